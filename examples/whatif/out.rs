@@ -1,0 +1,51 @@
+//! Output for every subcommand: readable tables, or JSON with `--json`.
+
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use serde::Serialize;
+
+/// What a subcommand returns: `Ok`, or an error to print.
+pub type Result = std::result::Result<(), Box<dyn std::error::Error>>;
+
+/// Where a subcommand prints.
+pub struct Output {
+    /// Print JSON instead of tables and lines.
+    pub json: bool,
+}
+
+impl Output {
+    /// A heading (tables mode only).
+    pub fn heading(&self, text: &str) {
+        if !self.json {
+            println!("\n== {text} ==");
+        }
+    }
+
+    /// A line of text (tables mode only).
+    pub fn line(&self, text: &str) {
+        if !self.json {
+            println!("{text}");
+        }
+    }
+
+    /// A table (tables mode only).
+    pub fn table(&self, headers: &[&str], rows: Vec<Vec<String>>) {
+        if self.json {
+            return;
+        }
+        let mut table = Table::new();
+        table.load_preset(UTF8_FULL_CONDENSED);
+        table.set_header(headers.to_vec());
+        for row in rows {
+            table.add_row(row);
+        }
+        println!("{table}");
+    }
+
+    /// A value as pretty JSON (JSON mode only).
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result {
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(value)?);
+        }
+        Ok(())
+    }
+}

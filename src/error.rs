@@ -1,0 +1,466 @@
+//! Errors, one kind per layer.
+//!
+//! - [`ArithmeticError`]: a value could not be computed exactly (overflow,
+//!   two currencies, a unit that does not convert).
+//! - [`PolicyError`]: a policy spec cannot be built; names the field, what
+//!   was wrong and what is allowed.
+//! - [`Refusal`]: a rule said no. Names every rule that refused, a sentence a
+//!   person can read, and the figures that decided it.
+//! - [`Error`]: any of these, for functions that can meet more than one.
+//!
+//! ```
+//! use billing_rules::{Figure, Reason, Refusal, RuleId};
+//!
+//! let refusal = Refusal::new(
+//!     Reason::new(RuleId::Pay03, "4 of 4 switches used; no further switch is allowed")
+//!         .with(Figure::count("switches_used", 4))
+//!         .with(Figure::count("switch_limit", 4)),
+//! );
+//! assert_eq!(refusal.rule(), RuleId::Pay03);
+//! assert_eq!(refusal.figure("switches_used").map(|f| f.to_string()).as_deref(), Some("4"));
+//! assert_eq!(
+//!     refusal.to_string(),
+//!     "R-PAY-03: 4 of 4 switches used; no further switch is allowed \
+//!      (switches_used = 4, switch_limit = 4)"
+//! );
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Currency, Money};
+use crate::quantity::{Quantity, Unit};
+use crate::rule::RuleId;
+
+/// A value could not be computed exactly.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ArithmeticError {
+    /// The result does not fit a `Decimal` (about 7.9 x 10^28) or the integer
+    /// type that holds it.
+    #[error("arithmetic overflow in {operation}: the result is too large to represent exactly")]
+    Overflow {
+        /// What was being computed.
+        operation: Cow<'static, str>,
+    },
+    /// The exact result needs more than 28 digits after the point.
+    #[error("precision loss in {operation}: the exact result needs more than 28 decimal places")]
+    PrecisionLoss {
+        /// What was being computed.
+        operation: Cow<'static, str>,
+    },
+    /// A division by zero.
+    #[error("division by zero")]
+    DivisionByZero,
+    /// An instant or date outside the supported range (chrono's, about
+    /// +/- 262,000 years).
+    #[error("{operation}: the instant is out of the supported date range")]
+    OutOfRange {
+        /// What was being computed.
+        operation: Cow<'static, str>,
+    },
+    /// Two amounts of different currencies were combined.
+    #[error("cannot combine {left} and {right}: amounts of different currencies never mix")]
+    CurrencyMismatch {
+        /// The left operand's currency.
+        left: Currency,
+        /// The right operand's currency.
+        right: Currency,
+    },
+    /// A currency code or scale is not valid.
+    #[error(
+        "`{code}` (scale {scale}) is not a valid currency: use three capital letters and a \
+         scale of at most 28; known codes are CNY, USD, EUR, GBP, HKD, JPY"
+    )]
+    InvalidCurrency {
+        /// The code given.
+        code: String,
+        /// The scale given.
+        scale: u32,
+    },
+    /// A quantity was converted to a unit of another dimension.
+    #[error("cannot convert {from} to {to}: they measure different things")]
+    IncompatibleUnits {
+        /// The unit converted from.
+        from: Unit,
+        /// The unit asked for.
+        to: Unit,
+    },
+}
+
+impl ArithmeticError {
+    /// An overflow while computing `operation`.
+    pub fn overflow(operation: impl Into<Cow<'static, str>>) -> ArithmeticError {
+        ArithmeticError::Overflow {
+            operation: operation.into(),
+        }
+    }
+
+    /// A result that needs more than 28 decimal places, while computing
+    /// `operation`.
+    pub fn precision_loss(operation: impl Into<Cow<'static, str>>) -> ArithmeticError {
+        ArithmeticError::PrecisionLoss {
+            operation: operation.into(),
+        }
+    }
+
+    /// An instant out of range, while computing `operation`.
+    pub fn out_of_range(operation: impl Into<Cow<'static, str>>) -> ArithmeticError {
+        ArithmeticError::OutOfRange {
+            operation: operation.into(),
+        }
+    }
+}
+
+/// A policy spec that cannot be built into a policy.
+///
+/// Names the field (a path like `tiers[2].up_to`), what was wrong with it,
+/// what is allowed, and the rule that sets the limit where there is one.
+///
+/// ```
+/// use billing_rules::{PolicyError, RuleId};
+///
+/// let err = PolicyError::new("discounts[0].factor", "0.65 is below the floor", "0.70 to 1")
+///     .with_rule(RuleId::Seat04);
+/// assert_eq!(
+///     err.to_string(),
+///     "invalid policy: `discounts[0].factor`: 0.65 is below the floor; allowed: 0.70 to 1 (R-SEAT-04)"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[error("invalid policy: `{field}`: {problem}; allowed: {allowed}{}", rule_suffix(.rule))]
+#[non_exhaustive]
+pub struct PolicyError {
+    /// The path of the offending field, e.g. `tiers[2].up_to`.
+    pub field: String,
+    /// What is wrong with it.
+    pub problem: String,
+    /// What would be accepted.
+    pub allowed: String,
+    /// The rule that sets the limit, where one does.
+    pub rule: Option<RuleId>,
+}
+
+fn rule_suffix(rule: &Option<RuleId>) -> String {
+    rule.map(|r| format!(" ({r})")).unwrap_or_default()
+}
+
+impl PolicyError {
+    /// A problem with `field`.
+    pub fn new(
+        field: impl Into<String>,
+        problem: impl Into<String>,
+        allowed: impl Into<String>,
+    ) -> PolicyError {
+        PolicyError {
+            field: field.into(),
+            problem: problem.into(),
+            allowed: allowed.into(),
+            rule: None,
+        }
+    }
+
+    /// Names the rule that sets the limit.
+    pub fn with_rule(mut self, rule: RuleId) -> PolicyError {
+        self.rule = Some(rule);
+        self
+    }
+
+    /// Prefixes the field path, for a spec nested in another:
+    /// `up_to` inside `tiers[2]` becomes `tiers[2].up_to`.
+    pub fn within(mut self, parent: &str) -> PolicyError {
+        self.field = if self.field.is_empty() {
+            parent.to_owned()
+        } else {
+            format!("{parent}.{}", self.field)
+        };
+        self
+    }
+}
+
+/// The value of a [`Figure`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FigureValue {
+    /// A count (switches used, seats, calls).
+    Count(u64),
+    /// A signed whole number (days left, which may be negative).
+    Integer(i64),
+    /// An exact number (a factor, a percentage).
+    Decimal(Decimal),
+    /// An amount of money.
+    Money(Money),
+    /// A quantity in a unit (traffic).
+    Quantity(Quantity),
+    /// An instant.
+    Instant(DateTime<Utc>),
+    /// A rule-specific word (a payment method, a state).
+    Text(Cow<'static, str>),
+}
+
+impl fmt::Display for FigureValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FigureValue::Count(n) => write!(f, "{n}"),
+            FigureValue::Integer(n) => write!(f, "{n}"),
+            FigureValue::Decimal(d) => write!(f, "{d}"),
+            FigureValue::Money(m) => write!(f, "{m}"),
+            FigureValue::Quantity(q) => write!(f, "{q}"),
+            FigureValue::Instant(t) => write!(f, "{}", t.to_rfc3339()),
+            FigureValue::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// A named figure that decided a refusal: `switches_used = 4`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figure {
+    /// A snake_case name, stable across versions (services may key on it).
+    pub name: Cow<'static, str>,
+    /// The value.
+    pub value: FigureValue,
+}
+
+impl Figure {
+    /// A figure with any value.
+    pub fn new(name: impl Into<Cow<'static, str>>, value: FigureValue) -> Figure {
+        Figure {
+            name: name.into(),
+            value,
+        }
+    }
+
+    /// A count.
+    pub fn count(name: impl Into<Cow<'static, str>>, value: u64) -> Figure {
+        Figure::new(name, FigureValue::Count(value))
+    }
+
+    /// A signed whole number.
+    pub fn integer(name: impl Into<Cow<'static, str>>, value: i64) -> Figure {
+        Figure::new(name, FigureValue::Integer(value))
+    }
+
+    /// An exact number.
+    pub fn decimal(name: impl Into<Cow<'static, str>>, value: Decimal) -> Figure {
+        Figure::new(name, FigureValue::Decimal(value))
+    }
+
+    /// An amount of money.
+    pub fn money(name: impl Into<Cow<'static, str>>, value: Money) -> Figure {
+        Figure::new(name, FigureValue::Money(value))
+    }
+
+    /// A quantity.
+    pub fn quantity(name: impl Into<Cow<'static, str>>, value: Quantity) -> Figure {
+        Figure::new(name, FigureValue::Quantity(value))
+    }
+
+    /// An instant.
+    pub fn instant(name: impl Into<Cow<'static, str>>, value: DateTime<Utc>) -> Figure {
+        Figure::new(name, FigureValue::Instant(value))
+    }
+
+    /// A word.
+    pub fn text(name: impl Into<Cow<'static, str>>, value: impl Into<Cow<'static, str>>) -> Figure {
+        Figure::new(name, FigureValue::Text(value.into()))
+    }
+}
+
+impl fmt::Display for Figure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} = {}", self.name, self.value)
+    }
+}
+
+/// One rule's reason for refusing: the rule, a sentence, and its figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The rule that refused.
+    pub rule: RuleId,
+    /// A sentence a person can read, with the deciding figures in it
+    /// ("4 of 4 switches used").
+    pub message: String,
+    /// The figures that decided it, for programs.
+    pub figures: Vec<Figure>,
+}
+
+impl Reason {
+    /// A reason with no figures yet.
+    pub fn new(rule: RuleId, message: impl Into<String>) -> Reason {
+        Reason {
+            rule,
+            message: message.into(),
+            figures: Vec::new(),
+        }
+    }
+
+    /// Adds a figure.
+    pub fn with(mut self, figure: Figure) -> Reason {
+        self.figures.push(figure);
+        self
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.rule, self.message)?;
+        if let Some((first, rest)) = self.figures.split_first() {
+            write!(f, " ({first}")?;
+            for figure in rest {
+                write!(f, ", {figure}")?;
+            }
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+/// A rule said no. Holds at least one [`Reason`]; where several rules refuse
+/// the same command, every one is listed, in the order the deciding module
+/// documents.
+///
+/// Serialized as `{"reasons": [{"rule": "R-PAY-03", "message": ..., "figures": [...]}]}`;
+/// an empty list does not deserialize.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RefusalRepr")]
+pub struct Refusal {
+    reasons: Vec<Reason>,
+}
+
+#[derive(Deserialize)]
+struct RefusalRepr {
+    reasons: Vec<Reason>,
+}
+
+impl TryFrom<RefusalRepr> for Refusal {
+    type Error = String;
+
+    fn try_from(repr: RefusalRepr) -> Result<Self, Self::Error> {
+        Refusal::from_reasons(repr.reasons)
+            .ok_or_else(|| "a refusal needs at least one reason".to_owned())
+    }
+}
+
+impl Refusal {
+    /// A refusal for one reason.
+    pub fn new(reason: Reason) -> Refusal {
+        Refusal {
+            reasons: vec![reason],
+        }
+    }
+
+    /// A refusal for every reason in `reasons`, in order; `None` when there
+    /// is none (nothing refused).
+    pub fn from_reasons(reasons: Vec<Reason>) -> Option<Refusal> {
+        (!reasons.is_empty()).then_some(Refusal { reasons })
+    }
+
+    /// Adds a further reason.
+    pub fn and(mut self, reason: Reason) -> Refusal {
+        self.reasons.push(reason);
+        self
+    }
+
+    /// The first rule that refused.
+    pub fn rule(&self) -> RuleId {
+        self.primary().rule
+    }
+
+    /// The first reason.
+    pub fn primary(&self) -> &Reason {
+        // The constructors guarantee at least one reason; index 0 exists.
+        &self.reasons[0]
+    }
+
+    /// Every reason, in order.
+    pub fn reasons(&self) -> &[Reason] {
+        &self.reasons
+    }
+
+    /// Every rule that refused, in order.
+    pub fn rules(&self) -> impl Iterator<Item = RuleId> + '_ {
+        self.reasons.iter().map(|r| r.rule)
+    }
+
+    /// True when `rule` is among the reasons.
+    pub fn refused_by(&self, rule: RuleId) -> bool {
+        self.rules().any(|r| r == rule)
+    }
+
+    /// The first figure named `name`, in any reason.
+    pub fn figure(&self, name: &str) -> Option<&FigureValue> {
+        self.reasons
+            .iter()
+            .flat_map(|r| r.figures.iter())
+            .find(|f| f.name == name)
+            .map(|f| &f.value)
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for reason in &self.reasons {
+            if !first {
+                f.write_str("; ")?;
+            }
+            first = false;
+            write!(f, "{reason}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl From<Reason> for Refusal {
+    fn from(reason: Reason) -> Refusal {
+        Refusal::new(reason)
+    }
+}
+
+/// Any error of this crate.
+///
+/// Calculators and deciders return `Result<_, Error>`: a rule may refuse
+/// ([`Error::Refused`]) or an input may be too large to compute exactly
+/// ([`Error::Arithmetic`]). Match on the variant to tell a "no" from a fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Error {
+    /// A rule refused.
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    /// A value could not be computed exactly.
+    #[error(transparent)]
+    Arithmetic(#[from] ArithmeticError),
+    /// A policy could not be built.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+impl Error {
+    /// The refusal, when a rule refused.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            Error::Refused(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Error {
+        Error::Refused(refusal)
+    }
+}
+
+impl From<Reason> for Error {
+    fn from(reason: Reason) -> Error {
+        Error::Refused(Refusal::new(reason))
+    }
+}

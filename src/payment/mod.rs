@@ -1,0 +1,1 @@
+//! Payment methods, switching and invoice routing (R-PAY-01..09).

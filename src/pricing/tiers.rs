@@ -1,0 +1,501 @@
+//! Tiered price tables in volume or graduated mode (R-SEAT-03, R-USE-09).
+//!
+//! A [`TierTable`] cuts a quantity axis into contiguous tiers. Each tier has
+//! a flat amount, a unit price, or both.
+//!
+//! - **Volume**: the tier that contains the quantity prices all of it:
+//!   `flat + quantity x unit price`. Crossing a boundary can make a larger
+//!   order cheaper (the "price cliff").
+//! - **Graduated**: each tier prices only the part of the quantity inside it
+//!   (`flat + part x unit price`, the flat only when the part is not empty),
+//!   and the parts are summed. The total never falls as the quantity grows.
+//!
+//! Tiers are written with inclusive bounds. On an [`Axis::Whole`] axis
+//! (seats, calls) they read `1-50, 51-200, 201-`: each tier starts one after
+//! the previous one ends, and the first starts at 1. On an
+//! [`Axis::Continuous`] axis (traffic) they read `0-10, 10-50, 50-`: each
+//! starts where the previous ends, the first at 0, and a boundary quantity
+//! belongs to the lower tier. A gap, an overlap, a tier ending before it
+//! starts, or an unbounded tier that is not last is refused when the table is
+//! built.
+//!
+//! ```
+//! use billing_rules::pricing::tiers::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
+//! use billing_rules::money::Currency;
+//! use rust_decimal::Decimal;
+//!
+//! let spec = TierTableSpec {
+//!     mode: TierMode::Graduated,
+//!     tiers: vec![
+//!         TierSpec::unit(1, Some(50), Decimal::from(10)),
+//!         TierSpec::unit(51, Some(200), Decimal::from(8)),
+//!         TierSpec::unit(201, None, Decimal::from(6)),
+//!     ],
+//! };
+//! let table = TierTable::build(&spec, Axis::Whole, Currency::CNY)?;
+//! // 50 x 10 + 70 x 8 = 1060
+//! assert_eq!(table.price(Decimal::from(120))?.total.to_string(), "CNY 1060.00");
+//!
+//! let volume = TierTable::build(&TierTableSpec { mode: TierMode::Volume, ..spec }, Axis::Whole, Currency::CNY)?;
+//! // all 120 seats at the 51-200 tier's price: 120 x 8 = 960
+//! assert_eq!(volume.price(Decimal::from(120))?.total.to_string(), "CNY 960.00");
+//! # Ok::<(), billing_rules::Error>(())
+//! ```
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
+use crate::money::{Currency, Money};
+use crate::policy::check;
+use crate::rule::RuleId;
+
+/// How a tier table prices a quantity (R-SEAT-03).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierMode {
+    /// The containing tier prices the whole quantity (the app-store preset).
+    Volume,
+    /// Each tier prices the part inside it; the parts are summed.
+    Graduated,
+}
+
+/// What the tier bounds count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Axis {
+    /// Whole units (seats, calls): tiers `1-50, 51-200, 201-`.
+    Whole,
+    /// A continuous measure (GB of traffic): tiers `0-10, 10-50, 50-`.
+    Continuous,
+}
+
+impl Axis {
+    fn first(self) -> Decimal {
+        match self {
+            Axis::Whole => Decimal::ONE,
+            Axis::Continuous => Decimal::ZERO,
+        }
+    }
+
+    /// Where the tier after one ending at `to` must start.
+    fn next_start(self, to: Decimal) -> Option<Decimal> {
+        match self {
+            Axis::Whole => to.checked_add(Decimal::ONE),
+            Axis::Continuous => Some(to),
+        }
+    }
+
+    /// The exclusive lower edge of a tier starting at `from`: quantities
+    /// above it fall in the tier.
+    fn lower_edge(self, from: Decimal) -> Decimal {
+        match self {
+            // `from` is at least 1 and whole, so this cannot overflow.
+            Axis::Whole => from - Decimal::ONE,
+            Axis::Continuous => from,
+        }
+    }
+}
+
+/// One tier as written in a spec: inclusive bounds and its prices, as plain
+/// decimals in the policy's currency.
+///
+/// Serialized as `{"from": "51", "to": "200", "flat": null, "unit_price": "8"}`;
+/// `to` null (or left out) is unbounded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierSpec {
+    /// The first quantity in the tier.
+    pub from: Decimal,
+    /// The last quantity in the tier; `None` for the unbounded last tier.
+    #[serde(default)]
+    pub to: Option<Decimal>,
+    /// A flat amount charged when the tier is used.
+    #[serde(default)]
+    pub flat: Option<Decimal>,
+    /// A price per unit of quantity inside the tier.
+    #[serde(default)]
+    pub unit_price: Option<Decimal>,
+}
+
+impl TierSpec {
+    /// A tier priced per unit, with whole-number bounds.
+    pub fn unit(from: u64, to: Option<u64>, unit_price: Decimal) -> TierSpec {
+        TierSpec {
+            from: Decimal::from(from),
+            to: to.map(Decimal::from),
+            flat: None,
+            unit_price: Some(unit_price),
+        }
+    }
+
+    /// A tier priced by a flat amount, with whole-number bounds.
+    pub fn flat(from: u64, to: Option<u64>, flat: Decimal) -> TierSpec {
+        TierSpec {
+            from: Decimal::from(from),
+            to: to.map(Decimal::from),
+            flat: Some(flat),
+            unit_price: None,
+        }
+    }
+}
+
+/// A tier table as written in a spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierTableSpec {
+    /// Volume or graduated.
+    pub mode: TierMode,
+    /// The tiers, ascending.
+    pub tiers: Vec<TierSpec>,
+}
+
+/// A validated tier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tier {
+    from: Decimal,
+    to: Option<Decimal>,
+    lower_edge: Decimal,
+    flat: Money,
+    unit_price: Money,
+    has_flat: bool,
+    has_unit: bool,
+}
+
+impl Tier {
+    /// The first quantity in the tier.
+    pub fn from(&self) -> Decimal {
+        self.from
+    }
+
+    /// The last quantity in the tier; `None` when unbounded.
+    pub fn to(&self) -> Option<Decimal> {
+        self.to
+    }
+
+    /// The flat amount (zero when the tier has none).
+    pub fn flat(&self) -> Money {
+        self.flat
+    }
+
+    /// The unit price (zero when the tier has none).
+    pub fn unit_price(&self) -> Money {
+        self.unit_price
+    }
+
+    fn contains(&self, quantity: Decimal) -> bool {
+        quantity > self.lower_edge && self.to.is_none_or(|to| quantity <= to)
+    }
+
+    /// `flat + quantity x unit price`.
+    fn charge(&self, quantity: Decimal) -> Result<Money, ArithmeticError> {
+        self.unit_price
+            .checked_mul(quantity)?
+            .checked_add(self.flat)
+    }
+
+    /// Writes the tier's bounds as `51-200` or `201-`.
+    pub fn bounds(&self) -> String {
+        match self.to {
+            Some(to) => format!("{}-{}", self.from.normalize(), to.normalize()),
+            None => format!("{}-", self.from.normalize()),
+        }
+    }
+}
+
+/// The price of a quantity by a tier table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierPrice {
+    /// The total.
+    pub total: Money,
+    /// The index of the tier containing the quantity (the pricing tier in
+    /// volume mode, the last tier used in graduated mode).
+    pub tier: usize,
+}
+
+/// The part of a graduated price that one tier contributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierPart {
+    /// The tier's index.
+    pub tier: usize,
+    /// The quantity inside the tier.
+    pub quantity: Decimal,
+    /// `flat + quantity x unit price` for that tier.
+    pub amount: Money,
+}
+
+/// A validated tier table. Built from a [`TierTableSpec`] with
+/// [`TierTable::build`]; see the module docs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierTable {
+    mode: TierMode,
+    axis: Axis,
+    tiers: Vec<Tier>,
+}
+
+impl TierTable {
+    /// Validates `spec` on `axis`, with amounts in `currency`.
+    ///
+    /// Errors name the field (`tiers[2].from`) and what is allowed; every
+    /// tier rule of R-SEAT-03 is checked here, so a built table is always
+    /// contiguous, ascending and non-overlapping.
+    pub fn build(
+        spec: &TierTableSpec,
+        axis: Axis,
+        currency: Currency,
+    ) -> Result<TierTable, PolicyError> {
+        let rule = |e: PolicyError| e.with_rule(RuleId::Seat03);
+        if spec.tiers.is_empty() {
+            return Err(rule(PolicyError::new(
+                "tiers",
+                "no tier is given",
+                "at least one tier",
+            )));
+        }
+        let mut tiers = Vec::with_capacity(spec.tiers.len());
+        let mut expected_from = axis.first();
+        let last = spec.tiers.len() - 1;
+        for (i, t) in spec.tiers.iter().enumerate() {
+            let field = |name: &str| format!("tiers[{i}].{name}");
+            if axis == Axis::Whole && !is_whole(t.from) {
+                return Err(rule(PolicyError::new(
+                    field("from"),
+                    format!("{} is not a whole number", t.from),
+                    "whole numbers on this axis",
+                )));
+            }
+            if t.from != expected_from {
+                let problem = if i == 0 {
+                    format!("the first tier starts at {}", t.from)
+                } else if t.from > expected_from {
+                    format!(
+                        "a gap: the previous tier ends at {}, this one starts at {}",
+                        spec.tiers[i - 1].to.unwrap_or_default(),
+                        t.from
+                    )
+                } else {
+                    format!(
+                        "an overlap: the previous tier ends at {}, this one starts at {}",
+                        spec.tiers[i - 1].to.unwrap_or_default(),
+                        t.from
+                    )
+                };
+                return Err(rule(PolicyError::new(
+                    field("from"),
+                    problem,
+                    format!("{expected_from}"),
+                )));
+            }
+            match t.to {
+                None if i != last => {
+                    return Err(rule(PolicyError::new(
+                        field("to"),
+                        "only the last tier may be unbounded",
+                        "an upper bound on every tier but the last",
+                    )));
+                }
+                None => {}
+                Some(to) => {
+                    if axis == Axis::Whole && !is_whole(to) {
+                        return Err(rule(PolicyError::new(
+                            field("to"),
+                            format!("{to} is not a whole number"),
+                            "whole numbers on this axis",
+                        )));
+                    }
+                    let too_low = match axis {
+                        Axis::Whole => to < t.from,
+                        Axis::Continuous => to <= t.from,
+                    };
+                    if too_low {
+                        return Err(rule(PolicyError::new(
+                            field("to"),
+                            format!("the tier ends at {to}, before it starts at {}", t.from),
+                            format!("above {}", t.from),
+                        )));
+                    }
+                    expected_from = axis.next_start(to).ok_or_else(|| {
+                        rule(PolicyError::new(
+                            field("to"),
+                            "too large",
+                            "a smaller bound",
+                        ))
+                    })?;
+                }
+            }
+            if t.flat.is_none() && t.unit_price.is_none() {
+                return Err(rule(PolicyError::new(
+                    field("unit_price"),
+                    "the tier has neither a flat amount nor a unit price",
+                    "a flat amount, a unit price, or both",
+                )));
+            }
+            let flat = check::amount(&field("flat"), t.flat.unwrap_or_default(), currency)
+                .map_err(rule)?;
+            let unit_price = check::amount(
+                &field("unit_price"),
+                t.unit_price.unwrap_or_default(),
+                currency,
+            )
+            .map_err(rule)?;
+            tiers.push(Tier {
+                from: t.from,
+                to: t.to,
+                lower_edge: axis.lower_edge(t.from),
+                flat,
+                unit_price,
+                has_flat: t.flat.is_some(),
+                has_unit: t.unit_price.is_some(),
+            });
+        }
+        Ok(TierTable {
+            mode: spec.mode,
+            axis,
+            tiers,
+        })
+    }
+
+    /// The spec this table was built from.
+    pub fn to_spec(&self) -> TierTableSpec {
+        TierTableSpec {
+            mode: self.mode,
+            tiers: self
+                .tiers
+                .iter()
+                .map(|t| TierSpec {
+                    from: t.from,
+                    to: t.to,
+                    flat: t.has_flat.then_some(t.flat.amount()),
+                    unit_price: t.has_unit.then_some(t.unit_price.amount()),
+                })
+                .collect(),
+        }
+    }
+
+    /// Volume or graduated.
+    pub fn mode(&self) -> TierMode {
+        self.mode
+    }
+
+    /// What the bounds count.
+    pub fn axis(&self) -> Axis {
+        self.axis
+    }
+
+    /// The tiers, ascending.
+    pub fn tiers(&self) -> &[Tier] {
+        &self.tiers
+    }
+
+    /// The currency of the table's amounts.
+    pub fn currency(&self) -> Currency {
+        // A built table has at least one tier.
+        self.tiers
+            .first()
+            .map(|t| t.flat.currency())
+            .unwrap_or_default()
+    }
+
+    /// The index of the tier containing `quantity`, or a refusal naming
+    /// R-SEAT-03 when no tier covers it (below the first or above a bounded
+    /// last tier).
+    pub fn tier_index(&self, quantity: Decimal) -> Result<usize, Error> {
+        // Tiers are ascending: a binary search keeps 10^6 tiers cheap.
+        let idx = self
+            .tiers
+            .partition_point(|t| t.to.is_some_and(|to| to < quantity));
+        match self.tiers.get(idx) {
+            Some(tier) if tier.contains(quantity) => Ok(idx),
+            _ => Err(self.uncovered(quantity)),
+        }
+    }
+
+    fn uncovered(&self, quantity: Decimal) -> Error {
+        let first = self.tiers.first().map(|t| t.from).unwrap_or_default();
+        let last = self.tiers.last().and_then(|t| t.to);
+        let covered = match last {
+            Some(to) => format!("{first} to {to}"),
+            None => format!("{first} and above"),
+        };
+        Reason::new(
+            RuleId::Seat03,
+            format!("no tier covers a quantity of {quantity}; the tiers cover {covered}"),
+        )
+        .with(Figure::decimal("quantity", quantity))
+        .with(Figure::decimal("first_tier_from", first))
+        .into()
+    }
+
+    /// The price of `quantity`, in the table's mode.
+    pub fn price(&self, quantity: Decimal) -> Result<TierPrice, Error> {
+        let tier = self.tier_index(quantity)?;
+        let total = match self.mode {
+            TierMode::Volume => self.tiers[tier].charge(quantity)?,
+            TierMode::Graduated => {
+                let mut total = Money::zero(self.currency());
+                for part in self.parts_upto(quantity, tier) {
+                    total = total.checked_add(part?.amount)?;
+                }
+                total
+            }
+        };
+        Ok(TierPrice { total, tier })
+    }
+
+    /// The graduated parts of `quantity`: one per tier the quantity reaches,
+    /// in order. In volume mode, the single containing tier's charge.
+    ///
+    /// ```
+    /// # use billing_rules::pricing::tiers::*;
+    /// # use billing_rules::money::Currency;
+    /// # use rust_decimal::Decimal;
+    /// let table = TierTable::build(&TierTableSpec {
+    ///     mode: TierMode::Graduated,
+    ///     tiers: vec![TierSpec::unit(1, Some(50), Decimal::from(10)), TierSpec::unit(51, None, Decimal::from(8))],
+    /// }, Axis::Whole, Currency::CNY)?;
+    /// let parts: Vec<_> = table.parts(Decimal::from(60))?.collect::<Result<_, _>>()?;
+    /// assert_eq!(parts.len(), 2);
+    /// assert_eq!(parts[1].quantity, Decimal::from(10));
+    /// assert_eq!(parts[1].amount.to_string(), "CNY 80.00");
+    /// # Ok::<(), billing_rules::Error>(())
+    /// ```
+    pub fn parts(
+        &self,
+        quantity: Decimal,
+    ) -> Result<impl Iterator<Item = Result<TierPart, ArithmeticError>> + '_, Error> {
+        let tier = self.tier_index(quantity)?;
+        let volume_part = (self.mode == TierMode::Volume).then(|| {
+            self.tiers[tier].charge(quantity).map(|amount| TierPart {
+                tier,
+                quantity,
+                amount,
+            })
+        });
+        let graduated = (self.mode == TierMode::Graduated)
+            .then(|| self.parts_upto(quantity, tier))
+            .into_iter()
+            .flatten();
+        Ok(volume_part.into_iter().chain(graduated))
+    }
+
+    fn parts_upto(
+        &self,
+        quantity: Decimal,
+        last: usize,
+    ) -> impl Iterator<Item = Result<TierPart, ArithmeticError>> + '_ {
+        self.tiers[..=last].iter().enumerate().map(move |(i, t)| {
+            let top = t.to.map_or(quantity, |to| to.min(quantity));
+            let inside = top
+                .checked_sub(t.lower_edge)
+                .ok_or_else(|| ArithmeticError::overflow("tier part"))?;
+            let amount = t.charge(inside)?;
+            Ok(TierPart {
+                tier: i,
+                quantity: inside,
+                amount,
+            })
+        })
+    }
+}
+
+fn is_whole(value: Decimal) -> bool {
+    value.fract().is_zero()
+}

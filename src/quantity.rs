@@ -1,0 +1,279 @@
+//! Quantities with units that convert exactly.
+//!
+//! Data and bandwidth convert in base 1000 (1 TB = 1000 GB, R-USE-09). A
+//! conversion either gives the exact value or an [`ArithmeticError`]: it never
+//! rounds, so 20 GB is exactly 0.02 TB (R-REF-03's threshold).
+//!
+//! ```
+//! use billing_rules::quantity::{Quantity, Unit};
+//! use rust_decimal::Decimal;
+//!
+//! let traffic = Quantity::new(Decimal::from(20), Unit::Gigabyte);
+//! assert_eq!(traffic.convert_to(Unit::Terabyte)?.value(), Decimal::new(2, 2));
+//! assert_eq!(traffic.to_string(), "20 GB");
+//! assert!(traffic.convert_to(Unit::Call).is_err()); // no such conversion
+//! # Ok::<(), billing_rules::ArithmeticError>(())
+//! ```
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ArithmeticError;
+use crate::money::MAX_SCALE;
+
+/// What a unit measures; only units of one dimension convert into each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Dimension {
+    /// Bytes transferred or stored.
+    Data,
+    /// Bits per second.
+    Bandwidth,
+    /// API calls.
+    Calls,
+    /// Seats (users) of an app.
+    Seats,
+    /// Minutes of processing (transcoding).
+    Minutes,
+    /// Concurrent channels (recording).
+    Channels,
+    /// Counted items (snapshots, moderated images).
+    Count,
+}
+
+/// A unit of measure. Data and bandwidth units are decimal (base 1000).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Unit {
+    /// One byte.
+    #[serde(rename = "B")]
+    Byte,
+    /// 1000 bytes.
+    #[serde(rename = "KB")]
+    Kilobyte,
+    /// 1000 KB.
+    #[serde(rename = "MB")]
+    Megabyte,
+    /// 1000 MB.
+    #[serde(rename = "GB")]
+    Gigabyte,
+    /// 1000 GB.
+    #[serde(rename = "TB")]
+    Terabyte,
+    /// One bit per second.
+    #[serde(rename = "bps")]
+    BitPerSecond,
+    /// 1000 bps.
+    #[serde(rename = "Kbps")]
+    Kilobit,
+    /// 1000 Kbps.
+    #[serde(rename = "Mbps")]
+    Megabit,
+    /// 1000 Mbps.
+    #[serde(rename = "Gbps")]
+    Gigabit,
+    /// One call.
+    #[serde(rename = "calls")]
+    Call,
+    /// One seat.
+    #[serde(rename = "seats")]
+    Seat,
+    /// One minute.
+    #[serde(rename = "minutes")]
+    Minute,
+    /// One channel.
+    #[serde(rename = "channels")]
+    Channel,
+    /// One counted item.
+    #[serde(rename = "count")]
+    Count,
+}
+
+impl Unit {
+    /// The dimension this unit measures.
+    pub fn dimension(self) -> Dimension {
+        match self {
+            Unit::Byte | Unit::Kilobyte | Unit::Megabyte | Unit::Gigabyte | Unit::Terabyte => {
+                Dimension::Data
+            }
+            Unit::BitPerSecond | Unit::Kilobit | Unit::Megabit | Unit::Gigabit => {
+                Dimension::Bandwidth
+            }
+            Unit::Call => Dimension::Calls,
+            Unit::Seat => Dimension::Seats,
+            Unit::Minute => Dimension::Minutes,
+            Unit::Channel => Dimension::Channels,
+            Unit::Count => Dimension::Count,
+        }
+    }
+
+    /// The unit's size as a power of ten of its dimension's base unit.
+    fn exponent(self) -> u32 {
+        match self {
+            Unit::Kilobyte | Unit::Kilobit => 3,
+            Unit::Megabyte | Unit::Megabit => 6,
+            Unit::Gigabyte | Unit::Gigabit => 9,
+            Unit::Terabyte => 12,
+            Unit::Byte
+            | Unit::BitPerSecond
+            | Unit::Call
+            | Unit::Seat
+            | Unit::Minute
+            | Unit::Channel
+            | Unit::Count => 0,
+        }
+    }
+
+    /// The symbol used in displays and JSON (`"GB"`, `"calls"`).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Unit::Byte => "B",
+            Unit::Kilobyte => "KB",
+            Unit::Megabyte => "MB",
+            Unit::Gigabyte => "GB",
+            Unit::Terabyte => "TB",
+            Unit::BitPerSecond => "bps",
+            Unit::Kilobit => "Kbps",
+            Unit::Megabit => "Mbps",
+            Unit::Gigabit => "Gbps",
+            Unit::Call => "calls",
+            Unit::Seat => "seats",
+            Unit::Minute => "minutes",
+            Unit::Channel => "channels",
+            Unit::Count => "count",
+        }
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.symbol())
+    }
+}
+
+/// An exact amount of something, in a unit.
+///
+/// Serialized as `{"value": "20", "unit": "GB"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Quantity {
+    value: Decimal,
+    unit: Unit,
+}
+
+impl Quantity {
+    /// `value` of `unit`, kept exactly.
+    pub const fn new(value: Decimal, unit: Unit) -> Quantity {
+        Quantity { value, unit }
+    }
+
+    /// The value, in [`Quantity::unit`].
+    pub const fn value(&self) -> Decimal {
+        self.value
+    }
+
+    /// The unit.
+    pub const fn unit(&self) -> Unit {
+        self.unit
+    }
+
+    /// The same quantity in `unit`, exactly.
+    ///
+    /// Errors: [`ArithmeticError::IncompatibleUnits`] across dimensions;
+    /// [`ArithmeticError::Overflow`] when the value does not fit a `Decimal`;
+    /// [`ArithmeticError::PrecisionLoss`] when it would need more than 28
+    /// digits after the point.
+    pub fn convert_to(&self, unit: Unit) -> Result<Quantity, ArithmeticError> {
+        if self.unit.dimension() != unit.dimension() {
+            return Err(ArithmeticError::IncompatibleUnits {
+                from: self.unit,
+                to: unit,
+            });
+        }
+        let from = self.unit.exponent();
+        let to = unit.exponent();
+        let value = match from.cmp(&to) {
+            Ordering::Equal => self.value,
+            Ordering::Greater => shift_up(self.value, from - to)?,
+            Ordering::Less => shift_down(self.value, to - from)?,
+        };
+        Ok(Quantity::new(value, unit))
+    }
+
+    /// Compares two quantities of one dimension exactly, whatever their units.
+    ///
+    /// ```
+    /// use billing_rules::quantity::{Quantity, Unit};
+    /// use rust_decimal::Decimal;
+    /// use std::cmp::Ordering;
+    /// let a = Quantity::new(Decimal::from(20), Unit::Gigabyte);
+    /// let b = Quantity::new(Decimal::new(2, 2), Unit::Terabyte);
+    /// assert_eq!(a.checked_cmp(&b)?, Ordering::Equal);
+    /// # Ok::<(), billing_rules::ArithmeticError>(())
+    /// ```
+    pub fn checked_cmp(&self, other: &Quantity) -> Result<Ordering, ArithmeticError> {
+        // Converting to the smaller unit only multiplies, so it is exact
+        // whenever it fits.
+        let (a, b) = if self.unit.exponent() <= other.unit.exponent() {
+            (self.value, other.convert_to(self.unit)?.value)
+        } else {
+            (self.convert_to(other.unit)?.value, other.value)
+        };
+        Ok(a.cmp(&b))
+    }
+
+    /// `self + other`, in `self`'s unit.
+    pub fn checked_add(&self, other: &Quantity) -> Result<Quantity, ArithmeticError> {
+        let other = other.convert_to(self.unit)?;
+        let value = crate::exact::add(self.value, other.value)?;
+        Ok(Quantity::new(value, self.unit))
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.value.normalize(), self.unit)
+    }
+}
+
+/// `value x 10^exp`, exactly or an overflow error.
+fn shift_up(value: Decimal, exp: u32) -> Result<Decimal, ArithmeticError> {
+    let overflow = ArithmeticError::overflow("convert units");
+    let scale = value.scale();
+    if scale >= exp {
+        let mut shifted = value;
+        // Lowering the scale keeps the mantissa: exact.
+        shifted
+            .set_scale(scale - exp)
+            .map_err(|_| overflow.clone())?;
+        return Ok(shifted);
+    }
+    let factor = 10i128.checked_pow(exp - scale).ok_or(overflow.clone())?;
+    let mantissa = value
+        .mantissa()
+        .checked_mul(factor)
+        .ok_or(overflow.clone())?;
+    Decimal::try_from_i128_with_scale(mantissa, 0).map_err(|_| overflow)
+}
+
+/// `value / 10^exp`, exactly or a precision-loss error.
+fn shift_down(value: Decimal, exp: u32) -> Result<Decimal, ArithmeticError> {
+    let value = if value.scale() + exp > MAX_SCALE {
+        value.normalize()
+    } else {
+        value
+    };
+    let scale = value.scale() + exp;
+    if scale > MAX_SCALE {
+        return Err(ArithmeticError::precision_loss("convert units"));
+    }
+    let mut shifted = value;
+    // Raising the scale keeps the mantissa: exact.
+    shifted
+        .set_scale(scale)
+        .map_err(|_| ArithmeticError::precision_loss("convert units"))?;
+    Ok(shifted)
+}

@@ -1,0 +1,1 @@
+//! Refund eligibility (R-REF-01..04).
