@@ -17,7 +17,8 @@
 //!    [`error`].
 //! 2. **Policies**: [`policy`] (the spec / `TryFrom` pattern) and
 //!    [`presets`] (the published figures).
-//! 3. **Calculators**: [`pricing`].
+//! 3. **Calculators**: [`pricing`] (seat plans, tiers), [`usage`] (per-use
+//!    charges, packages, traffic).
 //! 4. **State machines**: [`decider`] (the pattern), [`lifecycle`],
 //!    [`payment`], [`refund`].
 //! 5. **Engine**: [`engine`].
@@ -77,6 +78,7 @@ pub mod quantity;
 pub mod refund;
 pub mod rule;
 pub mod time;
+pub mod usage;
 
 pub use error::{ArithmeticError, Error, Figure, FigureValue, PolicyError, Reason, Refusal};
 pub use rule::{RuleFamily, RuleId};

@@ -14,6 +14,11 @@
 
 use crate::policy::Locale;
 
+pub mod lifecycle;
+pub mod payment;
+pub mod seat;
+pub mod usage;
+
 /// Yuan, days in UTC+08:00, half-up rounding to the fen: the locale of every
 /// published policy.
 pub fn locale() -> Locale {

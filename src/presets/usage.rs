@@ -1,0 +1,1 @@
+//! Presets of this area (filled in by its issue).
