@@ -1,0 +1,101 @@
+//! State machines: payment-method switching and refund eligibility.
+
+use std::hint::black_box;
+
+use billing_rules::decider::Decider;
+use billing_rules::money::Money;
+use billing_rules::payment::{
+    EnvironmentPayment, PaymentCommand, PaymentMethod, PaymentState, PrepaidSource, SwitchFacts,
+};
+use billing_rules::presets;
+use billing_rules::quantity::{Quantity, Unit};
+use billing_rules::refund::{
+    LedgerEvent, LedgerState, LicenceRefundRequest, OrderLedger, RefundFlags,
+    licence_refund_eligibility,
+};
+use chrono::{DateTime, Duration, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use rust_decimal::Decimal;
+
+fn start() -> DateTime<Utc> {
+    DateTime::<Utc>::UNIX_EPOCH + Duration::days(20_000)
+}
+
+fn switching(c: &mut Criterion) {
+    let policy = presets::payment::payment_policy();
+    let prepaid = PaymentState::Prepaid {
+        source: PrepaidSource::PersonalWallet,
+        switches_used: 1,
+    };
+    let allowed =
+        PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, SwitchFacts::default());
+    c.bench_function("payment_switch_allowed", |b| {
+        b.iter(|| {
+            EnvironmentPayment::decide(black_box(&prepaid), black_box(&allowed), start(), &policy)
+        })
+    });
+    // Every rule refuses: seven reasons, each with its message and figures.
+    let worst = PaymentState::PayAsYouGo {
+        switches_used: 4,
+        ever_prepaid: false,
+    };
+    let cny = |n: i64| Money::cny(Decimal::from(n));
+    let facts = SwitchFacts::default()
+        .in_isolation()
+        .in_unsupported_context()
+        .with_refund(cny(150), cny(100));
+    let refused = PaymentCommand::switch(PaymentMethod::PayAsYouGo, facts);
+    c.bench_function("payment_switch_refused_by_every_rule", |b| {
+        b.iter(|| {
+            EnvironmentPayment::decide(black_box(&worst), black_box(&refused), start(), &policy)
+        })
+    });
+}
+
+/// The events of a ledger of `n` orders, one a day.
+fn ledger_events(n: i64) -> Vec<LedgerEvent> {
+    (0..n)
+        .map(|i| {
+            let at = start() + Duration::days(i);
+            LedgerEvent::OrderRecorded {
+                order: format!("o{i}").into(),
+                paid_at: at,
+                amount: Money::cny(Decimal::new(29_900 + i, 2)),
+                at,
+            }
+        })
+        .collect()
+}
+
+fn refunds(c: &mut Criterion) {
+    let policy = presets::payment::app_refund_policy();
+    let events = ledger_events(100);
+    let ledger: LedgerState = OrderLedger::replay(events.iter());
+    let now = start() + Duration::days(100);
+    let latest = "o99".into();
+    c.bench_function("refund_eligibility_100_orders", |b| {
+        b.iter(|| ledger.eligibility(black_box(&latest), RefundFlags::default(), now, &policy))
+    });
+    let older = "o50".into();
+    c.bench_function("refund_eligibility_100_orders_refused", |b| {
+        b.iter(|| ledger.eligibility(black_box(&older), RefundFlags::default(), now, &policy))
+    });
+    let events = ledger_events(1000);
+    c.bench_function("refund_ledger_replay_1000_orders", |b| {
+        b.iter(|| OrderLedger::replay(black_box(&events).iter()))
+    });
+
+    let licence = presets::payment::licence_refund_policy();
+    let request = LicenceRefundRequest::licence(
+        "lic",
+        Money::cny(Decimal::from(30_000)),
+        start(),
+        Quantity::new(Decimal::new(2, 2), Unit::Terabyte),
+    );
+    c.bench_function("refund_licence_eligibility", |b| {
+        b.iter(|| licence_refund_eligibility(black_box(&request), start(), &licence))
+    });
+}
+
+criterion_group!(benches, switching, refunds);
+criterion_main!(benches);

@@ -1,0 +1,73 @@
+//! Where the invoices of an order come from (R-PAY-09).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::payment::method::PaymentMethod;
+
+/// Where a customer asks for the invoice of an order (R-PAY-09).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceSource {
+    /// The cloud environment's own console.
+    EnvironmentConsole,
+    /// The cloud account's billing centre.
+    CloudAccountBillingCentre,
+}
+
+impl InvoiceSource {
+    /// The name used in JSON and displays.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            InvoiceSource::EnvironmentConsole => "environment_console",
+            InvoiceSource::CloudAccountBillingCentre => "cloud_account_billing_centre",
+        }
+    }
+}
+
+impl fmt::Display for InvoiceSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which [`InvoiceSource`] invoices the orders of each payment method
+/// (R-PAY-09).
+///
+/// The published routing ([`presets::payment::invoice_routing`](crate::presets::payment::invoice_routing)):
+/// orders paid from the personal wallet are invoiced in the environment's
+/// console; orders paid from the cloud account, prepaid or pay-as-you-go, in
+/// the cloud account's billing centre. Every mapping is valid, so this is
+/// plain data with no spec.
+///
+/// Serialized as `{"prepaid_personal_wallet": "environment_console", ...}`.
+///
+/// ```
+/// use billing_rules::payment::{InvoiceSource, PaymentMethod};
+/// use billing_rules::presets;
+///
+/// let routing = presets::payment::invoice_routing();
+/// assert_eq!(routing.source(PaymentMethod::PrepaidPersonalWallet), InvoiceSource::EnvironmentConsole);
+/// assert_eq!(routing.source(PaymentMethod::PayAsYouGo), InvoiceSource::CloudAccountBillingCentre);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct InvoiceRouting {
+    /// Invoices of orders prepaid from the personal wallet.
+    pub prepaid_personal_wallet: InvoiceSource,
+    /// Invoices of orders prepaid from the cloud account.
+    pub prepaid_cloud_account: InvoiceSource,
+    /// Invoices of pay-as-you-go bills.
+    pub pay_as_you_go: InvoiceSource,
+}
+
+impl InvoiceRouting {
+    /// Where the invoices of an order paid with `method` come from (R-PAY-09).
+    pub const fn source(&self, method: PaymentMethod) -> InvoiceSource {
+        match method {
+            PaymentMethod::PrepaidPersonalWallet => self.prepaid_personal_wallet,
+            PaymentMethod::PrepaidCloudAccount => self.prepaid_cloud_account,
+            PaymentMethod::PayAsYouGo => self.pay_as_you_go,
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The payment-method policy: switch limit, default method, invoice routing.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::PolicyError;
+use crate::payment::invoicing::InvoiceRouting;
+use crate::payment::method::PaymentMethod;
+use crate::policy::Locale;
+
+/// A payment-method policy as written in a configuration file.
+///
+/// Every field may be left out and takes its published value
+/// ([`presets::payment::payment_policy_spec`](crate::presets::payment::payment_policy_spec)):
+/// a switch limit of 4, the personal wallet as the default method, and the
+/// published invoice routing.
+///
+/// ```
+/// use billing_rules::payment::{PaymentPolicy, PaymentPolicySpec};
+///
+/// let spec: PaymentPolicySpec = serde_json::from_str(r#"{"switch_limit": 2}"#)?;
+/// let policy = PaymentPolicy::try_from(spec)?;
+/// assert_eq!(policy.switch_limit(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PaymentPolicySpec {
+    /// How many switches an account may make in all (R-PAY-03); the next
+    /// one is refused. Zero disables switching.
+    pub switch_limit: u32,
+    /// The method that applies before the first purchase chooses one
+    /// (R-PAY-01).
+    pub default_method: PaymentMethod,
+    /// Where invoices come from, by method (R-PAY-09).
+    pub invoice_routing: InvoiceRouting,
+    /// Currency, zone and rounding; amounts in switch facts must be in this
+    /// currency.
+    pub locale: Locale,
+}
+
+impl Default for PaymentPolicySpec {
+    /// The published figures.
+    fn default() -> Self {
+        crate::presets::payment::payment_policy_spec()
+    }
+}
+
+/// A validated payment-method policy (R-PAY-01, R-PAY-03, R-PAY-09).
+///
+/// Build it from a [`PaymentPolicySpec`] with `try_from`, or take the
+/// published one from [`presets::payment::payment_policy`](crate::presets::payment::payment_policy).
+/// Deserializing validates; serializing gives back the spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "PaymentPolicySpec", into = "PaymentPolicySpec")]
+pub struct PaymentPolicy {
+    switch_limit: u32,
+    default_method: PaymentMethod,
+    invoice_routing: InvoiceRouting,
+    locale: Locale,
+}
+
+impl PaymentPolicy {
+    /// Every spec this crate can hold is a valid policy today (any switch
+    /// limit, any default, any routing); `TryFrom` stays the entry point so
+    /// a future check cannot silently be skipped.
+    pub(crate) fn from_valid_spec(spec: PaymentPolicySpec) -> PaymentPolicy {
+        PaymentPolicy {
+            switch_limit: spec.switch_limit,
+            default_method: spec.default_method,
+            invoice_routing: spec.invoice_routing,
+            locale: spec.locale,
+        }
+    }
+
+    /// How many switches an account may make in all (R-PAY-03).
+    pub fn switch_limit(&self) -> u32 {
+        self.switch_limit
+    }
+
+    /// The method before the first purchase (R-PAY-01).
+    pub fn default_method(&self) -> PaymentMethod {
+        self.default_method
+    }
+
+    /// Where invoices come from, by method (R-PAY-09).
+    pub fn invoice_routing(&self) -> &InvoiceRouting {
+        &self.invoice_routing
+    }
+
+    /// Currency, zone and rounding.
+    pub fn locale(&self) -> &Locale {
+        &self.locale
+    }
+}
+
+impl TryFrom<PaymentPolicySpec> for PaymentPolicy {
+    type Error = PolicyError;
+
+    fn try_from(spec: PaymentPolicySpec) -> Result<Self, PolicyError> {
+        Ok(PaymentPolicy::from_valid_spec(spec))
+    }
+}
+
+impl From<PaymentPolicy> for PaymentPolicySpec {
+    fn from(policy: PaymentPolicy) -> Self {
+        PaymentPolicySpec {
+            switch_limit: policy.switch_limit,
+            default_method: policy.default_method,
+            invoice_routing: policy.invoice_routing,
+            locale: policy.locale,
+        }
+    }
+}

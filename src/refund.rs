@@ -1,1 +1,0 @@
-//! Refund eligibility (R-REF-01..04).

@@ -1,0 +1,520 @@
+//! The order ledger of one app, as a decider: orders are recorded, invoiced
+//! and refunded (R-REF-01, R-REF-02, R-REF-04).
+//!
+//! # "Latest"
+//!
+//! Refunds go from the latest order backwards (R-REF-02). The latest order
+//! is the one paid last; **Decision:** of orders paid at the same instant,
+//! the one recorded later is the later one. So the order of the ledger is
+//! total and never depends on how ids compare.
+//!
+//! # Refusals
+//!
+//! Recording an order is refused (R-REF-01) when its id is already in the
+//! ledger, its amount is below zero, or it is paid after the instant it is
+//! recorded at; every such reason is listed, in that order. Marking an order
+//! invoiced is refused (R-REF-01) when it is unknown, already invoiced, or
+//! refunded. A refund is refused with every reason of
+//! [`LedgerState::eligibility`].
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::decider::Decider;
+use crate::error::{ArithmeticError, Error, Figure, Reason, Refusal};
+use crate::money::{Currency, Money};
+use crate::refund::eligibility::{Eligibility, RefundFlags};
+use crate::refund::policy::AppRefundPolicy;
+use crate::rule::RuleId;
+
+/// The id of an order, as the caller's order system writes it.
+///
+/// Serialized as a plain string.
+///
+/// ```
+/// use billing_rules::refund::OrderId;
+/// let id = OrderId::from("o-2025-0601");
+/// assert_eq!(id.as_str(), "o-2025-0601");
+/// assert_eq!(serde_json::to_string(&id)?, r#""o-2025-0601""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OrderId(String);
+
+impl OrderId {
+    /// An order id.
+    pub fn new(id: impl Into<String>) -> OrderId {
+        OrderId(id.into())
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OrderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for OrderId {
+    fn from(id: &str) -> OrderId {
+        OrderId::new(id)
+    }
+}
+
+impl From<String> for OrderId {
+    fn from(id: String) -> OrderId {
+        OrderId(id)
+    }
+}
+
+/// Where an order stands. An order is invoiced or refunded, never both: an
+/// invoiced order is not refunded (R-REF-01), and a refunded order is not
+/// invoiced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Paid; neither invoiced nor refunded.
+    Open,
+    /// Invoiced: never refundable (R-REF-01).
+    Invoiced,
+    /// Refunded.
+    Refunded,
+}
+
+/// One paid order of an app.
+///
+/// Serialized as `{"id": "o1", "paid_at": "2025-06-01T00:00:00Z", "amount":
+/// {"amount": "300", "currency": "CNY"}, "status": "open"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Order {
+    /// The order's id, unique in its ledger.
+    pub id: OrderId,
+    /// When it was paid: the refund window starts here (R-REF-01).
+    pub paid_at: DateTime<Utc>,
+    /// What was paid, and what a refund pays back.
+    pub amount: Money,
+    /// Open, invoiced or refunded.
+    #[serde(default = "open")]
+    pub status: OrderStatus,
+}
+
+fn open() -> OrderStatus {
+    OrderStatus::Open
+}
+
+impl Order {
+    /// An open order.
+    pub fn new(id: impl Into<OrderId>, paid_at: DateTime<Utc>, amount: Money) -> Order {
+        Order {
+            id: id.into(),
+            paid_at,
+            amount,
+            status: OrderStatus::Open,
+        }
+    }
+
+    /// The invoiced flag.
+    pub fn is_invoiced(&self) -> bool {
+        self.status == OrderStatus::Invoiced
+    }
+
+    /// The refunded flag.
+    pub fn is_refunded(&self) -> bool {
+        self.status == OrderStatus::Refunded
+    }
+}
+
+/// The orders of one app, in the order they were recorded.
+///
+/// Every order id is unique, no amount is below zero, and every amount is
+/// in one currency: the decider keeps these, and
+/// [`LedgerState::from_orders`] and deserializing check them (with the
+/// total paid computable exactly). Only orders paid are refunded, each at
+/// most once, so the total refunded never exceeds the total paid.
+///
+/// Serialized as `{"orders": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "LedgerRepr")]
+pub struct LedgerState {
+    orders: Vec<Order>,
+}
+
+#[derive(Deserialize)]
+struct LedgerRepr {
+    orders: Vec<Order>,
+}
+
+impl TryFrom<LedgerRepr> for LedgerState {
+    type Error = Error;
+
+    fn try_from(repr: LedgerRepr) -> Result<Self, Error> {
+        LedgerState::from_orders(repr.orders)
+    }
+}
+
+impl LedgerState {
+    /// A ledger of `orders` (in recording order), for a history kept
+    /// elsewhere: a status is taken as given.
+    ///
+    /// Errors: a refusal under R-REF-01 naming every duplicate id and every
+    /// amount below zero; [`ArithmeticError::CurrencyMismatch`] when the
+    /// orders are in different currencies; an overflow when their total
+    /// does not fit.
+    ///
+    /// ```
+    /// use billing_rules::money::Money;
+    /// use billing_rules::refund::{LedgerState, Order};
+    /// use chrono::{TimeZone, Utc};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let paid = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+    /// let order = Order::new("o1", paid, Money::cny(Decimal::from(300)));
+    /// assert!(LedgerState::from_orders(vec![order.clone()]).is_ok());
+    /// assert!(LedgerState::from_orders(vec![order.clone(), order]).is_err());
+    /// ```
+    pub fn from_orders(orders: Vec<Order>) -> Result<LedgerState, Error> {
+        let mut reasons = Vec::new();
+        for (i, order) in orders.iter().enumerate() {
+            let earlier = orders.get(..i).unwrap_or_default();
+            if earlier.iter().any(|o| o.id == order.id) {
+                reasons.push(duplicate(&order.id));
+            }
+            if order.amount.is_negative() {
+                reasons.push(negative(&order.id, order.amount));
+            }
+        }
+        if let Some(refusal) = Refusal::from_reasons(reasons) {
+            return Err(refusal.into());
+        }
+        let ledger = LedgerState { orders };
+        if let Some(first) = ledger.orders.first() {
+            ledger.total_paid(first.amount.currency())?;
+        }
+        Ok(ledger)
+    }
+
+    /// Every order, in recording order.
+    pub fn orders(&self) -> &[Order] {
+        &self.orders
+    }
+
+    /// The order with `id`.
+    pub fn order(&self, id: &OrderId) -> Option<&Order> {
+        self.orders.iter().find(|o| &o.id == id)
+    }
+
+    /// The latest order not yet refunded: the only one a refund may take
+    /// (R-REF-02). Of orders paid at the same instant, the later recorded.
+    pub fn latest_unrefunded(&self) -> Option<&Order> {
+        self.orders
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| !o.is_refunded())
+            .max_by_key(|(i, o)| (o.paid_at, *i))
+            .map(|(_, o)| o)
+    }
+
+    /// The sum of every order's amount, in `currency` (zero when empty).
+    pub fn total_paid(&self, currency: Currency) -> Result<Money, ArithmeticError> {
+        Money::checked_sum(currency, self.orders.iter().map(|o| o.amount))
+    }
+
+    /// The sum of the refunded orders' amounts, in `currency`.
+    pub fn total_refunded(&self, currency: Currency) -> Result<Money, ArithmeticError> {
+        Money::checked_sum(
+            currency,
+            self.orders
+                .iter()
+                .filter(|o| o.is_refunded())
+                .map(|o| o.amount),
+        )
+    }
+
+    /// Sets the status of the order `id` when it is open; any other case
+    /// leaves the ledger unchanged.
+    fn close(mut self, id: &OrderId, status: OrderStatus) -> LedgerState {
+        if let Some(order) = self
+            .orders
+            .iter_mut()
+            .find(|o| &o.id == id && o.status == OrderStatus::Open)
+        {
+            order.status = status;
+        }
+        self
+    }
+}
+
+/// The order ledger of one app, as a [`Decider`] (R-REF-01, R-REF-02,
+/// R-REF-04).
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::money::Money;
+/// use billing_rules::refund::{LedgerCommand, OrderLedger, RefundFlags};
+/// use billing_rules::{presets, RuleId};
+/// use chrono::{Duration, TimeZone, Utc};
+/// use rust_decimal::Decimal;
+///
+/// let policy = presets::payment::app_refund_policy();
+/// let june = |d| Utc.with_ymd_and_hms(2025, 6, d, 0, 0, 0).unwrap();
+/// let record = |id: &str, d, amount| LedgerCommand::RecordOrder {
+///     order: id.into(), paid_at: june(d), amount: Money::cny(Decimal::from(amount)),
+/// };
+/// let refund = |id: &str| LedgerCommand::Refund { order: id.into(), flags: RefundFlags::default() };
+///
+/// let mut ledger = OrderLedger::initial();
+/// ledger = OrderLedger::run(&ledger, &record("o1", 1, 300), june(1), &policy)?.0;
+/// ledger = OrderLedger::run(&ledger, &record("o2", 5, 500), june(5), &policy)?.0;
+///
+/// // Latest first (R-REF-02): o1 must wait for o2.
+/// let err = OrderLedger::run(&ledger, &refund("o1"), june(6), &policy).unwrap_err();
+/// assert_eq!(err.refusal().unwrap().rule(), RuleId::Ref02);
+/// ledger = OrderLedger::run(&ledger, &refund("o2"), june(6), &policy)?.0;
+///
+/// // o1 is the latest unrefunded now, and 10 days is still inside its window (R-REF-01)...
+/// ledger = OrderLedger::run(&ledger, &refund("o1"), june(11), &policy)?.0;
+/// assert_eq!(ledger.total_refunded(policy.locale().currency)?.to_string(), "CNY 800.00");
+/// # Ok::<(), billing_rules::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OrderLedger;
+
+/// What a caller asks of an app's order ledger.
+///
+/// Serialized with a `"command"` tag: `{"command": "refund", "order": "o2"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum LedgerCommand {
+    /// Record a paid order.
+    RecordOrder {
+        /// A new id.
+        order: OrderId,
+        /// When it was paid; not after the instant of the command.
+        paid_at: DateTime<Utc>,
+        /// What was paid, in the policy's currency, zero or more.
+        amount: Money,
+    },
+    /// The order was invoiced: it is never refundable from now on (R-REF-01).
+    MarkInvoiced {
+        /// The order.
+        order: OrderId,
+    },
+    /// Refund the whole amount of an order, when eligible
+    /// ([`LedgerState::eligibility`]).
+    Refund {
+        /// The order.
+        order: OrderId,
+        /// The account's standing (R-REF-04).
+        #[serde(default)]
+        flags: RefundFlags,
+    },
+}
+
+/// What happened to an app's orders.
+///
+/// Serialized with an `"event"` tag.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum LedgerEvent {
+    /// An order was recorded.
+    OrderRecorded {
+        /// Its id.
+        order: OrderId,
+        /// When it was paid.
+        paid_at: DateTime<Utc>,
+        /// What was paid.
+        amount: Money,
+        /// When it was recorded.
+        at: DateTime<Utc>,
+    },
+    /// An order was invoiced.
+    OrderInvoiced {
+        /// Its id.
+        order: OrderId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An order was refunded in full.
+    OrderRefunded {
+        /// Its id.
+        order: OrderId,
+        /// The amount paid back.
+        amount: Money,
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+impl Decider for OrderLedger {
+    type State = LedgerState;
+    type Command = LedgerCommand;
+    type Event = LedgerEvent;
+    type Policy = AppRefundPolicy;
+
+    fn initial() -> LedgerState {
+        LedgerState::default()
+    }
+
+    fn decide(
+        state: &LedgerState,
+        command: &LedgerCommand,
+        now: DateTime<Utc>,
+        policy: &AppRefundPolicy,
+    ) -> Result<Vec<LedgerEvent>, Error> {
+        match command {
+            LedgerCommand::RecordOrder {
+                order,
+                paid_at,
+                amount,
+            } => {
+                let currency = policy.locale().currency;
+                if amount.currency() != currency {
+                    return Err(ArithmeticError::CurrencyMismatch {
+                        left: currency,
+                        right: amount.currency(),
+                    }
+                    .into());
+                }
+                let mut reasons = Vec::new();
+                if state.order(order).is_some() {
+                    reasons.push(duplicate(order));
+                }
+                if amount.is_negative() {
+                    reasons.push(negative(order, *amount));
+                }
+                if *paid_at > now {
+                    reasons.push(
+                        Reason::new(
+                            RuleId::Ref01,
+                            format!(
+                                "order {order} is paid at {}, after now ({}): record an order \
+                                 once it is paid",
+                                paid_at.to_rfc3339(),
+                                now.to_rfc3339()
+                            ),
+                        )
+                        .with(Figure::instant("paid_at", *paid_at))
+                        .with(Figure::instant("now", now)),
+                    );
+                }
+                if let Some(refusal) = Refusal::from_reasons(reasons) {
+                    return Err(refusal.into());
+                }
+                // The total must stay computable, so totals never fail later.
+                state.total_paid(currency)?.checked_add(*amount)?;
+                Ok(vec![LedgerEvent::OrderRecorded {
+                    order: order.clone(),
+                    paid_at: *paid_at,
+                    amount: *amount,
+                    at: now,
+                }])
+            }
+            LedgerCommand::MarkInvoiced { order } => {
+                let status = state.order(order).map(|o| o.status);
+                let problem = match status {
+                    None => Some(unknown(order)),
+                    Some(OrderStatus::Open) => None,
+                    Some(OrderStatus::Invoiced) => Some(
+                        Reason::new(RuleId::Ref01, format!("order {order} is already invoiced"))
+                            .with(order_figure(order)),
+                    ),
+                    Some(OrderStatus::Refunded) => Some(
+                        Reason::new(
+                            RuleId::Ref01,
+                            format!("order {order} was refunded: a refunded order is not invoiced"),
+                        )
+                        .with(order_figure(order)),
+                    ),
+                };
+                match problem {
+                    Some(reason) => Err(reason.into()),
+                    None => Ok(vec![LedgerEvent::OrderInvoiced {
+                        order: order.clone(),
+                        at: now,
+                    }]),
+                }
+            }
+            LedgerCommand::Refund { order, flags } => {
+                match state.eligibility(order, *flags, now, policy) {
+                    Eligibility::Eligible { order, amount } => {
+                        Ok(vec![LedgerEvent::OrderRefunded {
+                            order,
+                            amount,
+                            at: now,
+                        }])
+                    }
+                    Eligibility::Refused(refusal) => Err(refusal.into()),
+                }
+            }
+        }
+    }
+
+    fn evolve(state: LedgerState, event: &LedgerEvent) -> LedgerState {
+        // `decide` only emits events that fit the state; an event that does
+        // not (a corrupted stream) leaves the ledger as it was, so its
+        // invariants hold whatever is replayed.
+        match event {
+            LedgerEvent::OrderRecorded {
+                order,
+                paid_at,
+                amount,
+                ..
+            } => {
+                let mut state = state;
+                // The total's overflow check stays in `decide`: repeating it
+                // here would make a replay quadratic, and totals are
+                // `Result`s anyway.
+                let fits = state.order(order).is_none()
+                    && !amount.is_negative()
+                    && state
+                        .orders
+                        .first()
+                        .is_none_or(|first| first.amount.currency() == amount.currency());
+                if fits {
+                    state
+                        .orders
+                        .push(Order::new(order.clone(), *paid_at, *amount));
+                }
+                state
+            }
+            LedgerEvent::OrderInvoiced { order, .. } => state.close(order, OrderStatus::Invoiced),
+            LedgerEvent::OrderRefunded { order, .. } => state.close(order, OrderStatus::Refunded),
+        }
+    }
+}
+
+pub(crate) fn order_figure(id: &OrderId) -> Figure {
+    Figure::text("order", id.as_str().to_owned())
+}
+
+pub(crate) fn unknown(id: &OrderId) -> Reason {
+    Reason::new(
+        RuleId::Ref01,
+        format!("there is no order {id} in this app's ledger"),
+    )
+    .with(order_figure(id))
+}
+
+fn duplicate(id: &OrderId) -> Reason {
+    Reason::new(
+        RuleId::Ref01,
+        format!("order {id} is already in the ledger: every order needs its own id"),
+    )
+    .with(order_figure(id))
+}
+
+fn negative(id: &OrderId, amount: Money) -> Reason {
+    Reason::new(
+        RuleId::Ref01,
+        format!("order {id} has amount {amount}, below zero: record what was paid"),
+    )
+    .with(order_figure(id))
+    .with(Figure::money("amount", amount))
+}

@@ -1,0 +1,257 @@
+//! Refund policies: app orders (R-REF-01, R-REF-02, R-REF-04) and licences
+//! (R-REF-03, R-REF-04).
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::PolicyError;
+use crate::policy::Locale;
+use crate::quantity::{Dimension, Quantity};
+use crate::refund::window::RefundWindow;
+use crate::rule::RuleId;
+use crate::time::Days;
+
+/// An app-order refund policy as written in a configuration file.
+///
+/// Every field may be left out and takes its published value
+/// ([`presets::payment::app_refund_policy_spec`](crate::presets::payment::app_refund_policy_spec)):
+/// a 10-day window, abnormal refunds refused.
+///
+/// ```
+/// use billing_rules::refund::{AppRefundPolicy, AppRefundPolicySpec};
+/// use billing_rules::time::Days;
+///
+/// let spec: AppRefundPolicySpec = serde_json::from_str(r#"{"window_days": 7}"#)?;
+/// assert_eq!(AppRefundPolicy::try_from(spec)?.window().days(), Days(7));
+///
+/// let err = AppRefundPolicy::try_from(AppRefundPolicySpec { window_days: 0, ..Default::default() });
+/// assert_eq!(err.unwrap_err().field, "window_days");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AppRefundPolicySpec {
+    /// Days after payment an app order stays refundable (R-REF-01); at
+    /// least 1.
+    pub window_days: u32,
+    /// Refuse a refund the caller flags as abnormal (R-REF-04 says it "may"
+    /// be refused; the preset refuses).
+    pub refuse_abnormal: bool,
+    /// Currency, zone and rounding; every order of a ledger is in this
+    /// currency.
+    pub locale: Locale,
+}
+
+impl Default for AppRefundPolicySpec {
+    /// The published figures.
+    fn default() -> Self {
+        crate::presets::payment::app_refund_policy_spec()
+    }
+}
+
+/// A validated app-order refund policy (R-REF-01, R-REF-02, R-REF-04): the
+/// policy of the [`OrderLedger`](crate::refund::OrderLedger) decider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "AppRefundPolicySpec", into = "AppRefundPolicySpec")]
+pub struct AppRefundPolicy {
+    window: RefundWindow,
+    refuse_abnormal: bool,
+    locale: Locale,
+}
+
+impl AppRefundPolicy {
+    /// A policy from parts already known to be valid (the presets; a test
+    /// checks they equal their specs built with `try_from`).
+    pub(crate) fn from_valid_parts(
+        window: RefundWindow,
+        refuse_abnormal: bool,
+        locale: Locale,
+    ) -> AppRefundPolicy {
+        AppRefundPolicy {
+            window,
+            refuse_abnormal,
+            locale,
+        }
+    }
+
+    /// The refund window counted from each order's payment (R-REF-01).
+    pub fn window(&self) -> RefundWindow {
+        self.window
+    }
+
+    /// Whether a refund flagged as abnormal is refused (R-REF-04).
+    pub fn refuse_abnormal(&self) -> bool {
+        self.refuse_abnormal
+    }
+
+    /// Currency, zone and rounding.
+    pub fn locale(&self) -> &Locale {
+        &self.locale
+    }
+}
+
+impl TryFrom<AppRefundPolicySpec> for AppRefundPolicy {
+    type Error = PolicyError;
+
+    fn try_from(spec: AppRefundPolicySpec) -> Result<Self, PolicyError> {
+        let window = window("window_days", spec.window_days, RuleId::Ref01)?;
+        Ok(AppRefundPolicy {
+            window,
+            refuse_abnormal: spec.refuse_abnormal,
+            locale: spec.locale,
+        })
+    }
+}
+
+impl From<AppRefundPolicy> for AppRefundPolicySpec {
+    fn from(policy: AppRefundPolicy) -> Self {
+        AppRefundPolicySpec {
+            window_days: policy.window.days().0,
+            refuse_abnormal: policy.refuse_abnormal,
+            locale: policy.locale,
+        }
+    }
+}
+
+/// A licence refund policy as written in a configuration file.
+///
+/// Every field may be left out and takes its published value
+/// ([`presets::payment::licence_refund_policy_spec`](crate::presets::payment::licence_refund_policy_spec)):
+/// a 14-day window and at most 20 GB of playback traffic, both counted from
+/// the account's first licence purchase, and abnormal refunds refused.
+///
+/// ```
+/// use billing_rules::refund::{LicenceRefundPolicy, LicenceRefundPolicySpec};
+///
+/// let spec: LicenceRefundPolicySpec =
+///     serde_json::from_str(r#"{"traffic_limit": {"value": "0.05", "unit": "TB"}}"#)?;
+/// let policy = LicenceRefundPolicy::try_from(spec)?;
+/// assert_eq!(policy.traffic_limit().to_string(), "0.05 TB");
+///
+/// let calls = r#"{"traffic_limit": {"value": "20", "unit": "calls"}}"#;
+/// assert!(serde_json::from_str::<LicenceRefundPolicy>(calls).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LicenceRefundPolicySpec {
+    /// Days after the account's first licence purchase a licence stays
+    /// refundable (R-REF-03); at least 1.
+    pub window_days: u32,
+    /// The most playback traffic over the window that still qualifies
+    /// (R-REF-03; the limit itself qualifies). A data quantity, zero or
+    /// more.
+    pub traffic_limit: Quantity,
+    /// Refuse a refund the caller flags as abnormal (R-REF-04).
+    pub refuse_abnormal: bool,
+    /// Currency, zone and rounding.
+    pub locale: Locale,
+}
+
+impl Default for LicenceRefundPolicySpec {
+    /// The published figures.
+    fn default() -> Self {
+        crate::presets::payment::licence_refund_policy_spec()
+    }
+}
+
+/// A validated licence refund policy (R-REF-03, R-REF-04).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "LicenceRefundPolicySpec", into = "LicenceRefundPolicySpec")]
+pub struct LicenceRefundPolicy {
+    window: RefundWindow,
+    traffic_limit: Quantity,
+    refuse_abnormal: bool,
+    locale: Locale,
+}
+
+impl LicenceRefundPolicy {
+    /// A policy from parts already known to be valid (the presets; a test
+    /// checks they equal their specs built with `try_from`).
+    pub(crate) fn from_valid_parts(
+        window: RefundWindow,
+        traffic_limit: Quantity,
+        refuse_abnormal: bool,
+        locale: Locale,
+    ) -> LicenceRefundPolicy {
+        LicenceRefundPolicy {
+            window,
+            traffic_limit,
+            refuse_abnormal,
+            locale,
+        }
+    }
+
+    /// The refund window counted from the account's first licence purchase
+    /// (R-REF-03).
+    pub fn window(&self) -> RefundWindow {
+        self.window
+    }
+
+    /// The most traffic that still qualifies (R-REF-03).
+    pub fn traffic_limit(&self) -> Quantity {
+        self.traffic_limit
+    }
+
+    /// Whether a refund flagged as abnormal is refused (R-REF-04).
+    pub fn refuse_abnormal(&self) -> bool {
+        self.refuse_abnormal
+    }
+
+    /// Currency, zone and rounding.
+    pub fn locale(&self) -> &Locale {
+        &self.locale
+    }
+}
+
+impl TryFrom<LicenceRefundPolicySpec> for LicenceRefundPolicy {
+    type Error = PolicyError;
+
+    fn try_from(spec: LicenceRefundPolicySpec) -> Result<Self, PolicyError> {
+        let window = window("window_days", spec.window_days, RuleId::Ref03)?;
+        let limit = spec.traffic_limit;
+        if limit.unit().dimension() != Dimension::Data {
+            return Err(PolicyError::new(
+                "traffic_limit",
+                format!("{limit} is not an amount of data"),
+                "a data quantity in B, KB, MB, GB or TB",
+            )
+            .with_rule(RuleId::Ref03));
+        }
+        if limit.value() < Decimal::ZERO {
+            return Err(PolicyError::new(
+                "traffic_limit",
+                format!("{limit} is negative"),
+                "zero or more",
+            )
+            .with_rule(RuleId::Ref03));
+        }
+        Ok(LicenceRefundPolicy {
+            window,
+            traffic_limit: limit,
+            refuse_abnormal: spec.refuse_abnormal,
+            locale: spec.locale,
+        })
+    }
+}
+
+impl From<LicenceRefundPolicy> for LicenceRefundPolicySpec {
+    fn from(policy: LicenceRefundPolicy) -> Self {
+        LicenceRefundPolicySpec {
+            window_days: policy.window.days().0,
+            traffic_limit: policy.traffic_limit,
+            refuse_abnormal: policy.refuse_abnormal,
+            locale: policy.locale,
+        }
+    }
+}
+
+fn window(field: &str, days: u32, rule: RuleId) -> Result<RefundWindow, PolicyError> {
+    if days == 0 {
+        return Err(
+            PolicyError::new(field, "a window of 0 days refunds nothing", "1 day or more")
+                .with_rule(rule),
+        );
+    }
+    Ok(RefundWindow::new(Days(days)))
+}
