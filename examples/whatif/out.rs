@@ -1,6 +1,6 @@
 //! Output for every subcommand: readable tables, or JSON with `--json`.
 
-use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
 
 /// What a subcommand returns: `Ok`, or an error to print.
@@ -34,6 +34,12 @@ impl Output {
         }
         let mut table = Table::new();
         table.load_preset(UTF8_FULL_CONDENSED);
+        // Long refusal sentences wrap instead of making the table unreadable;
+        // piped output (no terminal to measure) wraps at 120 columns.
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        if table.width().is_none() {
+            table.set_width(120);
+        }
         table.set_header(headers.to_vec());
         for row in rows {
             table.add_row(row);
