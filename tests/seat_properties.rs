@@ -2,13 +2,13 @@
 //! inputs, and serde round trips.
 
 use billing_rules::RuleId;
-use billing_rules::money::{Money, RoundingMode};
+use billing_rules::money::{Currency, Money, RoundingMode};
 use billing_rules::presets::seat::app_store_seat_plan_spec;
 use billing_rules::pricing::seats::{
     BonusAmount, BonusSpec, CreditGranularity, CreditRule, CurrentPurchase, DiscountSpec,
     PricingSpec, SeatOrder, SeatPolicy, SeatPolicySpec, StepDetail, credit, quote,
 };
-use billing_rules::pricing::tiers::{TierMode, TierSpec, TierTableSpec};
+use billing_rules::pricing::tiers::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
 use billing_rules::time::{Period, Zone};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
@@ -16,7 +16,10 @@ use rust_decimal::Decimal;
 
 /// An amount in fen, 0 to 10,000.00.
 fn amount() -> impl Strategy<Value = Decimal> {
-    (0i64..=1_000_000).prop_map(|fen| Decimal::new(fen, 2))
+    prop_oneof![
+        1 => Just(Decimal::ZERO),
+        9 => (0i64..=1_000_000).prop_map(|fen| Decimal::new(fen, 2)),
+    ]
 }
 
 fn mode() -> impl Strategy<Value = TierMode> {
@@ -137,7 +140,42 @@ fn instant() -> impl Strategy<Value = DateTime<Utc>> {
     (1_577_836_800i64..1_893_456_000).prop_map(|s| Utc.timestamp_opt(s, 0).unwrap())
 }
 
+/// The graduated price as the sum of the parts, the definition.
+fn sum_of_parts(table: &TierTable, quantity: Decimal) -> Result<Money, billing_rules::Error> {
+    let mut total = Money::zero(Currency::CNY);
+    for part in table.parts(quantity)? {
+        total = total.checked_add(part?.amount)?;
+    }
+    Ok(total)
+}
+
 proptest! {
+    #[test]
+    fn r_seat_03_graduated_price_is_the_sum_of_its_parts(
+        tiers in tiers(), quantity in 1u32..3000, continuous in any::<bool>(), scale in 0u32..3,
+    ) {
+        let (axis, tiers, quantity) = if continuous {
+            // The same cuts on a continuous axis, in finer units: 0-10.5, 10.5-...
+            let tiers: Vec<TierSpec> = tiers
+                .into_iter()
+                .map(|t| TierSpec {
+                    from: Decimal::new(((t.from - Decimal::ONE) * Decimal::from(10u32.pow(scale))).try_into().unwrap(), scale),
+                    to: t.to.map(|to| Decimal::new((to * Decimal::from(10u32.pow(scale))).try_into().unwrap(), scale)),
+                    ..t
+                })
+                .collect();
+            (Axis::Continuous, tiers, Decimal::new(quantity.into(), scale))
+        } else {
+            (Axis::Whole, tiers, Decimal::from(quantity))
+        };
+        let spec = TierTableSpec { mode: TierMode::Graduated, tiers };
+        let table = TierTable::build(&spec, axis, Currency::CNY).unwrap();
+        let price = table.price(quantity).unwrap();
+        prop_assert_eq!(price.total, sum_of_parts(&table, quantity).unwrap());
+        // Bit for bit, scale included.
+        prop_assert_eq!(price.total.amount().scale(), sum_of_parts(&table, quantity).unwrap().amount().scale());
+    }
+
     #[test]
     fn r_seat_03_graduated_total_never_falls_as_seats_grow(
         tiers in tiers(), seats in 1u32..2000, more in 0u32..500,
@@ -355,4 +393,23 @@ proptest! {
         let json = serde_json::to_string(&order).unwrap();
         prop_assert_eq!(serde_json::from_str::<SeatOrder>(&json).unwrap(), order);
     }
+}
+
+#[test]
+fn r_seat_03_graduated_price_too_large_to_sum_is_an_error_not_a_panic() {
+    let huge = Decimal::MAX / Decimal::from(4);
+    let spec = TierTableSpec {
+        mode: TierMode::Graduated,
+        tiers: vec![
+            TierSpec::flat(1, Some(1), huge),
+            TierSpec::flat(2, Some(2), huge),
+            TierSpec::flat(3, Some(3), huge),
+            TierSpec::flat(4, Some(4), huge),
+            TierSpec::flat(5, None, huge),
+        ],
+    };
+    let table = TierTable::build(&spec, Axis::Whole, Currency::CNY).unwrap();
+    assert_eq!(table.price(Decimal::from(3)).unwrap().total.amount(), huge * Decimal::from(3));
+    assert!(matches!(table.price(Decimal::from(5)), Err(billing_rules::Error::Arithmetic(_))));
+    assert!(sum_of_parts(&table, Decimal::from(5)).is_err());
 }

@@ -319,6 +319,18 @@ fn r_seat_04_two_years_cost_85_percent_of_list() {
 }
 
 #[test]
+fn r_seat_04_a_free_plan_stays_free_under_a_discount() {
+    let mut spec = unit_price_spec(Period::Year, "0");
+    spec.discounts = vec![DiscountSpec {
+        periods: 2,
+        factor: d("0.85"),
+    }];
+    let q = quote(&build(spec), &SeatOrder::new(10, 2)).unwrap();
+    assert_eq!(q.total.amount(), Decimal::ZERO);
+    assert!(q.step(RuleId::Seat04).is_some());
+}
+
+#[test]
 fn r_seat_04_a_discount_applies_to_its_exact_duration_only() {
     let policy = preset();
     for periods in [1, 3] {
