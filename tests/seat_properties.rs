@@ -409,7 +409,13 @@ fn r_seat_03_graduated_price_too_large_to_sum_is_an_error_not_a_panic() {
         ],
     };
     let table = TierTable::build(&spec, Axis::Whole, Currency::CNY).unwrap();
-    assert_eq!(table.price(Decimal::from(3)).unwrap().total.amount(), huge * Decimal::from(3));
-    assert!(matches!(table.price(Decimal::from(5)), Err(billing_rules::Error::Arithmetic(_))));
+    assert_eq!(
+        table.price(Decimal::from(3)).unwrap().total.amount(),
+        huge * Decimal::from(3)
+    );
+    assert!(matches!(
+        table.price(Decimal::from(5)),
+        Err(billing_rules::Error::Arithmetic(_))
+    ));
     assert!(sum_of_parts(&table, Decimal::from(5)).is_err());
 }
