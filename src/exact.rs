@@ -39,6 +39,11 @@ pub fn sub(a: Decimal, b: Decimal) -> Result<Decimal, ArithmeticError> {
 
 /// `a x b`, exactly.
 pub fn mul(a: Decimal, b: Decimal) -> Result<Decimal, ArithmeticError> {
+    // `rust_decimal` returns a zero product with scale 0, which the scale
+    // check below would take for lost digits (0 x 0.1 is exactly 0).
+    if a.is_zero() || b.is_zero() {
+        return Ok(Decimal::ZERO);
+    }
     let scale_of = |a: Decimal, b: Decimal| a.scale() + b.scale();
     checked(a, b, Decimal::checked_mul, scale_of, "multiply")
 }

@@ -1,12 +1,616 @@
-//! What-ifs of this area (filled in by its issue).
+//! What-ifs of the seat plans (R-SEAT-01 to R-SEAT-10).
+//!
+//! ```text
+//! whatif seats --seats 120 --years 2          # a quote and its steps
+//! whatif seats --seats 30 --months 3          # a monthly variant of the preset
+//! whatif upgrade --paid 1000 --days-total 365 --days-left 100 --seats 150
+//! whatif tiers                                # price against seat count, volume and graduated
+//! ```
+
+use std::path::PathBuf;
+
+use billing_rules::money::{Money, RoundingMode};
+use billing_rules::presets::seat::app_store_seat_plan_spec;
+use billing_rules::pricing::seats::{
+    CreditGranularity, CurrentPurchase, PriceBasis, PricingSpec, Quote, SeatOrder, SeatPolicy,
+    SeatPolicySpec, Step, StepDetail, quote, upgrade,
+};
+use billing_rules::pricing::tiers::TierMode;
+use billing_rules::time::{Days, Period, Zone};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
 
 use crate::out::{Output, Result};
 
+/// A value, or an error to print.
+type Fallible<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
 /// Subcommands of this area.
 #[derive(clap::Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Quote an order of seats: total, validity and every step (R-SEAT-01..07).
+    Seats(SeatsArgs),
+    /// Credit for the current purchase against a new order, and the amount due (R-SEAT-08).
+    Upgrade(UpgradeArgs),
+    /// Price against seat count across the tier boundaries, volume beside graduated (R-SEAT-03).
+    Tiers(TiersArgs),
+}
+
+/// Which policy to use, and overrides of the preset.
+#[derive(clap::Args)]
+pub struct PolicyArgs {
+    /// A seat policy as JSON (a `SeatPolicySpec`); default: the app store preset.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Price in graduated mode instead of the policy's tier mode.
+    #[arg(long)]
+    graduated: bool,
+    /// A maximum total price (R-SEAT-06), e.g. 15000.
+    #[arg(long, value_name = "AMOUNT")]
+    cap: Option<Decimal>,
+    /// The fewest seats an order may have (R-SEAT-07).
+    #[arg(long)]
+    min_seats: Option<u32>,
+    /// The most seats an order may have (R-SEAT-07).
+    #[arg(long)]
+    max_seats: Option<u32>,
+}
+
+/// How long: `--years N` or `--months N` (default one year).
+#[derive(clap::Args)]
+#[group(multiple = false)]
+pub struct DurationArgs {
+    /// Years to buy.
+    #[arg(long, value_name = "N")]
+    years: Option<u32>,
+    /// Months to buy (without --policy: a monthly variant of the preset).
+    #[arg(long, value_name = "N")]
+    months: Option<u32>,
+}
+
+/// `whatif seats`.
+#[derive(clap::Args)]
+pub struct SeatsArgs {
+    /// Seats to order.
+    #[arg(long)]
+    seats: u32,
+    #[command(flatten)]
+    duration: DurationArgs,
+    /// When the validity starts: YYYY-MM-DD (local midnight) or RFC 3339.
+    #[arg(long, value_name = "WHEN")]
+    start: Option<String>,
+    #[command(flatten)]
+    policy: PolicyArgs,
+}
+
+/// `whatif upgrade`.
+#[derive(clap::Args)]
+pub struct UpgradeArgs {
+    /// What the customer paid for the current purchase.
+    #[arg(long, default_value = "1000")]
+    paid: Decimal,
+    /// Days of the current purchase's validity, bonus days included.
+    #[arg(long, default_value_t = 365)]
+    days_total: u32,
+    /// Days of it not yet started at the upgrade.
+    #[arg(long, default_value_t = 100)]
+    days_left: u32,
+    /// The current purchase's start (YYYY-MM-DD or RFC 3339); with --end,
+    /// replaces --days-total and --days-left.
+    #[arg(long, value_name = "WHEN", requires = "end")]
+    start: Option<String>,
+    /// The current purchase's end, bonus days included.
+    #[arg(long, value_name = "WHEN", requires = "start")]
+    end: Option<String>,
+    /// The upgrade instant (default 2025-06-01, local midnight).
+    #[arg(long, value_name = "WHEN")]
+    now: Option<String>,
+    /// Seats of the new order.
+    #[arg(long)]
+    seats: u32,
+    #[command(flatten)]
+    duration: DurationArgs,
+    /// Prorate by the second instead of by whole days.
+    #[arg(long)]
+    seconds: bool,
+    #[command(flatten)]
+    policy: PolicyArgs,
+}
+
+/// `whatif tiers`.
+#[derive(clap::Args)]
+pub struct TiersArgs {
+    /// Further seat counts to show.
+    #[arg(long, value_delimiter = ',', value_name = "N,N,..")]
+    seats: Vec<u32>,
+    #[command(flatten)]
+    duration: DurationArgs,
+    #[command(flatten)]
+    policy: PolicyArgs,
+}
 
 /// Runs one subcommand.
-pub fn run(command: Command, _out: &Output) -> Result {
-    match command {}
+pub fn run(command: Command, out: &Output) -> Result {
+    match command {
+        Command::Seats(args) => seats(args, out),
+        Command::Upgrade(args) => upgrade_credit(args, out),
+        Command::Tiers(args) => tiers(args, out),
+    }
+}
+
+// ------------------------------------------------------------ policies
+
+/// The policy the what-if runs against, its name, and the periods to buy.
+fn load(policy: &PolicyArgs, duration: &DurationArgs) -> Fallible<(SeatPolicy, String, u32)> {
+    let (mut spec, mut name) = match &policy.policy {
+        Some(path) => (
+            serde_json::from_str::<SeatPolicySpec>(&std::fs::read_to_string(path)?)?,
+            path.display().to_string(),
+        ),
+        None => (app_store_seat_plan_spec(), "app store preset".to_owned()),
+    };
+    let periods = match (duration.years, duration.months) {
+        (_, Some(months)) => {
+            if policy.policy.is_none() {
+                monthly_variant(&mut spec);
+                name = "monthly variant of the app store preset".to_owned();
+            }
+            if spec.period != Period::Month {
+                return Err(format!("{name} is priced by the {}; use --years", spec.period).into());
+            }
+            months
+        }
+        (years, None) => {
+            if spec.period != Period::Year {
+                return Err(
+                    format!("{name} is priced by the {}; use --months", spec.period).into(),
+                );
+            }
+            years.unwrap_or(1)
+        }
+    };
+    if let (true, PricingSpec::Tiered(table)) = (policy.graduated, &mut spec.pricing) {
+        table.mode = TierMode::Graduated;
+        name.push_str(", graduated");
+    }
+    if policy.cap.is_some() {
+        spec.max_total = policy.cap;
+    }
+    if policy.min_seats.is_some() {
+        spec.min_seats = policy.min_seats;
+    }
+    if policy.max_seats.is_some() {
+        spec.max_seats = policy.max_seats;
+    }
+    Ok((SeatPolicy::try_from(spec)?, name, periods))
+}
+
+/// The preset's tiers priced per seat-month at a tenth of the yearly price,
+/// without the duration discount (illustrative: nothing monthly is
+/// published).
+fn monthly_variant(spec: &mut SeatPolicySpec) {
+    spec.period = Period::Month;
+    spec.discounts.clear();
+    if let PricingSpec::Tiered(table) = &mut spec.pricing {
+        for tier in &mut table.tiers {
+            tier.unit_price = tier.unit_price.map(|p| p / Decimal::TEN);
+            tier.flat = tier.flat.map(|p| p / Decimal::TEN);
+        }
+    }
+}
+
+fn instant(text: &str, zone: Zone) -> Fallible<DateTime<Utc>> {
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(zone.start_of_day(date)?);
+    }
+    Ok(DateTime::parse_from_rfc3339(text)
+        .map_err(|e| format!("`{text}` is not YYYY-MM-DD or RFC 3339: {e}"))?
+        .with_timezone(&Utc))
+}
+
+fn local(t: DateTime<Utc>, zone: Zone) -> String {
+    t.with_timezone(&zone.offset())
+        .format("%Y-%m-%d %H:%M:%S %:z")
+        .to_string()
+}
+
+fn per(period: Period) -> &'static str {
+    match period {
+        Period::Month => "month",
+        _ => "year",
+    }
+}
+
+// ------------------------------------------------------------ seats
+
+fn seats(args: SeatsArgs, out: &Output) -> Result {
+    let (policy, name, periods) = load(&args.policy, &args.duration)?;
+    let zone = policy.locale().time_zone;
+    let mut order = SeatOrder::new(args.seats, periods);
+    if let Some(start) = &args.start {
+        order = order.starting(instant(start, zone)?);
+    }
+    let q = quote(&policy, &order)?;
+    if out.json {
+        return out.json(&q);
+    }
+    out.heading(&format!(
+        "{} seats x {} {}{} ({name})",
+        q.seats,
+        q.periods,
+        per(q.period),
+        if q.periods == 1 { "" } else { "s" }
+    ));
+    print_quote(&q, zone, out);
+    Ok(())
+}
+
+fn print_quote(q: &Quote, zone: Zone, out: &Output) {
+    let rows = q
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let (name, figures) = describe(step);
+            vec![
+                (i + 1).to_string(),
+                step.rule.to_string(),
+                name.to_owned(),
+                figures,
+            ]
+        })
+        .collect();
+    out.table(&["#", "rule", "step", "figures"], rows);
+    out.line(&format!("Total: {}", q.total));
+    let v = &q.validity;
+    let mut validity = format!(
+        "Validity: {} purchased + {} bonus = {}",
+        v.purchased_days.0, v.bonus_days.0, v.total_days
+    );
+    if let (Some(start), Some(end)) = (v.start, v.end) {
+        validity.push_str(&format!(
+            ", from {} to {}",
+            local(start, zone),
+            local(end, zone)
+        ));
+    }
+    out.line(&validity);
+}
+
+fn describe(step: &Step) -> (&'static str, String) {
+    match step.detail {
+        StepDetail::Extension { current_end, start } => (
+            "extension",
+            format!(
+                "current end {}, extension starts {}",
+                current_end.to_rfc3339(),
+                start.to_rfc3339()
+            ),
+        ),
+        StepDetail::SeatLimits { seats, min, max } => (
+            "seat limits",
+            format!(
+                "{seats} seats within {} to {}",
+                min.map_or("1".to_owned(), |m| m.to_string()),
+                max.map_or("unlimited".to_owned(), |m| m.to_string())
+            ),
+        ),
+        StepDetail::Periods {
+            periods,
+            period,
+            purchased_days,
+        } => (
+            "periods",
+            format!("{periods} x {period} = {purchased_days}"),
+        ),
+        StepDetail::BasePrice {
+            seats,
+            basis,
+            per_period,
+            periods,
+            amount,
+        } => {
+            let how = match basis {
+                PriceBasis::UnitPrice { unit_price } => {
+                    format!("{seats} seats x {unit_price} = {per_period}")
+                }
+                PriceBasis::Tier {
+                    mode,
+                    index,
+                    from,
+                    to,
+                    flat,
+                    unit_price,
+                } => {
+                    let bounds = match to {
+                        Some(to) => format!("{from}-{to}"),
+                        None => format!("{from}-"),
+                    };
+                    match mode {
+                        TierMode::Volume => format!(
+                            "tier {} ({bounds}) prices all seats: {seats} x {unit_price}{} = {per_period}",
+                            index + 1,
+                            if flat.is_zero() {
+                                String::new()
+                            } else {
+                                format!(" + {flat}")
+                            }
+                        ),
+                        TierMode::Graduated => format!(
+                            "graduated, tiers 1 to {} ({bounds}) each price their seats = {per_period}",
+                            index + 1
+                        ),
+                    }
+                }
+            };
+            (
+                "base price",
+                format!("{how} a period; x {periods} = {amount}"),
+            )
+        }
+        StepDetail::Discount {
+            factor,
+            before,
+            after,
+        } => ("discount", format!("{before} x {factor} = {after}")),
+        StepDetail::BonusDays { days, total_days } => {
+            ("bonus days", format!("+{days}: {total_days} valid in all"))
+        }
+        StepDetail::Cap {
+            cap,
+            before,
+            applied,
+            after,
+        } => (
+            "cap",
+            if applied {
+                format!("{before} is above the cap {cap}: pay {after}")
+            } else {
+                format!("{before} is within the cap {cap}: not applied")
+            },
+        ),
+        StepDetail::Rounding {
+            mode,
+            before,
+            after,
+        } => (
+            "rounding",
+            format!(
+                "{before} rounded {} to the minor unit = {after}",
+                serde_json::to_value(mode)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            ),
+        ),
+        _ => ("other", format!("{:?}", step.detail)),
+    }
+}
+
+// ------------------------------------------------------------ upgrade
+
+fn upgrade_credit(args: UpgradeArgs, out: &Output) -> Result {
+    let (mut policy, name, periods) = load(&args.policy, &args.duration)?;
+    if args.seconds {
+        let mut spec = policy.to_spec();
+        spec.upgrade.granularity = CreditGranularity::Second;
+        policy = SeatPolicy::try_from(spec)?;
+    }
+    let zone = policy.locale().time_zone;
+    let default_now = zone.start_of_day(NaiveDate::from_ymd_opt(2025, 6, 1).ok_or("bad date")?)?;
+    let now = match &args.now {
+        Some(now) => instant(now, zone)?,
+        None => default_now,
+    };
+    let (start, end) = match (&args.start, &args.end) {
+        (Some(start), Some(end)) => (instant(start, zone)?, instant(end, zone)?),
+        _ => {
+            // Ends `days_left` midnights after `now`, so exactly that many
+            // days have not started (when `now` is a local midnight).
+            let end = zone.plus_days(zone.start_of_local_day(now)?, Days(args.days_left))?;
+            (zone.minus_days(end, Days(args.days_total))?, end)
+        }
+    };
+    let current = CurrentPurchase {
+        paid: Money::new(args.paid, policy.locale().currency),
+        start,
+        end,
+    };
+    let up = upgrade(&policy, &current, &SeatOrder::new(args.seats, periods), now)?;
+    if out.json {
+        #[derive(Serialize)]
+        struct Report<'a> {
+            current: &'a CurrentPurchase,
+            now: DateTime<Utc>,
+            upgrade: &'a billing_rules::pricing::seats::Upgrade,
+        }
+        return out.json(&Report {
+            current: &current,
+            now,
+            upgrade: &up,
+        });
+    }
+    let c = &up.credit;
+    let unit = match c.granularity {
+        CreditGranularity::Day => "days",
+        CreditGranularity::Second => "seconds",
+    };
+    out.heading(&format!("Upgrade credit (R-SEAT-08, {name})"));
+    let capped = match c.capped_by {
+        Some(cap) => format!(
+            "capped by the {}",
+            serde_json::to_value(cap)?
+                .as_str()
+                .unwrap_or_default()
+                .replace('_', " ")
+        ),
+        None => "not capped".to_owned(),
+    };
+    out.table(
+        &["figure", "value"],
+        vec![
+            vec!["paid".into(), current.paid.to_string()],
+            vec![
+                "current validity".into(),
+                format!("{} to {}", local(start, zone), local(end, zone)),
+            ],
+            vec!["upgrade at".into(), local(now, zone)],
+            vec![
+                format!("remaining / total {unit}"),
+                format!("{} / {}", c.remaining, c.total),
+            ],
+            vec![
+                "paid x remaining / total".into(),
+                format!("{}", c.exact.amount().round_dp(6)),
+            ],
+            vec![
+                "credit".into(),
+                format!(
+                    "{} (rounded {}, {capped})",
+                    c.amount,
+                    serde_json::to_value(c.rounding)?
+                        .as_str()
+                        .unwrap_or_default()
+                ),
+            ],
+            vec!["new order".into(), up.quote.total.to_string()],
+            vec!["amount due".into(), up.amount_due.to_string()],
+        ],
+    );
+    out.heading(&format!(
+        "New order: {} seats x {} {}",
+        up.quote.seats,
+        up.quote.periods,
+        per(up.quote.period)
+    ));
+    print_quote(&up.quote, zone, out);
+    Ok(())
+}
+
+// ------------------------------------------------------------ tiers
+
+#[derive(Serialize)]
+struct TierRow {
+    seats: u32,
+    tier: String,
+    volume: Money,
+    graduated: Money,
+    /// How much less the volume total is than the row before, when less.
+    cliff: Option<Money>,
+}
+
+fn tiers(args: TiersArgs, out: &Output) -> Result {
+    let (policy, name, periods) = load(&args.policy, &args.duration)?;
+    let PricingSpec::Tiered(table) = policy.to_spec().pricing else {
+        return Err(format!("{name} is priced by a unit price, not by tiers").into());
+    };
+    let both = |mode| -> Fallible<SeatPolicy> {
+        let mut spec = policy.to_spec();
+        if let PricingSpec::Tiered(t) = &mut spec.pricing {
+            t.mode = mode;
+        }
+        Ok(SeatPolicy::try_from(spec)?)
+    };
+    let volume = both(TierMode::Volume)?;
+    let graduated = both(TierMode::Graduated)?;
+
+    // Each boundary from both sides, the first seat, and past the last.
+    let mut counts = vec![1u32];
+    for tier in &table.tiers {
+        let from = u32::try_from(tier.from).unwrap_or(u32::MAX);
+        if from > 1 {
+            counts.extend([
+                from.saturating_sub(2),
+                from - 1,
+                from,
+                from.saturating_add(1),
+            ]);
+        }
+    }
+    if let Some(last) = table.tiers.last() {
+        let from = u32::try_from(last.from).unwrap_or(u32::MAX);
+        counts.push(from.saturating_mul(2));
+    }
+    counts.extend(&args.seats);
+    counts.retain(|&n| n > 0);
+    counts.sort_unstable();
+    counts.dedup();
+
+    let mut rows: Vec<TierRow> = Vec::new();
+    for seats in counts {
+        let order = SeatOrder::new(seats, periods);
+        let (Ok(v), Ok(g)) = (quote(&volume, &order), quote(&graduated, &order)) else {
+            continue; // outside the seat limits or the tiers
+        };
+        let bounds = v.steps.iter().find_map(|s| match s.detail {
+            StepDetail::BasePrice {
+                basis: PriceBasis::Tier { from, to, .. },
+                ..
+            } => Some((from, to)),
+            _ => None,
+        });
+        let tier = match bounds {
+            Some((from, Some(to))) => format!("{from}-{to}"),
+            Some((from, None)) => format!("{from}-"),
+            None => String::new(),
+        };
+        let cliff = rows
+            .last()
+            .filter(|prev| v.total.amount() < prev.volume.amount())
+            .map(|prev| Money::new(prev.volume.amount() - v.total.amount(), v.total.currency()));
+        rows.push(TierRow {
+            seats,
+            tier,
+            volume: v.total,
+            graduated: g.total,
+            cliff,
+        });
+    }
+    if out.json {
+        return out.json(&rows);
+    }
+    out.heading(&format!(
+        "Price against seat count, {periods} {}{} ({name})",
+        per(policy.period()),
+        if periods == 1 { "" } else { "s" }
+    ));
+    let per_seat = |m: Money, seats: u32| {
+        m.checked_div(Decimal::from(seats))
+            .map(|p| p.round_to_minor(RoundingMode::HalfUp).to_string())
+            .unwrap_or_default()
+    };
+    let table_rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.seats.to_string(),
+                r.tier.clone(),
+                r.volume.to_string(),
+                per_seat(r.volume, r.seats),
+                r.graduated.to_string(),
+                per_seat(r.graduated, r.seats),
+                r.cliff
+                    .map(|c| format!("cliff: {c} cheaper than the row above"))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    out.table(
+        &[
+            "seats",
+            "tier",
+            "volume total",
+            "volume / seat",
+            "graduated total",
+            "graduated / seat",
+            "note",
+        ],
+        table_rows,
+    );
+    out.line(
+        "Volume mode prices every seat at the containing tier's price, so crossing a boundary can \
+         make a larger order cheaper; graduated mode never falls as seats grow (R-SEAT-03).",
+    );
+    Ok(())
 }

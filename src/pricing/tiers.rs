@@ -158,6 +158,12 @@ pub struct Tier {
     unit_price: Money,
     has_flat: bool,
     has_unit: bool,
+    /// The graduated price of every tier before this one, each full, summed
+    /// in order exactly as [`TierTable::price`] would; worked out once when
+    /// the table is built so a graduated price costs one part, not one per
+    /// tier. `None` when it cannot be computed exactly (then `price` sums
+    /// the parts and reports the error).
+    graduated_below: Option<Money>,
 }
 
 impl Tier {
@@ -252,6 +258,7 @@ impl TierTable {
         }
         let mut tiers = Vec::with_capacity(spec.tiers.len());
         let mut expected_from = axis.first();
+        let mut graduated_below = Some(Money::zero(currency));
         let last = spec.tiers.len() - 1;
         for (i, t) in spec.tiers.iter().enumerate() {
             let field = |name: &str| format!("tiers[{i}].{name}");
@@ -336,7 +343,7 @@ impl TierTable {
                 currency,
             )
             .map_err(rule)?;
-            tiers.push(Tier {
+            let tier = Tier {
                 from: t.from,
                 to: t.to,
                 lower_edge: axis.lower_edge(t.from),
@@ -344,7 +351,15 @@ impl TierTable {
                 unit_price,
                 has_flat: t.flat.is_some(),
                 has_unit: t.unit_price.is_some(),
+                graduated_below,
+            };
+            // The same operations, in the same order, as `parts_upto` on a
+            // full tier, so the sum is the same to the last digit.
+            graduated_below = graduated_below.and_then(|below| {
+                let inside = tier.to?.checked_sub(tier.lower_edge)?;
+                below.checked_add(tier.charge(inside).ok()?).ok()
             });
+            tiers.push(tier);
         }
         Ok(TierTable {
             mode: spec.mode,
@@ -430,11 +445,24 @@ impl TierTable {
         let total = match self.mode {
             TierMode::Volume => self.tiers[tier].charge(quantity)?,
             TierMode::Graduated => {
-                let mut total = Money::zero(self.currency());
-                for part in self.parts_upto(quantity, tier) {
-                    total = total.checked_add(part?.amount)?;
+                let t = &self.tiers[tier];
+                match t.graduated_below {
+                    // The tiers below are full: their sum is known, only
+                    // the containing tier's part is left.
+                    Some(below) => {
+                        let inside = quantity
+                            .checked_sub(t.lower_edge)
+                            .ok_or_else(|| ArithmeticError::overflow("tier part"))?;
+                        below.checked_add(t.charge(inside)?)?
+                    }
+                    None => {
+                        let mut total = Money::zero(self.currency());
+                        for part in self.parts_upto(quantity, tier) {
+                            total = total.checked_add(part?.amount)?;
+                        }
+                        total
+                    }
                 }
-                total
             }
         };
         Ok(TierPrice { total, tier })

@@ -1,0 +1,64 @@
+//! Extension (R-SEAT-09): more time for the current seat count.
+//!
+//! An extension is priced like a new purchase of its duration for the
+//! current seat count (so its discount, bonus days and cap are those of
+//! that duration), and its validity starts where the current term ends.
+//!
+//! **Decision:** a term that has already ended at the extension instant is
+//! extended from that instant instead: the customer never pays for days
+//! that are already gone.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::policy::SeatPolicy;
+use super::quote::{Quote, SeatOrder, StepDetail, price};
+use crate::error::Error;
+
+/// An order to extend a current term (R-SEAT-09).
+///
+/// Serialized as `{"seats": 120, "periods": 1, "current_end": "..."}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ExtensionOrder {
+    /// The current seat count.
+    pub seats: u32,
+    /// How many more periods.
+    pub periods: u32,
+    /// The first instant the current term no longer covers.
+    pub current_end: DateTime<Utc>,
+}
+
+/// Prices an extension at `now` (R-SEAT-09): a quote for `order.seats`
+/// seats and `order.periods` periods whose validity starts at the current
+/// end (or at `now` when the term has already ended). Its first step, tagged
+/// R-SEAT-09, records both instants.
+///
+/// ```
+/// use billing_rules::pricing::seats::{extend, ExtensionOrder};
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::seat::app_store_seat_plan()?;
+/// let current_end = Utc.with_ymd_and_hms(2026, 3, 31, 16, 0, 0).unwrap();
+/// let now = Utc.with_ymd_and_hms(2026, 1, 10, 2, 0, 0).unwrap();
+/// let q = extend(&policy, &ExtensionOrder { seats: 120, periods: 1, current_end }, now)?;
+/// assert_eq!(q.validity.start, Some(current_end));
+/// assert_eq!(q.validity.end, Some(Utc.with_ymd_and_hms(2027, 3, 31, 16, 0, 0).unwrap()));
+/// assert_eq!(q.total.to_string(), "CNY 9600.00");
+/// # Ok::<(), billing_rules::Error>(())
+/// ```
+pub fn extend(
+    policy: &SeatPolicy,
+    order: &ExtensionOrder,
+    now: DateTime<Utc>,
+) -> Result<Quote, Error> {
+    let start = order.current_end.max(now);
+    let new_order = SeatOrder::new(order.seats, order.periods).starting(start);
+    price(
+        policy,
+        &new_order,
+        Some(StepDetail::Extension {
+            current_end: order.current_end,
+            start,
+        }),
+    )
+}

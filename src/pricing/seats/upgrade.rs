@@ -1,0 +1,322 @@
+//! Upgrade credit (R-SEAT-08): the unused value of the current purchase,
+//! credited against a new order.
+//!
+//! `credit = paid x remaining / total`, where `total` is the current
+//! purchase's whole validity, bonus days included, and `remaining` the part
+//! not yet used at the upgrade instant, both counted in the policy's
+//! [`CreditGranularity`]:
+//!
+//! - **Days** (the preset). The validity's days are the local calendar days
+//!   (in the policy's zone) that begin inside `[start, end)`; a day counts
+//!   as used once its first instant (local midnight) has passed. So
+//!   `total` = local midnights in `[start, end)` and `remaining` = local
+//!   midnights in `[max(now, start), end)`. For a validity of N x 24 h this
+//!   gives `total = N` whatever the time of day of `start`; a purchase that
+//!   starts at 10:00 gets its first afternoon free and uses its last
+//!   morning as a whole day.
+//! - **Seconds**: `total` = whole seconds from `start` to `end`,
+//!   `remaining` = whole seconds from `max(now, start)` to `end` (a second
+//!   that has started counts as used).
+//!
+//! Before `start` nothing is used: the credit is the whole price paid.
+//! From `end` on nothing remains: the credit is 0.
+//!
+//! The exact pro-rata value is rounded to the minor unit with the policy's
+//! credit rounding (preset: down, so the credit never exceeds the exact
+//! value), then capped by what was paid and by the new order's price, so
+//! the amount due is never negative.
+//!
+//! ```
+//! use billing_rules::money::Money;
+//! use billing_rules::pricing::seats::{CreditRule, CurrentPurchase};
+//! use billing_rules::time::{Days, Zone};
+//! use chrono::{TimeZone, Utc};
+//! use rust_decimal::Decimal;
+//!
+//! // The published example: 1000 paid for 365 days, 100 days left.
+//! let zone = Zone::BEIJING;
+//! let start = Utc.with_ymd_and_hms(2024, 12, 31, 16, 0, 0).unwrap(); // 2025-01-01 00:00 +08:00
+//! let end = zone.plus_days(start, Days(365))?;
+//! let now = zone.minus_days(end, Days(100))?;
+//! let current = CurrentPurchase { paid: Money::cny(Decimal::from(1000)), start, end };
+//! let credit = CreditRule::default().credit(zone, &current, Money::cny(Decimal::from(5000)), now)?;
+//! assert_eq!((credit.remaining, credit.total), (100, 365));
+//! assert_eq!(credit.amount.to_string(), "CNY 273.97");
+//! # Ok::<(), billing_rules::Error>(())
+//! ```
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::policy::SeatPolicy;
+use super::quote::{Quote, SeatOrder, quote};
+use crate::error::{ArithmeticError, Error, Figure, Reason};
+use crate::money::{Money, Rounding, RoundingMode};
+use crate::rule::RuleId;
+use crate::time::Zone;
+
+/// What the credit counts remaining and total time in (R-SEAT-08).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreditGranularity {
+    /// Whole local calendar days; a day that has started counts as used
+    /// (the preset).
+    Day,
+    /// Whole seconds.
+    Second,
+}
+
+/// How upgrade credit counts time and rounds (R-SEAT-08).
+///
+/// Serialized as `{"granularity": "day", "rounding": "toward_zero"}`;
+/// missing fields take the preset values
+/// ([`crate::presets::seat::upgrade_credit_rule`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreditRule {
+    /// Days (preset) or seconds.
+    pub granularity: CreditGranularity,
+    /// How the exact pro-rata value is rounded to the minor unit (preset
+    /// `toward_zero`: down).
+    pub rounding: RoundingMode,
+}
+
+impl Default for CreditRule {
+    /// The preset: whole days, rounded down.
+    fn default() -> Self {
+        crate::presets::seat::upgrade_credit_rule()
+    }
+}
+
+/// The purchase being upgraded (R-SEAT-08).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentPurchase {
+    /// What the customer paid for it.
+    pub paid: Money,
+    /// The first instant it covers.
+    pub start: DateTime<Utc>,
+    /// The first instant it no longer covers, bonus days included.
+    pub end: DateTime<Utc>,
+}
+
+/// Which bound limited a credit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreditCap {
+    /// The credit would have exceeded what was paid.
+    Paid,
+    /// The credit would have exceeded the new order's price.
+    NewPrice,
+}
+
+/// An upgrade credit with the figures that produced it (R-SEAT-08).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credit {
+    /// What `remaining` and `total` count.
+    pub granularity: CreditGranularity,
+    /// Days (or seconds) of the current purchase not yet used.
+    pub remaining: u64,
+    /// Days (or seconds) of the current purchase's whole validity.
+    pub total: u64,
+    /// `paid x remaining / total`, before rounding (28 significant digits).
+    pub exact: Money,
+    /// The rounding applied to `exact`.
+    pub rounding: RoundingMode,
+    /// The bound that limited the credit, if any.
+    pub capped_by: Option<CreditCap>,
+    /// The credit granted.
+    pub amount: Money,
+}
+
+impl CreditRule {
+    /// The credit `current` earns against a new order priced `new_price`,
+    /// at `now`, counting days in `zone` (R-SEAT-08). See the module docs.
+    ///
+    /// Refused (R-SEAT-08) when the price paid is negative, when the
+    /// purchase does not end after it starts, or when it spans no whole
+    /// unit of the granularity (no local midnight, or under a second).
+    /// Makes no heap allocation unless it refuses.
+    pub fn credit(
+        &self,
+        zone: Zone,
+        current: &CurrentPurchase,
+        new_price: Money,
+        now: DateTime<Utc>,
+    ) -> Result<Credit, Error> {
+        let paid = current.paid;
+        if paid.is_negative() {
+            return Err(Reason::new(
+                RuleId::Seat08,
+                format!("the price paid, {paid}, is negative; give what the customer paid"),
+            )
+            .with(Figure::money("paid", paid))
+            .into());
+        }
+        if current.end <= current.start {
+            return Err(Reason::new(
+                RuleId::Seat08,
+                format!(
+                    "the current purchase ends at {}, not after its start at {}",
+                    current.end.to_rfc3339(),
+                    current.start.to_rfc3339()
+                ),
+            )
+            .with(Figure::instant("start", current.start))
+            .with(Figure::instant("end", current.end))
+            .into());
+        }
+        let from = now.max(current.start);
+        let (remaining, total) = match self.granularity {
+            CreditGranularity::Day => (
+                midnights_between(zone, from, current.end)?,
+                midnights_between(zone, current.start, current.end)?,
+            ),
+            CreditGranularity::Second => (
+                whole_seconds_between(from, current.end),
+                whole_seconds_between(current.start, current.end),
+            ),
+        };
+        if total == 0 {
+            return Err(Reason::new(
+                RuleId::Seat08,
+                format!(
+                    "the current purchase ({} to {}) spans no whole {:?} to prorate over; \
+                     use second granularity for so short a purchase",
+                    current.start.to_rfc3339(),
+                    current.end.to_rfc3339(),
+                    self.granularity
+                ),
+            )
+            .with(Figure::instant("start", current.start))
+            .with(Figure::instant("end", current.end))
+            .into());
+        }
+        let exact = if remaining >= total {
+            paid
+        } else if remaining == 0 {
+            Money::zero(paid.currency())
+        } else {
+            paid.checked_mul(remaining.into())?
+                .checked_div(total.into())?
+        };
+        let rounded = exact.round(Rounding::minor_unit(paid.currency(), self.rounding));
+        let limit = paid.checked_min(new_price)?;
+        let (amount, capped_by) = if rounded.amount() > limit.amount() {
+            let cap = if new_price.amount() <= paid.amount() {
+                CreditCap::NewPrice
+            } else {
+                CreditCap::Paid
+            };
+            (limit, Some(cap))
+        } else {
+            (rounded, None)
+        };
+        // A negative new price could only come from a caller; a credit is
+        // never below zero.
+        let amount = amount.checked_max(Money::zero(paid.currency()))?;
+        Ok(Credit {
+            granularity: self.granularity,
+            remaining,
+            total,
+            exact,
+            rounding: self.rounding,
+            capped_by,
+            amount,
+        })
+    }
+}
+
+/// Local midnights in `[from, to)`: the local days that begin in it.
+fn midnights_between(zone: Zone, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64, Error> {
+    let days = first_midnight_day(zone, to)?
+        .checked_sub(first_midnight_day(zone, from)?)
+        .ok_or(ArithmeticError::overflow("count days"))?;
+    // A negative count means `from` is after `to`: no day lies between.
+    Ok(u64::try_from(days).unwrap_or(0))
+}
+
+/// The local day number (days since 1970-01-01 local) of the first local
+/// midnight at or after `instant`.
+fn first_midnight_day(zone: Zone, instant: DateTime<Utc>) -> Result<i64, ArithmeticError> {
+    const DAY: i64 = 86_400;
+    let local = instant
+        .timestamp()
+        .checked_add(i64::from(zone.offset().local_minus_utc()))
+        .ok_or(ArithmeticError::overflow("local time"))?;
+    let day = local.div_euclid(DAY);
+    let into_day = local.rem_euclid(DAY) != 0 || instant.timestamp_subsec_nanos() != 0;
+    day.checked_add(i64::from(into_day))
+        .ok_or(ArithmeticError::overflow("local day"))
+}
+
+/// Whole seconds from `from` to `to`, 0 when `to` is not later.
+fn whole_seconds_between(from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
+    u64::try_from((to - from).num_seconds()).unwrap_or(0)
+}
+
+/// An upgrade priced: the new order's quote, the credit, and what is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upgrade {
+    /// The new order, priced as a new purchase.
+    pub quote: Quote,
+    /// The credit for the current purchase (R-SEAT-08).
+    pub credit: Credit,
+    /// `quote.total - credit.amount`, never negative.
+    pub amount_due: Money,
+}
+
+/// The credit `current` earns under `policy`'s credit rule and zone against
+/// a new order priced `new_price`, at `now` (R-SEAT-08).
+pub fn credit(
+    policy: &SeatPolicy,
+    current: &CurrentPurchase,
+    new_price: Money,
+    now: DateTime<Utc>,
+) -> Result<Credit, Error> {
+    policy
+        .upgrade()
+        .credit(policy.locale().time_zone, current, new_price, now)
+}
+
+/// Prices an upgrade at `now` (R-SEAT-08): `new_order` is quoted as a new
+/// purchase (starting at `now` unless it says otherwise), and the current
+/// purchase's credit is subtracted from its total.
+///
+/// ```
+/// use billing_rules::money::Money;
+/// use billing_rules::pricing::seats::{upgrade, CurrentPurchase, SeatOrder};
+/// use billing_rules::time::Days;
+/// use chrono::{TimeZone, Utc};
+/// use rust_decimal::Decimal;
+///
+/// let policy = billing_rules::presets::seat::app_store_seat_plan()?;
+/// let zone = policy.locale().time_zone;
+/// let start = Utc.with_ymd_and_hms(2024, 12, 31, 16, 0, 0).unwrap();
+/// let end = zone.plus_days(start, Days(365))?;
+/// let current = CurrentPurchase { paid: Money::cny(Decimal::from(1000)), start, end };
+/// let now = zone.minus_days(end, Days(100))?;
+/// let up = upgrade(&policy, &current, &SeatOrder::new(20, 1), now)?;
+/// assert_eq!(up.quote.total.to_string(), "CNY 2000.00"); // 20 x 100.00
+/// assert_eq!(up.credit.amount.to_string(), "CNY 273.97");
+/// assert_eq!(up.amount_due.to_string(), "CNY 1726.03");
+/// # Ok::<(), billing_rules::Error>(())
+/// ```
+pub fn upgrade(
+    policy: &SeatPolicy,
+    current: &CurrentPurchase,
+    new_order: &SeatOrder,
+    now: DateTime<Utc>,
+) -> Result<Upgrade, Error> {
+    let order = SeatOrder {
+        start: new_order.start.or(Some(now)),
+        ..*new_order
+    };
+    let quote = quote(policy, &order)?;
+    let credit = credit(policy, current, quote.total, now)?;
+    let amount_due = quote.total.checked_sub(credit.amount)?;
+    Ok(Upgrade {
+        quote,
+        credit,
+        amount_due,
+    })
+}

@@ -1,0 +1,124 @@
+//! Heap allocations of the seat calculators (issue 3 asks for at most one
+//! per quote), counted by a global allocator. The count is per thread, so
+//! tests running in parallel do not disturb each other.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use billing_rules::money::Money;
+use billing_rules::presets::seat::{app_store_seat_plan, app_store_seat_plan_spec};
+use billing_rules::pricing::seats::{
+    CurrentPurchase, ExtensionOrder, PricingSpec, SeatOrder, SeatPolicy, credit, extend, quote,
+    upgrade,
+};
+use billing_rules::pricing::tiers::{TierMode, TierSpec, TierTableSpec};
+use chrono::{Duration, TimeZone, Utc};
+use rust_decimal::Decimal;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded to the system allocator unchanged; the
+// counter is a const-initialized thread local, which never allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations<T>(f: impl FnOnce() -> T) -> (u64, T) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let value = f();
+    (ALLOCATIONS.with(Cell::get) - before, value)
+}
+
+/// Every optional step present: limits, discount, cap (and tiers).
+fn full_policy(mode: TierMode) -> SeatPolicy {
+    let mut spec = app_store_seat_plan_spec();
+    spec.pricing = PricingSpec::Tiered(TierTableSpec {
+        mode,
+        tiers: (0..10u64)
+            .map(|i| {
+                let to = (i < 9).then_some((i + 1) * 100);
+                TierSpec::unit(i * 100 + 1, to, Decimal::from(20 - i))
+            })
+            .collect(),
+    });
+    spec.min_seats = Some(1);
+    spec.max_seats = Some(5000);
+    spec.max_total = Some(Decimal::from(100_000));
+    SeatPolicy::try_from(spec).unwrap()
+}
+
+#[test]
+fn a_quote_makes_one_heap_allocation() {
+    let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    let preset = app_store_seat_plan().unwrap();
+    for policy in [
+        preset,
+        full_policy(TierMode::Volume),
+        full_policy(TierMode::Graduated),
+    ] {
+        for order in [
+            SeatOrder::new(120, 2),
+            SeatOrder::new(950, 1).starting(start),
+        ] {
+            let (count, q) = allocations(|| quote(&policy, &order));
+            let q = q.unwrap();
+            assert_eq!(count, 1, "{q:?}");
+            // The one allocation is the steps, sized exactly.
+            assert_eq!(q.steps.capacity(), q.steps.len());
+        }
+    }
+}
+
+#[test]
+fn an_extension_makes_one_heap_allocation() {
+    let policy = full_policy(TierMode::Graduated);
+    let current_end = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let order = ExtensionOrder {
+        seats: 120,
+        periods: 2,
+        current_end,
+    };
+    let (count, q) = allocations(|| extend(&policy, &order, current_end - Duration::days(9)));
+    assert_eq!(count, 1);
+    assert_eq!(q.unwrap().steps.len(), 7);
+}
+
+#[test]
+fn an_upgrade_credit_makes_no_heap_allocation() {
+    let policy = app_store_seat_plan().unwrap();
+    let start = Utc.with_ymd_and_hms(2024, 12, 31, 16, 0, 0).unwrap();
+    let current = CurrentPurchase {
+        paid: Money::cny(Decimal::from(1000)),
+        start,
+        end: start + Duration::days(365),
+    };
+    let now = current.end - Duration::days(100);
+    let (count, c) =
+        allocations(|| credit(&policy, &current, Money::cny(Decimal::from(5000)), now));
+    assert_eq!(count, 0);
+    assert_eq!(c.unwrap().amount.to_string(), "CNY 273.97");
+
+    // A whole upgrade: the new order's quote, and nothing else.
+    let (count, up) = allocations(|| upgrade(&policy, &current, &SeatOrder::new(120, 1), now));
+    assert_eq!(count, 1);
+    assert_eq!(up.unwrap().amount_due.to_string(), "CNY 9326.03");
+}
