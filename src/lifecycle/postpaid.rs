@@ -857,8 +857,11 @@ pub fn recording_access(
         PostpaidStatus::Suspended { since, cause } => Access::Intercepted {
             rule: cause.rule(),
             reason: format!(
-                "Recordings are unreadable while the service is paused (since {}). Top up to read \
-                 them again.",
+                "Recordings are unreadable while {} (since {}). Top up to read them again.",
+                match cause {
+                    ArrearsCause::Bill { .. } => "the account's services are stopped",
+                    ArrearsCause::BalanceRanOut => "the service is paused",
+                },
                 local(zone, since)
             ),
         },
