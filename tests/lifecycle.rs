@@ -139,7 +139,10 @@ fn policy_spec_rejects_bad_figures_naming_the_field_and_rule() {
     let mut spec = base.clone();
     spec.extra_trial_days = Some(0);
     let err = SubscriptionPolicy::try_from(spec).unwrap_err();
-    assert_eq!((err.field.as_str(), err.rule), ("extra_trial_days", Some(RuleId::Life02)));
+    assert_eq!(
+        (err.field.as_str(), err.rule),
+        ("extra_trial_days", Some(RuleId::Life02))
+    );
 
     let mut spec = base.clone();
     spec.notice = Some(NoticeSpec {
@@ -148,7 +151,10 @@ fn policy_spec_rejects_bad_figures_naming_the_field_and_rule() {
         recipient: Role::Admin,
     });
     let err = SubscriptionPolicy::try_from(spec).unwrap_err();
-    assert_eq!((err.field.as_str(), err.rule), ("notice.lead_days", Some(RuleId::Life03)));
+    assert_eq!(
+        (err.field.as_str(), err.rule),
+        ("notice.lead_days", Some(RuleId::Life03))
+    );
 
     let mut spec = base.clone();
     if let Some(r) = spec.reminders.as_mut() {
@@ -168,7 +174,10 @@ fn policy_spec_rejects_bad_figures_naming_the_field_and_rule() {
     let mut spec = base;
     spec.grace_hours = 366 * 24 + 1;
     let err = SubscriptionPolicy::try_from(spec).unwrap_err();
-    assert_eq!((err.field.as_str(), err.rule), ("grace_hours", Some(RuleId::Life06)));
+    assert_eq!(
+        (err.field.as_str(), err.rule),
+        ("grace_hours", Some(RuleId::Life06))
+    );
 }
 
 // ---------------------------------------------------------------- R-LIFE-01, R-LIFE-02
@@ -191,20 +200,40 @@ fn r_life_01_trial_starts_when_the_app_goes_live() {
             trial_end: local(2025, 6, 24, 9, 30)
         }]
     );
-    assert_eq!(status(&state, live, &policy), Status::Trial { ends: local(2025, 6, 24, 9, 30) });
+    assert_eq!(
+        status(&state, live, &policy),
+        Status::Trial {
+            ends: local(2025, 6, 24, 9, 30)
+        }
+    );
     assert!(access(&state, local(2025, 6, 24, 9, 29), &policy).is_allowed());
 }
 
 #[test]
 fn r_life_01_go_live_is_refused_without_a_trial_or_when_already_live() {
     let chat = presets::chat_service();
-    let refusal = refused(&Subscription::initial(), SubscriptionCommand::GoLive, local(2025, 6, 1, 0, 0), &chat);
+    let refusal = refused(
+        &Subscription::initial(),
+        SubscriptionCommand::GoLive,
+        local(2025, 6, 1, 0, 0),
+        &chat,
+    );
     assert_eq!(refusal.rule(), RuleId::Life01);
     assert!(refusal.primary().message.contains("no trial"));
 
     let store = presets::app_store_seat_plan();
-    let live = run(&Subscription::initial(), SubscriptionCommand::GoLive, local(2025, 6, 1, 0, 0), &store);
-    let refusal = refused(&live, SubscriptionCommand::GoLive, local(2025, 6, 2, 0, 0), &store);
+    let live = run(
+        &Subscription::initial(),
+        SubscriptionCommand::GoLive,
+        local(2025, 6, 1, 0, 0),
+        &store,
+    );
+    let refusal = refused(
+        &live,
+        SubscriptionCommand::GoLive,
+        local(2025, 6, 2, 0, 0),
+        &store,
+    );
     assert_eq!(refusal.rule(), RuleId::Life01);
     assert!(refusal.primary().message.contains("already live"));
 }
@@ -213,12 +242,20 @@ fn r_life_01_go_live_is_refused_without_a_trial_or_when_already_live() {
 fn r_life_02_admin_starts_one_extra_trial_after_the_trial_expired() {
     let policy = presets::app_store_seat_plan();
     let live = local(2025, 6, 1, 0, 0);
-    let trial = run(&Subscription::initial(), SubscriptionCommand::GoLive, live, &policy);
+    let trial = run(
+        &Subscription::initial(),
+        SubscriptionCommand::GoLive,
+        live,
+        &policy,
+    );
     let expired_at = local(2025, 6, 16, 12, 0);
     // Due events not applied yet: the status is still derived as expired.
     assert_eq!(
         status(&trial, expired_at, &policy),
-        Status::Intercepted { since: local(2025, 6, 15, 0, 0), ended: TermKind::Trial }
+        Status::Intercepted {
+            since: local(2025, 6, 15, 0, 0),
+            ended: TermKind::Trial
+        }
     );
     let (extra, events) = Subscription::run(
         &trial,
@@ -240,37 +277,86 @@ fn r_life_02_admin_starts_one_extra_trial_after_the_trial_expired() {
     // Once: after the extra trial expired, a second one is refused.
     let later = local(2025, 7, 1, 0, 0);
     let extra = swept(&extra, later, &policy, None);
-    let refusal = refused(&extra, SubscriptionCommand::StartExtraTrial { by: Role::Admin }, later, &policy);
+    let refusal = refused(
+        &extra,
+        SubscriptionCommand::StartExtraTrial { by: Role::Admin },
+        later,
+        &policy,
+    );
     assert_eq!(refusal.rule(), RuleId::Life02);
-    assert_eq!(refusal.figure("extra_trial_started"), Some(&FigureValue::Instant(expired_at)));
+    assert_eq!(
+        refusal.figure("extra_trial_started"),
+        Some(&FigureValue::Instant(expired_at))
+    );
 }
 
 #[test]
 fn r_life_02_extra_trial_refusals_list_every_reason() {
     let policy = presets::app_store_seat_plan();
     let live = local(2025, 6, 1, 0, 0);
-    let trial = run(&Subscription::initial(), SubscriptionCommand::GoLive, live, &policy);
+    let trial = run(
+        &Subscription::initial(),
+        SubscriptionCommand::GoLive,
+        live,
+        &policy,
+    );
     // A member, while the trial still runs: two reasons, both R-LIFE-02.
-    let refusal = refused(&trial, SubscriptionCommand::StartExtraTrial { by: Role::Member }, local(2025, 6, 5, 0, 0), &policy);
+    let refusal = refused(
+        &trial,
+        SubscriptionCommand::StartExtraTrial { by: Role::Member },
+        local(2025, 6, 5, 0, 0),
+        &policy,
+    );
     assert_eq!(refusal.reasons().len(), 2);
     assert!(refusal.rules().all(|r| r == RuleId::Life02));
-    assert_eq!(refusal.figure("role"), Some(&FigureValue::Text("member".into())));
-    assert_eq!(refusal.figure("trial_end"), Some(&FigureValue::Instant(local(2025, 6, 15, 0, 0))));
+    assert_eq!(
+        refusal.figure("role"),
+        Some(&FigureValue::Text("member".into()))
+    );
+    assert_eq!(
+        refusal.figure("trial_end"),
+        Some(&FigureValue::Instant(local(2025, 6, 15, 0, 0)))
+    );
 
     // After a paid term: the extra trial only follows an expired trial.
-    let paid = run(&trial, SubscriptionCommand::Purchase { validity: days(10) }, local(2025, 6, 5, 0, 0), &policy);
-    let refusal = refused(&paid, SubscriptionCommand::StartExtraTrial { by: Role::Admin }, local(2025, 7, 1, 0, 0), &policy);
-    assert!(refusal.primary().message.contains("only follows an expired trial"));
+    let paid = run(
+        &trial,
+        SubscriptionCommand::Purchase { validity: days(10) },
+        local(2025, 6, 5, 0, 0),
+        &policy,
+    );
+    let refusal = refused(
+        &paid,
+        SubscriptionCommand::StartExtraTrial { by: Role::Admin },
+        local(2025, 7, 1, 0, 0),
+        &policy,
+    );
+    assert!(
+        refusal
+            .primary()
+            .message
+            .contains("only follows an expired trial")
+    );
 
     // Not live.
-    let refusal = refused(&Subscription::initial(), SubscriptionCommand::StartExtraTrial { by: Role::Admin }, live, &policy);
+    let refusal = refused(
+        &Subscription::initial(),
+        SubscriptionCommand::StartExtraTrial { by: Role::Admin },
+        live,
+        &policy,
+    );
     assert!(refusal.primary().message.contains("not live"));
 
     // A plan without an extra trial.
     let mut spec = presets::app_store_seat_plan_spec();
     spec.extra_trial_days = None;
     let plain = SubscriptionPolicy::try_from(spec).unwrap();
-    let refusal = refused(&trial, SubscriptionCommand::StartExtraTrial { by: Role::Admin }, local(2025, 7, 1, 0, 0), &plain);
+    let refusal = refused(
+        &trial,
+        SubscriptionCommand::StartExtraTrial { by: Role::Admin },
+        local(2025, 7, 1, 0, 0),
+        &plain,
+    );
     assert_eq!(refusal.primary().message, "this plan offers no extra trial");
 }
 
@@ -284,7 +370,11 @@ fn r_life_03_notice_is_due_seven_days_before_a_paid_term_ends() {
     let end = at + Duration::days(365);
     let notice_at = end - Duration::days(7);
     assert_eq!(next_due_at(&state, &policy).unwrap(), Some(notice_at));
-    assert!(due_events(&state, notice_at - Duration::seconds(1), &policy, None).unwrap().is_empty());
+    assert!(
+        due_events(&state, notice_at - Duration::seconds(1), &policy, None)
+            .unwrap()
+            .is_empty()
+    );
     let events = due_events(&state, notice_at, &policy, None).unwrap();
     let [SubscriptionEvent::Notice(notice)] = events.as_slice() else {
         panic!("one notice expected, got {events:?}");
@@ -314,13 +404,25 @@ fn r_life_03_a_term_shorter_than_the_lead_gets_its_notice_at_once() {
 fn r_life_03_the_trial_gets_a_notice_too() {
     let policy = presets::app_store_seat_plan();
     let live = local(2025, 6, 1, 8, 0);
-    let trial = run(&Subscription::initial(), SubscriptionCommand::GoLive, live, &policy);
+    let trial = run(
+        &Subscription::initial(),
+        SubscriptionCommand::GoLive,
+        live,
+        &policy,
+    );
     let events = due_events(&trial, local(2025, 6, 15, 8, 0), &policy, None).unwrap();
     assert_eq!(events.len(), 2);
-    assert!(matches!(events[0], SubscriptionEvent::Notice(n) if n.term == TermKind::Trial && n.due == local(2025, 6, 8, 8, 0)));
+    assert!(
+        matches!(events[0], SubscriptionEvent::Notice(n) if n.term == TermKind::Trial && n.due == local(2025, 6, 8, 8, 0))
+    );
     assert!(matches!(
         events[1],
-        SubscriptionEvent::Expired { ended: TermKind::Trial, then: Lapse::Intercepted, grace_until: None, .. }
+        SubscriptionEvent::Expired {
+            ended: TermKind::Trial,
+            then: Lapse::Intercepted,
+            grace_until: None,
+            ..
+        }
     ));
 }
 
@@ -329,7 +431,12 @@ fn r_life_03_the_trial_gets_a_notice_too() {
 #[test]
 fn r_life_04_access_is_intercepted_after_the_trial_until_a_purchase() {
     let policy = presets::app_store_seat_plan();
-    let trial = run(&Subscription::initial(), SubscriptionCommand::GoLive, local(2025, 6, 1, 0, 0), &policy);
+    let trial = run(
+        &Subscription::initial(),
+        SubscriptionCommand::GoLive,
+        local(2025, 6, 1, 0, 0),
+        &policy,
+    );
     let end = local(2025, 6, 15, 0, 0);
     assert!(access(&trial, end - Duration::seconds(1), &policy).is_allowed());
     let answer = access(&trial, end, &policy);
@@ -341,17 +448,36 @@ fn r_life_04_access_is_intercepted_after_the_trial_until_a_purchase() {
         }
     );
     // The same answer whether or not the due events were applied.
-    assert_eq!(access(&swept(&trial, end, &policy, None), end, &policy), answer);
+    assert_eq!(
+        access(&swept(&trial, end, &policy, None), end, &policy),
+        answer
+    );
 
     let buy_at = local(2025, 6, 20, 13, 0);
-    let paid = run(&trial, SubscriptionCommand::Purchase { validity: Period::Month }, buy_at, &policy);
+    let paid = run(
+        &trial,
+        SubscriptionCommand::Purchase {
+            validity: Period::Month,
+        },
+        buy_at,
+        &policy,
+    );
     assert!(access(&paid, buy_at, &policy).is_allowed());
-    assert_eq!(status(&paid, buy_at, &policy), Status::Active { ends: buy_at + Duration::days(31) });
+    assert_eq!(
+        status(&paid, buy_at, &policy),
+        Status::Active {
+            ends: buy_at + Duration::days(31)
+        }
+    );
 }
 
 #[test]
 fn r_life_04_buying_restores_access_at_once_from_every_lapsed_state() {
-    for policy in [presets::app_store_seat_plan(), presets::chat_service(), presets::cloud_environment()] {
+    for policy in [
+        presets::app_store_seat_plan(),
+        presets::chat_service(),
+        presets::cloud_environment(),
+    ] {
         let at = local(2025, 1, 1, 0, 0);
         let state = bought(at, Period::Month, &policy);
         let late = at + Duration::days(60);
@@ -363,7 +489,12 @@ fn r_life_04_buying_restores_access_at_once_from_every_lapsed_state() {
         ] {
             let restored = run(&lapsed, command, late, &policy);
             assert!(access(&restored, late, &policy).is_allowed(), "{command:?}");
-            assert_eq!(status(&restored, late, &policy), Status::Active { ends: late + Duration::days(1) });
+            assert_eq!(
+                status(&restored, late, &policy),
+                Status::Active {
+                    ends: late + Duration::days(1)
+                }
+            );
         }
     }
 }
@@ -376,7 +507,9 @@ fn renew_extends_a_running_paid_term_from_its_end() {
     let state = bought(at, Period::Month, &policy);
     let (_, events) = Subscription::run(
         &state,
-        &SubscriptionCommand::Renew { validity: Period::Year },
+        &SubscriptionCommand::Renew {
+            validity: Period::Year,
+        },
         at + Duration::days(10),
         &policy,
     )
@@ -401,11 +534,17 @@ fn r_life_05_chat_reminders_run_from_expiry_day_minus_6_to_the_day_after() {
     let events = due_events(&state, end + Duration::days(5), &policy, None).unwrap();
     let sent = reminders(&events);
     let dates: Vec<NaiveDate> = sent.iter().map(|r| r.date).collect();
-    let expected: Vec<NaiveDate> = (24..=30).map(|d| date(2025, 6, d)).chain([date(2025, 7, 1)]).collect();
+    let expected: Vec<NaiveDate> = (24..=30)
+        .map(|d| date(2025, 6, d))
+        .chain([date(2025, 7, 1)])
+        .collect();
     assert_eq!(dates, expected);
     for r in &sent {
         assert_eq!(r.expiry_day, date(2025, 6, 30));
-        assert_eq!(r.due, local(2025, r.date.month0() + 1, r.date.day0() + 1, 10, 0));
+        assert_eq!(
+            r.due,
+            local(2025, r.date.month0() + 1, r.date.day0() + 1, 10, 0)
+        );
         assert_eq!(r.channels, Channels::of(&[Channel::Sms, Channel::Email]));
         assert_eq!(r.recipient, Role::AccountCreator);
     }
@@ -435,7 +574,16 @@ fn r_life_05_a_term_bought_inside_the_window_is_reminded_from_its_start() {
     let state = bought(at, days(3), &policy);
     let sent = reminders(&due_events(&state, at + Duration::days(10), &policy, None).unwrap());
     let dates: Vec<NaiveDate> = sent.iter().map(|r| r.date).collect();
-    assert_eq!(dates, vec![date(2025, 6, 10), date(2025, 6, 11), date(2025, 6, 12), date(2025, 6, 13), date(2025, 6, 14)]);
+    assert_eq!(
+        dates,
+        vec![
+            date(2025, 6, 10),
+            date(2025, 6, 11),
+            date(2025, 6, 12),
+            date(2025, 6, 13),
+            date(2025, 6, 14)
+        ]
+    );
     assert_eq!(sent[0].due, at);
     assert_eq!(sent[1].due, local(2025, 6, 11, 10, 0));
 }
@@ -447,24 +595,46 @@ fn r_life_05_a_renewal_stops_the_old_terms_reminders() {
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let on_expiry_day = local(2025, 6, 30, 12, 0);
     let state = swept(&state, on_expiry_day, &policy, None);
-    let renewed = run(&state, SubscriptionCommand::Renew { validity: Period::Month }, on_expiry_day, &policy);
+    let renewed = run(
+        &state,
+        SubscriptionCommand::Renew {
+            validity: Period::Month,
+        },
+        on_expiry_day,
+        &policy,
+    );
     // Nothing for the old term any more: the next reminder is the new
     // window's first, expiry day 2025-07-31 - 6.
-    assert_eq!(next_due_at(&renewed, &policy).unwrap(), Some(local(2025, 7, 25, 10, 0)));
+    assert_eq!(
+        next_due_at(&renewed, &policy).unwrap(),
+        Some(local(2025, 7, 25, 10, 0))
+    );
 }
 
 #[test]
 fn r_life_05_window_is_the_days_up_to_and_including_expiry_and_after() {
     let window = ReminderWindow::around(date(2025, 6, 30), 7, 1).unwrap();
-    assert_eq!((window.first(), window.last(), window.len()), (date(2025, 6, 24), date(2025, 7, 1), 8));
+    assert_eq!(
+        (window.first(), window.last(), window.len()),
+        (date(2025, 6, 24), date(2025, 7, 1), 8)
+    );
     assert!(window.contains(date(2025, 6, 24)) && window.contains(date(2025, 7, 1)));
     assert!(!window.contains(date(2025, 6, 23)) && !window.contains(date(2025, 7, 2)));
     let after_only = ReminderWindow::around(date(2025, 6, 30), 0, 2).unwrap();
-    assert_eq!((after_only.first(), after_only.last()), (date(2025, 7, 1), date(2025, 7, 2)));
+    assert_eq!(
+        (after_only.first(), after_only.last()),
+        (date(2025, 7, 1), date(2025, 7, 2))
+    );
     assert_eq!(ReminderWindow::around(date(2025, 6, 30), 0, 0), None);
     // A term ending at local midnight expires the day before.
-    assert_eq!(expiry_day(local(2025, 7, 1, 0, 0), Zone::BEIJING), date(2025, 6, 30));
-    assert_eq!(expiry_day(local(2025, 7, 1, 0, 1), Zone::BEIJING), date(2025, 7, 1));
+    assert_eq!(
+        expiry_day(local(2025, 7, 1, 0, 0), Zone::BEIJING),
+        date(2025, 6, 30)
+    );
+    assert_eq!(
+        expiry_day(local(2025, 7, 1, 0, 1), Zone::BEIJING),
+        date(2025, 7, 1)
+    );
 }
 
 // ---------------------------------------------------------------- R-LIFE-06
@@ -477,12 +647,21 @@ fn r_life_06_chat_app_is_served_24_hours_after_expiry_then_suspended() {
     let until = end + Duration::hours(24);
     assert_eq!(
         status(&state, end, &policy),
-        Status::Grace { ended: end, until, then: Lapse::Suspended }
+        Status::Grace {
+            ended: end,
+            until,
+            then: Lapse::Suspended
+        }
     );
     assert!(access(&state, until - Duration::seconds(1), &policy).is_allowed());
     let answer = access(&state, until, &policy);
     assert_eq!(answer.rule(), Some(RuleId::Life06));
-    assert!(answer.reason().unwrap().starts_with("Suspended since 2025-07-02 00:00 +08:00"));
+    assert!(
+        answer
+            .reason()
+            .unwrap()
+            .starts_with("Suspended since 2025-07-02 00:00 +08:00")
+    );
 
     let events = due_events(&state, until, &policy, None).unwrap();
     assert!(events.contains(&SubscriptionEvent::Expired {
@@ -494,7 +673,11 @@ fn r_life_06_chat_app_is_served_24_hours_after_expiry_then_suspended() {
     }));
     assert_eq!(
         events.last(),
-        Some(&SubscriptionEvent::Lapsed { at: until, term_end: end, then: Lapse::Suspended })
+        Some(&SubscriptionEvent::Lapsed {
+            at: until,
+            term_end: end,
+            then: Lapse::Suspended
+        })
     );
     let suspended = swept(&state, until, &policy, None);
     assert!(matches!(suspended.phase, Phase::Suspended { since, .. } if since == until));
@@ -504,13 +687,37 @@ fn r_life_06_chat_app_is_served_24_hours_after_expiry_then_suspended() {
 fn r_life_06_renewing_in_grace_starts_the_new_term_at_once() {
     let policy = presets::chat_service();
     let end = local(2025, 7, 1, 0, 0);
-    let state = swept(&bought(end - Duration::days(31), Period::Month, &policy), end + Duration::hours(3), &policy, None);
+    let state = swept(
+        &bought(end - Duration::days(31), Period::Month, &policy),
+        end + Duration::hours(3),
+        &policy,
+        None,
+    );
     assert!(matches!(state.phase, Phase::Grace { .. }));
     let now = end + Duration::hours(3);
-    let renewed = run(&state, SubscriptionCommand::Renew { validity: Period::Month }, now, &policy);
-    assert_eq!(status(&renewed, now, &policy), Status::Active { ends: now + Duration::days(31) });
+    let renewed = run(
+        &state,
+        SubscriptionCommand::Renew {
+            validity: Period::Month,
+        },
+        now,
+        &policy,
+    );
+    assert_eq!(
+        status(&renewed, now, &policy),
+        Status::Active {
+            ends: now + Duration::days(31)
+        }
+    );
     // The old grace's end changes nothing any more.
-    assert!(access(&swept(&renewed, end + Duration::hours(30), &policy, None), end + Duration::hours(30), &policy).is_allowed());
+    assert!(
+        access(
+            &swept(&renewed, end + Duration::hours(30), &policy, None),
+            end + Duration::hours(30),
+            &policy
+        )
+        .is_allowed()
+    );
 }
 
 // ---------------------------------------------------------------- R-LIFE-07
@@ -518,7 +725,12 @@ fn r_life_06_renewing_in_grace_starts_the_new_term_at_once() {
 fn auto_renewing(end: DateTime<Utc>) -> (SubscriptionPolicy, SubscriptionState) {
     let policy = presets::chat_service();
     let state = bought(end - Duration::days(31), Period::Month, &policy);
-    let state = run(&state, SubscriptionCommand::SetAutoRenewal { on: true }, end - Duration::days(20), &policy);
+    let state = run(
+        &state,
+        SubscriptionCommand::SetAutoRenewal { on: true },
+        end - Duration::days(20),
+        &policy,
+    );
     (policy, state)
 }
 
@@ -526,41 +738,82 @@ fn auto_renewing(end: DateTime<Utc>) -> (SubscriptionPolicy, SubscriptionState) 
 fn r_life_07_auto_renews_for_a_month_when_the_balance_covers_it() {
     let end = local(2025, 7, 1, 0, 0);
     let (policy, state) = auto_renewing(end);
-    let funds = Funds { balance: yuan(100), renewal_price: yuan(100) };
+    let funds = Funds {
+        balance: yuan(100),
+        renewal_price: yuan(100),
+    };
     let events = due_events(&state, end, &policy, Some(&funds)).unwrap();
     assert_eq!(
         events.last(),
-        Some(&SubscriptionEvent::AutoRenewed { at: end, end: end + Duration::days(31), price: yuan(100) })
+        Some(&SubscriptionEvent::AutoRenewed {
+            at: end,
+            end: end + Duration::days(31),
+            price: yuan(100)
+        })
     );
     let renewed = swept(&state, end, &policy, Some(&funds));
-    assert_eq!(status(&renewed, end, &policy), Status::Active { ends: end + Duration::days(31) });
+    assert_eq!(
+        status(&renewed, end, &policy),
+        Status::Active {
+            ends: end + Duration::days(31)
+        }
+    );
     // No day-after reminder for a renewed term.
-    assert!(reminders(&due_events(&renewed, end + Duration::days(2), &policy, None).unwrap()).is_empty());
+    assert!(
+        reminders(&due_events(&renewed, end + Duration::days(2), &policy, None).unwrap())
+            .is_empty()
+    );
 }
 
 #[test]
 fn r_life_07_a_short_balance_follows_the_normal_expiry_path() {
     let end = local(2025, 7, 1, 0, 0);
     let (policy, state) = auto_renewing(end);
-    let funds = Funds { balance: Money::cny(Decimal::new(9999, 2)), renewal_price: yuan(100) };
+    let funds = Funds {
+        balance: Money::cny(Decimal::new(9999, 2)),
+        renewal_price: yuan(100),
+    };
     let events = due_events(&state, end + Duration::days(2), &policy, Some(&funds)).unwrap();
-    let expired = events.iter().find(|e| matches!(e, SubscriptionEvent::Expired { .. })).unwrap();
-    let SubscriptionEvent::Expired { shortfall: Some(short), grace_until, .. } = expired else {
+    let expired = events
+        .iter()
+        .find(|e| matches!(e, SubscriptionEvent::Expired { .. }))
+        .unwrap();
+    let SubscriptionEvent::Expired {
+        shortfall: Some(short),
+        grace_until,
+        ..
+    } = expired
+    else {
         panic!("a shortfall expected: {expired:?}");
     };
-    assert_eq!((short.balance, short.price), (Money::cny(Decimal::new(9999, 2)), yuan(100)));
+    assert_eq!(
+        (short.balance, short.price),
+        (Money::cny(Decimal::new(9999, 2)), yuan(100))
+    );
     assert_eq!(*grace_until, Some(end + Duration::hours(24)));
     assert_eq!(expired.rule(), RuleId::Life07);
-    assert!(matches!(events.last(), Some(SubscriptionEvent::Lapsed { then: Lapse::Suspended, .. })));
+    assert!(matches!(
+        events.last(),
+        Some(SubscriptionEvent::Lapsed {
+            then: Lapse::Suspended,
+            ..
+        })
+    ));
 }
 
 #[test]
 fn r_life_07_each_renewal_of_a_sweep_draws_from_the_balance() {
     let end = local(2025, 7, 1, 0, 0);
     let (policy, state) = auto_renewing(end);
-    let funds = Funds { balance: yuan(250), renewal_price: yuan(100) };
+    let funds = Funds {
+        balance: yuan(250),
+        renewal_price: yuan(100),
+    };
     let events = due_events(&state, end + Duration::days(70), &policy, Some(&funds)).unwrap();
-    let renewals = events.iter().filter(|e| matches!(e, SubscriptionEvent::AutoRenewed { .. })).count();
+    let renewals = events
+        .iter()
+        .filter(|e| matches!(e, SubscriptionEvent::AutoRenewed { .. }))
+        .count();
     assert_eq!(renewals, 2);
     let shortfall = events.iter().find_map(|e| match e {
         SubscriptionEvent::Expired { at, shortfall, .. } => Some((*at, *shortfall)),
@@ -577,7 +830,11 @@ fn r_life_07_an_auto_renewal_needs_the_balance_fact() {
     let end = local(2025, 7, 1, 0, 0);
     let (policy, state) = auto_renewing(end);
     // Nothing due yet: no funds needed.
-    assert!(due_events(&state, end - Duration::days(8), &policy, None).unwrap().is_empty());
+    assert!(
+        due_events(&state, end - Duration::days(8), &policy, None)
+            .unwrap()
+            .is_empty()
+    );
     let err = due_events(&state, end, &policy, None).unwrap_err();
     assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Life07));
     // No partial output on error.
@@ -585,18 +842,35 @@ fn r_life_07_an_auto_renewal_needs_the_balance_fact() {
     assert!(due_events_into(&state, end, &policy, None, &mut out).is_err());
     assert_eq!(out.len(), 1);
     // Balance and price in different currencies cannot be compared.
-    let usd = Funds { balance: Money::new(Decimal::from(500), Currency::USD), renewal_price: yuan(100) };
-    assert!(matches!(due_events(&state, end, &policy, Some(&usd)), Err(Error::Arithmetic(_))));
+    let usd = Funds {
+        balance: Money::new(Decimal::from(500), Currency::USD),
+        renewal_price: yuan(100),
+    };
+    assert!(matches!(
+        due_events(&state, end, &policy, Some(&usd)),
+        Err(Error::Arithmetic(_))
+    ));
 }
 
 #[test]
 fn r_life_07_auto_renewal_is_refused_when_the_plan_has_none() {
     let policy = presets::app_store_seat_plan();
     let state = bought(local(2025, 1, 1, 0, 0), Period::Year, &policy);
-    let refusal = refused(&state, SubscriptionCommand::SetAutoRenewal { on: true }, local(2025, 1, 2, 0, 0), &policy);
+    let refusal = refused(
+        &state,
+        SubscriptionCommand::SetAutoRenewal { on: true },
+        local(2025, 1, 2, 0, 0),
+        &policy,
+    );
     assert_eq!(refusal.rule(), RuleId::Life07);
     // Turning it off is always allowed; setting the current value is a no-op.
-    let (_, events) = Subscription::run(&state, &SubscriptionCommand::SetAutoRenewal { on: false }, local(2025, 1, 2, 0, 0), &policy).unwrap();
+    let (_, events) = Subscription::run(
+        &state,
+        &SubscriptionCommand::SetAutoRenewal { on: false },
+        local(2025, 1, 2, 0, 0),
+        &policy,
+    )
+    .unwrap();
     assert!(events.is_empty());
 }
 
@@ -608,17 +882,33 @@ fn r_life_10_cloud_environment_is_isolated_after_an_unrenewed_term_until_renewed
     let at = local(2025, 1, 1, 0, 0);
     let state = bought(at, Period::Year, &policy);
     let end = at + Duration::days(365);
-    assert_eq!(status(&state, end, &policy), Status::Isolated { since: end });
+    assert_eq!(
+        status(&state, end, &policy),
+        Status::Isolated { since: end }
+    );
     let answer = access(&state, end, &policy);
     assert_eq!(answer.rule(), Some(RuleId::Life10));
     let events = due_events(&state, end, &policy, None).unwrap();
     assert_eq!(
         events,
-        vec![SubscriptionEvent::Expired { at: end, ended: TermKind::Paid, grace_until: None, then: Lapse::Isolated, shortfall: None }]
+        vec![SubscriptionEvent::Expired {
+            at: end,
+            ended: TermKind::Paid,
+            grace_until: None,
+            then: Lapse::Isolated,
+            shortfall: None
+        }]
     );
     assert_eq!(events[0].rule(), RuleId::Life10);
     let isolated = swept(&state, end, &policy, None);
-    let renewed = run(&isolated, SubscriptionCommand::Renew { validity: Period::Year }, end + Duration::days(3), &policy);
+    let renewed = run(
+        &isolated,
+        SubscriptionCommand::Renew {
+            validity: Period::Year,
+        },
+        end + Duration::days(3),
+        &policy,
+    );
     assert!(access(&renewed, end + Duration::days(3), &policy).is_allowed());
 }
 
@@ -633,7 +923,11 @@ fn due_events_applied_twice_change_nothing() {
     let once = events.iter().fold(state, Subscription::evolve);
     let twice = events.iter().fold(once, Subscription::evolve);
     assert_eq!(once, twice);
-    assert!(due_events(&once, end + Duration::days(3), &policy, None).unwrap().is_empty());
+    assert!(
+        due_events(&once, end + Duration::days(3), &policy, None)
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(next_due_at(&once, &policy).unwrap(), None);
 }
 
@@ -643,7 +937,13 @@ fn advance_command_applies_the_due_events() {
     let end = local(2025, 7, 1, 0, 0);
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let now = end + Duration::days(3);
-    let (after, events) = Subscription::run(&state, &SubscriptionCommand::Advance { funds: None }, now, &policy).unwrap();
+    let (after, events) = Subscription::run(
+        &state,
+        &SubscriptionCommand::Advance { funds: None },
+        now,
+        &policy,
+    )
+    .unwrap();
     assert_eq!(events, due_events(&state, now, &policy, None).unwrap());
     assert_eq!(after, swept(&state, now, &policy, None));
 }
@@ -655,16 +955,34 @@ fn states_events_and_commands_round_trip_through_json() {
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let events = due_events(&state, end + Duration::days(3), &policy, None).unwrap();
     let json = serde_json::to_string(&events).unwrap();
-    assert_eq!(serde_json::from_str::<Vec<SubscriptionEvent>>(&json).unwrap(), events);
+    assert_eq!(
+        serde_json::from_str::<Vec<SubscriptionEvent>>(&json).unwrap(),
+        events
+    );
     let after = swept(&state, end + Duration::hours(30), &policy, None);
     let json = serde_json::to_string(&after).unwrap();
     assert!(json.contains(r#""phase":"suspended""#), "{json}");
-    assert_eq!(serde_json::from_str::<SubscriptionState>(&json).unwrap(), after);
-    let command = SubscriptionCommand::Advance { funds: Some(Funds { balance: yuan(5), renewal_price: yuan(3) }) };
+    assert_eq!(
+        serde_json::from_str::<SubscriptionState>(&json).unwrap(),
+        after
+    );
+    let command = SubscriptionCommand::Advance {
+        funds: Some(Funds {
+            balance: yuan(5),
+            renewal_price: yuan(3),
+        }),
+    };
     let json = serde_json::to_string(&command).unwrap();
-    assert_eq!(serde_json::from_str::<SubscriptionCommand>(&json).unwrap(), command);
-    let access_json = serde_json::to_string(&access(&after, end + Duration::hours(30), &policy)).unwrap();
-    assert!(access_json.starts_with(r#"{"access":"intercepted","rule":"R-LIFE-06""#), "{access_json}");
+    assert_eq!(
+        serde_json::from_str::<SubscriptionCommand>(&json).unwrap(),
+        command
+    );
+    let access_json =
+        serde_json::to_string(&access(&after, end + Duration::hours(30), &policy)).unwrap();
+    assert!(
+        access_json.starts_with(r#"{"access":"intercepted","rule":"R-LIFE-06""#),
+        "{access_json}"
+    );
 }
 
 // ---------------------------------------------------------------- properties
@@ -708,32 +1026,39 @@ fn policy() -> impl Strategy<Value = SubscriptionPolicy> {
         proptest::option::of(1u32..20),
         proptest::option::of((0u32..10, 0u32..4, 0u32..24)),
         0u32..96,
-        prop_oneof![Just(Lapse::Intercepted), Just(Lapse::Suspended), Just(Lapse::Isolated)],
+        prop_oneof![
+            Just(Lapse::Intercepted),
+            Just(Lapse::Suspended),
+            Just(Lapse::Isolated)
+        ],
         proptest::option::of(1u32..40),
     )
-        .prop_filter_map("a valid custom policy", |(trial, extra, lead, reminders, grace, lapse, renew)| {
-            SubscriptionPolicy::try_from(SubscriptionPolicySpec {
-                locale: Locale::default(),
-                trial_days: trial,
-                extra_trial_days: extra,
-                notice: lead.map(|lead_days| NoticeSpec {
-                    lead_days,
-                    channels: Channels::of(&[Channel::Email]),
-                    recipient: Role::Admin,
-                }),
-                reminders: reminders.map(|(up, after, hour)| ReminderSpec {
-                    days_up_to_expiry: up,
-                    days_after_expiry: after,
-                    send_at: NaiveTime::from_hms_opt(hour, 0, 0).unwrap(),
-                    channels: Channels::of(&[Channel::Sms]),
-                    recipient: Role::AccountCreator,
-                }),
-                grace_hours: grace,
-                lapse,
-                auto_renewal: renew.and_then(Period::days),
-            })
-            .ok()
-        });
+        .prop_filter_map(
+            "a valid custom policy",
+            |(trial, extra, lead, reminders, grace, lapse, renew)| {
+                SubscriptionPolicy::try_from(SubscriptionPolicySpec {
+                    locale: Locale::default(),
+                    trial_days: trial,
+                    extra_trial_days: extra,
+                    notice: lead.map(|lead_days| NoticeSpec {
+                        lead_days,
+                        channels: Channels::of(&[Channel::Email]),
+                        recipient: Role::Admin,
+                    }),
+                    reminders: reminders.map(|(up, after, hour)| ReminderSpec {
+                        days_up_to_expiry: up,
+                        days_after_expiry: after,
+                        send_at: NaiveTime::from_hms_opt(hour, 0, 0).unwrap(),
+                        channels: Channels::of(&[Channel::Sms]),
+                        recipient: Role::AccountCreator,
+                    }),
+                    grace_hours: grace,
+                    lapse,
+                    auto_renewal: renew.and_then(Period::days),
+                })
+                .ok()
+            },
+        );
     prop_oneof![presets, custom]
 }
 
@@ -743,7 +1068,10 @@ fn t0() -> DateTime<Utc> {
 
 /// Runs a history (refused commands change nothing); returns the state,
 /// every event, and the instant of the last step.
-fn play(policy: &SubscriptionPolicy, steps: &[(i64, Step)]) -> (SubscriptionState, Vec<SubscriptionEvent>, DateTime<Utc>) {
+fn play(
+    policy: &SubscriptionPolicy,
+    steps: &[(i64, Step)],
+) -> (SubscriptionState, Vec<SubscriptionEvent>, DateTime<Utc>) {
     let mut state = Subscription::initial();
     let mut events = Vec::new();
     let mut now = t0();
@@ -751,12 +1079,17 @@ fn play(policy: &SubscriptionPolicy, steps: &[(i64, Step)]) -> (SubscriptionStat
         now += Duration::minutes(*minutes);
         let command = match step {
             Step::GoLive => SubscriptionCommand::GoLive,
-            Step::ExtraTrial(admin) => SubscriptionCommand::StartExtraTrial { by: if *admin { Role::Admin } else { Role::Member } },
+            Step::ExtraTrial(admin) => SubscriptionCommand::StartExtraTrial {
+                by: if *admin { Role::Admin } else { Role::Member },
+            },
             Step::Purchase(d) => SubscriptionCommand::Purchase { validity: days(*d) },
             Step::Renew(d) => SubscriptionCommand::Renew { validity: days(*d) },
             Step::AutoRenew(on) => SubscriptionCommand::SetAutoRenewal { on: *on },
             Step::Advance(balance) => SubscriptionCommand::Advance {
-                funds: Some(Funds { balance: yuan(*balance), renewal_price: yuan(100) }),
+                funds: Some(Funds {
+                    balance: yuan(*balance),
+                    renewal_price: yuan(100),
+                }),
             },
         };
         match Subscription::run(&state, &command, now, policy) {
@@ -773,7 +1106,10 @@ fn play(policy: &SubscriptionPolicy, steps: &[(i64, Step)]) -> (SubscriptionStat
 
 /// The end of the latest service any event granted: trial ends, and paid
 /// ends plus the grace.
-fn served_until(events: &[SubscriptionEvent], policy: &SubscriptionPolicy) -> Option<DateTime<Utc>> {
+fn served_until(
+    events: &[SubscriptionEvent],
+    policy: &SubscriptionPolicy,
+) -> Option<DateTime<Utc>> {
     events
         .iter()
         .filter_map(|e| match e {
@@ -795,20 +1131,33 @@ proptest! {
         policy in policy(),
         steps in history(),
         probe_minutes in 0i64..(120 * 24 * 60),
+        past_the_end in 0i64..180,
+        behind in 0i64..(2 * 24 * 60),
         balance in 0i64..1000,
     ) {
-        let (state, mut events, last) = play(&policy, &steps);
-        let probe = last + Duration::minutes(probe_minutes);
-        // Whether or not the scheduler caught up (with any balance).
-        let funds = Funds { balance: yuan(balance), renewal_price: yuan(100) };
-        let caught_up = due_events(&state, probe, &policy, Some(&funds)).unwrap();
-        let swept_state = caught_up.iter().fold(state, Subscription::evolve);
-        events.extend(caught_up);
-        let until = served_until(&events, &policy);
-        for candidate in [&state, &swept_state] {
-            let allowed = access(candidate, probe, &policy).is_allowed();
-            if allowed {
-                prop_assert!(until.is_some_and(|u| probe < u), "allowed at {probe} past {until:?}");
+        let (state, events, last) = play(&policy, &steps);
+        // Probe anywhere later, and right at / just after end + grace, where
+        // an off-by-some-minutes leak would show.
+        let mut probes = vec![last + Duration::minutes(probe_minutes)];
+        if let Some(until) = served_until(&events, &policy) {
+            probes.push(until.max(last));
+            probes.push(until.max(last) + Duration::minutes(past_the_end));
+        }
+        for probe in probes {
+            // Whether or not the scheduler caught up (with any balance).
+            let funds = Funds { balance: yuan(balance), renewal_price: yuan(100) };
+            let caught_up = due_events(&state, probe, &policy, Some(&funds)).unwrap();
+            let swept_state = caught_up.iter().fold(state, Subscription::evolve);
+            // A scheduler lagging `behind` minutes.
+            let lagging = (probe - Duration::minutes(behind)).max(last);
+            let partly = swept(&state, lagging, &policy, Some(&funds));
+            let mut all = events.clone();
+            all.extend(caught_up);
+            let until = served_until(&all, &policy);
+            for candidate in [&state, &partly, &swept_state] {
+                if access(candidate, probe, &policy).is_allowed() {
+                    prop_assert!(until.is_some_and(|u| probe < u), "allowed at {} past {:?}", probe, until);
+                }
             }
         }
     }
