@@ -985,6 +985,81 @@ fn states_events_and_commands_round_trip_through_json() {
     );
 }
 
+#[test]
+fn every_phase_round_trips_through_json() {
+    let policy = presets::app_store_seat_plan();
+    let live = local(2025, 6, 1, 0, 0);
+    let trial = run(
+        &Subscription::initial(),
+        SubscriptionCommand::GoLive,
+        live,
+        &policy,
+    );
+    let lapsed = swept(&trial, local(2025, 6, 20, 0, 0), &policy, None);
+    let extra = run(
+        &lapsed,
+        SubscriptionCommand::StartExtraTrial { by: Role::Admin },
+        local(2025, 6, 20, 0, 0),
+        &policy,
+    );
+    let chat = presets::chat_service();
+    let paid = bought(live, Period::Month, &chat);
+    let grace = swept(
+        &paid,
+        live + Duration::days(31) + Duration::hours(1),
+        &chat,
+        None,
+    );
+    let isolated = swept(
+        &paid,
+        live + Duration::days(40),
+        &presets::cloud_environment(),
+        None,
+    );
+    let states = [
+        Subscription::initial(),
+        trial,
+        lapsed,
+        extra,
+        paid,
+        grace,
+        isolated,
+    ];
+    let phases: Vec<&str> = states
+        .iter()
+        .map(|s| match s.phase {
+            Phase::NotLive => "not_live",
+            Phase::Trial(_) => "trial",
+            Phase::ExtraTrial(_) => "extra_trial",
+            Phase::Active(_) => "active",
+            Phase::Grace { .. } => "grace",
+            Phase::Intercepted { .. } => "intercepted",
+            Phase::Suspended { .. } => "suspended",
+            Phase::Isolated { .. } => "isolated",
+        })
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "not_live",
+            "trial",
+            "intercepted",
+            "extra_trial",
+            "active",
+            "grace",
+            "isolated"
+        ]
+    );
+    for (state, phase) in states.iter().zip(phases) {
+        let json = serde_json::to_string(state).unwrap();
+        assert!(json.contains(&format!(r#""phase":"{phase}""#)), "{json}");
+        assert_eq!(
+            serde_json::from_str::<SubscriptionState>(&json).unwrap(),
+            *state
+        );
+    }
+}
+
 // ---------------------------------------------------------------- properties
 
 /// A command of a random history.

@@ -119,15 +119,12 @@ pub struct LicencePolicySpec {
 #[serde(try_from = "LicencePolicySpec", into = "LicencePolicySpec")]
 pub struct LicencePolicy {
     spec: LicencePolicySpec,
-    #[serde(skip)]
-    price: Money,
 }
 
 impl LicencePolicy {
     /// Builds a preset the crate knows to be valid (checked by the tests).
     pub(crate) fn from_valid(spec: LicencePolicySpec) -> LicencePolicy {
-        let price = Money::new(spec.price_per_term, spec.locale.currency);
-        LicencePolicy { spec, price }
+        LicencePolicy { spec }
     }
 
     /// The spec this policy was built from.
@@ -142,7 +139,7 @@ impl LicencePolicy {
 
     /// R-LIC-01: the price of one term.
     pub fn price(&self) -> Money {
-        self.price
+        Money::new(self.spec.price_per_term, self.spec.locale.currency)
     }
 
     /// R-LIC-01: one term's length.

@@ -232,7 +232,9 @@ pub enum SubscriptionCommand {
         by: Role,
     },
     /// Buys a paid term starting now, from any state (R-LIFE-04: access is
-    /// restored at once). A running trial gives way to it.
+    /// restored at once). A running trial gives way to it, and so does a
+    /// running paid term (an upgrade whose remaining value the seat plan
+    /// credited, R-SEAT-08); use `Renew` to add validity after the end.
     Purchase {
         /// How long the term lasts (periods and bonus days as priced by the
         /// seat plan, R-SEAT-01).
