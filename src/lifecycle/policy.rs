@@ -1,0 +1,305 @@
+//! The subscription lifecycle policy: trial lengths, notice, reminder
+//! window, grace, what a lapsed term turns into, and auto-renewal
+//! (R-LIFE-01..07, R-LIFE-10).
+//!
+//! A [`SubscriptionPolicySpec`] is plain data; it is validated into a
+//! [`SubscriptionPolicy`] with `TryFrom`. The published figures are in
+//! [`crate::presets::lifecycle`].
+//!
+//! ```
+//! use billing_rules::lifecycle::policy::{Lapse, SubscriptionPolicy, SubscriptionPolicySpec};
+//! use billing_rules::time::Days;
+//!
+//! let spec: SubscriptionPolicySpec = serde_json::from_str(r#"{
+//!     "trial_days": 14,
+//!     "grace_hours": 24,
+//!     "lapse": "suspended"
+//! }"#).unwrap();
+//! let policy = SubscriptionPolicy::try_from(spec)?;
+//! assert_eq!(policy.trial(), Some(Days(14)));
+//! assert_eq!(policy.lapse(), Lapse::Suspended);
+//!
+//! let bad: SubscriptionPolicySpec =
+//!     serde_json::from_str(r#"{"trial_days": 0, "lapse": "intercepted"}"#).unwrap();
+//! let err = SubscriptionPolicy::try_from(bad).unwrap_err();
+//! assert_eq!(err.field, "trial_days");
+//! # Ok::<(), billing_rules::PolicyError>(())
+//! ```
+
+use std::fmt;
+
+use chrono::{NaiveTime, TimeDelta};
+use serde::{Deserialize, Serialize};
+
+use crate::error::PolicyError;
+use crate::lifecycle::notices::{Channels, Role};
+use crate::policy::{Locale, check};
+use crate::rule::RuleId;
+use crate::time::{Days, Period};
+
+/// The longest lead, window side or grace the policies accept, in days: a
+/// year and a day. Not a rule figure: a sanity bound so every derived
+/// instant stays far inside chrono's range.
+pub const MAX_WINDOW_DAYS: u32 = 366;
+
+/// What a lapsed term turns into once any grace is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lapse {
+    /// R-LIFE-04: access is intercepted with a reason until the customer
+    /// buys or renews.
+    Intercepted,
+    /// R-LIFE-06: the app is suspended (login and advanced console features
+    /// stop) until a plan is bought.
+    Suspended,
+    /// R-LIFE-10: the environment is isolated; some operations (R-PAY-08)
+    /// are refused until it is renewed.
+    Isolated,
+}
+
+impl Lapse {
+    /// The rule that sets this outcome.
+    pub fn rule(self) -> RuleId {
+        match self {
+            Lapse::Intercepted => RuleId::Life04,
+            Lapse::Suspended => RuleId::Life06,
+            Lapse::Isolated => RuleId::Life10,
+        }
+    }
+}
+
+impl fmt::Display for Lapse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Lapse::Intercepted => "intercepted",
+            Lapse::Suspended => "suspended",
+            Lapse::Isolated => "isolated",
+        })
+    }
+}
+
+/// R-LIFE-03: the expiry notice before a trial or a paid term ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeSpec {
+    /// How long before the end the notice is due, in days of 24 h
+    /// (published: 7). 1 to 366.
+    pub lead_days: u32,
+    /// Where it is sent (at least one channel).
+    pub channels: Channels,
+    /// Who receives it.
+    pub recipient: Role,
+}
+
+/// R-LIFE-05: one reminder per local day in a window around a paid term's
+/// expiry day (see [`crate::lifecycle::notices::ReminderWindow`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderSpec {
+    /// Days of the window up to and including the expiry day (published:
+    /// 7, so expiry day - 6 ..= expiry day). 0 to 366.
+    pub days_up_to_expiry: u32,
+    /// Days of the window after the expiry day (published: 1). 0 to 366;
+    /// not both zero.
+    pub days_after_expiry: u32,
+    /// The local time of day each reminder is due (not published; the
+    /// presets choose 10:00). A term that starts inside the window gets
+    /// that day's reminder at its start when the time has passed.
+    pub send_at: NaiveTime,
+    /// Where reminders are sent (published: SMS and email).
+    pub channels: Channels,
+    /// Who receives them (published: the account creator).
+    pub recipient: Role,
+}
+
+/// The spec of a [`SubscriptionPolicy`]: what a service keeps in its
+/// configuration.
+///
+/// Serialized with these field names; every field but `lapse` may be left
+/// out (no trial, no notice, no reminders, no grace, no auto-renewal, the
+/// preset locale).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionPolicySpec {
+    /// Currency, time zone (calendar days) and rounding.
+    #[serde(default)]
+    pub locale: Locale,
+    /// R-LIFE-01: the trial length, started when the app goes live. `None`
+    /// for no trial; otherwise 1 day or more.
+    #[serde(default)]
+    pub trial_days: Option<u32>,
+    /// R-LIFE-02: the length of the one extra trial the admin may start
+    /// after the trial expired. `None` for none.
+    #[serde(default)]
+    pub extra_trial_days: Option<u32>,
+    /// R-LIFE-03: the expiry notice. `None` for none.
+    #[serde(default)]
+    pub notice: Option<NoticeSpec>,
+    /// R-LIFE-05: the daily reminders around a paid term's expiry. `None`
+    /// for none.
+    #[serde(default)]
+    pub reminders: Option<ReminderSpec>,
+    /// R-LIFE-06: hours a lapsed paid term is still served (published for
+    /// the chat service: 24). 0 for none; at most 366 x 24. Trials get no
+    /// grace: an ended trial is intercepted at once (R-LIFE-04).
+    #[serde(default)]
+    pub grace_hours: u32,
+    /// What a lapsed paid term turns into after the grace: intercepted
+    /// (R-LIFE-04), suspended (R-LIFE-06) or isolated (R-LIFE-10).
+    pub lapse: Lapse,
+    /// R-LIFE-07: with auto-renewal on, a paid term renews at expiry for
+    /// this period (published: a month) when the balance covers it. `None`
+    /// when the plan offers no auto-renewal.
+    #[serde(default)]
+    pub auto_renewal: Option<Period>,
+}
+
+/// A validated subscription lifecycle policy.
+///
+/// Built from a [`SubscriptionPolicySpec`] with `TryFrom`, which checks:
+/// trial lengths of at least a day (R-LIFE-01, R-LIFE-02); a notice lead of
+/// 1 to 366 days with a channel (R-LIFE-03); a reminder window of at least
+/// a day, at most 366 days each side, with a channel (R-LIFE-05); a grace of
+/// at most 366 days (R-LIFE-06). (De)serializes as its spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SubscriptionPolicySpec", into = "SubscriptionPolicySpec")]
+pub struct SubscriptionPolicy {
+    spec: SubscriptionPolicySpec,
+}
+
+impl SubscriptionPolicy {
+    /// Builds a preset the crate knows to be valid; `tests/lifecycle.rs`
+    /// checks every preset against [`SubscriptionPolicy::try_from`].
+    pub(crate) fn from_valid(spec: SubscriptionPolicySpec) -> SubscriptionPolicy {
+        SubscriptionPolicy { spec }
+    }
+
+    /// The spec this policy was built from.
+    pub fn spec(&self) -> &SubscriptionPolicySpec {
+        &self.spec
+    }
+
+    /// Currency, time zone and rounding.
+    pub fn locale(&self) -> Locale {
+        self.spec.locale
+    }
+
+    /// R-LIFE-01: the trial length, if the plan has a trial.
+    pub fn trial(&self) -> Option<Days> {
+        self.spec.trial_days.map(Days)
+    }
+
+    /// R-LIFE-02: the extra trial's length, if the plan offers one.
+    pub fn extra_trial(&self) -> Option<Days> {
+        self.spec.extra_trial_days.map(Days)
+    }
+
+    /// R-LIFE-03: the expiry notice, if any.
+    pub fn notice(&self) -> Option<&NoticeSpec> {
+        self.spec.notice.as_ref()
+    }
+
+    /// R-LIFE-05: the reminder window, if any.
+    pub fn reminders(&self) -> Option<&ReminderSpec> {
+        self.spec.reminders.as_ref()
+    }
+
+    /// R-LIFE-06: how long a lapsed paid term is still served.
+    pub fn grace(&self) -> TimeDelta {
+        TimeDelta::hours(i64::from(self.spec.grace_hours))
+    }
+
+    /// What a lapsed paid term turns into after the grace.
+    pub fn lapse(&self) -> Lapse {
+        self.spec.lapse
+    }
+
+    /// R-LIFE-07: the auto-renewal period, if the plan offers auto-renewal.
+    pub fn auto_renewal(&self) -> Option<Period> {
+        self.spec.auto_renewal
+    }
+}
+
+impl TryFrom<SubscriptionPolicySpec> for SubscriptionPolicy {
+    type Error = PolicyError;
+
+    fn try_from(spec: SubscriptionPolicySpec) -> Result<Self, PolicyError> {
+        validate(&spec)?;
+        Ok(SubscriptionPolicy { spec })
+    }
+}
+
+impl From<SubscriptionPolicy> for SubscriptionPolicySpec {
+    fn from(policy: SubscriptionPolicy) -> Self {
+        policy.spec
+    }
+}
+
+fn validate(spec: &SubscriptionPolicySpec) -> Result<(), PolicyError> {
+    let days = |field: &str, value: u32, rule: RuleId| {
+        check::in_range(field, value, 1, u32::MAX, Some(rule)).map_err(|e| PolicyError {
+            allowed: "1 day or more; leave the field out for none".to_owned(),
+            ..e
+        })
+    };
+    if let Some(trial) = spec.trial_days {
+        days("trial_days", trial, RuleId::Life01)?;
+    }
+    if let Some(extra) = spec.extra_trial_days {
+        days("extra_trial_days", extra, RuleId::Life02)?;
+    }
+    if let Some(notice) = &spec.notice {
+        check::in_range(
+            "notice.lead_days",
+            notice.lead_days,
+            1,
+            MAX_WINDOW_DAYS,
+            Some(RuleId::Life03),
+        )?;
+        channels("notice.channels", notice.channels, RuleId::Life03)?;
+    }
+    if let Some(reminders) = &spec.reminders {
+        let window = "reminders.days_up_to_expiry";
+        check::in_range(
+            window,
+            reminders.days_up_to_expiry,
+            0,
+            MAX_WINDOW_DAYS,
+            Some(RuleId::Life05),
+        )?;
+        check::in_range(
+            "reminders.days_after_expiry",
+            reminders.days_after_expiry,
+            0,
+            MAX_WINDOW_DAYS,
+            Some(RuleId::Life05),
+        )?;
+        if reminders.days_up_to_expiry == 0 && reminders.days_after_expiry == 0 {
+            return Err(PolicyError::new(
+                window,
+                "the window has no day (0 up to expiry and 0 after)",
+                "at least one day on either side; leave `reminders` out for none",
+            )
+            .with_rule(RuleId::Life05));
+        }
+        channels("reminders.channels", reminders.channels, RuleId::Life05)?;
+    }
+    let max_grace = MAX_WINDOW_DAYS.saturating_mul(24);
+    check::in_range(
+        "grace_hours",
+        spec.grace_hours,
+        0,
+        max_grace,
+        Some(RuleId::Life06),
+    )?;
+    Ok(())
+}
+
+fn channels(field: &str, channels: Channels, rule: RuleId) -> Result<(), PolicyError> {
+    if channels.is_empty() {
+        return Err(PolicyError::new(
+            field,
+            "no channel is given",
+            "one or more of sms, email, in_app",
+        )
+        .with_rule(rule));
+    }
+    Ok(())
+}

@@ -1,0 +1,416 @@
+//! The live plugin licence (R-LIC-01..06).
+
+use billing_rules::decider::Decider;
+use billing_rules::lifecycle::licence::{
+    AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicenceState,
+    LicenceStatus, TrafficPackage, access, due_events, granted, status,
+};
+use billing_rules::money::Money;
+use billing_rules::presets::lifecycle as presets;
+use billing_rules::quantity::{Quantity, Unit};
+use billing_rules::time::Days;
+use billing_rules::{Error, FigureValue, RuleId};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 1, 1, 4, 0, 0).unwrap()
+}
+
+fn app() -> AppId {
+    AppId::new("live-app-1")
+}
+
+fn alice() -> AccountId {
+    AccountId::new("alice")
+}
+
+fn buy(account: AccountId) -> LicenceCommand {
+    LicenceCommand::Purchase {
+        app: app(),
+        account,
+    }
+}
+
+fn run(
+    state: &LicenceState,
+    command: &LicenceCommand,
+    now: DateTime<Utc>,
+) -> (LicenceState, Vec<LicenceEvent>) {
+    Licence::run(state, command, now, &presets::live_plugin_licence()).unwrap()
+}
+
+fn refused(
+    state: &LicenceState,
+    command: &LicenceCommand,
+    now: DateTime<Utc>,
+) -> billing_rules::Refusal {
+    match Licence::decide(state, command, now, &presets::live_plugin_licence()) {
+        Err(Error::Refused(refusal)) => refusal,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn held(state: &LicenceState) -> &billing_rules::lifecycle::licence::Held {
+    match state {
+        LicenceState::Available(held) | LicenceState::Expired(held) => held,
+        other => panic!("not held: {other:?}"),
+    }
+}
+
+fn package(id: &str, value: Decimal, unit: Unit, buyer: AccountId) -> TrafficPackage {
+    TrafficPackage {
+        id: id.into(),
+        size: Quantity::new(value, unit),
+        buyer,
+    }
+}
+
+#[test]
+fn preset_is_valid_and_round_trips_through_json() {
+    let policy = presets::live_plugin_licence();
+    assert_eq!(
+        LicencePolicy::try_from(policy.spec().clone()).unwrap(),
+        policy
+    );
+    let json = serde_json::to_string(&policy).unwrap();
+    assert_eq!(
+        serde_json::from_str::<LicencePolicy>(&json).unwrap(),
+        policy
+    );
+    let mut spec = presets::live_plugin_licence_spec();
+    spec.bundled_min_traffic = Quantity::new(Decimal::from(200), Unit::Call);
+    assert_eq!(
+        LicencePolicy::try_from(spec).unwrap_err().rule,
+        Some(RuleId::Lic06)
+    );
+    let mut spec = presets::live_plugin_licence_spec();
+    spec.price_per_term = Decimal::from(-1);
+    assert_eq!(
+        LicencePolicy::try_from(spec).unwrap_err().rule,
+        Some(RuleId::Lic01)
+    );
+}
+
+#[test]
+fn r_lic_01_a_licence_costs_30000_and_is_valid_one_year_from_purchase() {
+    let (state, events) = run(&LicenceState::Unbound, &buy(alice()), t0());
+    assert_eq!(
+        events,
+        vec![
+            LicenceEvent::Bound {
+                at: t0(),
+                app: app(),
+                owner: alice()
+            },
+            LicenceEvent::Purchased {
+                at: t0(),
+                price: Money::cny(Decimal::from(30_000)),
+                start: t0(),
+                end: t0() + Duration::days(365)
+            },
+        ]
+    );
+    assert_eq!(
+        status(&state, t0()),
+        LicenceStatus::Available {
+            until: t0() + Duration::days(365)
+        }
+    );
+    assert_eq!(held(&state).first_purchase, t0());
+}
+
+#[test]
+fn r_lic_02_a_licence_belongs_to_one_app_id() {
+    let (state, _) = run(&LicenceState::Unbound, &buy(alice()), t0());
+    let other_app = LicenceCommand::Purchase {
+        app: AppId::new("live-app-2"),
+        account: alice(),
+    };
+    let refusal = refused(&state, &other_app, t0());
+    assert_eq!(refusal.rule(), RuleId::Lic02);
+    assert_eq!(
+        refusal.figure("licensed_app"),
+        Some(&FigureValue::Text("live-app-1".into()))
+    );
+    let empty = LicenceCommand::Bind {
+        app: AppId::new(""),
+        account: alice(),
+    };
+    assert_eq!(
+        refused(&LicenceState::Unbound, &empty, t0()).rule(),
+        RuleId::Lic02
+    );
+}
+
+#[test]
+fn r_lic_03_another_licence_extends_from_the_current_end_not_from_today() {
+    let (state, _) = run(&LicenceState::Unbound, &buy(alice()), t0());
+    let (state, events) = run(&state, &buy(alice()), t0() + Duration::days(200));
+    assert!(
+        matches!(events.as_slice(), [LicenceEvent::Purchased { start, end, .. }]
+        if *start == t0() + Duration::days(365) && *end == t0() + Duration::days(730))
+    );
+    assert_eq!(held(&state).terms, 2);
+    assert_eq!(
+        granted(held(&state), &presets::live_plugin_licence()).unwrap(),
+        Days(730)
+    );
+}
+
+#[test]
+fn r_lic_03_after_expiry_the_new_year_runs_from_the_purchase() {
+    let (state, _) = run(&LicenceState::Unbound, &buy(alice()), t0());
+    let late = t0() + Duration::days(400);
+    assert_eq!(
+        status(&state, late),
+        LicenceStatus::Expired {
+            since: t0() + Duration::days(365)
+        }
+    );
+    let (state, events) = run(&state, &buy(alice()), late);
+    assert!(
+        matches!(events.as_slice(), [LicenceEvent::Purchased { start, end, .. }]
+        if *start == late && *end == late + Duration::days(365))
+    );
+    assert_eq!(
+        status(&state, late),
+        LicenceStatus::Available {
+            until: late + Duration::days(365)
+        }
+    );
+}
+
+#[test]
+fn r_lic_04_a_second_account_cannot_bind_the_app_id() {
+    let (bound, _) = run(
+        &LicenceState::Unbound,
+        &LicenceCommand::Bind {
+            app: app(),
+            account: alice(),
+        },
+        t0(),
+    );
+    let (paid, _) = run(&bound, &buy(alice()), t0());
+    let bob = AccountId::new("bob");
+    for state in [&bound, &paid] {
+        for command in [
+            LicenceCommand::Bind {
+                app: app(),
+                account: bob.clone(),
+            },
+            buy(bob.clone()),
+            LicenceCommand::ClaimBundled {
+                app: app(),
+                account: bob.clone(),
+                package: package("p", Decimal::from(300), Unit::Terabyte, bob.clone()),
+            },
+        ] {
+            let refusal = refused(state, &command, t0());
+            assert_eq!(refusal.rule(), RuleId::Lic04);
+            assert_eq!(
+                refusal.figure("owner"),
+                Some(&FigureValue::Text("alice".into()))
+            );
+            assert_eq!(
+                refusal.figure("requester"),
+                Some(&FigureValue::Text("bob".into()))
+            );
+        }
+    }
+    // The owner binding again changes nothing.
+    let (_, events) = run(
+        &bound,
+        &LicenceCommand::Bind {
+            app: app(),
+            account: alice(),
+        },
+        t0(),
+    );
+    assert!(events.is_empty());
+}
+
+#[test]
+fn r_lic_05_a_licence_can_be_bought_pending_available_or_expired() {
+    let (pending, _) = run(
+        &LicenceState::Unbound,
+        &LicenceCommand::Bind {
+            app: app(),
+            account: alice(),
+        },
+        t0(),
+    );
+    assert_eq!(status(&pending, t0()), LicenceStatus::PendingPayment);
+    assert_eq!(
+        access(&pending, t0(), &presets::live_plugin_licence()).rule(),
+        Some(RuleId::Lic05)
+    );
+    let (available, _) = run(&pending, &buy(alice()), t0());
+    assert!(matches!(available, LicenceState::Available(_)));
+    let (stacked, _) = run(&available, &buy(alice()), t0() + Duration::days(1));
+    assert!(matches!(stacked, LicenceState::Available(_)));
+    // Expired, recorded by the due event.
+    let end = t0() + Duration::days(365);
+    assert!(
+        status(&available, end - Duration::seconds(1)) == LicenceStatus::Available { until: end }
+    );
+    assert_eq!(
+        status(&available, end),
+        LicenceStatus::Expired { since: end }
+    );
+    assert!(due_events(&available, end - Duration::seconds(1)).is_empty());
+    let due = due_events(&available, end);
+    assert_eq!(due, vec![LicenceEvent::Expired { at: end }]);
+    let expired = due.iter().fold(available.clone(), Licence::evolve);
+    assert!(matches!(expired, LicenceState::Expired(_)));
+    assert_eq!(due.iter().fold(expired.clone(), Licence::evolve), expired);
+    let answer = access(&expired, end, &presets::live_plugin_licence());
+    assert_eq!(answer.rule(), Some(RuleId::Lic05));
+    let (renewed, _) = run(&expired, &buy(alice()), end + Duration::days(2));
+    assert!(
+        access(
+            &renewed,
+            end + Duration::days(2),
+            &presets::live_plugin_licence()
+        )
+        .is_allowed()
+    );
+}
+
+#[test]
+fn r_lic_06_a_traffic_package_of_200_tb_or_more_earns_a_free_year() {
+    // Exactly 200 TB, given in GB: qualifies.
+    let exact = package("pkg-200tb", Decimal::from(200_000), Unit::Gigabyte, alice());
+    let claim = LicenceCommand::ClaimBundled {
+        app: app(),
+        account: alice(),
+        package: exact,
+    };
+    let (state, events) = run(&LicenceState::Unbound, &claim, t0());
+    assert!(
+        matches!(events.as_slice(), [LicenceEvent::Bound { .. }, LicenceEvent::BundledGranted { start, end, .. }]
+        if *start == t0() && *end == t0() + Duration::days(365))
+    );
+    assert_eq!(held(&state).bundled_packages, vec!["pkg-200tb".to_owned()]);
+    // The same package a second time: refused.
+    let refusal = refused(&state, &claim, t0());
+    assert_eq!(refusal.rule(), RuleId::Lic06);
+    assert_eq!(
+        refusal.figure("package"),
+        Some(&FigureValue::Text("pkg-200tb".into()))
+    );
+    // A second qualifying package stacks another year (R-LIC-03).
+    let another = package("pkg-b", Decimal::from(200_000_000), Unit::Megabyte, alice());
+    let (state, _) = run(
+        &state,
+        &LicenceCommand::ClaimBundled {
+            app: app(),
+            account: alice(),
+            package: another,
+        },
+        t0(),
+    );
+    assert_eq!(held(&state).end, t0() + Duration::days(730));
+}
+
+#[test]
+fn r_lic_06_below_200_tb_or_bought_by_another_account_is_refused_with_every_reason() {
+    let just_below = package(
+        "pkg-small",
+        Decimal::new(199_999_999_999, 9),
+        Unit::Terabyte,
+        AccountId::new("carol"),
+    );
+    let claim = LicenceCommand::ClaimBundled {
+        app: app(),
+        account: alice(),
+        package: just_below,
+    };
+    let refusal = refused(&LicenceState::Unbound, &claim, t0());
+    assert_eq!(refusal.reasons().len(), 2);
+    assert!(refusal.rules().all(|r| r == RuleId::Lic06));
+    assert_eq!(
+        refusal.figure("threshold"),
+        Some(&FigureValue::Quantity(Quantity::new(
+            Decimal::from(200),
+            Unit::Terabyte
+        )))
+    );
+    assert_eq!(
+        refusal.figure("buyer"),
+        Some(&FigureValue::Text("carol".into()))
+    );
+    // A package measured in something else than data cannot be compared.
+    let calls = package("pkg-calls", Decimal::from(1_000_000), Unit::Call, alice());
+    let err = Licence::decide(
+        &LicenceState::Unbound,
+        &LicenceCommand::ClaimBundled {
+            app: app(),
+            account: alice(),
+            package: calls,
+        },
+        t0(),
+        &presets::live_plugin_licence(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Arithmetic(_)));
+}
+
+#[test]
+fn licence_state_and_events_round_trip_through_json() {
+    let (state, mut events) = run(&LicenceState::Unbound, &buy(alice()), t0());
+    events.extend(due_events(&state, t0() + Duration::days(400)));
+    let json = serde_json::to_string(&events).unwrap();
+    assert_eq!(
+        serde_json::from_str::<Vec<LicenceEvent>>(&json).unwrap(),
+        events
+    );
+    let replayed = Licence::replay(events.iter());
+    let json = serde_json::to_string(&replayed).unwrap();
+    assert!(json.starts_with(r#"{"state":"expired""#), "{json}");
+    assert_eq!(
+        serde_json::from_str::<LicenceState>(&json).unwrap(),
+        replayed
+    );
+}
+
+proptest! {
+    #[test]
+    fn r_lic_03_n_stacked_licences_give_exactly_n_years(
+        gaps in prop::collection::vec(0i64..(365 * 24 * 60), 1..20),
+    ) {
+        // Every purchase falls inside the current validity (each gap is
+        // under a year after the previous purchase, which is never past the
+        // end), so the years stack from the first purchase.
+        let mut state = LicenceState::Unbound;
+        let mut now = t0();
+        for (i, gap) in gaps.iter().enumerate() {
+            if i > 0 {
+                now += Duration::minutes(*gap);
+            }
+            state = run(&state, &buy(alice()), now).0;
+        }
+        let n = i64::try_from(gaps.len()).unwrap();
+        prop_assert_eq!(held(&state).end, t0() + Duration::days(365 * n));
+        prop_assert_eq!(i64::from(held(&state).terms), n);
+    }
+
+    #[test]
+    fn r_lic_03_validity_is_never_lost_or_gained(
+        gaps in prop::collection::vec(0i64..(800 * 24 * 60), 1..12),
+    ) {
+        // With gaps that may pass the end: each purchase adds exactly one
+        // year after max(previous end, purchase instant).
+        let mut state = LicenceState::Unbound;
+        let mut now = t0();
+        let mut expected_end = t0();
+        for gap in &gaps {
+            now += Duration::minutes(*gap);
+            state = run(&state, &buy(alice()), now).0;
+            expected_end = expected_end.max(now) + Duration::days(365);
+            prop_assert_eq!(held(&state).end, expected_end);
+        }
+        prop_assert_eq!(usize::try_from(held(&state).terms).unwrap(), gaps.len());
+    }
+}
