@@ -1,7 +1,23 @@
 //! Output for every subcommand: readable tables, or JSON with `--json`.
 
+use std::io::{self, Write};
+
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
+
+/// Writes a line to stdout. A closed pipe (`whatif ... | head`) ends the
+/// program quietly, as a reader that has seen enough expects; `println!`
+/// would panic instead.
+fn emit(text: impl std::fmt::Display) {
+    let mut stdout = io::stdout().lock();
+    if let Err(err) = writeln!(stdout, "{text}") {
+        if err.kind() == io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("whatif: cannot write to stdout: {err}");
+        std::process::exit(1);
+    }
+}
 
 /// What a subcommand returns: `Ok`, or an error to print.
 pub type Result = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -16,14 +32,14 @@ impl Output {
     /// A heading (tables mode only).
     pub fn heading(&self, text: &str) {
         if !self.json {
-            println!("\n== {text} ==");
+            emit(format_args!("\n== {text} =="));
         }
     }
 
     /// A line of text (tables mode only).
     pub fn line(&self, text: &str) {
         if !self.json {
-            println!("{text}");
+            emit(text);
         }
     }
 
@@ -44,13 +60,13 @@ impl Output {
         for row in rows {
             table.add_row(row);
         }
-        println!("{table}");
+        emit(table);
     }
 
     /// A value as pretty JSON (JSON mode only).
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(value)?);
+            emit(serde_json::to_string_pretty(value)?);
         }
         Ok(())
     }
