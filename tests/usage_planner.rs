@@ -68,7 +68,7 @@ fn greedy_best_rate(policy: &UsagePolicy, calls: u64) -> Decimal {
 /// rest per call.
 fn greedy_largest_fit(policy: &UsagePolicy, mut calls: u64) -> Decimal {
     let mut packages = policy.catalogue().packages().to_vec();
-    packages.sort_by(|a, b| b.calls.cmp(&a.calls));
+    packages.sort_by_key(|p| std::cmp::Reverse(p.calls));
     let mut total = Decimal::ZERO;
     for p in &packages {
         let k = calls / p.calls;

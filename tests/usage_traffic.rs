@@ -495,3 +495,80 @@ fn r_use_10_policy_and_charges_round_trip_through_json() {
         c
     );
 }
+
+fn tariff_spec() -> impl Strategy<Value = billing_rules::usage::traffic::TariffSpec> {
+    // 1 to 5 tiers with ascending bounds, unit prices and optional flats.
+    prop::collection::vec(
+        (1i64..5_000, 1i64..100, prop::option::of(1i64..1_000)),
+        1..=5,
+    )
+    .prop_map(|tiers| {
+        let mut from = Decimal::ZERO;
+        let last = tiers.len() - 1;
+        let tiers = tiers
+            .into_iter()
+            .enumerate()
+            .map(|(i, (width, price, flat))| {
+                let to = (i < last).then(|| from + Decimal::new(width, 1));
+                let tier = TierSpec {
+                    from,
+                    to,
+                    flat: flat.map(|f| Decimal::new(f, 2)),
+                    unit_price: Some(Decimal::new(price, 2)),
+                };
+                from = to.unwrap_or(from);
+                tier
+            })
+            .collect();
+        billing_rules::usage::traffic::TariffSpec {
+            unit: Unit::Gigabyte,
+            tiers: billing_rules::pricing::tiers::TierTableSpec {
+                mode: billing_rules::pricing::tiers::TierMode::Graduated,
+                tiers,
+            },
+        }
+    })
+}
+
+proptest! {
+    #[test]
+    fn r_use_09_settlement_parts_match_the_tier_table(
+        tariff in tariff_spec(),
+        gb in (1i64..3_000_000, 0u32..=2).prop_map(|(m, s)| Decimal::new(m, s)),
+        volume in any::<bool>(),
+        at_bound in prop::option::of(0usize..5),
+    ) {
+        let mut spec = presets::usage::live_traffic_spec();
+        spec.regions[0].traffic = tariff;
+        if volume {
+            spec.regions[0].traffic.tiers.mode = billing_rules::pricing::tiers::TierMode::Volume;
+        }
+        let p = TrafficPolicy::try_from(spec).unwrap();
+        let table = p.tariff(Region::Mainland, BillingMethod::Traffic).unwrap().table();
+        // Half the cases land exactly on a tier's upper bound.
+        let bound = at_bound.and_then(|i| table.tiers().get(i)).and_then(|t| t.to());
+        let gb = bound.unwrap_or(gb);
+        let usage = day(Region::Mainland, Quantity::new(gb, Unit::Gigabyte), q(0, Unit::Megabit));
+        let settled = settle_day(&p, BillingMethod::Traffic, &usage).unwrap();
+        let expected: Vec<_> = table.parts(gb).unwrap().map(|x| x.unwrap()).collect();
+        prop_assert_eq!(settled.parts.len(), expected.len());
+        for (got, want) in settled.parts.iter().zip(&expected) {
+            prop_assert_eq!(got.tier, want.tier);
+            prop_assert_eq!(got.quantity, want.quantity);
+            prop_assert_eq!(got.amount, want.amount);
+        }
+        prop_assert_eq!(settled.exact, table.price(gb).unwrap().total);
+    }
+}
+
+#[test]
+fn r_use_09_a_free_first_tier_settles() {
+    // A first tier at 0.00 a GB: the graduated settlement prices it at zero.
+    let mut spec = presets::usage::live_traffic_spec();
+    spec.regions[0].traffic.tiers.tiers[0].unit_price = Some(Decimal::new(0, 2));
+    let p = TrafficPolicy::try_from(spec).unwrap();
+    let usage = day(Region::Mainland, q(3, Unit::Terabyte), q(0, Unit::Megabit));
+    let charge = settle_day(&p, BillingMethod::Traffic, &usage).unwrap();
+    assert!(charge.parts[0].amount.is_zero());
+    assert_eq!(charge.total.to_string(), cny("180.00"));
+}

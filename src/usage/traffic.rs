@@ -48,7 +48,7 @@ use crate::decider::Decider;
 use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
 use crate::money::Money;
 use crate::policy::Locale;
-use crate::pricing::tiers::{Axis, TierTable, TierTableSpec};
+use crate::pricing::tiers::{Axis, TierMode, TierTable, TierTableSpec};
 use crate::quantity::{Dimension, Quantity, Unit};
 use crate::rule::RuleId;
 use crate::time::Days;
@@ -378,25 +378,35 @@ pub fn settle_day(
         .into());
     }
     let mut parts = Vec::new();
-    let mut exact = Money::zero(currency);
+    // Every part is in the table's currency: sum the amounts directly.
+    let mut sum = Decimal::ZERO;
     if !value.is_zero() {
-        let tiers = tariff.table.tiers();
-        for part in tariff.table.parts(value)? {
-            let part = part?;
-            let tier = tiers
-                .get(part.tier)
-                .ok_or_else(|| ArithmeticError::overflow("find a tier"))?;
-            exact = exact.checked_add(part.amount)?;
-            parts.push(ChargePart {
-                tier: part.tier,
-                from: tier.from(),
-                to: tier.to(),
-                quantity: part.quantity,
-                unit_price: tier.unit_price(),
-                amount: part.amount,
-            });
+        let table = &tariff.table;
+        parts.reserve_exact(table.tiers().len());
+        if table.mode() == TierMode::Graduated {
+            graduated_parts(table, value, &mut parts)?;
+        } else {
+            for part in table.parts(value)? {
+                let part = part?;
+                let tier = table
+                    .tiers()
+                    .get(part.tier)
+                    .ok_or_else(|| ArithmeticError::overflow("find a tier"))?;
+                parts.push(ChargePart {
+                    tier: part.tier,
+                    from: tier.from(),
+                    to: tier.to(),
+                    quantity: part.quantity,
+                    unit_price: tier.unit_price(),
+                    amount: part.amount,
+                });
+            }
+        }
+        for part in &parts {
+            sum = crate::exact::add(sum, part.amount.amount())?;
         }
     }
+    let exact = Money::new(sum, currency);
     Ok(DailyCharge {
         date: usage.date,
         region: usage.region,
@@ -406,6 +416,42 @@ pub fn settle_day(
         exact,
         total: exact.round_to_minor(policy.locale.rounding),
     })
+}
+
+/// The graduated parts of `quantity` (> 0) on a continuous axis: what
+/// [`TierTable::parts`] gives, computed in one pass over the tiers. Daily
+/// settlement runs for every customer every day, and the shared iterator
+/// (a chain of optional iterators, and a flat amount added to every part
+/// even when the tier has none) costs about a third of a settlement. A
+/// property test (`r_use_09_settlement_parts_match_the_tier_table`) holds
+/// the two equal, so the tier semantics stay in `pricing::tiers`.
+fn graduated_parts(
+    table: &TierTable,
+    quantity: Decimal,
+    parts: &mut Vec<ChargePart>,
+) -> Result<(), Error> {
+    for (i, tier) in table.tiers().iter().enumerate() {
+        // On a continuous axis a tier holds the quantities above `from` up
+        // to `to` (inclusive); the table is contiguous from 0.
+        let top = tier.to().map_or(quantity, |to| to.min(quantity));
+        let inside = crate::exact::sub(top, tier.from())?;
+        let mut amount = super::times(tier.unit_price(), inside)?;
+        if !tier.flat().is_zero() {
+            amount = amount.checked_add(tier.flat())?;
+        }
+        parts.push(ChargePart {
+            tier: i,
+            from: tier.from(),
+            to: tier.to(),
+            quantity: inside,
+            unit_price: tier.unit_price(),
+            amount,
+        });
+        if tier.to().is_none_or(|to| quantity <= to) {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// The billing-method decider (R-USE-09): which method is in force from
