@@ -4,7 +4,7 @@ use billing_rules::decider::Decider;
 use billing_rules::presets;
 use billing_rules::usage::calls::{
     AccountProfile, CallCounts, Category, Component, ComponentPriceSpec, FeatureSwitch,
-    Organisation, authorize,
+    Organisation, authorize, per_call_charge,
 };
 use billing_rules::usage::catalogue::{PackageOrder, PackageSpec};
 use billing_rules::usage::policy::{UsagePolicy, UsagePolicySpec, WhenExhausted};
@@ -138,6 +138,12 @@ fn r_use_01_real_time_verification_costs_0_04_a_call() {
     assert_eq!(used.unit_price.to_string(), cny("0.04"));
     assert_eq!(used.overage, 1000);
     assert_eq!(used.charge.to_string(), cny("40.00"));
+    let price = p.prices().price(REAL_TIME).unwrap();
+    assert_eq!(
+        per_call_charge(price, 1_000).unwrap().to_string(),
+        cny("40.00")
+    );
+    assert!(per_call_charge(price, 0).unwrap().is_zero());
 }
 
 #[test]

@@ -93,9 +93,10 @@
 //!
 //! Both tables are capped at 2^21 entries; a catalogue needing more is
 //! refused (R-USE-08) rather than planned approximately. For the published
-//! catalogue `m` is 10 (with overage at 0.03 only the 1M, 5M and 10M
-//! packages beat per-call prices) or 10,000 (without), and 10^9 calls plan
-//! in microseconds.
+//! catalogue `m` is 10 when per-call overage at 0.03 is on (only the 1M,
+//! 5M and 10M packages beat it; a plan takes about a microsecond) and 10,000
+//! when it is off (every size is a candidate; about half a millisecond,
+//! whatever the forecast up to 10^9 calls).
 //!
 //! Prices are compared as exact integers (every price scaled to the
 //! largest number of decimal places among them), and the plan's amounts are

@@ -19,6 +19,10 @@
 //!   and a store appends one row per command.
 //! - **Expire** (R-USE-07): every package whose validity has ended by `now`
 //!   is closed; its remainder is lost and reported in an [`Expiry`] event.
+//!   A consume never draws from a package outside its validity, whether or
+//!   not Expire has run; Expire is what reports the loss (run it daily, or
+//!   before a statement). Once a package is closed it is never drawn again,
+//!   so report late calls before expiring the packages they could use.
 //!
 //! Invariants (property-tested): `waived + drawn + overage + refused =
 //! requested` for every consumption; a draw never exceeds the package's
