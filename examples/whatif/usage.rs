@@ -1,12 +1,226 @@
-//! What-ifs of this area (filled in by its issue).
+//! What-ifs of the per-use area: the package planner (R-USE-08) and a day
+//! of live traffic (R-USE-09).
+//!
+//! ```text
+//! cargo run --example whatif -- packages --calls 1200000
+//! cargo run --example whatif -- traffic --tb 250 --region mainland
+//! ```
+
+use billing_rules::presets;
+use billing_rules::quantity::{Quantity, Unit};
+use billing_rules::time::Days;
+use billing_rules::usage::calls::Component;
+use billing_rules::usage::planner::{Forecast, PlanLine, plan};
+use billing_rules::usage::traffic::{BillingMethod, DayUsage, Region, settle_day};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use crate::out::{Output, Result};
 
+/// The component to plan for.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ComponentArg {
+    /// Quick verification (0.03 a call).
+    Quick,
+    /// Real-time verification (0.04 a call).
+    RealTime,
+}
+
+/// The region of the traffic.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum RegionArg {
+    /// Mainland China.
+    Mainland,
+    /// International, and Hong Kong, Macao and Taiwan.
+    International,
+}
+
+/// What a day is billed by.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum MethodArg {
+    /// The day's traffic.
+    Traffic,
+    /// The day's peak bandwidth.
+    Bandwidth,
+}
+
 /// Subcommands of this area.
 #[derive(clap::Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// R-USE-08: the cheapest packages and per-call overage for a forecast,
+    /// with the saving against paying per call.
+    Packages {
+        /// Calls forecast over the horizon.
+        #[arg(long)]
+        calls: u64,
+        /// Days the calls are spread over (one validity window: at most 365).
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// The component called.
+        #[arg(long, value_enum, default_value = "quick")]
+        component: ComponentArg,
+    },
+    /// R-USE-09: one day's graduated traffic (or bandwidth) charge, tier by
+    /// tier, at the illustrative live-plugin prices.
+    Traffic {
+        /// The day's traffic in TB (1 TB = 1000 GB).
+        #[arg(long)]
+        tb: Decimal,
+        /// The region it was served in.
+        #[arg(long, value_enum, default_value = "mainland")]
+        region: RegionArg,
+        /// Bill by traffic, or by a peak bandwidth given with --mbps.
+        #[arg(long, value_enum, default_value = "traffic")]
+        by: MethodArg,
+        /// The day's peak bandwidth in Mbps (for --by bandwidth).
+        #[arg(long, default_value = "0")]
+        mbps: Decimal,
+    },
+}
 
 /// Runs one subcommand.
-pub fn run(command: Command, _out: &Output) -> Result {
-    match command {}
+pub fn run(command: Command, out: &Output) -> Result {
+    match command {
+        Command::Packages {
+            calls,
+            days,
+            component,
+        } => packages(calls, days, component, out),
+        Command::Traffic {
+            tb,
+            region,
+            by,
+            mbps,
+        } => traffic(tb, region, by, mbps, out),
+    }
+}
+
+fn packages(calls: u64, days: u32, component: ComponentArg, out: &Output) -> Result {
+    let policy = presets::usage::verification()?;
+    let component = match component {
+        ComponentArg::Quick => Component::QuickVerification,
+        ComponentArg::RealTime => Component::RealTimeVerification,
+    };
+    let best = plan(&policy, &Forecast::new(component, calls, Days(days)))?;
+    if out.json {
+        return out.json(&best);
+    }
+    out.heading(&format!(
+        "R-USE-08: {calls} {component} calls over {days} days"
+    ));
+    let rows = best
+        .lines
+        .iter()
+        .map(|line| match *line {
+            PlanLine::Package {
+                calls,
+                validity,
+                price,
+                count,
+                subtotal,
+            } => vec![
+                format!("package of {calls} calls, {validity}"),
+                count.to_string(),
+                price.to_string(),
+                subtotal.to_string(),
+            ],
+            PlanLine::Custom {
+                calls,
+                validity,
+                unit_price,
+                subtotal,
+            } => vec![
+                format!("custom package of {calls} calls, {validity}"),
+                "1".to_owned(),
+                format!("{unit_price} a call"),
+                subtotal.to_string(),
+            ],
+            PlanLine::PerCall {
+                calls,
+                unit_price,
+                subtotal,
+            } => vec![
+                format!("{calls} calls billed per call"),
+                "-".to_owned(),
+                format!("{unit_price} a call"),
+                subtotal.to_string(),
+            ],
+        })
+        .collect();
+    out.table(&["buy", "count", "price", "subtotal"], rows);
+    out.line(&format!(
+        "Plan: {} for {} calls covered; per call: {}",
+        best.total,
+        best.covered,
+        best.per_call_cost.map_or_else(
+            || "-".to_owned(),
+            |c| format!("{} {c}", best.total.currency())
+        )
+    ));
+    out.line(&format!(
+        "Paying per call: {}; saving: {}",
+        best.pay_per_call, best.saving
+    ));
+    out.line("Exact, not greedy: see the planner's docs (billing_rules::usage::planner).");
+    Ok(())
+}
+
+fn traffic(tb: Decimal, region: RegionArg, by: MethodArg, mbps: Decimal, out: &Output) -> Result {
+    let policy = presets::usage::live_traffic()?;
+    let region = match region {
+        RegionArg::Mainland => Region::Mainland,
+        RegionArg::International => Region::International,
+    };
+    let method = match by {
+        MethodArg::Traffic => BillingMethod::Traffic,
+        MethodArg::Bandwidth => BillingMethod::PeakBandwidth,
+    };
+    let usage = DayUsage {
+        // Any day: a day's charge depends only on its quantity and region.
+        date: NaiveDate::from_ymd_opt(2025, 7, 1).ok_or("a valid date")?,
+        region,
+        traffic: Quantity::new(tb, Unit::Terabyte),
+        peak_bandwidth: Quantity::new(mbps, Unit::Megabit),
+    };
+    let charge = settle_day(&policy, method, &usage)?;
+    if out.json {
+        return out.json(&charge);
+    }
+    let unit = charge.quantity.unit();
+    out.heading(&format!(
+        "R-USE-09: one {} day billed by {}: {} = {}",
+        region.name(),
+        method.name(),
+        match method {
+            BillingMethod::Traffic => usage.traffic,
+            BillingMethod::PeakBandwidth => usage.peak_bandwidth,
+        },
+        charge.quantity
+    ));
+    let rows = charge
+        .parts
+        .iter()
+        .map(|p| {
+            let bounds = match p.to {
+                Some(to) => format!("{}-{} {unit}", p.from.normalize(), to.normalize()),
+                None => format!("{}- {unit}", p.from.normalize()),
+            };
+            vec![
+                bounds,
+                format!("{} {unit}", p.quantity.normalize()),
+                format!("{} per {unit}", p.unit_price),
+                p.amount.to_string(),
+            ]
+        })
+        .collect();
+    out.table(&["tier", "inside", "price", "amount"], rows);
+    out.line(&format!(
+        "Day's charge: {} (exact {}, rounded once)",
+        charge.total, charge.exact
+    ));
+    out.line(
+        "Prices are ILLUSTRATIVE (presets::usage::live_traffic): replace them with the \
+         platform's price list.",
+    );
+    Ok(())
 }

@@ -1,0 +1,367 @@
+//! Metered add-ons, each with its own unit (R-USE-10): transcoding by
+//! resolution and minutes, recording by the month's peak of concurrent
+//! channels, snapshots and content moderation by count.
+//!
+//! Every add-on is a [`MeteredPrice`]: a price for a block of `per` units
+//! (e.g. 1000 snapshots). A charge is `quantity / per x price`, pro rata and
+//! exact, then rounded once to the minor unit with the policy's rounding.
+//!
+//! ```
+//! use billing_rules::usage::addons::{charge, month_peak, AddOnUsage, Resolution};
+//! use billing_rules::quantity::{Quantity, Unit};
+//! use rust_decimal::Decimal;
+//!
+//! let policy = billing_rules::presets::usage::live_add_ons()?;
+//! let hd = AddOnUsage::Transcoding {
+//!     resolution: Resolution::Hd,
+//!     minutes: Quantity::new(Decimal::from(600), Unit::Minute),
+//! };
+//! // Illustrative price: 0.035 a minute of HD transcoding.
+//! assert_eq!(charge(&policy, &hd)?.total.to_string(), "CNY 21.00");
+//!
+//! // Recording is billed by the month's peak of concurrent channels.
+//! let peak = month_peak([3, 7, 5]);
+//! let recording = charge(&policy, &AddOnUsage::Recording { peak_channels: peak })?;
+//! assert_eq!(recording.quantity.to_string(), "7 channels");
+//! # Ok::<(), billing_rules::Error>(())
+//! ```
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Figure, PolicyError, Reason};
+use crate::exact;
+use crate::money::{Currency, Money};
+use crate::policy::{Locale, check};
+use crate::quantity::{Dimension, Quantity, Unit};
+use crate::rule::RuleId;
+
+/// A transcoding output resolution (R-USE-10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Standard definition (up to 480p).
+    Sd,
+    /// High definition (720p).
+    Hd,
+    /// Full HD (1080p).
+    FullHd,
+    /// 2K and 4K.
+    UltraHd,
+}
+
+impl Resolution {
+    /// The snake_case name used in JSON and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Resolution::Sd => "sd",
+            Resolution::Hd => "hd",
+            Resolution::FullHd => "full_hd",
+            Resolution::UltraHd => "ultra_hd",
+        }
+    }
+}
+
+/// A metered price as written in a spec: `price` for every `per` units of
+/// `unit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeteredPriceSpec {
+    /// The unit metered.
+    pub unit: Unit,
+    /// The block the price is for (e.g. 1000 snapshots); more than zero.
+    pub per: Decimal,
+    /// The price of one block, in the policy's currency.
+    pub price: Decimal,
+}
+
+/// A validated metered price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeteredPrice {
+    /// The unit metered.
+    pub unit: Unit,
+    /// The block the price is for.
+    pub per: Decimal,
+    /// The price of one block.
+    pub price: Money,
+}
+
+impl MeteredPrice {
+    fn build(
+        spec: &MeteredPriceSpec,
+        dimension: Dimension,
+        field: &str,
+        currency: Currency,
+    ) -> Result<MeteredPrice, PolicyError> {
+        let rule = |e: PolicyError| e.with_rule(RuleId::Use10);
+        if spec.unit.dimension() != dimension {
+            return Err(rule(PolicyError::new(
+                format!("{field}.unit"),
+                format!("{} does not measure {dimension:?}", spec.unit),
+                format!("a unit measuring {dimension:?}"),
+            )));
+        }
+        check::positive(&format!("{field}.per"), spec.per).map_err(rule)?;
+        let price = check::amount(&format!("{field}.price"), spec.price, currency).map_err(rule)?;
+        Ok(MeteredPrice {
+            unit: spec.unit,
+            per: spec.per,
+            price,
+        })
+    }
+
+    fn to_spec(self) -> MeteredPriceSpec {
+        MeteredPriceSpec {
+            unit: self.unit,
+            per: self.per,
+            price: self.price.amount(),
+        }
+    }
+
+    /// `quantity / per x price`, exact (the quantity converted to the
+    /// price's unit first).
+    pub fn charge(&self, quantity: Quantity) -> Result<Money, Error> {
+        let value = quantity.convert_to(self.unit)?.value();
+        let blocks = exact::div(value, self.per)?;
+        Ok(super::times(self.price, blocks)?)
+    }
+}
+
+/// A transcoding price for one resolution, as written in a spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscodingPriceSpec {
+    /// The output resolution.
+    pub resolution: Resolution,
+    /// Its price (a unit of minutes).
+    pub price: MeteredPriceSpec,
+}
+
+/// An add-on policy as written in a configuration (R-USE-10).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddOnPolicySpec {
+    /// Currency, time zone and final rounding.
+    #[serde(default)]
+    pub locale: Locale,
+    /// Transcoding prices by resolution (units of minutes).
+    pub transcoding: Vec<TranscodingPriceSpec>,
+    /// Recording, per concurrent channel at the month's peak (a channel unit).
+    pub recording: MeteredPriceSpec,
+    /// Snapshots (a count unit).
+    pub snapshots: MeteredPriceSpec,
+    /// Content moderation (a count unit).
+    pub moderation: MeteredPriceSpec,
+}
+
+/// A validated add-on policy. Built from an [`AddOnPolicySpec`] with
+/// `TryFrom`; (de)serializes through it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "AddOnPolicySpec", into = "AddOnPolicySpec")]
+pub struct AddOnPolicy {
+    locale: Locale,
+    transcoding: Vec<(Resolution, MeteredPrice)>,
+    recording: MeteredPrice,
+    snapshots: MeteredPrice,
+    moderation: MeteredPrice,
+}
+
+impl TryFrom<AddOnPolicySpec> for AddOnPolicy {
+    type Error = PolicyError;
+
+    fn try_from(spec: AddOnPolicySpec) -> Result<Self, PolicyError> {
+        let currency = spec.locale.currency;
+        let mut transcoding: Vec<(Resolution, MeteredPrice)> = Vec::new();
+        for (i, t) in spec.transcoding.iter().enumerate() {
+            if transcoding.iter().any(|(r, _)| *r == t.resolution) {
+                return Err(PolicyError::new(
+                    format!("transcoding[{i}].resolution"),
+                    format!("{} is priced twice", t.resolution.name()),
+                    "one price per resolution",
+                )
+                .with_rule(RuleId::Use10));
+            }
+            let price = MeteredPrice::build(
+                &t.price,
+                Dimension::Minutes,
+                &format!("transcoding[{i}].price"),
+                currency,
+            )?;
+            transcoding.push((t.resolution, price));
+        }
+        Ok(AddOnPolicy {
+            locale: spec.locale,
+            transcoding,
+            recording: MeteredPrice::build(
+                &spec.recording,
+                Dimension::Channels,
+                "recording",
+                currency,
+            )?,
+            snapshots: MeteredPrice::build(
+                &spec.snapshots,
+                Dimension::Count,
+                "snapshots",
+                currency,
+            )?,
+            moderation: MeteredPrice::build(
+                &spec.moderation,
+                Dimension::Count,
+                "moderation",
+                currency,
+            )?,
+        })
+    }
+}
+
+impl From<AddOnPolicy> for AddOnPolicySpec {
+    fn from(p: AddOnPolicy) -> Self {
+        AddOnPolicySpec {
+            locale: p.locale,
+            transcoding: p
+                .transcoding
+                .iter()
+                .map(|(resolution, price)| TranscodingPriceSpec {
+                    resolution: *resolution,
+                    price: price.to_spec(),
+                })
+                .collect(),
+            recording: p.recording.to_spec(),
+            snapshots: p.snapshots.to_spec(),
+            moderation: p.moderation.to_spec(),
+        }
+    }
+}
+
+impl AddOnPolicy {
+    /// Currency, time zone and final rounding.
+    pub fn locale(&self) -> Locale {
+        self.locale
+    }
+
+    /// The price of transcoding to `resolution`, when the policy sells it.
+    pub fn transcoding(&self, resolution: Resolution) -> Option<MeteredPrice> {
+        self.transcoding
+            .iter()
+            .find(|(r, _)| *r == resolution)
+            .map(|(_, p)| *p)
+    }
+
+    /// The recording price (per channel at the month's peak).
+    pub fn recording(&self) -> MeteredPrice {
+        self.recording
+    }
+
+    /// The snapshot price.
+    pub fn snapshots(&self) -> MeteredPrice {
+        self.snapshots
+    }
+
+    /// The moderation price.
+    pub fn moderation(&self) -> MeteredPrice {
+        self.moderation
+    }
+}
+
+/// What an add-on was used for, in its own unit (R-USE-10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "add_on", rename_all = "snake_case")]
+pub enum AddOnUsage {
+    /// Minutes transcoded to a resolution.
+    Transcoding {
+        /// The output resolution.
+        resolution: Resolution,
+        /// Minutes of output (a minutes quantity).
+        minutes: Quantity,
+    },
+    /// Recording: the month's peak of concurrent channels ([`month_peak`]).
+    Recording {
+        /// The peak.
+        peak_channels: u32,
+    },
+    /// Snapshots taken.
+    Snapshots {
+        /// How many.
+        count: u64,
+    },
+    /// Items moderated.
+    Moderation {
+        /// How many.
+        count: u64,
+    },
+}
+
+/// The charge of one add-on (R-USE-10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddOnCharge {
+    /// What was used.
+    pub usage: AddOnUsage,
+    /// The metered quantity, in the price's unit.
+    pub quantity: Quantity,
+    /// The price applied.
+    pub price: MeteredPrice,
+    /// `quantity / per x price`, exact.
+    pub exact: Money,
+    /// `exact` rounded to the minor unit with the policy's rounding.
+    pub total: Money,
+}
+
+/// The month's peak of concurrent recording channels: the largest sample
+/// (0 for a month with none). Recording is billed by it (R-USE-10).
+pub fn month_peak<I: IntoIterator<Item = u32>>(samples: I) -> u32 {
+    samples.into_iter().max().unwrap_or(0)
+}
+
+/// Prices one add-on's usage (R-USE-10).
+///
+/// Errors: a refusal naming R-USE-10 for a resolution the policy does not
+/// price or a negative number of minutes; an arithmetic error for a
+/// quantity in a unit of another dimension.
+pub fn charge(policy: &AddOnPolicy, usage: &AddOnUsage) -> Result<AddOnCharge, Error> {
+    let (price, quantity) = match *usage {
+        AddOnUsage::Transcoding {
+            resolution,
+            minutes,
+        } => {
+            let price = policy.transcoding(resolution).ok_or_else(|| {
+                Error::from(
+                    Reason::new(
+                        RuleId::Use10,
+                        format!(
+                            "this policy has no transcoding price for {}",
+                            resolution.name()
+                        ),
+                    )
+                    .with(Figure::text("resolution", resolution.name())),
+                )
+            })?;
+            if minutes.value().is_sign_negative() && !minutes.value().is_zero() {
+                return Err(Reason::new(
+                    RuleId::Use10,
+                    format!("{minutes} of transcoding is negative; report the minutes produced"),
+                )
+                .with(Figure::quantity("minutes", minutes))
+                .into());
+            }
+            (price, minutes.convert_to(price.unit)?)
+        }
+        AddOnUsage::Recording { peak_channels } => (
+            policy.recording,
+            Quantity::new(Decimal::from(peak_channels), Unit::Channel),
+        ),
+        AddOnUsage::Snapshots { count } => (
+            policy.snapshots,
+            Quantity::new(Decimal::from(count), Unit::Count),
+        ),
+        AddOnUsage::Moderation { count } => (
+            policy.moderation,
+            Quantity::new(Decimal::from(count), Unit::Count),
+        ),
+    };
+    let quantity = quantity.convert_to(price.unit)?;
+    let exact = price.charge(quantity)?;
+    Ok(AddOnCharge {
+        usage: *usage,
+        quantity,
+        price,
+        exact,
+        total: exact.round_to_minor(policy.locale.rounding),
+    })
+}

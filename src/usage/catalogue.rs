@@ -1,0 +1,372 @@
+//! The package catalogue (R-USE-05): calls bought in packages, each with a
+//! size, a price, an optional list price and a validity.
+//!
+//! A catalogue lists its packages and the validities it allows (preset: 365,
+//! 180 and 90 days). It may also sell custom packages of any size, priced
+//! per call (published: 250 calls for 90 days cost 7.50, i.e. 0.03 a call).
+//!
+//! ```
+//! use billing_rules::usage::catalogue::PackageOrder;
+//!
+//! let policy = billing_rules::presets::usage::verification()?;
+//! let catalogue = policy.catalogue();
+//!
+//! let million = catalogue.quote(&PackageOrder::listed(1_000_000, 365))?;
+//! assert_eq!(million.price.to_string(), "CNY 28000.00");
+//! assert_eq!(million.list_price.map(|p| p.to_string()).as_deref(), Some("CNY 30000.00"));
+//!
+//! // The published custom order: 250 calls for 90 days.
+//! let custom = catalogue.quote(&PackageOrder::custom(250, 90))?;
+//! assert_eq!(custom.price.to_string(), "CNY 7.50");
+//!
+//! // A size the catalogue does not list is refused, naming R-USE-05.
+//! let err = catalogue.quote(&PackageOrder::listed(2_000, 365)).unwrap_err();
+//! assert_eq!(err.refusal().map(|r| r.rule().to_string()).as_deref(), Some("R-USE-05"));
+//! # Ok::<(), billing_rules::Error>(())
+//! ```
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Figure, PolicyError, Reason};
+use crate::money::{Currency, Money};
+use crate::policy::check;
+use crate::rule::RuleId;
+use crate::time::Days;
+
+/// One listed package, as written in a spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageSpec {
+    /// Calls in the package (at least 1).
+    pub calls: u64,
+    /// The price, in the policy's currency.
+    pub price: Decimal,
+    /// The list price shown struck through, when there is one (at least the
+    /// price).
+    #[serde(default)]
+    pub list_price: Option<Decimal>,
+    /// Days the package is valid once it takes effect (R-USE-06); one of the
+    /// catalogue's validities.
+    pub validity_days: u32,
+}
+
+/// Custom packages, as written in a spec: any size, priced per call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomPackagesSpec {
+    /// The price of one call in a custom package.
+    pub unit_price: Decimal,
+}
+
+/// A package catalogue as written in a spec (R-USE-05).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueSpec {
+    /// The validities packages may have, in days (preset: 365, 180, 90).
+    pub validities: Vec<u32>,
+    /// The listed packages.
+    pub packages: Vec<PackageSpec>,
+    /// Custom packages, when the catalogue sells them.
+    #[serde(default)]
+    pub custom: Option<CustomPackagesSpec>,
+}
+
+/// A validated listed package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Package {
+    /// Calls in the package.
+    pub calls: u64,
+    /// The price.
+    pub price: Money,
+    /// The list price, when there is one.
+    pub list_price: Option<Money>,
+    /// Days the package is valid once it takes effect.
+    pub validity: Days,
+}
+
+/// A validated package catalogue (R-USE-05). Built from a [`CatalogueSpec`]
+/// by [`Catalogue::build`], as part of a
+/// [`UsagePolicy`](super::policy::UsagePolicy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Catalogue {
+    validities: Vec<Days>,
+    packages: Vec<Package>,
+    custom_unit_price: Option<Money>,
+}
+
+/// What a customer orders.
+///
+/// Serialized as `{"kind": "listed", "calls": 1000000, "validity_days": 365}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PackageOrder {
+    /// A package listed in the catalogue.
+    Listed {
+        /// Its size.
+        calls: u64,
+        /// Its validity in days.
+        validity_days: u32,
+    },
+    /// A custom package, priced per call.
+    Custom {
+        /// Its size.
+        calls: u64,
+        /// Its validity in days: one the catalogue allows.
+        validity_days: u32,
+    },
+}
+
+impl PackageOrder {
+    /// A listed package of `calls` valid `validity_days`.
+    pub const fn listed(calls: u64, validity_days: u32) -> PackageOrder {
+        PackageOrder::Listed {
+            calls,
+            validity_days,
+        }
+    }
+
+    /// A custom package of `calls` valid `validity_days`.
+    pub const fn custom(calls: u64, validity_days: u32) -> PackageOrder {
+        PackageOrder::Custom {
+            calls,
+            validity_days,
+        }
+    }
+}
+
+/// The price of a [`PackageOrder`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageQuote {
+    /// What was ordered.
+    pub order: PackageOrder,
+    /// Calls in the package.
+    pub calls: u64,
+    /// Days the package is valid once it takes effect.
+    pub validity: Days,
+    /// The price to pay.
+    pub price: Money,
+    /// The listed package's list price, when it has one.
+    pub list_price: Option<Money>,
+}
+
+impl Catalogue {
+    /// Validates `spec` with amounts in `currency`.
+    ///
+    /// Checks (each error names R-USE-05 and the field): at least one
+    /// validity, each at least one day and listed once; every package has at
+    /// least one call, a non-negative price, a list price not below its
+    /// price, a validity the catalogue allows, and no two packages share a
+    /// size and validity.
+    pub fn build(spec: &CatalogueSpec, currency: Currency) -> Result<Catalogue, PolicyError> {
+        let rule = |e: PolicyError| e.with_rule(RuleId::Use05);
+        if spec.validities.is_empty() {
+            return Err(rule(PolicyError::new(
+                "catalogue.validities",
+                "no validity is given",
+                "at least one validity in days (the preset allows 365, 180 and 90)",
+            )));
+        }
+        for (i, &days) in spec.validities.iter().enumerate() {
+            if days == 0 || spec.validities[..i].contains(&days) {
+                return Err(rule(PolicyError::new(
+                    format!("catalogue.validities[{i}]"),
+                    format!("{days} is zero or listed twice"),
+                    "distinct validities of at least one day",
+                )));
+            }
+        }
+        let mut packages: Vec<Package> = Vec::with_capacity(spec.packages.len());
+        for (i, p) in spec.packages.iter().enumerate() {
+            let field = |name: &str| format!("catalogue.packages[{i}].{name}");
+            if p.calls == 0 {
+                return Err(rule(PolicyError::new(
+                    field("calls"),
+                    "a package of 0 calls",
+                    "at least one call",
+                )));
+            }
+            let price = check::amount(&field("price"), p.price, currency).map_err(rule)?;
+            let list_price = match p.list_price {
+                None => None,
+                Some(list) => {
+                    check::ordered(&field("price"), p.price, &field("list_price"), list)
+                        .map_err(rule)?;
+                    Some(Money::new(list, currency))
+                }
+            };
+            if !spec.validities.contains(&p.validity_days) {
+                return Err(rule(PolicyError::new(
+                    field("validity_days"),
+                    format!(
+                        "{} days is not a validity of this catalogue",
+                        p.validity_days
+                    ),
+                    format!("one of {:?}", spec.validities),
+                )));
+            }
+            let validity = Days(p.validity_days);
+            if packages
+                .iter()
+                .any(|q| q.calls == p.calls && q.validity == validity)
+            {
+                return Err(rule(PolicyError::new(
+                    field("calls"),
+                    format!(
+                        "a package of {} calls valid {validity} is listed twice",
+                        p.calls
+                    ),
+                    "one package per size and validity",
+                )));
+            }
+            packages.push(Package {
+                calls: p.calls,
+                price,
+                list_price,
+                validity,
+            });
+        }
+        let custom_unit_price = match &spec.custom {
+            None => None,
+            Some(c) => Some(
+                check::amount("catalogue.custom.unit_price", c.unit_price, currency)
+                    .map_err(rule)?,
+            ),
+        };
+        Ok(Catalogue {
+            validities: spec.validities.iter().map(|&d| Days(d)).collect(),
+            packages,
+            custom_unit_price,
+        })
+    }
+
+    /// The spec this was built from.
+    pub fn to_spec(&self) -> CatalogueSpec {
+        CatalogueSpec {
+            validities: self.validities.iter().map(|d| d.0).collect(),
+            packages: self
+                .packages
+                .iter()
+                .map(|p| PackageSpec {
+                    calls: p.calls,
+                    price: p.price.amount(),
+                    list_price: p.list_price.map(|l| l.amount()),
+                    validity_days: p.validity.0,
+                })
+                .collect(),
+            custom: self.custom_unit_price.map(|u| CustomPackagesSpec {
+                unit_price: u.amount(),
+            }),
+        }
+    }
+
+    /// The listed packages, in the spec's order.
+    pub fn packages(&self) -> &[Package] {
+        &self.packages
+    }
+
+    /// The validities packages may have.
+    pub fn validities(&self) -> &[Days] {
+        &self.validities
+    }
+
+    /// The per-call price of custom packages, when they are sold.
+    pub fn custom_unit_price(&self) -> Option<Money> {
+        self.custom_unit_price
+    }
+
+    /// The price of `order` (R-USE-05), or a refusal naming R-USE-05 when
+    /// the catalogue does not sell it.
+    pub fn quote(&self, order: &PackageOrder) -> Result<PackageQuote, Error> {
+        match *order {
+            PackageOrder::Listed {
+                calls,
+                validity_days,
+            } => {
+                let validity = Days(validity_days);
+                let found = self
+                    .packages
+                    .iter()
+                    .find(|p| p.calls == calls && p.validity == validity);
+                match found {
+                    Some(p) => Ok(PackageQuote {
+                        order: *order,
+                        calls,
+                        validity,
+                        price: p.price,
+                        list_price: p.list_price,
+                    }),
+                    None => Err(self.not_listed(calls, validity)),
+                }
+            }
+            PackageOrder::Custom {
+                calls,
+                validity_days,
+            } => {
+                let unit_price = self.custom_unit_price.ok_or_else(|| {
+                    Error::from(
+                        Reason::new(
+                            RuleId::Use05,
+                            "this catalogue sells no custom packages; order a listed package",
+                        )
+                        .with(Figure::count("calls", calls)),
+                    )
+                })?;
+                if calls == 0 {
+                    return Err(Reason::new(
+                        RuleId::Use05,
+                        "a custom package of 0 calls; order at least one call",
+                    )
+                    .with(Figure::count("calls", 0))
+                    .into());
+                }
+                let validity = Days(validity_days);
+                if !self.validities.contains(&validity) {
+                    return Err(Reason::new(
+                        RuleId::Use05,
+                        format!(
+                            "a validity of {validity} is not offered; choose one of {}",
+                            self.validities_text()
+                        ),
+                    )
+                    .with(Figure::count("validity_days", u64::from(validity_days)))
+                    .into());
+                }
+                let price = super::times(unit_price, Decimal::from(calls))?;
+                Ok(PackageQuote {
+                    order: *order,
+                    calls,
+                    validity,
+                    price,
+                    list_price: None,
+                })
+            }
+        }
+    }
+
+    fn validities_text(&self) -> String {
+        let days: Vec<String> = self.validities.iter().map(|d| d.0.to_string()).collect();
+        format!("{} days", days.join(", "))
+    }
+
+    fn not_listed(&self, calls: u64, validity: Days) -> Error {
+        let sizes: Vec<String> = self
+            .packages
+            .iter()
+            .filter(|p| p.validity == validity)
+            .map(|p| p.calls.to_string())
+            .collect();
+        let listed = if sizes.is_empty() {
+            format!(
+                "no package is listed with that validity (validities: {})",
+                self.validities_text()
+            )
+        } else {
+            format!("sizes listed for {validity}: {}", sizes.join(", "))
+        };
+        Reason::new(
+            RuleId::Use05,
+            format!("no package of {calls} calls valid {validity} is listed; {listed}"),
+        )
+        .with(Figure::count("calls", calls))
+        .with(Figure::count("validity_days", u64::from(validity.0)))
+        .into()
+    }
+}

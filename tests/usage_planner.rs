@@ -1,0 +1,389 @@
+//! The package planner (R-USE-08).
+
+use billing_rules::presets;
+use billing_rules::time::Days;
+use billing_rules::usage::calls::{Component, ComponentPriceSpec};
+use billing_rules::usage::catalogue::{CatalogueSpec, CustomPackagesSpec, PackageSpec};
+use billing_rules::usage::planner::{Forecast, Plan, PlanLine, plan};
+use billing_rules::usage::policy::{UsagePolicy, UsagePolicySpec, WhenExhausted};
+use billing_rules::{Error, RuleId};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+const QUICK: Component = Component::QuickVerification;
+
+fn preset() -> UsagePolicy {
+    presets::usage::verification().unwrap()
+}
+
+fn with_spec(change: impl FnOnce(&mut UsagePolicySpec)) -> UsagePolicy {
+    let mut s = presets::usage::verification_spec().unwrap();
+    change(&mut s);
+    UsagePolicy::try_from(s).unwrap()
+}
+
+/// The preset without per-call overage or custom packages: listed packages only.
+fn packages_only() -> UsagePolicy {
+    with_spec(|s| {
+        s.when_exhausted = WhenExhausted::Refuse;
+        s.catalogue.custom = None;
+    })
+}
+
+fn year(calls: u64) -> Forecast {
+    Forecast::new(QUICK, calls, Days(365))
+}
+
+fn lines(plan: &Plan) -> Vec<(String, u64, u64)> {
+    plan.lines
+        .iter()
+        .map(|l| match *l {
+            PlanLine::Package { calls, count, .. } => ("package".to_owned(), calls, count),
+            PlanLine::Custom { calls, .. } => ("custom".to_owned(), calls, 1),
+            PlanLine::PerCall { calls, .. } => ("per_call".to_owned(), calls, 1),
+        })
+        .collect()
+}
+
+fn line(kind: &str, calls: u64, count: u64) -> (String, u64, u64) {
+    (kind.to_owned(), calls, count)
+}
+
+/// Greedy by best rate: as many of the best-rate package as cover the
+/// forecast (the answer a naive planner gives).
+fn greedy_best_rate(policy: &UsagePolicy, calls: u64) -> Decimal {
+    let best = policy
+        .catalogue()
+        .packages()
+        .iter()
+        .min_by(|a, b| {
+            (a.price.amount() / Decimal::from(a.calls))
+                .cmp(&(b.price.amount() / Decimal::from(b.calls)))
+        })
+        .unwrap();
+    Decimal::from(calls.div_ceil(best.calls)) * best.price.amount()
+}
+
+/// Greedy by size: the largest package that fits, repeatedly, then the
+/// rest per call.
+fn greedy_largest_fit(policy: &UsagePolicy, mut calls: u64) -> Decimal {
+    let mut packages = policy.catalogue().packages().to_vec();
+    packages.sort_by_key(|p| std::cmp::Reverse(p.calls));
+    let mut total = Decimal::ZERO;
+    for p in &packages {
+        let k = calls / p.calls;
+        total += Decimal::from(k) * p.price.amount();
+        calls -= k * p.calls;
+    }
+    total + Decimal::from(calls) * Decimal::new(3, 2)
+}
+
+#[test]
+fn r_use_08_1_2_million_calls_take_one_million_package_and_overage() {
+    let best = plan(&preset(), &year(1_200_000)).unwrap();
+    assert_eq!(
+        lines(&best),
+        vec![line("package", 1_000_000, 1), line("per_call", 200_000, 1)]
+    );
+    assert_eq!(best.total.to_string(), "CNY 34000.00");
+    assert_eq!(best.pay_per_call.to_string(), "CNY 36000.00");
+    assert_eq!(best.saving.to_string(), "CNY 2000.00");
+    assert_eq!(best.per_call_cost.unwrap().to_string(), "0.028333");
+    assert_eq!(best.covered, 1_200_000);
+}
+
+#[test]
+fn r_use_08_greedy_by_best_rate_loses_at_9_million() {
+    let p = preset();
+    let best = plan(&p, &year(9_000_000)).unwrap();
+    assert_eq!(
+        lines(&best),
+        vec![line("package", 5_000_000, 1), line("package", 1_000_000, 4)]
+    );
+    assert_eq!(best.total.amount(), Decimal::from(252_000));
+    // Greedy buys the 10,000,000 package: 270,000.
+    assert_eq!(greedy_best_rate(&p, 9_000_000), Decimal::from(270_000));
+    assert!(best.total.amount() < greedy_best_rate(&p, 9_000_000));
+}
+
+#[test]
+fn r_use_08_greedy_by_size_loses_at_9_9_million() {
+    let p = preset();
+    let best = plan(&p, &year(9_900_000)).unwrap();
+    assert_eq!(lines(&best), vec![line("package", 10_000_000, 1)]);
+    assert_eq!(best.total.amount(), Decimal::from(270_000));
+    assert_eq!(best.covered, 10_000_000);
+    // 5M + 4 x 1M + 900,000 per call = 140,000 + 112,000 + 27,000.
+    assert_eq!(greedy_largest_fit(&p, 9_900_000), Decimal::from(279_000));
+}
+
+#[test]
+fn r_use_08_greedy_loses_on_a_small_catalogue_without_overage() {
+    // Sizes 6 (0.90 a call, the best rate) and 5 (1.00 a call); 10 calls.
+    let p = with_spec(|s| {
+        s.when_exhausted = WhenExhausted::Refuse;
+        s.catalogue = CatalogueSpec {
+            validities: vec![365],
+            packages: vec![pkg(6, 540), pkg(5, 500)],
+            custom: None,
+        };
+    });
+    let best = plan(&p, &year(10)).unwrap();
+    assert_eq!(lines(&best), vec![line("package", 5, 2)]);
+    assert_eq!(best.total.to_string(), "CNY 10.00");
+    assert_eq!(greedy_best_rate(&p, 10), Decimal::new(1080, 2));
+}
+
+#[test]
+fn r_use_08_packages_only_cover_with_the_smallest_overshoot_cost() {
+    let p = packages_only();
+    let exact = plan(&p, &year(1_200_000)).unwrap();
+    assert_eq!(exact.total.amount(), Decimal::from(34_000));
+    assert_eq!(exact.covered, 1_200_000);
+    let one_more = plan(&p, &year(1_200_001)).unwrap();
+    assert_eq!(one_more.total.amount(), Decimal::from(34_030));
+    assert_eq!(one_more.covered, 1_201_000);
+    // Too few calls for any package: the saving is negative, and says so.
+    let tiny = plan(&p, &year(500)).unwrap();
+    assert_eq!(tiny.total.to_string(), "CNY 30.00");
+    assert_eq!(tiny.saving.to_string(), "CNY -15.00");
+}
+
+#[test]
+fn r_use_08_a_billion_calls_plan_exactly() {
+    let best = plan(&preset(), &year(1_000_000_000)).unwrap();
+    assert_eq!(lines(&best), vec![line("package", 10_000_000, 100)]);
+    assert_eq!(best.total.amount(), Decimal::from(27_000_000));
+    assert_eq!(best.saving.amount(), Decimal::from(3_000_000));
+    let odd = plan(&packages_only(), &year(999_999_999)).unwrap();
+    assert_eq!(odd.covered, 1_000_000_000);
+    assert_eq!(odd.total.amount(), Decimal::from(27_000_000));
+}
+
+#[test]
+fn r_use_08_a_zero_forecast_costs_nothing() {
+    let best = plan(&preset(), &year(0)).unwrap();
+    assert!(best.lines.is_empty());
+    assert!(best.total.is_zero() && best.saving.is_zero());
+    assert_eq!(best.per_call_cost, None);
+}
+
+#[test]
+fn r_use_08_the_horizon_is_one_validity_window() {
+    let p = preset();
+    for days in [0, 366] {
+        let err = plan(&p, &Forecast::new(QUICK, 1_000, Days(days))).unwrap_err();
+        assert_eq!(err.refusal().unwrap().rule(), RuleId::Use08, "{days}");
+    }
+    // 90-day packages do not last a 365-day horizon.
+    let short = with_spec(|s| {
+        s.catalogue.packages = vec![PackageSpec {
+            calls: 1_000_000,
+            price: Decimal::from(20_000),
+            list_price: None,
+            validity_days: 90,
+        }];
+    });
+    let year_plan = plan(&short, &year(1_000_000)).unwrap();
+    assert_eq!(lines(&year_plan), vec![line("per_call", 1_000_000, 1)]);
+    let quarter = plan(&short, &Forecast::new(QUICK, 1_000_000, Days(90))).unwrap();
+    assert_eq!(lines(&quarter), vec![line("package", 1_000_000, 1)]);
+    assert_eq!(quarter.saving.amount(), Decimal::from(10_000));
+}
+
+#[test]
+fn r_use_08_custom_packages_cover_the_rest_when_overage_is_off() {
+    let p = with_spec(|s| s.when_exhausted = WhenExhausted::Refuse);
+    let best = plan(&p, &year(1_200_250)).unwrap();
+    assert_eq!(
+        lines(&best),
+        vec![line("package", 1_000_000, 1), line("custom", 200_250, 1)]
+    );
+    assert_eq!(best.total.to_string(), "CNY 34007.50");
+    let PlanLine::Custom { validity, .. } = best.lines[1] else {
+        panic!("a custom line")
+    };
+    assert_eq!(validity, Days(365));
+}
+
+#[test]
+fn r_use_08_nothing_to_cover_with_is_refused() {
+    let p = with_spec(|s| {
+        s.when_exhausted = WhenExhausted::Refuse;
+        s.catalogue.custom = None;
+        s.catalogue.validities = vec![365, 400];
+    });
+    let err = plan(&p, &Forecast::new(QUICK, 10, Days(400))).unwrap_err();
+    assert_eq!(err.refusal().unwrap().rule(), RuleId::Use08);
+}
+
+#[test]
+fn r_use_08_a_catalogue_too_irregular_to_plan_exactly_is_refused() {
+    let p = with_spec(|s| {
+        s.when_exhausted = WhenExhausted::Refuse;
+        s.catalogue = CatalogueSpec {
+            validities: vec![365],
+            packages: vec![pkg(10_000_000, 100), pkg(1, 100)],
+            custom: None,
+        };
+    });
+    let err = plan(&p, &year(5)).unwrap_err();
+    let refusal = err.refusal().unwrap();
+    assert_eq!(refusal.rule(), RuleId::Use08);
+    assert!(refusal.figure("table_limit").is_some());
+}
+
+#[test]
+fn r_use_08_a_component_without_a_price_is_refused() {
+    let p = with_spec(|s| s.prices.retain(|c| c.component == QUICK));
+    let err = plan(
+        &p,
+        &Forecast::new(Component::RealTimeVerification, 10, Days(365)),
+    )
+    .unwrap_err();
+    assert_eq!(err.refusal().unwrap().rule(), RuleId::Use01);
+}
+
+#[test]
+fn r_use_08_a_plan_round_trips_through_json() {
+    let best = plan(&preset(), &year(1_200_000)).unwrap();
+    let json = serde_json::to_string(&best).unwrap();
+    assert!(json.contains(r#""kind":"per_call""#));
+    assert_eq!(serde_json::from_str::<Plan>(&json).unwrap(), best);
+}
+
+// -------------------------------------------------------------- properties
+
+fn pkg(calls: u64, fen: i64) -> PackageSpec {
+    PackageSpec {
+        calls,
+        price: Decimal::new(fen, 2),
+        list_price: None,
+        validity_days: 365,
+    }
+}
+
+/// A random small catalogue: sizes 1..=30, prices in fen, optional overage
+/// and custom packages.
+#[derive(Debug, Clone)]
+struct Small {
+    packages: Vec<(u64, i64)>,
+    overage: Option<i64>,
+    custom: Option<i64>,
+}
+
+fn small() -> impl Strategy<Value = Small> {
+    (
+        prop::collection::vec((1u64..=30, 1i64..=600), 1..=4),
+        prop::option::of(1i64..=40),
+        prop::option::of(1i64..=40),
+    )
+        .prop_map(|(mut packages, overage, custom)| {
+            packages.sort_by_key(|p| p.0);
+            packages.dedup_by_key(|p| p.0);
+            Small {
+                packages,
+                overage,
+                custom,
+            }
+        })
+}
+
+impl Small {
+    fn policy(&self) -> UsagePolicy {
+        with_spec(|s| {
+            s.prices = vec![ComponentPriceSpec {
+                component: QUICK,
+                price: Decimal::new(self.overage.unwrap_or(999), 2),
+            }];
+            s.when_exhausted = if self.overage.is_some() {
+                WhenExhausted::PerCall
+            } else {
+                WhenExhausted::Refuse
+            };
+            s.catalogue = CatalogueSpec {
+                validities: vec![365],
+                packages: self.packages.iter().map(|&(c, f)| pkg(c, f)).collect(),
+                custom: self.custom.map(|f| CustomPackagesSpec {
+                    unit_price: Decimal::new(f, 2),
+                }),
+            };
+        })
+    }
+
+    /// Brute force: the cheapest multiset (packages, and single calls at the
+    /// linear price) whose total is at least `n`, in fen.
+    fn brute(&self, n: u64) -> i64 {
+        let linear = match (self.overage, self.custom) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let mut items: Vec<(usize, i64)> = self
+            .packages
+            .iter()
+            .map(|&(c, f)| (c as usize, f))
+            .collect();
+        if let Some(p) = linear {
+            items.push((1, p));
+        }
+        let max = items.iter().map(|i| i.0).max().unwrap();
+        let len = n as usize + max + 1;
+        let mut dp = vec![i64::MAX; len];
+        dp[0] = 0;
+        for t in 1..len {
+            for &(s, c) in &items {
+                if s <= t && dp[t - s] != i64::MAX {
+                    dp[t] = dp[t].min(dp[t - s] + c);
+                }
+            }
+        }
+        dp[n as usize..].iter().copied().min().unwrap()
+    }
+}
+
+fn check_plan(p: &UsagePolicy, n: u64) -> Result<Plan, TestCaseError> {
+    let best = plan(p, &year(n)).map_err(|e: Error| TestCaseError::fail(e.to_string()))?;
+    prop_assert!(best.covered >= n, "covers {} < {}", best.covered, n);
+    let sum: Decimal = best.lines.iter().map(|l| l.subtotal().amount()).sum();
+    prop_assert_eq!(sum, best.total.amount());
+    let calls: u64 = best.lines.iter().map(PlanLine::calls).sum();
+    prop_assert_eq!(calls, best.covered);
+    Ok(best)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn r_use_08_plan_matches_a_brute_force_search(s in small(), n in 0u64..=400) {
+        let p = s.policy();
+        let best = check_plan(&p, n)?;
+        prop_assert_eq!(best.total.amount(), Decimal::new(s.brute(n), 2), "{:?}", best.lines);
+    }
+
+    #[test]
+    fn r_use_08_plan_covers_and_beats_per_call_and_every_single_size_plan(
+        n in prop_oneof![0u64..100_000, 0u64..50_000_000, 0u64..=1_000_000_000],
+        overage in any::<bool>(),
+    ) {
+        let p = if overage { preset() } else { packages_only() };
+        let best = check_plan(&p, n)?;
+        let total = best.total.amount();
+        if overage {
+            prop_assert!(total <= best.pay_per_call.amount());
+            prop_assert!(best.saving.amount() >= Decimal::ZERO);
+        }
+        for pk in p.catalogue().packages() {
+            let price = pk.price.amount();
+            // Only this size, enough of it to cover.
+            let covering = Decimal::from(n.div_ceil(pk.calls)) * price;
+            prop_assert!(total <= covering, "{} > {} x {}", total, n.div_ceil(pk.calls), pk.calls);
+            if overage {
+                // This size, and the rest per call.
+                let with_rest = Decimal::from(n / pk.calls) * price
+                    + Decimal::from(n % pk.calls) * Decimal::new(3, 2);
+                prop_assert!(total <= with_rest);
+            }
+        }
+    }
+}
