@@ -122,7 +122,7 @@ impl MeteredPrice {
     pub fn charge(&self, quantity: Quantity) -> Result<Money, Error> {
         let value = quantity.convert_to(self.unit)?.value();
         let blocks = exact::div(value, self.per)?;
-        Ok(super::times(self.price, blocks)?)
+        Ok(self.price.checked_mul(blocks)?)
     }
 }
 

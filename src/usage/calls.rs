@@ -412,5 +412,5 @@ pub fn authorize(switch: FeatureSwitch, calls: u64) -> Result<(), Error> {
 /// rounded: a price with more digits than the currency's minor unit gives a
 /// charge the bill rounds once.
 pub fn per_call_charge(price: Money, calls: u64) -> Result<Money, Error> {
-    Ok(super::times(price, Decimal::from(calls))?)
+    Ok(price.checked_mul(Decimal::from(calls))?)
 }

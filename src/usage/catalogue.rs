@@ -329,7 +329,7 @@ impl Catalogue {
                     .with(Figure::count("validity_days", u64::from(validity_days)))
                     .into());
                 }
-                let price = super::times(unit_price, Decimal::from(calls))?;
+                let price = unit_price.checked_mul(Decimal::from(calls))?;
                 Ok(PackageQuote {
                     order: *order,
                     calls,

@@ -37,18 +37,3 @@ pub mod planner;
 pub mod policy;
 pub mod traffic;
 pub mod wallet;
-
-use rust_decimal::Decimal;
-
-use crate::error::ArithmeticError;
-use crate::money::Money;
-
-/// `money x factor`, exact. A zero on either side is zero in the money's
-/// currency: `exact::mul` reports a product of zero as a precision loss
-/// (0.03 x 0 comes back at scale 0), which is no loss at all.
-pub(crate) fn times(money: Money, factor: Decimal) -> Result<Money, ArithmeticError> {
-    if money.is_zero() || factor.is_zero() {
-        return Ok(Money::zero(money.currency()));
-    }
-    money.checked_mul(factor)
-}

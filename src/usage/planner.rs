@@ -300,13 +300,13 @@ pub fn plan(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error> {
             validity: c.validity,
             price: c.price,
             count,
-            subtotal: super::times(c.price, Decimal::from(count))?,
+            subtotal: c.price.checked_mul(Decimal::from(count))?,
         });
     }
     if linear_calls > 0
         && let Some(l) = linear
     {
-        let subtotal = super::times(l.unit_price, Decimal::from(linear_calls))?;
+        let subtotal = l.unit_price.checked_mul(Decimal::from(linear_calls))?;
         lines.push(match l.custom_validity {
             Some(validity) => PlanLine::Custom {
                 calls: linear_calls,
@@ -326,7 +326,7 @@ pub fn plan(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error> {
         sum.checked_add(l.calls())
             .ok_or_else(|| ArithmeticError::overflow("count the calls a plan covers"))
     })?;
-    let pay_per_call = super::times(price, Decimal::from(n))?;
+    let pay_per_call = price.checked_mul(Decimal::from(n))?;
     let saving = pay_per_call.checked_sub(total)?;
     let per_call_cost = if n == 0 {
         None
@@ -405,7 +405,7 @@ fn candidates(
         if let Some(unit) = linear {
             // Dropped unless price < unit x calls: the same calls bought per
             // call would cost no more.
-            let linear_cost = super::times(unit, Decimal::from(p.calls))?;
+            let linear_cost = unit.checked_mul(Decimal::from(p.calls))?;
             if p.price.amount() >= linear_cost.amount() {
                 continue;
             }

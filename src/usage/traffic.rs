@@ -435,7 +435,7 @@ fn graduated_parts(
         // to `to` (inclusive); the table is contiguous from 0.
         let top = tier.to().map_or(quantity, |to| to.min(quantity));
         let inside = crate::exact::sub(top, tier.from())?;
-        let mut amount = super::times(tier.unit_price(), inside)?;
+        let mut amount = tier.unit_price().checked_mul(inside)?;
         if !tier.flat().is_zero() {
             amount = amount.checked_add(tier.flat())?;
         }

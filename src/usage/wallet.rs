@@ -602,7 +602,7 @@ fn consume(
         WhenExhausted::PerCall => {
             used.overage = left;
             if left > 0 {
-                used.charge = super::times(unit_price, Decimal::from(left))?;
+                used.charge = unit_price.checked_mul(Decimal::from(left))?;
             }
         }
         WhenExhausted::Refuse => used.refused = left,
