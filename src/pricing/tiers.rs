@@ -193,9 +193,13 @@ impl Tier {
 
     /// `flat + quantity x unit price`.
     fn charge(&self, quantity: Decimal) -> Result<Money, ArithmeticError> {
-        self.unit_price
-            .checked_mul(quantity)?
-            .checked_add(self.flat)
+        let variable = self.unit_price.checked_mul(quantity)?;
+        // Most tiers have no flat part: skip adding a zero on the hot path.
+        if self.has_flat {
+            variable.checked_add(self.flat)
+        } else {
+            Ok(variable)
+        }
     }
 
     /// Writes the tier's bounds as `51-200` or `201-`.
@@ -485,42 +489,71 @@ impl TierTable {
     /// assert_eq!(parts[1].amount.to_string(), "CNY 80.00");
     /// # Ok::<(), billing_rules::Error>(())
     /// ```
-    pub fn parts(
-        &self,
-        quantity: Decimal,
-    ) -> Result<impl Iterator<Item = Result<TierPart, ArithmeticError>> + '_, Error> {
-        let tier = self.tier_index(quantity)?;
-        let volume_part = (self.mode == TierMode::Volume).then(|| {
-            self.tiers[tier].charge(quantity).map(|amount| TierPart {
-                tier,
-                quantity,
-                amount,
-            })
-        });
-        let graduated = (self.mode == TierMode::Graduated)
-            .then(|| self.parts_upto(quantity, tier))
-            .into_iter()
-            .flatten();
-        Ok(volume_part.into_iter().chain(graduated))
+    pub fn parts(&self, quantity: Decimal) -> Result<TierParts<'_>, Error> {
+        let last = self.tier_index(quantity)?;
+        let next = match self.mode {
+            TierMode::Volume => last,
+            TierMode::Graduated => 0,
+        };
+        Ok(TierParts {
+            table: self,
+            quantity,
+            next,
+            last,
+        })
     }
 
-    fn parts_upto(
-        &self,
-        quantity: Decimal,
-        last: usize,
-    ) -> impl Iterator<Item = Result<TierPart, ArithmeticError>> + '_ {
-        self.tiers[..=last].iter().enumerate().map(move |(i, t)| {
-            let top = t.to.map_or(quantity, |to| to.min(quantity));
-            let inside = top
-                .checked_sub(t.lower_edge)
-                .ok_or_else(|| ArithmeticError::overflow("tier part"))?;
-            let amount = t.charge(inside)?;
+    fn parts_upto(&self, quantity: Decimal, last: usize) -> TierParts<'_> {
+        TierParts {
+            table: self,
+            quantity,
+            next: 0,
+            last,
+        }
+    }
+}
+
+/// The parts of a price, from [`TierTable::parts`]: one per tier the
+/// quantity reaches in graduated mode, the containing tier alone in volume
+/// mode. A plain struct rather than an adapter chain, so iterating costs no
+/// more than the arithmetic (traffic settles every day on it).
+#[derive(Debug, Clone)]
+pub struct TierParts<'a> {
+    table: &'a TierTable,
+    quantity: Decimal,
+    next: usize,
+    last: usize,
+}
+
+impl Iterator for TierParts<'_> {
+    type Item = Result<TierPart, ArithmeticError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next > self.last {
+            return None;
+        }
+        let index = self.next;
+        self.next += 1;
+        let tier = self.table.tiers.get(index)?;
+        let inside = match self.table.mode {
+            TierMode::Volume => Ok(self.quantity),
+            TierMode::Graduated => {
+                let top = tier.to.map_or(self.quantity, |to| to.min(self.quantity));
+                crate::exact::sub(top, tier.lower_edge)
+            }
+        };
+        Some(inside.and_then(|inside| {
             Ok(TierPart {
-                tier: i,
+                tier: index,
                 quantity: inside,
-                amount,
+                amount: tier.charge(inside)?,
             })
-        })
+        }))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = (self.last + 1).saturating_sub(self.next);
+        (left, Some(left))
     }
 }
 
