@@ -6,6 +6,8 @@
 //!   was wrong and what is allowed.
 //! - [`Refusal`]: a rule said no. Names every rule that refused, a sentence a
 //!   person can read, and the figures that decided it.
+//! - [`StoreError`](crate::engine::StoreError): the engine's store could not
+//!   load or append (it lives with the engine).
 //! - [`Error`]: any of these, for functions that can meet more than one.
 //!
 //! ```
@@ -441,6 +443,10 @@ pub enum Error {
     /// A policy could not be built.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// The engine's store could not load or append (a conflict that
+    /// outlasted the retries, or a database failure); nothing was written.
+    #[error(transparent)]
+    Store(#[from] crate::engine::StoreError),
 }
 
 impl Error {

@@ -1,1 +1,151 @@
 //! The engine: the one place that touches an injected clock and store.
+//!
+//! [`Engine<C: Clock, S>`](Engine) runs the commands of every aggregate
+//! (seat subscription, package wallet, licence, payment method, order
+//! ledger). For each command it loads the aggregate's state and version
+//! from the [`Store`], lets the aggregate's [`Decider`](crate::decider::Decider)
+//! decide at `clock.now()`, and appends the events with the version it
+//! decided on (optimistic concurrency) and the command's
+//! [`IdempotencyKey`] (a retried command returns the first answer and writes
+//! nothing). It holds no aggregate logic.
+//!
+//! [`MemoryStore`] is the embedded store and the test double; a service
+//! implements [`Store`] over its own database (see below). The clocks live
+//! in [`crate::time`] and are re-exported here.
+//!
+//! ```
+//! use billing_rules::decider::Decider;
+//! use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
+//! use billing_rules::{Error, Reason, RuleId};
+//! use chrono::{DateTime, Duration, Utc};
+//!
+//! /// A prepaid balance in fen: top up, or spend what is there.
+//! struct Balance;
+//! enum Move { TopUp(u64), Spend(u64) }
+//! impl Decider for Balance {
+//!     type State = u64;
+//!     type Command = Move;
+//!     type Event = i128;
+//!     type Policy = ();
+//!     fn initial() -> u64 { 0 }
+//!     fn decide(fen: &u64, command: &Move, _: DateTime<Utc>, _: &()) -> Result<Vec<i128>, Error> {
+//!         match command {
+//!             Move::TopUp(n) => Ok(vec![i128::from(*n)]),
+//!             Move::Spend(n) if n <= fen => Ok(vec![-i128::from(*n)]),
+//!             Move::Spend(n) => Err(Reason::new(RuleId::Use05, format!("{n} fen asked, {fen} left")).into()),
+//!         }
+//!     }
+//!     fn evolve(fen: u64, change: &i128) -> u64 {
+//!         u64::try_from(i128::from(fen) + change).unwrap_or(0)
+//!     }
+//! }
+//!
+//! let clock = FixedClock::new(DateTime::<Utc>::UNIX_EPOCH);
+//! let engine = Engine::new(clock, MemoryStore::new());
+//! let wallet = AggregateId::from("account-42");
+//!
+//! let paid = engine.execute::<Balance>(&wallet, &Move::TopUp(500), &(), Some(&IdempotencyKey::from("pay-1")))?;
+//! assert_eq!((paid.events, paid.version.get()), (vec![500], 1));
+//!
+//! engine.clock().advance(Duration::days(1))?;
+//! let refused = engine.execute::<Balance>(&wallet, &Move::Spend(800), &(), None).unwrap_err();
+//! assert_eq!(refused.refusal().map(|r| r.rule()), Some(RuleId::Use05));
+//!
+//! // The payment is retried after a timeout: nothing is paid twice.
+//! engine.execute::<Balance>(&wallet, &Move::TopUp(500), &(), Some(&IdempotencyKey::from("pay-1")))?;
+//! assert_eq!(engine.state::<Balance>(&wallet)?, 500);
+//! assert_eq!(engine.store().events::<Balance>(&wallet), vec![500]);
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! # Why the store is generic over the decider
+//!
+//! Every aggregate has its own event and state types, and the crate does not
+//! serialize (no serde format is a dependency). So [`Store<D>`](Store) is
+//! generic over the aggregate's decider `D`: the aggregate's *kind* is the
+//! type `D`, the events and states stay typed, and one store value
+//! implements `Store<D>` for every kind it keeps. [`MemoryStore`] does so
+//! for all deciders at once, with one typed map per kind found by type id,
+//! so no event is ever converted; one `MemoryStore` and one `Engine` serve
+//! all five aggregates. Generic over the decider rather than over the event
+//! type, the store can keep the current state beside the events, so loading
+//! an aggregate copies its state instead of replaying its history (a SQL
+//! store may keep that snapshot or replay with
+//! [`Decider::replay`](crate::decider::Decider::replay)). The trait has
+//! three methods and no generic method, so `dyn Store<D>` works, and it is
+//! implemented for `&S`, `Arc<S>` and `Box<S>` so engines can share a store.
+//!
+//! Rejected: one event enum for all aggregates (it couples every area to
+//! every other); events as serde values (it needs a format crate among the
+//! dependencies, or a value type of our own, and makes the embedded store
+//! serialize every command).
+//!
+//! # Idempotency keys
+//!
+//! A key is scoped to one aggregate. The store keeps, under it, what the
+//! command answered ([`Recorded`]): the accepted events, or the refusal.
+//! Refusals are remembered so that a retried command never changes
+//! anything, even when the aggregate changed in between and the command
+//! would now be accepted; a new attempt needs a new key. A store error is
+//! not remembered (nothing was decided). The key is written in the same
+//! atomic append as the events, checked against the same expected version,
+//! so a key and its events are written together or not at all.
+//!
+//! # Implementing `Store` over SQL
+//!
+//! Name each kind (`'wallet'`, `'licence'`, ...), serialize events, states
+//! and [`Recorded`] answers with the service's serde format, and keep three
+//! tables:
+//!
+//! ```sql
+//! CREATE TABLE aggregates (          -- one row per aggregate
+//!     kind    text   NOT NULL,
+//!     id      text   NOT NULL,
+//!     version bigint NOT NULL,       -- number of events
+//!     state   jsonb,                 -- optional snapshot of the state
+//!     PRIMARY KEY (kind, id)
+//! );
+//! CREATE TABLE events (
+//!     kind    text   NOT NULL,
+//!     id      text   NOT NULL,
+//!     version bigint NOT NULL,       -- 1, 2, 3, ... within the aggregate
+//!     event   jsonb  NOT NULL,
+//!     PRIMARY KEY (kind, id, version) -- unique (aggregate, version)
+//! );
+//! CREATE TABLE idempotency_keys (
+//!     kind     text  NOT NULL,
+//!     id       text  NOT NULL,
+//!     key      text  NOT NULL,
+//!     recorded jsonb NOT NULL,       -- the Recorded answer
+//!     PRIMARY KEY (kind, id, key)
+//! );
+//! ```
+//!
+//! - `load`: `SELECT state, version FROM aggregates WHERE kind = $1 AND id = $2`
+//!   (no row: `D::initial()` at version 0); without snapshots, select the
+//!   events in version order and fold them with `D::replay`.
+//! - `recorded`: `SELECT recorded FROM idempotency_keys WHERE kind = $1 AND
+//!   id = $2 AND key = $3`.
+//! - `append`, in one transaction: `UPDATE aggregates SET version = $new,
+//!   state = $state WHERE kind = $1 AND id = $2 AND version = $expected`
+//!   (for `expected = 0`, `INSERT` the row); no row changed or a
+//!   unique-key violation means [`StoreError::Conflict`]: roll back, read the
+//!   actual version, return it. Then insert the events at versions
+//!   `expected + 1 ..= new` (the primary key catches any writer that skipped
+//!   the `aggregates` row, again a conflict), then the key row (a violation
+//!   is [`StoreError::Duplicate`]: roll back), then commit. The
+//!   compare-and-set on `aggregates` is what makes a refusal recorded with no
+//!   events also check the version.
+//!
+//! Database failures are [`StoreError::Backend`].
+
+mod execute;
+mod memory;
+mod store;
+
+pub use crate::time::{Clock, FixedClock, SystemClock};
+pub use execute::Engine;
+pub use memory::MemoryStore;
+pub use store::{
+    AggregateId, Commit, IdempotencyKey, Outcome, Recorded, Snapshot, Store, StoreError, Version,
+};
