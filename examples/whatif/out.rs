@@ -1,5 +1,10 @@
 //! Output for every subcommand: readable tables, or JSON with `--json`.
+//!
+//! The tour runs the subcommands themselves; in JSON mode it gives them an
+//! [`Output::capturing`] so their documents are collected and printed as one
+//! object keyed by section instead of one after another.
 
+use std::cell::RefCell;
 use std::io::{self, Write};
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
@@ -8,7 +13,7 @@ use serde::Serialize;
 /// Writes a line to stdout. A closed pipe (`whatif ... | head`) ends the
 /// program quietly, as a reader that has seen enough expects; `println!`
 /// would panic instead.
-fn emit(text: impl std::fmt::Display) {
+pub fn emit(text: impl std::fmt::Display) {
     let mut stdout = io::stdout().lock();
     if let Err(err) = writeln!(stdout, "{text}") {
         if err.kind() == io::ErrorKind::BrokenPipe {
@@ -26,9 +31,38 @@ pub type Result = std::result::Result<(), Box<dyn std::error::Error>>;
 pub struct Output {
     /// Print JSON instead of tables and lines.
     pub json: bool,
+    /// JSON documents kept instead of printed (the tour's JSON mode).
+    captured: Option<RefCell<Vec<String>>>,
 }
 
 impl Output {
+    /// Prints tables, or JSON documents when `json`.
+    pub fn new(json: bool) -> Output {
+        Output {
+            json,
+            captured: None,
+        }
+    }
+
+    /// JSON mode, keeping every document for [`Output::into_json`].
+    pub fn capturing() -> Output {
+        Output {
+            json: true,
+            captured: Some(RefCell::new(Vec::new())),
+        }
+    }
+
+    /// The documents captured: one as it is, several as an array, none as
+    /// `null`. Each is valid JSON, so the result is too.
+    pub fn into_json(self) -> String {
+        let docs = self.captured.map(RefCell::into_inner).unwrap_or_default();
+        match docs.len() {
+            0 => "null".to_owned(),
+            1 => docs.concat(),
+            _ => format!("[\n  {}\n]", indent(&docs.join(",\n"))),
+        }
+    }
+
     /// A heading (tables mode only).
     pub fn heading(&self, text: &str) {
         if !self.json {
@@ -66,8 +100,25 @@ impl Output {
     /// A value as pretty JSON (JSON mode only).
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result {
         if self.json {
-            emit(serde_json::to_string_pretty(value)?);
+            self.document(value)?;
         }
         Ok(())
     }
+
+    /// A value as pretty JSON in either mode (`--print-policy`: a policy is
+    /// a file to edit, never a table).
+    pub fn document<T: Serialize + ?Sized>(&self, value: &T) -> Result {
+        let text = serde_json::to_string_pretty(value)?;
+        match &self.captured {
+            Some(docs) => docs.borrow_mut().push(text),
+            None => emit(text),
+        }
+        Ok(())
+    }
+}
+
+/// `text` with every line after the first indented two spaces, to nest a
+/// pretty JSON document inside another.
+pub fn indent(text: &str) -> String {
+    text.replace('\n', "\n  ")
 }

@@ -4,29 +4,32 @@
 //! cargo run --example whatif -- switch
 //! cargo run --example whatif -- switch --to cloud,payg,wallet --open-invoicing 100 --refund 150
 //! cargo run --example whatif -- switch --first none --to payg --isolated
+//! cargo run --example whatif -- switch --to cloud,wallet,cloud,payg,wallet --isolated --facts-from 5
 //! cargo run --example whatif -- refund --orders '2025-06-01:300,2025-06-05:500' --now 2025-06-12
 //! cargo run --example whatif -- refund --ledger-json ledger.json --now 2025-06-12T08:00
 //! cargo run --example whatif -- licence-refund --first-purchase 2025-06-01 --now 2025-06-15 --traffic 0.02TB
+//! cargo run --example whatif -- refund --print-policy > refund.json
 //! ```
 //!
-//! Dates and times are local to the presets' zone (UTC+08:00).
+//! Dates and times are local to the policy's zone (the presets': UTC+08:00).
 
 use billing_rules::decider::Decider;
-use billing_rules::money::Money;
+use billing_rules::money::{Currency, Money};
 use billing_rules::payment::{
     EnvironmentPayment, InvoiceSource, PaymentCommand, PaymentEvent, PaymentMethod, PaymentPolicy,
-    PaymentPolicySpec, PaymentState, SwitchFacts,
+    PaymentState, SwitchFacts,
 };
-use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
-    Eligibility, LedgerState, LicenceCharge, LicenceRefundRequest, Order, OrderStatus, RefundFlags,
-    licence_refund_eligibility,
+    AppRefundPolicy, Eligibility, LedgerState, LicenceCharge, LicenceRefundPolicy,
+    LicenceRefundRequest, Order, OrderStatus, RefundFlags, licence_refund_eligibility,
 };
+use billing_rules::time::Zone;
 use billing_rules::{Refusal, presets};
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::args::{self, PolicyFile, When};
 use crate::out::{Output, Result};
 
 /// Subcommands of this area.
@@ -34,152 +37,253 @@ use crate::out::{Output, Result};
 pub enum Command {
     /// Walk a cloud environment through a series of payment-method switches
     /// and print each answer (R-PAY-01..09).
-    Switch {
-        /// The method chosen at the first purchase (wallet, cloud, payg), or
-        /// `none` to switch without ever buying prepaid quota.
-        #[arg(long, default_value = "wallet")]
-        first: String,
-        /// The methods to switch to, in order.
-        #[arg(
-            long,
-            value_delimiter = ',',
-            default_value = "cloud,wallet,cloud,payg,wallet"
-        )]
-        to: Vec<PaymentMethod>,
-        /// The environment is in isolation (R-LIFE-10) at every switch.
-        #[arg(long)]
-        isolated: bool,
-        /// The payment context does not support the switches (R-PAY-07).
-        #[arg(long)]
-        unsupported_context: bool,
-        /// The amount open for invoicing at every switch (R-PAY-06), in yuan.
-        #[arg(long, requires = "refund")]
-        open_invoicing: Option<Decimal>,
-        /// The unused prepaid amount each switch refunds (R-PAY-06), in yuan.
-        #[arg(long, requires = "open_invoicing")]
-        refund: Option<Decimal>,
-        /// Override the switch limit (preset 4, R-PAY-03).
-        #[arg(long)]
-        switch_limit: Option<u32>,
-    },
+    Switch(SwitchArgs),
     /// Print the refund eligibility of an app's orders (R-REF-01, R-REF-02,
     /// R-REF-04).
-    Refund {
-        /// Orders as `[ID=]DATE:AMOUNT[:invoiced|:refunded]`, comma separated,
-        /// e.g. `2025-06-01:300,o2=2025-06-05T10:30:500:invoiced`. Ids default
-        /// to o1, o2, ... in the order given (the recording order). Without
-        /// this or --ledger-json: `2025-06-01:300,2025-06-05:500`.
-        #[arg(long, conflicts_with = "ledger_json")]
-        orders: Option<String>,
-        /// A ledger as JSON: `{"orders": [{"id", "paid_at", "amount", "status"}]}`.
-        #[arg(long)]
-        ledger_json: Option<std::path::PathBuf>,
-        /// The instant to answer at (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS]`).
-        #[arg(long, default_value = "2025-06-12")]
-        now: String,
-        /// The account is banned for content (R-REF-04).
-        #[arg(long)]
-        banned: bool,
-        /// The refund is flagged abnormal (R-REF-04).
-        #[arg(long)]
-        abnormal: bool,
-    },
+    Refund(RefundArgs),
     /// Print whether a plugin licence can be refunded (R-REF-03, R-REF-04).
-    LicenceRefund {
-        /// The account's first licence purchase.
-        #[arg(long, default_value = "2025-06-01")]
-        first_purchase: String,
-        /// The instant to answer at.
-        #[arg(long, default_value = "2025-06-15")]
-        now: String,
-        /// Playback traffic since the first licence purchase, e.g. `20GB`,
-        /// `0.02TB`, `19999MB`.
-        #[arg(long, default_value = "20GB")]
-        traffic: String,
-        /// The amount paid for the licence, in yuan.
-        #[arg(long, default_value = "30000")]
-        amount: Decimal,
-        /// Ask for a traffic fee instead of a licence (R-REF-04).
-        #[arg(long)]
-        traffic_fee: bool,
-        /// The account is banned for content (R-REF-04).
-        #[arg(long)]
-        banned: bool,
-        /// The refund is flagged abnormal (R-REF-04).
-        #[arg(long)]
-        abnormal: bool,
-    },
+    LicenceRefund(LicenceRefundArgs),
+}
+
+/// `whatif switch`.
+#[derive(clap::Args)]
+pub struct SwitchArgs {
+    /// The method chosen at the first purchase (wallet, cloud, payg), or
+    /// `none` to switch without ever buying prepaid quota.
+    #[arg(long, default_value = "wallet", value_parser = first_method)]
+    first: FirstMethod,
+    /// The methods to switch to, in order (wallet, cloud, payg).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "cloud,wallet,cloud,payg,wallet"
+    )]
+    to: Vec<PaymentMethod>,
+    /// The environment is in isolation (R-LIFE-10).
+    #[arg(long)]
+    isolated: bool,
+    /// The payment context does not support the switch (R-PAY-07).
+    #[arg(long)]
+    unsupported_context: bool,
+    /// The amount open for invoicing (R-PAY-06), in the policy's currency.
+    #[arg(long, requires = "refund", allow_negative_numbers = true)]
+    open_invoicing: Option<Decimal>,
+    /// The unused prepaid amount a switch refunds (R-PAY-06).
+    #[arg(long, requires = "open_invoicing", allow_negative_numbers = true)]
+    refund: Option<Decimal>,
+    /// The facts above hold from the Nth switch on (default 1: at every
+    /// switch); earlier switches meet none.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    facts_from: usize,
+    /// Override the policy's switch limit (preset 4, R-PAY-03).
+    #[arg(long)]
+    switch_limit: Option<u32>,
+    /// `--policy FILE`: a `PaymentPolicySpec` (default: the cloud
+    /// environment's preset); `--print-policy`.
+    #[command(flatten)]
+    file: PolicyFile,
+}
+
+/// `whatif refund`.
+#[derive(clap::Args)]
+pub struct RefundArgs {
+    /// Orders as `[ID=]DATE:AMOUNT[:invoiced|:refunded]`, comma separated,
+    /// e.g. `2025-06-01:300,o2=2025-06-05T10:30:500:invoiced`. Ids default
+    /// to o1, o2, ... in the order given (the recording order). Without
+    /// this or --ledger-json: `2025-06-01:300,2025-06-05:500`.
+    #[arg(
+        long,
+        conflicts_with = "ledger_json",
+        value_delimiter = ',',
+        value_parser = order
+    )]
+    orders: Option<Vec<OrderArg>>,
+    /// A ledger as JSON: `{"orders": [{"id", "paid_at", "amount", "status"}]}`.
+    #[arg(long, value_name = "FILE")]
+    ledger_json: Option<std::path::PathBuf>,
+    /// The instant to answer at (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS]` or
+    /// RFC 3339).
+    #[arg(long, default_value = "2025-06-12", value_parser = args::when)]
+    now: When,
+    /// The account is banned for content (R-REF-04).
+    #[arg(long)]
+    banned: bool,
+    /// The refund is flagged abnormal (R-REF-04).
+    #[arg(long)]
+    abnormal: bool,
+    /// `--policy FILE`: an `AppRefundPolicySpec` (default: the app store
+    /// preset, 10 days); `--print-policy`.
+    #[command(flatten)]
+    file: PolicyFile,
+}
+
+/// `whatif licence-refund`.
+#[derive(clap::Args)]
+pub struct LicenceRefundArgs {
+    /// The account's first licence purchase.
+    #[arg(long, default_value = "2025-06-01", value_parser = args::when)]
+    first_purchase: When,
+    /// The instant to answer at.
+    #[arg(long, default_value = "2025-06-15", value_parser = args::when)]
+    now: When,
+    /// Playback traffic since the first licence purchase, e.g. `20GB`,
+    /// `0.02TB`, `19999MB`.
+    #[arg(
+        long,
+        default_value = "20GB",
+        value_parser = args::quantity,
+        allow_hyphen_values = true
+    )]
+    traffic: billing_rules::quantity::Quantity,
+    /// The amount paid for the licence, in the policy's currency.
+    #[arg(long, default_value = "30000", allow_negative_numbers = true)]
+    amount: Decimal,
+    /// Ask for a traffic fee instead of a licence (R-REF-04).
+    #[arg(long)]
+    traffic_fee: bool,
+    /// The account is banned for content (R-REF-04).
+    #[arg(long)]
+    banned: bool,
+    /// The refund is flagged abnormal (R-REF-04).
+    #[arg(long)]
+    abnormal: bool,
+    /// `--policy FILE`: a `LicenceRefundPolicySpec` (default: the live
+    /// plugin's preset, 14 days and 20 GB); `--print-policy`.
+    #[command(flatten)]
+    file: PolicyFile,
+}
+
+/// `--first`: a method, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct FirstMethod(Option<PaymentMethod>);
+
+fn first_method(text: &str) -> std::result::Result<FirstMethod, String> {
+    match text.trim() {
+        "none" => Ok(FirstMethod(None)),
+        method => method
+            .parse()
+            .map(|m| FirstMethod(Some(m)))
+            .map_err(|e| format!("{e}; or `none`")),
+    }
+}
+
+/// One `--orders` entry, before the policy's zone and currency are known.
+#[derive(Debug, Clone)]
+pub struct OrderArg {
+    id: Option<String>,
+    paid_at: When,
+    amount: Decimal,
+    status: OrderStatus,
+}
+
+/// One `[ID=]WHEN:AMOUNT[:invoiced|:refunded]` of `--orders`.
+fn order(entry: &str) -> std::result::Result<OrderArg, String> {
+    let entry = entry.trim();
+    let bad = || format!("`{entry}` is not an order; write [ID=]DATE:AMOUNT[:invoiced|:refunded]");
+    let (id, rest) = match entry.split_once('=') {
+        Some((id, rest)) => (Some(id.trim().to_owned()), rest),
+        None => (None, entry),
+    };
+    let (rest, status) = match rest.rsplit_once(':') {
+        Some((head, "invoiced")) => (head, OrderStatus::Invoiced),
+        Some((head, "refunded")) => (head, OrderStatus::Refunded),
+        _ => (rest, OrderStatus::Open),
+    };
+    let (when, amount) = rest.rsplit_once(':').ok_or_else(bad)?;
+    Ok(OrderArg {
+        id,
+        paid_at: args::when(when)?,
+        amount: amount.trim().parse().map_err(|_| bad())?,
+        status,
+    })
 }
 
 /// Runs one subcommand.
 pub fn run(command: Command, out: &Output) -> Result {
     match command {
-        Command::Switch {
-            first,
-            to,
-            isolated,
-            unsupported_context,
-            open_invoicing,
-            refund,
-            switch_limit,
-        } => {
+        Command::Switch(args) => {
+            let (mut spec, name) = args::spec_or(
+                &args.file,
+                || Ok(presets::payment::payment_policy_spec()),
+                "cloud environment preset",
+                "PaymentPolicySpec",
+                "whatif switch --print-policy",
+            )?;
+            if let Some(limit) = args.switch_limit {
+                spec.switch_limit = limit;
+            }
+            if args::printed(&args.file, &spec, out)? {
+                return Ok(());
+            }
+            let policy: PaymentPolicy = args::build(spec, &name)?;
+            let currency = policy.locale().currency;
             let mut facts = SwitchFacts {
-                isolated,
-                context_supported: !unsupported_context,
+                isolated: args.isolated,
+                context_supported: !args.unsupported_context,
                 invoice_balance: None,
             };
-            if let (Some(open), Some(refund)) = (open_invoicing, refund) {
-                facts = facts.with_refund(Money::cny(refund), Money::cny(open));
+            if let (Some(open), Some(refund)) = (args.open_invoicing, args.refund) {
+                facts = facts.with_refund(Money::new(refund, currency), Money::new(open, currency));
             }
-            let first = match first.as_str() {
-                "none" => None,
-                method => Some(method.parse::<PaymentMethod>()?),
-            };
-            switch(first, &to, facts, switch_limit, out)
+            switch(&policy, args.first.0, &args.to, facts, args.facts_from, out)
         }
-        Command::Refund {
-            orders,
-            ledger_json,
-            now,
-            banned,
-            abnormal,
-        } => {
-            let ledger = match (orders, ledger_json) {
-                (_, Some(path)) => read_ledger(&path)?,
-                (Some(orders), None) => parse_orders(&orders)?,
-                (None, None) => parse_orders("2025-06-01:300,2025-06-05:500")?,
+        Command::Refund(args) => {
+            let (spec, name) = args::spec_or(
+                &args.file,
+                || Ok(presets::payment::app_refund_policy_spec()),
+                "app store preset",
+                "AppRefundPolicySpec",
+                "whatif refund --print-policy",
+            )?;
+            if args::printed(&args.file, &spec, out)? {
+                return Ok(());
+            }
+            let policy: AppRefundPolicy = args::build(spec, &name)?;
+            let locale = policy.locale();
+            let ledger = match (args.orders, &args.ledger_json) {
+                (_, Some(path)) => read_ledger(path)?,
+                (Some(orders), None) => ledger(orders, locale.time_zone, locale.currency)?,
+                (None, None) => ledger(
+                    vec![order("2025-06-01:300")?, order("2025-06-05:500")?],
+                    locale.time_zone,
+                    locale.currency,
+                )?,
             };
             let flags = RefundFlags {
-                banned_for_content: banned,
-                flagged_abnormal: abnormal,
+                banned_for_content: args.banned,
+                flagged_abnormal: args.abnormal,
             };
-            refund(&ledger, parse_instant(&now)?, flags, out)
+            refund(&policy, &ledger, args.now.at(locale.time_zone)?, flags, out)
         }
-        Command::LicenceRefund {
-            first_purchase,
-            now,
-            traffic,
-            amount,
-            traffic_fee,
-            banned,
-            abnormal,
-        } => {
+        Command::LicenceRefund(args) => {
+            let (spec, name) = args::spec_or(
+                &args.file,
+                || Ok(presets::payment::licence_refund_policy_spec()),
+                "live plugin preset",
+                "LicenceRefundPolicySpec",
+                "whatif licence-refund --print-policy",
+            )?;
+            if args::printed(&args.file, &spec, out)? {
+                return Ok(());
+            }
+            let policy: LicenceRefundPolicy = args::build(spec, &name)?;
+            let locale = policy.locale();
             let request = LicenceRefundRequest {
                 order: "licence".into(),
-                amount: Money::cny(amount),
-                charge: if traffic_fee {
+                amount: Money::new(args.amount, locale.currency),
+                charge: if args.traffic_fee {
                     LicenceCharge::TrafficFee
                 } else {
                     LicenceCharge::Licence
                 },
-                first_licence_purchase: parse_instant(&first_purchase)?,
-                traffic: parse_quantity(&traffic)?,
+                first_licence_purchase: args.first_purchase.at(locale.time_zone)?,
+                traffic: args.traffic,
                 flags: RefundFlags {
-                    banned_for_content: banned,
-                    flagged_abnormal: abnormal,
+                    banned_for_content: args.banned,
+                    flagged_abnormal: args.abnormal,
                 },
             };
-            licence_refund(&request, parse_instant(&now)?, out)
+            licence_refund(&policy, &request, args.now.at(locale.time_zone)?, out)
         }
     }
 }
@@ -200,28 +304,32 @@ struct Step {
 }
 
 fn switch(
+    policy: &PaymentPolicy,
     first: Option<PaymentMethod>,
     series: &[PaymentMethod],
     facts: SwitchFacts,
-    switch_limit: Option<u32>,
+    facts_from: usize,
     out: &Output,
 ) -> Result {
-    let mut spec: PaymentPolicySpec = presets::payment::payment_policy_spec();
-    if let Some(limit) = switch_limit {
-        spec.switch_limit = limit;
-    }
-    let policy = PaymentPolicy::try_from(spec)?;
-    let start = parse_instant("2025-06-01")?;
-
+    let zone = policy.locale().time_zone;
+    let start = zone.start_of_day(NaiveDate::from_ymd_opt(2025, 6, 1).ok_or("bad date")?)?;
     let commands = first
         .map(|method| PaymentCommand::FirstPurchase { method })
         .into_iter()
-        .chain(series.iter().map(|&to| PaymentCommand::switch(to, facts)));
+        .chain(series.iter().enumerate().map(|(i, &to)| {
+            let facts = if i + 1 >= facts_from {
+                facts
+            } else {
+                SwitchFacts::default()
+            };
+            PaymentCommand::switch(to, facts)
+        }));
     let mut state = EnvironmentPayment::initial();
     let mut steps = Vec::new();
     for (i, command) in commands.enumerate() {
+        // One step a day, so the events' instants tell the steps apart.
         let at = start + Duration::days(i64::try_from(i)?);
-        let (events, refused) = match EnvironmentPayment::run(&state, &command, at, &policy) {
+        let (events, refused) = match EnvironmentPayment::run(&state, &command, at, policy) {
             Ok((next, events)) => {
                 state = next;
                 (Some(events), None)
@@ -237,8 +345,8 @@ fn switch(
             events,
             refused,
             state,
-            method: state.method(&policy),
-            invoices_from: state.invoice_source(&policy),
+            method: state.method(policy),
+            invoices_from: state.invoice_source(policy),
         });
     }
 
@@ -246,18 +354,25 @@ fn switch(
         return out.json(&steps);
     }
     out.heading("Payment-method switches (R-PAY-01..09)");
+    let from = if facts_from > 1 {
+        format!(" from switch {facts_from} on")
+    } else {
+        String::new()
+    };
     out.line(&format!(
-        "Policy: at most {} switches; default method {}; facts at every switch: {}.",
+        "Policy: at most {} switches; default method {}; facts{from}: {}.",
         policy.switch_limit(),
-        policy.default_method(),
+        short(policy.default_method()),
         describe_facts(&facts)
     ));
     let rows = steps
         .iter()
         .map(|s| {
             let command = match s.command {
-                PaymentCommand::FirstPurchase { method } => format!("first purchase: {method}"),
-                PaymentCommand::Switch { to, .. } => format!("switch to {to}"),
+                PaymentCommand::FirstPurchase { method } => {
+                    format!("first purchase: {}", short(method))
+                }
+                PaymentCommand::Switch { to, .. } => format!("switch to {}", short(to)),
             };
             let answer = match &s.refused {
                 None => "ok".to_owned(),
@@ -273,11 +388,15 @@ fn switch(
                 command,
                 answer,
                 match s.state {
-                    PaymentState::NotChosen => format!("{} (default, not chosen)", s.method),
-                    _ => s.method.to_string(),
+                    PaymentState::NotChosen => format!("{} (default)", short(s.method)),
+                    _ => short(s.method).to_owned(),
                 },
                 format!("{} of {}", s.state.switches_used(), policy.switch_limit()),
-                s.invoices_from.to_string(),
+                match s.invoices_from {
+                    InvoiceSource::EnvironmentConsole => "console",
+                    InvoiceSource::CloudAccountBillingCentre => "billing centre",
+                }
+                .to_owned(),
             ]
         })
         .collect();
@@ -287,12 +406,21 @@ fn switch(
             "command",
             "answer",
             "method after",
-            "switches used",
-            "invoices from (R-PAY-09)",
+            "switches",
+            "invoices (R-PAY-09)",
         ],
         rows,
     );
     Ok(())
+}
+
+/// The short name `--to` accepts.
+fn short(method: PaymentMethod) -> &'static str {
+    match method {
+        PaymentMethod::PrepaidPersonalWallet => "wallet",
+        PaymentMethod::PrepaidCloudAccount => "cloud",
+        PaymentMethod::PayAsYouGo => "payg",
+    }
 }
 
 fn describe_facts(facts: &SwitchFacts) -> String {
@@ -333,9 +461,15 @@ struct RefundReport<'a> {
     next_refund: Eligibility,
 }
 
-fn refund(ledger: &LedgerState, now: DateTime<Utc>, flags: RefundFlags, out: &Output) -> Result {
-    let policy = presets::payment::app_refund_policy();
+fn refund(
+    policy: &AppRefundPolicy,
+    ledger: &LedgerState,
+    now: DateTime<Utc>,
+    flags: RefundFlags,
+    out: &Output,
+) -> Result {
     let window = policy.window();
+    let zone = policy.locale().time_zone;
     let report = RefundReport {
         now,
         window_days: window.days().0,
@@ -345,18 +479,19 @@ fn refund(ledger: &LedgerState, now: DateTime<Utc>, flags: RefundFlags, out: &Ou
             .map(|order| OrderAnswer {
                 order,
                 window_closes_at: window.closes_at(order.paid_at),
-                eligibility: ledger.eligibility(&order.id, flags, now, &policy),
+                eligibility: ledger.eligibility(&order.id, flags, now, policy),
             })
             .collect(),
-        next_refund: ledger.next_refund(flags, now, &policy),
+        next_refund: ledger.next_refund(flags, now, policy),
     };
     if out.json {
         return out.json(&report);
     }
     out.heading("Refund eligibility of an app's orders (R-REF-01, R-REF-02, R-REF-04)");
     out.line(&format!(
-        "At {}: refundable within {} of payment, never once invoiced, latest order first.",
-        local(now),
+        "At {}: refundable within {} of payment (up to and including the closing instant), \
+         never once invoiced, latest order first.",
+        local_seconds(zone, now),
         window.days()
     ));
     let rows = report
@@ -365,10 +500,12 @@ fn refund(ledger: &LedgerState, now: DateTime<Utc>, flags: RefundFlags, out: &Ou
         .map(|a| {
             vec![
                 a.order.id.to_string(),
-                local(a.order.paid_at),
+                local(zone, a.order.paid_at),
                 a.order.amount.to_string(),
                 status(a.order.status).to_owned(),
-                a.window_closes_at.map(local).unwrap_or_default(),
+                a.window_closes_at
+                    .map(|t| local(zone, t))
+                    .unwrap_or_default(),
                 answer(&a.eligibility),
             ]
         })
@@ -398,9 +535,14 @@ fn refund(ledger: &LedgerState, now: DateTime<Utc>, flags: RefundFlags, out: &Ou
     Ok(())
 }
 
-fn licence_refund(request: &LicenceRefundRequest, now: DateTime<Utc>, out: &Output) -> Result {
-    let policy = presets::payment::licence_refund_policy();
-    let eligibility = licence_refund_eligibility(request, now, &policy)?;
+fn licence_refund(
+    policy: &LicenceRefundPolicy,
+    request: &LicenceRefundRequest,
+    now: DateTime<Utc>,
+    out: &Output,
+) -> Result {
+    let zone = policy.locale().time_zone;
+    let eligibility = licence_refund_eligibility(request, now, policy)?;
     if out.json {
         #[derive(Serialize)]
         struct Report<'a> {
@@ -417,7 +559,7 @@ fn licence_refund(request: &LicenceRefundRequest, now: DateTime<Utc>, out: &Outp
     out.heading("Licence refund (R-REF-03, R-REF-04)");
     out.line(&format!(
         "Refundable within {} of the account's first licence purchase with at most {} of \
-         playback traffic; traffic fees never.",
+         playback traffic (the limits themselves qualify); traffic fees never.",
         policy.window().days(),
         policy.traffic_limit()
     ));
@@ -437,8 +579,8 @@ fn licence_refund(request: &LicenceRefundRequest, now: DateTime<Utc>, out: &Outp
         vec![vec![
             charge.to_owned(),
             request.amount.to_string(),
-            local(request.first_licence_purchase),
-            local(now),
+            local(zone, request.first_licence_purchase),
+            local_seconds(zone, now),
             request.traffic.to_string(),
             answer(&eligibility),
         ]],
@@ -468,55 +610,34 @@ fn status(status: OrderStatus) -> &'static str {
 
 // ---------------------------------------------------------------- parsing
 
-fn local(instant: DateTime<Utc>) -> String {
+fn local(zone: Zone, instant: DateTime<Utc>) -> String {
     instant
-        .with_timezone(&presets::locale().time_zone.offset())
+        .with_timezone(&zone.offset())
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
 
-/// `YYYY-MM-DD` (local midnight) or `YYYY-MM-DDTHH:MM[:SS]`, local to the
-/// presets' zone.
-fn parse_instant(text: &str) -> std::result::Result<DateTime<Utc>, String> {
-    let zone = presets::locale().time_zone;
-    let bad =
-        || format!("`{text}` is not a date or time; write YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]");
-    let naive = if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        date.and_time(chrono::NaiveTime::MIN)
-    } else {
-        NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
-            .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
-            .map_err(|_| bad())?
-    };
-    naive
-        .and_local_timezone(zone.offset())
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(bad)
+fn local_seconds(zone: Zone, instant: DateTime<Utc>) -> String {
+    instant
+        .with_timezone(&zone.offset())
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
-/// `[ID=]WHEN:AMOUNT[:invoiced|:refunded]`, comma separated.
-fn parse_orders(text: &str) -> std::result::Result<LedgerState, Box<dyn std::error::Error>> {
-    let mut orders = Vec::new();
-    for (i, entry) in text.split(',').map(str::trim).enumerate() {
-        let bad =
-            || format!("`{entry}` is not an order; write [ID=]DATE:AMOUNT[:invoiced|:refunded]");
-        let (id, rest) = match entry.split_once('=') {
-            Some((id, rest)) => (id.trim().to_owned(), rest),
-            None => (format!("o{}", i + 1), entry),
-        };
-        let (rest, status) = match rest.rsplit_once(':') {
-            Some((head, "invoiced")) => (head, OrderStatus::Invoiced),
-            Some((head, "refunded")) => (head, OrderStatus::Refunded),
-            _ => (rest, OrderStatus::Open),
-        };
-        let (when, amount) = rest.rsplit_once(':').ok_or_else(bad)?;
-        let amount: Decimal = amount.trim().parse().map_err(|_| bad())?;
-        let mut order = Order::new(id, parse_instant(when.trim())?, Money::cny(amount));
-        order.status = status;
-        orders.push(order);
+/// The ledger of `--orders`, read in the policy's zone and currency.
+fn ledger(
+    orders: Vec<OrderArg>,
+    zone: Zone,
+    currency: Currency,
+) -> std::result::Result<LedgerState, Box<dyn std::error::Error>> {
+    let mut built = Vec::with_capacity(orders.len());
+    for (i, o) in orders.into_iter().enumerate() {
+        let id = o.id.unwrap_or_else(|| format!("o{}", i + 1));
+        let mut order = Order::new(id, o.paid_at.at(zone)?, Money::new(o.amount, currency));
+        order.status = o.status;
+        built.push(order);
     }
-    Ok(LedgerState::from_orders(orders)?)
+    Ok(LedgerState::from_orders(built)?)
 }
 
 fn read_ledger(
@@ -526,23 +647,4 @@ fn read_ledger(
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text)
         .map_err(|e| format!("{} is not a ledger: {e}", path.display()).into())
-}
-
-/// A number followed by a data unit: `20GB`, `0.02 TB`.
-fn parse_quantity(text: &str) -> std::result::Result<Quantity, String> {
-    let bad = || format!("`{text}` is not an amount of traffic; write e.g. 20GB or 0.02TB");
-    let split = text
-        .find(|c: char| c.is_ascii_alphabetic())
-        .ok_or_else(bad)?;
-    let (value, unit) = text.split_at(split);
-    let value: Decimal = value.trim().parse().map_err(|_| bad())?;
-    let unit = match unit.trim().to_ascii_uppercase().as_str() {
-        "B" => Unit::Byte,
-        "KB" => Unit::Kilobyte,
-        "MB" => Unit::Megabyte,
-        "GB" => Unit::Gigabyte,
-        "TB" => Unit::Terabyte,
-        _ => return Err(bad()),
-    };
-    Ok(Quantity::new(value, unit))
 }

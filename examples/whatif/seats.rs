@@ -3,11 +3,13 @@
 //! ```text
 //! whatif seats --seats 120 --years 2          # a quote and its steps
 //! whatif seats --seats 30 --months 3          # a monthly variant of the preset
-//! whatif upgrade --paid 1000 --days-total 365 --days-left 100 --seats 150
+//! whatif upgrade --paid 1000 --days-total 365 --days-left 100 --seats 20
+//! whatif upgrade --current-seats 120 --current-periods 2 --start 2025-01-01 \
+//!                --now 2025-05-01 --seats 300 --years 2
 //! whatif tiers                                # price against seat count, volume and graduated
+//! whatif seats --print-policy > seat.json     # the preset as a file to edit
+//! whatif seats --seats 120 --policy seat.json
 //! ```
-
-use std::path::PathBuf;
 
 use billing_rules::money::{Money, RoundingMode};
 use billing_rules::presets::seat::app_store_seat_plan_spec;
@@ -21,6 +23,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::args::{self, PolicyFile, When};
 use crate::out::{Output, Result};
 
 /// A value, or an error to print.
@@ -40,14 +43,15 @@ pub enum Command {
 /// Which policy to use, and overrides of the preset.
 #[derive(clap::Args)]
 pub struct PolicyArgs {
-    /// A seat policy as JSON (a `SeatPolicySpec`); default: the app store preset.
-    #[arg(long, value_name = "FILE")]
-    policy: Option<PathBuf>,
+    /// `--policy FILE` (a `SeatPolicySpec`; default: the app store preset)
+    /// and `--print-policy`.
+    #[command(flatten)]
+    file: PolicyFile,
     /// Price in graduated mode instead of the policy's tier mode.
     #[arg(long)]
     graduated: bool,
     /// A maximum total price (R-SEAT-06), e.g. 15000.
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     cap: Option<Decimal>,
     /// The fewest seats an order may have (R-SEAT-07).
     #[arg(long)]
@@ -73,42 +77,69 @@ pub struct DurationArgs {
 #[derive(clap::Args)]
 pub struct SeatsArgs {
     /// Seats to order.
-    #[arg(long)]
-    seats: u32,
+    #[arg(long, required_unless_present = "print_policy")]
+    seats: Option<u32>,
     #[command(flatten)]
     duration: DurationArgs,
-    /// When the validity starts: YYYY-MM-DD (local midnight) or RFC 3339.
-    #[arg(long, value_name = "WHEN")]
-    start: Option<String>,
+    /// When the validity starts: YYYY-MM-DD (local midnight),
+    /// YYYY-MM-DDTHH:MM (local) or RFC 3339.
+    #[arg(long, value_name = "WHEN", value_parser = args::when)]
+    start: Option<When>,
     #[command(flatten)]
     policy: PolicyArgs,
 }
 
 /// `whatif upgrade`.
+///
+/// The current purchase is given by its figures (`--paid`, `--days-total`,
+/// `--days-left`), by its dates (`--paid --start --end`), or as an order
+/// priced under the same policy (`--current-seats --current-periods
+/// --start`).
 #[derive(clap::Args)]
+#[command(group = clap::ArgGroup::new("current_end").args(["end", "current_seats"]))]
 pub struct UpgradeArgs {
     /// What the customer paid for the current purchase.
-    #[arg(long, default_value = "1000")]
+    #[arg(
+        long,
+        default_value = "1000",
+        conflicts_with = "current_seats",
+        allow_negative_numbers = true
+    )]
     paid: Decimal,
     /// Days of the current purchase's validity, bonus days included.
-    #[arg(long, default_value_t = 365)]
+    #[arg(long, default_value_t = 365, conflicts_with = "start")]
     days_total: u32,
     /// Days of it not yet started at the upgrade.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, conflicts_with = "start")]
     days_left: u32,
-    /// The current purchase's start (YYYY-MM-DD or RFC 3339); with --end,
-    /// replaces --days-total and --days-left.
-    #[arg(long, value_name = "WHEN", requires = "end")]
-    start: Option<String>,
+    /// The current purchase's start (YYYY-MM-DD, YYYY-MM-DDTHH:MM or RFC
+    /// 3339); with --end or --current-seats, replaces --days-total and
+    /// --days-left.
+    #[arg(long, value_name = "WHEN", value_parser = args::when, requires = "current_end")]
+    start: Option<When>,
     /// The current purchase's end, bonus days included.
-    #[arg(long, value_name = "WHEN", requires = "start")]
-    end: Option<String>,
+    #[arg(long, value_name = "WHEN", value_parser = args::when, requires = "start")]
+    end: Option<When>,
+    /// The current purchase was this many seats, priced under the same
+    /// policy from --start (its price is what was paid, its validity's end
+    /// the end).
+    #[arg(long, value_name = "N", requires = "start")]
+    current_seats: Option<u32>,
+    /// Periods of the current purchase, with --current-seats (years under
+    /// the preset).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        requires = "current_seats"
+    )]
+    current_periods: u32,
     /// The upgrade instant (default 2025-06-01, local midnight).
-    #[arg(long, value_name = "WHEN")]
-    now: Option<String>,
+    #[arg(long, value_name = "WHEN", value_parser = args::when)]
+    now: Option<When>,
     /// Seats of the new order.
-    #[arg(long)]
-    seats: u32,
+    #[arg(long, required_unless_present = "print_policy")]
+    seats: Option<u32>,
     #[command(flatten)]
     duration: DurationArgs,
     /// Prorate by the second instead of by whole days.
@@ -143,16 +174,16 @@ pub fn run(command: Command, out: &Output) -> Result {
 
 /// The policy the what-if runs against, its name, and the periods to buy.
 fn load(policy: &PolicyArgs, duration: &DurationArgs) -> Fallible<(SeatPolicy, String, u32)> {
-    let (mut spec, mut name) = match &policy.policy {
-        Some(path) => (
-            serde_json::from_str::<SeatPolicySpec>(&std::fs::read_to_string(path)?)?,
-            path.display().to_string(),
-        ),
-        None => (app_store_seat_plan_spec(), "app store preset".to_owned()),
-    };
+    let (mut spec, mut name) = args::spec_or(
+        &policy.file,
+        || Ok(app_store_seat_plan_spec()),
+        "app store preset",
+        "SeatPolicySpec",
+        "whatif seats --print-policy",
+    )?;
     let periods = match (duration.years, duration.months) {
         (_, Some(months)) => {
-            if policy.policy.is_none() {
+            if policy.file.policy.is_none() {
                 monthly_variant(&mut spec);
                 name = "monthly variant of the app store preset".to_owned();
             }
@@ -183,7 +214,14 @@ fn load(policy: &PolicyArgs, duration: &DurationArgs) -> Fallible<(SeatPolicy, S
     if policy.max_seats.is_some() {
         spec.max_seats = policy.max_seats;
     }
-    Ok((SeatPolicy::try_from(spec)?, name, periods))
+    let overridden =
+        policy.cap.is_some() || policy.min_seats.is_some() || policy.max_seats.is_some();
+    let source = if overridden {
+        format!("{name} with --cap/--min-seats/--max-seats")
+    } else {
+        name.clone()
+    };
+    Ok((args::build(spec, &source)?, name, periods))
 }
 
 /// The preset's tiers priced per seat-month at a tenth of the yearly price,
@@ -198,15 +236,6 @@ fn monthly_variant(spec: &mut SeatPolicySpec) {
             tier.flat = tier.flat.map(|p| p / Decimal::TEN);
         }
     }
-}
-
-fn instant(text: &str, zone: Zone) -> Fallible<DateTime<Utc>> {
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(zone.start_of_day(date)?);
-    }
-    Ok(DateTime::parse_from_rfc3339(text)
-        .map_err(|e| format!("`{text}` is not YYYY-MM-DD or RFC 3339: {e}"))?
-        .with_timezone(&Utc))
 }
 
 fn local(t: DateTime<Utc>, zone: Zone) -> String {
@@ -226,10 +255,13 @@ fn per(period: Period) -> &'static str {
 
 fn seats(args: SeatsArgs, out: &Output) -> Result {
     let (policy, name, periods) = load(&args.policy, &args.duration)?;
+    if args::printed(&args.policy.file, &policy.to_spec(), out)? {
+        return Ok(());
+    }
     let zone = policy.locale().time_zone;
-    let mut order = SeatOrder::new(args.seats, periods);
-    if let Some(start) = &args.start {
-        order = order.starting(instant(start, zone)?);
+    let mut order = SeatOrder::new(args.seats.ok_or("give --seats N")?, periods);
+    if let Some(start) = args.start {
+        order = order.starting(start.at(zone)?);
     }
     let q = quote(&policy, &order)?;
     if out.json {
@@ -395,41 +427,79 @@ fn upgrade_credit(args: UpgradeArgs, out: &Output) -> Result {
     if args.seconds {
         let mut spec = policy.to_spec();
         spec.upgrade.granularity = CreditGranularity::Second;
-        policy = SeatPolicy::try_from(spec)?;
+        policy = args::build(spec, &name)?;
+    }
+    if args::printed(&args.policy.file, &policy.to_spec(), out)? {
+        return Ok(());
     }
     let zone = policy.locale().time_zone;
-    let default_now = zone.start_of_day(NaiveDate::from_ymd_opt(2025, 6, 1).ok_or("bad date")?)?;
-    let now = match &args.now {
-        Some(now) => instant(now, zone)?,
-        None => default_now,
+    let now = match args.now {
+        Some(now) => now.at(zone)?,
+        None => zone.start_of_day(NaiveDate::from_ymd_opt(2025, 6, 1).ok_or("bad date")?)?,
     };
-    let (start, end) = match (&args.start, &args.end) {
-        (Some(start), Some(end)) => (instant(start, zone)?, instant(end, zone)?),
+    let mut current_order = None;
+    let current = match (args.start, args.end, args.current_seats) {
+        (Some(start), _, Some(seats)) => {
+            // The current purchase priced under the same policy: what was
+            // paid is its total, its end its validity's end.
+            let start = start.at(zone)?;
+            let q = quote(
+                &policy,
+                &SeatOrder::new(seats, args.current_periods).starting(start),
+            )?;
+            let end = q.validity.end.ok_or("the current order has no end")?;
+            let current = CurrentPurchase {
+                paid: q.total,
+                start,
+                end,
+            };
+            current_order = Some(q);
+            current
+        }
+        (Some(start), Some(end), None) => CurrentPurchase {
+            paid: Money::new(args.paid, policy.locale().currency),
+            start: start.at(zone)?,
+            end: end.at(zone)?,
+        },
         _ => {
             // Ends `days_left` midnights after `now`, so exactly that many
             // days have not started (when `now` is a local midnight).
             let end = zone.plus_days(zone.start_of_local_day(now)?, Days(args.days_left))?;
-            (zone.minus_days(end, Days(args.days_total))?, end)
+            CurrentPurchase {
+                paid: Money::new(args.paid, policy.locale().currency),
+                start: zone.minus_days(end, Days(args.days_total))?,
+                end,
+            }
         }
     };
-    let current = CurrentPurchase {
-        paid: Money::new(args.paid, policy.locale().currency),
-        start,
-        end,
-    };
-    let up = upgrade(&policy, &current, &SeatOrder::new(args.seats, periods), now)?;
+    let (start, end) = (current.start, current.end);
+    let seats = args.seats.ok_or("give --seats N")?;
+    let up = upgrade(&policy, &current, &SeatOrder::new(seats, periods), now)?;
     if out.json {
         #[derive(Serialize)]
         struct Report<'a> {
+            /// The current purchase as priced, with --current-seats.
+            current_order: Option<&'a Quote>,
             current: &'a CurrentPurchase,
             now: DateTime<Utc>,
             upgrade: &'a billing_rules::pricing::seats::Upgrade,
         }
         return out.json(&Report {
+            current_order: current_order.as_ref(),
             current: &current,
             now,
             upgrade: &up,
         });
+    }
+    if let Some(q) = &current_order {
+        out.heading(&format!(
+            "Current purchase: {} seats x {} {}{} ({name})",
+            q.seats,
+            q.periods,
+            per(q.period),
+            if q.periods == 1 { "" } else { "s" }
+        ));
+        print_quote(q, zone, out);
     }
     let c = &up.credit;
     let unit = match c.granularity {
@@ -479,10 +549,11 @@ fn upgrade_credit(args: UpgradeArgs, out: &Output) -> Result {
         ],
     );
     out.heading(&format!(
-        "New order: {} seats x {} {}",
+        "New order: {} seats x {} {}{}",
         up.quote.seats,
         up.quote.periods,
-        per(up.quote.period)
+        per(up.quote.period),
+        if up.quote.periods == 1 { "" } else { "s" }
     ));
     print_quote(&up.quote, zone, out);
     Ok(())
@@ -502,6 +573,9 @@ struct TierRow {
 
 fn tiers(args: TiersArgs, out: &Output) -> Result {
     let (policy, name, periods) = load(&args.policy, &args.duration)?;
+    if args::printed(&args.policy.file, &policy.to_spec(), out)? {
+        return Ok(());
+    }
     let PricingSpec::Tiered(table) = policy.to_spec().pricing else {
         return Err(format!("{name} is priced by a unit price, not by tiers").into());
     };
@@ -558,7 +632,7 @@ fn tiers(args: TiersArgs, out: &Output) -> Result {
         let cliff = rows
             .last()
             .filter(|prev| v.total.amount() < prev.volume.amount())
-            .map(|prev| Money::new(prev.volume.amount() - v.total.amount(), v.total.currency()));
+            .and_then(|prev| prev.volume.checked_sub(v.total).ok());
         rows.push(TierRow {
             seats,
             tier,

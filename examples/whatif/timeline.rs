@@ -8,14 +8,23 @@
 //! cargo run --example whatif -- timeline --preset cloud --expires 2025-06-30
 //! cargo run --example whatif -- timeline --preset plugin --ran-out 2025-06-30T12:00 --top-up-at 2025-07-02T09:00
 //! cargo run --example whatif -- timeline --preset cloud-postpaid --billed 2025-07-02 --bill 120
+//! cargo run --example whatif -- timeline --preset chat --print-policy > chat.json
+//! cargo run --example whatif -- timeline --preset chat --policy chat.json --expires 2025-06-30
 //! ```
+//!
+//! `--policy FILE` takes the spec of the chosen preset's kind: a
+//! `SubscriptionPolicySpec` for app-store, chat and cloud, a
+//! `PostpaidPolicySpec` for cloud-postpaid and plugin (whose scenario then
+//! follows the file's `trigger`: a monthly bill, or a balance that runs
+//! out).
 
 use billing_rules::decider::Decider;
 use billing_rules::lifecycle::access::access;
 use billing_rules::lifecycle::notices::TermKind;
-use billing_rules::lifecycle::policy::SubscriptionPolicy;
+use billing_rules::lifecycle::policy::{SubscriptionPolicy, SubscriptionPolicySpec};
 use billing_rules::lifecycle::postpaid::{
-    self, PostpaidAccount, PostpaidCommand, PostpaidEvent, PostpaidPolicy,
+    self, ArrearsTrigger, PostpaidAccount, PostpaidCommand, PostpaidEvent, PostpaidPolicy,
+    PostpaidPolicySpec,
 };
 use billing_rules::lifecycle::subscription::{
     Funds, Subscription, SubscriptionCommand, SubscriptionEvent, SubscriptionState, due_events,
@@ -29,6 +38,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::args::{self, PolicyFile};
 use crate::out::{Output, Result};
 
 /// Subcommands of this area.
@@ -74,10 +84,10 @@ pub struct TimelineArgs {
     #[arg(long)]
     auto_renew: bool,
     /// The account balance at expiry, for auto-renewal (yuan).
-    #[arg(long, default_value = "0")]
+    #[arg(long, default_value = "0", allow_negative_numbers = true)]
     balance: Decimal,
     /// The price of one auto-renewal month (yuan).
-    #[arg(long, default_value = "100")]
+    #[arg(long, default_value = "100", allow_negative_numbers = true)]
     renewal_price: Decimal,
     /// Plugin: the local instant the balance ran out, e.g. 2025-06-30T12:00.
     #[arg(long, value_parser = parse_local)]
@@ -86,11 +96,15 @@ pub struct TimelineArgs {
     #[arg(long)]
     billed: Option<NaiveDate>,
     /// Cloud postpaid: the bill's amount (yuan); the balance before it is 0.
-    #[arg(long, default_value = "120")]
+    #[arg(long, default_value = "120", allow_negative_numbers = true)]
     bill: Decimal,
     /// Postpaid: a local instant the account is topped up, e.g. 2025-07-02T09:00.
     #[arg(long, value_parser = parse_local)]
     top_up_at: Option<NaiveDateTime>,
+    /// `--policy FILE`: the lifecycle spec of the preset's kind (see the
+    /// module docs); `--print-policy`.
+    #[command(flatten)]
+    file: PolicyFile,
 }
 
 /// `2025-06-30`, `2025-06-30T12:00` or `2025-06-30 12:00`, local.
@@ -119,26 +133,83 @@ struct Row {
 
 /// Runs one subcommand.
 pub fn run(command: Command, out: &Output) -> Result {
-    match command {
-        Command::Timeline(args) => match args.preset {
-            Preset::AppStore => subscription(
-                &args,
-                presets::app_store_seat_plan(),
-                "app store seat plan",
-                out,
-            ),
-            Preset::Chat => subscription(&args, presets::chat_service(), "chat service", out),
-            Preset::Cloud => subscription(
-                &args,
-                presets::cloud_environment(),
-                "cloud environment",
-                out,
-            ),
-            Preset::CloudPostpaid => {
-                postpaid_bill(&args, presets::cloud_environment_postpaid(), out)
-            }
-            Preset::Plugin => postpaid_ran_out(&args, presets::live_plugin_postpaid(), out),
-        },
+    let Command::Timeline(args) = command;
+    match args.preset {
+        Preset::AppStore => subscription_preset(
+            &args,
+            presets::app_store_seat_plan_spec(),
+            "app store seat plan",
+            out,
+        ),
+        Preset::Chat => {
+            subscription_preset(&args, presets::chat_service_spec(), "chat service", out)
+        }
+        Preset::Cloud => subscription_preset(
+            &args,
+            presets::cloud_environment_spec(),
+            "cloud environment",
+            out,
+        ),
+        Preset::CloudPostpaid => postpaid_preset(
+            &args,
+            presets::cloud_environment_postpaid_spec(),
+            "cloud environment, pay-as-you-go",
+            out,
+        ),
+        Preset::Plugin => postpaid_preset(
+            &args,
+            presets::live_plugin_postpaid_spec(),
+            "live plugin, postpaid",
+            out,
+        ),
+    }
+}
+
+/// The timeline of a subscription preset, or of `--policy FILE` read as a
+/// `SubscriptionPolicySpec`.
+fn subscription_preset(
+    args: &TimelineArgs,
+    preset: SubscriptionPolicySpec,
+    name: &str,
+    out: &Output,
+) -> Result {
+    let (spec, name) = args::spec_or(
+        &args.file,
+        || Ok(preset),
+        name,
+        "SubscriptionPolicySpec",
+        "whatif timeline --preset chat --print-policy",
+    )?;
+    if args::printed(&args.file, &spec, out)? {
+        return Ok(());
+    }
+    let policy: SubscriptionPolicy = args::build(spec, &name)?;
+    subscription(args, policy, &name, out)
+}
+
+/// The timeline of a postpaid preset, or of `--policy FILE` read as a
+/// `PostpaidPolicySpec`: a monthly bill or a balance that runs out, as its
+/// trigger says.
+fn postpaid_preset(
+    args: &TimelineArgs,
+    preset: PostpaidPolicySpec,
+    name: &str,
+    out: &Output,
+) -> Result {
+    let (spec, name) = args::spec_or(
+        &args.file,
+        || Ok(preset),
+        name,
+        "PostpaidPolicySpec",
+        "whatif timeline --preset plugin --print-policy",
+    )?;
+    if args::printed(&args.file, &spec, out)? {
+        return Ok(());
+    }
+    let policy: PostpaidPolicy = args::build(spec, &name)?;
+    match policy.trigger() {
+        ArrearsTrigger::MonthlyBill => postpaid_bill(args, &policy, &name, out),
+        ArrearsTrigger::BalanceRunsOut => postpaid_ran_out(args, &policy, &name, out),
     }
 }
 
@@ -156,8 +227,10 @@ fn instant(zone: Zone, at: NaiveDateTime) -> std::result::Result<DateTime<Utc>, 
         .ok_or_else(|| format!("{at} is out of range"))
 }
 
-fn yuan(amount: Decimal) -> Money {
-    Money::cny(amount)
+/// `at` moved by `days` whole days, or an error past chrono's range.
+fn shift(at: DateTime<Utc>, days: i64) -> std::result::Result<DateTime<Utc>, String> {
+    at.checked_add_signed(Duration::days(days))
+        .ok_or_else(|| format!("{at} moved by {days} days is out of range"))
 }
 
 fn subscription(
@@ -173,9 +246,10 @@ fn subscription(
         *state = new.iter().fold(*state, Subscription::evolve);
         events.extend(new);
     };
+    let currency = policy.locale().currency;
     let funds = Funds {
-        balance: yuan(args.balance),
-        renewal_price: yuan(args.renewal_price),
+        balance: Money::new(args.balance, currency),
+        renewal_price: Money::new(args.renewal_price, currency),
     };
     let (start, end) = match (args.trial_from, args.expires) {
         (Some(day), None) => {
@@ -190,7 +264,7 @@ fn subscription(
             // Valid through the whole expiry day: the term ends at the next
             // local midnight. Shown as bought one month (31 days) before.
             let end = zone.start_of_day(day.succ_opt().ok_or("date out of range")?)?;
-            let bought = end - Duration::days(31);
+            let bought = shift(end, -31)?;
             apply(
                 &mut state,
                 vec![SubscriptionEvent::Purchased { at: bought, end }],
@@ -214,7 +288,7 @@ fn subscription(
     }
     // Far enough past the end for grace, the day-after reminder and one
     // auto-renewal's own expiry.
-    let horizon = end + Duration::days(45);
+    let horizon = shift(end, 45)?;
     let new = due_events(&state, horizon, &policy, Some(&funds))?;
     if args.extra_trial {
         // Stop at the trial's expiry, start the extra trial there, go on.
@@ -373,7 +447,7 @@ fn table(out: &Output, rows: Vec<Row>) {
     out.table(&["local time", "rule", "event", "detail"], rows);
 }
 
-fn postpaid_bill(args: &TimelineArgs, policy: PostpaidPolicy, out: &Output) -> Result {
+fn postpaid_bill(args: &TimelineArgs, policy: &PostpaidPolicy, name: &str, out: &Output) -> Result {
     let zone = policy.locale().time_zone;
     let Some(day) = args.billed else {
         return Err(
@@ -383,39 +457,35 @@ fn postpaid_bill(args: &TimelineArgs, policy: PostpaidPolicy, out: &Output) -> R
     };
     let at = zone.start_of_day(day)?;
     let command = PostpaidCommand::IssueBill {
-        amount: yuan(args.bill),
+        amount: Money::new(args.bill, policy.locale().currency),
     };
-    postpaid_timeline(
-        args,
-        &policy,
-        "cloud environment, pay-as-you-go",
-        vec![(at, command)],
-        out,
-    )
+    postpaid_timeline(args, policy, name, vec![(at, command)], out)
 }
 
-fn postpaid_ran_out(args: &TimelineArgs, policy: PostpaidPolicy, out: &Output) -> Result {
+fn postpaid_ran_out(
+    args: &TimelineArgs,
+    policy: &PostpaidPolicy,
+    name: &str,
+    out: &Output,
+) -> Result {
     let zone = policy.locale().time_zone;
     let Some(ran_out) = args.ran_out else {
         return Err("give --ran-out DATE[THH:MM]: the local instant the balance ran out".into());
     };
     let at = instant(zone, ran_out)?;
     // A balance of 50 used up by a settlement of 50 + the --bill amount.
+    let currency = policy.locale().currency;
+    let balance = Money::new(Decimal::from(50), currency);
     let commands = vec![
-        (
-            at - Duration::days(1),
-            PostpaidCommand::TopUp {
-                amount: yuan(Decimal::from(50)),
-            },
-        ),
+        (shift(at, -1)?, PostpaidCommand::TopUp { amount: balance }),
         (
             at,
             PostpaidCommand::Charge {
-                amount: yuan(Decimal::from(50) + args.bill),
+                amount: balance.checked_add(Money::new(args.bill, currency))?,
             },
         ),
     ];
-    postpaid_timeline(args, &policy, "live plugin, postpaid", commands, out)
+    postpaid_timeline(args, policy, name, commands, out)
 }
 
 fn postpaid_timeline(
@@ -431,7 +501,10 @@ fn postpaid_timeline(
         .map(|(at, _)| *at)
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
     if let Some(top_up) = args.top_up_at {
-        let amount = yuan(args.bill + Decimal::from(100));
+        // Enough to clear the arrears: the bill and 100 more.
+        let currency = policy.locale().currency;
+        let amount = Money::new(args.bill, currency)
+            .checked_add(Money::new(Decimal::from(100), currency))?;
         commands.push((instant(zone, top_up)?, PostpaidCommand::TopUp { amount }));
     }
     let mut state = PostpaidAccount::initial();
@@ -441,7 +514,7 @@ fn postpaid_timeline(
         state = next;
         events.extend(new);
     }
-    let horizon = commands.last().map(|(at, _)| *at).unwrap_or(last) + Duration::days(3);
+    let horizon = shift(commands.last().map(|(at, _)| *at).unwrap_or(last), 3)?;
     let (next, new) = PostpaidAccount::run(&state, &PostpaidCommand::Advance, horizon, policy)?;
     state = next;
     events.extend(new);

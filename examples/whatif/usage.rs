@@ -4,6 +4,9 @@
 //! ```text
 //! cargo run --example whatif -- packages --calls 1200000
 //! cargo run --example whatif -- traffic --tb 250 --region mainland
+//! cargo run --example whatif -- packages --print-policy > usage.json
+//! cargo run --example whatif -- packages --calls 1200000 --policy usage.json
+//! cargo run --example whatif -- traffic --tb 12 --policy traffic.json
 //! ```
 
 use billing_rules::presets;
@@ -11,10 +14,12 @@ use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::time::Days;
 use billing_rules::usage::calls::Component;
 use billing_rules::usage::planner::{Forecast, PlanLine, plan};
-use billing_rules::usage::traffic::{BillingMethod, DayUsage, Region, settle_day};
+use billing_rules::usage::policy::UsagePolicy;
+use billing_rules::usage::traffic::{BillingMethod, DayUsage, Region, TrafficPolicy, settle_day};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::args::{self, PolicyFile};
 use crate::out::{Output, Result};
 
 /// The component to plan for.
@@ -51,21 +56,29 @@ pub enum Command {
     /// with the saving against paying per call.
     Packages {
         /// Calls forecast over the horizon.
-        #[arg(long)]
-        calls: u64,
+        #[arg(long, required_unless_present = "print_policy")]
+        calls: Option<u64>,
         /// Days the calls are spread over (one validity window: at most 365).
         #[arg(long, default_value_t = 365)]
         days: u32,
         /// The component called.
         #[arg(long, value_enum, default_value = "quick")]
         component: ComponentArg,
+        /// `--policy FILE`: a `UsagePolicySpec` (default: the verification
+        /// component's preset); `--print-policy`.
+        #[command(flatten)]
+        file: PolicyFile,
     },
     /// R-USE-09: one day's graduated traffic (or bandwidth) charge, tier by
     /// tier, at the illustrative live-plugin prices.
     Traffic {
         /// The day's traffic in TB (1 TB = 1000 GB).
-        #[arg(long)]
-        tb: Decimal,
+        #[arg(
+            long,
+            required_unless_present = "print_policy",
+            allow_negative_numbers = true
+        )]
+        tb: Option<Decimal>,
         /// The region it was served in.
         #[arg(long, value_enum, default_value = "mainland")]
         region: RegionArg,
@@ -73,8 +86,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "traffic")]
         by: MethodArg,
         /// The day's peak bandwidth in Mbps (for --by bandwidth).
-        #[arg(long, default_value = "0")]
+        #[arg(long, default_value = "0", allow_negative_numbers = true)]
         mbps: Decimal,
+        /// `--policy FILE`: a `TrafficPolicySpec` (default: the live
+        /// plugin's illustrative preset); `--print-policy`.
+        #[command(flatten)]
+        file: PolicyFile,
     },
 }
 
@@ -85,23 +102,71 @@ pub fn run(command: Command, out: &Output) -> Result {
             calls,
             days,
             component,
-        } => packages(calls, days, component, out),
+            file,
+        } => {
+            let (spec, name) = args::spec_or(
+                &file,
+                || Ok(presets::usage::verification_spec()?),
+                "verification preset",
+                "UsagePolicySpec",
+                "whatif packages --print-policy",
+            )?;
+            if args::printed(&file, &spec, out)? {
+                return Ok(());
+            }
+            let policy = args::build(spec, &name)?;
+            packages(
+                &policy,
+                calls.ok_or("give --calls N")?,
+                days,
+                component,
+                out,
+            )
+        }
         Command::Traffic {
             tb,
             region,
             by,
             mbps,
-        } => traffic(tb, region, by, mbps, out),
+            file,
+        } => {
+            let (spec, name) = args::spec_or(
+                &file,
+                || Ok(presets::usage::live_traffic_spec()),
+                "live traffic preset",
+                "TrafficPolicySpec",
+                "whatif traffic --print-policy",
+            )?;
+            if args::printed(&file, &spec, out)? {
+                return Ok(());
+            }
+            let policy = args::build(spec, &name)?;
+            let illustrative = file.policy.is_none();
+            traffic(
+                &policy,
+                illustrative,
+                tb.ok_or("give --tb N")?,
+                region,
+                by,
+                mbps,
+                out,
+            )
+        }
     }
 }
 
-fn packages(calls: u64, days: u32, component: ComponentArg, out: &Output) -> Result {
-    let policy = presets::usage::verification()?;
+fn packages(
+    policy: &UsagePolicy,
+    calls: u64,
+    days: u32,
+    component: ComponentArg,
+    out: &Output,
+) -> Result {
     let component = match component {
         ComponentArg::Quick => Component::QuickVerification,
         ComponentArg::RealTime => Component::RealTimeVerification,
     };
-    let best = plan(&policy, &Forecast::new(component, calls, Days(days)))?;
+    let best = plan(policy, &Forecast::new(component, calls, Days(days)))?;
     if out.json {
         return out.json(&best);
     }
@@ -165,8 +230,15 @@ fn packages(calls: u64, days: u32, component: ComponentArg, out: &Output) -> Res
     Ok(())
 }
 
-fn traffic(tb: Decimal, region: RegionArg, by: MethodArg, mbps: Decimal, out: &Output) -> Result {
-    let policy = presets::usage::live_traffic()?;
+fn traffic(
+    policy: &TrafficPolicy,
+    illustrative: bool,
+    tb: Decimal,
+    region: RegionArg,
+    by: MethodArg,
+    mbps: Decimal,
+    out: &Output,
+) -> Result {
     let region = match region {
         RegionArg::Mainland => Region::Mainland,
         RegionArg::International => Region::International,
@@ -182,7 +254,7 @@ fn traffic(tb: Decimal, region: RegionArg, by: MethodArg, mbps: Decimal, out: &O
         traffic: Quantity::new(tb, Unit::Terabyte),
         peak_bandwidth: Quantity::new(mbps, Unit::Megabit),
     };
-    let charge = settle_day(&policy, method, &usage)?;
+    let charge = settle_day(policy, method, &usage)?;
     if out.json {
         return out.json(&charge);
     }
@@ -218,9 +290,11 @@ fn traffic(tb: Decimal, region: RegionArg, by: MethodArg, mbps: Decimal, out: &O
         "Day's charge: {} (exact {}, rounded once)",
         charge.total, charge.exact
     ));
-    out.line(
-        "Prices are ILLUSTRATIVE (presets::usage::live_traffic): replace them with the \
-         platform's price list.",
-    );
+    if illustrative {
+        out.line(
+            "Prices are ILLUSTRATIVE (presets::usage::live_traffic): replace them with the \
+             platform's price list (--policy FILE).",
+        );
+    }
     Ok(())
 }

@@ -1,0 +1,78 @@
+//! A live-plugin licence (R-LIC-01..06), a decider per app id: 30,000 a
+//! year, a second licence stacks a year onto the current end, another
+//! account cannot take the app id, and a traffic package of 200 TB or more
+//! earns a free year on application.
+//!
+//! ```text
+//! cargo run --example licence_stacking
+//! ```
+
+use billing_rules::decider::Decider;
+use billing_rules::lifecycle::licence::{
+    AccountId, AppId, Licence, LicenceCommand, LicenceEvent, TrafficPackage, status,
+};
+use billing_rules::presets::lifecycle::live_plugin_licence;
+use billing_rules::quantity::{Quantity, Unit};
+use billing_rules::time::Zone;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+/// Local midnight (UTC+08:00) of a calendar day.
+fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Error>> {
+    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or("not a date")?;
+    Ok(Zone::BEIJING.start_of_day(date)?)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let policy = live_plugin_licence();
+    println!(
+        "a licence: {} for {} days (R-LIC-01)",
+        policy.price(),
+        policy.term().0
+    );
+    let app = AppId::new("live-app");
+    let (alice, bob) = (AccountId::new("alice"), AccountId::new("bob"));
+    let buy = |account: &AccountId| LicenceCommand::Purchase {
+        app: app.clone(),
+        account: account.clone(),
+    };
+    let size = Quantity::new(Decimal::from(200), Unit::Terabyte);
+    let package = TrafficPackage {
+        id: "pkg-200tb".into(),
+        size,
+        buyer: alice.clone(),
+    };
+    let claim = LicenceCommand::ClaimBundled {
+        app: app.clone(),
+        account: alice.clone(),
+        package,
+    };
+
+    let steps = [
+        ("alice buys", buy(&alice), day(2025, 1, 1)?),
+        ("alice buys again", buy(&alice), day(2025, 4, 11)?), // stacks from the end (R-LIC-03)
+        ("bob buys", buy(&bob), day(2025, 5, 1)?),            // one owner per app id (R-LIC-04)
+        ("alice claims 200 TB", claim.clone(), day(2025, 6, 1)?), // a free year (R-LIC-06)
+        ("alice claims again", claim, day(2025, 6, 2)?),      // once per package
+    ];
+    let local = |t| Zone::BEIJING.local_date(t);
+    let mut state = Licence::initial();
+    for (what, command, now) in steps {
+        match Licence::run(&state, &command, now, &policy) {
+            Ok((next, events)) => {
+                state = next;
+                for event in events {
+                    if let LicenceEvent::Purchased { end, .. }
+                    | LicenceEvent::BundledGranted { end, .. } = event
+                    {
+                        println!("{} {what}: valid until {}", local(now), local(end));
+                    }
+                }
+            }
+            Err(err) => println!("{} {what}: {err}", local(now)),
+        }
+    }
+    let later = day(2028, 1, 1)?;
+    println!("{}: the licence is {}", local(later), status(&state, later));
+    Ok(())
+}

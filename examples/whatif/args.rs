@@ -1,0 +1,252 @@
+//! What every area parses: instants (`--now`, `--start`), traffic amounts,
+//! and policy files (`--policy FILE`, `--print-policy`).
+//!
+//! Arguments are parsed by clap value parsers, so a malformed one is a clap
+//! error (usage, the offending value, exit 2). A policy file is read when
+//! the subcommand runs: one that does not parse or does not validate prints
+//! the library's [`PolicyError`] (field, problem, allowed, rule) and exits 1.
+
+use std::fmt;
+use std::path::Path;
+
+use billing_rules::PolicyError;
+use billing_rules::quantity::{Quantity, Unit};
+use billing_rules::time::Zone;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::out::Output;
+
+// ------------------------------------------------------------ instants
+
+/// An instant as given on the command line: a local date (midnight), a
+/// local date and time, or an absolute RFC 3339 instant. Local forms are
+/// read in the policy's zone, which is only known once the policy is
+/// loaded, hence [`When::at`].
+#[derive(Debug, Clone, Copy)]
+pub enum When {
+    /// `2025-06-01`: local midnight.
+    Local(NaiveDateTime),
+    /// `2025-06-01T08:00:00+08:00`.
+    Instant(DateTime<Utc>),
+}
+
+impl When {
+    /// The instant, reading a local form in `zone`.
+    pub fn at(self, zone: Zone) -> std::result::Result<DateTime<Utc>, String> {
+        match self {
+            When::Instant(t) => Ok(t),
+            When::Local(local) => local
+                .and_local_timezone(zone.offset())
+                .single()
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| format!("{local} is out of range in UTC{zone}")),
+        }
+    }
+}
+
+/// The clap value parser of [`When`].
+pub fn when(text: &str) -> std::result::Result<When, String> {
+    let text = text.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(When::Local(date.and_time(NaiveTime::MIN)));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(When::Local(local));
+        }
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| When::Instant(t.with_timezone(&Utc)))
+        .map_err(|_| {
+            format!(
+                "`{text}` is not a date or time; write 2025-06-01 (local midnight), \
+                 2025-06-01T08:30[:00] (local) or an RFC 3339 instant"
+            )
+        })
+}
+
+/// The clap value parser of a data amount: a number and a unit, `20GB`,
+/// `0.02 TB`, `19999MB`.
+pub fn quantity(text: &str) -> std::result::Result<Quantity, String> {
+    let bad = || format!("`{text}` is not an amount of traffic; write e.g. 20GB or 0.02TB");
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .ok_or_else(bad)?;
+    let (value, unit) = text.split_at(split);
+    let value: Decimal = value.trim().parse().map_err(|_| bad())?;
+    let unit = match unit.trim().to_ascii_uppercase().as_str() {
+        "B" => Unit::Byte,
+        "KB" => Unit::Kilobyte,
+        "MB" => Unit::Megabyte,
+        "GB" => Unit::Gigabyte,
+        "TB" => Unit::Terabyte,
+        _ => return Err(bad()),
+    };
+    Ok(Quantity::new(value, unit))
+}
+
+// ------------------------------------------------------------ policy files
+
+/// `--policy FILE` and `--print-policy`, shared by every subcommand.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct PolicyFile {
+    /// Price against your own policy: a JSON file of the subcommand's policy
+    /// spec (see --print-policy for one to start from).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<std::path::PathBuf>,
+    /// Print the policy in use as JSON (the preset's, or --policy's after
+    /// the other options' overrides) and exit. Save it, edit it, pass it
+    /// back with --policy FILE.
+    #[arg(long)]
+    pub print_policy: bool,
+}
+
+/// A policy file that could not be used: which file, and the library's
+/// [`PolicyError`] (for a file that is not valid JSON of the spec, the
+/// field is where the parser stopped).
+#[derive(Debug, Serialize)]
+pub struct PolicyFileError {
+    /// The file, or the preset with the command line's overrides.
+    pub source: String,
+    /// What is wrong.
+    pub error: PolicyError,
+}
+
+impl fmt::Display for PolicyFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = &self.error;
+        write!(
+            f,
+            "{} is not a valid policy\n  field:   {}\n  problem: {}\n  allowed: {}",
+            self.source, e.field, e.problem, e.allowed
+        )?;
+        if let Some(rule) = e.rule {
+            write!(f, "\n  rule:    {rule}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PolicyFileError {}
+
+/// Reads `path` as JSON of the spec `S` (`spec_name` and `print_hint` go
+/// into the error: what the file should hold, and the command that prints
+/// one).
+///
+/// Unlike plain `serde_json::from_str`, a field the spec does not have is
+/// an error: the library's specs ignore unknown fields, so a misspelt
+/// `max_totl` would silently keep the preset's value.
+pub fn read_spec<S: DeserializeOwned + Serialize>(
+    path: &Path,
+    spec_name: &str,
+    print_hint: &str,
+) -> std::result::Result<S, Box<dyn std::error::Error>> {
+    let source = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the policy file {source}: {e}"))?;
+    let allowed = format!("JSON of a {spec_name}; `{print_hint}` prints one to start from");
+    let parse_error = |e: serde_json::Error| {
+        // serde_json appends " at line L column C"; the field says where.
+        let message = e.to_string();
+        let problem = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(head, _)| head)
+            .to_owned();
+        PolicyFileError {
+            source: source.clone(),
+            error: PolicyError::new(
+                format!("line {}, column {}", e.line(), e.column()),
+                problem,
+                allowed.clone(),
+            ),
+        }
+    };
+    // Parsed from the text (not from a `Value`) so errors keep their line.
+    let spec: S = serde_json::from_str(&text).map_err(parse_error)?;
+    let raw: Value = serde_json::from_str(&text).map_err(parse_error)?;
+    let known = serde_json::to_value(&spec)?;
+    if let Some(field) = unknown_field(&raw, &known, "") {
+        return Err(PolicyFileError {
+            source,
+            error: PolicyError::new(
+                field,
+                format!("{spec_name} has no such field; it would be ignored"),
+                allowed,
+            ),
+        }
+        .into());
+    }
+    Ok(spec)
+}
+
+/// Builds the policy `P` from `spec`, naming `source` in the error.
+pub fn build<S, P>(spec: S, source: &str) -> std::result::Result<P, PolicyFileError>
+where
+    P: TryFrom<S, Error = PolicyError>,
+{
+    P::try_from(spec).map_err(|error| PolicyFileError {
+        source: source.to_owned(),
+        error,
+    })
+}
+
+/// The path of the first key of `given` that the spec read back from it
+/// (`known`) does not have. Only objects are compared: where the spec
+/// writes a value in another shape (a currency as `"CNY"`), nothing below
+/// is checked.
+fn unknown_field(given: &Value, known: &Value, path: &str) -> Option<String> {
+    match (given, known) {
+        (Value::Object(given), Value::Object(known)) => given.iter().find_map(|(key, value)| {
+            let here = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            match known.get(key) {
+                None => Some(here),
+                Some(known) => unknown_field(value, known, &here),
+            }
+        }),
+        (Value::Array(given), Value::Array(known)) if given.len() == known.len() => given
+            .iter()
+            .zip(known)
+            .enumerate()
+            .find_map(|(i, (g, k))| unknown_field(g, k, &format!("{path}[{i}]"))),
+        _ => None,
+    }
+}
+
+/// The spec from `--policy FILE`, or `preset` (with its name for
+/// messages).
+pub fn spec_or<S: DeserializeOwned + Serialize>(
+    file: &PolicyFile,
+    preset: impl FnOnce() -> std::result::Result<S, Box<dyn std::error::Error>>,
+    preset_name: &str,
+    spec_name: &str,
+    print_hint: &str,
+) -> std::result::Result<(S, String), Box<dyn std::error::Error>> {
+    match &file.policy {
+        Some(path) => Ok((
+            read_spec(path, spec_name, print_hint)?,
+            path.display().to_string(),
+        )),
+        None => Ok((preset()?, preset_name.to_owned())),
+    }
+}
+
+/// Prints `spec` as JSON when `--print-policy` was given; true when it was
+/// (the subcommand then stops).
+pub fn printed<S: Serialize>(
+    file: &PolicyFile,
+    spec: &S,
+    out: &Output,
+) -> std::result::Result<bool, Box<dyn std::error::Error>> {
+    if file.print_policy {
+        out.document(spec)?;
+    }
+    Ok(file.print_policy)
+}
