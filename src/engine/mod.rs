@@ -10,8 +10,22 @@
 //! nothing). It holds no aggregate logic.
 //!
 //! [`MemoryStore`] is the embedded store and the test double; a service
-//! implements [`Store`] over its own database (see below). The clocks live
-//! in [`crate::time`] and are re-exported here.
+//! implements [`Store`] over its own database (see below), naming each kind
+//! by its [`Aggregate::KIND`]. The clocks live in [`crate::time`] and are
+//! re-exported here.
+//!
+//! | aggregate | decider | policy (preset) | time-driven command |
+//! |---|---|---|---|
+//! | subscription (seat plan, chat service, cloud environment) | [`Subscription`](crate::lifecycle::subscription::Subscription) | [`SubscriptionPolicy`](crate::lifecycle::policy::SubscriptionPolicy) ([`presets::lifecycle`](crate::presets::lifecycle)) | `Advance` (notices, reminders, expiry, auto-renewal, grace) |
+//! | package wallet | [`PackageWallet`](crate::usage::wallet::PackageWallet) | [`UsagePolicy`](crate::usage::policy::UsagePolicy) ([`presets::usage::verification`](crate::presets::usage::verification)) | `Expire` |
+//! | licence (one per app id) | [`Licence`](crate::lifecycle::licence::Licence) | [`LicencePolicy`](crate::lifecycle::licence::LicencePolicy) ([`presets::lifecycle::live_plugin_licence`](crate::presets::lifecycle::live_plugin_licence)) | `Advance` (expiry) |
+//! | payment method | [`EnvironmentPayment`](crate::payment::EnvironmentPayment) | [`PaymentPolicy`](crate::payment::PaymentPolicy) ([`presets::payment::payment_policy`](crate::presets::payment::payment_policy)) | none |
+//! | order ledger | [`OrderLedger`](crate::refund::OrderLedger) | [`AppRefundPolicy`](crate::refund::AppRefundPolicy) ([`presets::payment::app_refund_policy`](crate::presets::payment::app_refund_policy)) | none |
+//!
+//! A time-driven command is an ordinary command: a scheduler sends it
+//! through the engine like any other (with a key, when it may be retried),
+//! and the events it appends carry the instant they came due, so a late
+//! scheduler records the same facts as a punctual one.
 //!
 //! ```
 //! use billing_rules::decider::Decider;
@@ -93,9 +107,11 @@
 //!
 //! # Implementing `Store` over SQL
 //!
-//! Name each kind (`'wallet'`, `'licence'`, ...), serialize events, states
-//! and [`Recorded`] answers with the service's serde format, and keep three
-//! tables:
+//! Name each kind by its [`Aggregate::KIND`] (`'package_wallet'`,
+//! `'licence'`, ...), serialize events, states and [`Recorded`] answers
+//! with the service's serde format, and keep three tables (the
+//! [`Aggregate`] docs show a store keeping the same rows in memory, as
+//! JSON):
 //!
 //! ```sql
 //! CREATE TABLE aggregates (          -- one row per aggregate
@@ -139,11 +155,13 @@
 //!
 //! Database failures are [`StoreError::Backend`].
 
+mod aggregate;
 mod execute;
 mod memory;
 mod store;
 
 pub use crate::time::{Clock, FixedClock, SystemClock};
+pub use aggregate::Aggregate;
 pub use execute::Engine;
 pub use memory::MemoryStore;
 pub use store::{

@@ -1,0 +1,866 @@
+//! The engine (issue 7, phase 2) wired to the five real aggregates with
+//! their preset policies: accepted commands append their events, refusals
+//! write nothing and name the rule, a retried key returns the first answer,
+//! and time-driven transitions (Advance, Expire) run through the engine too.
+
+use std::fmt::Debug;
+use std::sync::{Arc, Barrier};
+use std::thread;
+
+use billing_rules::decider::Decider;
+use billing_rules::engine::{
+    Aggregate, AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore, Outcome, Store,
+    StoreError, Version,
+};
+use billing_rules::lifecycle::access::access;
+use billing_rules::lifecycle::licence::{
+    self, AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicenceState,
+};
+use billing_rules::lifecycle::notices::TermKind;
+use billing_rules::lifecycle::policy::Lapse;
+use billing_rules::lifecycle::subscription::{
+    Funds, Phase, Shortfall, Status, Subscription, SubscriptionCommand, SubscriptionEvent, status,
+};
+use billing_rules::money::Money;
+use billing_rules::payment::{
+    EnvironmentPayment, PaymentCommand, PaymentEvent, PaymentMethod, PaymentState, SwitchFacts,
+};
+use billing_rules::pricing::seats::{SeatOrder, quote};
+use billing_rules::refund::{LedgerCommand, LedgerEvent, OrderLedger, RefundFlags};
+use billing_rules::time::{Clock, Period};
+use billing_rules::usage::calls::{CallCounts, Component, FeatureSwitch};
+use billing_rules::usage::catalogue::PackageOrder;
+use billing_rules::usage::wallet::{
+    Draw, Expiry, PackageId, PackageStatus, PackageWallet, WalletCommand, WalletEvent,
+};
+use billing_rules::{Error, FigureValue, Refusal, RuleId, presets};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use rust_decimal::Decimal;
+
+type TestEngine = Engine<FixedClock, MemoryStore>;
+
+/// 2025-06-01 10:00 in Beijing.
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 6, 1, 2, 0, 0).unwrap()
+}
+
+fn new_engine() -> TestEngine {
+    Engine::new(FixedClock::new(t0()), MemoryStore::new())
+}
+
+fn id(text: &str) -> AggregateId {
+    AggregateId::from(text)
+}
+
+fn key(text: &str) -> IdempotencyKey {
+    IdempotencyKey::from(text)
+}
+
+fn cny(text: &str) -> Money {
+    Money::cny(text.parse::<Decimal>().unwrap())
+}
+
+fn version<D>(engine: &TestEngine, id: &AggregateId) -> Version
+where
+    D: Decider + 'static,
+    D::State: Send + 'static,
+    D::Event: Send + 'static,
+{
+    Store::<D>::load(engine.store(), id).unwrap().version
+}
+
+/// Sends `command` without a key and with a fresh key: both are refused by
+/// `rule`, the same way, and neither writes an event or moves the version.
+fn assert_refused<D>(
+    engine: &TestEngine,
+    id: &AggregateId,
+    command: &D::Command,
+    policy: &D::Policy,
+    rule: RuleId,
+) -> Refusal
+where
+    D: Decider + 'static,
+    D::State: Send + 'static,
+    D::Event: Send + PartialEq + Debug + 'static,
+{
+    let events = engine.store().events::<D>(id);
+    let before = version::<D>(engine, id);
+    let error = engine.execute::<D>(id, command, policy, None).unwrap_err();
+    let Some(refusal) = error.refusal().cloned() else {
+        panic!("expected a refusal by {rule}, got {error}");
+    };
+    assert_eq!(refusal.rule(), rule, "{refusal}");
+    let keyed = key(&format!("refused-at-{before}"));
+    let again = engine
+        .execute::<D>(id, command, policy, Some(&keyed))
+        .unwrap_err();
+    assert_eq!(again, error);
+    assert_eq!(engine.store().events::<D>(id), events);
+    assert_eq!(version::<D>(engine, id), before);
+    refusal
+}
+
+/// Sends `command` again under `key`: the first answer comes back, and the
+/// stream and version are unchanged.
+fn assert_retried<D>(
+    engine: &TestEngine,
+    id: &AggregateId,
+    command: &D::Command,
+    policy: &D::Policy,
+    key: &IdempotencyKey,
+    first: &Result<Outcome<D::Event>, Error>,
+) where
+    D: Decider + 'static,
+    D::State: Send + 'static,
+    D::Event: Send + PartialEq + Debug + 'static,
+{
+    let events = engine.store().events::<D>(id);
+    let before = version::<D>(engine, id);
+    let retry = engine.execute::<D>(id, command, policy, Some(key));
+    assert_eq!(&retry, first);
+    assert_eq!(engine.store().events::<D>(id), events);
+    assert_eq!(version::<D>(engine, id), before);
+}
+
+// ------------------------------------------------------- kinds
+
+#[test]
+fn every_aggregate_has_a_distinct_snake_case_kind() {
+    let kinds = [
+        Subscription::KIND,
+        PackageWallet::KIND,
+        Licence::KIND,
+        EnvironmentPayment::KIND,
+        OrderLedger::KIND,
+    ];
+    assert_eq!(
+        kinds,
+        [
+            "subscription",
+            "package_wallet",
+            "licence",
+            "payment_method",
+            "order_ledger"
+        ]
+    );
+    for (i, kind) in kinds.iter().enumerate() {
+        assert!(
+            kind.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            "{kind}"
+        );
+        assert!(!kinds[..i].contains(kind), "{kind} is used twice");
+    }
+}
+
+/// What sharing one store between threads needs of an aggregate.
+fn shareable<D>()
+where
+    D: Aggregate + Send + Sync + 'static,
+    D::State: Send + Sync + 'static,
+    D::Command: Send + Sync + 'static,
+    D::Event: Send + Sync + 'static,
+    D::Policy: Send + Sync + 'static,
+{
+}
+
+#[test]
+fn every_aggregate_can_be_shared_between_threads() {
+    shareable::<Subscription>();
+    shareable::<PackageWallet>();
+    shareable::<Licence>();
+    shareable::<EnvironmentPayment>();
+    shareable::<OrderLedger>();
+}
+
+#[test]
+fn one_store_keeps_the_five_kinds_of_one_account_apart() {
+    let engine = new_engine();
+    let account = id("acct-1");
+    let usage = presets::usage::verification().unwrap();
+    engine
+        .execute::<Subscription>(
+            &account,
+            &SubscriptionCommand::Purchase {
+                validity: Period::Year,
+            },
+            &presets::lifecycle::app_store_seat_plan(),
+            None,
+        )
+        .unwrap();
+    engine
+        .execute::<PackageWallet>(
+            &account,
+            &WalletCommand::Purchase {
+                order: PackageOrder::listed(1_000, 365),
+            },
+            &usage,
+            None,
+        )
+        .unwrap();
+    engine
+        .execute::<Licence>(
+            &account,
+            &LicenceCommand::Purchase {
+                app: AppId::new("app-1"),
+                account: AccountId::new("acct-1"),
+            },
+            &presets::lifecycle::live_plugin_licence(),
+            None,
+        )
+        .unwrap();
+    engine
+        .execute::<EnvironmentPayment>(
+            &account,
+            &PaymentCommand::FirstPurchase {
+                method: PaymentMethod::PrepaidCloudAccount,
+            },
+            &presets::payment::payment_policy(),
+            None,
+        )
+        .unwrap();
+    engine
+        .execute::<OrderLedger>(
+            &account,
+            &LedgerCommand::RecordOrder {
+                order: "o1".into(),
+                paid_at: t0(),
+                amount: cny("100.00"),
+            },
+            &presets::payment::app_refund_policy(),
+            None,
+        )
+        .unwrap();
+    // Each stream counts its own events: the licence's purchase bound the
+    // app first (2 events); every other stream holds one.
+    assert_eq!(version::<Subscription>(&engine, &account), Version::new(1));
+    assert_eq!(version::<PackageWallet>(&engine, &account), Version::new(1));
+    assert_eq!(version::<Licence>(&engine, &account), Version::new(2));
+    assert_eq!(
+        version::<EnvironmentPayment>(&engine, &account),
+        Version::new(1)
+    );
+    assert_eq!(version::<OrderLedger>(&engine, &account), Version::new(1));
+    assert_eq!(engine.store().ids::<OrderLedger>(), vec![account]);
+}
+
+// ------------------------------------------------------- subscription
+
+#[test]
+fn r_life_04_seat_subscription_purchase_priced_by_the_seat_plan() {
+    let engine = new_engine();
+    let org = id("org-1");
+    let seats = presets::seat::app_store_seat_plan().unwrap();
+    let life = presets::lifecycle::app_store_seat_plan();
+
+    // 120 seats for a year: the 51-200 tier, 80.00 a seat (R-SEAT-03).
+    let priced = quote(&seats, &SeatOrder::new(120, 1)).unwrap();
+    assert_eq!(priced.total.to_string(), "CNY 9600.00");
+    let validity = Period::days(priced.validity.total_days.0).unwrap();
+    let buy = SubscriptionCommand::Purchase { validity };
+    let buy_key = key("org-1-purchase-1");
+    let first = engine.execute::<Subscription>(&org, &buy, &life, Some(&buy_key));
+    let end = t0() + Duration::days(365);
+    assert_eq!(
+        first,
+        Ok(Outcome {
+            events: vec![SubscriptionEvent::Purchased { at: t0(), end }],
+            version: Version::new(1),
+            decided_at: t0(),
+        })
+    );
+
+    // Going live after a purchase is refused: the trial starts once.
+    assert_refused::<Subscription>(
+        &engine,
+        &org,
+        &SubscriptionCommand::GoLive,
+        &life,
+        RuleId::Life01,
+    );
+
+    // The purchase is retried a day later: nothing is bought twice.
+    engine.clock().advance(Duration::days(1)).unwrap();
+    assert_retried::<Subscription>(&engine, &org, &buy, &life, &buy_key, &first);
+    let state = engine.state::<Subscription>(&org).unwrap();
+    assert_eq!(
+        status(&state, engine.clock().now(), &life),
+        Status::Active { ends: end }
+    );
+    assert!(access(&state, engine.clock().now(), &life).is_allowed());
+}
+
+#[test]
+fn r_life_03_notice_and_expiry_come_due_through_the_engine() {
+    let engine = new_engine();
+    let org = id("org-2");
+    let life = presets::lifecycle::app_store_seat_plan();
+    engine
+        .execute::<Subscription>(
+            &org,
+            &SubscriptionCommand::Purchase {
+                validity: Period::Month,
+            },
+            &life,
+            None,
+        )
+        .unwrap();
+    let end = t0() + Duration::days(31);
+    let advance = SubscriptionCommand::Advance { funds: None };
+
+    // An hour after the notice came due (7 x 24 h before the end), the
+    // scheduler's Advance records it, dated when it came due.
+    engine
+        .clock()
+        .set(end - Duration::days(7) + Duration::hours(1));
+    let notice_key = key("sweep-1");
+    let noticed = engine.execute::<Subscription>(&org, &advance, &life, Some(&notice_key));
+    let events = &noticed.as_ref().unwrap().events;
+    assert_eq!(events.len(), 1);
+    let SubscriptionEvent::Notice(notice) = &events[0] else {
+        panic!("a notice, got {events:?}");
+    };
+    assert_eq!(
+        (notice.due, notice.term, notice.term_end),
+        (end - Duration::days(7), TermKind::Paid, end)
+    );
+
+    // After the end: the expiry is recorded and access is intercepted
+    // (R-LIFE-04; the seat plan has no grace).
+    engine.clock().set(end + Duration::hours(1));
+    let expired = engine
+        .execute::<Subscription>(&org, &advance, &life, None)
+        .unwrap();
+    assert_eq!(
+        expired.events,
+        vec![SubscriptionEvent::Expired {
+            at: end,
+            ended: TermKind::Paid,
+            grace_until: None,
+            then: Lapse::Intercepted,
+            shortfall: None,
+        }]
+    );
+    assert_eq!(expired.version, Version::new(3));
+    let state = engine.state::<Subscription>(&org).unwrap();
+    assert!(matches!(state.phase, Phase::Intercepted { .. }));
+    assert_eq!(
+        access(&state, engine.clock().now(), &life).rule(),
+        Some(RuleId::Life04)
+    );
+
+    // A sweep with nothing due is accepted and writes nothing; the first
+    // sweep, retried, still answers with its notice.
+    let idle = engine
+        .execute::<Subscription>(&org, &advance, &life, None)
+        .unwrap();
+    assert_eq!((idle.events.len(), idle.version), (0, Version::new(3)));
+    assert_retried::<Subscription>(&engine, &org, &advance, &life, &notice_key, &noticed);
+
+    // Renewing restores access at once (R-LIFE-04).
+    engine
+        .execute::<Subscription>(
+            &org,
+            &SubscriptionCommand::Renew {
+                validity: Period::Month,
+            },
+            &life,
+            None,
+        )
+        .unwrap();
+    let state = engine.state::<Subscription>(&org).unwrap();
+    assert!(access(&state, engine.clock().now(), &life).is_allowed());
+}
+
+#[test]
+fn r_life_07_auto_renewal_and_r_life_06_suspension_through_the_engine() {
+    let engine = new_engine();
+    let chat = id("chat-1");
+    let life = presets::lifecycle::chat_service();
+    for command in [
+        SubscriptionCommand::Purchase {
+            validity: Period::Month,
+        },
+        SubscriptionCommand::SetAutoRenewal { on: true },
+    ] {
+        engine
+            .execute::<Subscription>(&chat, &command, &life, None)
+            .unwrap();
+    }
+    let end = t0() + Duration::days(31);
+    let funds = |balance: &str| SubscriptionCommand::Advance {
+        funds: Some(Funds {
+            balance: cny(balance),
+            renewal_price: cny("300.00"),
+        }),
+    };
+
+    // At the end, 500.00 covers the 300.00 renewal: one more month.
+    engine.clock().set(end);
+    let renewed = engine
+        .execute::<Subscription>(&chat, &funds("500.00"), &life, None)
+        .unwrap();
+    let renewals: Vec<_> = renewed
+        .events
+        .iter()
+        .filter(|e| matches!(e, SubscriptionEvent::AutoRenewed { .. }))
+        .collect();
+    let second_end = end + Duration::days(31);
+    assert_eq!(
+        renewals,
+        [&SubscriptionEvent::AutoRenewed {
+            at: end,
+            end: second_end,
+            price: cny("300.00"),
+        }]
+    );
+
+    // The next renewal needs the balance: without it nothing is decided.
+    engine.clock().set(second_end + Duration::hours(1));
+    let refusal = assert_refused::<Subscription>(
+        &engine,
+        &chat,
+        &SubscriptionCommand::Advance { funds: None },
+        &life,
+        RuleId::Life07,
+    );
+    assert!(refusal.figure("term_end").is_some());
+
+    // 100.00 falls short: expired with 24 h of grace, still served...
+    let lapsing = engine
+        .execute::<Subscription>(&chat, &funds("100.00"), &life, None)
+        .unwrap();
+    assert_eq!(
+        lapsing.events.last(),
+        Some(&SubscriptionEvent::Expired {
+            at: second_end,
+            ended: TermKind::Paid,
+            grace_until: Some(second_end + Duration::hours(24)),
+            then: Lapse::Suspended,
+            shortfall: Some(Shortfall {
+                balance: cny("100.00"),
+                price: cny("300.00"),
+            }),
+        })
+    );
+    let state = engine.state::<Subscription>(&chat).unwrap();
+    assert!(access(&state, engine.clock().now(), &life).is_allowed());
+
+    // ...then suspended (R-LIFE-06), served no more.
+    engine.clock().set(second_end + Duration::hours(25));
+    let lapsed = engine
+        .execute::<Subscription>(&chat, &funds("100.00"), &life, None)
+        .unwrap();
+    assert!(matches!(
+        lapsed.events.last(),
+        Some(SubscriptionEvent::Lapsed {
+            then: Lapse::Suspended,
+            ..
+        })
+    ));
+    let state = engine.state::<Subscription>(&chat).unwrap();
+    assert!(matches!(state.phase, Phase::Suspended { .. }));
+    assert_eq!(
+        access(&state, engine.clock().now(), &life).rule(),
+        Some(RuleId::Life06)
+    );
+}
+
+// ------------------------------------------------------- package wallet
+
+#[test]
+fn r_use_07_package_wallet_purchase_consume_and_expire_through_the_engine() {
+    let engine = new_engine();
+    let app = id("app-account-1");
+    let usage = presets::usage::verification().unwrap();
+
+    let buy = WalletCommand::Purchase {
+        order: PackageOrder::listed(10_000, 365),
+    };
+    let buy_key = key("package-order-1");
+    let bought = engine.execute::<PackageWallet>(&app, &buy, &usage, Some(&buy_key));
+    let expires = t0() + Duration::days(365);
+    let Ok(Outcome { events, .. }) = &bought else {
+        panic!("bought: {bought:?}");
+    };
+    let [WalletEvent::Purchased(package)] = events.as_slice() else {
+        panic!("one purchase, got {events:?}");
+    };
+    assert_eq!(package.price.to_string(), "CNY 300.00");
+    assert_eq!(
+        (package.calls, package.effective_at, package.expires_at),
+        (10_000, t0(), expires)
+    );
+
+    // 5,000 calls: 1,000 from the trial quota (R-USE-02), 4,000 from the
+    // package; failed calls are never drawn (R-USE-01).
+    engine.clock().advance(Duration::days(1)).unwrap();
+    let at = engine.clock().now();
+    let consume = WalletCommand::Consume {
+        component: Component::QuickVerification,
+        calls: CallCounts {
+            succeeded: 5_000,
+            failed: 7,
+        },
+        at,
+    };
+    let used = engine
+        .execute::<PackageWallet>(&app, &consume, &usage, None)
+        .unwrap();
+    let [WalletEvent::Consumed(used)] = used.events.as_slice() else {
+        panic!("one consumption");
+    };
+    assert_eq!((used.from_trial, used.overage, used.failed), (1_000, 0, 7));
+    assert_eq!(
+        used.draws,
+        vec![Draw {
+            package: PackageId(0),
+            calls: 4_000
+        }]
+    );
+    assert_eq!(used.charge, cny("0"));
+
+    // Switched off, no call is made and nothing is written (R-USE-04).
+    engine
+        .execute::<PackageWallet>(
+            &app,
+            &WalletCommand::SwitchFeature {
+                switch: FeatureSwitch::Off,
+            },
+            &usage,
+            None,
+        )
+        .unwrap();
+    let refusal = assert_refused::<PackageWallet>(&engine, &app, &consume, &usage, RuleId::Use04);
+    assert_eq!(refusal.figure("calls"), Some(&FigureValue::Count(5_007)));
+
+    // The package order is retried: still one package.
+    assert_retried::<PackageWallet>(&engine, &app, &buy, &usage, &buy_key, &bought);
+    assert_eq!(
+        engine
+            .state::<PackageWallet>(&app)
+            .unwrap()
+            .packages()
+            .len(),
+        1
+    );
+
+    // A year on, the daily Expire closes it: 6,000 calls are lost.
+    engine.clock().set(expires + Duration::hours(2));
+    let expired = engine
+        .execute::<PackageWallet>(&app, &WalletCommand::Expire, &usage, None)
+        .unwrap();
+    assert_eq!(
+        expired.events,
+        vec![WalletEvent::Expired(Expiry {
+            package: PackageId(0),
+            expired_at: expires,
+            lost: 6_000,
+        })]
+    );
+    let wallet = engine.state::<PackageWallet>(&app).unwrap();
+    assert_eq!(
+        wallet.packages()[0].status(),
+        PackageStatus::Expired { lost: 6_000 }
+    );
+    // Nothing more is due: a second Expire writes nothing.
+    let again = engine
+        .execute::<PackageWallet>(&app, &WalletCommand::Expire, &usage, None)
+        .unwrap();
+    assert_eq!((again.events.len(), again.version), (0, expired.version));
+}
+
+// ------------------------------------------------------- licence
+
+#[test]
+fn r_lic_04_licence_purchase_stacking_and_expiry_through_the_engine() {
+    let engine = new_engine();
+    let app = AppId::new("app-9");
+    let stream = id("app-9");
+    let policy = presets::lifecycle::live_plugin_licence();
+    let buy = |account: &str| LicenceCommand::Purchase {
+        app: app.clone(),
+        account: AccountId::new(account),
+    };
+
+    let alice_key = key("alice-licence-1");
+    let first = engine.execute::<Licence>(&stream, &buy("alice"), &policy, Some(&alice_key));
+    let year = t0() + Duration::days(365);
+    assert_eq!(
+        first.as_ref().unwrap().events,
+        vec![
+            LicenceEvent::Bound {
+                at: t0(),
+                app: app.clone(),
+                owner: AccountId::new("alice"),
+            },
+            LicenceEvent::Purchased {
+                at: t0(),
+                price: cny("30000.00"),
+                start: t0(),
+                end: year,
+            },
+        ]
+    );
+
+    // R-LIC-04: bob cannot bind alice's app id.
+    let refusal = assert_refused::<Licence>(&engine, &stream, &buy("bob"), &policy, RuleId::Lic04);
+    assert_eq!(
+        refusal.figure("owner"),
+        Some(&FigureValue::Text("alice".into()))
+    );
+
+    // R-LIC-03: 100 days on, a second licence stacks from the current end.
+    engine.clock().advance(Duration::days(100)).unwrap();
+    let stacked = engine
+        .execute::<Licence>(&stream, &buy("alice"), &policy, None)
+        .unwrap();
+    let two_years = t0() + Duration::days(730);
+    assert_eq!(
+        stacked.events,
+        vec![LicenceEvent::Purchased {
+            at: t0() + Duration::days(100),
+            price: cny("30000.00"),
+            start: year,
+            end: two_years,
+        }]
+    );
+    assert_retried::<Licence>(&engine, &stream, &buy("alice"), &policy, &alice_key, &first);
+
+    // The expiry comes due through Advance; the plugin is then refused.
+    engine.clock().set(two_years + Duration::days(1));
+    let expired = engine
+        .execute::<Licence>(&stream, &LicenceCommand::Advance, &policy, None)
+        .unwrap();
+    assert_eq!(
+        expired.events,
+        vec![LicenceEvent::Expired { at: two_years }]
+    );
+    let state = engine.state::<Licence>(&stream).unwrap();
+    assert!(matches!(state, LicenceState::Expired(_)));
+    assert_eq!(
+        licence::access(&state, engine.clock().now(), &policy).rule(),
+        Some(RuleId::Lic05)
+    );
+}
+
+// ------------------------------------------------------- payment method
+
+#[test]
+fn r_pay_03_the_fifth_switch_is_refused_through_the_engine() {
+    let engine = new_engine();
+    let env = id("env-1");
+    let policy = presets::payment::payment_policy();
+    engine
+        .execute::<EnvironmentPayment>(
+            &env,
+            &PaymentCommand::FirstPurchase {
+                method: PaymentMethod::PrepaidPersonalWallet,
+            },
+            &policy,
+            None,
+        )
+        .unwrap();
+    let to = |n: u32| match n % 2 {
+        1 => PaymentMethod::PrepaidCloudAccount,
+        _ => PaymentMethod::PrepaidPersonalWallet,
+    };
+    let mut fourth = None;
+    for n in 1..=4 {
+        let command = PaymentCommand::switch(to(n), SwitchFacts::default());
+        let switch_key = key(&format!("switch-{n}"));
+        let answer =
+            engine.execute::<EnvironmentPayment>(&env, &command, &policy, Some(&switch_key));
+        let events = &answer.as_ref().unwrap().events;
+        assert!(
+            matches!(events.as_slice(), [PaymentEvent::MethodSwitched { switch_number, .. }] if *switch_number == n),
+            "{events:?}"
+        );
+        fourth = Some((command, switch_key, answer));
+    }
+    let refusal = assert_refused::<EnvironmentPayment>(
+        &engine,
+        &env,
+        &PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, SwitchFacts::default()),
+        &policy,
+        RuleId::Pay03,
+    );
+    assert_eq!(
+        refusal.figure("switches_used"),
+        Some(&FigureValue::Count(4))
+    );
+    assert_eq!(refusal.figure("switch_limit"), Some(&FigureValue::Count(4)));
+    let (command, switch_key, answer) = fourth.unwrap();
+    assert_retried::<EnvironmentPayment>(&engine, &env, &command, &policy, &switch_key, &answer);
+    assert_eq!(
+        engine
+            .state::<EnvironmentPayment>(&env)
+            .unwrap()
+            .switches_used(),
+        4
+    );
+}
+
+#[test]
+fn r_pay_04_no_switch_after_pay_as_you_go_through_the_engine() {
+    let engine = new_engine();
+    let env = id("env-2");
+    let policy = presets::payment::payment_policy();
+    engine
+        .execute::<EnvironmentPayment>(
+            &env,
+            &PaymentCommand::FirstPurchase {
+                method: PaymentMethod::PrepaidCloudAccount,
+            },
+            &policy,
+            None,
+        )
+        .unwrap();
+    let refund = SwitchFacts::default().with_refund(cny("150.00"), cny("400.00"));
+    let payg = engine
+        .execute::<EnvironmentPayment>(
+            &env,
+            &PaymentCommand::switch(PaymentMethod::PayAsYouGo, refund),
+            &policy,
+            None,
+        )
+        .unwrap();
+    assert!(matches!(
+        payg.events.as_slice(),
+        [PaymentEvent::MethodSwitched { refunded: Some(r), switch_number: 1, .. }] if *r == cny("150.00")
+    ));
+    assert_eq!(
+        engine.state::<EnvironmentPayment>(&env).unwrap(),
+        PaymentState::PayAsYouGo {
+            switches_used: 1,
+            ever_prepaid: true
+        }
+    );
+    assert_refused::<EnvironmentPayment>(
+        &engine,
+        &env,
+        &PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, SwitchFacts::default()),
+        &policy,
+        RuleId::Pay04,
+    );
+}
+
+// ------------------------------------------------------- order ledger
+
+#[test]
+fn r_ref_02_order_ledger_refunds_latest_first_through_the_engine() {
+    let engine = new_engine();
+    let app = id("app-ledger-1");
+    let policy = presets::payment::app_refund_policy();
+    let record = |order: &str, amount: &str| LedgerCommand::RecordOrder {
+        order: order.into(),
+        paid_at: engine.clock().now(),
+        amount: cny(amount),
+    };
+    let refund = |order: &str| LedgerCommand::Refund {
+        order: order.into(),
+        flags: RefundFlags::default(),
+    };
+    engine
+        .execute::<OrderLedger>(&app, &record("o1", "9600.00"), &policy, None)
+        .unwrap();
+    engine.clock().advance(Duration::days(1)).unwrap();
+    engine
+        .execute::<OrderLedger>(&app, &record("o2", "4080.00"), &policy, None)
+        .unwrap();
+
+    // o1 is not the latest: refused (R-REF-02), and remembered so.
+    let early_key = key("refund-o1-early");
+    let early = engine.execute::<OrderLedger>(&app, &refund("o1"), &policy, Some(&early_key));
+    assert_eq!(
+        early.as_ref().unwrap_err().refusal().map(Refusal::rule),
+        Some(RuleId::Ref02)
+    );
+    assert_refused::<OrderLedger>(&engine, &app, &refund("o1"), &policy, RuleId::Ref02);
+
+    let refunded = engine
+        .execute::<OrderLedger>(&app, &refund("o2"), &policy, None)
+        .unwrap();
+    assert_eq!(
+        refunded.events,
+        vec![LedgerEvent::OrderRefunded {
+            order: "o2".into(),
+            amount: cny("4080.00"),
+            at: t0() + Duration::days(1),
+        }]
+    );
+    // o1 would now be refundable, but the retried request keeps its first
+    // answer; a new request is a new command.
+    assert_retried::<OrderLedger>(&engine, &app, &refund("o1"), &policy, &early_key, &early);
+
+    // Eleven days after its payment, o1's window has closed (R-REF-01).
+    engine
+        .clock()
+        .set(t0() + Duration::days(10) + Duration::seconds(1));
+    assert_refused::<OrderLedger>(&engine, &app, &refund("o1"), &policy, RuleId::Ref01);
+    let ledger = engine.state::<OrderLedger>(&app).unwrap();
+    let currency = policy.locale().currency;
+    assert_eq!(ledger.total_paid(currency).unwrap(), cny("13680.00"));
+    assert_eq!(ledger.total_refunded(currency).unwrap(), cny("4080.00"));
+}
+
+#[test]
+fn r_ref_02_two_engines_racing_on_one_ledger_lose_no_order() {
+    let store = Arc::new(MemoryStore::new());
+    let app = id("app-race");
+    let policy = Arc::new(presets::payment::app_refund_policy());
+    let barrier = Arc::new(Barrier::new(2));
+    let handles: Vec<_> = (0..2)
+        .map(|t| {
+            let (store, policy, barrier, app) = (
+                Arc::clone(&store),
+                Arc::clone(&policy),
+                Arc::clone(&barrier),
+                app.clone(),
+            );
+            thread::spawn(move || {
+                let engine = Engine::new(FixedClock::new(t0()), store).with_retries(0);
+                barrier.wait();
+                (0..50)
+                    .map(|i| {
+                        let command = LedgerCommand::RecordOrder {
+                            order: format!("t{t}-o{i}").into(),
+                            paid_at: t0() - Duration::minutes(i),
+                            amount: cny("1.00"),
+                        };
+                        let answer = engine.execute::<OrderLedger>(&app, &command, &policy, None);
+                        (format!("t{t}-o{i}"), answer)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut accepted = Vec::new();
+    for handle in handles {
+        for (order, answer) in handle.join().unwrap() {
+            match answer {
+                Ok(outcome) => accepted.push((outcome.version, order, outcome.events)),
+                // Without retries a lost race is reported, and writes nothing.
+                Err(Error::Store(StoreError::Conflict { .. })) => {}
+                Err(other) => panic!("{order}: {other}"),
+            }
+        }
+    }
+    accepted.sort_by_key(|(version, ..)| *version);
+    let events = store.events::<OrderLedger>(&app);
+    // The stream is exactly the accepted commands, at their versions.
+    assert_eq!(events.len(), accepted.len());
+    for (i, (version, order, outcome_events)) in accepted.iter().enumerate() {
+        assert_eq!(version.get(), u64::try_from(i + 1).unwrap());
+        assert_eq!(&events[i..=i], outcome_events.as_slice());
+        assert!(
+            matches!(&events[i], LedgerEvent::OrderRecorded { order: o, .. } if o.as_str() == order)
+        );
+    }
+    let engine = Engine::new(FixedClock::new(t0()), &*store);
+    let ledger = engine.state::<OrderLedger>(&app).unwrap();
+    assert_eq!(ledger, OrderLedger::replay(events.iter()));
+    assert_eq!(
+        ledger.total_paid(policy.locale().currency).unwrap(),
+        Money::cny(Decimal::from(accepted.len()))
+    );
+}
