@@ -1,4 +1,20 @@
 //! The payment-method policy: switch limit, default method, invoice routing.
+//!
+//! ```
+//! use billing_rules::payment::{PaymentMethod, PaymentPolicy};
+//!
+//! let published = billing_rules::presets::payment::payment_policy();
+//! assert_eq!(published.switch_limit(), 4); // R-PAY-03
+//!
+//! // A platform that allows 2 switches and starts on the cloud account; the
+//! // fields left out keep their published values.
+//! let json = r#"{"switch_limit": 2, "default_method": "prepaid_cloud_account"}"#;
+//! let policy: PaymentPolicy = serde_json::from_str(json)?;
+//! assert_eq!(policy.switch_limit(), 2);
+//! assert_eq!(policy.default_method(), PaymentMethod::PrepaidCloudAccount);
+//! assert_eq!(policy.invoice_routing(), published.invoice_routing());
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 

@@ -11,6 +11,29 @@
 //!    unrefunded order (refunds go latest first).
 //! 3. R-REF-04: the account is banned for content; the refund is flagged
 //!    abnormal (when the policy refuses those).
+//!
+//! ```
+//! use billing_rules::money::Money;
+//! use billing_rules::refund::{LedgerState, Order, RefundFlags};
+//! use billing_rules::{presets, RuleId};
+//! use chrono::{TimeZone, Utc};
+//! use rust_decimal::Decimal;
+//!
+//! let june = |d| Utc.with_ymd_and_hms(2025, 6, d, 0, 0, 0).unwrap();
+//! let ledger = LedgerState::from_orders(vec![
+//!     Order::new("o1", june(1), Money::cny(Decimal::from(300))),
+//!     Order::new("o2", june(5), Money::cny(Decimal::from(500))),
+//! ])?;
+//! let policy = presets::payment::app_refund_policy();
+//!
+//! // On June 20, o1 of a banned account: three rules refuse, in order.
+//! let answer = ledger.eligibility(&"o1".into(), RefundFlags::default().banned(), june(20), &policy);
+//! let refusal = answer.refusal().unwrap();
+//! assert_eq!(refusal.rules().collect::<Vec<_>>(), [RuleId::Ref01, RuleId::Ref02, RuleId::Ref04]);
+//! assert_eq!(refusal.figure("window_days").unwrap().to_string(), "10");
+//! assert_eq!(refusal.figure("latest_unrefunded").unwrap().to_string(), "o2");
+//! # Ok::<(), billing_rules::Error>(())
+//! ```
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,24 @@
 //! Refund policies: app orders (R-REF-01, R-REF-02, R-REF-04) and licences
 //! (R-REF-03, R-REF-04).
+//!
+//! ```
+//! use billing_rules::refund::AppRefundPolicy;
+//! use billing_rules::time::Days;
+//!
+//! let published = billing_rules::presets::payment::licence_refund_policy();
+//! assert_eq!(published.window().days(), Days(14)); // R-REF-03
+//! assert_eq!(published.traffic_limit().to_string(), "20 GB");
+//!
+//! // A platform with a 7-day window that does not refuse abnormal refunds.
+//! let app: AppRefundPolicy = serde_json::from_str(r#"{"window_days": 7, "refuse_abnormal": false}"#)?;
+//! assert_eq!(app.window().days(), Days(7));
+//! assert!(!app.refuse_abnormal());
+//!
+//! // Reading a policy validates it: a window of 0 days is refused (R-REF-01).
+//! let err = serde_json::from_str::<AppRefundPolicy>(r#"{"window_days": 0}"#).unwrap_err();
+//! assert!(err.to_string().contains("`window_days`: a window of 0 days refunds nothing"));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -79,6 +79,12 @@ impl fmt::Display for Component {
 }
 
 /// A component's price per successful call, as written in a spec (R-USE-01).
+///
+/// # JSON
+///
+/// ```json
+/// {"component": "real_time_verification", "price": "0.04"}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComponentPriceSpec {
     /// The component.
@@ -270,6 +276,12 @@ impl AccountProfile {
 }
 
 /// Organisations exempt only in some categories, as written in a spec.
+///
+/// # JSON
+///
+/// ```json
+/// {"organisation": "public_institution", "categories": ["government_services", "public_livelihood"]}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryExemptionSpec {
     /// The organisation type.
@@ -282,6 +294,14 @@ pub struct CategoryExemptionSpec {
 ///
 /// The preset: government and non-profit organisations always; public
 /// institutions in government services or public livelihood.
+///
+/// # JSON
+///
+/// The preset; both fields may be left out (nobody is exempt).
+///
+/// ```json
+/// {"organisations": ["government", "non_profit"], "by_category": [{"organisation": "public_institution", "categories": ["government_services", "public_livelihood"]}]}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ExemptionsSpec {
     /// Organisation types that never pay.

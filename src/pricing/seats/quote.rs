@@ -216,6 +216,36 @@ pub enum StepDetail {
 /// assert!(matches!(q.step(RuleId::Seat04).map(|s| s.detail), Some(StepDetail::Discount { .. })));
 /// # Ok::<(), billing_rules::Error>(())
 /// ```
+///
+/// # JSON
+///
+/// Each step is tagged with its rule and, in `detail`, by `step`; amounts
+/// are [`Money`] objects. Three seats of a 100.00 plan:
+///
+/// ```
+/// use billing_rules::pricing::seats::{quote, SeatOrder, SeatPolicy};
+/// use serde_json::json;
+///
+/// let policy: SeatPolicy = serde_json::from_str(
+///     r#"{"period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"}}"#,
+/// )?;
+/// let q = quote(&policy, &SeatOrder::new(3, 1))?;
+/// let cny = |amount: &str| json!({"amount": amount, "currency": "CNY"});
+/// assert_eq!(serde_json::to_value(&q)?, json!({
+///     "seats": 3, "periods": 1, "period": "year",
+///     "total": cny("300"),
+///     "validity": {"purchased_days": 365, "bonus_days": 0, "total_days": 365, "start": null, "end": null},
+///     "steps": [
+///         {"rule": "R-SEAT-01", "detail": {"step": "periods", "periods": 1, "period": "year", "purchased_days": 365}},
+///         {"rule": "R-SEAT-02", "detail": {"step": "base_price", "seats": 3,
+///             "basis": {"by": "unit_price", "unit_price": cny("100")},
+///             "per_period": cny("300"), "periods": 1, "amount": cny("300")}},
+///         {"rule": "R-SEAT-02", "detail": {"step": "rounding", "mode": "half_up",
+///             "before": cny("300"), "after": cny("300")}}
+///     ]
+/// }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {
     /// Seats ordered.
@@ -239,7 +269,10 @@ impl Quote {
     }
 }
 
-/// Prices `order` under `policy` (R-SEAT-01 to R-SEAT-07).
+/// Prices `order` under `policy` (R-SEAT-01 to R-SEAT-07): validity
+/// (R-SEAT-01), the unit price (R-SEAT-02) or the tier table (R-SEAT-03),
+/// the duration's discount (R-SEAT-04) or bonus days (R-SEAT-05), the cap
+/// (R-SEAT-06), after checking the seat limits (R-SEAT-07).
 ///
 /// Refusals: R-SEAT-07 for zero seats or seats outside the limits (with the
 /// limits as figures); R-SEAT-01 for zero periods; R-SEAT-03 when no tier
@@ -248,6 +281,28 @@ impl Quote {
 /// and the rounding.
 ///
 /// Makes one heap allocation (the steps).
+///
+/// ```
+/// use billing_rules::pricing::seats::{quote, SeatOrder, SeatPolicy};
+/// use billing_rules::RuleId;
+///
+/// // 5 to 100 seats at 100.00, capped at 5000.00 an order.
+/// let policy: SeatPolicy = serde_json::from_str(r#"{
+///     "period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"},
+///     "min_seats": 5, "max_seats": 100, "max_total": "5000.00"
+/// }"#)?;
+/// assert_eq!(quote(&policy, &SeatOrder::new(80, 1))?.total.to_string(), "CNY 5000.00"); // R-SEAT-06
+///
+/// let refused = quote(&policy, &SeatOrder::new(120, 1)).unwrap_err();
+/// let refusal = refused.refusal().unwrap();
+/// assert_eq!(refusal.rule(), RuleId::Seat07);
+/// assert_eq!(refusal.figure("max_seats").unwrap().to_string(), "100");
+/// assert_eq!(
+///     refusal.primary().message,
+///     "an order of 120 seats is outside the seat limits; order 5 to 100 seats"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn quote(policy: &SeatPolicy, order: &SeatOrder) -> Result<Quote, Error> {
     price(policy, order, None)
 }
