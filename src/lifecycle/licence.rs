@@ -13,8 +13,8 @@
 //!   it already expired.
 //! - R-LIC-04: one owning account per app id; any other account is refused.
 //! - R-LIC-06: a traffic package of 200 TB or more (exactly 200 TB
-//!   qualifies, in any unit: 0.2 PB-style values compare exactly) entitles
-//!   its buyer to one free term, on application.
+//!   qualifies, in any data unit: 200,000 GB compares exactly equal)
+//!   entitles its buyer to one free term, on application.
 //!
 //! ```
 //! use billing_rules::decider::Decider;
@@ -95,6 +95,17 @@ impl fmt::Display for AccountId {
 }
 
 /// The spec of a [`LicencePolicy`].
+///
+/// `locale` may be left out (the preset locale); the full shape is in
+/// [`LicencePolicy`]'s JSON section.
+///
+/// # JSON
+///
+/// The live plugin's preset:
+///
+/// ```json
+/// {"price_per_term": "30000", "term": "year", "bundled_min_traffic": {"value": "200", "unit": "TB"}, "bundled_terms": 1}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicencePolicySpec {
     /// Currency, time zone and rounding.
@@ -114,7 +125,33 @@ pub struct LicencePolicySpec {
     pub bundled_terms: u32,
 }
 
-/// A validated licence policy; (de)serializes as its [`LicencePolicySpec`].
+/// A validated licence policy (R-LIC-01, R-LIC-06); (de)serializes as its
+/// [`LicencePolicySpec`].
+///
+/// Built with `TryFrom`, which refuses a negative price (R-LIC-01), a
+/// bundle threshold that is not a data quantity above zero, and a number of
+/// free terms outside 1 to 10 (R-LIC-06).
+///
+/// # JSON
+///
+/// The live plugin's preset, every field written out:
+///
+/// ```
+/// use billing_rules::lifecycle::licence::LicencePolicy;
+/// use serde_json::json;
+///
+/// let policy = billing_rules::presets::lifecycle::live_plugin_licence();
+/// let shape = json!({
+///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
+///     "price_per_term": "30000",
+///     "term": "year",
+///     "bundled_min_traffic": {"value": "200", "unit": "TB"},
+///     "bundled_terms": 1
+/// });
+/// assert_eq!(serde_json::to_value(&policy)?, shape);
+/// assert_eq!(serde_json::from_value::<LicencePolicy>(shape)?, policy);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "LicencePolicySpec", into = "LicencePolicySpec")]
 pub struct LicencePolicy {
@@ -332,7 +369,20 @@ pub enum LicenceEvent {
     },
 }
 
-/// The licence of one app id as a [`Decider`].
+/// The licence of one app id as a [`Decider`] (R-LIC-01..06).
+///
+/// - R-LIC-01: a purchase costs [`LicencePolicy::price`] for one
+///   [`LicencePolicy::term`] from purchase.
+/// - R-LIC-02: the aggregate holds one app id; a command for another app
+///   id is refused.
+/// - R-LIC-03: another purchase stacks one more term from the current end
+///   (from the purchase instant once expired).
+/// - R-LIC-04: the first account to bind the app id owns it; any other
+///   account is refused.
+/// - R-LIC-05: [`LicenceState`] is `Unbound`, `PendingPayment`, `Available`
+///   or `Expired`, and a licence may be bought in each of them.
+/// - R-LIC-06: [`LicenceCommand::ClaimBundled`] grants the free term of a
+///   traffic package of at least [`LicencePolicy::bundled_min_traffic`].
 ///
 /// Refusals, in this order: an empty app id, or a command naming another
 /// app id than the bound one (R-LIC-02); another account than the owner
