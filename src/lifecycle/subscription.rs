@@ -390,7 +390,21 @@ impl SubscriptionEvent {
     }
 }
 
-/// The subscription lifecycle as a [`Decider`].
+/// The subscription lifecycle as a [`Decider`] (R-LIFE-01..07,
+/// R-LIFE-10), with [`due_events`] for what time brings:
+///
+/// - R-LIFE-01: `GoLive` starts the trial when the app goes live.
+/// - R-LIFE-02: the admin's `StartExtraTrial`, once, after the trial expired.
+/// - R-LIFE-03: a [`Notice`] `lead_days` before a trial or paid term ends.
+/// - R-LIFE-04: an ended trial or term is intercepted; `Purchase` or
+///   `Renew` restores access at once.
+/// - R-LIFE-05: one [`Reminder`] a day in the window around a paid term's
+///   expiry day.
+/// - R-LIFE-06: a lapsed paid term is served through the grace, then
+///   suspended.
+/// - R-LIFE-07: with auto-renewal on and the balance covering it, the term
+///   renews at expiry ([`Funds`], [`Shortfall`]).
+/// - R-LIFE-10: a lapsed prepaid term of an isolating plan is isolated.
 ///
 /// Refusals: `GoLive` (R-LIFE-01) when the plan has no trial or the app is
 /// already live; `StartExtraTrial` (R-LIFE-02) when the plan has none, the

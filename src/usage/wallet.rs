@@ -77,7 +77,24 @@ use super::calls::{AccountProfile, CallCounts, Component, Exemption, FeatureSwit
 use super::catalogue::PackageOrder;
 use super::policy::{UsagePolicy, WhenExhausted};
 
-/// The package wallet decider. See the module docs.
+/// The package wallet of one app account, as a [`Decider`]
+/// (R-USE-01..07). See the module docs for the order of a consume.
+///
+/// - R-USE-01: only successful calls are billed, at the component's price.
+/// - R-USE-02: billed calls draw from the account's trial quota first.
+/// - R-USE-03: an exempt account's calls are waived.
+/// - R-USE-04: a switched-off feature refuses the whole consume.
+/// - R-USE-05: a purchase is priced from the policy's catalogue.
+/// - R-USE-06: a package bought before the billing start takes effect
+///   then, and expires its validity after it takes effect; calls made
+///   before the billing start are waived.
+/// - R-USE-07: then the valid package that expires first (ties: bought
+///   first); what is left is billed per call or refused, as
+///   [`WhenExhausted`] says; expired remainders are lost ([`Expiry`]).
+///
+/// Refusals: R-USE-04 (feature off), R-USE-07 (calls dated after now),
+/// R-USE-01 (a component the policy does not price), R-USE-05 (a package
+/// the catalogue does not sell).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PackageWallet;
 
