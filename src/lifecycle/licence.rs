@@ -294,6 +294,31 @@ pub struct TrafficPackage {
 }
 
 /// What a caller asks of an app's licence.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`LicenceEvent`]) are tagged by
+/// `event`. The first purchase binds the app to its buyer:
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::lifecycle::licence::{Licence, LicenceCommand};
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::lifecycle::live_plugin_licence();
+/// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let json = r#"{"command":"purchase","app":"app-1","account":"alice"}"#;
+/// let command: LicenceCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = Licence::run(&Licence::initial(), &command, now, &policy)?;
+/// let expected = concat!(
+///     r#"[{"event":"bound","at":"2025-06-01T00:00:00Z","app":"app-1","owner":"alice"},"#,
+///     r#"{"event":"purchased","at":"2025-06-01T00:00:00Z","price":{"amount":"30000","#,
+///     r#""currency":"CNY"},"start":"2025-06-01T00:00:00Z","end":"2026-06-01T00:00:00Z"}]"#,
+/// );
+/// assert_eq!(serde_json::to_string(&events)?, expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum LicenceCommand {
@@ -326,6 +351,11 @@ pub enum LicenceCommand {
 }
 
 /// What happened to an app's licence.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`LicenceCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum LicenceEvent {

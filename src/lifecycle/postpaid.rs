@@ -362,6 +362,34 @@ pub struct PostpaidState {
 }
 
 /// What a caller asks of a postpaid account.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`PostpaidEvent`]) are tagged by
+/// `event`. A charge of 80.00 on an empty balance starts the 24 h to top
+/// up (R-LIFE-09):
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::lifecycle::postpaid::{PostpaidAccount, PostpaidCommand};
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::lifecycle::live_plugin_postpaid();
+/// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let json = r#"{"command":"charge","amount":{"amount":"80","currency":"CNY"}}"#;
+/// let command: PostpaidCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = PostpaidAccount::run(&PostpaidAccount::initial(), &command, now, &policy)?;
+/// let expected = concat!(
+///     r#"[{"event":"charged","at":"2025-06-01T00:00:00Z","amount":{"amount":"80","#,
+///     r#""currency":"CNY"},"balance":{"amount":"-80","currency":"CNY"}},"#,
+///     r#"{"event":"arrears_started","at":"2025-06-01T00:00:00Z","#,
+///     r#""cause":{"cause":"balance_ran_out"},"balance":{"amount":"-80","currency":"CNY"},"#,
+///     r#""suspend_at":"2025-06-02T00:00:00Z"}]"#,
+/// );
+/// assert_eq!(serde_json::to_string(&events)?, expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum PostpaidCommand {
@@ -406,6 +434,11 @@ pub struct ArrearsReminder {
 }
 
 /// What happened to a postpaid account.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`PostpaidCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum PostpaidEvent {

@@ -219,6 +219,26 @@ pub struct Shortfall {
 }
 
 /// What a caller asks of a subscription.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`SubscriptionEvent`]) are tagged by
+/// `event`:
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::lifecycle::subscription::{Subscription, SubscriptionCommand};
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::lifecycle::chat_service();
+/// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let json = r#"{"command":"purchase","validity":"month"}"#;
+/// let command: SubscriptionCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = Subscription::run(&Subscription::initial(), &command, now, &policy)?;
+/// assert_eq!(serde_json::to_string(&events)?, r#"[{"event":"purchased","at":"2025-06-01T00:00:00Z","end":"2025-07-02T00:00:00Z"}]"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum SubscriptionCommand {
@@ -262,6 +282,11 @@ pub enum SubscriptionCommand {
 }
 
 /// What happened to a subscription.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`SubscriptionCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SubscriptionEvent {

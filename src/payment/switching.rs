@@ -258,6 +258,39 @@ impl SwitchFacts {
 ///
 /// Serialized with a `"command"` tag: `{"command": "switch", "to":
 /// "pay_as_you_go", "facts": {"isolated": true}}`.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`PaymentEvent`]) are tagged by
+/// `event`:
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::payment::{EnvironmentPayment, PaymentCommand};
+/// use billing_rules::payment::PaymentMethod;
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::payment::payment_policy();
+/// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let first = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
+/// let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &first, now, &policy)?;
+/// let json = concat!(
+///     r#"{"command":"switch","to":"prepaid_cloud_account","facts":{"isolated":false,"#,
+///     r#""invoice_balance":{"unused_prepaid":{"amount":"150","currency":"CNY"},"#,
+///     r#""open_for_invoicing":{"amount":"150","currency":"CNY"}},"#,
+///     r#""context_supported":true}}"#,
+/// );
+/// let command: PaymentCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = EnvironmentPayment::run(&state, &command, now, &policy)?;
+/// let expected = concat!(
+///     r#"[{"event":"method_switched","from":"prepaid_personal_wallet","#,
+///     r#""to":"prepaid_cloud_account","switch_number":1,"refunded":{"amount":"150","#,
+///     r#""currency":"CNY"},"at":"2025-06-01T00:00:00Z"}]"#,
+/// );
+/// assert_eq!(serde_json::to_string(&events)?, expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum PaymentCommand {
@@ -288,6 +321,11 @@ impl PaymentCommand {
 /// What happened to the environment's payment method.
 ///
 /// Serialized with an `"event"` tag.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`PaymentCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum PaymentEvent {

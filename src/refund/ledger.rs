@@ -319,6 +319,33 @@ pub struct OrderLedger;
 /// What a caller asks of an app's order ledger.
 ///
 /// Serialized with a `"command"` tag: `{"command": "refund", "order": "o2"}`.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`LedgerEvent`]) are tagged by
+/// `event`:
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::refund::{OrderLedger, LedgerCommand};
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::payment::app_refund_policy();
+/// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let json = concat!(
+///     r#"{"command":"record_order","order":"o1","paid_at":"2025-06-01T00:00:00Z","#,
+///     r#""amount":{"amount":"300","currency":"CNY"}}"#,
+/// );
+/// let command: LedgerCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = OrderLedger::run(&OrderLedger::initial(), &command, now, &policy)?;
+/// let expected = concat!(
+///     r#"[{"event":"order_recorded","order":"o1","paid_at":"2025-06-01T00:00:00Z","#,
+///     r#""amount":{"amount":"300","currency":"CNY"},"at":"2025-06-01T00:00:00Z"}]"#,
+/// );
+/// assert_eq!(serde_json::to_string(&events)?, expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum LedgerCommand {
@@ -350,6 +377,11 @@ pub enum LedgerCommand {
 /// What happened to an app's orders.
 ///
 /// Serialized with an `"event"` tag.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`LedgerCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum LedgerEvent {

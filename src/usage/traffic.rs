@@ -569,6 +569,33 @@ impl MethodState {
 }
 
 /// What a customer asks about its billing method.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`MethodEvent`]) are tagged by
+/// `event`:
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::usage::traffic::{BillingMethods, MethodCommand};
+/// use billing_rules::usage::traffic::BillingMethod;
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::usage::live_traffic()?;
+/// let now = Utc.with_ymd_and_hms(2025, 7, 1, 4, 0, 0).unwrap();
+/// let first = MethodCommand::Open { method: BillingMethod::Traffic };
+/// let (state, _) = BillingMethods::run(&BillingMethods::initial(), &first, now, &policy)?;
+/// let json = r#"{"command":"switch","to":"peak_bandwidth"}"#;
+/// let command: MethodCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = BillingMethods::run(&state, &command, now, &policy)?;
+/// let expected = concat!(
+///     r#"[{"event":"switch_scheduled","to":"peak_bandwidth","#,
+///     r#""requested_at":"2025-07-01T04:00:00Z","effective_from":"2025-07-02"}]"#,
+/// );
+/// assert_eq!(serde_json::to_string(&events)?, expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum MethodCommand {
@@ -585,6 +612,11 @@ pub enum MethodCommand {
 }
 
 /// What happened to a customer's billing method.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`MethodCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum MethodEvent {

@@ -259,6 +259,40 @@ impl WalletState {
 /// What a caller asks the wallet.
 ///
 /// Serialized with a `"command"` tag: `{"command": "expire"}`.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`WalletEvent`]) are tagged by
+/// `event`. 1500 calls after buying 10,000: 1000 from the trial quota, 500
+/// from the package:
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::usage::wallet::{PackageWallet, WalletCommand};
+/// use billing_rules::usage::catalogue::PackageOrder;
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::usage::verification()?;
+/// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let first = WalletCommand::Purchase { order: PackageOrder::listed(10_000, 365) };
+/// let (state, _) = PackageWallet::run(&PackageWallet::initial(), &first, now, &policy)?;
+/// let json = concat!(
+///     r#"{"command":"consume","component":"quick_verification","calls":{"succeeded":1500,"#,
+///     r#""failed":2},"at":"2025-06-01T00:00:00Z"}"#,
+/// );
+/// let command: WalletCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = PackageWallet::run(&state, &command, now, &policy)?;
+/// let expected = concat!(
+///     r#"[{"event":"consumed","at":"2025-06-01T00:00:00Z","#,
+///     r#""component":"quick_verification","requested":1500,"failed":2,"waived":0,"#,
+///     r#""waiver":null,"from_trial":1000,"draws":[{"package":0,"calls":500}],"overage":0,"#,
+///     r#""unit_price":{"amount":"0.03","currency":"CNY"},"charge":{"amount":"0","#,
+///     r#""currency":"CNY"},"refused":0}]"#,
+/// );
+/// assert_eq!(serde_json::to_string(&events)?, expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum WalletCommand {
@@ -400,6 +434,11 @@ pub struct Expiry {
 /// What happened to a wallet.
 ///
 /// Serialized with an `"event"` tag: `{"event": "expired", "package": 0, ...}`.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`WalletCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum WalletEvent {
