@@ -258,6 +258,21 @@ pub struct Held {
 }
 
 /// The recorded state of an app's licence (R-LIC-05).
+///
+/// # JSON
+///
+/// Tagged by `state`; one year bought:
+///
+/// ```json
+/// {
+///   "state": "available",
+///   "binding": {"app": "app-1", "owner": "alice", "bound_at": "2025-06-01T00:00:00Z"},
+///   "first_purchase": "2025-06-01T00:00:00Z",
+///   "end": "2026-06-01T00:00:00Z",
+///   "terms": 1,
+///   "bundled_packages": []
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LicenceState {

@@ -349,6 +349,23 @@ pub enum Standing {
 }
 
 /// The state of a postpaid account.
+///
+/// # JSON
+///
+/// In arrears after a charge of 80.00 on an empty balance:
+///
+/// ```json
+/// {
+///   "balance": "-80",
+///   "last_billed": null,
+///   "standing": {
+///     "standing": "in_arrears",
+///     "since": "2025-06-01T00:00:00Z",
+///     "cause": {"cause": "balance_ran_out"},
+///     "reminders_sent": 0
+///   }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PostpaidState {
     /// The balance in the policy's currency (negative in arrears after a

@@ -186,6 +186,24 @@ impl Phase {
 
 /// The state of one subscription: its phase and the settings and facts that
 /// outlive a term.
+///
+/// # JSON
+///
+/// A month bought on 2025-06-01:
+///
+/// ```json
+/// {
+///   "phase": {
+///     "phase": "active",
+///     "since": "2025-06-01T00:00:00Z",
+///     "end": "2025-07-02T00:00:00Z",
+///     "notified": false,
+///     "reminded_through": null
+///   },
+///   "auto_renew": false,
+///   "extra_trial_started": null
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SubscriptionState {
     /// The recorded phase.

@@ -315,6 +315,28 @@ pub enum AddOnUsage {
 }
 
 /// The charge of one add-on (R-USE-10).
+///
+/// # JSON
+///
+/// 600 minutes of HD transcoding (illustrative price):
+///
+/// ```json
+/// {
+///   "usage": {
+///     "add_on": "transcoding",
+///     "resolution": "hd",
+///     "minutes": {"value": "600", "unit": "minutes"}
+///   },
+///   "quantity": {"value": "600", "unit": "minutes"},
+///   "price": {
+///     "unit": "minutes",
+///     "per": "1",
+///     "price": {"amount": "0.035", "currency": "CNY"}
+///   },
+///   "exact": {"amount": "21.000", "currency": "CNY"},
+///   "total": {"amount": "21.00", "currency": "CNY"}
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddOnCharge {
     /// What was used.

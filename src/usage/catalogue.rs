@@ -155,6 +155,20 @@ impl PackageOrder {
 }
 
 /// The price of a [`PackageOrder`].
+///
+/// # JSON
+///
+/// The published custom order, 250 calls for 90 days:
+///
+/// ```json
+/// {
+///   "order": {"kind": "custom", "calls": 250, "validity_days": 90},
+///   "calls": 250,
+///   "validity": 90,
+///   "price": {"amount": "7.50", "currency": "CNY"},
+///   "list_price": null
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageQuote {
     /// What was ordered.

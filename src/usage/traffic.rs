@@ -352,6 +352,17 @@ impl TrafficPolicy {
 }
 
 /// One local day's measured usage in one region.
+///
+/// # JSON
+///
+/// ```json
+/// {
+///   "date": "2025-07-01",
+///   "region": "mainland",
+///   "traffic": {"value": "3", "unit": "TB"},
+///   "peak_bandwidth": {"value": "800", "unit": "Mbps"}
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayUsage {
     /// The local day (in the policy's time zone).
@@ -382,6 +393,39 @@ pub struct ChargePart {
 }
 
 /// One day's settled charge (R-USE-09).
+///
+/// # JSON
+///
+/// 3 TB in the mainland, by traffic (illustrative tiers):
+///
+/// ```json
+/// {
+///   "date": "2025-07-01",
+///   "region": "mainland",
+///   "method": "traffic",
+///   "quantity": {"value": "3000", "unit": "GB"},
+///   "parts": [
+///     {
+///       "tier": 0,
+///       "from": "0",
+///       "to": "2000",
+///       "quantity": "2000",
+///       "unit_price": {"amount": "0.20", "currency": "CNY"},
+///       "amount": {"amount": "400.00", "currency": "CNY"}
+///     },
+///     {
+///       "tier": 1,
+///       "from": "2000",
+///       "to": "10000",
+///       "quantity": "1000",
+///       "unit_price": {"amount": "0.18", "currency": "CNY"},
+///       "amount": {"amount": "180.00", "currency": "CNY"}
+///     }
+///   ],
+///   "exact": {"amount": "580.00", "currency": "CNY"},
+///   "total": {"amount": "580.00", "currency": "CNY"}
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DailyCharge {
     /// The local day.
@@ -541,6 +585,20 @@ pub struct MethodChange {
 }
 
 /// The state of a customer's billing method.
+///
+/// # JSON
+///
+/// Tagged by `state`; by traffic, switching to bandwidth the next day:
+///
+/// ```json
+/// {
+///   "state": "open",
+///   "changes": [
+///     {"from": "2025-07-01", "method": "traffic"},
+///     {"from": "2025-07-02", "method": "peak_bandwidth"}
+///   ]
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum MethodState {

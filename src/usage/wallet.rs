@@ -199,6 +199,32 @@ impl HeldPackage {
 }
 
 /// The state of a wallet.
+///
+/// # JSON
+///
+/// After 1500 calls drawn from the trial quota and a 10,000-call package:
+///
+/// ```json
+/// {
+///   "feature": "on",
+///   "profile": {"organisation": "enterprise", "category": "other"},
+///   "trial_used": 1000,
+///   "packages": [
+///     {
+///       "id": 0,
+///       "order": {"kind": "listed", "calls": 10000, "validity_days": 365},
+///       "calls": 10000,
+///       "remaining": 9500,
+///       "price": {"amount": "300", "currency": "CNY"},
+///       "validity": 365,
+///       "paid_at": "2025-06-01T00:00:00Z",
+///       "effective_at": "2025-06-01T00:00:00Z",
+///       "expires_at": "2026-06-01T00:00:00Z",
+///       "status": {"status": "open"}
+///     }
+///   ]
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct WalletState {
     feature: FeatureSwitch,

@@ -89,6 +89,16 @@ impl Default for CreditRule {
 }
 
 /// The purchase being upgraded (R-SEAT-08).
+///
+/// # JSON
+///
+/// ```json
+/// {
+///   "paid": {"amount": "1000", "currency": "CNY"},
+///   "start": "2024-12-31T16:00:00Z",
+///   "end": "2025-12-31T16:00:00Z"
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentPurchase {
     /// What the customer paid for it.
@@ -110,6 +120,22 @@ pub enum CreditCap {
 }
 
 /// An upgrade credit with the figures that produced it (R-SEAT-08).
+///
+/// # JSON
+///
+/// The published example (1000 paid for 365 days, 100 days left):
+///
+/// ```json
+/// {
+///   "granularity": "day",
+///   "remaining": 100,
+///   "total": 365,
+///   "exact": {"amount": "273.97260273972602739726027397", "currency": "CNY"},
+///   "rounding": "toward_zero",
+///   "capped_by": null,
+///   "amount": {"amount": "273.97", "currency": "CNY"}
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credit {
     /// What `remaining` and `total` count.
@@ -118,7 +144,8 @@ pub struct Credit {
     pub remaining: u64,
     /// Days (or seconds) of the current purchase's whole validity.
     pub total: u64,
-    /// `paid x remaining / total`, before rounding (28 significant digits).
+    /// `paid x remaining / total`, before rounding, to the precision a
+    /// `Decimal` holds (28 or 29 significant digits).
     pub exact: Money,
     /// The rounding applied to `exact`.
     pub rounding: RoundingMode,
