@@ -245,8 +245,9 @@ pub struct Binding {
 pub struct Held {
     /// The app and its owner.
     pub binding: Binding,
-    /// The first purchase (R-REF-03 counts its refund window from the
-    /// account's first licence purchase).
+    /// The first purchase of this app's licence (or the first free term
+    /// granted). R-REF-03 counts its refund window from the account's first
+    /// licence purchase: the earliest of these over the account's apps.
     pub first_purchase: DateTime<Utc>,
     /// The exclusive end of the validity.
     pub end: DateTime<Utc>,

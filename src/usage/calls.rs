@@ -337,8 +337,9 @@ pub struct Exemptions {
 }
 
 impl Exemptions {
-    /// Validates `spec`: no organisation listed twice, and none both always
-    /// exempt and exempt by category (that would be ambiguous to read).
+    /// Validates `spec` (R-USE-03): no organisation listed twice, none both
+    /// always exempt and exempt by category (that would be ambiguous to
+    /// read), and every exemption by category names at least one category.
     pub fn build(spec: &ExemptionsSpec) -> Result<Exemptions, PolicyError> {
         let rule = |e: PolicyError| e.with_rule(RuleId::Use03);
         for (i, org) in spec.organisations.iter().enumerate() {

@@ -1,21 +1,8 @@
 //! Quoting a seat order (R-SEAT-01 to R-SEAT-07).
 //!
-//! The order of operations is fixed and every step is recorded:
-//!
-//! 1. R-SEAT-07: the seat count is checked against the limits (zero seats is
-//!    always refused); R-SEAT-01: the periods against zero.
-//! 2. R-SEAT-01: validity = periods x period days.
-//! 3. R-SEAT-02 / R-SEAT-03: the price of one period for the seat count
-//!    (unit price, or the tier table in its mode), times the periods.
-//! 4. R-SEAT-04: the duration's discount factor, when it has one.
-//! 5. R-SEAT-05: the duration's bonus days, when it has them.
-//! 6. R-SEAT-06: the cap, compared with the discounted price: the customer
-//!    pays the smaller. The cap bounds the whole order's total, not each
-//!    period.
-//! 7. The total is rounded once, to the currency's minor unit, with the
-//!    policy's `locale.rounding` (preset half-up). Every amount before this
-//!    step is exact; a cap is always in whole minor units, so the rounded
-//!    total never exceeds it.
+//! The rules this file implements are described in the
+//! [seats module docs](crate::pricing::seats#order-of-operations), which readers of
+//! the rendered documentation see.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -277,8 +264,9 @@ impl Quote {
 /// Refusals: R-SEAT-07 for zero seats or seats outside the limits (with the
 /// limits as figures); R-SEAT-01 for zero periods; R-SEAT-03 when no tier
 /// covers the seat count. An amount too large to hold exactly is an
-/// [`Error::Arithmetic`]. See the module docs for the order of operations
-/// and the rounding.
+/// [`Error::Arithmetic`]. See the
+/// [order of operations](crate::pricing::seats#order-of-operations) for the
+/// steps and the one rounding.
 ///
 /// Makes one heap allocation (the steps).
 ///
