@@ -449,10 +449,11 @@ impl SubscriptionEvent {
 ///   renews at expiry ([`Funds`], [`Shortfall`]).
 /// - R-LIFE-10: a lapsed prepaid term of an isolating plan is isolated.
 ///
-/// Refusals: `GoLive` (R-LIFE-01) when the plan has no trial or the app is
-/// already live; `StartExtraTrial` (R-LIFE-02) when the plan has none, the
-/// asker is not the admin, it was used already, or the trial has not
-/// expired (every applicable reason is listed, in that order);
+/// Refusals: `GoLive` (R-LIFE-01) when the app is already live or the plan
+/// has no trial; `StartExtraTrial` (R-LIFE-02) when the plan has none (then
+/// nothing else is checked), otherwise with every reason that applies, in
+/// this order: the asker is not the admin; the extra trial was used
+/// already, or else the trial has not expired;
 /// `SetAutoRenewal { on: true }` (R-LIFE-07) when the plan has none.
 /// `Purchase` and `Renew` are accepted in every state.
 #[derive(Debug, Clone, Copy, Default)]
