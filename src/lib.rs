@@ -83,6 +83,14 @@
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 //!
+//! ## JSON
+//!
+//! Every public data type (de)serializes with serde. Policies and their
+//! specs, the calculators' results, and the deciders' commands, events and
+//! states document their shape, most in a `# JSON` section, e.g.
+//! [`SeatPolicy`](pricing::seats::SeatPolicy#json) or
+//! [`Refusal`](Refusal#json); reading a policy validates it.
+//!
 //! ## Feature flags
 //!
 //! None. The crate depends on `rust_decimal`, `chrono`, `serde` and
