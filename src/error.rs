@@ -328,6 +328,40 @@ impl fmt::Display for Reason {
 ///
 /// Serialized as `{"reasons": [{"rule": "R-PAY-03", "message": ..., "figures": [...]}]}`;
 /// an empty list does not deserialize.
+///
+/// # JSON
+///
+/// Each figure's value is tagged by `kind` (`count`, `integer`, `decimal`,
+/// `money`, `quantity`, `instant`, `text`):
+///
+/// ```
+/// use billing_rules::money::Money;
+/// use billing_rules::{Figure, Reason, Refusal, RuleId};
+/// use rust_decimal::Decimal;
+///
+/// let refusal = Refusal::new(
+///     Reason::new(RuleId::Pay03, "4 of 4 switches used; no further switch is allowed")
+///         .with(Figure::count("switches_used", 4))
+///         .with(Figure::count("switch_limit", 4)),
+/// )
+/// .and(
+///     Reason::new(RuleId::Pay06, "open for invoicing CNY 100.00 < refund CNY 150.00")
+///         .with(Figure::money("open_for_invoicing", Money::cny(Decimal::new(10000, 2)))),
+/// );
+/// let json = concat!(
+///     r#"{"reasons":["#,
+///     r#"{"rule":"R-PAY-03","message":"4 of 4 switches used; no further switch is allowed","figures":["#,
+///     r#"{"name":"switches_used","value":{"kind":"count","value":4}},"#,
+///     r#"{"name":"switch_limit","value":{"kind":"count","value":4}}]},"#,
+///     r#"{"rule":"R-PAY-06","message":"open for invoicing CNY 100.00 < refund CNY 150.00","figures":["#,
+///     r#"{"name":"open_for_invoicing","value":{"kind":"money","value":{"amount":"100.00","currency":"CNY"}}}]}"#,
+///     r#"]}"#,
+/// );
+/// assert_eq!(serde_json::to_string(&refusal)?, json);
+/// assert_eq!(serde_json::from_str::<Refusal>(json)?, refusal);
+/// assert!(serde_json::from_str::<Refusal>(r#"{"reasons":[]}"#).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "RefusalRepr")]
 pub struct Refusal {

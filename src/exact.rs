@@ -4,8 +4,9 @@
 //! when an exact result needs more than 96 bits of mantissa they round it to
 //! fit, silently. These functions detect that and return
 //! [`ArithmeticError::PrecisionLoss`], so no amount in this crate is ever
-//! rounded by accident. Division is the one inexact operation: it keeps 28
-//! significant digits, and a rule then rounds explicitly.
+//! rounded by accident. Division is the one inexact operation: it keeps as
+//! many digits as a `Decimal` holds (28 or 29 significant digits), and a
+//! rule then rounds explicitly.
 //!
 //! The check is conservative at the very edge of the type: an exact result
 //! that fits only after dropping trailing zeros that the operands did not
@@ -48,7 +49,8 @@ pub fn mul(a: Decimal, b: Decimal) -> Result<Decimal, ArithmeticError> {
     checked(a, b, Decimal::checked_mul, scale_of, "multiply")
 }
 
-/// `a / b` to 28 significant digits; an error on a zero divisor or overflow.
+/// `a / b` to the precision a `Decimal` holds (28 or 29 significant
+/// digits); an error on a zero divisor or overflow.
 pub fn div(a: Decimal, b: Decimal) -> Result<Decimal, ArithmeticError> {
     if b.is_zero() {
         return Err(ArithmeticError::DivisionByZero);

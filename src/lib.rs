@@ -25,35 +25,71 @@
 //!
 //! ## A tour
 //!
+//! One pass through the layers: values, a calculator with its steps, a
+//! refusal with its rule and figures, a decider, and the engine.
+//!
 //! ```
-//! use billing_rules::money::{Money, Rounding, RoundingMode};
+//! use billing_rules::decider::Decider;
+//! use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
+//! use billing_rules::money::{Money, RoundingMode};
+//! use billing_rules::payment::{EnvironmentPayment, PaymentCommand, PaymentMethod, SwitchFacts};
+//! use billing_rules::pricing::seats::{quote, SeatOrder};
 //! use billing_rules::quantity::{Quantity, Unit};
-//! use billing_rules::time::{Days, Period, Zone};
-//! use billing_rules::{Figure, Reason, Refusal, RuleId};
+//! use billing_rules::time::{Period, Zone};
+//! use billing_rules::{presets, RuleId};
 //! use chrono::{TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
-//! // Exact money, explicit rounding (R-SEAT-08's published example).
+//! // 1. Values. Exact money, explicit rounding (R-SEAT-08's published example).
 //! let paid = Money::cny(Decimal::from(1000));
 //! let exact = paid.checked_mul(Decimal::from(100))?.checked_div(Decimal::from(365))?;
 //! assert_eq!(exact.round_to_minor(RoundingMode::TowardZero).to_string(), "CNY 273.97");
-//!
-//! // Units convert exactly in base 1000 (R-USE-09).
+//! // Units convert exactly in base 1000 (R-USE-09); days are counted in the policy's zone.
 //! let traffic = Quantity::new(Decimal::from(20), Unit::Gigabyte).convert_to(Unit::Terabyte)?;
 //! assert_eq!(traffic.value(), Decimal::new(2, 2));
-//!
-//! // Days are counted in the policy's zone (UTC+08:00).
 //! let paid_at = Utc.with_ymd_and_hms(2025, 6, 30, 16, 0, 0).unwrap();
 //! assert_eq!(Zone::BEIJING.local_date(paid_at).to_string(), "2025-07-01");
 //! let end = Zone::BEIJING.plus_days(paid_at, Period::Year.length())?;
 //! assert_eq!(end, Utc.with_ymd_and_hms(2026, 6, 30, 16, 0, 0).unwrap());
 //!
-//! // A refusal names its rule and its figures.
-//! let no = Refusal::new(Reason::new(RuleId::Pay03, "4 of 4 switches used")
-//!     .with(Figure::count("switches_used", 4)));
-//! assert_eq!(no.rule().to_string(), "R-PAY-03");
+//! // 2-3. A policy from the presets, and a seat quote with the steps that made it:
+//! // 120 seats in the 51-200 tier at 80.00, x 2 years, x 0.85 for 2 years.
+//! let seat_plan = presets::seat::app_store_seat_plan()?;
+//! let q = quote(&seat_plan, &SeatOrder::new(120, 2))?;
+//! assert_eq!(q.total.to_string(), "CNY 16320.00");
+//! let rules: Vec<RuleId> = q.steps.iter().map(|s| s.rule).collect();
+//! assert_eq!(rules, [RuleId::Seat01, RuleId::Seat03, RuleId::Seat04, RuleId::Seat03]);
+//!
+//! // 4. A decider: the first purchase chooses the payment method (R-PAY-02).
+//! let policy = presets::payment::payment_policy();
+//! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+//! let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidCloudAccount };
+//! let (state, events) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
+//! assert_eq!((state.method(&policy), events.len()), (PaymentMethod::PrepaidCloudAccount, 1));
+//!
+//! // 5. The engine runs the same commands against a clock and a store.
+//! let engine = Engine::new(FixedClock::new(now), MemoryStore::new());
+//! let env = AggregateId::from("env-1");
+//! engine.execute::<EnvironmentPayment>(&env, &buy, &policy, Some(&IdempotencyKey::from("order-1")))?;
+//! let to_payg = PaymentCommand::switch(PaymentMethod::PayAsYouGo, SwitchFacts::default());
+//! engine.execute::<EnvironmentPayment>(&env, &to_payg, &policy, None)?;
+//! // A refusal names its rule and the figures that decided it; nothing is written.
+//! let back = PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, SwitchFacts::default());
+//! let err = engine.execute::<EnvironmentPayment>(&env, &back, &policy, None).unwrap_err();
+//! let refusal = err.refusal().unwrap();
+//! assert_eq!(refusal.rule(), RuleId::Pay04); // pay-as-you-go is final
+//! assert_eq!(refusal.figure("current_method").unwrap().to_string(), "pay_as_you_go");
+//! assert_eq!(engine.state::<EnvironmentPayment>(&env)?.switches_used(), 1);
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
+//!
+//! ## JSON
+//!
+//! Every public data type (de)serializes with serde. Policies and their
+//! specs, the calculators' results, and the deciders' commands, events and
+//! states document their shape, most in a `# JSON` section, e.g.
+//! [`SeatPolicy`](pricing::seats::SeatPolicy#json) or
+//! [`Refusal`](Refusal#json); reading a policy validates it.
 //!
 //! ## Feature flags
 //!

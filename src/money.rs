@@ -372,8 +372,10 @@ impl Money {
         Ok(Money::new(amount, self.currency))
     }
 
-    /// `self / divisor` to 28 significant digits (round it explicitly
-    /// afterwards); an error on a zero divisor or overflow.
+    /// `self / divisor` to the precision a `Decimal` holds (28 or 29
+    /// significant digits: 1000 x 100 / 365 is 273.97260273972602739726027397);
+    /// round it explicitly afterwards. An error on a zero divisor or
+    /// overflow.
     pub fn checked_div(self, divisor: Decimal) -> Result<Money, ArithmeticError> {
         let amount = exact::div(self.amount, divisor)?;
         Ok(Money::new(amount, self.currency))

@@ -13,8 +13,8 @@
 //!   it already expired.
 //! - R-LIC-04: one owning account per app id; any other account is refused.
 //! - R-LIC-06: a traffic package of 200 TB or more (exactly 200 TB
-//!   qualifies, in any unit: 0.2 PB-style values compare exactly) entitles
-//!   its buyer to one free term, on application.
+//!   qualifies, in any data unit: 200,000 GB compares exactly equal)
+//!   entitles its buyer to one free term, on application.
 //!
 //! ```
 //! use billing_rules::decider::Decider;
@@ -95,6 +95,17 @@ impl fmt::Display for AccountId {
 }
 
 /// The spec of a [`LicencePolicy`].
+///
+/// `locale` may be left out (the preset locale); the full shape is in
+/// [`LicencePolicy`]'s JSON section.
+///
+/// # JSON
+///
+/// The live plugin's preset:
+///
+/// ```json
+/// {"price_per_term": "30000", "term": "year", "bundled_min_traffic": {"value": "200", "unit": "TB"}, "bundled_terms": 1}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicencePolicySpec {
     /// Currency, time zone and rounding.
@@ -114,7 +125,33 @@ pub struct LicencePolicySpec {
     pub bundled_terms: u32,
 }
 
-/// A validated licence policy; (de)serializes as its [`LicencePolicySpec`].
+/// A validated licence policy (R-LIC-01, R-LIC-06); (de)serializes as its
+/// [`LicencePolicySpec`].
+///
+/// Built with `TryFrom`, which refuses a negative price (R-LIC-01), a
+/// bundle threshold that is not a data quantity above zero, and a number of
+/// free terms outside 1 to 10 (R-LIC-06).
+///
+/// # JSON
+///
+/// The live plugin's preset, every field written out:
+///
+/// ```
+/// use billing_rules::lifecycle::licence::LicencePolicy;
+/// use serde_json::json;
+///
+/// let policy = billing_rules::presets::lifecycle::live_plugin_licence();
+/// let shape = json!({
+///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
+///     "price_per_term": "30000",
+///     "term": "year",
+///     "bundled_min_traffic": {"value": "200", "unit": "TB"},
+///     "bundled_terms": 1
+/// });
+/// assert_eq!(serde_json::to_value(&policy)?, shape);
+/// assert_eq!(serde_json::from_value::<LicencePolicy>(shape)?, policy);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "LicencePolicySpec", into = "LicencePolicySpec")]
 pub struct LicencePolicy {
@@ -208,8 +245,9 @@ pub struct Binding {
 pub struct Held {
     /// The app and its owner.
     pub binding: Binding,
-    /// The first purchase (R-REF-03 counts its refund window from the
-    /// account's first licence purchase).
+    /// The first purchase of this app's licence (or the first free term
+    /// granted). R-REF-03 counts its refund window from the account's first
+    /// licence purchase: the earliest of these over the account's apps.
     pub first_purchase: DateTime<Utc>,
     /// The exclusive end of the validity.
     pub end: DateTime<Utc>,
@@ -221,6 +259,21 @@ pub struct Held {
 }
 
 /// The recorded state of an app's licence (R-LIC-05).
+///
+/// # JSON
+///
+/// Tagged by `state`; one year bought:
+///
+/// ```json
+/// {
+///   "state": "available",
+///   "binding": {"app": "app-1", "owner": "alice", "bound_at": "2025-06-01T00:00:00Z"},
+///   "first_purchase": "2025-06-01T00:00:00Z",
+///   "end": "2026-06-01T00:00:00Z",
+///   "terms": 1,
+///   "bundled_packages": []
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LicenceState {
@@ -257,6 +310,31 @@ pub struct TrafficPackage {
 }
 
 /// What a caller asks of an app's licence.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`LicenceEvent`]) are tagged by
+/// `event`. The first purchase binds the app to its buyer:
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::lifecycle::licence::{Licence, LicenceCommand};
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::lifecycle::live_plugin_licence();
+/// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let json = r#"{"command":"purchase","app":"app-1","account":"alice"}"#;
+/// let command: LicenceCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = Licence::run(&Licence::initial(), &command, now, &policy)?;
+/// let expected = concat!(
+///     r#"[{"event":"bound","at":"2025-06-01T00:00:00Z","app":"app-1","owner":"alice"},"#,
+///     r#"{"event":"purchased","at":"2025-06-01T00:00:00Z","price":{"amount":"30000","#,
+///     r#""currency":"CNY"},"start":"2025-06-01T00:00:00Z","end":"2026-06-01T00:00:00Z"}]"#,
+/// );
+/// assert_eq!(serde_json::to_string(&events)?, expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum LicenceCommand {
@@ -289,6 +367,11 @@ pub enum LicenceCommand {
 }
 
 /// What happened to an app's licence.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`LicenceCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum LicenceEvent {
@@ -332,7 +415,20 @@ pub enum LicenceEvent {
     },
 }
 
-/// The licence of one app id as a [`Decider`].
+/// The licence of one app id as a [`Decider`] (R-LIC-01..06).
+///
+/// - R-LIC-01: a purchase costs [`LicencePolicy::price`] for one
+///   [`LicencePolicy::term`] from purchase.
+/// - R-LIC-02: the aggregate holds one app id; a command for another app
+///   id is refused.
+/// - R-LIC-03: another purchase stacks one more term from the current end
+///   (from the purchase instant once expired).
+/// - R-LIC-04: the first account to bind the app id owns it; any other
+///   account is refused.
+/// - R-LIC-05: [`LicenceState`] is `Unbound`, `PendingPayment`, `Available`
+///   or `Expired`, and a licence may be bought in each of them.
+/// - R-LIC-06: [`LicenceCommand::ClaimBundled`] grants the free term of a
+///   traffic package of at least [`LicencePolicy::bundled_min_traffic`].
 ///
 /// Refusals, in this order: an empty app id, or a command naming another
 /// app id than the bound one (R-LIC-02); another account than the owner

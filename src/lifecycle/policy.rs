@@ -79,6 +79,14 @@ impl fmt::Display for Lapse {
 }
 
 /// R-LIFE-03: the expiry notice before a trial or a paid term ends.
+///
+/// # JSON
+///
+/// The app store's preset:
+///
+/// ```json
+/// {"lead_days": 7, "channels": ["in_app"], "recipient": "admin"}
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeSpec {
     /// How long before the end the notice is due, in days of 24 h
@@ -92,6 +100,14 @@ pub struct NoticeSpec {
 
 /// R-LIFE-05: one reminder per local day in a window around a paid term's
 /// expiry day (see [`crate::lifecycle::notices::ReminderWindow`]).
+///
+/// # JSON
+///
+/// The chat service's preset:
+///
+/// ```json
+/// {"days_up_to_expiry": 7, "days_after_expiry": 1, "send_at": "10:00:00", "channels": ["sms", "email"], "recipient": "account_creator"}
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReminderSpec {
     /// Days of the window up to and including the expiry day (published:
@@ -115,7 +131,16 @@ pub struct ReminderSpec {
 ///
 /// Serialized with these field names; every field but `lapse` may be left
 /// out (no trial, no notice, no reminders, no grace, no auto-renewal, the
-/// preset locale).
+/// preset locale). The full shape is in [`SubscriptionPolicy`]'s JSON
+/// section.
+///
+/// # JSON
+///
+/// A 14-day trial, intercepted when it ends:
+///
+/// ```json
+/// {"trial_days": 14, "lapse": "intercepted"}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubscriptionPolicySpec {
     /// Currency, time zone (calendar days) and rounding.
@@ -158,6 +183,34 @@ pub struct SubscriptionPolicySpec {
 /// 1 to 366 days with a channel (R-LIFE-03); a reminder window of at least
 /// a day, at most 366 days each side, with a channel (R-LIFE-05); a grace of
 /// at most 366 days (R-LIFE-06). (De)serializes as its spec.
+///
+/// It is the policy of the [`Subscription`](crate::lifecycle::subscription::Subscription)
+/// decider, which implements R-LIFE-01..07 and R-LIFE-10 with it.
+///
+/// # JSON
+///
+/// The chat service's preset, every field written out:
+///
+/// ```
+/// use billing_rules::lifecycle::policy::SubscriptionPolicy;
+/// use serde_json::json;
+///
+/// let policy = billing_rules::presets::lifecycle::chat_service();
+/// let shape = json!({
+///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
+///     "trial_days": null,
+///     "extra_trial_days": null,
+///     "notice": null,
+///     "reminders": {"days_up_to_expiry": 7, "days_after_expiry": 1, "send_at": "10:00:00",
+///                   "channels": ["sms", "email"], "recipient": "account_creator"},
+///     "grace_hours": 24,
+///     "lapse": "suspended",
+///     "auto_renewal": "month"
+/// });
+/// assert_eq!(serde_json::to_value(&policy)?, shape);
+/// assert_eq!(serde_json::from_value::<SubscriptionPolicy>(shape)?, policy);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "SubscriptionPolicySpec", into = "SubscriptionPolicySpec")]
 pub struct SubscriptionPolicy {

@@ -95,6 +95,14 @@ impl ArrearsTrigger {
 
 /// Reminders while an account is in arrears (R-LIFE-08: "reminders go
 /// out"; the rule gives no schedule, so it is data).
+///
+/// # JSON
+///
+/// The cloud environment's chosen default:
+///
+/// ```json
+/// {"after_hours": [0, 12], "channels": ["sms", "email"], "recipient": "account_creator"}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArrearsReminderSpec {
     /// Hours after the arrears began at which a reminder is due, strictly
@@ -108,6 +116,17 @@ pub struct ArrearsReminderSpec {
 }
 
 /// The spec of a [`PostpaidPolicy`].
+///
+/// `locale`, `latest_bill_day` (3) and `reminders` (none) may be left out;
+/// the full shape is in [`PostpaidPolicy`]'s JSON section.
+///
+/// # JSON
+///
+/// The live plugin's preset (R-LIFE-09):
+///
+/// ```json
+/// {"trigger": "balance_runs_out", "suspend_after_hours": 24}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostpaidPolicySpec {
     /// Currency, time zone (the bill day is a local day) and rounding.
@@ -146,6 +165,28 @@ fn three() -> u32 {
 /// let err = PostpaidPolicy::try_from(spec).unwrap_err();
 /// assert_eq!(err.to_string(),
 ///     "invalid policy: `latest_bill_day`: 4 is out of range; allowed: 1 to 3 (R-LIFE-08)");
+/// ```
+///
+/// # JSON
+///
+/// The cloud environment's pay-as-you-go preset (R-LIFE-08), every field
+/// written out:
+///
+/// ```
+/// use billing_rules::lifecycle::postpaid::PostpaidPolicy;
+/// use serde_json::json;
+///
+/// let policy = billing_rules::presets::lifecycle::cloud_environment_postpaid();
+/// let shape = json!({
+///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
+///     "trigger": "monthly_bill",
+///     "latest_bill_day": 3,
+///     "suspend_after_hours": 24,
+///     "reminders": {"after_hours": [0, 12], "channels": ["sms", "email"], "recipient": "account_creator"}
+/// });
+/// assert_eq!(serde_json::to_value(&policy)?, shape);
+/// assert_eq!(serde_json::from_value::<PostpaidPolicy>(shape)?, policy);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PostpaidPolicySpec", into = "PostpaidPolicySpec")]
@@ -308,6 +349,23 @@ pub enum Standing {
 }
 
 /// The state of a postpaid account.
+///
+/// # JSON
+///
+/// In arrears after a charge of 80.00 on an empty balance:
+///
+/// ```json
+/// {
+///   "balance": "-80",
+///   "last_billed": null,
+///   "standing": {
+///     "standing": "in_arrears",
+///     "since": "2025-06-01T00:00:00Z",
+///     "cause": {"cause": "balance_ran_out"},
+///     "reminders_sent": 0
+///   }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PostpaidState {
     /// The balance in the policy's currency (negative in arrears after a
@@ -321,6 +379,34 @@ pub struct PostpaidState {
 }
 
 /// What a caller asks of a postpaid account.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`PostpaidEvent`]) are tagged by
+/// `event`. A charge of 80.00 on an empty balance starts the 24 h to top
+/// up (R-LIFE-09):
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::lifecycle::postpaid::{PostpaidAccount, PostpaidCommand};
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::lifecycle::live_plugin_postpaid();
+/// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let json = r#"{"command":"charge","amount":{"amount":"80","currency":"CNY"}}"#;
+/// let command: PostpaidCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = PostpaidAccount::run(&PostpaidAccount::initial(), &command, now, &policy)?;
+/// let expected = concat!(
+///     r#"[{"event":"charged","at":"2025-06-01T00:00:00Z","amount":{"amount":"80","#,
+///     r#""currency":"CNY"},"balance":{"amount":"-80","currency":"CNY"}},"#,
+///     r#"{"event":"arrears_started","at":"2025-06-01T00:00:00Z","#,
+///     r#""cause":{"cause":"balance_ran_out"},"balance":{"amount":"-80","currency":"CNY"},"#,
+///     r#""suspend_at":"2025-06-02T00:00:00Z"}]"#,
+/// );
+/// assert_eq!(serde_json::to_string(&events)?, expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum PostpaidCommand {
@@ -365,6 +451,11 @@ pub struct ArrearsReminder {
 }
 
 /// What happened to a postpaid account.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`PostpaidCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum PostpaidEvent {
@@ -447,10 +538,12 @@ impl PostpaidEvent {
 /// The postpaid account as a [`Decider`].
 ///
 /// Refusals: `IssueBill` (R-LIFE-08) outside day 1 to `latest_bill_day` of
-/// the month, for a month already billed, or on an account whose charges
-/// settle as they occur; `Charge` (R-LIFE-09) on a monthly-billed account
-/// or with a negative amount; `TopUp` of zero or less. An amount in another
-/// currency than the policy's is an [`ArithmeticError::CurrencyMismatch`].
+/// the month, for a month already billed, with a negative amount, or on an
+/// account whose charges settle as they occur; `Charge` with a negative
+/// amount (R-LIFE-09), or on a monthly-billed account (R-LIFE-08: issue the
+/// month's bill instead); `TopUp` of zero or less (under the trigger's rule,
+/// R-LIFE-08 or R-LIFE-09). An amount in another currency than the
+/// policy's is an [`ArithmeticError::CurrencyMismatch`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PostpaidAccount;
 

@@ -186,6 +186,24 @@ impl Phase {
 
 /// The state of one subscription: its phase and the settings and facts that
 /// outlive a term.
+///
+/// # JSON
+///
+/// A month bought on 2025-06-01:
+///
+/// ```json
+/// {
+///   "phase": {
+///     "phase": "active",
+///     "since": "2025-06-01T00:00:00Z",
+///     "end": "2025-07-02T00:00:00Z",
+///     "notified": false,
+///     "reminded_through": null
+///   },
+///   "auto_renew": false,
+///   "extra_trial_started": null
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SubscriptionState {
     /// The recorded phase.
@@ -219,6 +237,26 @@ pub struct Shortfall {
 }
 
 /// What a caller asks of a subscription.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`SubscriptionEvent`]) are tagged by
+/// `event`:
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::lifecycle::subscription::{Subscription, SubscriptionCommand};
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::lifecycle::chat_service();
+/// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let json = r#"{"command":"purchase","validity":"month"}"#;
+/// let command: SubscriptionCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = Subscription::run(&Subscription::initial(), &command, now, &policy)?;
+/// assert_eq!(serde_json::to_string(&events)?, r#"[{"event":"purchased","at":"2025-06-01T00:00:00Z","end":"2025-07-02T00:00:00Z"}]"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum SubscriptionCommand {
@@ -262,6 +300,11 @@ pub enum SubscriptionCommand {
 }
 
 /// What happened to a subscription.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`SubscriptionCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SubscriptionEvent {
@@ -390,12 +433,27 @@ impl SubscriptionEvent {
     }
 }
 
-/// The subscription lifecycle as a [`Decider`].
+/// The subscription lifecycle as a [`Decider`] (R-LIFE-01..07,
+/// R-LIFE-10), with [`due_events`] for what time brings:
 ///
-/// Refusals: `GoLive` (R-LIFE-01) when the plan has no trial or the app is
-/// already live; `StartExtraTrial` (R-LIFE-02) when the plan has none, the
-/// asker is not the admin, it was used already, or the trial has not
-/// expired (every applicable reason is listed, in that order);
+/// - R-LIFE-01: `GoLive` starts the trial when the app goes live.
+/// - R-LIFE-02: the admin's `StartExtraTrial`, once, after the trial expired.
+/// - R-LIFE-03: a [`Notice`] `lead_days` before a trial or paid term ends.
+/// - R-LIFE-04: an ended trial or term is intercepted; `Purchase` or
+///   `Renew` restores access at once.
+/// - R-LIFE-05: one [`Reminder`] a day in the window around a paid term's
+///   expiry day.
+/// - R-LIFE-06: a lapsed paid term is served through the grace, then
+///   suspended.
+/// - R-LIFE-07: with auto-renewal on and the balance covering it, the term
+///   renews at expiry ([`Funds`], [`Shortfall`]).
+/// - R-LIFE-10: a lapsed prepaid term of an isolating plan is isolated.
+///
+/// Refusals: `GoLive` (R-LIFE-01) when the app is already live or the plan
+/// has no trial; `StartExtraTrial` (R-LIFE-02) when the plan has none (then
+/// nothing else is checked), otherwise with every reason that applies, in
+/// this order: the asker is not the admin; the extra trial was used
+/// already, or else the trial has not expired;
 /// `SetAutoRenewal { on: true }` (R-LIFE-07) when the plan has none.
 /// `Purchase` and `Renew` are accepted in every state.
 #[derive(Debug, Clone, Copy, Default)]

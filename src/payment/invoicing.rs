@@ -1,4 +1,25 @@
 //! Where the invoices of an order come from (R-PAY-09).
+//!
+//! The source follows the method in use when the order is paid: an
+//! environment that moves to the cloud account gets its later invoices from
+//! the cloud account's billing centre.
+//!
+//! ```
+//! use billing_rules::decider::Decider;
+//! use billing_rules::payment::{EnvironmentPayment, InvoiceSource, PaymentCommand, PaymentMethod, SwitchFacts};
+//! use chrono::{TimeZone, Utc};
+//!
+//! let policy = billing_rules::presets::payment::payment_policy();
+//! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+//! let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
+//! let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
+//! assert_eq!(state.invoice_source(&policy), InvoiceSource::EnvironmentConsole);
+//!
+//! let to_cloud = PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, SwitchFacts::default());
+//! let (state, _) = EnvironmentPayment::run(&state, &to_cloud, now, &policy)?;
+//! assert_eq!(state.invoice_source(&policy).to_string(), "cloud_account_billing_centre");
+//! # Ok::<(), billing_rules::Error>(())
+//! ```
 
 use std::fmt;
 

@@ -1,4 +1,21 @@
 //! The three payment methods of a cloud environment (R-PAY-01).
+//!
+//! Two are prepaid (from the personal wallet or from the cloud account) and
+//! one is pay-as-you-go; a prepaid state holds a [`PrepaidSource`], so it
+//! cannot name pay-as-you-go by mistake.
+//!
+//! ```
+//! use billing_rules::payment::{PaymentMethod, PrepaidSource};
+//!
+//! let policy = billing_rules::presets::payment::payment_policy();
+//! assert_eq!(policy.default_method(), PaymentMethod::PrepaidPersonalWallet); // R-PAY-01
+//! assert_eq!(PaymentMethod::ALL.iter().filter(|m| m.is_prepaid()).count(), 2);
+//! assert_eq!(PaymentMethod::PrepaidCloudAccount.prepaid_source(), Some(PrepaidSource::CloudAccount));
+//! assert_eq!(PaymentMethod::PayAsYouGo.prepaid_source(), None);
+//! assert_eq!("cloud".parse::<PaymentMethod>()?, PaymentMethod::PrepaidCloudAccount);
+//! assert!("card".parse::<PaymentMethod>().is_err());
+//! # Ok::<(), billing_rules::payment::UnknownPaymentMethod>(())
+//! ```
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,4 +1,20 @@
 //! The payment-method policy: switch limit, default method, invoice routing.
+//!
+//! ```
+//! use billing_rules::payment::{PaymentMethod, PaymentPolicy};
+//!
+//! let published = billing_rules::presets::payment::payment_policy();
+//! assert_eq!(published.switch_limit(), 4); // R-PAY-03
+//!
+//! // A platform that allows 2 switches and starts on the cloud account; the
+//! // fields left out keep their published values.
+//! let json = r#"{"switch_limit": 2, "default_method": "prepaid_cloud_account"}"#;
+//! let policy: PaymentPolicy = serde_json::from_str(json)?;
+//! assert_eq!(policy.switch_limit(), 2);
+//! assert_eq!(policy.default_method(), PaymentMethod::PrepaidCloudAccount);
+//! assert_eq!(policy.invoice_routing(), published.invoice_routing());
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +37,15 @@ use crate::policy::Locale;
 /// let policy = PaymentPolicy::try_from(spec)?;
 /// assert_eq!(policy.switch_limit(), 2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # JSON
+///
+/// The full shape is in [`PaymentPolicy`]'s JSON section; the smallest
+/// spec is `{}` (the published figures).
+///
+/// ```json
+/// {"switch_limit": 2, "default_method": "prepaid_cloud_account"}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -50,6 +75,30 @@ impl Default for PaymentPolicySpec {
 /// Build it from a [`PaymentPolicySpec`] with `try_from`, or take the
 /// published one from [`presets::payment::payment_policy`](crate::presets::payment::payment_policy).
 /// Deserializing validates; serializing gives back the spec.
+///
+/// # JSON
+///
+/// The published policy, every field written out:
+///
+/// ```
+/// use billing_rules::payment::PaymentPolicy;
+/// use serde_json::json;
+///
+/// let policy = billing_rules::presets::payment::payment_policy();
+/// let shape = json!({
+///     "switch_limit": 4,
+///     "default_method": "prepaid_personal_wallet",
+///     "invoice_routing": {
+///         "prepaid_personal_wallet": "environment_console",
+///         "prepaid_cloud_account": "cloud_account_billing_centre",
+///         "pay_as_you_go": "cloud_account_billing_centre"
+///     },
+///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}
+/// });
+/// assert_eq!(serde_json::to_value(&policy)?, shape);
+/// assert_eq!(serde_json::from_value::<PaymentPolicy>(shape)?, policy);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PaymentPolicySpec", into = "PaymentPolicySpec")]
 pub struct PaymentPolicy {

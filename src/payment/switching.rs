@@ -25,6 +25,41 @@
 //!
 //! A second first purchase is refused under R-PAY-02: the method chosen
 //! then applies from then on and changes only by a switch.
+//!
+//! ```
+//! use billing_rules::decider::Decider;
+//! use billing_rules::money::Money;
+//! use billing_rules::payment::{EnvironmentPayment, PaymentCommand, PaymentMethod, SwitchFacts};
+//! use billing_rules::{presets, RuleId};
+//! use chrono::{TimeZone, Utc};
+//! use rust_decimal::Decimal;
+//!
+//! let policy = presets::payment::payment_policy();
+//! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+//! let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
+//! let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
+//!
+//! // R-PAY-06: the switch refunds 150.00 unused, but only 100.00 is open for invoicing.
+//! let cny = |n: i64| Money::cny(Decimal::from(n));
+//! let short = SwitchFacts::default().with_refund(cny(150), cny(100));
+//! let to_cloud = PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, short);
+//! let err = EnvironmentPayment::run(&state, &to_cloud, now, &policy).unwrap_err();
+//! let refusal = err.refusal().unwrap();
+//! assert_eq!(refusal.rule(), RuleId::Pay06);
+//! assert_eq!(refusal.figure("open_for_invoicing").unwrap().to_string(), "CNY 100.00");
+//!
+//! // Once 150.00 is open, the same switch goes through: switch 1 of 4.
+//! let enough = SwitchFacts::default().with_refund(cny(150), cny(150));
+//! let to_cloud = PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, enough);
+//! let (state, _) = EnvironmentPayment::run(&state, &to_cloud, now, &policy)?;
+//! assert_eq!(state.switches_used(), 1);
+//!
+//! // A switch to the method in use would spend a switch for nothing (R-PAY-07).
+//! let same = PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, SwitchFacts::default());
+//! let err = EnvironmentPayment::run(&state, &same, now, &policy).unwrap_err();
+//! assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Pay07));
+//! # Ok::<(), billing_rules::Error>(())
+//! ```
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,6 +74,20 @@ use crate::rule::RuleId;
 
 /// The payment method of one cloud environment, as a [`Decider`]
 /// (R-PAY-01..08).
+///
+/// - R-PAY-01: before the first purchase the policy's default method
+///   applies ([`PaymentState::method`]).
+/// - R-PAY-02: [`PaymentCommand::FirstPurchase`] chooses the method once.
+/// - R-PAY-03: at most [`PaymentPolicy::switch_limit`] switches in all.
+/// - R-PAY-04: no switch away from pay-as-you-go.
+/// - R-PAY-05: no switch without a prepaid purchase first.
+/// - R-PAY-06: the amount open for invoicing must cover the refund.
+/// - R-PAY-07: no switch the payment context does not support, nor one to
+///   the method in use.
+/// - R-PAY-08: no switch during isolation (R-LIFE-10).
+///
+/// A refused switch lists every rule that refuses it, in the order of the
+/// [module docs](self).
 ///
 /// ```
 /// use billing_rules::decider::Decider;
@@ -209,6 +258,39 @@ impl SwitchFacts {
 ///
 /// Serialized with a `"command"` tag: `{"command": "switch", "to":
 /// "pay_as_you_go", "facts": {"isolated": true}}`.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`PaymentEvent`]) are tagged by
+/// `event`:
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::payment::{EnvironmentPayment, PaymentCommand};
+/// use billing_rules::payment::PaymentMethod;
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::payment::payment_policy();
+/// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let first = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
+/// let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &first, now, &policy)?;
+/// let json = concat!(
+///     r#"{"command":"switch","to":"prepaid_cloud_account","facts":{"isolated":false,"#,
+///     r#""invoice_balance":{"unused_prepaid":{"amount":"150","currency":"CNY"},"#,
+///     r#""open_for_invoicing":{"amount":"150","currency":"CNY"}},"#,
+///     r#""context_supported":true}}"#,
+/// );
+/// let command: PaymentCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = EnvironmentPayment::run(&state, &command, now, &policy)?;
+/// let expected = concat!(
+///     r#"[{"event":"method_switched","from":"prepaid_personal_wallet","#,
+///     r#""to":"prepaid_cloud_account","switch_number":1,"refunded":{"amount":"150","#,
+///     r#""currency":"CNY"},"at":"2025-06-01T00:00:00Z"}]"#,
+/// );
+/// assert_eq!(serde_json::to_string(&events)?, expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum PaymentCommand {
@@ -239,6 +321,11 @@ impl PaymentCommand {
 /// What happened to the environment's payment method.
 ///
 /// Serialized with an `"event"` tag.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`PaymentCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum PaymentEvent {

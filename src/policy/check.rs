@@ -1,5 +1,27 @@
 //! Checks shared by the policy builders; each returns a [`PolicyError`]
 //! naming the field.
+//!
+//! ```
+//! use billing_rules::money::Currency;
+//! use billing_rules::policy::check;
+//! use billing_rules::RuleId;
+//! use rust_decimal::Decimal;
+//!
+//! // R-SEAT-04's floor: a discount factor of 0.65 is outside 0.70 to 1.
+//! let (floor, factor) = (Decimal::new(70, 2), Decimal::new(65, 2));
+//! let err = check::in_range("discounts[0].factor", factor, floor, Decimal::ONE, Some(RuleId::Seat04))
+//!     .unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "invalid policy: `discounts[0].factor`: 0.65 is out of range; allowed: 0.70 to 1 (R-SEAT-04)"
+//! );
+//!
+//! // Specs hold plain decimals; `amount` tags them with the policy's currency.
+//! let price = check::amount("pricing.unit_price", Decimal::from(100), Currency::CNY)?;
+//! assert_eq!(price.to_string(), "CNY 100.00");
+//! assert_eq!(check::amount("max_total", Decimal::from(-1), Currency::CNY).unwrap_err().field, "max_total");
+//! # Ok::<(), billing_rules::PolicyError>(())
+//! ```
 
 use std::fmt::Display;
 

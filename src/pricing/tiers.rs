@@ -140,6 +140,12 @@ impl TierSpec {
 }
 
 /// A tier table as written in a spec.
+///
+/// # JSON
+///
+/// ```json
+/// {"mode": "graduated", "tiers": [{"from": "0", "to": "2000", "unit_price": "0.20"}, {"from": "2000", "unit_price": "0.18"}]}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierTableSpec {
     /// Volume or graduated.

@@ -11,6 +11,29 @@
 //!    unrefunded order (refunds go latest first).
 //! 3. R-REF-04: the account is banned for content; the refund is flagged
 //!    abnormal (when the policy refuses those).
+//!
+//! ```
+//! use billing_rules::money::Money;
+//! use billing_rules::refund::{LedgerState, Order, RefundFlags};
+//! use billing_rules::{presets, RuleId};
+//! use chrono::{TimeZone, Utc};
+//! use rust_decimal::Decimal;
+//!
+//! let june = |d| Utc.with_ymd_and_hms(2025, 6, d, 0, 0, 0).unwrap();
+//! let ledger = LedgerState::from_orders(vec![
+//!     Order::new("o1", june(1), Money::cny(Decimal::from(300))),
+//!     Order::new("o2", june(5), Money::cny(Decimal::from(500))),
+//! ])?;
+//! let policy = presets::payment::app_refund_policy();
+//!
+//! // On June 20, o1 of a banned account: three rules refuse, in order.
+//! let answer = ledger.eligibility(&"o1".into(), RefundFlags::default().banned(), june(20), &policy);
+//! let refusal = answer.refusal().unwrap();
+//! assert_eq!(refusal.rules().collect::<Vec<_>>(), [RuleId::Ref01, RuleId::Ref02, RuleId::Ref04]);
+//! assert_eq!(refusal.figure("window_days").unwrap().to_string(), "10");
+//! assert_eq!(refusal.figure("latest_unrefunded").unwrap().to_string(), "o2");
+//! # Ok::<(), billing_rules::Error>(())
+//! ```
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,6 +50,35 @@ use crate::time::Zone;
 ///
 /// Serialized with an `"answer"` tag: `{"answer": "eligible", "order": "o2",
 /// "amount": {...}}` or `{"answer": "refused", "reasons": [...]}`.
+///
+/// # JSON
+///
+/// ```
+/// use billing_rules::money::Money;
+/// use billing_rules::refund::{Eligibility, LedgerState, Order, RefundFlags};
+/// use chrono::{TimeZone, Utc};
+/// use rust_decimal::Decimal;
+///
+/// let paid = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let ledger = LedgerState::from_orders(vec![Order::new("o2", paid, Money::cny(Decimal::from(500)))])?;
+/// let policy = billing_rules::presets::payment::app_refund_policy();
+///
+/// let yes = ledger.next_refund(RefundFlags::default(), paid, &policy);
+/// let json = r#"{"answer":"eligible","order":"o2","amount":{"amount":"500","currency":"CNY"}}"#;
+/// assert_eq!(serde_json::to_string(&yes)?, json);
+/// assert_eq!(serde_json::from_str::<Eligibility>(json)?, yes);
+///
+/// // A refusal's reasons sit beside the tag (R-REF-04: banned for content).
+/// let no = ledger.next_refund(RefundFlags::default().banned(), paid, &policy);
+/// let json = concat!(
+///     r#"{"answer":"refused","reasons":[{"rule":"R-REF-04","#,
+///     r#""message":"the account is banned for content: it is not refunded","#,
+///     r#""figures":[{"name":"account","value":{"kind":"text","value":"banned_for_content"}}]}]}"#,
+/// );
+/// assert_eq!(serde_json::to_string(&no)?, json);
+/// assert_eq!(serde_json::from_str::<Eligibility>(json)?, no);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "answer", rename_all = "snake_case")]
 pub enum Eligibility {

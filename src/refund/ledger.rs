@@ -16,6 +16,36 @@
 //! invoiced is refused (R-REF-01) when it is unknown, already invoiced, or
 //! refunded. A refund is refused with every reason of
 //! [`LedgerState::eligibility`].
+//!
+//! ```
+//! use billing_rules::decider::Decider;
+//! use billing_rules::money::Money;
+//! use billing_rules::refund::{LedgerCommand, OrderLedger, OrderStatus, RefundFlags};
+//! use billing_rules::{presets, RuleId};
+//! use chrono::{TimeZone, Utc};
+//! use rust_decimal::Decimal;
+//!
+//! let policy = presets::payment::app_refund_policy();
+//! let paid = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+//! let record = |id: &str, yuan| LedgerCommand::RecordOrder {
+//!     order: id.into(), paid_at: paid, amount: Money::cny(Decimal::from(yuan)),
+//! };
+//! let mut ledger = OrderLedger::initial();
+//! for command in [record("o1", 300), record("o2", 500), LedgerCommand::MarkInvoiced { order: "o2".into() }] {
+//!     ledger = OrderLedger::run(&ledger, &command, paid, &policy)?.0;
+//! }
+//! // Both were paid at the same instant: o2, recorded later, is the latest (R-REF-02).
+//! assert_eq!(ledger.latest_unrefunded().map(|o| o.id.as_str()), Some("o2"));
+//!
+//! // o2 is invoiced, so it is never refunded (R-REF-01), and o1 must wait for it.
+//! let refund = |id: &str| LedgerCommand::Refund { order: id.into(), flags: RefundFlags::default() };
+//! let err = OrderLedger::run(&ledger, &refund("o2"), paid, &policy).unwrap_err();
+//! assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Ref01));
+//! let err = OrderLedger::run(&ledger, &refund("o1"), paid, &policy).unwrap_err();
+//! assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Ref02));
+//! assert_eq!(ledger.orders()[1].status, OrderStatus::Invoiced);
+//! # Ok::<(), billing_rules::Error>(())
+//! ```
 
 use std::fmt;
 
@@ -289,6 +319,33 @@ pub struct OrderLedger;
 /// What a caller asks of an app's order ledger.
 ///
 /// Serialized with a `"command"` tag: `{"command": "refund", "order": "o2"}`.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`LedgerEvent`]) are tagged by
+/// `event`:
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::refund::{OrderLedger, LedgerCommand};
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::payment::app_refund_policy();
+/// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let json = concat!(
+///     r#"{"command":"record_order","order":"o1","paid_at":"2025-06-01T00:00:00Z","#,
+///     r#""amount":{"amount":"300","currency":"CNY"}}"#,
+/// );
+/// let command: LedgerCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = OrderLedger::run(&OrderLedger::initial(), &command, now, &policy)?;
+/// let expected = concat!(
+///     r#"[{"event":"order_recorded","order":"o1","paid_at":"2025-06-01T00:00:00Z","#,
+///     r#""amount":{"amount":"300","currency":"CNY"},"at":"2025-06-01T00:00:00Z"}]"#,
+/// );
+/// assert_eq!(serde_json::to_string(&events)?, expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum LedgerCommand {
@@ -320,6 +377,11 @@ pub enum LedgerCommand {
 /// What happened to an app's orders.
 ///
 /// Serialized with an `"event"` tag.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`LedgerCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum LedgerEvent {

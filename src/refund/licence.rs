@@ -19,6 +19,32 @@
 //! 2. R-REF-04: the charge is a traffic fee; the account is banned for
 //!    content; the refund is flagged abnormal (when the policy refuses
 //!    those).
+//!
+//! ```
+//! use billing_rules::money::Money;
+//! use billing_rules::quantity::{Quantity, Unit};
+//! use billing_rules::refund::{licence_refund_eligibility, LicenceCharge, LicenceRefundRequest};
+//! use billing_rules::{presets, RuleId};
+//! use chrono::{Duration, TimeZone, Utc};
+//! use rust_decimal::Decimal;
+//!
+//! let policy = presets::payment::licence_refund_policy();
+//! let first = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+//! let price = Money::cny(Decimal::from(30_000));
+//! let traffic = Quantity::new(Decimal::from(5), Unit::Gigabyte);
+//!
+//! // A second licence bought on day 10 counts from the first purchase:
+//! // on day 15 its window has closed (R-REF-03).
+//! let second = LicenceRefundRequest::licence("lic-2", price, first, traffic);
+//! let answer = licence_refund_eligibility(&second, first + Duration::days(15), &policy)?;
+//! assert_eq!(answer.refusal().map(|r| r.rule()), Some(RuleId::Ref03));
+//!
+//! // A traffic fee is never refunded, even on day 1 (R-REF-04).
+//! let fee = LicenceRefundRequest { charge: LicenceCharge::TrafficFee, ..second };
+//! let answer = licence_refund_eligibility(&fee, first, &policy)?;
+//! assert_eq!(answer.refusal().map(|r| r.rule()), Some(RuleId::Ref04));
+//! # Ok::<(), billing_rules::Error>(())
+//! ```
 
 use std::cmp::Ordering;
 

@@ -1,5 +1,24 @@
 //! Refund policies: app orders (R-REF-01, R-REF-02, R-REF-04) and licences
 //! (R-REF-03, R-REF-04).
+//!
+//! ```
+//! use billing_rules::refund::AppRefundPolicy;
+//! use billing_rules::time::Days;
+//!
+//! let published = billing_rules::presets::payment::licence_refund_policy();
+//! assert_eq!(published.window().days(), Days(14)); // R-REF-03
+//! assert_eq!(published.traffic_limit().to_string(), "20 GB");
+//!
+//! // A platform with a 7-day window that does not refuse abnormal refunds.
+//! let app: AppRefundPolicy = serde_json::from_str(r#"{"window_days": 7, "refuse_abnormal": false}"#)?;
+//! assert_eq!(app.window().days(), Days(7));
+//! assert!(!app.refuse_abnormal());
+//!
+//! // Reading a policy validates it: a window of 0 days is refused (R-REF-01).
+//! let err = serde_json::from_str::<AppRefundPolicy>(r#"{"window_days": 0}"#).unwrap_err();
+//! assert!(err.to_string().contains("`window_days`: a window of 0 days refunds nothing"));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -28,6 +47,14 @@ use crate::time::Days;
 /// assert_eq!(err.unwrap_err().field, "window_days");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # JSON
+///
+/// The full shape is in [`AppRefundPolicy`]'s JSON section.
+///
+/// ```json
+/// {"window_days": 7, "refuse_abnormal": false}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AppRefundPolicySpec {
@@ -51,6 +78,20 @@ impl Default for AppRefundPolicySpec {
 
 /// A validated app-order refund policy (R-REF-01, R-REF-02, R-REF-04): the
 /// policy of the [`OrderLedger`](crate::refund::OrderLedger) decider.
+///
+/// # JSON
+///
+/// The published policy:
+///
+/// ```
+/// use billing_rules::refund::AppRefundPolicy;
+///
+/// let policy = billing_rules::presets::payment::app_refund_policy();
+/// let json = r#"{"window_days":10,"refuse_abnormal":true,"locale":{"currency":"CNY","time_zone":"+08:00","rounding":"half_up"}}"#;
+/// assert_eq!(serde_json::to_string(&policy)?, json);
+/// assert_eq!(serde_json::from_str::<AppRefundPolicy>(json)?, policy);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "AppRefundPolicySpec", into = "AppRefundPolicySpec")]
 pub struct AppRefundPolicy {
@@ -132,6 +173,14 @@ impl From<AppRefundPolicy> for AppRefundPolicySpec {
 /// assert!(serde_json::from_str::<LicenceRefundPolicy>(calls).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # JSON
+///
+/// The full shape is in [`LicenceRefundPolicy`]'s JSON section.
+///
+/// ```json
+/// {"window_days": 14, "traffic_limit": {"value": "0.05", "unit": "TB"}}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LicenceRefundPolicySpec {
@@ -155,7 +204,22 @@ impl Default for LicenceRefundPolicySpec {
     }
 }
 
-/// A validated licence refund policy (R-REF-03, R-REF-04).
+/// A validated licence refund policy (R-REF-03, R-REF-04): the policy of
+/// [`licence_refund_eligibility`](crate::refund::licence_refund_eligibility).
+///
+/// # JSON
+///
+/// The published policy:
+///
+/// ```
+/// use billing_rules::refund::LicenceRefundPolicy;
+///
+/// let policy = billing_rules::presets::payment::licence_refund_policy();
+/// let json = r#"{"window_days":14,"traffic_limit":{"value":"20","unit":"GB"},"refuse_abnormal":true,"locale":{"currency":"CNY","time_zone":"+08:00","rounding":"half_up"}}"#;
+/// assert_eq!(serde_json::to_string(&policy)?, json);
+/// assert_eq!(serde_json::from_str::<LicenceRefundPolicy>(json)?, policy);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "LicenceRefundPolicySpec", into = "LicenceRefundPolicySpec")]
 pub struct LicenceRefundPolicy {

@@ -64,6 +64,14 @@ impl Resolution {
 
 /// A metered price as written in a spec: `price` for every `per` units of
 /// `unit`.
+///
+/// # JSON
+///
+/// 0.10 for every 1000 snapshots:
+///
+/// ```json
+/// {"unit": "count", "per": "1000", "price": "0.10"}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeteredPriceSpec {
     /// The unit metered.
@@ -127,6 +135,12 @@ impl MeteredPrice {
 }
 
 /// A transcoding price for one resolution, as written in a spec.
+///
+/// # JSON
+///
+/// ```json
+/// {"resolution": "hd", "price": {"unit": "minutes", "per": "1", "price": "0.035"}}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TranscodingPriceSpec {
     /// The output resolution.
@@ -136,6 +150,15 @@ pub struct TranscodingPriceSpec {
 }
 
 /// An add-on policy as written in a configuration (R-USE-10).
+///
+/// # JSON
+///
+/// `locale` may be left out (the preset locale). The live plugin's
+/// **illustrative** preset, with one resolution:
+///
+/// ```json
+/// {"transcoding": [{"resolution": "hd", "price": {"unit": "minutes", "per": "1", "price": "0.035"}}], "recording": {"unit": "channels", "per": "1", "price": "30"}, "snapshots": {"unit": "count", "per": "1000", "price": "0.10"}, "moderation": {"unit": "count", "per": "1000", "price": "2.50"}}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddOnPolicySpec {
     /// Currency, time zone and final rounding.
@@ -151,8 +174,11 @@ pub struct AddOnPolicySpec {
     pub moderation: MeteredPriceSpec,
 }
 
-/// A validated add-on policy. Built from an [`AddOnPolicySpec`] with
-/// `TryFrom`; (de)serializes through it.
+/// A validated add-on policy (R-USE-10). Built from an [`AddOnPolicySpec`]
+/// with `TryFrom`, which refuses a resolution priced twice, a price in a
+/// unit of the wrong kind (minutes, channels, counts), a block (`per`) of
+/// zero or less and a negative price; (de)serializes through it, so its
+/// JSON is the spec's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "AddOnPolicySpec", into = "AddOnPolicySpec")]
 pub struct AddOnPolicy {
@@ -289,6 +315,28 @@ pub enum AddOnUsage {
 }
 
 /// The charge of one add-on (R-USE-10).
+///
+/// # JSON
+///
+/// 600 minutes of HD transcoding (illustrative price):
+///
+/// ```json
+/// {
+///   "usage": {
+///     "add_on": "transcoding",
+///     "resolution": "hd",
+///     "minutes": {"value": "600", "unit": "minutes"}
+///   },
+///   "quantity": {"value": "600", "unit": "minutes"},
+///   "price": {
+///     "unit": "minutes",
+///     "per": "1",
+///     "price": {"amount": "0.035", "currency": "CNY"}
+///   },
+///   "exact": {"amount": "21.000", "currency": "CNY"},
+///   "total": {"amount": "21.00", "currency": "CNY"}
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddOnCharge {
     /// What was used.

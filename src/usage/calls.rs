@@ -79,6 +79,12 @@ impl fmt::Display for Component {
 }
 
 /// A component's price per successful call, as written in a spec (R-USE-01).
+///
+/// # JSON
+///
+/// ```json
+/// {"component": "real_time_verification", "price": "0.04"}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComponentPriceSpec {
     /// The component.
@@ -270,6 +276,12 @@ impl AccountProfile {
 }
 
 /// Organisations exempt only in some categories, as written in a spec.
+///
+/// # JSON
+///
+/// ```json
+/// {"organisation": "public_institution", "categories": ["government_services", "public_livelihood"]}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryExemptionSpec {
     /// The organisation type.
@@ -282,6 +294,14 @@ pub struct CategoryExemptionSpec {
 ///
 /// The preset: government and non-profit organisations always; public
 /// institutions in government services or public livelihood.
+///
+/// # JSON
+///
+/// The preset; both fields may be left out (nobody is exempt).
+///
+/// ```json
+/// {"organisations": ["government", "non_profit"], "by_category": [{"organisation": "public_institution", "categories": ["government_services", "public_livelihood"]}]}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ExemptionsSpec {
     /// Organisation types that never pay.
@@ -317,8 +337,9 @@ pub struct Exemptions {
 }
 
 impl Exemptions {
-    /// Validates `spec`: no organisation listed twice, and none both always
-    /// exempt and exempt by category (that would be ambiguous to read).
+    /// Validates `spec` (R-USE-03): no organisation listed twice, none both
+    /// always exempt and exempt by category (that would be ambiguous to
+    /// read), and every exemption by category names at least one category.
     pub fn build(spec: &ExemptionsSpec) -> Result<Exemptions, PolicyError> {
         let rule = |e: PolicyError| e.with_rule(RuleId::Use03);
         for (i, org) in spec.organisations.iter().enumerate() {

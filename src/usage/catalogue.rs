@@ -35,6 +35,14 @@ use crate::rule::RuleId;
 use crate::time::Days;
 
 /// One listed package, as written in a spec.
+///
+/// # JSON
+///
+/// The published 1,000,000-call package; `list_price` may be left out.
+///
+/// ```json
+/// {"calls": 1000000, "price": "28000", "list_price": "30000", "validity_days": 365}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageSpec {
     /// Calls in the package (at least 1).
@@ -51,6 +59,12 @@ pub struct PackageSpec {
 }
 
 /// Custom packages, as written in a spec: any size, priced per call.
+///
+/// # JSON
+///
+/// ```json
+/// {"unit_price": "0.03"}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomPackagesSpec {
     /// The price of one call in a custom package.
@@ -58,6 +72,14 @@ pub struct CustomPackagesSpec {
 }
 
 /// A package catalogue as written in a spec (R-USE-05).
+///
+/// # JSON
+///
+/// `custom` may be left out (no custom packages).
+///
+/// ```json
+/// {"validities": [365, 180, 90], "packages": [{"calls": 1000, "price": "30", "validity_days": 365}], "custom": {"unit_price": "0.03"}}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogueSpec {
     /// The validities packages may have, in days (preset: 365, 180, 90).
@@ -133,6 +155,20 @@ impl PackageOrder {
 }
 
 /// The price of a [`PackageOrder`].
+///
+/// # JSON
+///
+/// The published custom order, 250 calls for 90 days:
+///
+/// ```json
+/// {
+///   "order": {"kind": "custom", "calls": 250, "validity_days": 90},
+///   "calls": 250,
+///   "validity": 90,
+///   "price": {"amount": "7.50", "currency": "CNY"},
+///   "list_price": null
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageQuote {
     /// What was ordered.

@@ -201,6 +201,36 @@ impl PlanLine {
 }
 
 /// The cheapest way to pay for a [`Forecast`] (R-USE-08).
+///
+/// # JSON
+///
+/// Lines are tagged by `kind`; amounts are [`Money`] objects and exact (not
+/// rounded). 1.2 million quick verifications over a year:
+///
+/// ```
+/// use billing_rules::time::Days;
+/// use billing_rules::usage::calls::Component;
+/// use billing_rules::usage::planner::{plan, Forecast};
+/// use serde_json::json;
+///
+/// let policy = billing_rules::presets::usage::verification()?;
+/// let best = plan(&policy, &Forecast::new(Component::QuickVerification, 1_200_000, Days(365)))?;
+/// let cny = |amount: &str| json!({"amount": amount, "currency": "CNY"});
+/// assert_eq!(serde_json::to_value(&best)?, json!({
+///     "forecast": {"component": "quick_verification", "calls": 1200000, "horizon": 365},
+///     "lines": [
+///         {"kind": "package", "calls": 1000000, "validity": 365, "price": cny("28000"),
+///          "count": 1, "subtotal": cny("28000")},
+///         {"kind": "per_call", "calls": 200000, "unit_price": cny("0.03"), "subtotal": cny("6000.00")}
+///     ],
+///     "covered": 1200000,
+///     "total": cny("34000.00"),
+///     "per_call_cost": "0.028333",
+///     "pay_per_call": cny("36000.00"),
+///     "saving": cny("2000.00")
+/// }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     /// What was planned.

@@ -42,6 +42,15 @@ pub enum WhenExhausted {
 }
 
 /// A per-use policy as written in a configuration.
+///
+/// `locale` and `exemptions` may be left out (preset locale, nobody
+/// exempt); the full shape is in [`UsagePolicy`]'s JSON section.
+///
+/// # JSON
+///
+/// ```json
+/// {"billing_start": "2023-08-25T16:00:00Z", "prices": [{"component": "quick_verification", "price": "0.03"}], "trial_quota": 1000, "catalogue": {"validities": [365], "packages": [{"calls": 1000, "price": "30", "validity_days": 365}]}, "when_exhausted": "per_call"}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsagePolicySpec {
     /// Currency, time zone and final rounding.
@@ -64,8 +73,42 @@ pub struct UsagePolicySpec {
     pub when_exhausted: WhenExhausted,
 }
 
-/// A validated per-use policy. Built from a [`UsagePolicySpec`] with
-/// `TryFrom`; (de)serializes through it.
+/// A validated per-use policy (R-USE-01 to R-USE-07). Built from a
+/// [`UsagePolicySpec`] with `TryFrom`, which refuses a negative or doubled
+/// per-call price (R-USE-01), exemptions that list an organisation twice or
+/// give it no category (R-USE-03) and a package catalogue that breaks
+/// R-USE-05 (see [`Catalogue::build`]); (de)serializes through it.
+///
+/// # JSON
+///
+/// A small policy, as written and as serialized (defaults filled in):
+///
+/// ```
+/// use billing_rules::usage::policy::UsagePolicy;
+/// use serde_json::json;
+///
+/// let policy: UsagePolicy = serde_json::from_value(json!({
+///     "billing_start": "2023-08-25T16:00:00Z",
+///     "prices": [{"component": "quick_verification", "price": "0.03"}],
+///     "trial_quota": 1000,
+///     "catalogue": {"validities": [365], "packages": [{"calls": 1000, "price": "30", "validity_days": 365}]},
+///     "when_exhausted": "per_call"
+/// }))?;
+/// assert_eq!(serde_json::to_value(&policy)?, json!({
+///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
+///     "billing_start": "2023-08-25T16:00:00Z",
+///     "prices": [{"component": "quick_verification", "price": "0.03"}],
+///     "trial_quota": 1000,
+///     "exemptions": {"organisations": [], "by_category": []},
+///     "catalogue": {
+///         "validities": [365],
+///         "packages": [{"calls": 1000, "price": "30", "list_price": null, "validity_days": 365}],
+///         "custom": null
+///     },
+///     "when_exhausted": "per_call"
+/// }));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "UsagePolicySpec", into = "UsagePolicySpec")]
 pub struct UsagePolicy {

@@ -95,6 +95,12 @@ impl BillingMethod {
 
 /// A tariff as written in a spec: the unit its bounds and prices are in,
 /// and its tiers.
+///
+/// # JSON
+///
+/// ```json
+/// {"unit": "GB", "tiers": {"mode": "graduated", "tiers": [{"from": "0", "to": "2000", "unit_price": "0.20"}, {"from": "2000", "unit_price": "0.18"}]}}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TariffSpec {
     /// The unit of the tier bounds and of the unit prices (e.g. GB, Mbps).
@@ -105,6 +111,12 @@ pub struct TariffSpec {
 }
 
 /// One region's tariffs, as written in a spec.
+///
+/// # JSON
+///
+/// ```json
+/// {"region": "mainland", "traffic": {"unit": "GB", "tiers": {"mode": "graduated", "tiers": [{"from": "0", "unit_price": "0.20"}]}}, "bandwidth": {"unit": "Mbps", "tiers": {"mode": "graduated", "tiers": [{"from": "0", "unit_price": "0.65"}]}}}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionTariffSpec {
     /// The region.
@@ -120,6 +132,15 @@ fn one_day() -> u32 {
 }
 
 /// A traffic policy as written in a configuration (R-USE-09).
+///
+/// `locale` and `switch_delay_days` may be left out (preset locale, 1
+/// day); the full shape is in [`TrafficPolicy`]'s JSON section.
+///
+/// # JSON
+///
+/// ```json
+/// {"regions": [{"region": "mainland", "traffic": {"unit": "GB", "tiers": {"mode": "graduated", "tiers": [{"from": "0", "unit_price": "0.20"}]}}, "bandwidth": {"unit": "Mbps", "tiers": {"mode": "graduated", "tiers": [{"from": "0", "unit_price": "0.65"}]}}}]}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrafficPolicySpec {
     /// Currency, time zone (days are local days) and final rounding.
@@ -152,8 +173,40 @@ impl Tariff {
     }
 }
 
-/// A validated traffic policy. Built from a [`TrafficPolicySpec`] with
-/// `TryFrom`; (de)serializes through it.
+/// A validated traffic policy (R-USE-09). Built from a [`TrafficPolicySpec`]
+/// with `TryFrom`, which refuses a region listed twice, a tariff whose unit
+/// measures the wrong thing (traffic in a data unit, bandwidth in a
+/// bandwidth unit), tiers that break the tier rules or whose last tier is
+/// bounded, and a switch delay of 0 days; (de)serializes through it.
+///
+/// # JSON
+///
+/// A one-region policy, as written and as serialized (defaults filled in):
+///
+/// ```
+/// use billing_rules::usage::traffic::TrafficPolicy;
+/// use serde_json::json;
+///
+/// let policy: TrafficPolicy = serde_json::from_value(json!({"regions": [{
+///     "region": "mainland",
+///     "traffic": {"unit": "GB", "tiers": {"mode": "graduated", "tiers": [
+///         {"from": "0", "to": "2000", "unit_price": "0.20"}, {"from": "2000", "unit_price": "0.18"}]}},
+///     "bandwidth": {"unit": "Mbps", "tiers": {"mode": "graduated", "tiers": [{"from": "0", "unit_price": "0.65"}]}}
+/// }]}))?;
+/// assert_eq!(serde_json::to_value(&policy)?, json!({
+///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
+///     "regions": [{
+///         "region": "mainland",
+///         "traffic": {"unit": "GB", "tiers": {"mode": "graduated", "tiers": [
+///             {"from": "0", "to": "2000", "flat": null, "unit_price": "0.20"},
+///             {"from": "2000", "to": null, "flat": null, "unit_price": "0.18"}]}},
+///         "bandwidth": {"unit": "Mbps", "tiers": {"mode": "graduated", "tiers": [
+///             {"from": "0", "to": null, "flat": null, "unit_price": "0.65"}]}}
+///     }],
+///     "switch_delay_days": 1
+/// }));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "TrafficPolicySpec", into = "TrafficPolicySpec")]
 pub struct TrafficPolicy {
@@ -299,6 +352,17 @@ impl TrafficPolicy {
 }
 
 /// One local day's measured usage in one region.
+///
+/// # JSON
+///
+/// ```json
+/// {
+///   "date": "2025-07-01",
+///   "region": "mainland",
+///   "traffic": {"value": "3", "unit": "TB"},
+///   "peak_bandwidth": {"value": "800", "unit": "Mbps"}
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayUsage {
     /// The local day (in the policy's time zone).
@@ -329,6 +393,39 @@ pub struct ChargePart {
 }
 
 /// One day's settled charge (R-USE-09).
+///
+/// # JSON
+///
+/// 3 TB in the mainland, by traffic (illustrative tiers):
+///
+/// ```json
+/// {
+///   "date": "2025-07-01",
+///   "region": "mainland",
+///   "method": "traffic",
+///   "quantity": {"value": "3000", "unit": "GB"},
+///   "parts": [
+///     {
+///       "tier": 0,
+///       "from": "0",
+///       "to": "2000",
+///       "quantity": "2000",
+///       "unit_price": {"amount": "0.20", "currency": "CNY"},
+///       "amount": {"amount": "400.00", "currency": "CNY"}
+///     },
+///     {
+///       "tier": 1,
+///       "from": "2000",
+///       "to": "10000",
+///       "quantity": "1000",
+///       "unit_price": {"amount": "0.18", "currency": "CNY"},
+///       "amount": {"amount": "180.00", "currency": "CNY"}
+///     }
+///   ],
+///   "exact": {"amount": "580.00", "currency": "CNY"},
+///   "total": {"amount": "580.00", "currency": "CNY"}
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DailyCharge {
     /// The local day.
@@ -488,6 +585,20 @@ pub struct MethodChange {
 }
 
 /// The state of a customer's billing method.
+///
+/// # JSON
+///
+/// Tagged by `state`; by traffic, switching to bandwidth the next day:
+///
+/// ```json
+/// {
+///   "state": "open",
+///   "changes": [
+///     {"from": "2025-07-01", "method": "traffic"},
+///     {"from": "2025-07-02", "method": "peak_bandwidth"}
+///   ]
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum MethodState {
@@ -516,6 +627,33 @@ impl MethodState {
 }
 
 /// What a customer asks about its billing method.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`MethodEvent`]) are tagged by
+/// `event`:
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::usage::traffic::{BillingMethods, MethodCommand};
+/// use billing_rules::usage::traffic::BillingMethod;
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::usage::live_traffic()?;
+/// let now = Utc.with_ymd_and_hms(2025, 7, 1, 4, 0, 0).unwrap();
+/// let first = MethodCommand::Open { method: BillingMethod::Traffic };
+/// let (state, _) = BillingMethods::run(&BillingMethods::initial(), &first, now, &policy)?;
+/// let json = r#"{"command":"switch","to":"peak_bandwidth"}"#;
+/// let command: MethodCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = BillingMethods::run(&state, &command, now, &policy)?;
+/// let expected = concat!(
+///     r#"[{"event":"switch_scheduled","to":"peak_bandwidth","#,
+///     r#""requested_at":"2025-07-01T04:00:00Z","effective_from":"2025-07-02"}]"#,
+/// );
+/// assert_eq!(serde_json::to_string(&events)?, expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum MethodCommand {
@@ -532,6 +670,11 @@ pub enum MethodCommand {
 }
 
 /// What happened to a customer's billing method.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`MethodCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum MethodEvent {
@@ -642,6 +785,33 @@ impl Decider for BillingMethods {
 
 /// Settles one day by the method `state` holds for it (R-USE-09), or a
 /// refusal naming R-USE-09 when no method was in force that day.
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::quantity::{Quantity, Unit};
+/// use billing_rules::usage::traffic::{settle, BillingMethod, BillingMethods, DayUsage, MethodCommand, Region};
+/// use billing_rules::RuleId;
+/// use chrono::{NaiveDate, TimeZone, Utc};
+/// use rust_decimal::Decimal;
+///
+/// let policy = billing_rules::presets::usage::live_traffic()?;
+/// let opened = Utc.with_ymd_and_hms(2025, 7, 1, 4, 0, 0).unwrap(); // 2025-07-01 12:00 +08:00
+/// let open = MethodCommand::Open { method: BillingMethod::PeakBandwidth };
+/// let (state, _) = BillingMethods::run(&BillingMethods::initial(), &open, opened, &policy)?;
+///
+/// let day = |month, day| DayUsage {
+///     date: NaiveDate::from_ymd_opt(2025, month, day).unwrap(),
+///     region: Region::Mainland,
+///     traffic: Quantity::new(Decimal::from(3), Unit::Terabyte),
+///     peak_bandwidth: Quantity::new(Decimal::from(800), Unit::Megabit),
+/// };
+/// // Illustrative tiers: 500 Mbps x 0.65 + 300 Mbps x 0.60 = 505.
+/// assert_eq!(settle(&policy, &state, &day(7, 2))?.total.to_string(), "CNY 505.00");
+/// // June 30 came before the account opened: no method was in force.
+/// let err = settle(&policy, &state, &day(6, 30)).unwrap_err();
+/// assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Use09));
+/// # Ok::<(), billing_rules::Error>(())
+/// ```
 pub fn settle(
     policy: &TrafficPolicy,
     state: &MethodState,

@@ -77,7 +77,24 @@ use super::calls::{AccountProfile, CallCounts, Component, Exemption, FeatureSwit
 use super::catalogue::PackageOrder;
 use super::policy::{UsagePolicy, WhenExhausted};
 
-/// The package wallet decider. See the module docs.
+/// The package wallet of one app account, as a [`Decider`]
+/// (R-USE-01..07). See the module docs for the order of a consume.
+///
+/// - R-USE-01: only successful calls are billed, at the component's price.
+/// - R-USE-02: billed calls draw from the account's trial quota first.
+/// - R-USE-03: an exempt account's calls are waived.
+/// - R-USE-04: a switched-off feature refuses the whole consume.
+/// - R-USE-05: a purchase is priced from the policy's catalogue.
+/// - R-USE-06: a package bought before the billing start takes effect
+///   then, and expires its validity after it takes effect; calls made
+///   before the billing start are waived.
+/// - R-USE-07: then the valid package that expires first (ties: bought
+///   first); what is left is billed per call or refused, as
+///   [`WhenExhausted`] says; expired remainders are lost ([`Expiry`]).
+///
+/// Refusals: R-USE-04 (feature off), R-USE-07 (calls dated after now),
+/// R-USE-01 (a component the policy does not price), R-USE-05 (a package
+/// the catalogue does not sell).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PackageWallet;
 
@@ -182,6 +199,32 @@ impl HeldPackage {
 }
 
 /// The state of a wallet.
+///
+/// # JSON
+///
+/// After 1500 calls drawn from the trial quota and a 10,000-call package:
+///
+/// ```json
+/// {
+///   "feature": "on",
+///   "profile": {"organisation": "enterprise", "category": "other"},
+///   "trial_used": 1000,
+///   "packages": [
+///     {
+///       "id": 0,
+///       "order": {"kind": "listed", "calls": 10000, "validity_days": 365},
+///       "calls": 10000,
+///       "remaining": 9500,
+///       "price": {"amount": "300", "currency": "CNY"},
+///       "validity": 365,
+///       "paid_at": "2025-06-01T00:00:00Z",
+///       "effective_at": "2025-06-01T00:00:00Z",
+///       "expires_at": "2026-06-01T00:00:00Z",
+///       "status": {"status": "open"}
+///     }
+///   ]
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct WalletState {
     feature: FeatureSwitch,
@@ -242,6 +285,40 @@ impl WalletState {
 /// What a caller asks the wallet.
 ///
 /// Serialized with a `"command"` tag: `{"command": "expire"}`.
+///
+/// # JSON
+///
+/// Tagged by `command`; the events it produces ([`WalletEvent`]) are tagged by
+/// `event`. 1500 calls after buying 10,000: 1000 from the trial quota, 500
+/// from the package:
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::usage::wallet::{PackageWallet, WalletCommand};
+/// use billing_rules::usage::catalogue::PackageOrder;
+/// use chrono::{TimeZone, Utc};
+///
+/// let policy = billing_rules::presets::usage::verification()?;
+/// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+/// let first = WalletCommand::Purchase { order: PackageOrder::listed(10_000, 365) };
+/// let (state, _) = PackageWallet::run(&PackageWallet::initial(), &first, now, &policy)?;
+/// let json = concat!(
+///     r#"{"command":"consume","component":"quick_verification","calls":{"succeeded":1500,"#,
+///     r#""failed":2},"at":"2025-06-01T00:00:00Z"}"#,
+/// );
+/// let command: WalletCommand = serde_json::from_str(json)?;
+/// assert_eq!(serde_json::to_string(&command)?, json);
+/// let (_, events) = PackageWallet::run(&state, &command, now, &policy)?;
+/// let expected = concat!(
+///     r#"[{"event":"consumed","at":"2025-06-01T00:00:00Z","#,
+///     r#""component":"quick_verification","requested":1500,"failed":2,"waived":0,"#,
+///     r#""waiver":null,"from_trial":1000,"draws":[{"package":0,"calls":500}],"overage":0,"#,
+///     r#""unit_price":{"amount":"0.03","currency":"CNY"},"charge":{"amount":"0","#,
+///     r#""currency":"CNY"},"refused":0}]"#,
+/// );
+/// assert_eq!(serde_json::to_string(&events)?, expected);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum WalletCommand {
@@ -383,6 +460,11 @@ pub struct Expiry {
 /// What happened to a wallet.
 ///
 /// Serialized with an `"event"` tag: `{"event": "expired", "package": 0, ...}`.
+///
+/// # JSON
+///
+/// Tagged by `event`; see [`WalletCommand`]'s JSON section for events as a
+/// command produces them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum WalletEvent {

@@ -1,10 +1,8 @@
 //! Payment channels by platform (R-SEAT-10).
 //!
-//! Which channels a buyer may pay a seat order with depends on where the
-//! order is placed. The app store offers only the wallet (WeChat Pay) on
-//! mobile, and the wallet or a corporate bank transfer on desktop
-//! ([`crate::presets::seat::payment_channels`]). The lists are policy data,
-//! so a platform that differs changes its policy, not this code.
+//! The rules this file implements are described in the
+//! [seats module docs](crate::pricing::seats#payment-channels), which readers of
+//! the rendered documentation see.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,15 +1,9 @@
 //! Duration offers: a price discount (R-SEAT-04) or bonus days (R-SEAT-05)
 //! keyed by the number of periods bought.
 //!
-//! An offer is keyed by an exact duration: a discount for 2 years applies to
-//! an order of exactly 2 years, not to 3. A duration that is not listed gets
-//! neither.
-//!
-//! **Decision:** RULES.md calls bonus days "the alternative" to a discount.
-//! We read that per duration: one duration may carry a discount or bonus
-//! days, never both (a policy listing both for the same duration is refused
-//! when it is built), while different durations of one plan may use
-//! different offers (1 year with 30 bonus days, 2 years at 85%).
+//! The rules this file implements are described in the
+//! [seats module docs](crate::pricing::seats#duration-offers), which readers of
+//! the rendered documentation see.
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;

@@ -1,12 +1,8 @@
 //! Extension (R-SEAT-09): more time for the current seat count.
 //!
-//! An extension is priced like a new purchase of its duration for the
-//! current seat count (so its discount, bonus days and cap are those of
-//! that duration), and its validity starts where the current term ends.
-//!
-//! **Decision:** a term that has already ended at the extension instant is
-//! extended from that instant instead: the customer never pays for days
-//! that are already gone.
+//! The rules this file implements are described in the
+//! [seats module docs](crate::pricing::seats#extension), which readers of
+//! the rendered documentation see.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -16,9 +16,15 @@ use crate::time::{Days, Period};
 
 /// How the price of one period is worked out from the seat count.
 ///
-/// Serialized with a `rule` tag: `{"rule": "unit_price", "unit_price":
-/// "100"}` (R-SEAT-02) or `{"rule": "tiered", "mode": "volume", "tiers":
-/// [...]}` (R-SEAT-03, a [`TierTableSpec`] on the whole-seat axis).
+/// # JSON
+///
+/// Tagged by `rule`: R-SEAT-02's unit price, or R-SEAT-03's tier table (a
+/// [`TierTableSpec`] on the whole-seat axis) with its fields beside the tag.
+///
+/// ```json
+/// {"rule": "unit_price", "unit_price": "100"}
+/// {"rule": "tiered", "mode": "volume", "tiers": [{"from": "1", "to": null, "unit_price": "100"}]}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum PricingSpec {
@@ -70,6 +76,15 @@ impl PricingRule {
 /// `locale.currency`.
 ///
 /// Build a [`SeatPolicy`] from it with `SeatPolicy::try_from(spec)`.
+///
+/// # JSON
+///
+/// The smallest plan: 100.00 a seat a year, everything else preset (the
+/// full shape is in [`SeatPolicy`]'s JSON section).
+///
+/// ```json
+/// {"period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"}}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeatPolicySpec {
     /// Currency, time zone and final rounding (preset: CNY, +08:00,
@@ -151,6 +166,36 @@ pub struct SeatPolicySpec {
 /// let policy = SeatPolicy::try_from(spec)?;
 /// assert_eq!(policy.period(), Period::Year);
 /// assert_eq!(policy.discount_for(2), Some(Decimal::new(85, 2)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # JSON
+///
+/// The shape of its [`SeatPolicySpec`], every field written out. The app
+/// store's preset:
+///
+/// ```
+/// use billing_rules::pricing::seats::SeatPolicy;
+/// use serde_json::json;
+///
+/// let policy = billing_rules::presets::seat::app_store_seat_plan()?;
+/// let shape = json!({
+///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
+///     "period": "year",
+///     "pricing": {"rule": "tiered", "mode": "volume", "tiers": [
+///         {"from": "1", "to": "50", "flat": null, "unit_price": "100"},
+///         {"from": "51", "to": "200", "flat": null, "unit_price": "80"},
+///         {"from": "201", "to": null, "flat": null, "unit_price": "60"}
+///     ]},
+///     "discounts": [{"periods": 2, "factor": "0.85"}],
+///     "bonuses": [],
+///     "min_seats": null, "max_seats": null, "max_total": null,
+///     "discount_floor": "0.70", "bonus_cap_percent": "35",
+///     "upgrade": {"granularity": "day", "rounding": "toward_zero"},
+///     "channels": {"mobile": ["wallet"], "desktop": ["wallet", "corporate_bank_transfer"]}
+/// });
+/// assert_eq!(serde_json::to_value(&policy)?, shape);
+/// assert_eq!(serde_json::from_value::<SeatPolicy>(shape)?, policy);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,21 +1,8 @@
 //! Quoting a seat order (R-SEAT-01 to R-SEAT-07).
 //!
-//! The order of operations is fixed and every step is recorded:
-//!
-//! 1. R-SEAT-07: the seat count is checked against the limits (zero seats is
-//!    always refused); R-SEAT-01: the periods against zero.
-//! 2. R-SEAT-01: validity = periods x period days.
-//! 3. R-SEAT-02 / R-SEAT-03: the price of one period for the seat count
-//!    (unit price, or the tier table in its mode), times the periods.
-//! 4. R-SEAT-04: the duration's discount factor, when it has one.
-//! 5. R-SEAT-05: the duration's bonus days, when it has them.
-//! 6. R-SEAT-06: the cap, compared with the discounted price: the customer
-//!    pays the smaller. The cap bounds the whole order's total, not each
-//!    period.
-//! 7. The total is rounded once, to the currency's minor unit, with the
-//!    policy's `locale.rounding` (preset half-up). Every amount before this
-//!    step is exact; a cap is always in whole minor units, so the rounded
-//!    total never exceeds it.
+//! The rules this file implements are described in the
+//! [seats module docs](crate::pricing::seats#order-of-operations), which readers of
+//! the rendered documentation see.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -216,6 +203,36 @@ pub enum StepDetail {
 /// assert!(matches!(q.step(RuleId::Seat04).map(|s| s.detail), Some(StepDetail::Discount { .. })));
 /// # Ok::<(), billing_rules::Error>(())
 /// ```
+///
+/// # JSON
+///
+/// Each step is tagged with its rule and, in `detail`, by `step`; amounts
+/// are [`Money`] objects. Three seats of a 100.00 plan:
+///
+/// ```
+/// use billing_rules::pricing::seats::{quote, SeatOrder, SeatPolicy};
+/// use serde_json::json;
+///
+/// let policy: SeatPolicy = serde_json::from_str(
+///     r#"{"period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"}}"#,
+/// )?;
+/// let q = quote(&policy, &SeatOrder::new(3, 1))?;
+/// let cny = |amount: &str| json!({"amount": amount, "currency": "CNY"});
+/// assert_eq!(serde_json::to_value(&q)?, json!({
+///     "seats": 3, "periods": 1, "period": "year",
+///     "total": cny("300"),
+///     "validity": {"purchased_days": 365, "bonus_days": 0, "total_days": 365, "start": null, "end": null},
+///     "steps": [
+///         {"rule": "R-SEAT-01", "detail": {"step": "periods", "periods": 1, "period": "year", "purchased_days": 365}},
+///         {"rule": "R-SEAT-02", "detail": {"step": "base_price", "seats": 3,
+///             "basis": {"by": "unit_price", "unit_price": cny("100")},
+///             "per_period": cny("300"), "periods": 1, "amount": cny("300")}},
+///         {"rule": "R-SEAT-02", "detail": {"step": "rounding", "mode": "half_up",
+///             "before": cny("300"), "after": cny("300")}}
+///     ]
+/// }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {
     /// Seats ordered.
@@ -239,15 +256,41 @@ impl Quote {
     }
 }
 
-/// Prices `order` under `policy` (R-SEAT-01 to R-SEAT-07).
+/// Prices `order` under `policy` (R-SEAT-01 to R-SEAT-07): validity
+/// (R-SEAT-01), the unit price (R-SEAT-02) or the tier table (R-SEAT-03),
+/// the duration's discount (R-SEAT-04) or bonus days (R-SEAT-05), the cap
+/// (R-SEAT-06), after checking the seat limits (R-SEAT-07).
 ///
 /// Refusals: R-SEAT-07 for zero seats or seats outside the limits (with the
 /// limits as figures); R-SEAT-01 for zero periods; R-SEAT-03 when no tier
 /// covers the seat count. An amount too large to hold exactly is an
-/// [`Error::Arithmetic`]. See the module docs for the order of operations
-/// and the rounding.
+/// [`Error::Arithmetic`]. See the
+/// [order of operations](crate::pricing::seats#order-of-operations) for the
+/// steps and the one rounding.
 ///
 /// Makes one heap allocation (the steps).
+///
+/// ```
+/// use billing_rules::pricing::seats::{quote, SeatOrder, SeatPolicy};
+/// use billing_rules::RuleId;
+///
+/// // 5 to 100 seats at 100.00, capped at 5000.00 an order.
+/// let policy: SeatPolicy = serde_json::from_str(r#"{
+///     "period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"},
+///     "min_seats": 5, "max_seats": 100, "max_total": "5000.00"
+/// }"#)?;
+/// assert_eq!(quote(&policy, &SeatOrder::new(80, 1))?.total.to_string(), "CNY 5000.00"); // R-SEAT-06
+///
+/// let refused = quote(&policy, &SeatOrder::new(120, 1)).unwrap_err();
+/// let refusal = refused.refusal().unwrap();
+/// assert_eq!(refusal.rule(), RuleId::Seat07);
+/// assert_eq!(refusal.figure("max_seats").unwrap().to_string(), "100");
+/// assert_eq!(
+///     refusal.primary().message,
+///     "an order of 120 seats is outside the seat limits; order 5 to 100 seats"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn quote(policy: &SeatPolicy, order: &SeatOrder) -> Result<Quote, Error> {
     price(policy, order, None)
 }

@@ -1,49 +1,9 @@
 //! Upgrade credit (R-SEAT-08): the unused value of the current purchase,
 //! credited against a new order.
 //!
-//! `credit = paid x remaining / total`, where `total` is the current
-//! purchase's whole validity, bonus days included, and `remaining` the part
-//! not yet used at the upgrade instant, both counted in the policy's
-//! [`CreditGranularity`]:
-//!
-//! - **Days** (the preset). The validity's days are the local calendar days
-//!   (in the policy's zone) that begin inside `[start, end)`; a day counts
-//!   as used once its first instant (local midnight) has passed. So
-//!   `total` = local midnights in `[start, end)` and `remaining` = local
-//!   midnights in `[max(now, start), end)`. For a validity of N x 24 h this
-//!   gives `total = N` whatever the time of day of `start`; a purchase that
-//!   starts at 10:00 gets its first afternoon free and uses its last
-//!   morning as a whole day.
-//! - **Seconds**: `total` = whole seconds from `start` to `end`,
-//!   `remaining` = whole seconds from `max(now, start)` to `end` (a second
-//!   that has started counts as used).
-//!
-//! Before `start` nothing is used: the credit is the whole price paid.
-//! From `end` on nothing remains: the credit is 0.
-//!
-//! The exact pro-rata value is rounded to the minor unit with the policy's
-//! credit rounding (preset: down, so the credit never exceeds the exact
-//! value), then capped by what was paid and by the new order's price, so
-//! the amount due is never negative.
-//!
-//! ```
-//! use billing_rules::money::Money;
-//! use billing_rules::pricing::seats::{CreditRule, CurrentPurchase};
-//! use billing_rules::time::{Days, Zone};
-//! use chrono::{TimeZone, Utc};
-//! use rust_decimal::Decimal;
-//!
-//! // The published example: 1000 paid for 365 days, 100 days left.
-//! let zone = Zone::BEIJING;
-//! let start = Utc.with_ymd_and_hms(2024, 12, 31, 16, 0, 0).unwrap(); // 2025-01-01 00:00 +08:00
-//! let end = zone.plus_days(start, Days(365))?;
-//! let now = zone.minus_days(end, Days(100))?;
-//! let current = CurrentPurchase { paid: Money::cny(Decimal::from(1000)), start, end };
-//! let credit = CreditRule::default().credit(zone, &current, Money::cny(Decimal::from(5000)), now)?;
-//! assert_eq!((credit.remaining, credit.total), (100, 365));
-//! assert_eq!(credit.amount.to_string(), "CNY 273.97");
-//! # Ok::<(), billing_rules::Error>(())
-//! ```
+//! The rules this file implements are described in the
+//! [seats module docs](crate::pricing::seats#upgrade-credit), which readers of
+//! the rendered documentation see.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -89,6 +49,16 @@ impl Default for CreditRule {
 }
 
 /// The purchase being upgraded (R-SEAT-08).
+///
+/// # JSON
+///
+/// ```json
+/// {
+///   "paid": {"amount": "1000", "currency": "CNY"},
+///   "start": "2024-12-31T16:00:00Z",
+///   "end": "2025-12-31T16:00:00Z"
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentPurchase {
     /// What the customer paid for it.
@@ -110,6 +80,22 @@ pub enum CreditCap {
 }
 
 /// An upgrade credit with the figures that produced it (R-SEAT-08).
+///
+/// # JSON
+///
+/// The published example (1000 paid for 365 days, 100 days left):
+///
+/// ```json
+/// {
+///   "granularity": "day",
+///   "remaining": 100,
+///   "total": 365,
+///   "exact": {"amount": "273.97260273972602739726027397", "currency": "CNY"},
+///   "rounding": "toward_zero",
+///   "capped_by": null,
+///   "amount": {"amount": "273.97", "currency": "CNY"}
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credit {
     /// What `remaining` and `total` count.
@@ -118,7 +104,8 @@ pub struct Credit {
     pub remaining: u64,
     /// Days (or seconds) of the current purchase's whole validity.
     pub total: u64,
-    /// `paid x remaining / total`, before rounding (28 significant digits).
+    /// `paid x remaining / total`, before rounding, to the precision a
+    /// `Decimal` holds (28 or 29 significant digits).
     pub exact: Money,
     /// The rounding applied to `exact`.
     pub rounding: RoundingMode,
@@ -130,7 +117,8 @@ pub struct Credit {
 
 impl CreditRule {
     /// The credit `current` earns against a new order priced `new_price`,
-    /// at `now`, counting days in `zone` (R-SEAT-08). See the module docs.
+    /// at `now`, counting days in `zone` (R-SEAT-08), as described in
+    /// [upgrade credit](crate::pricing::seats#upgrade-credit).
     ///
     /// Refused (R-SEAT-08) when the price paid is negative, when the
     /// purchase does not end after it starts, or when it spans no whole
