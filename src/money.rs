@@ -261,12 +261,31 @@ impl Rounding {
         Rounding::new(mode, currency.scale())
     }
 
-    /// Rounds `value`. Idempotent: rounding a rounded value changes nothing.
+    /// Rounds `value` to exactly `scale` digits after the point: extra
+    /// digits are rounded by the mode, missing ones are padded with zeros
+    /// (300 becomes 300.00), so a rounded amount always reads, and
+    /// serializes, at its minor unit. Padding is skipped only where the
+    /// padded value would not fit a `Decimal` (about 28 digits in all); the
+    /// value is unchanged then. Idempotent: rounding a rounded value changes
+    /// nothing.
+    ///
+    /// ```
+    /// use billing_rules::money::{Rounding, RoundingMode};
+    /// use rust_decimal::Decimal;
+    /// let r = Rounding::new(RoundingMode::HalfUp, 2);
+    /// assert_eq!(r.apply(Decimal::from(300)).to_string(), "300.00");
+    /// assert_eq!(r.apply(Decimal::new(27397, 5)).to_string(), "0.27");
+    /// ```
     pub fn apply(&self, value: Decimal) -> Decimal {
-        if self.scale >= value.scale() {
-            return value;
+        let scale = self.scale.min(MAX_SCALE);
+        if value.scale() > scale {
+            return value.round_dp_with_strategy(scale, self.mode.strategy());
         }
-        value.round_dp_with_strategy(self.scale, self.mode.strategy())
+        let mut padded = value;
+        padded.rescale(scale);
+        // `rescale` rounds when the padded mantissa would overflow; padding
+        // must never change the value, so keep the original then.
+        if padded == value { padded } else { value }
     }
 }
 

@@ -207,7 +207,8 @@ pub enum StepDetail {
 /// # JSON
 ///
 /// Each step is tagged with its rule and, in `detail`, by `step`; amounts
-/// are [`Money`] objects. Three seats of a 100.00 plan:
+/// are [`Money`] objects, and the total is always at the minor unit. Three
+/// seats of a 100.00 plan:
 ///
 /// ```
 /// use billing_rules::pricing::seats::{quote, SeatOrder, SeatPolicy};
@@ -220,7 +221,7 @@ pub enum StepDetail {
 /// let cny = |amount: &str| json!({"amount": amount, "currency": "CNY"});
 /// assert_eq!(serde_json::to_value(&q)?, json!({
 ///     "seats": 3, "periods": 1, "period": "year",
-///     "total": cny("300"),
+///     "total": cny("300.00"),
 ///     "validity": {"purchased_days": 365, "bonus_days": 0, "total_days": 365, "start": null, "end": null},
 ///     "steps": [
 ///         {"rule": "R-SEAT-01", "detail": {"step": "periods", "periods": 1, "period": "year", "purchased_days": 365}},
@@ -228,7 +229,7 @@ pub enum StepDetail {
 ///             "basis": {"by": "unit_price", "unit_price": cny("100")},
 ///             "per_period": cny("300"), "periods": 1, "amount": cny("300")}},
 ///         {"rule": "R-SEAT-02", "detail": {"step": "rounding", "mode": "half_up",
-///             "before": cny("300"), "after": cny("300")}}
+///             "before": cny("300"), "after": cny("300.00")}}
 ///     ]
 /// }));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
