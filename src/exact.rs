@@ -28,6 +28,26 @@ use rust_decimal::Decimal;
 
 use crate::error::ArithmeticError;
 
+/// Compares two decimals. Values of one scale (tier bounds and seat counts
+/// are whole numbers) compare by mantissa in a few instructions;
+/// `Decimal::cmp` rescales first and costs about a hundred, which showed as
+/// a third of a seat quote in a profile. Others fall back to `Decimal::cmp`.
+///
+/// ```
+/// use billing_rules::exact;
+/// use rust_decimal::Decimal;
+/// use std::cmp::Ordering;
+/// assert_eq!(exact::cmp(Decimal::from(50), Decimal::from(51)), Ordering::Less);
+/// assert_eq!(exact::cmp(Decimal::new(500, 1), Decimal::from(50)), Ordering::Equal);
+/// ```
+pub fn cmp(a: Decimal, b: Decimal) -> std::cmp::Ordering {
+    if a.scale() == b.scale() {
+        a.mantissa().cmp(&b.mantissa())
+    } else {
+        a.cmp(&b)
+    }
+}
+
 /// `a + b`, exactly.
 pub fn add(a: Decimal, b: Decimal) -> Result<Decimal, ArithmeticError> {
     additive(a, b, Decimal::checked_add, "add")

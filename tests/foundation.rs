@@ -678,3 +678,12 @@ proptest! {
         prop_assert_eq!(price.total, tier.unit_price().checked_mul(Decimal::from(seats)).unwrap());
     }
 }
+
+proptest! {
+    #[test]
+    fn exact_cmp_agrees_with_decimal_ordering(a in any_decimal(), b in any_decimal()) {
+        prop_assert_eq!(billing_rules::exact::cmp(a, b), a.cmp(&b));
+        let (a1, b1) = (a.trunc(), b.trunc());
+        prop_assert_eq!(billing_rules::exact::cmp(a1, b1), a1.cmp(&b1));
+    }
+}

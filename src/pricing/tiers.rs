@@ -46,6 +46,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
+use crate::exact;
 use crate::money::{Currency, Money};
 use crate::policy::check;
 use crate::rule::RuleId;
@@ -194,7 +195,8 @@ impl Tier {
     }
 
     fn contains(&self, quantity: Decimal) -> bool {
-        quantity > self.lower_edge && self.to.is_none_or(|to| quantity <= to)
+        exact::cmp(quantity, self.lower_edge).is_gt()
+            && self.to.is_none_or(|to| exact::cmp(quantity, to).is_le())
     }
 
     /// `flat + quantity x unit price`.
@@ -426,7 +428,7 @@ impl TierTable {
         // Tiers are ascending: a binary search keeps 10^6 tiers cheap.
         let idx = self
             .tiers
-            .partition_point(|t| t.to.is_some_and(|to| to < quantity));
+            .partition_point(|t| t.to.is_some_and(|to| exact::cmp(to, quantity).is_lt()));
         match self.tiers.get(idx) {
             Some(tier) if tier.contains(quantity) => Ok(idx),
             _ => Err(self.uncovered(quantity)),
