@@ -107,6 +107,7 @@ impl fmt::Display for AccountId {
 /// {"price_per_term": "30000", "term": "year", "bundled_min_traffic": {"value": "200", "unit": "TB"}, "bundled_terms": 1}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LicencePolicySpec {
     /// Currency, time zone and rounding.
     #[serde(default)]

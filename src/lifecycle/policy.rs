@@ -88,6 +88,7 @@ impl fmt::Display for Lapse {
 /// {"lead_days": 7, "channels": ["in_app"], "recipient": "admin"}
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NoticeSpec {
     /// How long before the end the notice is due, in days of 24 h
     /// (published: 7). 1 to 366.
@@ -109,6 +110,7 @@ pub struct NoticeSpec {
 /// {"days_up_to_expiry": 7, "days_after_expiry": 1, "send_at": "10:00:00", "channels": ["sms", "email"], "recipient": "account_creator"}
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReminderSpec {
     /// Days of the window up to and including the expiry day (published:
     /// 7, so expiry day - 6 ..= expiry day). 0 to 366.
@@ -142,6 +144,7 @@ pub struct ReminderSpec {
 /// {"trial_days": 14, "lapse": "intercepted"}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SubscriptionPolicySpec {
     /// Currency, time zone (calendar days) and rounding.
     #[serde(default)]

@@ -104,6 +104,7 @@ impl ArrearsTrigger {
 /// {"after_hours": [0, 12], "channels": ["sms", "email"], "recipient": "account_creator"}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ArrearsReminderSpec {
     /// Hours after the arrears began at which a reminder is due, strictly
     /// ascending, each at most 366 x 24, at most 24 of them (the presets
@@ -128,6 +129,7 @@ pub struct ArrearsReminderSpec {
 /// {"trigger": "balance_runs_out", "suspend_after_hours": 24}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PostpaidPolicySpec {
     /// Currency, time zone (the bill day is a local day) and rounding.
     #[serde(default)]

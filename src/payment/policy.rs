@@ -49,6 +49,7 @@ use crate::policy::Locale;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct PaymentPolicySpec {
     /// How many switches an account may make in all (R-PAY-03); the next
     /// one is refused. Zero disables switching.

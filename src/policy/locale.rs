@@ -22,6 +22,7 @@ use crate::time::Zone;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct Locale {
     /// The currency of every amount in the policy.
     pub currency: Currency,

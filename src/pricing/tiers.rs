@@ -104,6 +104,7 @@ impl Axis {
 /// Serialized as `{"from": "51", "to": "200", "flat": null, "unit_price": "8"}`;
 /// `to` null (or left out) is unbounded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TierSpec {
     /// The first quantity in the tier.
     pub from: Decimal,
@@ -148,6 +149,7 @@ impl TierSpec {
 /// {"mode": "graduated", "tiers": [{"from": "0", "to": "2000", "unit_price": "0.20"}, {"from": "2000", "unit_price": "0.18"}]}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TierTableSpec {
     /// Volume or graduated.
     pub mode: TierMode,

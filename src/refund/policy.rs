@@ -57,6 +57,7 @@ use crate::time::Days;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct AppRefundPolicySpec {
     /// Days after payment an app order stays refundable (R-REF-01); at
     /// least 1.
@@ -183,6 +184,7 @@ impl From<AppRefundPolicy> for AppRefundPolicySpec {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct LicenceRefundPolicySpec {
     /// Days after the account's first licence purchase a licence stays
     /// refundable (R-REF-03); at least 1.

@@ -73,6 +73,7 @@ impl Resolution {
 /// {"unit": "count", "per": "1000", "price": "0.10"}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MeteredPriceSpec {
     /// The unit metered.
     pub unit: Unit,
@@ -142,6 +143,7 @@ impl MeteredPrice {
 /// {"resolution": "hd", "price": {"unit": "minutes", "per": "1", "price": "0.035"}}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TranscodingPriceSpec {
     /// The output resolution.
     pub resolution: Resolution,
@@ -160,6 +162,7 @@ pub struct TranscodingPriceSpec {
 /// {"transcoding": [{"resolution": "hd", "price": {"unit": "minutes", "per": "1", "price": "0.035"}}], "recording": {"unit": "channels", "per": "1", "price": "30"}, "snapshots": {"unit": "count", "per": "1000", "price": "0.10"}, "moderation": {"unit": "count", "per": "1000", "price": "2.50"}}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AddOnPolicySpec {
     /// Currency, time zone and final rounding.
     #[serde(default)]

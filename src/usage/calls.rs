@@ -86,6 +86,7 @@ impl fmt::Display for Component {
 /// {"component": "real_time_verification", "price": "0.04"}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ComponentPriceSpec {
     /// The component.
     pub component: Component,
@@ -283,6 +284,7 @@ impl AccountProfile {
 /// {"organisation": "public_institution", "categories": ["government_services", "public_livelihood"]}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CategoryExemptionSpec {
     /// The organisation type.
     pub organisation: Organisation,
@@ -303,6 +305,7 @@ pub struct CategoryExemptionSpec {
 /// {"organisations": ["government", "non_profit"], "by_category": [{"organisation": "public_institution", "categories": ["government_services", "public_livelihood"]}]}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExemptionsSpec {
     /// Organisation types that never pay.
     #[serde(default)]

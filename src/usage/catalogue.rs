@@ -44,6 +44,7 @@ use crate::time::Days;
 /// {"calls": 1000000, "price": "28000", "list_price": "30000", "validity_days": 365}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PackageSpec {
     /// Calls in the package (at least 1).
     pub calls: u64,
@@ -66,6 +67,7 @@ pub struct PackageSpec {
 /// {"unit_price": "0.03"}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CustomPackagesSpec {
     /// The price of one call in a custom package.
     pub unit_price: Decimal,
@@ -81,6 +83,7 @@ pub struct CustomPackagesSpec {
 /// {"validities": [365, 180, 90], "packages": [{"calls": 1000, "price": "30", "validity_days": 365}], "custom": {"unit_price": "0.03"}}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CatalogueSpec {
     /// The validities packages may have, in days (preset: 365, 180, 90).
     pub validities: Vec<u32>,

@@ -52,6 +52,7 @@ pub enum WhenExhausted {
 /// {"billing_start": "2023-08-25T16:00:00Z", "prices": [{"component": "quick_verification", "price": "0.03"}], "trial_quota": 1000, "catalogue": {"validities": [365], "packages": [{"calls": 1000, "price": "30", "validity_days": 365}]}, "when_exhausted": "per_call"}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UsagePolicySpec {
     /// Currency, time zone and final rounding.
     #[serde(default)]

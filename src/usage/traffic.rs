@@ -102,6 +102,7 @@ impl BillingMethod {
 /// {"unit": "GB", "tiers": {"mode": "graduated", "tiers": [{"from": "0", "to": "2000", "unit_price": "0.20"}, {"from": "2000", "unit_price": "0.18"}]}}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TariffSpec {
     /// The unit of the tier bounds and of the unit prices (e.g. GB, Mbps).
     pub unit: Unit,
@@ -118,6 +119,7 @@ pub struct TariffSpec {
 /// {"region": "mainland", "traffic": {"unit": "GB", "tiers": {"mode": "graduated", "tiers": [{"from": "0", "unit_price": "0.20"}]}}, "bandwidth": {"unit": "Mbps", "tiers": {"mode": "graduated", "tiers": [{"from": "0", "unit_price": "0.65"}]}}}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RegionTariffSpec {
     /// The region.
     pub region: Region,
@@ -142,6 +144,7 @@ fn one_day() -> u32 {
 /// {"regions": [{"region": "mainland", "traffic": {"unit": "GB", "tiers": {"mode": "graduated", "tiers": [{"from": "0", "unit_price": "0.20"}]}}, "bandwidth": {"unit": "Mbps", "tiers": {"mode": "graduated", "tiers": [{"from": "0", "unit_price": "0.65"}]}}}]}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TrafficPolicySpec {
     /// Currency, time zone (days are local days) and final rounding.
     #[serde(default)]

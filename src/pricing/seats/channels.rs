@@ -55,6 +55,7 @@ impl PaymentChannel {
 /// "corporate_bank_transfer"]}`. A seat policy accepts it only when every
 /// platform offers at least one channel and no channel is listed twice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChannelSpec {
     /// Channels offered on mobile, in display order.
     pub mobile: Vec<PaymentChannel>,

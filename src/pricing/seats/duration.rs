@@ -19,6 +19,7 @@ use crate::time::{Days, Period};
 ///
 /// Serialized as `{"periods": 2, "factor": "0.85"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DiscountSpec {
     /// The purchased duration, in periods of the plan (2 = 2 years on a
     /// yearly plan).
@@ -45,6 +46,7 @@ pub enum BonusAmount {
 ///
 /// Serialized as `{"periods": 1, "bonus": {"days": 30}}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BonusSpec {
     /// The purchased duration, in periods of the plan.
     pub periods: u32,

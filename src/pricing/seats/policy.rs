@@ -27,6 +27,7 @@ use crate::time::{Days, Period};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum PricingSpec {
     /// R-SEAT-02: price per period = seats x `unit_price`.
     UnitPrice {
@@ -86,6 +87,7 @@ impl PricingRule {
 /// {"period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"}}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SeatPolicySpec {
     /// Currency, time zone and final rounding (preset: CNY, +08:00,
     /// half-up).
