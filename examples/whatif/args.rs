@@ -16,7 +16,6 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use crate::out::Output;
 
@@ -136,10 +135,9 @@ impl std::error::Error for PolicyFileError {}
 /// Reads `path` as JSON of the spec `S` (`spec_name` and `print_hint` go
 /// into the error: what the file should hold, and the command that prints
 /// one).
-///
-/// Unlike plain `serde_json::from_str`, a field the spec does not have is
-/// an error: the library's specs ignore unknown fields, so a misspelt
-/// `max_totl` would silently keep the preset's value.
+/// A field the spec does not have is an error naming it (the library's
+/// specs refuse unknown fields), so a misspelt `max_totl` cannot silently
+/// keep the preset's value.
 pub fn read_spec<S: DeserializeOwned + Serialize>(
     path: &Path,
     spec_name: &str,
@@ -167,19 +165,6 @@ pub fn read_spec<S: DeserializeOwned + Serialize>(
     };
     // Parsed from the text (not from a `Value`) so errors keep their line.
     let spec: S = serde_json::from_str(&text).map_err(parse_error)?;
-    let raw: Value = serde_json::from_str(&text).map_err(parse_error)?;
-    let known = serde_json::to_value(&spec)?;
-    if let Some(field) = unknown_field(&raw, &known, "") {
-        return Err(PolicyFileError {
-            source,
-            error: PolicyError::new(
-                field,
-                format!("{spec_name} has no such field; it would be ignored"),
-                allowed,
-            ),
-        }
-        .into());
-    }
     Ok(spec)
 }
 
@@ -192,32 +177,6 @@ where
         source: source.to_owned(),
         error,
     })
-}
-
-/// The path of the first key of `given` that the spec read back from it
-/// (`known`) does not have. Only objects are compared: where the spec
-/// writes a value in another shape (a currency as `"CNY"`), nothing below
-/// is checked.
-fn unknown_field(given: &Value, known: &Value, path: &str) -> Option<String> {
-    match (given, known) {
-        (Value::Object(given), Value::Object(known)) => given.iter().find_map(|(key, value)| {
-            let here = if path.is_empty() {
-                key.clone()
-            } else {
-                format!("{path}.{key}")
-            };
-            match known.get(key) {
-                None => Some(here),
-                Some(known) => unknown_field(value, known, &here),
-            }
-        }),
-        (Value::Array(given), Value::Array(known)) if given.len() == known.len() => given
-            .iter()
-            .zip(known)
-            .enumerate()
-            .find_map(|(i, (g, k))| unknown_field(g, k, &format!("{path}[{i}]"))),
-        _ => None,
-    }
 }
 
 /// The spec from `--policy FILE`, or `preset` (with its name for
