@@ -85,11 +85,64 @@ pub struct Package {
 /// A validated package catalogue (R-USE-05). Built from a [`CatalogueSpec`]
 /// by [`Catalogue::build`], as part of a
 /// [`UsagePolicy`](super::policy::UsagePolicy).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serialized as its currency and its spec, and validated again when
+/// deserialized:
+///
+/// ```
+/// use billing_rules::usage::catalogue::Catalogue;
+///
+/// let json = r#"{"currency":"CNY","validities":[90],"packages":[{"calls":250,"price":"7.50","list_price":null,"validity_days":90}],"custom":null}"#;
+/// let catalogue: Catalogue = serde_json::from_str(json).unwrap();
+/// assert_eq!(catalogue.packages()[0].price.to_string(), "CNY 7.50");
+/// assert_eq!(serde_json::to_string(&catalogue).unwrap(), json);
+/// // A validity the catalogue does not allow is refused on the way in.
+/// let bad = json.replace(r#""validity_days":90"#, r#""validity_days":30"#);
+/// assert!(serde_json::from_str::<Catalogue>(&bad).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "CatalogueRepr", into = "CatalogueRepr")]
 pub struct Catalogue {
+    currency: Currency,
     validities: Vec<Days>,
     packages: Vec<Package>,
     custom_unit_price: Option<Money>,
+}
+
+/// How a [`Catalogue`] is written in JSON: its currency, then its spec.
+#[derive(Serialize, Deserialize)]
+struct CatalogueRepr {
+    #[serde(default)]
+    currency: Currency,
+    validities: Vec<u32>,
+    packages: Vec<PackageSpec>,
+    #[serde(default)]
+    custom: Option<CustomPackagesSpec>,
+}
+
+impl TryFrom<CatalogueRepr> for Catalogue {
+    type Error = PolicyError;
+
+    fn try_from(repr: CatalogueRepr) -> Result<Self, PolicyError> {
+        let spec = CatalogueSpec {
+            validities: repr.validities,
+            packages: repr.packages,
+            custom: repr.custom,
+        };
+        Catalogue::build(&spec, repr.currency)
+    }
+}
+
+impl From<Catalogue> for CatalogueRepr {
+    fn from(catalogue: Catalogue) -> Self {
+        let spec = catalogue.to_spec();
+        CatalogueRepr {
+            currency: catalogue.currency,
+            validities: spec.validities,
+            packages: spec.packages,
+            custom: spec.custom,
+        }
+    }
 }
 
 /// What a customer orders.
@@ -231,6 +284,7 @@ impl Catalogue {
             ),
         };
         Ok(Catalogue {
+            currency,
             validities: spec.validities.iter().map(|&d| Days(d)).collect(),
             packages,
             custom_unit_price,

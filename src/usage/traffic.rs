@@ -46,7 +46,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::decider::Decider;
 use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::policy::Locale;
 use crate::pricing::tiers::{Axis, TierMode, TierTable, TierTableSpec};
 use crate::quantity::{Dimension, Quantity, Unit};
@@ -134,10 +134,63 @@ pub struct TrafficPolicySpec {
 }
 
 /// A validated tariff.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serialized as its currency, unit and tiers, and validated again when
+/// deserialized (a data or bandwidth unit, an unbounded last tier):
+///
+/// ```
+/// use billing_rules::usage::traffic::{BillingMethod, Region, Tariff};
+///
+/// let policy = billing_rules::presets::usage::live_traffic()?;
+/// let tariff = policy.tariff(Region::Mainland, BillingMethod::PeakBandwidth)?;
+/// let json = serde_json::to_value(tariff).unwrap();
+/// assert_eq!(json["currency"], "CNY");
+/// assert_eq!(json["unit"], "Mbps");
+/// assert_eq!(json["tiers"]["mode"], "graduated");
+/// assert_eq!(&serde_json::from_value::<Tariff>(json).unwrap(), tariff);
+/// # Ok::<(), billing_rules::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "TariffRepr", into = "TariffRepr")]
 pub struct Tariff {
     unit: Unit,
     table: TierTable,
+}
+
+/// How a [`Tariff`] is written in JSON: its currency, then its spec.
+#[derive(Serialize, Deserialize)]
+struct TariffRepr {
+    #[serde(default)]
+    currency: Currency,
+    unit: Unit,
+    tiers: TierTableSpec,
+}
+
+impl TryFrom<TariffRepr> for Tariff {
+    type Error = PolicyError;
+
+    fn try_from(repr: TariffRepr) -> Result<Self, PolicyError> {
+        let spec = TariffSpec {
+            unit: repr.unit,
+            tiers: repr.tiers,
+        };
+        // A tariff prices traffic or bandwidth: its unit says which.
+        let dimension = match repr.unit.dimension() {
+            Dimension::Bandwidth => Dimension::Bandwidth,
+            _ => Dimension::Data,
+        };
+        build_tariff(&spec, dimension, "tariff", repr.currency)
+    }
+}
+
+impl From<Tariff> for TariffRepr {
+    fn from(tariff: Tariff) -> Self {
+        TariffRepr {
+            currency: tariff.table.currency(),
+            unit: tariff.unit,
+            tiers: tariff.table.to_spec(),
+        }
+    }
 }
 
 impl Tariff {
@@ -166,7 +219,7 @@ fn build_tariff(
     spec: &TariffSpec,
     dimension: Dimension,
     field: &str,
-    locale: &Locale,
+    currency: Currency,
 ) -> Result<Tariff, PolicyError> {
     if spec.unit.dimension() != dimension {
         return Err(PolicyError::new(
@@ -179,7 +232,7 @@ fn build_tariff(
         )
         .with_rule(RuleId::Use09));
     }
-    let table = TierTable::build(&spec.tiers, Axis::Continuous, locale.currency)
+    let table = TierTable::build(&spec.tiers, Axis::Continuous, currency)
         .map_err(|e| e.within(field).with_rule(RuleId::Use09))?;
     if table.tiers().last().is_some_and(|t| t.to().is_some()) {
         return Err(PolicyError::new(
@@ -213,13 +266,13 @@ impl TryFrom<TrafficPolicySpec> for TrafficPolicy {
                 &r.traffic,
                 Dimension::Data,
                 &format!("regions[{i}].traffic"),
-                &spec.locale,
+                spec.locale.currency,
             )?;
             let bandwidth = build_tariff(
                 &r.bandwidth,
                 Dimension::Bandwidth,
                 &format!("regions[{i}].bandwidth"),
-                &spec.locale,
+                spec.locale.currency,
             )?;
             regions.push((r.region, traffic, bandwidth));
         }
