@@ -40,3 +40,49 @@ fn serde_validated_parts_of_the_usage_presets_round_trip() {
     let catalogue: Catalogue = serde_json::from_str(empty).unwrap();
     assert_eq!(serde_json::to_string(&catalogue).unwrap(), empty);
 }
+
+/// R-USE-09: a method command at chrono's last instant, whose local day in
+/// +08:00 does not exist, is refused naming R-USE-09 and the instant; it
+/// used to panic inside `Zone::local_date`.
+#[test]
+fn r_use_09_a_method_command_where_the_local_day_does_not_exist_is_refused() {
+    use billing_rules::decider::Decider;
+    use billing_rules::time::Zone;
+    use billing_rules::usage::traffic::{BillingMethods, MethodCommand, TrafficPolicy};
+    use billing_rules::{FigureValue, RuleId};
+    use chrono::{DateTime, FixedOffset, Utc};
+
+    let open = MethodCommand::Open {
+        method: BillingMethod::Traffic,
+    };
+    let beijing = presets::usage::live_traffic().unwrap();
+    let last = DateTime::<Utc>::MAX_UTC;
+    let err =
+        BillingMethods::decide(&BillingMethods::initial(), &open, last, &beijing).unwrap_err();
+    let refusal = err.refusal().unwrap();
+    assert_eq!(refusal.rule(), RuleId::Use09);
+    assert_eq!(refusal.figure("now"), Some(&FigureValue::Instant(last)));
+    assert_eq!(
+        refusal
+            .figure("time_zone")
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("+08:00")
+    );
+    // The same instant in UTC has a local day: the account opens on it.
+    let mut spec = presets::usage::live_traffic_spec();
+    spec.locale.time_zone = Zone::UTC;
+    let utc = TrafficPolicy::try_from(spec.clone()).unwrap();
+    let (state, _) = BillingMethods::run(&BillingMethods::initial(), &open, last, &utc).unwrap();
+    assert_eq!(
+        state.method_on(last.date_naive()),
+        Some(BillingMethod::Traffic)
+    );
+    // chrono's first instant: fine east of UTC, refused west of it.
+    let first = DateTime::<Utc>::MIN_UTC;
+    assert!(BillingMethods::decide(&BillingMethods::initial(), &open, first, &beijing).is_ok());
+    spec.locale.time_zone = Zone::new(FixedOffset::west_opt(3600).unwrap());
+    let west = TrafficPolicy::try_from(spec).unwrap();
+    let err = BillingMethods::decide(&BillingMethods::initial(), &open, first, &west).unwrap_err();
+    assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Use09));
+}

@@ -51,7 +51,7 @@ use crate::policy::Locale;
 use crate::pricing::tiers::{Axis, TierMode, TierTable, TierTableSpec};
 use crate::quantity::{Dimension, Quantity, Unit};
 use crate::rule::RuleId;
-use crate::time::Days;
+use crate::time::{Days, Zone};
 
 /// A billing region of live traffic (R-USE-09).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -622,7 +622,7 @@ impl Decider for BillingMethods {
         now: DateTime<Utc>,
         policy: &TrafficPolicy,
     ) -> Result<Vec<MethodEvent>, Error> {
-        let today = policy.locale.time_zone.local_date(now);
+        let today = local_day(policy.locale.time_zone, now)?;
         match (state, command) {
             (MethodState::NotOpened, MethodCommand::Open { method }) => {
                 Ok(vec![MethodEvent::Opened {
@@ -691,6 +691,31 @@ impl Decider for BillingMethods {
             (state @ MethodState::NotOpened, MethodEvent::SwitchScheduled { .. }) => state,
         }
     }
+}
+
+/// The local day of `now` in `zone` (R-USE-09 counts local days), or a
+/// refusal naming R-USE-09 within a day of chrono's first or last instant,
+/// where the local day does not exist. `Zone::local_date` panics there
+/// (chrono's `naive_local` expects the local time to exist), so the
+/// decider works it out checked.
+fn local_day(zone: Zone, now: DateTime<Utc>) -> Result<NaiveDate, Error> {
+    let offset = chrono::Duration::seconds(i64::from(zone.offset().local_minus_utc()));
+    now.naive_utc()
+        .checked_add_signed(offset)
+        .map(|local| local.date())
+        .ok_or_else(|| {
+            Reason::new(
+                RuleId::Use09,
+                format!(
+                    "{} is at the edge of the calendar: its local day in {zone} does not exist; \
+                     give an instant within the calendar",
+                    now.to_rfc3339()
+                ),
+            )
+            .with(Figure::instant("now", now))
+            .with(Figure::text("time_zone", zone.to_string()))
+            .into()
+        })
 }
 
 /// Settles one day by the method `state` holds for it (R-USE-09), or a
