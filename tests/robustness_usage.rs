@@ -86,3 +86,34 @@ fn r_use_09_a_method_command_where_the_local_day_does_not_exist_is_refused() {
     let err = BillingMethods::decide(&BillingMethods::initial(), &open, first, &west).unwrap_err();
     assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Use09));
 }
+
+/// R-USE-08: a per-call price so large that paying a package's calls per
+/// call overflows still plans: every package beats it. The planner used to
+/// fail with an overflow while comparing each package with the per-call
+/// price.
+#[test]
+fn r_use_08_a_per_call_price_too_large_to_multiply_still_plans() {
+    use billing_rules::time::Days;
+    use billing_rules::usage::calls::Component;
+    use billing_rules::usage::planner::{Forecast, PlanLine, plan};
+    use billing_rules::usage::policy::UsagePolicy;
+    use rust_decimal::Decimal;
+
+    let mut spec = presets::usage::verification_spec().unwrap();
+    spec.prices[0].price = Decimal::MAX;
+    spec.catalogue.custom = None;
+    let policy = UsagePolicy::try_from(spec).unwrap();
+    let forecast = Forecast::new(Component::QuickVerification, 1, Days(365));
+    let best = plan(&policy, &forecast).unwrap();
+    assert_eq!(best.total.to_string(), "CNY 30.00");
+    assert!(matches!(
+        best.lines[..],
+        [PlanLine::Package {
+            calls: 1000,
+            count: 1,
+            ..
+        }]
+    ));
+    assert_eq!(best.pay_per_call.amount(), Decimal::MAX);
+    assert_eq!(best.saving.amount(), Decimal::MAX - Decimal::from(30));
+}

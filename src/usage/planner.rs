@@ -404,10 +404,12 @@ fn candidates(
         }
         if let Some(unit) = linear {
             // Dropped unless price < unit x calls: the same calls bought per
-            // call would cost no more.
-            let linear_cost = unit.checked_mul(Decimal::from(p.calls))?;
-            if p.price.amount() >= linear_cost.amount() {
-                continue;
+            // call would cost no more. A product too large for a Decimal is
+            // above every price, so the package stays a candidate.
+            match unit.checked_mul(Decimal::from(p.calls)) {
+                Ok(linear_cost) if p.price.amount() >= linear_cost.amount() => continue,
+                Ok(_) | Err(ArithmeticError::Overflow { .. }) => {}
+                Err(e) => return Err(e.into()),
             }
         }
         match out.iter_mut().find(|c| c.calls == p.calls) {
