@@ -117,3 +117,48 @@ fn r_use_08_a_per_call_price_too_large_to_multiply_still_plans() {
     assert_eq!(best.pay_per_call.amount(), Decimal::MAX);
     assert_eq!(best.saving.amount(), Decimal::MAX - Decimal::from(30));
 }
+
+/// R-USE-05: a catalogue of a million listed packages builds and quotes;
+/// building used to compare every package with every other (hours for
+/// 10^6), and an unlisted size's refusal listed every size.
+#[test]
+fn r_use_05_a_catalogue_of_a_million_packages_builds_and_quotes() {
+    use billing_rules::RuleId;
+    use billing_rules::money::Currency;
+    use billing_rules::usage::catalogue::{CatalogueSpec, PackageOrder, PackageSpec};
+    use rust_decimal::Decimal;
+
+    let spec = CatalogueSpec {
+        validities: vec![365, 90],
+        packages: (1..=1_000_000u64)
+            .map(|k| PackageSpec {
+                calls: 1000 * k,
+                price: Decimal::from(29 * k),
+                list_price: None,
+                validity_days: 365,
+            })
+            .collect(),
+        custom: None,
+    };
+    let catalogue = Catalogue::build(&spec, Currency::CNY).unwrap();
+    let quote = catalogue
+        .quote(&PackageOrder::listed(777_777_000, 365))
+        .unwrap();
+    assert_eq!(quote.price.amount(), Decimal::from(29 * 777_777));
+    let err = catalogue
+        .quote(&PackageOrder::listed(999, 365))
+        .unwrap_err();
+    assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Use05));
+    let message = err.to_string();
+    assert!(message.contains("1000, 2000, 3000"), "{message}");
+    assert!(message.contains("and 999988 more"), "{message}");
+    // The last package repeats the first: refused, naming the index.
+    let mut twice = spec;
+    twice.packages.push(twice.packages[0].clone());
+    let err = Catalogue::build(&twice, Currency::CNY).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("catalogue.packages[1000000].calls"),
+        "{err}"
+    );
+}
