@@ -162,3 +162,52 @@ fn r_use_05_a_catalogue_of_a_million_packages_builds_and_quotes() {
         "{err}"
     );
 }
+
+/// R-USE-08: a catalogue of a million sizes plans when its tables are
+/// small, and is refused naming R-USE-08 and the step count when they are
+/// not; both used to run for hours (a pairwise scan of the sizes, then a
+/// table of 10^6 entries relaxed by each of 10^6 sizes).
+#[test]
+fn r_use_08_a_million_package_sizes_plan_or_are_refused_quickly() {
+    use billing_rules::time::Days;
+    use billing_rules::usage::calls::Component;
+    use billing_rules::usage::catalogue::PackageSpec;
+    use billing_rules::usage::planner::{Forecast, WORK_LIMIT, plan};
+    use billing_rules::usage::policy::UsagePolicy;
+    use billing_rules::{FigureValue, RuleId};
+    use rust_decimal::Decimal;
+
+    let with_prices = |price: fn(u64) -> Decimal| {
+        let mut spec = presets::usage::verification_spec().unwrap();
+        spec.catalogue.packages = (1..=1_000_000u64)
+            .map(|k| PackageSpec {
+                calls: 1000 * k,
+                price: price(k),
+                list_price: None,
+                validity_days: 365,
+            })
+            .collect();
+        UsagePolicy::try_from(spec).unwrap()
+    };
+    let forecast = Forecast::new(Component::QuickVerification, 123_456_789, Days(365));
+    // The smallest size has the best rate (29.01 k - 0.01 for k x 1000
+    // calls): the table has one entry. 123,456 packages of 1000 at 29, and
+    // 789 calls at 0.03.
+    let smallest_best = with_prices(|k| Decimal::new(2901 * k as i64 - 1, 2));
+    let best = plan(&smallest_best, &forecast).unwrap();
+    assert_eq!(best.total.to_string(), "CNY 3580247.67");
+    // Every size at 0.029 a call: the best is the largest, 10^6 entries for
+    // each of 10^6 sizes.
+    let flat = with_prices(|k| Decimal::from(29 * k));
+    let err = plan(&flat, &forecast).unwrap_err();
+    let refusal = err.refusal().unwrap();
+    assert_eq!(refusal.rule(), RuleId::Use08);
+    assert_eq!(
+        refusal.figure("work_limit"),
+        Some(&FigureValue::Count(WORK_LIMIT))
+    );
+    assert_eq!(
+        refusal.figure("package_sizes"),
+        Some(&FigureValue::Count(1_000_001))
+    );
+}
