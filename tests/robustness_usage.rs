@@ -211,3 +211,57 @@ fn r_use_08_a_million_package_sizes_plan_or_are_refused_quickly() {
         Some(&FigureValue::Count(1_000_001))
     );
 }
+
+/// R-USE-07: a Consume spanning a wallet of a million packages draws them
+/// all, expiring first first, in one pass; it used to scan the wallet once
+/// per package drawn (10^12 steps).
+#[test]
+fn r_use_07_a_consume_spanning_a_million_packages_draws_them_in_order() {
+    use billing_rules::decider::Decider;
+    use billing_rules::money::Money;
+    use billing_rules::time::Days;
+    use billing_rules::usage::calls::{CallCounts, Component};
+    use billing_rules::usage::catalogue::PackageOrder;
+    use billing_rules::usage::wallet::{
+        PackageId, PackageWallet, Purchase, WalletCommand, WalletEvent,
+    };
+    use chrono::{Duration, TimeZone, Utc};
+    use rust_decimal::Decimal;
+
+    let policy = presets::usage::verification().unwrap();
+    let now = Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap();
+    let mut state = PackageWallet::initial();
+    for i in 0..1_000_000u32 {
+        // Package i expires i seconds before package i - 1 (and the last
+        // two at the same instant: the one bought first goes first).
+        let effective_at = now - Duration::seconds(i64::from(i.min(999_998)));
+        let purchase = Purchase {
+            package: PackageId(i),
+            order: PackageOrder::listed(1000, 365),
+            calls: 1000,
+            validity: Days(365),
+            price: Money::cny(Decimal::from(30)),
+            paid_at: effective_at,
+            effective_at,
+            expires_at: effective_at + Duration::days(365),
+        };
+        state = PackageWallet::evolve(state, &WalletEvent::Purchased(purchase));
+    }
+    let consume = WalletCommand::Consume {
+        component: Component::QuickVerification,
+        calls: CallCounts::succeeded(999_999_999 + 1000),
+        at: now,
+    };
+    let events = PackageWallet::decide(&state, &consume, now, &policy).unwrap();
+    let [WalletEvent::Consumed(c)] = &events[..] else {
+        panic!("one consumption")
+    };
+    assert_eq!(c.from_trial, 1000);
+    assert_eq!(c.draws.len(), 1_000_000);
+    assert_eq!(c.draws[0].package, PackageId(999_998));
+    assert_eq!(c.draws[1].package, PackageId(999_999));
+    assert_eq!(c.draws[2].package, PackageId(999_997));
+    assert_eq!(c.draws[999_999].package, PackageId(0));
+    assert_eq!(c.draws[999_999].calls, 999);
+    assert_eq!((c.overage, c.from_packages()), (0, 999_999_999));
+}
