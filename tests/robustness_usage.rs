@@ -265,3 +265,34 @@ fn r_use_07_a_consume_spanning_a_million_packages_draws_them_in_order() {
     assert_eq!(c.draws[999_999].calls, 999);
     assert_eq!((c.overage, c.from_packages()), (0, 999_999_999));
 }
+
+/// R-USE-09: a negative day is refused naming R-USE-09 in any unit; one
+/// too large to convert into the tariff's unit used to be an overflow
+/// error that did not say the day was negative.
+#[test]
+fn r_use_09_a_negative_day_is_refused_before_its_unit_is_converted() {
+    use billing_rules::quantity::{Quantity, Unit};
+    use billing_rules::usage::traffic::{DayUsage, settle_day};
+    use billing_rules::{FigureValue, RuleId};
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    let policy = presets::usage::live_traffic().unwrap();
+    let traffic = Quantity::new(Decimal::MIN, Unit::Terabyte);
+    let day = DayUsage {
+        date: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+        region: Region::Mainland,
+        traffic,
+        peak_bandwidth: Quantity::new(Decimal::ONE, Unit::Megabit),
+    };
+    let err = settle_day(&policy, BillingMethod::Traffic, &day).unwrap_err();
+    let refusal = err.refusal().unwrap();
+    assert_eq!(refusal.rule(), RuleId::Use09);
+    assert_eq!(
+        refusal.figure("quantity"),
+        Some(&FigureValue::Quantity(traffic))
+    );
+    // The bandwidth is positive: that way the day settles.
+    let charge = settle_day(&policy, BillingMethod::PeakBandwidth, &day).unwrap();
+    assert_eq!(charge.total.to_string(), "CNY 0.65");
+}

@@ -416,10 +416,9 @@ pub fn settle_day(
         BillingMethod::Traffic => usage.traffic,
         BillingMethod::PeakBandwidth => usage.peak_bandwidth,
     };
-    let quantity = measured.convert_to(tariff.unit)?;
-    let value = quantity.value();
-    let currency = policy.locale.currency;
-    if value.is_sign_negative() && !value.is_zero() {
+    // Negative in any unit: refused before converting, which could
+    // overflow and hide the reason.
+    if measured.value().is_sign_negative() && !measured.value().is_zero() {
         return Err(Reason::new(
             RuleId::Use09,
             format!(
@@ -430,6 +429,9 @@ pub fn settle_day(
         .with(Figure::quantity("quantity", measured))
         .into());
     }
+    let quantity = measured.convert_to(tariff.unit)?;
+    let value = quantity.value();
+    let currency = policy.locale.currency;
     let mut parts = Vec::new();
     // Every part is in the table's currency: sum the amounts directly.
     let mut sum = Decimal::ZERO;
