@@ -296,3 +296,29 @@ fn r_use_09_a_negative_day_is_refused_before_its_unit_is_converted() {
     let charge = settle_day(&policy, BillingMethod::PeakBandwidth, &day).unwrap();
     assert_eq!(charge.total.to_string(), "CNY 0.65");
 }
+
+/// R-USE-10: a metered price refuses a negative quantity; it used to
+/// price -1000 snapshots as a charge of -0.10.
+#[test]
+fn r_use_10_a_metered_price_refuses_a_negative_quantity() {
+    use billing_rules::quantity::{Quantity, Unit};
+    use billing_rules::{FigureValue, RuleId};
+    use rust_decimal::Decimal;
+
+    let policy = presets::usage::live_add_ons().unwrap();
+    let minus = Quantity::new(Decimal::from(-1000), Unit::Count);
+    let err = policy.snapshots().charge(minus).unwrap_err();
+    let refusal = err.refusal().unwrap();
+    assert_eq!(refusal.rule(), RuleId::Use10);
+    assert_eq!(
+        refusal.figure("quantity"),
+        Some(&FigureValue::Quantity(minus))
+    );
+    let plus = Quantity::new(Decimal::from(1000), Unit::Count);
+    assert_eq!(
+        policy.snapshots().charge(plus).unwrap().to_string(),
+        "CNY 0.10"
+    );
+    let zero = Quantity::new(Decimal::ZERO, Unit::Count);
+    assert!(policy.snapshots().charge(zero).unwrap().is_zero());
+}
