@@ -17,7 +17,7 @@
 //!    usage data type.
 //!
 //! CI runs the default case count. Deep run: `PROPTEST_CASES=10000 cargo
-//! test --release --test robustness_usage` (about 20 s of tests on a loaded
+//! test --release --test robustness_usage` (17 to 33 s of tests on a loaded
 //! 2-core machine).
 
 use std::collections::HashMap;
