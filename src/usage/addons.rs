@@ -128,7 +128,19 @@ impl MeteredPrice {
 
     /// `quantity / per x price`, exact (the quantity converted to the
     /// price's unit first).
+    ///
+    /// Errors: a refusal naming R-USE-10 for a negative quantity (usage is
+    /// never negative; a credit is not an add-on charge); an arithmetic
+    /// error for a unit of another dimension or an overflow.
     pub fn charge(&self, quantity: Quantity) -> Result<Money, Error> {
+        if quantity.value().is_sign_negative() && !quantity.value().is_zero() {
+            return Err(Reason::new(
+                RuleId::Use10,
+                format!("{quantity} is negative; report the quantity used"),
+            )
+            .with(Figure::quantity("quantity", quantity))
+            .into());
+        }
         let value = quantity.convert_to(self.unit)?.value();
         let blocks = exact::div(value, self.per)?;
         Ok(self.price.checked_mul(blocks)?)

@@ -96,9 +96,55 @@ pub struct ComponentPriceSpec {
 }
 
 /// The validated per-call price list: at most one price per component.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serialized as its currency and its specs, and validated again when
+/// deserialized:
+///
+/// ```
+/// use billing_rules::usage::calls::PriceList;
+///
+/// let policy = billing_rules::presets::usage::verification()?;
+/// let json = serde_json::to_string(policy.prices()).unwrap();
+/// assert_eq!(
+///     json,
+///     r#"{"currency":"CNY","prices":[{"component":"quick_verification","price":"0.03"},{"component":"real_time_verification","price":"0.04"}]}"#
+/// );
+/// assert_eq!(&serde_json::from_str::<PriceList>(&json).unwrap(), policy.prices());
+/// // A negative price is refused on the way in, as when a policy is built.
+/// let bad = r#"{"currency":"CNY","prices":[{"component":"quick_verification","price":"-1"}]}"#;
+/// assert!(serde_json::from_str::<PriceList>(bad).is_err());
+/// # Ok::<(), billing_rules::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "PriceListRepr", into = "PriceListRepr")]
 pub struct PriceList {
+    currency: Currency,
     prices: Vec<(Component, Money)>,
+}
+
+/// How a [`PriceList`] is written in JSON.
+#[derive(Serialize, Deserialize)]
+struct PriceListRepr {
+    #[serde(default)]
+    currency: Currency,
+    prices: Vec<ComponentPriceSpec>,
+}
+
+impl TryFrom<PriceListRepr> for PriceList {
+    type Error = PolicyError;
+
+    fn try_from(repr: PriceListRepr) -> Result<Self, PolicyError> {
+        PriceList::build(&repr.prices, repr.currency)
+    }
+}
+
+impl From<PriceList> for PriceListRepr {
+    fn from(list: PriceList) -> Self {
+        PriceListRepr {
+            currency: list.currency,
+            prices: list.to_specs(),
+        }
+    }
 }
 
 impl PriceList {
@@ -123,7 +169,7 @@ impl PriceList {
             }
             prices.push((spec.component, price));
         }
-        Ok(PriceList { prices })
+        Ok(PriceList { currency, prices })
     }
 
     /// The price of one successful call to `component`, or `None` when the
@@ -334,9 +380,38 @@ pub enum Exemption {
 }
 
 /// The validated exemption rules (R-USE-03).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// Serialized as its [`ExemptionsSpec`], and validated again when
+/// deserialized:
+///
+/// ```
+/// use billing_rules::usage::calls::Exemptions;
+///
+/// let json = r#"{"organisations":["government","non_profit"],"by_category":[]}"#;
+/// let exemptions: Exemptions = serde_json::from_str(json).unwrap();
+/// assert_eq!(serde_json::to_string(&exemptions).unwrap(), json);
+/// // An organisation listed twice is refused, as when a policy is built.
+/// let twice = r#"{"organisations":["government","government"]}"#;
+/// assert!(serde_json::from_str::<Exemptions>(twice).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "ExemptionsSpec", into = "ExemptionsSpec")]
 pub struct Exemptions {
     spec: ExemptionsSpec,
+}
+
+impl TryFrom<ExemptionsSpec> for Exemptions {
+    type Error = PolicyError;
+
+    fn try_from(spec: ExemptionsSpec) -> Result<Self, PolicyError> {
+        Exemptions::build(&spec)
+    }
+}
+
+impl From<Exemptions> for ExemptionsSpec {
+    fn from(exemptions: Exemptions) -> Self {
+        exemptions.spec
+    }
 }
 
 impl Exemptions {

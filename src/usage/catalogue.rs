@@ -25,6 +25,8 @@
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
+use std::collections::HashSet;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -110,11 +112,64 @@ pub struct Package {
 /// A validated package catalogue (R-USE-05). Built from a [`CatalogueSpec`]
 /// by [`Catalogue::build`], as part of a
 /// [`UsagePolicy`](super::policy::UsagePolicy).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serialized as its currency and its spec, and validated again when
+/// deserialized:
+///
+/// ```
+/// use billing_rules::usage::catalogue::Catalogue;
+///
+/// let json = r#"{"currency":"CNY","validities":[90],"packages":[{"calls":250,"price":"7.50","list_price":null,"validity_days":90}],"custom":null}"#;
+/// let catalogue: Catalogue = serde_json::from_str(json).unwrap();
+/// assert_eq!(catalogue.packages()[0].price.to_string(), "CNY 7.50");
+/// assert_eq!(serde_json::to_string(&catalogue).unwrap(), json);
+/// // A validity the catalogue does not allow is refused on the way in.
+/// let bad = json.replace(r#""validity_days":90"#, r#""validity_days":30"#);
+/// assert!(serde_json::from_str::<Catalogue>(&bad).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "CatalogueRepr", into = "CatalogueRepr")]
 pub struct Catalogue {
+    currency: Currency,
     validities: Vec<Days>,
     packages: Vec<Package>,
     custom_unit_price: Option<Money>,
+}
+
+/// How a [`Catalogue`] is written in JSON: its currency, then its spec.
+#[derive(Serialize, Deserialize)]
+struct CatalogueRepr {
+    #[serde(default)]
+    currency: Currency,
+    validities: Vec<u32>,
+    packages: Vec<PackageSpec>,
+    #[serde(default)]
+    custom: Option<CustomPackagesSpec>,
+}
+
+impl TryFrom<CatalogueRepr> for Catalogue {
+    type Error = PolicyError;
+
+    fn try_from(repr: CatalogueRepr) -> Result<Self, PolicyError> {
+        let spec = CatalogueSpec {
+            validities: repr.validities,
+            packages: repr.packages,
+            custom: repr.custom,
+        };
+        Catalogue::build(&spec, repr.currency)
+    }
+}
+
+impl From<Catalogue> for CatalogueRepr {
+    fn from(catalogue: Catalogue) -> Self {
+        let spec = catalogue.to_spec();
+        CatalogueRepr {
+            currency: catalogue.currency,
+            validities: spec.validities,
+            packages: spec.packages,
+            custom: spec.custom,
+        }
+    }
 }
 
 /// What a customer orders.
@@ -203,8 +258,11 @@ impl Catalogue {
                 "at least one validity in days (the preset allows 365, 180 and 90)",
             )));
         }
+        // Hash sets keep the checks linear: a catalogue of 10^6 packages
+        // builds in well under a second.
+        let mut validities: HashSet<u32> = HashSet::with_capacity(spec.validities.len());
         for (i, &days) in spec.validities.iter().enumerate() {
-            if days == 0 || spec.validities[..i].contains(&days) {
+            if days == 0 || !validities.insert(days) {
                 return Err(rule(PolicyError::new(
                     format!("catalogue.validities[{i}]"),
                     format!("{days} is zero or listed twice"),
@@ -213,6 +271,7 @@ impl Catalogue {
             }
         }
         let mut packages: Vec<Package> = Vec::with_capacity(spec.packages.len());
+        let mut listed: HashSet<(u64, u32)> = HashSet::with_capacity(spec.packages.len());
         for (i, p) in spec.packages.iter().enumerate() {
             let field = |name: &str| format!("catalogue.packages[{i}].{name}");
             if p.calls == 0 {
@@ -231,7 +290,7 @@ impl Catalogue {
                     Some(Money::new(list, currency))
                 }
             };
-            if !spec.validities.contains(&p.validity_days) {
+            if !validities.contains(&p.validity_days) {
                 return Err(rule(PolicyError::new(
                     field("validity_days"),
                     format!(
@@ -242,10 +301,7 @@ impl Catalogue {
                 )));
             }
             let validity = Days(p.validity_days);
-            if packages
-                .iter()
-                .any(|q| q.calls == p.calls && q.validity == validity)
-            {
+            if !listed.insert((p.calls, p.validity_days)) {
                 return Err(rule(PolicyError::new(
                     field("calls"),
                     format!(
@@ -270,6 +326,7 @@ impl Catalogue {
             ),
         };
         Ok(Catalogue {
+            currency,
             validities: spec.validities.iter().map(|&d| Days(d)).collect(),
             packages,
             custom_unit_price,
@@ -381,24 +438,26 @@ impl Catalogue {
     }
 
     fn validities_text(&self) -> String {
-        let days: Vec<String> = self.validities.iter().map(|d| d.0.to_string()).collect();
-        format!("{} days", days.join(", "))
+        format!(
+            "{} days",
+            listing(self.validities.iter().map(|d| d.0.to_string()))
+        )
     }
 
     fn not_listed(&self, calls: u64, validity: Days) -> Error {
-        let sizes: Vec<String> = self
+        let mut sizes = self
             .packages
             .iter()
             .filter(|p| p.validity == validity)
             .map(|p| p.calls.to_string())
-            .collect();
-        let listed = if sizes.is_empty() {
+            .peekable();
+        let listed = if sizes.peek().is_none() {
             format!(
                 "no package is listed with that validity (validities: {})",
                 self.validities_text()
             )
         } else {
-            format!("sizes listed for {validity}: {}", sizes.join(", "))
+            format!("sizes listed for {validity}: {}", listing(sizes))
         };
         Reason::new(
             RuleId::Use05,
@@ -409,3 +468,18 @@ impl Catalogue {
         .into()
     }
 }
+
+/// At most [`LISTED_IN_MESSAGES`] items joined with commas, then how many
+/// more there are: a catalogue of a million packages gives a short error
+/// message, not megabytes of it.
+fn listing(items: impl Iterator<Item = String>) -> String {
+    let mut items = items;
+    let shown: Vec<String> = items.by_ref().take(LISTED_IN_MESSAGES).collect();
+    match items.count() {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+/// How many sizes or validities an error message lists.
+const LISTED_IN_MESSAGES: usize = 12;

@@ -46,12 +46,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::decider::Decider;
 use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::policy::Locale;
 use crate::pricing::tiers::{Axis, TierMode, TierTable, TierTableSpec};
 use crate::quantity::{Dimension, Quantity, Unit};
 use crate::rule::RuleId;
-use crate::time::Days;
+use crate::time::{Days, Zone};
 
 /// A billing region of live traffic (R-USE-09).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -158,10 +158,63 @@ pub struct TrafficPolicySpec {
 }
 
 /// A validated tariff.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serialized as its currency, unit and tiers, and validated again when
+/// deserialized (a data or bandwidth unit, an unbounded last tier):
+///
+/// ```
+/// use billing_rules::usage::traffic::{BillingMethod, Region, Tariff};
+///
+/// let policy = billing_rules::presets::usage::live_traffic()?;
+/// let tariff = policy.tariff(Region::Mainland, BillingMethod::PeakBandwidth)?;
+/// let json = serde_json::to_value(tariff).unwrap();
+/// assert_eq!(json["currency"], "CNY");
+/// assert_eq!(json["unit"], "Mbps");
+/// assert_eq!(json["tiers"]["mode"], "graduated");
+/// assert_eq!(&serde_json::from_value::<Tariff>(json).unwrap(), tariff);
+/// # Ok::<(), billing_rules::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "TariffRepr", into = "TariffRepr")]
 pub struct Tariff {
     unit: Unit,
     table: TierTable,
+}
+
+/// How a [`Tariff`] is written in JSON: its currency, then its spec.
+#[derive(Serialize, Deserialize)]
+struct TariffRepr {
+    #[serde(default)]
+    currency: Currency,
+    unit: Unit,
+    tiers: TierTableSpec,
+}
+
+impl TryFrom<TariffRepr> for Tariff {
+    type Error = PolicyError;
+
+    fn try_from(repr: TariffRepr) -> Result<Self, PolicyError> {
+        let spec = TariffSpec {
+            unit: repr.unit,
+            tiers: repr.tiers,
+        };
+        // A tariff prices traffic or bandwidth: its unit says which.
+        let dimension = match repr.unit.dimension() {
+            Dimension::Bandwidth => Dimension::Bandwidth,
+            _ => Dimension::Data,
+        };
+        build_tariff(&spec, dimension, "tariff", repr.currency)
+    }
+}
+
+impl From<Tariff> for TariffRepr {
+    fn from(tariff: Tariff) -> Self {
+        TariffRepr {
+            currency: tariff.table.currency(),
+            unit: tariff.unit,
+            tiers: tariff.table.to_spec(),
+        }
+    }
 }
 
 impl Tariff {
@@ -222,7 +275,7 @@ fn build_tariff(
     spec: &TariffSpec,
     dimension: Dimension,
     field: &str,
-    locale: &Locale,
+    currency: Currency,
 ) -> Result<Tariff, PolicyError> {
     if spec.unit.dimension() != dimension {
         return Err(PolicyError::new(
@@ -235,7 +288,7 @@ fn build_tariff(
         )
         .with_rule(RuleId::Use09));
     }
-    let table = TierTable::build(&spec.tiers, Axis::Continuous, locale.currency)
+    let table = TierTable::build(&spec.tiers, Axis::Continuous, currency)
         .map_err(|e| e.within(field).with_rule(RuleId::Use09))?;
     if table.tiers().last().is_some_and(|t| t.to().is_some()) {
         return Err(PolicyError::new(
@@ -269,13 +322,13 @@ impl TryFrom<TrafficPolicySpec> for TrafficPolicy {
                 &r.traffic,
                 Dimension::Data,
                 &format!("regions[{i}].traffic"),
-                &spec.locale,
+                spec.locale.currency,
             )?;
             let bandwidth = build_tariff(
                 &r.bandwidth,
                 Dimension::Bandwidth,
                 &format!("regions[{i}].bandwidth"),
-                &spec.locale,
+                spec.locale.currency,
             )?;
             regions.push((r.region, traffic, bandwidth));
         }
@@ -463,10 +516,9 @@ pub fn settle_day(
         BillingMethod::Traffic => usage.traffic,
         BillingMethod::PeakBandwidth => usage.peak_bandwidth,
     };
-    let quantity = measured.convert_to(tariff.unit)?;
-    let value = quantity.value();
-    let currency = policy.locale.currency;
-    if value.is_sign_negative() && !value.is_zero() {
+    // Negative in any unit: refused before converting, which could
+    // overflow and hide the reason.
+    if measured.value().is_sign_negative() && !measured.value().is_zero() {
         return Err(Reason::new(
             RuleId::Use09,
             format!(
@@ -477,6 +529,9 @@ pub fn settle_day(
         .with(Figure::quantity("quantity", measured))
         .into());
     }
+    let quantity = measured.convert_to(tariff.unit)?;
+    let value = quantity.value();
+    let currency = policy.locale.currency;
     let mut parts = Vec::new();
     // Every part is in the table's currency: sum the amounts directly.
     let mut sum = Decimal::ZERO;
@@ -715,7 +770,7 @@ impl Decider for BillingMethods {
         now: DateTime<Utc>,
         policy: &TrafficPolicy,
     ) -> Result<Vec<MethodEvent>, Error> {
-        let today = policy.locale.time_zone.local_date(now);
+        let today = local_day(policy.locale.time_zone, now)?;
         match (state, command) {
             (MethodState::NotOpened, MethodCommand::Open { method }) => {
                 Ok(vec![MethodEvent::Opened {
@@ -784,6 +839,31 @@ impl Decider for BillingMethods {
             (state @ MethodState::NotOpened, MethodEvent::SwitchScheduled { .. }) => state,
         }
     }
+}
+
+/// The local day of `now` in `zone` (R-USE-09 counts local days), or a
+/// refusal naming R-USE-09 within a day of chrono's first or last instant,
+/// where the local day does not exist. `Zone::local_date` panics there
+/// (chrono's `naive_local` expects the local time to exist), so the
+/// decider works it out checked.
+fn local_day(zone: Zone, now: DateTime<Utc>) -> Result<NaiveDate, Error> {
+    let offset = chrono::Duration::seconds(i64::from(zone.offset().local_minus_utc()));
+    now.naive_utc()
+        .checked_add_signed(offset)
+        .map(|local| local.date())
+        .ok_or_else(|| {
+            Reason::new(
+                RuleId::Use09,
+                format!(
+                    "{} is at the edge of the calendar: its local day in {zone} does not exist; \
+                     give an instant within the calendar",
+                    now.to_rfc3339()
+                ),
+            )
+            .with(Figure::instant("now", now))
+            .with(Figure::text("time_zone", zone.to_string()))
+            .into()
+        })
 }
 
 /// Settles one day by the method `state` holds for it (R-USE-09), or a

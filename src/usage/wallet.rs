@@ -655,9 +655,13 @@ fn consume(
     left -= used.from_trial;
     // R-USE-07: then the valid package expiring first (ties: bought first).
     // Packages are drawn in key order, so the next one is the smallest key
-    // above the last drawn: no sort and no allocation beyond the draws.
+    // above the last drawn: no sort and no allocation beyond the draws. Each
+    // such pick scans the wallet, so after SCANNED_DRAWS picks the rest is
+    // sorted once: a batch spanning 10^6 packages costs n log n, not n^2.
     let mut last: Option<(DateTime<Utc>, u32)> = None;
-    while left > 0 {
+    let mut picks = 0;
+    while left > 0 && picks < SCANNED_DRAWS {
+        picks += 1;
         let mut next: Option<&HeldPackage> = None;
         for p in &state.packages {
             if !p.drawable_at(at) {
@@ -680,6 +684,28 @@ fn consume(
         left -= take;
         last = Some(p.order_key());
     }
+    if left > 0 && picks == SCANNED_DRAWS {
+        let mut rest: Vec<&HeldPackage> = state
+            .packages
+            .iter()
+            .filter(|p| p.drawable_at(at) && last.is_none_or(|l| p.order_key() > l))
+            .collect();
+        // Stable, then one package per key: the same draws as the scan
+        // (which takes the first of equal keys in purchase order).
+        rest.sort_by_key(|p| p.order_key());
+        rest.dedup_by_key(|p| p.order_key());
+        for p in rest {
+            if left == 0 {
+                break;
+            }
+            let take = left.min(p.remaining);
+            used.draws.push(Draw {
+                package: p.id,
+                calls: take,
+            });
+            left -= take;
+        }
+    }
     match policy.when_exhausted() {
         WhenExhausted::PerCall => {
             used.overage = left;
@@ -691,6 +717,11 @@ fn consume(
     }
     Ok(Some(used))
 }
+
+/// Packages a Consume finds by scanning the wallet before it sorts the rest
+/// (see `consume`): a call or a batch spanning a few packages allocates
+/// nothing beyond its draws.
+const SCANNED_DRAWS: usize = 16;
 
 fn expire(state: &WalletState, now: DateTime<Utc>) -> Vec<WalletEvent> {
     state
