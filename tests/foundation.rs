@@ -687,3 +687,36 @@ proptest! {
         prop_assert_eq!(billing_rules::exact::cmp(a1, b1), a1.cmp(&b1));
     }
 }
+
+#[test]
+fn r_use_09_a_graduated_price_that_cannot_be_exact_is_an_error_not_a_rounded_number() {
+    // Found by the usage robustness suite: the exact answer (...334.5) does
+    // not fit a Decimal, and the tier arithmetic used to round it silently.
+    let t = TierTable::build(
+        &TierTableSpec {
+            mode: TierMode::Graduated,
+            tiers: vec![
+                TierSpec {
+                    from: d("0"),
+                    to: Some(d("0.5")),
+                    flat: None,
+                    unit_price: Some(d("0")),
+                },
+                TierSpec {
+                    from: d("0.5"),
+                    to: None,
+                    flat: None,
+                    unit_price: Some(d("1")),
+                },
+            ],
+        },
+        Axis::Continuous,
+        Currency::CNY,
+    )
+    .unwrap();
+    assert!(matches!(
+        t.price(Decimal::MAX),
+        Err(Error::Arithmetic(ArithmeticError::PrecisionLoss { .. }))
+    ));
+    assert_eq!(t.price(d("2.5")).unwrap().total, Money::cny(d("2")));
+}

@@ -82,7 +82,7 @@ impl Axis {
     /// Where the tier after one ending at `to` must start.
     fn next_start(self, to: Decimal) -> Option<Decimal> {
         match self {
-            Axis::Whole => to.checked_add(Decimal::ONE),
+            Axis::Whole => exact::add(to, Decimal::ONE).ok(),
             Axis::Continuous => Some(to),
         }
     }
@@ -370,7 +370,7 @@ impl TierTable {
             // The same operations, in the same order, as `parts_upto` on a
             // full tier, so the sum is the same to the last digit.
             graduated_below = graduated_below.and_then(|below| {
-                let inside = tier.to?.checked_sub(tier.lower_edge)?;
+                let inside = exact::sub(tier.to?, tier.lower_edge).ok()?;
                 below.checked_add(tier.charge(inside).ok()?).ok()
             });
             tiers.push(tier);
@@ -464,9 +464,7 @@ impl TierTable {
                     // The tiers below are full: their sum is known, only
                     // the containing tier's part is left.
                     Some(below) => {
-                        let inside = quantity
-                            .checked_sub(t.lower_edge)
-                            .ok_or_else(|| ArithmeticError::overflow("tier part"))?;
+                        let inside = exact::sub(quantity, t.lower_edge)?;
                         below.checked_add(t.charge(inside)?)?
                     }
                     None => {
