@@ -169,8 +169,39 @@ impl Zone {
     }
 
     /// The local calendar day `instant` falls on.
+    ///
+    /// Within a day of chrono's first or last instant the local day can lie
+    /// outside [`NaiveDate`]'s range (`DateTime::<Utc>::MAX_UTC` is already
+    /// the next year in +08:00); it is then clamped to `NaiveDate::MAX` or
+    /// `NaiveDate::MIN`. Use [`Zone::checked_local_date`] where such an
+    /// instant must be an error instead.
+    ///
+    /// ```
+    /// use billing_rules::time::Zone;
+    /// use chrono::{DateTime, NaiveDate, Utc};
+    /// assert_eq!(Zone::BEIJING.local_date(DateTime::<Utc>::MAX_UTC), NaiveDate::MAX);
+    /// assert!(Zone::BEIJING.checked_local_date(DateTime::<Utc>::MAX_UTC).is_err());
+    /// ```
     pub fn local_date(&self, instant: DateTime<Utc>) -> NaiveDate {
-        instant.with_timezone(&self.offset()).date_naive()
+        self.checked_local_date(instant)
+            .unwrap_or(if self.seconds_east > 0 {
+                NaiveDate::MAX
+            } else {
+                NaiveDate::MIN
+            })
+    }
+
+    /// The local calendar day `instant` falls on, or an error when it lies
+    /// outside chrono's date range (only within a day of chrono's first or
+    /// last instant).
+    pub fn checked_local_date(&self, instant: DateTime<Utc>) -> Result<NaiveDate, ArithmeticError> {
+        // `DateTime::date_naive` panics on such an instant; adding the
+        // offset to the UTC time checks the range instead.
+        instant
+            .naive_utc()
+            .checked_add_offset(self.offset())
+            .map(|local| local.date())
+            .ok_or(ArithmeticError::out_of_range("local date"))
     }
 
     /// The instant local day `date` starts (local midnight), or an error
@@ -188,12 +219,13 @@ impl Zone {
         &self,
         instant: DateTime<Utc>,
     ) -> Result<DateTime<Utc>, ArithmeticError> {
-        self.start_of_day(self.local_date(instant))
+        self.start_of_day(self.checked_local_date(instant)?)
     }
 
     /// Calendar days from the local day of `from` to the local day of `to`
     /// (negative when `to` is on an earlier day). Times of day are ignored:
-    /// 23:59 to 00:01 the next day is one calendar day.
+    /// 23:59 to 00:01 the next day is one calendar day. Local days are
+    /// those of [`Zone::local_date`] (clamped at chrono's ends).
     pub fn calendar_days_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
         (self.local_date(to) - self.local_date(from)).num_days()
     }

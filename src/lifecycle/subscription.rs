@@ -68,7 +68,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::decider::Decider;
 use crate::error::{ArithmeticError, Error, Figure, Reason, Refusal};
-use crate::lifecycle::notices::{Notice, Reminder, ReminderWindow, Role, TermKind, expiry_day};
+use crate::lifecycle::notices::{
+    Notice, Reminder, ReminderWindow, Role, TermKind, checked_expiry_day,
+};
 use crate::lifecycle::policy::{Lapse, ReminderSpec, SubscriptionPolicy};
 use crate::money::Money;
 use crate::rule::RuleId;
@@ -1001,13 +1003,13 @@ fn next_reminder(
         return Ok(None);
     }
     let Some(window) = ReminderWindow::around(
-        expiry_day(term.end, zone),
+        checked_expiry_day(term.end, zone)?,
         spec.days_up_to_expiry,
         spec.days_after_expiry,
     ) else {
         return Ok(None);
     };
-    let mut day = window.first().max(zone.local_date(term.since));
+    let mut day = window.first().max(zone.checked_local_date(term.since)?);
     if let Some(sent) = term.reminded_through {
         match sent.succ_opt() {
             Some(next) => day = day.max(next),
@@ -1130,7 +1132,7 @@ fn due_event(
             };
             SubscriptionEvent::Notice(Notice {
                 due: due.at,
-                date: zone.local_date(due.at),
+                date: zone.checked_local_date(due.at)?,
                 term: kind,
                 term_end: term.end,
                 channels: spec.channels,
@@ -1144,7 +1146,7 @@ fn due_event(
             SubscriptionEvent::Reminder(Reminder {
                 due: due.at,
                 date,
-                expiry_day: expiry_day(term.end, zone),
+                expiry_day: checked_expiry_day(term.end, zone)?,
                 term_end: term.end,
                 channels: spec.channels,
                 recipient: spec.recipient,
