@@ -1046,7 +1046,9 @@ fn next_reminder(
 /// renewal of the sweep draws its price from the balance passed in.
 ///
 /// Errors: [`Error::Refused`] (R-LIFE-07) when an auto-renewal is due and
-/// `funds` is `None` or its price is negative; [`Error::Arithmetic`] when
+/// `funds` is `None` or its price is negative, or when more than
+/// [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals come due by `now` (sweep
+/// at an earlier instant first); [`Error::Arithmetic`] when
 /// the balance and price have different currencies or an instant leaves
 /// chrono's range.
 ///
@@ -1089,12 +1091,19 @@ fn sweep(
 ) -> Result<SubscriptionState, Error> {
     let mut current = *state;
     let mut balance = funds.map(|f| f.balance);
+    let mut renewals = 0u32;
     while let Some(due) = next_due(&current, policy, now)? {
         // next_due only yields what due_event can build; None would be a
         // candidate without its policy part, and ends the sweep.
         let Some(event) = due_event(&current, due, policy, funds, &mut balance)? else {
             break;
         };
+        if let SubscriptionEvent::AutoRenewed { at, .. } = event {
+            if renewals == MAX_AUTO_RENEWALS_PER_SWEEP {
+                return Err(too_many_renewals(at, now, policy).into());
+            }
+            renewals += 1;
+        }
         let next = Subscription::evolve(current, &event);
         // Every due event moves the state on; one that did not would come
         // due again forever, so stop rather than loop.
@@ -1105,6 +1114,41 @@ fn sweep(
         current = next;
     }
     Ok(current)
+}
+
+/// The most auto-renewals (R-LIFE-07) one sweep applies.
+///
+/// Not a rule figure: a bound on the work and memory of one call, whatever
+/// `now` is. Without it a plan that renews daily at no charge, swept once
+/// after thousands of years, would produce millions of events in one
+/// answer. A sweep that needs more is refused (see [`due_events`]); sweeping
+/// at earlier instants first gets there in steps.
+pub const MAX_AUTO_RENEWALS_PER_SWEEP: u32 = 1_000;
+
+/// R-LIFE-07: the refusal of a sweep that would apply more than
+/// [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals; `next` is the renewal
+/// past the bound, so a sweep at any earlier instant is within it.
+fn too_many_renewals(
+    next: DateTime<Utc>,
+    now: DateTime<Utc>,
+    policy: &SubscriptionPolicy,
+) -> Reason {
+    let zone = policy.locale().time_zone;
+    Reason::new(
+        RuleId::Life07,
+        format!(
+            "more than {MAX_AUTO_RENEWALS_PER_SWEEP} auto-renewals come due by {}; sweep at an \
+             instant before {} first, then again",
+            local(zone, now),
+            local(zone, next)
+        ),
+    )
+    .with(Figure::count(
+        "max_auto_renewals",
+        u64::from(MAX_AUTO_RENEWALS_PER_SWEEP),
+    ))
+    .with(Figure::instant("next_renewal", next))
+    .with(Figure::instant("now", now))
 }
 
 /// The instant the next time-driven event comes due, for a scheduler that

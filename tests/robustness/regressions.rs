@@ -64,3 +64,93 @@ mod local_dates {
         assert!(billing_rules::lifecycle::access::access(&state, max, &policy).is_allowed());
     }
 }
+
+/// The work of one sweep (R-LIFE-07).
+mod auto_renewal {
+    use billing_rules::decider::Decider;
+    use billing_rules::lifecycle::subscription::{
+        self, Funds, MAX_AUTO_RENEWALS_PER_SWEEP, Subscription, SubscriptionCommand,
+        SubscriptionEvent, SubscriptionState,
+    };
+    use billing_rules::money::Money;
+    use billing_rules::presets;
+    use billing_rules::time::Period;
+    use billing_rules::{FigureValue, RuleId};
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use rust_decimal::Decimal;
+
+    fn free_monthly_renewals(start: DateTime<Utc>) -> (SubscriptionState, Funds) {
+        let policy = presets::lifecycle::chat_service();
+        let (state, _) = Subscription::run(
+            &Subscription::initial(),
+            &SubscriptionCommand::Purchase {
+                validity: Period::Month,
+            },
+            start,
+            &policy,
+        )
+        .unwrap();
+        let (state, _) = Subscription::run(
+            &state,
+            &SubscriptionCommand::SetAutoRenewal { on: true },
+            start,
+            &policy,
+        )
+        .unwrap();
+        let funds = Funds {
+            balance: Money::cny(Decimal::ZERO),
+            renewal_price: Money::cny(Decimal::ZERO),
+        };
+        (state, funds)
+    }
+
+    /// R-LIFE-07: a free plan renewing every month, swept once 8,000 years
+    /// later, produced ~96,000 renewals and ~870,000 events in one answer (and
+    /// at chrono's last instant millions): the work of one sweep is now
+    /// bounded, and the sweep past the bound is refused with the instant to
+    /// sweep before.
+    #[test]
+    fn r_life_07_auto_renewals_of_one_sweep_are_bounded() {
+        let policy = presets::lifecycle::chat_service();
+        let start = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
+        let (state, funds) = free_monthly_renewals(start);
+        let far = Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).unwrap();
+        let err = Subscription::run(
+            &state,
+            &SubscriptionCommand::Advance { funds: Some(funds) },
+            far,
+            &policy,
+        )
+        .unwrap_err();
+        let refusal = err.refusal().expect("refused");
+        assert_eq!(refusal.rule(), RuleId::Life07);
+        assert_eq!(
+            refusal.figure("max_auto_renewals"),
+            Some(&FigureValue::Count(u64::from(MAX_AUTO_RENEWALS_PER_SWEEP)))
+        );
+        let Some(&FigureValue::Instant(next)) = refusal.figure("next_renewal") else {
+            panic!("the next renewal is a figure")
+        };
+        // 1000 renewals of 31 days after the first 31-day term.
+        assert_eq!(next, start + Duration::days(31 * 1001));
+        // Sweeping just before it applies exactly the bound, then the rest.
+        let events = subscription::due_events(
+            &state,
+            next - Duration::nanoseconds(1),
+            &policy,
+            Some(&funds),
+        )
+        .unwrap();
+        let renewed = |events: &[SubscriptionEvent]| {
+            events
+                .iter()
+                .filter(|e| matches!(e, SubscriptionEvent::AutoRenewed { .. }))
+                .count()
+        };
+        assert_eq!(renewed(&events), 1000);
+        let state = events.iter().fold(state, Subscription::evolve);
+        let later = start + Duration::days(31 * 1500);
+        let rest = subscription::due_events(&state, later, &policy, Some(&funds)).unwrap();
+        assert_eq!(renewed(&rest), 500);
+    }
+}
