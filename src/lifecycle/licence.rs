@@ -628,12 +628,15 @@ impl fmt::Display for LicenceStatus {
 }
 
 /// The licence's status at `now`: an `Available` licence past its end is
-/// `Expired` even before [`due_events`] recorded it.
+/// `Expired` even before [`due_events`] recorded it, and a recorded expiry
+/// does not reach back: asked about an instant before its end (a command
+/// stamped earlier than the expiry already recorded), the licence is
+/// `Available`, so a purchase then stacks from the end (R-LIC-03).
 pub fn status(state: &LicenceState, now: DateTime<Utc>) -> LicenceStatus {
     match state {
         LicenceState::Unbound => LicenceStatus::Unbound,
         LicenceState::PendingPayment(_) => LicenceStatus::PendingPayment,
-        LicenceState::Available(held) if now < held.end => {
+        LicenceState::Available(held) | LicenceState::Expired(held) if now < held.end => {
             LicenceStatus::Available { until: held.end }
         }
         LicenceState::Available(held) | LicenceState::Expired(held) => {

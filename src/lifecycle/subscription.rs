@@ -815,6 +815,11 @@ impl fmt::Display for Status {
 /// auto-renewal (R-LIFE-07) is not assumed: it needs the balance and
 /// happens only through [`due_events`].
 ///
+/// A recorded end does not reach back: asked about an instant before a
+/// recorded expiry or lapse (a command stamped earlier than facts already
+/// recorded), the status is the one the term had then, so a renewal then
+/// still starts at the term's end (R-SEAT-09) and nothing paid is lost.
+///
 /// Replaying the same events and asking at the same instant always gives
 /// the same answer.
 pub fn status(
@@ -849,15 +854,44 @@ pub fn status(
                 then: policy.lapse(),
             },
         },
-        Phase::Grace { term, until, then } if now < until => Status::Grace {
+        Phase::Grace { term, until, then } => ended_status(&term, TermKind::Paid, until, then, now),
+        Phase::Intercepted { term, ended, since } => {
+            ended_status(&term, ended, since, Lapse::Intercepted, now)
+        }
+        Phase::Suspended { term, since } => {
+            ended_status(&term, TermKind::Paid, since, Lapse::Suspended, now)
+        }
+        Phase::Isolated { term, since } => {
+            ended_status(&term, TermKind::Paid, since, Lapse::Isolated, now)
+        }
+    }
+}
+
+/// The status at `now` of a recorded `ended` term that turns into `then`
+/// at `since`: still running before its end, in grace (paid terms) until
+/// `since`, then lapsed.
+fn ended_status(
+    term: &Term,
+    ended: TermKind,
+    since: DateTime<Utc>,
+    then: Lapse,
+    now: DateTime<Utc>,
+) -> Status {
+    if now < term.end {
+        return match ended {
+            TermKind::Trial => Status::Trial { ends: term.end },
+            TermKind::ExtraTrial => Status::ExtraTrial { ends: term.end },
+            TermKind::Paid => Status::Active { ends: term.end },
+        };
+    }
+    match ended {
+        TermKind::Paid if now < since => Status::Grace {
             ended: term.end,
-            until,
+            until: since,
             then,
         },
-        Phase::Grace { until, then, .. } => lapse_status(then, until),
-        Phase::Intercepted { since, ended, .. } => Status::Intercepted { since, ended },
-        Phase::Suspended { since, .. } => Status::Suspended { since },
-        Phase::Isolated { since, .. } => Status::Isolated { since },
+        TermKind::Paid => lapse_status(then, since),
+        TermKind::Trial | TermKind::ExtraTrial => Status::Intercepted { since, ended },
     }
 }
 

@@ -154,3 +154,115 @@ mod auto_renewal {
         assert_eq!(renewed(&rest), 500);
     }
 }
+
+/// Commands stamped before a recorded fact (R-LIC-03, R-SEAT-09).
+mod stamped_before {
+    use billing_rules::decider::Decider;
+    use billing_rules::lifecycle::licence::{
+        self, AccountId, AppId, Licence, LicenceCommand, LicenceState, LicenceStatus,
+    };
+    use billing_rules::lifecycle::subscription::{
+        self, Status, Subscription, SubscriptionCommand, SubscriptionEvent,
+    };
+    use billing_rules::presets;
+    use billing_rules::time::Period;
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+
+    fn t2025() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap()
+    }
+
+    /// R-LIC-03: a licence whose expiry was recorded, bought again by a command
+    /// stamped before that expiry, restarted from the purchase instant and so
+    /// lost the rest of its paid validity.
+    #[test]
+    fn r_lic_03_a_purchase_stamped_before_a_recorded_expiry_stacks_from_the_end() {
+        let policy = presets::lifecycle::live_plugin_licence();
+        let buy = LicenceCommand::Purchase {
+            app: AppId::new("app-1"),
+            account: AccountId::new("alice"),
+        };
+        let (state, _) = Licence::run(&Licence::initial(), &buy, t2025(), &policy).unwrap();
+        let end = t2025() + Duration::days(365);
+        let (expired, _) = Licence::run(
+            &state,
+            &LicenceCommand::Advance,
+            end + Duration::days(1),
+            &policy,
+        )
+        .unwrap();
+        assert!(matches!(expired, LicenceState::Expired(_)));
+        // Asked about an instant before the recorded end, it was available.
+        let earlier = end - Duration::days(10);
+        assert_eq!(
+            licence::status(&expired, earlier),
+            LicenceStatus::Available { until: end }
+        );
+        let (again, _) = Licence::run(&expired, &buy, earlier, &policy).unwrap();
+        let LicenceState::Available(held) = again else {
+            panic!("available")
+        };
+        assert_eq!(held.end, end + Duration::days(365));
+    }
+
+    /// R-SEAT-09: a renewal stamped before a recorded lapse started the new term
+    /// at its own instant, before the old term's end: the renewed term ended
+    /// earlier than the one it renewed.
+    #[test]
+    fn r_seat_09_a_renewal_stamped_before_a_recorded_lapse_starts_at_the_term_end() {
+        let policy = presets::lifecycle::app_store_seat_plan();
+        let start = t2025();
+        let (state, _) = Subscription::run(
+            &Subscription::initial(),
+            &SubscriptionCommand::Purchase {
+                validity: Period::Year,
+            },
+            start,
+            &policy,
+        )
+        .unwrap();
+        let end = start + Duration::days(365);
+        let (lapsed, _) = Subscription::run(
+            &state,
+            &SubscriptionCommand::Advance { funds: None },
+            end + Duration::days(2),
+            &policy,
+        )
+        .unwrap();
+        assert_eq!(
+            subscription::status(&lapsed, end + Duration::days(2), &policy),
+            Status::Intercepted {
+                since: end,
+                ended: billing_rules::lifecycle::notices::TermKind::Paid
+            }
+        );
+        let earlier = start + Duration::days(100);
+        assert_eq!(
+            subscription::status(&lapsed, earlier, &policy),
+            Status::Active { ends: end }
+        );
+        let (renewed, events) = Subscription::run(
+            &lapsed,
+            &SubscriptionCommand::Renew {
+                validity: Period::Year,
+            },
+            earlier,
+            &policy,
+        )
+        .unwrap();
+        assert_eq!(
+            events,
+            [SubscriptionEvent::Renewed {
+                at: earlier,
+                start: end,
+                end: end + Duration::days(365)
+            }]
+        );
+        assert_eq!(
+            subscription::status(&renewed, earlier, &policy),
+            Status::Active {
+                ends: end + Duration::days(365)
+            }
+        );
+    }
+}
