@@ -213,7 +213,8 @@ pub struct Held {
     pub first_purchase: DateTime<Utc>,
     /// The exclusive end of the validity.
     pub end: DateTime<Utc>,
-    /// Terms bought or granted so far.
+    /// Terms bought or granted so far, each free term of a bundled claim
+    /// counted (R-LIC-06).
     pub terms: u32,
     /// R-LIC-06: the traffic packages whose free term was granted.
     #[serde(default)]
@@ -320,6 +321,10 @@ pub enum LicenceEvent {
         package_id: String,
         /// Its size.
         size: Quantity,
+        /// How many free terms it granted (the policy's `bundled_terms`);
+        /// 1 when left out, as in events recorded before it was written.
+        #[serde(default = "one_term")]
+        terms: u32,
         /// Where the free term starts.
         start: DateTime<Utc>,
         /// The new exclusive end.
@@ -330,6 +335,10 @@ pub enum LicenceEvent {
         /// The end.
         at: DateTime<Utc>,
     },
+}
+
+fn one_term() -> u32 {
+    1
 }
 
 /// The licence of one app id as a [`Decider`].
@@ -387,6 +396,7 @@ impl Decider for Licence {
                     at: now,
                     package_id: package.id.clone(),
                     size: package.size,
+                    terms: policy.bundled_terms(),
                     start,
                     end,
                 });
@@ -421,13 +431,14 @@ impl Decider for Licence {
                     at,
                     end,
                     package_id,
+                    terms,
                     ..
                 },
             ) => LicenceState::Available(Held {
                 binding,
                 first_purchase: *at,
                 end: *end,
-                terms: 1,
+                terms: *terms,
                 bundled_packages: vec![package_id.clone()],
             }),
             (
@@ -441,13 +452,16 @@ impl Decider for Licence {
             (
                 LicenceState::Available(mut held) | LicenceState::Expired(mut held),
                 LicenceEvent::BundledGranted {
-                    end, package_id, ..
+                    end,
+                    package_id,
+                    terms,
+                    ..
                 },
             ) => {
                 held.bundled_packages.push(package_id.clone());
                 LicenceState::Available(Held {
                     end: *end,
-                    terms: held.terms.saturating_add(1),
+                    terms: held.terms.saturating_add(*terms),
                     ..held
                 })
             }

@@ -266,3 +266,60 @@ mod stamped_before {
         );
     }
 }
+
+/// Bundled free terms (R-LIC-06).
+mod bundled_terms {
+    use billing_rules::decider::Decider;
+    use billing_rules::lifecycle::licence::{
+        self, AccountId, AppId, Licence, LicenceCommand, LicenceState, TrafficPackage,
+    };
+    use billing_rules::presets;
+    use billing_rules::quantity::{Quantity, Unit};
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use rust_decimal::Decimal;
+
+    fn t2025() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap()
+    }
+
+    /// R-LIC-06: a bundled claim worth several free terms (`bundled_terms`)
+    /// extended the validity by all of them but counted one, so `granted`
+    /// under-reported the validity.
+    #[test]
+    fn r_lic_06_a_bundled_claim_counts_every_free_term_it_grants() {
+        let mut spec = presets::lifecycle::live_plugin_licence_spec();
+        spec.bundled_terms = 3;
+        let policy = licence::LicencePolicy::try_from(spec).unwrap();
+        let alice = AccountId::new("alice");
+        let claim = LicenceCommand::ClaimBundled {
+            app: AppId::new("app-1"),
+            account: alice.clone(),
+            package: TrafficPackage {
+                id: "p1".into(),
+                size: Quantity::new(Decimal::from(200), Unit::Terabyte),
+                buyer: alice,
+            },
+        };
+        let (state, events) = Licence::run(&Licence::initial(), &claim, t2025(), &policy).unwrap();
+        let LicenceState::Available(held) = &state else {
+            panic!("available")
+        };
+        assert_eq!(held.terms, 3);
+        assert_eq!(held.end, t2025() + Duration::days(3 * 365));
+        assert_eq!(
+            licence::granted(held, &policy).unwrap(),
+            billing_rules::time::Days(3 * 365)
+        );
+        // The event says how many terms it granted; one recorded before the
+        // field existed reads as one.
+        let json = serde_json::to_value(&events[1]).unwrap();
+        assert_eq!(json["terms"], 3);
+        let mut old = json;
+        old.as_object_mut().unwrap().remove("terms");
+        let read: licence::LicenceEvent = serde_json::from_value(old).unwrap();
+        assert!(matches!(
+            read,
+            licence::LicenceEvent::BundledGranted { terms: 1, .. }
+        ));
+    }
+}
