@@ -46,6 +46,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
+use crate::exact;
 use crate::money::{Currency, Money};
 use crate::policy::check;
 use crate::rule::RuleId;
@@ -356,7 +357,7 @@ impl TierTable {
             // The same operations, in the same order, as `parts_upto` on a
             // full tier, so the sum is the same to the last digit.
             graduated_below = graduated_below.and_then(|below| {
-                let inside = tier.to?.checked_sub(tier.lower_edge)?;
+                let inside = exact::sub(tier.to?, tier.lower_edge).ok()?;
                 below.checked_add(tier.charge(inside).ok()?).ok()
             });
             tiers.push(tier);
@@ -450,9 +451,7 @@ impl TierTable {
                     // The tiers below are full: their sum is known, only
                     // the containing tier's part is left.
                     Some(below) => {
-                        let inside = quantity
-                            .checked_sub(t.lower_edge)
-                            .ok_or_else(|| ArithmeticError::overflow("tier part"))?;
+                        let inside = exact::sub(quantity, t.lower_edge)?;
                         below.checked_add(t.charge(inside)?)?
                     }
                     None => {
@@ -511,9 +510,10 @@ impl TierTable {
     ) -> impl Iterator<Item = Result<TierPart, ArithmeticError>> + '_ {
         self.tiers[..=last].iter().enumerate().map(move |(i, t)| {
             let top = t.to.map_or(quantity, |to| to.min(quantity));
-            let inside = top
-                .checked_sub(t.lower_edge)
-                .ok_or_else(|| ArithmeticError::overflow("tier part"))?;
+            // Exact or an error: `Decimal::checked_sub` would round a part
+            // that needs more than 28 digits, and the parts would no
+            // longer add up to the quantity.
+            let inside = exact::sub(top, t.lower_edge)?;
             let amount = t.charge(inside)?;
             Ok(TierPart {
                 tier: i,

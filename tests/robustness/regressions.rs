@@ -323,3 +323,47 @@ mod bundled_terms {
         ));
     }
 }
+
+/// Exact tier parts (R-SEAT-03).
+mod tier_parts {
+    use billing_rules::money::Currency;
+    use billing_rules::pricing::tiers::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
+    use rust_decimal::Decimal;
+
+    /// R-SEAT-03: the part of a quantity inside a graduated tier was computed
+    /// with `Decimal::checked_sub`, which rounds a result needing more than 28
+    /// digits: the parts silently stopped adding up to the quantity.
+    #[test]
+    fn r_seat_03_graduated_parts_are_exact_or_an_error() {
+        let spec = TierTableSpec {
+            mode: TierMode::Graduated,
+            tiers: vec![
+                TierSpec {
+                    from: Decimal::ZERO,
+                    to: Some(Decimal::new(5, 1)),
+                    flat: None,
+                    unit_price: Some(Decimal::ONE),
+                },
+                TierSpec {
+                    from: Decimal::new(5, 1),
+                    to: None,
+                    flat: Some(Decimal::ONE),
+                    unit_price: None,
+                },
+            ],
+        };
+        let table = TierTable::build(&spec, Axis::Continuous, Currency::CNY).unwrap();
+        // 7 x 10^28 - 0.5 needs 30 digits.
+        let huge: Decimal = "70000000000000000000000000000".parse().unwrap();
+        let parts: Vec<_> = table.parts(huge).unwrap().collect();
+        assert!(parts[0].is_ok());
+        assert!(parts[1].is_err(), "{:?}", parts[1]);
+        assert!(table.price(huge).is_err());
+        // Within range the parts add up to the quantity exactly.
+        let q = Decimal::new(12345, 1);
+        let parts: Vec<_> = table.parts(q).unwrap().map(Result::unwrap).collect();
+        let inside: Decimal = parts.iter().map(|p| p.quantity).sum();
+        assert_eq!(inside, q);
+        assert_eq!(table.price(q).unwrap().total.to_string(), "CNY 1.50");
+    }
+}
