@@ -17,6 +17,7 @@
 //! refunded. A refund is refused with every reason of
 //! [`LedgerState::eligibility`].
 
+use std::collections::HashSet;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -181,9 +182,11 @@ impl LedgerState {
     /// ```
     pub fn from_orders(orders: Vec<Order>) -> Result<LedgerState, Error> {
         let mut reasons = Vec::new();
-        for (i, order) in orders.iter().enumerate() {
-            let earlier = orders.get(..i).unwrap_or_default();
-            if earlier.iter().any(|o| o.id == order.id) {
+        // Ids seen so far: a linear check, so a long history deserializes
+        // in time proportional to its length.
+        let mut seen = HashSet::with_capacity(orders.len());
+        for order in &orders {
+            if !seen.insert(&order.id) {
                 reasons.push(duplicate(&order.id));
             }
             if order.amount.is_negative() {

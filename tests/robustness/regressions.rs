@@ -367,3 +367,99 @@ mod tier_parts {
         assert_eq!(table.price(q).unwrap().total.to_string(), "CNY 1.50");
     }
 }
+
+/// Duplicate checks in one pass (R-SEAT-04, R-SEAT-05, R-REF-01).
+mod one_pass {
+    use billing_rules::RuleId;
+    use billing_rules::money::{Currency, Money};
+    use billing_rules::presets;
+    use billing_rules::pricing::seats::{BonusAmount, BonusSpec, DiscountSpec, SeatPolicy};
+    use billing_rules::refund::{LedgerState, Order};
+    use chrono::{DateTime, TimeZone, Utc};
+    use rust_decimal::Decimal;
+
+    fn t2025() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap()
+    }
+
+    /// R-SEAT-04: duplicate discounts were found by comparing every pair, so a
+    /// policy of 10^6 discounts took over an hour to build; now one pass, and
+    /// the error still names the first duplicate and its earlier twin.
+    #[test]
+    fn r_seat_04_a_million_discounts_build_in_one_pass() {
+        let mut spec = presets::seat::app_store_seat_plan_spec();
+        spec.discounts = (1..=1_000_000u32)
+            .map(|periods| DiscountSpec {
+                periods,
+                factor: Decimal::new(90, 2),
+            })
+            .collect();
+        let policy = SeatPolicy::try_from(spec.clone()).unwrap();
+        assert_eq!(policy.discount_for(1_000_000), Some(Decimal::new(90, 2)));
+        spec.discounts.push(DiscountSpec {
+            periods: 7,
+            factor: Decimal::ONE,
+        });
+        let err = SeatPolicy::try_from(spec).unwrap_err();
+        assert_eq!(err.field, "discounts[1000000].periods");
+        assert!(err.problem.contains("(discounts[6])"), "{err}");
+    }
+
+    /// R-SEAT-05: the same for bonus days, and for a duration that has both a
+    /// discount and bonus days (the first discount is named).
+    #[test]
+    fn r_seat_05_a_million_bonuses_build_in_one_pass() {
+        let mut spec = presets::seat::app_store_seat_plan_spec();
+        spec.discounts = vec![DiscountSpec {
+            periods: 2,
+            factor: Decimal::new(85, 2),
+        }];
+        spec.bonuses = (3..=1_000_002u32)
+            .map(|periods| BonusSpec {
+                periods,
+                bonus: BonusAmount::Days(30),
+            })
+            .collect();
+        let policy = SeatPolicy::try_from(spec.clone()).unwrap();
+        assert_eq!(policy.bonus_for(3).map(|d| d.0), Some(30));
+        spec.bonuses.push(BonusSpec {
+            periods: 9,
+            bonus: BonusAmount::Days(1),
+        });
+        let err = SeatPolicy::try_from(spec.clone()).unwrap_err();
+        assert_eq!(err.field, "bonuses[1000000].periods");
+        assert!(err.problem.contains("(bonuses[6])"), "{err}");
+        spec.bonuses.pop();
+        spec.bonuses.push(BonusSpec {
+            periods: 2,
+            bonus: BonusAmount::Days(1),
+        });
+        let err = SeatPolicy::try_from(spec).unwrap_err();
+        assert!(err.problem.contains("(discounts[0])"), "{err}");
+    }
+
+    /// R-REF-01: a ledger's duplicate ids were found by comparing every pair,
+    /// so deserializing a history of 10^6 orders took about an hour.
+    #[test]
+    fn r_ref_01_a_ledger_of_a_million_orders_is_checked_in_one_pass() {
+        let paid = t2025();
+        let mut orders: Vec<Order> = (0..1_000_000)
+            .map(|i| Order::new(format!("o{i}"), paid, Money::cny(Decimal::ONE)))
+            .collect();
+        let ledger = LedgerState::from_orders(orders.clone()).unwrap();
+        assert_eq!(
+            ledger.total_paid(Currency::CNY).unwrap(),
+            Money::cny(Decimal::from(1_000_000))
+        );
+        orders.push(Order::new("o17", paid, Money::cny(Decimal::ONE)));
+        let err = LedgerState::from_orders(orders).unwrap_err();
+        let refusal = err.refusal().unwrap();
+        assert_eq!(refusal.rule(), RuleId::Ref01);
+        assert_eq!(refusal.reasons().len(), 1);
+        assert!(
+            refusal
+                .to_string()
+                .contains("order o17 is already in the ledger")
+        );
+    }
+}
