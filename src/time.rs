@@ -284,33 +284,46 @@ impl fmt::Debug for Zone {
 impl FromStr for Zone {
     type Err = crate::error::PolicyError;
 
-    /// Parses `+HH:MM` or `-HH:MM` (and `Z` for UTC).
+    /// Parses `+HH:MM` or `-HH:MM`, `+HH:MM:SS` (how a zone built with
+    /// seconds displays, so every zone reads back), and `Z` for UTC.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let invalid = || {
             crate::error::PolicyError::new(
                 "time_zone",
                 format!("`{s}` is not a UTC offset"),
-                "an offset from -23:59 to +23:59 written +HH:MM, or Z",
+                "an offset from -23:59 to +23:59 written +HH:MM (or +HH:MM:SS), or Z",
             )
         };
         if s == "Z" {
             return Ok(Zone::UTC);
         }
         let bytes = s.as_bytes();
-        if bytes.len() != 6 || bytes[3] != b':' {
-            return Err(invalid());
-        }
-        let sign = match bytes[0] {
-            b'+' => 1,
-            b'-' => -1,
+        // Digits are read one by one: `str::parse` would also take a sign,
+        // and read "+08:-5" as +07:55.
+        let digit = |i: usize| {
+            bytes
+                .get(i)
+                .filter(|b| b.is_ascii_digit())
+                .map(|b| i32::from(b - b'0'))
+        };
+        let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+        let sign = match bytes.first() {
+            Some(b'+') => 1,
+            Some(b'-') => -1,
             _ => return Err(invalid()),
         };
-        let hours: i32 = s[1..3].parse().map_err(|_| invalid())?;
-        let minutes: i32 = s[4..6].parse().map_err(|_| invalid())?;
-        if hours > 23 || minutes > 59 || !s[1..3].bytes().all(|b| b.is_ascii_digit()) {
+        let parts = match (bytes.len(), bytes.get(3), bytes.get(6)) {
+            (6, Some(b':'), _) => (two(1), two(4), Some(0)),
+            (9, Some(b':'), Some(b':')) => (two(1), two(4), two(7)),
+            _ => return Err(invalid()),
+        };
+        let (Some(hours), Some(minutes), Some(seconds)) = parts else {
+            return Err(invalid());
+        };
+        if hours > 23 || minutes > 59 || seconds > 59 {
             return Err(invalid());
         }
-        FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+        FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60 + seconds))
             .map(Zone::new)
             .ok_or_else(invalid)
     }
