@@ -160,8 +160,9 @@ impl fmt::Display for RuleId {
     }
 }
 
-/// The text is not the id of a rule in the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// The text is not the id of a rule in the catalogue. Serialized as the
+/// text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("`{0}` is not a rule id; ids are written like R-SEAT-01 (see RuleId::ALL)")]
 pub struct UnknownRuleId(pub String);
 

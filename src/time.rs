@@ -169,8 +169,39 @@ impl Zone {
     }
 
     /// The local calendar day `instant` falls on.
+    ///
+    /// Within a day of chrono's first or last instant the local day can lie
+    /// outside [`NaiveDate`]'s range (`DateTime::<Utc>::MAX_UTC` is already
+    /// the next year in +08:00); it is then clamped to `NaiveDate::MAX` or
+    /// `NaiveDate::MIN`. Use [`Zone::checked_local_date`] where such an
+    /// instant must be an error instead.
+    ///
+    /// ```
+    /// use billing_rules::time::Zone;
+    /// use chrono::{DateTime, NaiveDate, Utc};
+    /// assert_eq!(Zone::BEIJING.local_date(DateTime::<Utc>::MAX_UTC), NaiveDate::MAX);
+    /// assert!(Zone::BEIJING.checked_local_date(DateTime::<Utc>::MAX_UTC).is_err());
+    /// ```
     pub fn local_date(&self, instant: DateTime<Utc>) -> NaiveDate {
-        instant.with_timezone(&self.offset()).date_naive()
+        self.checked_local_date(instant)
+            .unwrap_or(if self.seconds_east > 0 {
+                NaiveDate::MAX
+            } else {
+                NaiveDate::MIN
+            })
+    }
+
+    /// The local calendar day `instant` falls on, or an error when it lies
+    /// outside chrono's date range (only within a day of chrono's first or
+    /// last instant).
+    pub fn checked_local_date(&self, instant: DateTime<Utc>) -> Result<NaiveDate, ArithmeticError> {
+        // `DateTime::date_naive` panics on such an instant; adding the
+        // offset to the UTC time checks the range instead.
+        instant
+            .naive_utc()
+            .checked_add_offset(self.offset())
+            .map(|local| local.date())
+            .ok_or(ArithmeticError::out_of_range("local date"))
     }
 
     /// The instant local day `date` starts (local midnight), or an error
@@ -188,12 +219,13 @@ impl Zone {
         &self,
         instant: DateTime<Utc>,
     ) -> Result<DateTime<Utc>, ArithmeticError> {
-        self.start_of_day(self.local_date(instant))
+        self.start_of_day(self.checked_local_date(instant)?)
     }
 
     /// Calendar days from the local day of `from` to the local day of `to`
     /// (negative when `to` is on an earlier day). Times of day are ignored:
-    /// 23:59 to 00:01 the next day is one calendar day.
+    /// 23:59 to 00:01 the next day is one calendar day. Local days are
+    /// those of [`Zone::local_date`] (clamped at chrono's ends).
     pub fn calendar_days_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
         (self.local_date(to) - self.local_date(from)).num_days()
     }
@@ -252,33 +284,46 @@ impl fmt::Debug for Zone {
 impl FromStr for Zone {
     type Err = crate::error::PolicyError;
 
-    /// Parses `+HH:MM` or `-HH:MM` (and `Z` for UTC).
+    /// Parses `+HH:MM` or `-HH:MM`, `+HH:MM:SS` (how a zone built with
+    /// seconds displays, so every zone reads back), and `Z` for UTC.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let invalid = || {
             crate::error::PolicyError::new(
                 "time_zone",
                 format!("`{s}` is not a UTC offset"),
-                "an offset from -23:59 to +23:59 written +HH:MM, or Z",
+                "an offset from -23:59 to +23:59 written +HH:MM (or +HH:MM:SS), or Z",
             )
         };
         if s == "Z" {
             return Ok(Zone::UTC);
         }
         let bytes = s.as_bytes();
-        if bytes.len() != 6 || bytes[3] != b':' {
-            return Err(invalid());
-        }
-        let sign = match bytes[0] {
-            b'+' => 1,
-            b'-' => -1,
+        // Digits are read one by one: `str::parse` would also take a sign,
+        // and read "+08:-5" as +07:55.
+        let digit = |i: usize| {
+            bytes
+                .get(i)
+                .filter(|b| b.is_ascii_digit())
+                .map(|b| i32::from(b - b'0'))
+        };
+        let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+        let sign = match bytes.first() {
+            Some(b'+') => 1,
+            Some(b'-') => -1,
             _ => return Err(invalid()),
         };
-        let hours: i32 = s[1..3].parse().map_err(|_| invalid())?;
-        let minutes: i32 = s[4..6].parse().map_err(|_| invalid())?;
-        if hours > 23 || minutes > 59 || !s[1..3].bytes().all(|b| b.is_ascii_digit()) {
+        let parts = match (bytes.len(), bytes.get(3), bytes.get(6)) {
+            (6, Some(b':'), _) => (two(1), two(4), Some(0)),
+            (9, Some(b':'), Some(b':')) => (two(1), two(4), two(7)),
+            _ => return Err(invalid()),
+        };
+        let (Some(hours), Some(minutes), Some(seconds)) = parts else {
+            return Err(invalid());
+        };
+        if hours > 23 || minutes > 59 || seconds > 59 {
             return Err(invalid());
         }
-        FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+        FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60 + seconds))
             .map(Zone::new)
             .ok_or_else(invalid)
     }

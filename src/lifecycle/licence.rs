@@ -252,7 +252,8 @@ pub struct Held {
     pub first_purchase: DateTime<Utc>,
     /// The exclusive end of the validity.
     pub end: DateTime<Utc>,
-    /// Terms bought or granted so far.
+    /// Terms bought or granted so far, each free term of a bundled claim
+    /// counted (R-LIC-06).
     pub terms: u32,
     /// R-LIC-06: the traffic packages whose free term was granted.
     #[serde(default)]
@@ -404,6 +405,10 @@ pub enum LicenceEvent {
         package_id: String,
         /// Its size.
         size: Quantity,
+        /// How many free terms it granted (the policy's `bundled_terms`);
+        /// 1 when left out, as in events recorded before it was written.
+        #[serde(default = "one_term")]
+        terms: u32,
         /// Where the free term starts.
         start: DateTime<Utc>,
         /// The new exclusive end.
@@ -414,6 +419,10 @@ pub enum LicenceEvent {
         /// The end.
         at: DateTime<Utc>,
     },
+}
+
+fn one_term() -> u32 {
+    1
 }
 
 /// The licence of one app id as a [`Decider`] (R-LIC-01..06).
@@ -484,6 +493,7 @@ impl Decider for Licence {
                     at: now,
                     package_id: package.id.clone(),
                     size: package.size,
+                    terms: policy.bundled_terms(),
                     start,
                     end,
                 });
@@ -518,13 +528,14 @@ impl Decider for Licence {
                     at,
                     end,
                     package_id,
+                    terms,
                     ..
                 },
             ) => LicenceState::Available(Held {
                 binding,
                 first_purchase: *at,
                 end: *end,
-                terms: 1,
+                terms: *terms,
                 bundled_packages: vec![package_id.clone()],
             }),
             (
@@ -538,13 +549,16 @@ impl Decider for Licence {
             (
                 LicenceState::Available(mut held) | LicenceState::Expired(mut held),
                 LicenceEvent::BundledGranted {
-                    end, package_id, ..
+                    end,
+                    package_id,
+                    terms,
+                    ..
                 },
             ) => {
                 held.bundled_packages.push(package_id.clone());
                 LicenceState::Available(Held {
                     end: *end,
-                    terms: held.terms.saturating_add(1),
+                    terms: held.terms.saturating_add(*terms),
                     ..held
                 })
             }
@@ -725,12 +739,15 @@ impl fmt::Display for LicenceStatus {
 }
 
 /// The licence's status at `now`: an `Available` licence past its end is
-/// `Expired` even before [`due_events`] recorded it.
+/// `Expired` even before [`due_events`] recorded it, and a recorded expiry
+/// does not reach back: asked about an instant before its end (a command
+/// stamped earlier than the expiry already recorded), the licence is
+/// `Available`, so a purchase then stacks from the end (R-LIC-03).
 pub fn status(state: &LicenceState, now: DateTime<Utc>) -> LicenceStatus {
     match state {
         LicenceState::Unbound => LicenceStatus::Unbound,
         LicenceState::PendingPayment(_) => LicenceStatus::PendingPayment,
-        LicenceState::Available(held) if now < held.end => {
+        LicenceState::Available(held) | LicenceState::Expired(held) if now < held.end => {
             LicenceStatus::Available { until: held.end }
         }
         LicenceState::Available(held) | LicenceState::Expired(held) => {

@@ -36,6 +36,7 @@ use std::fmt;
 use chrono::{DateTime, Days as ChronoDays, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::ArithmeticError;
 use crate::rule::RuleId;
 use crate::time::Zone;
 
@@ -251,15 +252,27 @@ impl Reminder {
 
 /// The local day a term ending (exclusively) at `end` expires on: the day of
 /// its last instant, so a term ending at local midnight expires the day
-/// before.
+/// before. Within a day of chrono's first or last instant the day is
+/// clamped as [`Zone::local_date`] does.
 pub fn expiry_day(end: DateTime<Utc>, zone: Zone) -> NaiveDate {
+    zone.local_date(last_instant(end))
+}
+
+/// [`expiry_day`], or an error when the day lies outside chrono's range.
+pub(crate) fn checked_expiry_day(
+    end: DateTime<Utc>,
+    zone: Zone,
+) -> Result<NaiveDate, ArithmeticError> {
+    zone.checked_local_date(last_instant(end))
+}
+
+/// The last instant a term ending (exclusively) at `end` serves.
+fn last_instant(end: DateTime<Utc>) -> DateTime<Utc> {
     // `end` is exclusive; its last served instant is one nanosecond earlier.
     // Only chrono's very first instant has no predecessor; it then counts as
     // its own last instant.
-    let last = end
-        .checked_sub_signed(TimeDelta::nanoseconds(1))
-        .unwrap_or(end);
-    zone.local_date(last)
+    end.checked_sub_signed(TimeDelta::nanoseconds(1))
+        .unwrap_or(end)
 }
 
 /// R-LIFE-05's reminder window: an inclusive range of local days.

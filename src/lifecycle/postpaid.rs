@@ -691,7 +691,7 @@ fn arrears_started(
 /// # Ok::<(), billing_rules::Error>(())
 /// ```
 pub fn billed_month(now: DateTime<Utc>, policy: &PostpaidPolicy) -> Result<NaiveDate, Error> {
-    let today = policy.locale().time_zone.local_date(now);
+    let today = policy.locale().time_zone.checked_local_date(now)?;
     let latest = policy.latest_bill_day();
     if today.day() > latest {
         return Err(Reason::new(
@@ -1043,7 +1043,7 @@ fn next_due(
         (Some((at, spec)), s) if at <= now && s.is_none_or(|s| at <= s) => {
             Ok(Some(PostpaidEvent::Reminder(ArrearsReminder {
                 due: at,
-                date: policy.locale().time_zone.local_date(at),
+                date: policy.locale().time_zone.checked_local_date(at)?,
                 number: arrears.reminders_sent.saturating_add(1),
                 arrears_since: arrears.since,
                 balance: money(state.balance, policy),

@@ -68,7 +68,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::decider::Decider;
 use crate::error::{ArithmeticError, Error, Figure, Reason, Refusal};
-use crate::lifecycle::notices::{Notice, Reminder, ReminderWindow, Role, TermKind, expiry_day};
+use crate::lifecycle::notices::{
+    Notice, Reminder, ReminderWindow, Role, TermKind, checked_expiry_day,
+};
 use crate::lifecycle::policy::{Lapse, ReminderSpec, SubscriptionPolicy};
 use crate::money::Money;
 use crate::rule::RuleId;
@@ -871,6 +873,11 @@ impl fmt::Display for Status {
 /// auto-renewal (R-LIFE-07) is not assumed: it needs the balance and
 /// happens only through [`due_events`].
 ///
+/// A recorded end does not reach back: asked about an instant before a
+/// recorded expiry or lapse (a command stamped earlier than facts already
+/// recorded), the status is the one the term had then, so a renewal then
+/// still starts at the term's end (R-SEAT-09) and nothing paid is lost.
+///
 /// Replaying the same events and asking at the same instant always gives
 /// the same answer.
 pub fn status(
@@ -905,15 +912,44 @@ pub fn status(
                 then: policy.lapse(),
             },
         },
-        Phase::Grace { term, until, then } if now < until => Status::Grace {
+        Phase::Grace { term, until, then } => ended_status(&term, TermKind::Paid, until, then, now),
+        Phase::Intercepted { term, ended, since } => {
+            ended_status(&term, ended, since, Lapse::Intercepted, now)
+        }
+        Phase::Suspended { term, since } => {
+            ended_status(&term, TermKind::Paid, since, Lapse::Suspended, now)
+        }
+        Phase::Isolated { term, since } => {
+            ended_status(&term, TermKind::Paid, since, Lapse::Isolated, now)
+        }
+    }
+}
+
+/// The status at `now` of a recorded `ended` term that turns into `then`
+/// at `since`: still running before its end, in grace (paid terms) until
+/// `since`, then lapsed.
+fn ended_status(
+    term: &Term,
+    ended: TermKind,
+    since: DateTime<Utc>,
+    then: Lapse,
+    now: DateTime<Utc>,
+) -> Status {
+    if now < term.end {
+        return match ended {
+            TermKind::Trial => Status::Trial { ends: term.end },
+            TermKind::ExtraTrial => Status::ExtraTrial { ends: term.end },
+            TermKind::Paid => Status::Active { ends: term.end },
+        };
+    }
+    match ended {
+        TermKind::Paid if now < since => Status::Grace {
             ended: term.end,
-            until,
+            until: since,
             then,
         },
-        Phase::Grace { until, then, .. } => lapse_status(then, until),
-        Phase::Intercepted { since, ended, .. } => Status::Intercepted { since, ended },
-        Phase::Suspended { since, .. } => Status::Suspended { since },
-        Phase::Isolated { since, .. } => Status::Isolated { since },
+        TermKind::Paid => lapse_status(then, since),
+        TermKind::Trial | TermKind::ExtraTrial => Status::Intercepted { since, ended },
     }
 }
 
@@ -1059,13 +1095,13 @@ fn next_reminder(
         return Ok(None);
     }
     let Some(window) = ReminderWindow::around(
-        expiry_day(term.end, zone),
+        checked_expiry_day(term.end, zone)?,
         spec.days_up_to_expiry,
         spec.days_after_expiry,
     ) else {
         return Ok(None);
     };
-    let mut day = window.first().max(zone.local_date(term.since));
+    let mut day = window.first().max(zone.checked_local_date(term.since)?);
     if let Some(sent) = term.reminded_through {
         match sent.succ_opt() {
             Some(next) => day = day.max(next),
@@ -1102,7 +1138,9 @@ fn next_reminder(
 /// renewal of the sweep draws its price from the balance passed in.
 ///
 /// Errors: [`Error::Refused`] (R-LIFE-07) when an auto-renewal is due and
-/// `funds` is `None` or its price is negative; [`Error::Arithmetic`] when
+/// `funds` is `None` or its price is negative, or when more than
+/// [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals come due by `now` (sweep
+/// at an earlier instant first); [`Error::Arithmetic`] when
 /// the balance and price have different currencies or an instant leaves
 /// chrono's range.
 ///
@@ -1145,12 +1183,19 @@ fn sweep(
 ) -> Result<SubscriptionState, Error> {
     let mut current = *state;
     let mut balance = funds.map(|f| f.balance);
+    let mut renewals = 0u32;
     while let Some(due) = next_due(&current, policy, now)? {
         // next_due only yields what due_event can build; None would be a
         // candidate without its policy part, and ends the sweep.
         let Some(event) = due_event(&current, due, policy, funds, &mut balance)? else {
             break;
         };
+        if let SubscriptionEvent::AutoRenewed { at, .. } = event {
+            if renewals == MAX_AUTO_RENEWALS_PER_SWEEP {
+                return Err(too_many_renewals(at, now, policy).into());
+            }
+            renewals += 1;
+        }
         let next = Subscription::evolve(current, &event);
         // Every due event moves the state on; one that did not would come
         // due again forever, so stop rather than loop.
@@ -1161,6 +1206,41 @@ fn sweep(
         current = next;
     }
     Ok(current)
+}
+
+/// The most auto-renewals (R-LIFE-07) one sweep applies.
+///
+/// Not a rule figure: a bound on the work and memory of one call, whatever
+/// `now` is. Without it a plan that renews daily at no charge, swept once
+/// after thousands of years, would produce millions of events in one
+/// answer. A sweep that needs more is refused (see [`due_events`]); sweeping
+/// at earlier instants first gets there in steps.
+pub const MAX_AUTO_RENEWALS_PER_SWEEP: u32 = 1_000;
+
+/// R-LIFE-07: the refusal of a sweep that would apply more than
+/// [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals; `next` is the renewal
+/// past the bound, so a sweep at any earlier instant is within it.
+fn too_many_renewals(
+    next: DateTime<Utc>,
+    now: DateTime<Utc>,
+    policy: &SubscriptionPolicy,
+) -> Reason {
+    let zone = policy.locale().time_zone;
+    Reason::new(
+        RuleId::Life07,
+        format!(
+            "more than {MAX_AUTO_RENEWALS_PER_SWEEP} auto-renewals come due by {}; sweep at an \
+             instant before {} first, then again",
+            local(zone, now),
+            local(zone, next)
+        ),
+    )
+    .with(Figure::count(
+        "max_auto_renewals",
+        u64::from(MAX_AUTO_RENEWALS_PER_SWEEP),
+    ))
+    .with(Figure::instant("next_renewal", next))
+    .with(Figure::instant("now", now))
 }
 
 /// The instant the next time-driven event comes due, for a scheduler that
@@ -1188,7 +1268,7 @@ fn due_event(
             };
             SubscriptionEvent::Notice(Notice {
                 due: due.at,
-                date: zone.local_date(due.at),
+                date: zone.checked_local_date(due.at)?,
                 term: kind,
                 term_end: term.end,
                 channels: spec.channels,
@@ -1202,7 +1282,7 @@ fn due_event(
             SubscriptionEvent::Reminder(Reminder {
                 due: due.at,
                 date,
-                expiry_day: expiry_day(term.end, zone),
+                expiry_day: checked_expiry_day(term.end, zone)?,
                 term_end: term.end,
                 channels: spec.channels,
                 recipient: spec.recipient,

@@ -92,8 +92,8 @@ impl fmt::Display for PaymentMethod {
     }
 }
 
-/// The text is not a payment method.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// The text is not a payment method. Serialized as the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error(
     "`{0}` is not a payment method; use prepaid_personal_wallet (wallet), \
      prepaid_cloud_account (cloud) or pay_as_you_go (payg)"

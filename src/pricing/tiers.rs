@@ -158,7 +158,25 @@ pub struct TierTableSpec {
 }
 
 /// A validated tier.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serialized with its axis and its prices as [`Money`]:
+/// `{"axis": "whole", "from": "51", "to": "200", "flat": null,
+/// "unit_price": {"amount": "80", "currency": "CNY"}}`. Deserializing checks
+/// the tier alone (bounds on its axis, a price, no negative amount, one
+/// currency); whether it fits its neighbours is the table's check, so a
+/// table is (de)serialized as a whole ([`TierTable`]).
+///
+/// ```
+/// use billing_rules::pricing::tiers::Tier;
+/// let json = r#"{"axis": "whole", "from": "51", "to": "200",
+///                "unit_price": {"amount": "80", "currency": "CNY"}}"#;
+/// let tier: Tier = serde_json::from_str(json)?;
+/// assert_eq!(tier.bounds(), "51-200");
+/// assert!(serde_json::from_str::<Tier>(&json.replace("51", "0")).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "TierRepr", into = "TierRepr")]
 pub struct Tier {
     from: Decimal,
     to: Option<Decimal>,
@@ -173,6 +191,120 @@ pub struct Tier {
     /// tier. `None` when it cannot be computed exactly (then `price` sums
     /// the parts and reports the error).
     graduated_below: Option<Money>,
+}
+
+// The cached sum below a tier is worked out from the other tiers of its
+// table; two tiers are equal when what they say is.
+impl PartialEq for Tier {
+    fn eq(&self, other: &Tier) -> bool {
+        (
+            self.from,
+            self.to,
+            self.lower_edge,
+            self.flat,
+            self.unit_price,
+            self.has_flat,
+            self.has_unit,
+        ) == (
+            other.from,
+            other.to,
+            other.lower_edge,
+            other.flat,
+            other.unit_price,
+            other.has_flat,
+            other.has_unit,
+        )
+    }
+}
+
+impl Eq for Tier {}
+
+/// How a [`Tier`] is written: its axis, bounds and prices.
+#[derive(Serialize, Deserialize)]
+struct TierRepr {
+    axis: Axis,
+    from: Decimal,
+    #[serde(default)]
+    to: Option<Decimal>,
+    #[serde(default)]
+    flat: Option<Money>,
+    #[serde(default)]
+    unit_price: Option<Money>,
+}
+
+impl From<Tier> for TierRepr {
+    fn from(tier: Tier) -> TierRepr {
+        TierRepr {
+            // A whole-axis tier's lower edge is one below its start.
+            axis: if tier.lower_edge == tier.from {
+                Axis::Continuous
+            } else {
+                Axis::Whole
+            },
+            from: tier.from,
+            to: tier.to,
+            flat: tier.has_flat.then_some(tier.flat),
+            unit_price: tier.has_unit.then_some(tier.unit_price),
+        }
+    }
+}
+
+impl TryFrom<TierRepr> for Tier {
+    type Error = PolicyError;
+
+    fn try_from(repr: TierRepr) -> Result<Tier, PolicyError> {
+        let rule = |e: PolicyError| e.with_rule(RuleId::Seat03);
+        let axis = repr.axis;
+        if repr.from < axis.first() || (axis == Axis::Whole && !is_whole(repr.from)) {
+            return Err(rule(PolicyError::new(
+                "from",
+                format!("{} cannot start a tier on the {axis:?} axis", repr.from),
+                "a whole number from 1 on the whole axis, 0 or more on the continuous axis",
+            )));
+        }
+        if let Some(to) = repr.to {
+            let fits = match axis {
+                Axis::Whole => is_whole(to) && to >= repr.from,
+                Axis::Continuous => to > repr.from,
+            };
+            if !fits {
+                return Err(rule(PolicyError::new(
+                    "to",
+                    format!("the tier ends at {to}, before it starts at {}", repr.from),
+                    format!("above {}", repr.from),
+                )));
+            }
+        }
+        let Some(currency) = repr.flat.or(repr.unit_price).map(|m| m.currency()) else {
+            return Err(rule(PolicyError::new(
+                "unit_price",
+                "the tier has neither a flat amount nor a unit price",
+                "a flat amount, a unit price, or both",
+            )));
+        };
+        for (field, price) in [("flat", repr.flat), ("unit_price", repr.unit_price)] {
+            if let Some(price) = price {
+                if price.currency() != currency {
+                    return Err(rule(PolicyError::new(
+                        field,
+                        format!("{price} is not in {currency}"),
+                        "both prices in one currency",
+                    )));
+                }
+                check::non_negative(field, price.amount()).map_err(rule)?;
+            }
+        }
+        Ok(Tier {
+            from: repr.from,
+            to: repr.to,
+            lower_edge: axis.lower_edge(repr.from),
+            flat: repr.flat.unwrap_or(Money::zero(currency)),
+            unit_price: repr.unit_price.unwrap_or(Money::zero(currency)),
+            has_flat: repr.flat.is_some(),
+            has_unit: repr.unit_price.is_some(),
+            graduated_below: None,
+        })
+    }
 }
 
 impl Tier {
@@ -244,11 +376,62 @@ pub struct TierPart {
 
 /// A validated tier table. Built from a [`TierTableSpec`] with
 /// [`TierTable::build`]; see the module docs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serialized as its spec with the axis and currency it was built on:
+/// `{"mode": "volume", "axis": "whole", "currency": "CNY", "tiers": [...]}`;
+/// deserializing builds it again, so every check of [`TierTable::build`]
+/// applies.
+///
+/// ```
+/// use billing_rules::pricing::tiers::TierTable;
+/// use rust_decimal::Decimal;
+/// let json = r#"{"mode": "graduated", "axis": "whole", "currency": "CNY",
+///                "tiers": [{"from": "1", "to": "50", "unit_price": "10"},
+///                          {"from": "51", "unit_price": "8"}]}"#;
+/// let table: TierTable = serde_json::from_str(json)?;
+/// assert_eq!(table.price(Decimal::from(60))?.total.to_string(), "CNY 580.00");
+/// assert!(serde_json::from_str::<TierTable>(&json.replace("51", "52")).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "TierTableRepr", into = "TierTableRepr")]
 pub struct TierTable {
     mode: TierMode,
     axis: Axis,
     tiers: Vec<Tier>,
+}
+
+/// How a [`TierTable`] is written: its spec, axis and currency.
+#[derive(Serialize, Deserialize)]
+struct TierTableRepr {
+    mode: TierMode,
+    axis: Axis,
+    currency: Currency,
+    tiers: Vec<TierSpec>,
+}
+
+impl From<TierTable> for TierTableRepr {
+    fn from(table: TierTable) -> TierTableRepr {
+        let TierTableSpec { mode, tiers } = table.to_spec();
+        TierTableRepr {
+            mode,
+            axis: table.axis,
+            currency: table.currency(),
+            tiers,
+        }
+    }
+}
+
+impl TryFrom<TierTableRepr> for TierTable {
+    type Error = PolicyError;
+
+    fn try_from(repr: TierTableRepr) -> Result<TierTable, PolicyError> {
+        let spec = TierTableSpec {
+            mode: repr.mode,
+            tiers: repr.tiers,
+        };
+        TierTable::build(&spec, repr.axis, repr.currency)
+    }
 }
 
 impl TierTable {

@@ -47,6 +47,7 @@
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
+use std::collections::HashSet;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -211,9 +212,11 @@ impl LedgerState {
     /// ```
     pub fn from_orders(orders: Vec<Order>) -> Result<LedgerState, Error> {
         let mut reasons = Vec::new();
-        for (i, order) in orders.iter().enumerate() {
-            let earlier = orders.get(..i).unwrap_or_default();
-            if earlier.iter().any(|o| o.id == order.id) {
+        // Ids seen so far: a linear check, so a long history deserializes
+        // in time proportional to its length.
+        let mut seen = HashSet::with_capacity(orders.len());
+        for order in &orders {
+            if !seen.insert(&order.id) {
                 reasons.push(duplicate(&order.id));
             }
             if order.amount.is_negative() {

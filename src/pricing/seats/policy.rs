@@ -40,12 +40,71 @@ pub enum PricingSpec {
 }
 
 /// A validated pricing rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serialized with a `rule` tag: `{"rule": "unit_price", "unit_price":
+/// {"amount": "100", "currency": "CNY"}}` or `{"rule": "tiered", "mode":
+/// "volume", "axis": "whole", "currency": "CNY", "tiers": [...]}` (a
+/// [`TierTable`]). Deserializing refuses a negative unit price (R-SEAT-02)
+/// and a table on another axis than whole seats (R-SEAT-03).
+///
+/// ```
+/// use billing_rules::pricing::seats::PricingRule;
+/// let policy = billing_rules::presets::seat::app_store_seat_plan()?;
+/// let json = serde_json::to_string(policy.pricing())?;
+/// assert!(json.starts_with(r#"{"rule":"tiered","mode":"volume","axis":"whole""#));
+/// assert_eq!(&serde_json::from_str::<PricingRule>(&json)?, policy.pricing());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "PricingRuleRepr", into = "PricingRuleRepr")]
 pub enum PricingRule {
     /// R-SEAT-02: seats x this unit price, per period.
     UnitPrice(Money),
     /// R-SEAT-03: a tier table over seats.
     Tiered(TierTable),
+}
+
+/// How a [`PricingRule`] is written.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+enum PricingRuleRepr {
+    UnitPrice { unit_price: Money },
+    Tiered(TierTable),
+}
+
+impl From<PricingRule> for PricingRuleRepr {
+    fn from(rule: PricingRule) -> PricingRuleRepr {
+        match rule {
+            PricingRule::UnitPrice(unit_price) => PricingRuleRepr::UnitPrice { unit_price },
+            PricingRule::Tiered(table) => PricingRuleRepr::Tiered(table),
+        }
+    }
+}
+
+impl TryFrom<PricingRuleRepr> for PricingRule {
+    type Error = PolicyError;
+
+    fn try_from(repr: PricingRuleRepr) -> Result<PricingRule, PolicyError> {
+        match repr {
+            PricingRuleRepr::UnitPrice { unit_price } => {
+                check::non_negative("unit_price", unit_price.amount())
+                    .map_err(|e| e.with_rule(RuleId::Seat02))?;
+                Ok(PricingRule::UnitPrice(unit_price))
+            }
+            PricingRuleRepr::Tiered(table) if table.axis() == Axis::Whole => {
+                Ok(PricingRule::Tiered(table))
+            }
+            PricingRuleRepr::Tiered(table) => Err(PolicyError::new(
+                "axis",
+                format!(
+                    "a seat plan's tiers count whole seats, not the {:?} axis",
+                    table.axis()
+                ),
+                "whole",
+            )
+            .with_rule(RuleId::Seat03)),
+        }
+    }
 }
 
 impl PricingRule {
