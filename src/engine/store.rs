@@ -307,68 +307,32 @@ pub trait Store<D: Decider> {
     ) -> Result<(), StoreError>;
 }
 
-impl<D: Decider, S: Store<D> + ?Sized> Store<D> for &S {
-    fn load(&self, id: &AggregateId) -> Result<Snapshot<D::State>, StoreError> {
-        (**self).load(id)
-    }
+/// A reference or smart pointer to a store is a store: one forwarding
+/// impl per pointer type, written once.
+macro_rules! forward_store {
+    ($($pointer:ty),+) => {$(
+        impl<D: Decider, S: Store<D> + ?Sized> Store<D> for $pointer {
+            fn load(&self, id: &AggregateId) -> Result<Snapshot<D::State>, StoreError> {
+                (**self).load(id)
+            }
 
-    fn recorded(
-        &self,
-        id: &AggregateId,
-        key: &IdempotencyKey,
-    ) -> Result<Option<Recorded<D::Event>>, StoreError> {
-        (**self).recorded(id, key)
-    }
+            fn recorded(
+                &self,
+                id: &AggregateId,
+                key: &IdempotencyKey,
+            ) -> Result<Option<Recorded<D::Event>>, StoreError> {
+                (**self).recorded(id, key)
+            }
 
-    fn append(
-        &self,
-        id: &AggregateId,
-        commit: Commit<D::State, D::Event>,
-    ) -> Result<(), StoreError> {
-        (**self).append(id, commit)
-    }
+            fn append(
+                &self,
+                id: &AggregateId,
+                commit: Commit<D::State, D::Event>,
+            ) -> Result<(), StoreError> {
+                (**self).append(id, commit)
+            }
+        }
+    )+};
 }
 
-impl<D: Decider, S: Store<D> + ?Sized> Store<D> for Arc<S> {
-    fn load(&self, id: &AggregateId) -> Result<Snapshot<D::State>, StoreError> {
-        (**self).load(id)
-    }
-
-    fn recorded(
-        &self,
-        id: &AggregateId,
-        key: &IdempotencyKey,
-    ) -> Result<Option<Recorded<D::Event>>, StoreError> {
-        (**self).recorded(id, key)
-    }
-
-    fn append(
-        &self,
-        id: &AggregateId,
-        commit: Commit<D::State, D::Event>,
-    ) -> Result<(), StoreError> {
-        (**self).append(id, commit)
-    }
-}
-
-impl<D: Decider, S: Store<D> + ?Sized> Store<D> for Box<S> {
-    fn load(&self, id: &AggregateId) -> Result<Snapshot<D::State>, StoreError> {
-        (**self).load(id)
-    }
-
-    fn recorded(
-        &self,
-        id: &AggregateId,
-        key: &IdempotencyKey,
-    ) -> Result<Option<Recorded<D::Event>>, StoreError> {
-        (**self).recorded(id, key)
-    }
-
-    fn append(
-        &self,
-        id: &AggregateId,
-        commit: Commit<D::State, D::Event>,
-    ) -> Result<(), StoreError> {
-        (**self).append(id, commit)
-    }
-}
+forward_store!(&S, Arc<S>, Box<S>);
