@@ -197,6 +197,29 @@ pub fn spec_or<S: DeserializeOwned + Serialize>(
     }
 }
 
+/// The policy `P` from `--policy FILE` (read as the spec `S`) or from
+/// `preset`, with its name for messages; `None` when `--print-policy` was
+/// given and the spec has been printed instead (the subcommand then stops).
+pub fn policy_or<S, P>(
+    file: &PolicyFile,
+    preset: impl FnOnce() -> std::result::Result<S, Box<dyn std::error::Error>>,
+    preset_name: &str,
+    spec_name: &str,
+    print_hint: &str,
+    out: &Output,
+) -> std::result::Result<Option<(P, String)>, Box<dyn std::error::Error>>
+where
+    S: DeserializeOwned + Serialize,
+    P: TryFrom<S, Error = PolicyError>,
+{
+    let (spec, name) = spec_or(file, preset, preset_name, spec_name, print_hint)?;
+    if printed(file, &spec, out)? {
+        return Ok(None);
+    }
+    let policy = build(spec, &name)?;
+    Ok(Some((policy, name)))
+}
+
 /// Prints `spec` as JSON when `--print-policy` was given; true when it was
 /// (the subcommand then stops).
 pub fn printed<S: Serialize>(

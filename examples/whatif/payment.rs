@@ -228,17 +228,17 @@ pub fn run(command: Command, out: &Output) -> Result {
             switch(&policy, args.first.0, &args.to, facts, args.facts_from, out)
         }
         Command::Refund(args) => {
-            let (spec, name) = args::spec_or(
+            let Some((policy, _)) = args::policy_or::<_, AppRefundPolicy>(
                 &args.file,
                 || Ok(presets::payment::app_refund_policy_spec()),
                 "app store preset",
                 "AppRefundPolicySpec",
                 "whatif refund --print-policy",
-            )?;
-            if args::printed(&args.file, &spec, out)? {
+                out,
+            )?
+            else {
                 return Ok(());
-            }
-            let policy: AppRefundPolicy = args::build(spec, &name)?;
+            };
             let locale = policy.locale();
             let ledger = match (args.orders, &args.ledger_json) {
                 (_, Some(path)) => read_ledger(path)?,
@@ -256,17 +256,17 @@ pub fn run(command: Command, out: &Output) -> Result {
             refund(&policy, &ledger, args.now.at(locale.time_zone)?, flags, out)
         }
         Command::LicenceRefund(args) => {
-            let (spec, name) = args::spec_or(
+            let Some((policy, _)) = args::policy_or::<_, LicenceRefundPolicy>(
                 &args.file,
                 || Ok(presets::payment::licence_refund_policy_spec()),
                 "live plugin preset",
                 "LicenceRefundPolicySpec",
                 "whatif licence-refund --print-policy",
-            )?;
-            if args::printed(&args.file, &spec, out)? {
+                out,
+            )?
+            else {
                 return Ok(());
-            }
-            let policy: LicenceRefundPolicy = args::build(spec, &name)?;
+            };
             let locale = policy.locale();
             let request = LicenceRefundRequest {
                 order: "licence".into(),

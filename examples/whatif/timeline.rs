@@ -173,17 +173,17 @@ fn subscription_preset(
     name: &str,
     out: &Output,
 ) -> Result {
-    let (spec, name) = args::spec_or(
+    let Some((policy, name)) = args::policy_or::<_, SubscriptionPolicy>(
         &args.file,
         || Ok(preset),
         name,
         "SubscriptionPolicySpec",
         "whatif timeline --preset chat --print-policy",
-    )?;
-    if args::printed(&args.file, &spec, out)? {
+        out,
+    )?
+    else {
         return Ok(());
-    }
-    let policy: SubscriptionPolicy = args::build(spec, &name)?;
+    };
     subscription(args, policy, &name, out)
 }
 
@@ -196,17 +196,17 @@ fn postpaid_preset(
     name: &str,
     out: &Output,
 ) -> Result {
-    let (spec, name) = args::spec_or(
+    let Some((policy, name)) = args::policy_or::<_, PostpaidPolicy>(
         &args.file,
         || Ok(preset),
         name,
         "PostpaidPolicySpec",
         "whatif timeline --preset plugin --print-policy",
-    )?;
-    if args::printed(&args.file, &spec, out)? {
+        out,
+    )?
+    else {
         return Ok(());
-    }
-    let policy: PostpaidPolicy = args::build(spec, &name)?;
+    };
     match policy.trigger() {
         ArrearsTrigger::MonthlyBill => postpaid_bill(args, &policy, &name, out),
         ArrearsTrigger::BalanceRunsOut => postpaid_ran_out(args, &policy, &name, out),

@@ -104,17 +104,17 @@ pub fn run(command: Command, out: &Output) -> Result {
             component,
             file,
         } => {
-            let (spec, name) = args::spec_or(
+            let Some((policy, _)) = args::policy_or::<_, _>(
                 &file,
                 || Ok(presets::usage::verification_spec()?),
                 "verification preset",
                 "UsagePolicySpec",
                 "whatif packages --print-policy",
-            )?;
-            if args::printed(&file, &spec, out)? {
+                out,
+            )?
+            else {
                 return Ok(());
-            }
-            let policy = args::build(spec, &name)?;
+            };
             packages(
                 &policy,
                 calls.ok_or("give --calls N")?,
@@ -130,17 +130,17 @@ pub fn run(command: Command, out: &Output) -> Result {
             mbps,
             file,
         } => {
-            let (spec, name) = args::spec_or(
+            let Some((policy, _)) = args::policy_or::<_, _>(
                 &file,
                 || Ok(presets::usage::live_traffic_spec()),
                 "live traffic preset",
                 "TrafficPolicySpec",
                 "whatif traffic --print-policy",
-            )?;
-            if args::printed(&file, &spec, out)? {
+                out,
+            )?
+            else {
                 return Ok(());
-            }
-            let policy = args::build(spec, &name)?;
+            };
             let illustrative = file.policy.is_none();
             traffic(
                 &policy,
