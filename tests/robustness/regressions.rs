@@ -370,11 +370,11 @@ mod tier_parts {
 
 /// Duplicate checks in one pass (R-SEAT-04, R-SEAT-05, R-REF-01).
 mod one_pass {
-    use billing_rules::RuleId;
     use billing_rules::money::{Currency, Money};
     use billing_rules::presets;
     use billing_rules::pricing::seats::{BonusAmount, BonusSpec, DiscountSpec, SeatPolicy};
     use billing_rules::refund::{LedgerState, Order};
+    use billing_rules::Error;
     use chrono::{DateTime, TimeZone, Utc};
     use rust_decimal::Decimal;
 
@@ -452,15 +452,14 @@ mod one_pass {
             Money::cny(Decimal::from(1_000_000))
         );
         orders.push(Order::new("o17", paid, Money::cny(Decimal::ONE)));
+        // A duplicate id is a data error of the history (issue 8), named by
+        // its path and its earlier twin.
         let err = LedgerState::from_orders(orders).unwrap_err();
-        let refusal = err.refusal().unwrap();
-        assert_eq!(refusal.rule(), RuleId::Ref01);
-        assert_eq!(refusal.reasons().len(), 1);
-        assert!(
-            refusal
-                .to_string()
-                .contains("order o17 is already in the ledger")
-        );
+        let Error::Policy(err) = err else {
+            panic!("a duplicate id is a data error: {err}")
+        };
+        assert_eq!(err.field, "orders[1000000].id");
+        assert_eq!(err.problem, "order id o17 is already used by orders[17]");
     }
 }
 
