@@ -115,13 +115,9 @@ mod auto_renewal {
         let start = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
         let (state, funds) = free_monthly_renewals(start);
         let far = Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).unwrap();
-        let err = Subscription::run(
-            &state,
-            &SubscriptionCommand::Advance { funds: Some(funds) },
-            far,
-            &policy,
-        )
-        .unwrap_err();
+        // The free function refuses; the Advance command applies a batch
+        // (tests/lifecycle.rs, R-LIFE-07).
+        let err = subscription::due_events(&state, far, &policy, Some(&funds)).unwrap_err();
         let refusal = err.refusal().expect("refused");
         assert_eq!(refusal.rule(), RuleId::Life07);
         assert_eq!(
@@ -370,11 +366,11 @@ mod tier_parts {
 
 /// Duplicate checks in one pass (R-SEAT-04, R-SEAT-05, R-REF-01).
 mod one_pass {
+    use billing_rules::Error;
     use billing_rules::money::{Currency, Money};
     use billing_rules::presets;
     use billing_rules::pricing::seats::{BonusAmount, BonusSpec, DiscountSpec, SeatPolicy};
     use billing_rules::refund::{LedgerState, Order};
-    use billing_rules::Error;
     use chrono::{DateTime, TimeZone, Utc};
     use rust_decimal::Decimal;
 
