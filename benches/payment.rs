@@ -10,7 +10,7 @@ use billing_rules::payment::{
 use billing_rules::presets;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
-    LedgerEvent, LedgerState, LicenceRefundRequest, OrderLedger, RefundFlags,
+    LedgerCommand, LedgerEvent, LedgerState, LicenceRefundRequest, OrderLedger, RefundFlags,
     licence_refund_eligibility,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -83,6 +83,30 @@ fn refunds(c: &mut Criterion) {
     let events = ledger_events(1000);
     c.bench_function("refund_ledger_replay_1000_orders", |b| {
         b.iter(|| OrderLedger::replay(black_box(&events).iter()))
+    });
+    // Issue 8: a replay is linear, so 10x the orders costs about 10x.
+    let events = ledger_events(10_000);
+    c.bench_function("refund_ledger_replay_10000_orders", |b| {
+        b.iter(|| OrderLedger::replay(black_box(&events).iter()))
+    });
+    // One command against a long ledger: the duplicate check, the total and
+    // "latest first" must not scan every order.
+    let long: LedgerState = OrderLedger::replay(events.iter());
+    let now = start() + Duration::days(10_000);
+    let record = LedgerCommand::RecordOrder {
+        order: "new".into(),
+        paid_at: now,
+        amount: Money::cny(Decimal::from(299)),
+    };
+    c.bench_function("refund_ledger_decide_record_10000_orders", |b| {
+        b.iter(|| OrderLedger::decide(black_box(&long), black_box(&record), now, &policy))
+    });
+    let refund = LedgerCommand::Refund {
+        order: "o9999".into(),
+        flags: RefundFlags::default(),
+    };
+    c.bench_function("refund_ledger_decide_refund_10000_orders", |b| {
+        b.iter(|| OrderLedger::decide(black_box(&long), black_box(&refund), now, &policy))
     });
 
     let licence = presets::payment::licence_refund_policy();

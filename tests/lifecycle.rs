@@ -2,6 +2,7 @@
 //! grace, suspension, auto-renewal, isolation (R-LIFE-01..07, R-LIFE-10).
 
 use billing_rules::decider::Decider;
+use billing_rules::engine::{AggregateId, Engine, FixedClock, MemoryStore};
 use billing_rules::lifecycle::access::{Access, access};
 use billing_rules::lifecycle::notices::{
     Channel, Channels, ReminderWindow, Role, TermKind, expiry_day,
@@ -10,8 +11,9 @@ use billing_rules::lifecycle::policy::{
     Lapse, NoticeSpec, ReminderSpec, SubscriptionPolicy, SubscriptionPolicySpec,
 };
 use billing_rules::lifecycle::subscription::{
-    Funds, Phase, Status, Subscription, SubscriptionCommand, SubscriptionEvent, SubscriptionState,
-    due_events, due_events_into, next_due_at, status,
+    Funds, MAX_AUTO_RENEWALS_PER_SWEEP, Phase, Status, Subscription, SubscriptionCommand,
+    SubscriptionEvent, SubscriptionState, due_events, due_events_bounded, due_events_into,
+    next_due_at, status,
 };
 use billing_rules::money::{Currency, Money};
 use billing_rules::policy::Locale;
@@ -874,6 +876,238 @@ fn r_life_07_auto_renewal_is_refused_when_the_plan_has_none() {
     assert!(events.is_empty());
 }
 
+/// The chat service, renewing every `period` days instead of monthly.
+fn renewing_every(period: u32) -> SubscriptionPolicy {
+    let mut spec = presets::chat_service_spec();
+    spec.auto_renewal = Some(days(period));
+    SubscriptionPolicy::try_from(spec).unwrap()
+}
+
+/// A term of `period` days bought at `at`, with auto-renewal on.
+fn auto_renewing_from(
+    at: DateTime<Utc>,
+    period: u32,
+    policy: &SubscriptionPolicy,
+) -> SubscriptionState {
+    let state = bought(at, days(period), policy);
+    run(
+        &state,
+        SubscriptionCommand::SetAutoRenewal { on: true },
+        at,
+        policy,
+    )
+}
+
+fn renewals_in(events: &[SubscriptionEvent]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, SubscriptionEvent::AutoRenewed { .. }))
+        .count()
+}
+
+/// The balance after the prices of `events`' renewals were charged.
+fn charged(balance: Money, events: &[SubscriptionEvent]) -> Money {
+    events.iter().fold(balance, |left, event| match event {
+        SubscriptionEvent::AutoRenewed { price, .. } => left.checked_sub(*price).unwrap(),
+        _ => left,
+    })
+}
+
+/// R-LIFE-07: a free plan renewing daily, left alone for ten years, and a
+/// scheduler driving the engine (which takes `now` from its clock) wakes
+/// up: 3,652 renewals are due, more than one sweep applies. Repeating
+/// `Advance` until it returns no events catches up in batches of at most
+/// `MAX_AUTO_RENEWALS_PER_SWEEP` renewals, to the same state and events as
+/// sweeping year by year.
+#[test]
+fn r_life_07_repeated_advance_catches_up_ten_dormant_years_through_the_engine() {
+    let policy = renewing_every(1);
+    let start = local(2025, 1, 1, 9, 0);
+    let engine = Engine::new(FixedClock::new(start), MemoryStore::new());
+    let id = AggregateId::from("dormant");
+    for command in [
+        SubscriptionCommand::Purchase { validity: days(1) },
+        SubscriptionCommand::SetAutoRenewal { on: true },
+    ] {
+        engine
+            .execute::<Subscription>(&id, &command, &policy, None)
+            .unwrap();
+    }
+    let free = Funds {
+        balance: yuan(0),
+        renewal_price: yuan(0),
+    };
+    let advance = SubscriptionCommand::Advance { funds: Some(free) };
+    let later = local(2035, 1, 1, 9, 0);
+    engine.clock().set(later);
+
+    let mut batches = Vec::new();
+    loop {
+        let outcome = engine
+            .execute::<Subscription>(&id, &advance, &policy, None)
+            .unwrap();
+        if outcome.events.is_empty() {
+            break;
+        }
+        assert!(batches.len() < 10, "no progress");
+        batches.push(outcome.events);
+    }
+    let sizes: Vec<usize> = batches.iter().map(|b| renewals_in(b)).collect();
+    // 2025-01-01 to 2035-01-01 is 3,652 days, each ending a one-day term.
+    assert_eq!(sizes, [1000, 1000, 1000, 652]);
+    let caught_up = engine.state::<Subscription>(&id).unwrap();
+    assert_eq!(
+        status(&caught_up, later, &policy),
+        Status::Active {
+            ends: later + Duration::days(1)
+        }
+    );
+
+    // Sweeping at the start of every year instead.
+    let mut yearly = auto_renewing_from(start, 1, &policy);
+    let mut yearly_events = Vec::new();
+    for year in 2026..=2035 {
+        let events = due_events(&yearly, local(year, 1, 1, 9, 0), &policy, Some(&free)).unwrap();
+        yearly = events.iter().fold(yearly, Subscription::evolve);
+        yearly_events.extend(events);
+    }
+    assert_eq!(caught_up, yearly);
+    // Thousands of events: compared without printing them.
+    assert!(
+        batches.concat() == yearly_events,
+        "batches differ from yearly sweeps"
+    );
+    assert!(
+        engine.store().events::<Subscription>(&id)[2..] == yearly_events[..],
+        "the stored events differ from yearly sweeps"
+    );
+    // The free function, asked for all of it at once, still refuses.
+    let initial = auto_renewing_from(start, 1, &policy);
+    let err = due_events(&initial, later, &policy, Some(&free)).unwrap_err();
+    assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Life07));
+}
+
+/// R-LIFE-07: a batch stops just before the renewal past the bound, with
+/// every event before it; `complete` says so.
+#[test]
+fn r_life_07_a_bounded_sweep_stops_before_the_renewal_past_the_bound() {
+    let policy = renewing_every(1);
+    let start = local(2025, 1, 1, 9, 0);
+    let state = auto_renewing_from(start, 1, &policy);
+    let free = Funds {
+        balance: yuan(0),
+        renewal_price: yuan(0),
+    };
+    let bound = i64::from(MAX_AUTO_RENEWALS_PER_SWEEP);
+    // Exactly the bound is due: one complete batch, as one sweep.
+    let at_bound = start + Duration::days(bound);
+    let sweep = due_events_bounded(&state, at_bound, &policy, Some(&free)).unwrap();
+    assert!(sweep.complete);
+    let once = due_events(&state, at_bound, &policy, Some(&free)).unwrap();
+    assert!(sweep.events == once, "a complete batch is one sweep");
+    assert_eq!(renewals_in(&sweep.events), 1000);
+    // One more: the batch is incomplete. It holds the bound's batch and
+    // the reminder of the last renewed term (10:00 local, an hour after it
+    // renewed), which comes before the next renewal.
+    let past = at_bound + Duration::days(1);
+    let first = due_events_bounded(&state, past, &policy, Some(&free)).unwrap();
+    assert!(!first.complete);
+    let (head, tail) = first.events.split_at(sweep.events.len());
+    assert!(head == sweep.events, "the batch starts as the complete one");
+    assert!(
+        matches!(tail, [SubscriptionEvent::Reminder(r)] if r.due == at_bound + Duration::hours(1)),
+        "{tail:?}"
+    );
+    let next = first.events.iter().fold(state, Subscription::evolve);
+    assert_eq!(next_due_at(&next, &policy).unwrap(), Some(past));
+    let rest = due_events_bounded(&next, past, &policy, Some(&free)).unwrap();
+    assert!(rest.complete);
+    assert_eq!(
+        rest.events,
+        [SubscriptionEvent::AutoRenewed {
+            at: past,
+            end: past + Duration::days(1),
+            price: yuan(0)
+        }]
+    );
+    let json = serde_json::to_string(&rest).unwrap();
+    assert!(
+        json.starts_with(r#"{"events":[{"event":"auto_renewed","#),
+        "{json}"
+    );
+    assert!(json.ends_with(r#""complete":true}"#), "{json}");
+    assert_eq!(
+        serde_json::from_str::<billing_rules::lifecycle::subscription::Sweep>(&json).unwrap(),
+        rest
+    );
+}
+
+/// R-LIFE-07: funds across batches. A balance covering 1,500 renewals of
+/// 1.00: the first Advance renews 1,000 times and its events name every
+/// price drawn; passed the balance left (500.00), the second renews 500
+/// times and then falls short at 0.00, exactly where one sweep (taken in
+/// two steps within the bound) does. Nothing is drawn twice.
+#[test]
+fn r_life_07_advance_with_the_balance_left_draws_exactly_as_one_sweep() {
+    let policy = renewing_every(1);
+    let start = local(2025, 1, 1, 9, 0);
+    let state = auto_renewing_from(start, 1, &policy);
+    let funds = |balance: Money| Funds {
+        balance,
+        renewal_price: yuan(1),
+    };
+    let later = start + Duration::days(2000);
+    let advance = |state: &SubscriptionState, balance: Money| {
+        Subscription::run(
+            state,
+            &SubscriptionCommand::Advance {
+                funds: Some(funds(balance)),
+            },
+            later,
+            &policy,
+        )
+        .unwrap()
+    };
+    let (after_first, first) = advance(&state, yuan(1500));
+    assert_eq!(renewals_in(&first), 1000);
+    let left = charged(yuan(1500), &first);
+    assert_eq!(left, yuan(500));
+    let (after_second, second) = advance(&after_first, left);
+    assert_eq!(renewals_in(&second), 500);
+    let shortfall = second.iter().find_map(|e| match e {
+        SubscriptionEvent::Expired {
+            shortfall: Some(s),
+            at,
+            ..
+        } => Some((*at, s.balance)),
+        _ => None,
+    });
+    assert_eq!(shortfall, Some((start + Duration::days(1501), yuan(0))));
+    let (done, none) = advance(&after_second, charged(left, &second));
+    assert!(none.is_empty());
+    assert_eq!(done, after_second);
+
+    // One sweep, taken in two steps each within the bound.
+    let middle = start + Duration::days(800);
+    let part = due_events(&state, middle, &policy, Some(&funds(yuan(1500)))).unwrap();
+    let halfway = part.iter().fold(state, Subscription::evolve);
+    let rest = due_events(
+        &halfway,
+        later,
+        &policy,
+        Some(&funds(charged(yuan(1500), &part))),
+    )
+    .unwrap();
+    assert!(
+        [first, second].concat() == [part, rest.clone()].concat(),
+        "the batches differ from one sweep"
+    );
+    assert_eq!(
+        rest.iter().fold(halfway, Subscription::evolve),
+        after_second
+    );
+}
+
 // ---------------------------------------------------------------- R-LIFE-10
 
 #[test]
@@ -1344,5 +1578,67 @@ proptest! {
         let expected: Vec<NaiveDate> = window.days().collect();
         prop_assert_eq!(sent.iter().map(|r| r.date).collect::<Vec<_>>(), expected);
         prop_assert!(sent.iter().all(|r| r.due.with_timezone(&Zone::BEIJING.offset()).time() == NaiveTime::from_hms_opt(10, 0, 0).unwrap()));
+    }
+}
+
+proptest! {
+    /// R-LIFE-07: whatever number of renewals is due (up to 2.6 times the
+    /// bound), any period, price and balance: repeating `Advance` until it
+    /// returns no events, passing the balance left after each batch's
+    /// renewals, makes monotone progress in batches of at most
+    /// `MAX_AUTO_RENEWALS_PER_SWEEP` renewals, and ends with exactly the
+    /// events and state of one sweep (taken in steps within the bound, and
+    /// taken at once when it fits in one).
+    #[test]
+    fn r_life_07_advance_until_no_events_is_one_sweep(
+        period in 1u32..4,
+        periods_due in 0i64..2600,
+        extra_minutes in 0i64..(24 * 60),
+        price_cents in 0i64..300,
+        balance_cents in 0i64..600_000,
+    ) {
+        let policy = renewing_every(period);
+        let start = t0();
+        let state = auto_renewing_from(start, period, &policy);
+        let now = start + Duration::days(i64::from(period) * periods_due) + Duration::minutes(extra_minutes);
+        let funds = |balance: Money| Funds { balance, renewal_price: Money::cny(Decimal::new(price_cents, 2)) };
+        let opening = Money::cny(Decimal::new(balance_cents, 2));
+        let bound = MAX_AUTO_RENEWALS_PER_SWEEP as usize;
+
+        let (mut advanced, mut events, mut balance, mut calls) = (state, Vec::new(), opening, 0);
+        loop {
+            let command = SubscriptionCommand::Advance { funds: Some(funds(balance)) };
+            let (next, batch) = Subscription::run(&advanced, &command, now, &policy).unwrap();
+            calls += 1;
+            if batch.is_empty() {
+                prop_assert_eq!(next, advanced);
+                break;
+            }
+            prop_assert!(renewals_in(&batch) <= bound);
+            // Monotone: each batch starts where the last one stopped.
+            prop_assert!(events.last().is_none_or(|last: &SubscriptionEvent| last.at() <= batch[0].at()));
+            prop_assert!(calls <= periods_due as usize / bound + 2, "{} calls", calls);
+            balance = charged(balance, &batch);
+            advanced = next;
+            events.extend(batch);
+        }
+        prop_assert!(next_due_at(&advanced, &policy).unwrap().is_none_or(|at| at > now));
+
+        // One sweep, in steps of 500 periods (each within the bound).
+        let (mut reference, mut swept_events, mut left, mut at) = (state, Vec::new(), opening, start);
+        while at < now {
+            at = (at + Duration::days(i64::from(period) * 500)).min(now);
+            let step = due_events(&reference, at, &policy, Some(&funds(left))).unwrap();
+            left = charged(left, &step);
+            reference = step.iter().fold(reference, Subscription::evolve);
+            swept_events.extend(step);
+        }
+        prop_assert!(events == swept_events, "Advance differs from one sweep");
+        prop_assert_eq!(advanced, reference);
+        prop_assert_eq!(balance, left);
+        if renewals_in(&events) <= bound {
+            let once = due_events(&state, now, &policy, Some(&funds(opening))).unwrap();
+            prop_assert!(once == events, "Advance differs from one sweep at once");
+        }
     }
 }

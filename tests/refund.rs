@@ -845,3 +845,277 @@ proptest! {
         prop_assert_eq!(answer.is_eligible(), bytes <= 20_000_000_000);
     }
 }
+
+// ---------------------------------------------------------------- long ledgers (issue 8)
+
+/// What a ledger answers, for comparing two ledgers that should agree: the
+/// lookups, "latest first" (R-REF-02), the totals, and the decider's answer
+/// to a refund, an invoice and a record of every probed id.
+fn answers(state: &LedgerState, probes: &[OrderId], now: DateTime<Utc>) -> Vec<String> {
+    let policy = policy();
+    let mut out = vec![
+        format!("{:?}", state.latest_unrefunded()),
+        format!("{:?}", state.total_paid(Currency::CNY)),
+        format!("{:?}", state.total_refunded(Currency::CNY)),
+        format!(
+            "{:?}",
+            state.next_refund(RefundFlags::default(), now, &policy)
+        ),
+    ];
+    for id in probes {
+        out.push(format!("{:?}", state.order(id)));
+        for command in [
+            LedgerCommand::Refund {
+                order: id.clone(),
+                flags: RefundFlags::default(),
+            },
+            LedgerCommand::MarkInvoiced { order: id.clone() },
+            LedgerCommand::RecordOrder {
+                order: id.clone(),
+                paid_at: now,
+                amount: cny("1"),
+            },
+        ] {
+            out.push(format!(
+                "{:?}",
+                OrderLedger::decide(state, &command, now, &policy)
+            ));
+        }
+    }
+    out
+}
+
+/// R-REF-02: a ledger of 100,000 orders (every tenth invoiced, the latest
+/// thousand refunded) replays, and reads back from JSON answering exactly
+/// as before (issue 8: the index is rebuilt, not serialized).
+#[test]
+fn r_ref_02_a_ledger_of_100000_orders_replays_and_reads_back_identically() {
+    let n = 100_000i64;
+    let start = june(1) - Duration::days(n);
+    let id = |i: i64| OrderId::from(format!("o{i}"));
+    let mut events: Vec<LedgerEvent> = (0..n)
+        .map(|i| LedgerEvent::OrderRecorded {
+            order: id(i),
+            // Two orders a day, so "latest" needs the recording order too.
+            paid_at: start + Duration::hours(12 * i),
+            amount: Money::cny(Decimal::new(29_900 + i, 2)),
+            at: start + Duration::hours(12 * i),
+        })
+        .collect();
+    events.extend((0..n).step_by(10).map(|i| LedgerEvent::OrderInvoiced {
+        order: id(i),
+        at: june(1),
+    }));
+    events.extend((n - 1000..n).rev().filter(|i| i % 10 != 0).map(|i| {
+        LedgerEvent::OrderRefunded {
+            order: id(i),
+            amount: cny("0"),
+            at: june(1),
+        }
+    }));
+    let state = OrderLedger::replay(events.iter());
+    assert_eq!(state.orders().len(), 100_000);
+    // The latest unrefunded is the newest invoiced one of the refunded tail.
+    assert_eq!(
+        state.latest_unrefunded().map(|o| o.id.clone()),
+        Some(id(n - 10))
+    );
+    assert_eq!(
+        state.order(&id(n - 10)).map(|o| o.status),
+        Some(OrderStatus::Invoiced)
+    );
+    assert_eq!(
+        state.order(&id(n - 11)).map(|o| o.status),
+        Some(OrderStatus::Refunded)
+    );
+    assert_eq!(
+        state.order(&id(42)).map(|o| o.status),
+        Some(OrderStatus::Open)
+    );
+    // The sum of 299.00 + i / 100 for i < n: 299 n + n (n - 1) / 200.
+    assert_eq!(state.total_paid(Currency::CNY).unwrap(), cny("79899500.00"));
+
+    let json = serde_json::to_string(&state).unwrap();
+    assert!(
+        json.starts_with(r#"{"orders":[{"id":"o0","paid_at":"#),
+        "{}",
+        &json[..80]
+    );
+    let back: LedgerState = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, state);
+    let probes: Vec<OrderId> = [0, 41, 42, n - 11, n - 10, n - 1, n, n + 1]
+        .into_iter()
+        .map(id)
+        .collect();
+    let now = june(1);
+    assert_eq!(answers(&back, &probes, now), answers(&state, &probes, now));
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    // Older orders wait for the latest (R-REF-02), on the read-back ledger too.
+    let refusal = refused(&back, &refund(&format!("o{}", n - 20)), now);
+    assert_eq!(
+        refusal.figure("latest_unrefunded"),
+        Some(&FigureValue::Text(format!("o{}", n - 10).into()))
+    );
+    // A new order is recorded and refunded alike on both.
+    let fresh = |state: &LedgerState| {
+        let state = apply(state, &record("fresh", now, "9.90"), now);
+        apply(&state, &refund("fresh"), now)
+    };
+    let (fresh_state, fresh_back) = (fresh(&state), fresh(&back));
+    assert_eq!(fresh_back, fresh_state);
+    assert_eq!(
+        fresh_back.total_refunded(Currency::CNY),
+        fresh_state.total_refunded(Currency::CNY)
+    );
+    assert_eq!(
+        fresh_back.latest_unrefunded().map(|o| o.id.clone()),
+        Some(id(n - 10))
+    );
+}
+
+/// R-REF-01: two orders of one id in a history read back (or passed to
+/// `from_orders`) are a data error naming the duplicate's path and its
+/// earlier twin, not a rule's refusal; a new order with a used id is
+/// still refused under R-REF-01 by the decider.
+#[test]
+fn r_ref_01_a_duplicate_id_in_a_history_is_a_data_error_naming_both() {
+    let orders = vec![
+        Order::new("a", june(1), cny("1")),
+        Order::new("b", june(2), cny("2")),
+        Order::new("a", june(3), cny("3")),
+    ];
+    let Err(Error::Policy(err)) = LedgerState::from_orders(orders) else {
+        panic!("a duplicate id is a data error")
+    };
+    assert_eq!(err.field, "orders[2].id");
+    assert_eq!(err.problem, "order id a is already used by orders[0]");
+    assert_eq!(
+        err.allowed,
+        "one order per id: merge the two entries or give one its own id"
+    );
+    assert_eq!(err.rule, None);
+
+    let json = r#"{"orders": [
+        {"id": "a", "paid_at": "2025-06-01T00:00:00Z", "amount": {"amount": "1", "currency": "CNY"}},
+        {"id": "a", "paid_at": "2025-06-02T00:00:00Z", "amount": {"amount": "2", "currency": "CNY"}}]}"#;
+    let err = serde_json::from_str::<LedgerState>(json).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`orders[1].id`: order id a is already used by orders[0]"),
+        "{err}"
+    );
+
+    let refusal = refused(&two_orders(), &record("o1", june(5), "1"), june(5));
+    assert_eq!(rules(&refusal), [RuleId::Ref01]);
+}
+
+#[derive(Debug, Clone)]
+enum Fact {
+    Recorded { id: u8, paid_hours: u16, cents: i32 },
+    Invoiced(u8),
+    Refunded(u8),
+}
+
+/// Any events, also ones `decide` never emits (refunds out of order,
+/// duplicates, negative amounts): a stream read from a store may be
+/// corrupted, and `evolve` must stay total.
+fn fact() -> impl Strategy<Value = Fact> {
+    prop_oneof![
+        4 => (0u8..12, 0u16..50, -100i32..100_000)
+            .prop_map(|(id, paid_hours, cents)| Fact::Recorded { id, paid_hours, cents }),
+        1 => (0u8..12).prop_map(Fact::Invoiced),
+        3 => (0u8..12).prop_map(Fact::Refunded),
+    ]
+}
+
+/// The ledger as a plain list, applied the way `evolve` documents it, with
+/// every answer found by scanning.
+#[derive(Default)]
+struct Model(Vec<Order>);
+
+impl Model {
+    fn apply(&mut self, event: &LedgerEvent) {
+        match event {
+            LedgerEvent::OrderRecorded {
+                order,
+                paid_at,
+                amount,
+                ..
+            } => {
+                if !amount.is_negative() && self.0.iter().all(|o| &o.id != order) {
+                    self.0.push(Order::new(order.clone(), *paid_at, *amount));
+                }
+            }
+            LedgerEvent::OrderInvoiced { order, .. } | LedgerEvent::OrderRefunded { order, .. } => {
+                let status = match event {
+                    LedgerEvent::OrderInvoiced { .. } => OrderStatus::Invoiced,
+                    _ => OrderStatus::Refunded,
+                };
+                if let Some(o) = self
+                    .0
+                    .iter_mut()
+                    .find(|o| &o.id == order && o.status == OrderStatus::Open)
+                {
+                    o.status = status;
+                }
+            }
+        }
+    }
+
+    fn latest_unrefunded(&self) -> Option<&Order> {
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| !o.is_refunded())
+            .max_by_key(|(i, o)| (o.paid_at, *i))
+            .map(|(_, o)| o)
+    }
+}
+
+proptest! {
+    /// R-REF-02: the index answers exactly as a scan of the orders would
+    /// (lookups, latest unrefunded with its tie rule, total paid) after any
+    /// stream of events, and so does the ledger read back from JSON or
+    /// rebuilt from its orders.
+    #[test]
+    fn r_ref_02_the_index_answers_as_a_scan_of_the_orders(facts in prop::collection::vec(fact(), 0..80)) {
+        let id = |i: u8| OrderId::from(format!("o{i}"));
+        let events: Vec<LedgerEvent> = facts
+            .iter()
+            .map(|fact| match *fact {
+                Fact::Recorded { id: i, paid_hours, cents } => LedgerEvent::OrderRecorded {
+                    order: id(i),
+                    // Few distinct instants, so ties are common.
+                    paid_at: june(1) + Duration::hours(i64::from(paid_hours % 8)),
+                    amount: Money::cny(Decimal::new(i64::from(cents), 2)),
+                    at: june(1),
+                },
+                Fact::Invoiced(i) => LedgerEvent::OrderInvoiced { order: id(i), at: june(1) },
+                Fact::Refunded(i) => LedgerEvent::OrderRefunded { order: id(i), amount: cny("0"), at: june(1) },
+            })
+            .collect();
+        let mut model = Model::default();
+        let mut state = OrderLedger::initial();
+        for event in &events {
+            model.apply(event);
+            state = OrderLedger::evolve(state, event);
+            prop_assert_eq!(state.orders(), &model.0[..]);
+            prop_assert_eq!(state.latest_unrefunded(), model.latest_unrefunded());
+        }
+        let probes: Vec<OrderId> = (0..13).map(id).collect();
+        for probe in &probes {
+            prop_assert_eq!(state.order(probe), model.0.iter().find(|o| &o.id == probe));
+        }
+        prop_assert_eq!(
+            state.total_paid(Currency::CNY).unwrap(),
+            Money::checked_sum(Currency::CNY, model.0.iter().map(|o| o.amount)).unwrap()
+        );
+        let now = june(3);
+        let expected = answers(&state, &probes, now);
+        let back: LedgerState = serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
+        prop_assert_eq!(&back, &state);
+        prop_assert_eq!(answers(&back, &probes, now), expected.clone());
+        let rebuilt = LedgerState::from_orders(state.orders().to_vec()).unwrap();
+        prop_assert_eq!(answers(&rebuilt, &probes, now), expected);
+    }
+}

@@ -1105,7 +1105,10 @@ impl Sim {
     /// pass their balance for an auto-renewal (one time in ten they forget,
     /// which is refused under R-LIFE-07 when one is due). Each auto-renewal
     /// is paid by an order recorded in the ledger. After a sweep nothing
-    /// more is due at `now`.
+    /// more is due at `now`: one `Advance` applies at most
+    /// `MAX_AUTO_RENEWALS_PER_SWEEP` renewals (R-LIFE-07), and these balances
+    /// cover a few, so one call always catches up here (a scheduler in
+    /// general repeats it until it returns no events).
     fn subscription_sweep(&mut self, n: usize) {
         let seats = self.services[n].current.as_ref().map_or(10, |c| c.seats);
         let price = Money::cny(Decimal::from(seats) * Decimal::from(8));

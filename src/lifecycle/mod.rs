@@ -17,6 +17,11 @@
 //! due, each with its own due instant, so a scheduler may poll at any
 //! cadence, and applying an event twice changes nothing. The `status` and
 //! `access` functions derive the answer at `now` from the recorded facts.
+//! Each aggregate's `Advance` command applies them; the subscription's
+//! applies at most
+//! [`MAX_AUTO_RENEWALS_PER_SWEEP`](subscription::MAX_AUTO_RENEWALS_PER_SWEEP)
+//! auto-renewals (R-LIFE-07) per call, so a scheduler repeats it until it
+//! returns no events.
 //!
 //! - [`notices`]: notices (R-LIFE-03) and reminders (R-LIFE-05) as values
 //!   with their date, channels and recipient role.

@@ -19,7 +19,11 @@
 //!   recorded at expiry), never from `now`; so a scheduler polling every
 //!   minute, every day, or once gets the same events in the same order;
 //! - applying an event that was already applied changes nothing: each one
-//!   names the term it belongs to, and the state records what was emitted.
+//!   names the term it belongs to, and the state records what was emitted;
+//! - the `Advance` command applies them in batches of at most
+//!   [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals (R-LIFE-07,
+//!   [`due_events_bounded`]), so it is never refused for volume: repeat it
+//!   until it returns no events.
 //!
 //! [`status`] and [`crate::lifecycle::access::access`] derive the status at
 //! `now` from the recorded facts, so they are right even when the scheduler
@@ -293,7 +297,28 @@ pub enum SubscriptionCommand {
         /// On or off.
         on: bool,
     },
-    /// Applies every time-driven event due at `now` (see [`due_events`]).
+    /// Applies the time-driven events due at `now`, in bounded batches
+    /// (see [`due_events_bounded`]): never refused for how much is due.
+    ///
+    /// R-LIFE-07: one call applies at most [`MAX_AUTO_RENEWALS_PER_SWEEP`]
+    /// auto-renewals: every event that comes before the next renewal past
+    /// the bound. A scheduler cannot choose `now` (the [`Engine`] reads it
+    /// from its clock), so a long-dormant account catches up over several
+    /// calls: **repeat `Advance` until it returns no events**. Once caught
+    /// up, the state and the concatenated events are exactly those of one
+    /// unbounded sweep ([`due_events`]).
+    ///
+    /// Funds across calls: each renewal of a batch draws its price from
+    /// `funds.balance`, and the batch's [`SubscriptionEvent::AutoRenewed`]
+    /// events name every price drawn. Pass the balance as it is at each
+    /// call, after those prices were charged: then the batches renew, and
+    /// fall short, exactly where one sweep would (a batch ends just before
+    /// a renewal, so the next batch decides that renewal on the balance
+    /// one sweep would have left). Passing the same balance again would let
+    /// it be spent twice; the balance is the caller's fact, which the
+    /// subscription does not record.
+    ///
+    /// [`Engine`]: crate::engine::Engine
     Advance {
         /// The balance fact for an auto-renewal (R-LIFE-07); needed only
         /// when one comes due.
@@ -519,7 +544,7 @@ impl Decider for Subscription {
                 Ok(vec![SubscriptionEvent::AutoRenewalSet { at: now, on: *on }])
             }
             SubscriptionCommand::Advance { funds } => {
-                due_events(state, now, policy, funds.as_ref())
+                Ok(due_events_bounded(state, now, policy, funds.as_ref())?.events)
             }
         }
     }
@@ -1139,10 +1164,14 @@ fn next_reminder(
 ///
 /// Errors: [`Error::Refused`] (R-LIFE-07) when an auto-renewal is due and
 /// `funds` is `None` or its price is negative, or when more than
-/// [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals come due by `now` (sweep
-/// at an earlier instant first); [`Error::Arithmetic`] when
-/// the balance and price have different currencies or an instant leaves
-/// chrono's range.
+/// [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals come due by `now`;
+/// [`Error::Arithmetic`] when the balance and price have different
+/// currencies or an instant leaves chrono's range.
+///
+/// **Decision:** asked for everything due by `now`, this function answers
+/// everything or refuses; it never returns part of it silently. A caller
+/// that cannot choose `now` (a scheduler, the `Advance` command) uses
+/// [`due_events_bounded`], which says whether its batch is complete.
 ///
 /// Allocation: none when nothing is due (an empty `Vec` does not allocate);
 /// use [`due_events_into`] to reuse a buffer.
@@ -1167,20 +1196,115 @@ pub fn due_events_into(
     out: &mut Vec<SubscriptionEvent>,
 ) -> Result<SubscriptionState, Error> {
     let start = out.len();
-    let result = sweep(state, now, policy, funds, out);
+    let result = sweep(state, now, policy, funds, out, Bound::Refuse).map(|(state, _)| state);
     if result.is_err() {
         out.truncate(start);
     }
     result
 }
 
+/// One bounded batch of [`due_events`] (R-LIFE-07): what
+/// [`due_events_bounded`] applied, and whether that was everything due.
+///
+/// Serialized as `{"events": [...], "complete": true}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sweep {
+    /// The events, in order: the start of what one unbounded sweep at the
+    /// same `now` returns (all of it when `complete`).
+    pub events: Vec<SubscriptionEvent>,
+    /// `true` when every event due by `now` is in `events`; `false` when
+    /// the batch stopped before the auto-renewal past
+    /// [`MAX_AUTO_RENEWALS_PER_SWEEP`]: apply `events`, then sweep again
+    /// (with the balance after this batch's renewals) to continue.
+    pub complete: bool,
+}
+
+/// The time-driven events due at `now` ([`due_events`]), at most
+/// [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals (R-LIFE-07) at a time.
+///
+/// When more renewals come due, the batch is every event before the first
+/// renewal past the bound, in the order of [`due_events`] (events due at
+/// that renewal's instant but ordered before it, a notice or a reminder,
+/// are included); `complete` is then `false`. Applying the batch and
+/// calling again continues where it stopped, and the batches of repeated
+/// calls until `complete` (or until no events are returned) are exactly
+/// the events of one unbounded sweep, with the same final state. This is
+/// what the `Advance` command applies; see
+/// [`SubscriptionCommand::Advance`] for the balance to pass on each call.
+///
+/// Errors: as [`due_events`], except that the number of renewals is never
+/// refused.
+///
+/// ```
+/// use billing_rules::decider::Decider;
+/// use billing_rules::lifecycle::subscription::{
+///     due_events_bounded, Funds, Subscription, SubscriptionCommand, SubscriptionEvent,
+///     MAX_AUTO_RENEWALS_PER_SWEEP,
+/// };
+/// use billing_rules::money::Money;
+/// use billing_rules::presets::lifecycle::chat_service;
+/// use billing_rules::time::Period;
+/// use chrono::{TimeZone, Utc};
+/// use rust_decimal::Decimal;
+///
+/// let policy = chat_service(); // renews for a month (R-LIFE-07)
+/// let bought = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
+/// let mut state = Subscription::initial();
+/// for command in [
+///     SubscriptionCommand::Purchase { validity: Period::Month },
+///     SubscriptionCommand::SetAutoRenewal { on: true },
+/// ] {
+///     state = Subscription::run(&state, &command, bought, &policy)?.0;
+/// }
+/// let free = Funds { balance: Money::cny(Decimal::ZERO), renewal_price: Money::cny(Decimal::ZERO) };
+/// let now = Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap(); // ~2,800 renewals due
+/// let renewals = |events: &[SubscriptionEvent]| {
+///     events.iter().filter(|e| matches!(e, SubscriptionEvent::AutoRenewed { .. })).count()
+/// };
+/// let mut batches = 0;
+/// loop {
+///     let sweep = due_events_bounded(&state, now, &policy, Some(&free))?;
+///     assert!(renewals(&sweep.events) <= MAX_AUTO_RENEWALS_PER_SWEEP as usize);
+///     state = sweep.events.iter().fold(state, Subscription::evolve);
+///     batches += 1;
+///     if sweep.complete {
+///         break;
+///     }
+/// }
+/// assert_eq!(batches, 3);
+/// # Ok::<(), billing_rules::Error>(())
+/// ```
+pub fn due_events_bounded(
+    state: &SubscriptionState,
+    now: DateTime<Utc>,
+    policy: &SubscriptionPolicy,
+    funds: Option<&Funds>,
+) -> Result<Sweep, Error> {
+    let mut events = Vec::new();
+    let (_, complete) = sweep(state, now, policy, funds, &mut events, Bound::Stop)?;
+    Ok(Sweep { events, complete })
+}
+
+/// What a sweep does at the auto-renewal past
+/// [`MAX_AUTO_RENEWALS_PER_SWEEP`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// Refuses the whole sweep ([`due_events`]).
+    Refuse,
+    /// Stops before it ([`due_events_bounded`]).
+    Stop,
+}
+
+/// The events due at `now`, appended to `out`; the state after them and
+/// whether they are everything due (`false` only when `bound` stopped it).
 fn sweep(
     state: &SubscriptionState,
     now: DateTime<Utc>,
     policy: &SubscriptionPolicy,
     funds: Option<&Funds>,
     out: &mut Vec<SubscriptionEvent>,
-) -> Result<SubscriptionState, Error> {
+    bound: Bound,
+) -> Result<(SubscriptionState, bool), Error> {
     let mut current = *state;
     let mut balance = funds.map(|f| f.balance);
     let mut renewals = 0u32;
@@ -1192,7 +1316,12 @@ fn sweep(
         };
         if let SubscriptionEvent::AutoRenewed { at, .. } = event {
             if renewals == MAX_AUTO_RENEWALS_PER_SWEEP {
-                return Err(too_many_renewals(at, now, policy).into());
+                return match bound {
+                    Bound::Refuse => Err(too_many_renewals(at, now, policy).into()),
+                    // The balance drawn for this renewal is dropped with
+                    // it: the next batch decides it on the balance passed.
+                    Bound::Stop => Ok((current, false)),
+                };
             }
             renewals += 1;
         }
@@ -1205,7 +1334,7 @@ fn sweep(
         out.push(event);
         current = next;
     }
-    Ok(current)
+    Ok((current, true))
 }
 
 /// The most auto-renewals (R-LIFE-07) one sweep applies.
@@ -1213,8 +1342,9 @@ fn sweep(
 /// Not a rule figure: a bound on the work and memory of one call, whatever
 /// `now` is. Without it a plan that renews daily at no charge, swept once
 /// after thousands of years, would produce millions of events in one
-/// answer. A sweep that needs more is refused (see [`due_events`]); sweeping
-/// at earlier instants first gets there in steps.
+/// answer. [`due_events`] refuses a sweep that needs more;
+/// [`due_events_bounded`] and the `Advance` command apply it in batches of
+/// at most this many renewals.
 pub const MAX_AUTO_RENEWALS_PER_SWEEP: u32 = 1_000;
 
 /// R-LIFE-07: the refusal of a sweep that would apply more than
@@ -1230,7 +1360,8 @@ fn too_many_renewals(
         RuleId::Life07,
         format!(
             "more than {MAX_AUTO_RENEWALS_PER_SWEEP} auto-renewals come due by {}; sweep at an \
-             instant before {} first, then again",
+             instant before {} first, then again, or sweep in batches (due_events_bounded, \
+             the Advance command)",
             local(zone, now),
             local(zone, next)
         ),

@@ -47,14 +47,14 @@
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::decider::Decider;
-use crate::error::{ArithmeticError, Error, Figure, Reason, Refusal};
+use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason, Refusal};
 use crate::money::{Currency, Money};
 use crate::refund::eligibility::{Eligibility, RefundFlags};
 use crate::refund::policy::AppRefundPolicy;
@@ -170,12 +170,45 @@ impl Order {
 /// total paid computable exactly). Only orders paid are refunded, each at
 /// most once, so the total refunded never exceeds the total paid.
 ///
-/// Serialized as `{"orders": [...]}`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// Serialized as `{"orders": [...]}`: only the orders. Lookups by id, the
+/// latest unrefunded order (R-REF-02) and the total paid are kept in an
+/// index beside them, so a command and each replayed event cost O(log n)
+/// rather than a scan of the ledger, and a replay of n orders is O(n log n)
+/// (issue 8). The index is rebuilt when a ledger is read back, and two
+/// ledgers are equal when their orders are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(try_from = "LedgerRepr")]
 pub struct LedgerState {
     orders: Vec<Order>,
+    #[serde(skip)]
+    index: LedgerIndex,
 }
+
+/// What a ledger derives from its orders, so that no command scans them.
+///
+/// **Decision:** a `HashMap` for ids (O(1) lookups; its per-process random
+/// hash seed only changes iteration order, which nothing reads, so answers
+/// stay deterministic) and a `BTreeSet` ordered by (paid at, position) for
+/// the unrefunded orders, whose last element is the latest (R-REF-02) with
+/// the same tie rule as the module docs.
+#[derive(Debug, Clone, Default)]
+struct LedgerIndex {
+    /// The position of each order in `orders`.
+    by_id: HashMap<OrderId, usize>,
+    /// (paid at, position) of every order not refunded.
+    unrefunded: BTreeSet<(DateTime<Utc>, usize)>,
+    /// The exact sum of every amount; `None` while the ledger is empty.
+    total_paid: Option<Money>,
+}
+
+impl PartialEq for LedgerState {
+    /// The orders decide; the index is derived from them.
+    fn eq(&self, other: &LedgerState) -> bool {
+        self.orders == other.orders
+    }
+}
+
+impl Eq for LedgerState {}
 
 #[derive(Deserialize)]
 struct LedgerRepr {
@@ -194,10 +227,12 @@ impl LedgerState {
     /// A ledger of `orders` (in recording order), for a history kept
     /// elsewhere: a status is taken as given.
     ///
-    /// Errors: a refusal under R-REF-01 naming every duplicate id and every
-    /// amount below zero; [`ArithmeticError::CurrencyMismatch`] when the
-    /// orders are in different currencies; an overflow when their total
-    /// does not fit.
+    /// Errors: [`Error::Policy`] for a duplicate id (a data error in the
+    /// history, not a rule's answer: its `field` is the duplicate's path
+    /// `orders[i].id`, and the problem names the id and the position of its
+    /// earlier twin); a refusal under R-REF-01 naming every amount below
+    /// zero; [`ArithmeticError::CurrencyMismatch`] when the orders are in
+    /// different currencies; an overflow when their total does not fit.
     ///
     /// ```
     /// use billing_rules::money::Money;
@@ -208,29 +243,43 @@ impl LedgerState {
     /// let paid = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
     /// let order = Order::new("o1", paid, Money::cny(Decimal::from(300)));
     /// assert!(LedgerState::from_orders(vec![order.clone()]).is_ok());
-    /// assert!(LedgerState::from_orders(vec![order.clone(), order]).is_err());
+    ///
+    /// let err = LedgerState::from_orders(vec![order.clone(), order]).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "invalid policy: `orders[1].id`: order id o1 is already used by orders[0]; \
+    ///      allowed: one order per id: merge the two entries or give one its own id"
+    /// );
     /// ```
     pub fn from_orders(orders: Vec<Order>) -> Result<LedgerState, Error> {
+        // One pass builds the index and finds the duplicates, so a long
+        // history deserializes in O(n log n).
+        let mut index = LedgerIndex::default();
+        index.by_id.reserve(orders.len());
         let mut reasons = Vec::new();
-        // Ids seen so far: a linear check, so a long history deserializes
-        // in time proportional to its length.
-        let mut seen = HashSet::with_capacity(orders.len());
-        for order in &orders {
-            if !seen.insert(&order.id) {
-                reasons.push(duplicate(&order.id));
+        // The total's error is reported after the refusals, as before the
+        // index existed.
+        let mut total: Result<Option<Money>, ArithmeticError> = Ok(None);
+        for (position, order) in orders.iter().enumerate() {
+            if let Some(earlier) = index.by_id.insert(order.id.clone(), position) {
+                return Err(duplicate_in_history(&order.id, position, earlier).into());
             }
             if order.amount.is_negative() {
                 reasons.push(negative(&order.id, order.amount));
             }
+            if !order.is_refunded() {
+                index.unrefunded.insert((order.paid_at, position));
+            }
+            total = total.and_then(|sum| match sum {
+                Some(sum) => sum.checked_add(order.amount).map(Some),
+                None => Ok(Some(order.amount)),
+            });
         }
         if let Some(refusal) = Refusal::from_reasons(reasons) {
             return Err(refusal.into());
         }
-        let ledger = LedgerState { orders };
-        if let Some(first) = ledger.orders.first() {
-            ledger.total_paid(first.amount.currency())?;
-        }
-        Ok(ledger)
+        index.total_paid = total?;
+        Ok(LedgerState { orders, index })
     }
 
     /// Every order, in recording order.
@@ -238,25 +287,35 @@ impl LedgerState {
         &self.orders
     }
 
-    /// The order with `id`.
+    /// The order with `id` (O(1), from the index).
     pub fn order(&self, id: &OrderId) -> Option<&Order> {
-        self.orders.iter().find(|o| &o.id == id)
+        self.position(id).and_then(|i| self.orders.get(i))
+    }
+
+    fn position(&self, id: &OrderId) -> Option<usize> {
+        self.index.by_id.get(id).copied()
     }
 
     /// The latest order not yet refunded: the only one a refund may take
     /// (R-REF-02). Of orders paid at the same instant, the later recorded.
+    /// O(log n), from the index.
     pub fn latest_unrefunded(&self) -> Option<&Order> {
-        self.orders
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| !o.is_refunded())
-            .max_by_key(|(i, o)| (o.paid_at, *i))
-            .map(|(_, o)| o)
+        self.index
+            .unrefunded
+            .last()
+            .and_then(|&(_, i)| self.orders.get(i))
     }
 
     /// The sum of every order's amount, in `currency` (zero when empty).
+    /// O(1): the sum is kept as orders are recorded.
+    ///
+    /// Errors: [`ArithmeticError::CurrencyMismatch`] when the orders are in
+    /// another currency.
     pub fn total_paid(&self, currency: Currency) -> Result<Money, ArithmeticError> {
-        Money::checked_sum(currency, self.orders.iter().map(|o| o.amount))
+        match self.index.total_paid {
+            Some(total) => Money::zero(currency).checked_add(total),
+            None => Ok(Money::zero(currency)),
+        }
     }
 
     /// The sum of the refunded orders' amounts, in `currency`.
@@ -270,15 +329,43 @@ impl LedgerState {
         )
     }
 
+    /// Records `order` when its id is new, its amount is not below zero,
+    /// it is in the ledger's currency and the total still fits; any other
+    /// case leaves the ledger unchanged.
+    fn record(mut self, order: Order) -> LedgerState {
+        let total = match self.index.total_paid {
+            Some(total) => total.checked_add(order.amount).ok(),
+            None => Some(order.amount),
+        };
+        let Some(total) = total else {
+            return self;
+        };
+        if self.index.by_id.contains_key(&order.id) || order.amount.is_negative() {
+            return self;
+        }
+        let position = self.orders.len();
+        self.index.by_id.insert(order.id.clone(), position);
+        self.index.unrefunded.insert((order.paid_at, position));
+        self.index.total_paid = Some(total);
+        self.orders.push(order);
+        self
+    }
+
     /// Sets the status of the order `id` when it is open; any other case
     /// leaves the ledger unchanged.
     fn close(mut self, id: &OrderId, status: OrderStatus) -> LedgerState {
+        let Some(position) = self.position(id) else {
+            return self;
+        };
         if let Some(order) = self
             .orders
-            .iter_mut()
-            .find(|o| &o.id == id && o.status == OrderStatus::Open)
+            .get_mut(position)
+            .filter(|o| o.status == OrderStatus::Open)
         {
             order.status = status;
+            if status == OrderStatus::Refunded {
+                self.index.unrefunded.remove(&(order.paid_at, position));
+            }
         }
         self
     }
@@ -531,24 +618,7 @@ impl Decider for OrderLedger {
                 paid_at,
                 amount,
                 ..
-            } => {
-                let mut state = state;
-                // The total's overflow check stays in `decide`: repeating it
-                // here would make a replay quadratic, and totals are
-                // `Result`s anyway.
-                let fits = state.order(order).is_none()
-                    && !amount.is_negative()
-                    && state
-                        .orders
-                        .first()
-                        .is_none_or(|first| first.amount.currency() == amount.currency());
-                if fits {
-                    state
-                        .orders
-                        .push(Order::new(order.clone(), *paid_at, *amount));
-                }
-                state
-            }
+            } => state.record(Order::new(order.clone(), *paid_at, *amount)),
             LedgerEvent::OrderInvoiced { order, .. } => state.close(order, OrderStatus::Invoiced),
             LedgerEvent::OrderRefunded { order, .. } => state.close(order, OrderStatus::Refunded),
         }
@@ -573,6 +643,15 @@ fn duplicate(id: &OrderId) -> Reason {
         format!("order {id} is already in the ledger: every order needs its own id"),
     )
     .with(order_figure(id))
+}
+
+/// A history with two orders of one id: a data error, not a rule's answer.
+fn duplicate_in_history(id: &OrderId, position: usize, earlier: usize) -> PolicyError {
+    PolicyError::new(
+        format!("orders[{position}].id"),
+        format!("order id {id} is already used by orders[{earlier}]"),
+        "one order per id: merge the two entries or give one its own id",
+    )
 }
 
 fn negative(id: &OrderId, amount: Money) -> Reason {

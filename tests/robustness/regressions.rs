@@ -115,13 +115,9 @@ mod auto_renewal {
         let start = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
         let (state, funds) = free_monthly_renewals(start);
         let far = Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).unwrap();
-        let err = Subscription::run(
-            &state,
-            &SubscriptionCommand::Advance { funds: Some(funds) },
-            far,
-            &policy,
-        )
-        .unwrap_err();
+        // The free function refuses; the Advance command applies a batch
+        // (tests/lifecycle.rs, R-LIFE-07).
+        let err = subscription::due_events(&state, far, &policy, Some(&funds)).unwrap_err();
         let refusal = err.refusal().expect("refused");
         assert_eq!(refusal.rule(), RuleId::Life07);
         assert_eq!(
@@ -370,7 +366,7 @@ mod tier_parts {
 
 /// Duplicate checks in one pass (R-SEAT-04, R-SEAT-05, R-REF-01).
 mod one_pass {
-    use billing_rules::RuleId;
+    use billing_rules::Error;
     use billing_rules::money::{Currency, Money};
     use billing_rules::presets;
     use billing_rules::pricing::seats::{BonusAmount, BonusSpec, DiscountSpec, SeatPolicy};
@@ -452,15 +448,14 @@ mod one_pass {
             Money::cny(Decimal::from(1_000_000))
         );
         orders.push(Order::new("o17", paid, Money::cny(Decimal::ONE)));
+        // A duplicate id is a data error of the history (issue 8), named by
+        // its path and its earlier twin.
         let err = LedgerState::from_orders(orders).unwrap_err();
-        let refusal = err.refusal().unwrap();
-        assert_eq!(refusal.rule(), RuleId::Ref01);
-        assert_eq!(refusal.reasons().len(), 1);
-        assert!(
-            refusal
-                .to_string()
-                .contains("order o17 is already in the ledger")
-        );
+        let Error::Policy(err) = err else {
+            panic!("a duplicate id is a data error: {err}")
+        };
+        assert_eq!(err.field, "orders[1000000].id");
+        assert_eq!(err.problem, "order id o17 is already used by orders[17]");
     }
 }
 
