@@ -25,6 +25,10 @@
 //! | JSON whole number `100`, `-5` (fits `i64`/`u64`) | exactly that | the parser hands over the exact integer |
 //! | JSON number with a fraction or exponent (`0.1`, `1e3`, `1e-30`), or a whole number beyond `u64` | refused | `serde_json` has already turned it into an `f64`: the digits that were sent are lost, and `0.10000000000000000001` and `0.1` arrive as the same float, so no check can tell a right number from a wrong one |
 //!
+//! Floats are worse than they look: `serde_json`'s default float parser
+//! (without its `float_roundtrip` feature) does not always return the
+//! nearest double, so `1e-30` arrives as `9.999999999999999e-31`.
+//!
 //! Under `serde_json`'s `arbitrary_precision` feature (this crate does not
 //! enable it, but another crate in a binary may, and features unify) a JSON
 //! number reaches the deserializer as its exact text; it is then read by the
@@ -66,6 +70,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::Serializer;
+use serde::{Deserialize, Serialize};
 
 use crate::money::MAX_SCALE;
 
@@ -86,7 +91,8 @@ const JSON_NUMBER_TOKEN: &str = "$serde_json::private::Number";
 /// assert!(matches!(err, InexactDecimal::NotPlain { .. }));
 /// assert!(err.to_string().starts_with("\"1e3\" is not a plain decimal"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum InexactDecimal {
     /// Not digits with an optional sign and decimal point: empty, spaces,
