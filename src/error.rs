@@ -194,6 +194,7 @@ pub enum FigureValue {
     /// A signed whole number (days left, which may be negative).
     Integer(i64),
     /// An exact number (a factor, a percentage).
+    #[serde(with = "crate::decimal_serde::strict")]
     Decimal(Decimal),
     /// An amount of money.
     Money(Money),

@@ -101,6 +101,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod decider;
+pub mod decimal_serde;
 pub mod engine;
 pub mod error;
 pub mod exact;

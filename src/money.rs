@@ -218,6 +218,28 @@ pub enum RoundingMode {
     Ceiling,
 }
 
+impl fmt::Display for RoundingMode {
+    /// The mode's JSON name, so a refusal or a log line reads like the
+    /// policy it came from.
+    ///
+    /// ```
+    /// use billing_rules::money::RoundingMode;
+    /// assert_eq!(RoundingMode::HalfUp.to_string(), "half_up");
+    /// assert_eq!(RoundingMode::TowardZero.to_string(), "toward_zero");
+    /// assert_eq!(serde_json::to_string(&RoundingMode::HalfEven).unwrap(), "\"half_even\"");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RoundingMode::HalfUp => "half_up",
+            RoundingMode::HalfEven => "half_even",
+            RoundingMode::TowardZero => "toward_zero",
+            RoundingMode::AwayFromZero => "away_from_zero",
+            RoundingMode::Floor => "floor",
+            RoundingMode::Ceiling => "ceiling",
+        })
+    }
+}
+
 impl RoundingMode {
     fn strategy(self) -> RoundingStrategy {
         match self {
@@ -291,9 +313,32 @@ impl Rounding {
 
 /// An exact amount of money in one currency.
 ///
-/// Serialized as `{"amount": "273.97", "currency": "CNY"}`: the amount is a
-/// decimal string, never a float. The amount keeps every digit it is given;
-/// use [`Money::round`] or [`Money::round_to_minor`] where a rule rounds.
+/// The amount keeps every digit it is given; use [`Money::round`] or
+/// [`Money::round_to_minor`] where a rule rounds.
+///
+/// # JSON
+///
+/// `{"amount": "273.97", "currency": "CNY"}`: the amount is written as a
+/// decimal string with every digit and its scale (`"7.50"` stays `7.50`).
+/// It is read strictly (see [`decimal_serde`](crate::decimal_serde)): a
+/// decimal string with at most 28 digits after the point, or a whole JSON
+/// number, is read exactly; anything that would be rounded
+/// (`"0.12345678901234567890123456789"`, 29 digits after the point), an
+/// exponent (`"1e3"`), or a JSON float (`0.1`, which the JSON parser has
+/// already turned into binary) is refused with an error naming the value
+/// and saying what to send instead.
+///
+/// ```
+/// use billing_rules::money::Money;
+/// let read: Money = serde_json::from_str(r#"{"amount": "7.50", "currency": "CNY"}"#)?;
+/// assert_eq!(serde_json::to_string(&read)?, r#"{"amount":"7.50","currency":"CNY"}"#);
+/// assert!(serde_json::from_str::<Money>(r#"{"amount": 7.5, "currency": "CNY"}"#).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
+/// # Arithmetic
+///
+/// Checked and exact; currencies never mix.
 ///
 /// ```
 /// use billing_rules::money::{Currency, Money};
@@ -309,6 +354,7 @@ impl Rounding {
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
+    #[serde(with = "crate::decimal_serde::strict")]
     amount: Decimal,
     currency: Currency,
 }

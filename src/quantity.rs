@@ -160,6 +160,7 @@ impl fmt::Display for Unit {
 /// Serialized as `{"value": "20", "unit": "GB"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Quantity {
+    #[serde(with = "crate::decimal_serde::strict")]
     value: Decimal,
     unit: Unit,
 }
@@ -203,7 +204,13 @@ impl Quantity {
         Ok(Quantity::new(value, unit))
     }
 
-    /// Compares two quantities of one dimension exactly, whatever their units.
+    /// Compares two quantities of one dimension exactly, whatever their units
+    /// and however large or small: the comparison never converts into a
+    /// value that could overflow, so `Decimal::MAX` TB is greater than 20 GB
+    /// and 10^-28 B is less than 1 TB.
+    ///
+    /// Errors: [`ArithmeticError::IncompatibleUnits`] across dimensions, the
+    /// only case with no answer.
     ///
     /// ```
     /// use billing_rules::quantity::{Quantity, Unit};
@@ -212,17 +219,44 @@ impl Quantity {
     /// let a = Quantity::new(Decimal::from(20), Unit::Gigabyte);
     /// let b = Quantity::new(Decimal::new(2, 2), Unit::Terabyte);
     /// assert_eq!(a.checked_cmp(&b)?, Ordering::Equal);
+    /// let huge = Quantity::new(Decimal::MAX, Unit::Terabyte);
+    /// assert_eq!(huge.checked_cmp(&a)?, Ordering::Greater);
+    /// assert!(a.checked_cmp(&Quantity::new(Decimal::ONE, Unit::Call)).is_err());
     /// # Ok::<(), billing_rules::ArithmeticError>(())
     /// ```
     pub fn checked_cmp(&self, other: &Quantity) -> Result<Ordering, ArithmeticError> {
-        // Converting to the smaller unit only multiplies, so it is exact
-        // whenever it fits.
-        let (a, b) = if self.unit.exponent() <= other.unit.exponent() {
-            (self.value, other.convert_to(self.unit)?.value)
-        } else {
-            (self.convert_to(other.unit)?.value, other.value)
+        if self.unit.dimension() != other.unit.dimension() {
+            return Err(ArithmeticError::IncompatibleUnits {
+                from: other.unit,
+                to: self.unit,
+            });
+        }
+        let (a, b) = (self.value, other.value);
+        let sign = |d: Decimal| match (d.is_zero(), d.is_sign_negative()) {
+            (true, _) => 0i8,
+            (false, true) => -1,
+            (false, false) => 1,
         };
-        Ok(a.cmp(&b))
+        let (sign_a, sign_b) = (sign(a), sign(b));
+        if sign_a != sign_b || sign_a == 0 {
+            return Ok(sign_a.cmp(&sign_b));
+        }
+        // value x 10^exponent = mantissa x 10^(exponent - scale); both powers
+        // are small (units go to 10^12, scales to 28), so their difference
+        // fits an i64 and only the mantissas need scaling.
+        let power = |d: Decimal, unit: Unit| i64::from(unit.exponent()) - i64::from(d.scale());
+        let shift = power(a, self.unit) - power(b, other.unit);
+        let (ma, mb) = (a.mantissa().unsigned_abs(), b.mantissa().unsigned_abs());
+        let magnitude = if shift >= 0 {
+            cmp_shifted(ma, shift.unsigned_abs(), mb)
+        } else {
+            cmp_shifted(mb, shift.unsigned_abs(), ma).reverse()
+        };
+        Ok(if sign_a < 0 {
+            magnitude.reverse()
+        } else {
+            magnitude
+        })
     }
 
     /// `self + other`, in `self`'s unit.
@@ -236,6 +270,19 @@ impl Quantity {
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.value.normalize(), self.unit)
+    }
+}
+
+/// Compares `a x 10^shift` with `b`, for non-zero `a`. A product past
+/// `u128` is greater than any `b` (a mantissa has 96 bits).
+fn cmp_shifted(a: u128, shift: u64, b: u128) -> Ordering {
+    let product = u32::try_from(shift)
+        .ok()
+        .and_then(|shift| 10u128.checked_pow(shift))
+        .and_then(|factor| a.checked_mul(factor));
+    match product {
+        Some(product) => product.cmp(&b),
+        None => Ordering::Greater,
     }
 }
 

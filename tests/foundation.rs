@@ -340,6 +340,88 @@ proptest! {
     }
 }
 
+#[test]
+fn r_ref_03_quantity_comparison_is_total_at_the_extremes() {
+    let twenty_gb = Quantity::new(d("20"), Unit::Gigabyte);
+    // Decimal::MAX TB cannot be converted to GB, but it is plainly more.
+    let huge = Quantity::new(Decimal::MAX, Unit::Terabyte);
+    assert_eq!(huge.checked_cmp(&twenty_gb), Ok(Ordering::Greater));
+    assert_eq!(twenty_gb.checked_cmp(&huge), Ok(Ordering::Less));
+    let most_negative = Quantity::new(Decimal::MIN, Unit::Terabyte);
+    assert_eq!(most_negative.checked_cmp(&twenty_gb), Ok(Ordering::Less));
+    assert_eq!(most_negative.checked_cmp(&huge), Ok(Ordering::Less));
+    // 10^-28 B cannot be converted to TB (40 places), but it is less than 1 TB
+    // and more than -10^-28 TB.
+    let tiny = Quantity::new(Decimal::new(1, 28), Unit::Byte);
+    let one_tb = Quantity::new(Decimal::ONE, Unit::Terabyte);
+    assert_eq!(tiny.checked_cmp(&one_tb), Ok(Ordering::Less));
+    let minus_tiny_tb = Quantity::new(Decimal::new(-1, 28), Unit::Terabyte);
+    assert_eq!(tiny.checked_cmp(&minus_tiny_tb), Ok(Ordering::Greater));
+    assert_eq!(minus_tiny_tb.checked_cmp(&tiny), Ok(Ordering::Less));
+    // Negative tiny quantities: -10^-28 TB is -10^-16 B, below -10^-28 B.
+    let minus_tiny_b = Quantity::new(Decimal::new(-1, 28), Unit::Byte);
+    assert_eq!(minus_tiny_tb.checked_cmp(&minus_tiny_b), Ok(Ordering::Less));
+    // Equal across units and scales, at the edge of the type: 1 B is
+    // 0.000000000001 TB, and Decimal::MAX B is Decimal::MAX / 10^12 TB.
+    let one_b = Quantity::new(Decimal::ONE, Unit::Byte);
+    let one_b_in_tb = Quantity::new(d("0.000000000001"), Unit::Terabyte);
+    assert_eq!(one_b.checked_cmp(&one_b_in_tb), Ok(Ordering::Equal));
+    let max_b = Quantity::new(Decimal::MAX, Unit::Byte);
+    let max_b_in_tb = Quantity::new(d("79228162514264337.593543950335"), Unit::Terabyte);
+    assert_eq!(max_b.checked_cmp(&max_b_in_tb), Ok(Ordering::Equal));
+    let just_below = Quantity::new(d("79228162514264337.593543950334"), Unit::Terabyte);
+    assert_eq!(max_b.checked_cmp(&just_below), Ok(Ordering::Greater));
+    // Zero has no sign: -0 GB equals 0 TB.
+    let minus_zero = Quantity::new(Decimal::from_parts(0, 0, 0, true, 3), Unit::Gigabyte);
+    let zero = Quantity::new(Decimal::ZERO, Unit::Terabyte);
+    assert_eq!(minus_zero.checked_cmp(&zero), Ok(Ordering::Equal));
+    // Across dimensions there is no answer.
+    let calls = Quantity::new(Decimal::ONE, Unit::Call);
+    assert!(matches!(
+        twenty_gb.checked_cmp(&calls),
+        Err(ArithmeticError::IncompatibleUnits { .. })
+    ));
+}
+
+proptest! {
+    #[test]
+    fn r_ref_03_quantity_comparison_is_total_and_agrees_with_exact_conversion(
+        a in prop_oneof![any_decimal(), amount()],
+        b in prop_oneof![any_decimal(), amount()],
+        unit_a in data_unit(),
+        unit_b in data_unit(),
+    ) {
+        let (qa, qb) = (Quantity::new(a, unit_a), Quantity::new(b, unit_b));
+        // Never an error within one dimension, and antisymmetric.
+        let order = qa.checked_cmp(&qb).unwrap();
+        prop_assert_eq!(qb.checked_cmp(&qa).unwrap(), order.reverse());
+        prop_assert_eq!(qa.checked_cmp(&qa).unwrap(), Ordering::Equal);
+        // Wherever one side converts exactly, the comparison agrees with it.
+        if let Ok(b_as_a) = qb.convert_to(unit_a) {
+            prop_assert_eq!(order, a.cmp(&b_as_a.value()));
+        }
+        if let Ok(a_as_b) = qa.convert_to(unit_b) {
+            prop_assert_eq!(order, a_as_b.value().cmp(&b));
+        }
+    }
+}
+
+#[test]
+fn rounding_mode_displays_its_json_name() {
+    for mode in [
+        RoundingMode::HalfUp,
+        RoundingMode::HalfEven,
+        RoundingMode::TowardZero,
+        RoundingMode::AwayFromZero,
+        RoundingMode::Floor,
+        RoundingMode::Ceiling,
+    ] {
+        let json = serde_json::to_string(&mode).unwrap();
+        assert_eq!(format!("\"{mode}\""), json);
+    }
+    assert_eq!(RoundingMode::AwayFromZero.to_string(), "away_from_zero");
+}
+
 // ---------------------------------------------------------------- Time
 
 #[test]

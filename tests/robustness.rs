@@ -48,3 +48,6 @@ mod round_trips;
 
 #[path = "robustness/regressions.rs"]
 mod regressions;
+
+#[path = "robustness/strict_decimals.rs"]
+mod strict_decimals;

@@ -114,6 +114,7 @@ pub struct LicencePolicySpec {
     pub locale: Locale,
     /// R-LIC-01: the price of one licence term, in the locale's currency
     /// (published: 30,000). Zero or more.
+    #[serde(with = "crate::decimal_serde::strict")]
     pub price_per_term: Decimal,
     /// R-LIC-01: how long one licence is valid (published: a year, 365
     /// days).

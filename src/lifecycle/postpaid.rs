@@ -372,6 +372,7 @@ pub enum Standing {
 pub struct PostpaidState {
     /// The balance in the policy's currency (negative in arrears after a
     /// bill).
+    #[serde(with = "crate::decimal_serde::strict")]
     pub balance: Decimal,
     /// The last billed month, as its first day.
     #[serde(default)]

@@ -107,15 +107,19 @@ impl Axis {
 #[serde(deny_unknown_fields)]
 pub struct TierSpec {
     /// The first quantity in the tier.
+    #[serde(with = "crate::decimal_serde::strict")]
     pub from: Decimal,
     /// The last quantity in the tier; `None` for the unbounded last tier.
     #[serde(default)]
+    #[serde(with = "crate::decimal_serde::strict_option")]
     pub to: Option<Decimal>,
     /// A flat amount charged when the tier is used.
     #[serde(default)]
+    #[serde(with = "crate::decimal_serde::strict_option")]
     pub flat: Option<Decimal>,
     /// A price per unit of quantity inside the tier.
     #[serde(default)]
+    #[serde(with = "crate::decimal_serde::strict_option")]
     pub unit_price: Option<Decimal>,
 }
 
@@ -223,8 +227,10 @@ impl Eq for Tier {}
 #[derive(Serialize, Deserialize)]
 struct TierRepr {
     axis: Axis,
+    #[serde(with = "crate::decimal_serde::strict")]
     from: Decimal,
     #[serde(default)]
+    #[serde(with = "crate::decimal_serde::strict_option")]
     to: Option<Decimal>,
     #[serde(default)]
     flat: Option<Money>,
@@ -369,6 +375,7 @@ pub struct TierPart {
     /// The tier's index.
     pub tier: usize,
     /// The quantity inside the tier.
+    #[serde(with = "crate::decimal_serde::strict")]
     pub quantity: Decimal,
     /// `flat + quantity x unit price` for that tier.
     pub amount: Money,

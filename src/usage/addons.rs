@@ -78,8 +78,10 @@ pub struct MeteredPriceSpec {
     /// The unit metered.
     pub unit: Unit,
     /// The block the price is for (e.g. 1000 snapshots); more than zero.
+    #[serde(with = "crate::decimal_serde::strict")]
     pub per: Decimal,
     /// The price of one block, in the policy's currency.
+    #[serde(with = "crate::decimal_serde::strict")]
     pub price: Decimal,
 }
 
@@ -89,6 +91,7 @@ pub struct MeteredPrice {
     /// The unit metered.
     pub unit: Unit,
     /// The block the price is for.
+    #[serde(with = "crate::decimal_serde::strict")]
     pub per: Decimal,
     /// The price of one block.
     pub price: Money,

@@ -92,6 +92,7 @@ pub struct ComponentPriceSpec {
     pub component: Component,
     /// The price of one successful call, in the policy's currency; kept
     /// exactly (a price of 0.035 is allowed; the bill rounds once).
+    #[serde(with = "crate::decimal_serde::strict")]
     pub price: Decimal,
 }
 

@@ -51,10 +51,12 @@ pub struct PackageSpec {
     /// Calls in the package (at least 1).
     pub calls: u64,
     /// The price, in the policy's currency.
+    #[serde(with = "crate::decimal_serde::strict")]
     pub price: Decimal,
     /// The list price shown struck through, when there is one (at least the
     /// price).
     #[serde(default)]
+    #[serde(with = "crate::decimal_serde::strict_option")]
     pub list_price: Option<Decimal>,
     /// Days the package is valid once it takes effect (R-USE-06); one of the
     /// catalogue's validities.
@@ -72,6 +74,7 @@ pub struct PackageSpec {
 #[serde(deny_unknown_fields)]
 pub struct CustomPackagesSpec {
     /// The price of one call in a custom package.
+    #[serde(with = "crate::decimal_serde::strict")]
     pub unit_price: Decimal,
 }
 

@@ -255,6 +255,7 @@ pub struct Plan {
     pub total: Money,
     /// `total / forecast calls`, rounded half-up to four digits below the
     /// currency's minor unit (0.000001 yuan); `None` for a forecast of 0.
+    #[serde(default, with = "crate::decimal_serde::strict_option")]
     pub per_call_cost: Option<Decimal>,
     /// The forecast paid per call at the component's price (R-USE-01).
     pub pay_per_call: Money,

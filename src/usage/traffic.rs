@@ -437,10 +437,13 @@ pub struct ChargePart {
     /// The tier's index in its table.
     pub tier: usize,
     /// The tier's lower bound, in the tariff's unit.
+    #[serde(with = "crate::decimal_serde::strict")]
     pub from: Decimal,
     /// The tier's upper bound; `None` when unbounded.
+    #[serde(default, with = "crate::decimal_serde::strict_option")]
     pub to: Option<Decimal>,
     /// The quantity inside the tier.
+    #[serde(with = "crate::decimal_serde::strict")]
     pub quantity: Decimal,
     /// The tier's price per unit.
     pub unit_price: Money,

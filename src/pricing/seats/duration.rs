@@ -28,6 +28,7 @@ pub struct DiscountSpec {
     pub periods: u32,
     /// The share of the list price paid: from the policy's
     /// `discount_floor` (preset 0.70) to 1.
+    #[serde(with = "crate::decimal_serde::strict")]
     pub factor: Decimal,
 }
 
@@ -41,6 +42,7 @@ pub enum BonusAmount {
     Days(u32),
     /// A percentage of the purchased days, rounded down to whole days
     /// (365 x 35% = 127.75 -> 127), so the R-SEAT-05 cap always holds.
+    #[serde(with = "crate::decimal_serde::strict")]
     Percent(Decimal),
 }
 

@@ -32,6 +32,7 @@ pub enum PricingSpec {
     /// R-SEAT-02: price per period = seats x `unit_price`.
     UnitPrice {
         /// The price of one seat for one period.
+        #[serde(with = "crate::decimal_serde::strict")]
         unit_price: Decimal,
     },
     /// R-SEAT-03: a volume or graduated tier table over seats
@@ -173,13 +174,16 @@ pub struct SeatPolicySpec {
     /// R-SEAT-06: the most an order may cost, after the discount, in whole
     /// minor units (`"5000.00"`).
     #[serde(default)]
+    #[serde(with = "crate::decimal_serde::strict_option")]
     pub max_total: Option<Decimal>,
     /// R-SEAT-04: the lowest discount factor allowed (preset 0.70).
     #[serde(default = "crate::presets::seat::discount_floor")]
+    #[serde(with = "crate::decimal_serde::strict")]
     pub discount_floor: Decimal,
     /// R-SEAT-05: the most bonus days allowed, as a percentage of the
     /// purchased days (preset 35).
     #[serde(default = "crate::presets::seat::bonus_cap_percent")]
+    #[serde(with = "crate::decimal_serde::strict")]
     pub bonus_cap_percent: Decimal,
     /// R-SEAT-08: how upgrade credit counts time and rounds (preset: whole
     /// days, rounded down).

@@ -81,8 +81,10 @@ pub enum PriceBasis {
         /// The index of the tier containing the seat count.
         index: usize,
         /// Its first seat.
+        #[serde(with = "crate::decimal_serde::strict")]
         from: Decimal,
         /// Its last seat; `None` when unbounded.
+        #[serde(default, with = "crate::decimal_serde::strict_option")]
         to: Option<Decimal>,
         /// Its flat amount (zero when none).
         flat: Money,
@@ -149,6 +151,7 @@ pub enum StepDetail {
     /// R-SEAT-04: the duration's discount.
     Discount {
         /// The factor applied.
+        #[serde(with = "crate::decimal_serde::strict")]
         factor: Decimal,
         /// The price before.
         before: Money,
