@@ -36,7 +36,7 @@
 //! use billing_rules::time::Period;
 //! use chrono::{Duration, TimeZone, Utc};
 //!
-//! let policy = chat_service();
+//! let policy = chat_service()?;
 //! let bought = Utc.with_ymd_and_hms(2025, 5, 30, 16, 0, 0).unwrap(); // 2025-05-31 00:00 +08:00
 //! let (state, _) = Subscription::run(
 //!     &Subscription::initial(),
@@ -250,7 +250,7 @@ pub struct Shortfall {
 /// use billing_rules::lifecycle::subscription::{Subscription, SubscriptionCommand};
 /// use chrono::{TimeZone, Utc};
 ///
-/// let policy = billing_rules::presets::lifecycle::chat_service();
+/// let policy = billing_rules::presets::lifecycle::chat_service()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let json = r#"{"command":"purchase","validity":"month"}"#;
 /// let command: SubscriptionCommand = serde_json::from_str(json)?;
@@ -482,7 +482,7 @@ impl Decider for Subscription {
         policy: &SubscriptionPolicy,
     ) -> Result<Vec<SubscriptionEvent>, Error> {
         let zone = policy.locale().time_zone;
-        match command {
+        let decided = || match command {
             SubscriptionCommand::GoLive => go_live(state, now, policy),
             SubscriptionCommand::StartExtraTrial { by } => {
                 start_extra_trial(state, *by, now, policy)
@@ -521,7 +521,8 @@ impl Decider for Subscription {
             SubscriptionCommand::Advance { funds } => {
                 due_events(state, now, policy, funds.as_ref())
             }
-        }
+        };
+        decided().map_err(|e: Error| e.in_rule(command_rule(command)))
     }
 
     fn evolve(state: SubscriptionState, event: &SubscriptionEvent) -> SubscriptionState {
@@ -1376,4 +1377,17 @@ fn paid_expiry(
         then: policy.lapse(),
         shortfall,
     })
+}
+
+/// The rule an arithmetic error of `command` is reported under: the rule
+/// whose computation the command performs.
+fn command_rule(command: &SubscriptionCommand) -> RuleId {
+    match command {
+        SubscriptionCommand::GoLive => RuleId::Life01,
+        SubscriptionCommand::StartExtraTrial { .. } => RuleId::Life02,
+        SubscriptionCommand::Purchase { .. } => RuleId::Seat01,
+        SubscriptionCommand::Renew { .. } => RuleId::Seat09,
+        SubscriptionCommand::SetAutoRenewal { .. } => RuleId::Life07,
+        SubscriptionCommand::Advance { .. } => RuleId::Life04,
+    }
 }

@@ -14,11 +14,11 @@
 //!
 //! // One published figure from each family.
 //! assert_eq!(presets::seat::discount_floor().to_string(), "0.70"); // R-SEAT-04
-//! assert_eq!(presets::lifecycle::chat_service().grace().num_hours(), 24); // R-LIFE-06
+//! assert_eq!(presets::lifecycle::chat_service()?.grace().num_hours(), 24); // R-LIFE-06
 //! assert_eq!(presets::usage::verification()?.trial_quota(), 1000); // R-USE-02
-//! assert_eq!(presets::lifecycle::live_plugin_licence().price().to_string(), "CNY 30000.00"); // R-LIC-01
-//! assert_eq!(presets::payment::payment_policy().switch_limit(), 4); // R-PAY-03
-//! assert_eq!(presets::payment::app_refund_policy().window().days(), Days(10)); // R-REF-01
+//! assert_eq!(presets::lifecycle::live_plugin_licence()?.price().to_string(), "CNY 30000.00"); // R-LIC-01
+//! assert_eq!(presets::payment::payment_policy()?.switch_limit(), 4); // R-PAY-03
+//! assert_eq!(presets::payment::app_refund_policy()?.window().days(), Days(10)); // R-REF-01
 //! # Ok::<(), billing_rules::PolicyError>(())
 //! ```
 

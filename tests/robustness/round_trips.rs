@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::fmt::Debug;
 
+use billing_rules::engine::{StoreError, Version};
 use billing_rules::error::{
     ArithmeticError, Error, Figure, FigureValue, PolicyError, Reason, Refusal,
 };
@@ -133,9 +134,29 @@ proptest! {
         round_trip(&policy);
         let arithmetic = ArithmeticError::InvalidCurrency { code: code.clone(), scale: 29 };
         round_trip(&arithmetic);
+        let refusal_rule = refusal.rule();
         round_trip(&Error::Refused(refusal));
         round_trip(&Error::Policy(policy));
-        round_trip(&Error::Arithmetic(arithmetic));
+        round_trip(&Error::from(arithmetic.clone()));
+        round_trip(&Error::from(arithmetic).in_rule(refusal_rule));
+        for arithmetic in [
+            ArithmeticError::overflow(code.clone()),
+            ArithmeticError::precision_loss(code.clone()),
+            ArithmeticError::out_of_range(code.clone()),
+            ArithmeticError::DivisionByZero,
+            ArithmeticError::CurrencyMismatch { left: Currency::CNY, right: Currency::USD },
+            ArithmeticError::IncompatibleUnits { from: Unit::Gigabyte, to: Unit::Minute },
+        ] {
+            round_trip(&arithmetic);
+            round_trip(&Error::from(arithmetic).in_rule(refusal_rule));
+        }
+        for store in [
+            StoreError::Conflict { expected: Version::new(3), actual: Version::new(4) },
+            StoreError::backend(code.clone()),
+        ] {
+            round_trip(&store);
+            round_trip(&Error::Store(store));
+        }
         round_trip(&UnknownRuleId(code.clone()));
         round_trip(&UnknownPaymentMethod(field));
     }
@@ -172,7 +193,7 @@ proptest! {
         round_trip(&seat.upgrade());
         round_trip(&seat.locale());
         round_trip(&subscription);
-        round_trip(subscription.spec());
+        round_trip(&subscription.to_spec());
         if let Some(notice) = subscription.notice() {
             round_trip(notice);
         }
@@ -180,12 +201,12 @@ proptest! {
             round_trip(reminders);
         }
         round_trip(&postpaid);
-        round_trip(postpaid.spec());
+        round_trip(&postpaid.to_spec());
         if let Some(reminders) = postpaid.reminders() {
             round_trip(reminders);
         }
         round_trip(&licence);
-        round_trip(licence.spec());
+        round_trip(&licence.to_spec());
         round_trip(&payment);
         round_trip(&billing_rules::payment::PaymentPolicySpec::from(payment.clone()));
         round_trip(payment.invoice_routing());
