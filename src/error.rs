@@ -9,6 +9,12 @@
 //! - [`StoreError`](crate::engine::StoreError): the engine's store could not
 //!   load or append (it lives with the engine).
 //! - [`Error`]: any of these, for functions that can meet more than one.
+//!   Every error a calculator or decider returns names the rule it
+//!   concerns where there is one ([`Error::rule`]); an arithmetic error is
+//!   reported under the rule whose computation failed ([`InRule`]).
+//!
+//! Every error (de)serializes in snake_case, enums tagged by `kind`, like
+//! every other enum of the crate; each type's docs show its JSON.
 //!
 //! ```
 //! use billing_rules::{Figure, Reason, Refusal, RuleId};
@@ -151,6 +157,24 @@ impl ArithmeticError {
 ///     err.to_string(),
 ///     "invalid policy: `discounts[0].factor`: 0.65 is below the floor; allowed: 0.70 to 1 (R-SEAT-04)"
 /// );
+/// ```
+///
+/// # JSON
+///
+/// Its four fields; `rule` is `null` where no rule sets the limit:
+///
+/// ```
+/// use billing_rules::{PolicyError, RuleId};
+///
+/// let err = PolicyError::new("window_days", "a window of 0 days refunds nothing", "1 day or more")
+///     .with_rule(RuleId::Ref01);
+/// let json = concat!(
+///     r#"{"field":"window_days","problem":"a window of 0 days refunds nothing","#,
+///     r#""allowed":"1 day or more","rule":"R-REF-01"}"#,
+/// );
+/// assert_eq!(serde_json::to_string(&err)?, json);
+/// assert_eq!(serde_json::from_str::<PolicyError>(json)?, err);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("invalid policy: `{field}`: {problem}; allowed: {allowed}{}", rule_suffix(.rule))]

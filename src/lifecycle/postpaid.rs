@@ -696,7 +696,11 @@ fn arrears_started(
 /// # Ok::<(), billing_rules::Error>(())
 /// ```
 pub fn billed_month(now: DateTime<Utc>, policy: &PostpaidPolicy) -> Result<NaiveDate, Error> {
-    let today = policy.locale().time_zone.checked_local_date(now)?;
+    let today = policy
+        .locale()
+        .time_zone
+        .checked_local_date(now)
+        .in_rule(RuleId::Life08)?;
     let latest = policy.latest_bill_day();
     if today.day() > latest {
         return Err(Reason::new(
@@ -1005,7 +1009,7 @@ pub fn due_events_into(
             Ok(None) => break,
             Err(err) => {
                 out.truncate(start);
-                return Err(err);
+                return Err(err.in_rule(policy.trigger().rule()));
             }
         }
     }

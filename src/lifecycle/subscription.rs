@@ -791,7 +791,9 @@ pub(crate) fn local(zone: Zone, instant: DateTime<Utc>) -> String {
 }
 
 /// The status of a subscription at an instant, derived from the recorded
-/// facts.
+/// facts by [`status`], which says exactly where each status starts and
+/// ends (every `ends`, `until` and `since` is the first instant of the
+/// next status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Status {
@@ -873,6 +875,30 @@ impl fmt::Display for Status {
 /// policy says, even before [`due_events`] recorded it. A pending
 /// auto-renewal (R-LIFE-07) is not assumed: it needs the balance and
 /// happens only through [`due_events`].
+///
+/// # At the boundaries
+///
+/// Every term is half-open, `[start, end)`: the `end` an event records is
+/// the first instant *not* covered.
+///
+/// - Before `end`: `Trial`, `ExtraTrial` or `Active { ends: end }`.
+/// - At `end` exactly: already ended. A trial or extra trial is
+///   `Intercepted { since: end }` (R-LIFE-04; trials get no grace). A paid
+///   term is `Grace { ended: end, until }` when the policy has a grace
+///   (R-LIFE-06), where `until = end + grace` is again exclusive;
+///   otherwise it is lapsed at once: `Intercepted`, `Suspended` or
+///   `Isolated` with `since: end`, as the policy's lapse says (R-LIFE-04,
+///   R-LIFE-06, R-LIFE-10).
+/// - At `until` exactly: lapsed, `since: until`.
+///
+/// Between an end and the `Advance` that records it, the status is
+/// already the ended one above: it never waits for the event. Until it is
+/// recorded, the grace is computed from the policy passed in; once an
+/// `Expired` event is recorded, its recorded `grace_until` is used. A
+/// paid term whose auto-renewal is due still reads `Grace` or lapsed at
+/// `end` until the `Advance` with the balance records `AutoRenewed`;
+/// from then on the renewed term runs from the old `end`, so the status
+/// at that instant and after is `Active` again.
 ///
 /// A recorded end does not reach back: asked about an instant before a
 /// recorded expiry or lapse (a command stamped earlier than facts already
@@ -1168,7 +1194,8 @@ pub fn due_events_into(
     out: &mut Vec<SubscriptionEvent>,
 ) -> Result<SubscriptionState, Error> {
     let start = out.len();
-    let result = sweep(state, now, policy, funds, out);
+    // An arithmetic error on the expiry path names R-LIFE-04.
+    let result = sweep(state, now, policy, funds, out).map_err(|e| e.in_rule(RuleId::Life04));
     if result.is_err() {
         out.truncate(start);
     }
@@ -1251,7 +1278,9 @@ pub fn next_due_at(
     state: &SubscriptionState,
     policy: &SubscriptionPolicy,
 ) -> Result<Option<DateTime<Utc>>, Error> {
-    Ok(next_due(state, policy, DateTime::<Utc>::MAX_UTC)?.map(|d| d.at))
+    Ok(next_due(state, policy, DateTime::<Utc>::MAX_UTC)
+        .map_err(|e| Error::from(e).in_rule(RuleId::Life04))?
+        .map(|d| d.at))
 }
 
 fn due_event(

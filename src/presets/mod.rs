@@ -4,6 +4,15 @@
 //! one place that holds the published values. Build your own policy from a
 //! spec when your platform differs.
 //!
+//! Two kinds of function, with one signature each:
+//!
+//! - `*_spec()` returns the preset as a spec, infallibly: start from it and
+//!   change a field (`SeatPolicySpec { max_seats: Some(100), ..seat::app_store_seat_plan_spec() }`).
+//! - The built preset (`seat::app_store_seat_plan()`, `lifecycle::chat_service()`,
+//!   `payment::payment_policy()`, ...) returns `Result<Policy, PolicyError>`:
+//!   it is `Policy::try_from(*_spec())`, the same validation as any spec, so
+//!   no preset skips a check. None fails; the tests build every one.
+//!
 //! ```
 //! use billing_rules::presets;
 //! use billing_rules::money::Currency;

@@ -12,10 +12,14 @@ use billing_rules::engine::{StoreError, Version};
 use billing_rules::error::{
     ArithmeticError, Error, Figure, FigureValue, PolicyError, Reason, Refusal,
 };
+use billing_rules::lifecycle::licence::LicencePolicy;
 use billing_rules::lifecycle::notices::{Channel, Channels, Role, TermKind};
 use billing_rules::lifecycle::policy::Lapse;
+use billing_rules::lifecycle::policy::SubscriptionPolicy;
 use billing_rules::lifecycle::postpaid::ArrearsTrigger;
+use billing_rules::lifecycle::postpaid::PostpaidPolicy;
 use billing_rules::money::{Currency, Money, Rounding, RoundingMode};
+use billing_rules::payment::PaymentPolicy;
 use billing_rules::payment::{InvoiceSource, PaymentMethod, PrepaidSource, UnknownPaymentMethod};
 use billing_rules::policy::Locale;
 use billing_rules::presets;
@@ -26,6 +30,7 @@ use billing_rules::pricing::seats::{
 };
 use billing_rules::pricing::tiers::{Axis, Tier, TierMode, TierTable};
 use billing_rules::quantity::{Dimension, Quantity, Unit};
+use billing_rules::refund::{AppRefundPolicy, LicenceRefundPolicy};
 use billing_rules::refund::{
     LicenceCharge, LicenceRefundRequest, Order, OrderId, OrderStatus, RefundFlags, RefundWindow,
 };
@@ -214,6 +219,23 @@ proptest! {
         round_trip(&billing_rules::refund::AppRefundPolicySpec::from(app_refund.clone()));
         round_trip(&licence_refund);
         round_trip(&billing_rules::refund::LicenceRefundPolicySpec::from(licence_refund.clone()));
+
+        // Every policy gives back its spec: `P::try_from(p.to_spec()) == Ok(p)`,
+        // and its locale by value is the spec's.
+        prop_assert_eq!(SeatPolicy::try_from(seat.to_spec()), Ok(seat.clone()));
+        prop_assert_eq!(seat.to_spec().locale, seat.locale());
+        prop_assert_eq!(SubscriptionPolicy::try_from(subscription.to_spec()), Ok(subscription.clone()));
+        prop_assert_eq!(subscription.to_spec().locale, subscription.locale());
+        prop_assert_eq!(PostpaidPolicy::try_from(postpaid.to_spec()), Ok(postpaid.clone()));
+        prop_assert_eq!(postpaid.to_spec().locale, postpaid.locale());
+        prop_assert_eq!(LicencePolicy::try_from(licence.to_spec()), Ok(licence.clone()));
+        prop_assert_eq!(licence.to_spec().locale, licence.locale());
+        prop_assert_eq!(PaymentPolicy::try_from(payment.to_spec()), Ok(payment.clone()));
+        prop_assert_eq!(payment.to_spec().locale, payment.locale());
+        prop_assert_eq!(AppRefundPolicy::try_from(app_refund.to_spec()), Ok(app_refund.clone()));
+        prop_assert_eq!(app_refund.to_spec().locale, app_refund.locale());
+        prop_assert_eq!(LicenceRefundPolicy::try_from(licence_refund.to_spec()), Ok(licence_refund.clone()));
+        prop_assert_eq!(licence_refund.to_spec().locale, licence_refund.locale());
     }
 
     /// Quotes, upgrades, credits and extensions with their steps, for any
