@@ -586,16 +586,9 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Refused(refusal) => Some(refusal),
-            Error::Arithmetic { error, .. } => Some(error),
-            Error::Policy(error) => Some(error),
-            Error::Store(error) => Some(error),
-        }
-    }
-}
+/// No `source`: the message already contains the inner error's, so a
+/// reporter that walks the chain would print it twice.
+impl std::error::Error for Error {}
 
 impl Error {
     /// The refusal, when a rule refused.
