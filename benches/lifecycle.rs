@@ -37,7 +37,7 @@ impl Rng {
 }
 
 fn population(now: DateTime<Utc>, funds: &Funds) -> Vec<SubscriptionState> {
-    let policy = chat_service();
+    let policy = chat_service().unwrap();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut buffer = Vec::new();
     (0..SUBSCRIPTIONS)
@@ -73,7 +73,7 @@ fn population(now: DateTime<Utc>, funds: &Funds) -> Vec<SubscriptionState> {
 }
 
 fn sweep(c: &mut Criterion) {
-    let policy = chat_service();
+    let policy = chat_service().unwrap();
     let now = Utc.with_ymd_and_hms(2025, 6, 30, 2, 0, 0).unwrap();
     let funds = Funds {
         balance: Money::cny(Decimal::from(1_000)),

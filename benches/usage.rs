@@ -86,7 +86,7 @@ fn planner(c: &mut Criterion) {
     });
     // Without overage or custom packages every size is a candidate and the
     // residue table has 10,000 classes.
-    let mut spec = presets::usage::verification_spec().unwrap();
+    let mut spec = presets::usage::verification_spec();
     spec.when_exhausted = WhenExhausted::Refuse;
     spec.catalogue.custom = None;
     let packages_only = UsagePolicy::try_from(spec).unwrap();

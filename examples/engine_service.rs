@@ -24,8 +24,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let june_1 = Utc.with_ymd_and_hms(2025, 6, 1, 2, 0, 0).unwrap(); // 10:00 in Beijing
     let engine = Engine::new(FixedClock::new(june_1), MemoryStore::new());
     let seat_plan = presets::seat::app_store_seat_plan()?;
-    let lifecycle = presets::lifecycle::app_store_seat_plan();
-    let refunds = presets::payment::app_refund_policy();
+    let lifecycle = presets::lifecycle::app_store_seat_plan()?;
+    let refunds = presets::payment::app_refund_policy()?;
     let org = AggregateId::from("org-42");
 
     // 1. A purchase: the seat plan prices 120 seats for a year (volume

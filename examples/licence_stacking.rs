@@ -24,7 +24,7 @@ fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Erro
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let policy = live_plugin_licence();
+    let policy = live_plugin_licence()?;
     println!(
         "a licence: {} for {} days (R-LIC-01)",
         policy.price(),

@@ -24,7 +24,7 @@ fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Erro
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Reminders at 10:00 in the 7 days up to expiry and the day after, 24 h
     // of grace, then suspension.
-    let policy = chat_service();
+    let policy = chat_service()?;
     let local = |t: DateTime<Utc>| {
         t.with_timezone(&Zone::BEIJING.offset())
             .format("%m-%d %H:%M")

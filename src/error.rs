@@ -9,6 +9,12 @@
 //! - [`StoreError`](crate::engine::StoreError): the engine's store could not
 //!   load or append (it lives with the engine).
 //! - [`Error`]: any of these, for functions that can meet more than one.
+//!   Every error a calculator or decider returns names the rule it
+//!   concerns where there is one ([`Error::rule`]); an arithmetic error is
+//!   reported under the rule whose computation failed ([`InRule`]).
+//!
+//! Every error (de)serializes in snake_case, enums tagged by `kind`, like
+//! every other enum of the crate; each type's docs show its JSON.
 //!
 //! ```
 //! use billing_rules::{Figure, Reason, Refusal, RuleId};
@@ -39,7 +45,26 @@ use crate::quantity::{Quantity, Unit};
 use crate::rule::RuleId;
 
 /// A value could not be computed exactly.
+///
+/// It names no rule itself: the calculator or decider that met it names the
+/// rule whose computation failed, in [`Error::Arithmetic`] (see [`InRule`]).
+///
+/// # JSON
+///
+/// Tagged by `kind` in snake_case, the variant's fields beside it:
+///
+/// ```
+/// use billing_rules::ArithmeticError;
+///
+/// let err = ArithmeticError::overflow("seat quote total");
+/// let json = r#"{"kind":"overflow","operation":"seat quote total"}"#;
+/// assert_eq!(serde_json::to_string(&err)?, json);
+/// assert_eq!(serde_json::from_str::<ArithmeticError>(json)?, err);
+/// assert_eq!(serde_json::to_string(&ArithmeticError::DivisionByZero)?, r#"{"kind":"division_by_zero"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ArithmeticError {
     /// The result does not fit a `Decimal` (about 7.9 x 10^28) or the integer
@@ -132,6 +157,24 @@ impl ArithmeticError {
 ///     err.to_string(),
 ///     "invalid policy: `discounts[0].factor`: 0.65 is below the floor; allowed: 0.70 to 1 (R-SEAT-04)"
 /// );
+/// ```
+///
+/// # JSON
+///
+/// Its four fields; `rule` is `null` where no rule sets the limit:
+///
+/// ```
+/// use billing_rules::{PolicyError, RuleId};
+///
+/// let err = PolicyError::new("window_days", "a window of 0 days refunds nothing", "1 day or more")
+///     .with_rule(RuleId::Ref01);
+/// let json = concat!(
+///     r#"{"field":"window_days","problem":"a window of 0 days refunds nothing","#,
+///     r#""allowed":"1 day or more","rule":"R-REF-01"}"#,
+/// );
+/// assert_eq!(serde_json::to_string(&err)?, json);
+/// assert_eq!(serde_json::from_str::<PolicyError>(json)?, err);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("invalid policy: `{field}`: {problem}; allowed: {allowed}{}", rule_suffix(.rule))]
@@ -466,23 +509,87 @@ impl From<Reason> for Refusal {
 /// Calculators and deciders return `Result<_, Error>`: a rule may refuse
 /// ([`Error::Refused`]) or an input may be too large to compute exactly
 /// ([`Error::Arithmetic`]). Match on the variant to tell a "no" from a fault.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+///
+/// Every error a calculator or decider returns names the rule it concerns
+/// where there is one ([`Error::rule`]): a refusal its rules, an arithmetic
+/// error the rule whose computation failed, so a log line reads
+/// `R-SEAT-05: arithmetic overflow in ...`.
+///
+/// # JSON
+///
+/// Tagged by `kind` (`refused`, `arithmetic`, `policy`, `store`) in
+/// snake_case, like every enum of the crate. A refusal and a policy error
+/// put their fields beside the tag; an arithmetic or store error, itself
+/// tagged by `kind`, sits under `error`:
+///
+/// ```
+/// use billing_rules::{ArithmeticError, Error, Reason, RuleId};
+///
+/// let err = Error::from(ArithmeticError::overflow("bonus days")).in_rule(RuleId::Seat05);
+/// assert_eq!(err.rule(), Some(RuleId::Seat05));
+/// assert_eq!(
+///     err.to_string(),
+///     "R-SEAT-05: arithmetic overflow in bonus days: the result is too large to represent exactly"
+/// );
+/// let json = concat!(
+///     r#"{"kind":"arithmetic","rule":"R-SEAT-05","#,
+///     r#""error":{"kind":"overflow","operation":"bonus days"}}"#,
+/// );
+/// assert_eq!(serde_json::to_string(&err)?, json);
+/// assert_eq!(serde_json::from_str::<Error>(json)?, err);
+///
+/// let refused = Error::from(Reason::new(RuleId::Pay04, "pay-as-you-go is final"));
+/// let json = concat!(
+///     r#"{"kind":"refused","reasons":[{"rule":"R-PAY-04","#,
+///     r#""message":"pay-as-you-go is final","figures":[]}]}"#,
+/// );
+/// assert_eq!(serde_json::to_string(&refused)?, json);
+/// assert_eq!(serde_json::from_str::<Error>(json)?, refused);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
+/// A policy error is `{"kind":"policy","field":...,"problem":...,"allowed":...,"rule":...}`;
+/// a store error `{"kind":"store","error":{"kind":"conflict","expected":3,"actual":4}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "ErrorRepr", from = "ErrorRepr")]
 #[non_exhaustive]
 pub enum Error {
     /// A rule refused.
-    #[error("refused: {0}")]
     Refused(Refusal),
     /// A value could not be computed exactly.
-    #[error(transparent)]
-    Arithmetic(#[from] ArithmeticError),
+    Arithmetic {
+        /// The rule whose computation failed, where the calculator or
+        /// decider knows it (see [`InRule`]); `None` for a bare computation
+        /// such as [`Money::checked_add`].
+        rule: Option<RuleId>,
+        /// What could not be computed.
+        error: ArithmeticError,
+    },
     /// A policy could not be built.
-    #[error(transparent)]
-    Policy(#[from] PolicyError),
+    Policy(PolicyError),
     /// The engine's store could not load or append (a conflict that
     /// outlasted the retries, or a database failure); nothing was written.
-    #[error(transparent)]
-    Store(#[from] crate::engine::StoreError),
+    Store(crate::engine::StoreError),
 }
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Refused(refusal) => write!(f, "refused: {refusal}"),
+            Error::Arithmetic {
+                rule: Some(rule),
+                error,
+            } => write!(f, "{rule}: {error}"),
+            Error::Arithmetic { rule: None, error } => write!(f, "{error}"),
+            Error::Policy(error) => write!(f, "{error}"),
+            Error::Store(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// No `source`: the message already contains the inner error's, so a
+/// reporter that walks the chain would print it twice.
+impl std::error::Error for Error {}
 
 impl Error {
     /// The refusal, when a rule refused.
@@ -491,6 +598,105 @@ impl Error {
             Error::Refused(r) => Some(r),
             _ => None,
         }
+    }
+
+    /// The arithmetic error, when a value could not be computed.
+    pub fn arithmetic(&self) -> Option<&ArithmeticError> {
+        match self {
+            Error::Arithmetic { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The rule the error concerns: a refusal's first rule, the rule whose
+    /// computation failed, the rule that sets a policy's limit; `None` for a
+    /// store error or an arithmetic error no rule claimed.
+    ///
+    /// ```
+    /// use billing_rules::{ArithmeticError, Error, Reason, RuleId};
+    ///
+    /// assert_eq!(Error::from(Reason::new(RuleId::Pay03, "4 of 4")).rule(), Some(RuleId::Pay03));
+    /// assert_eq!(Error::from(ArithmeticError::DivisionByZero).rule(), None);
+    /// ```
+    pub fn rule(&self) -> Option<RuleId> {
+        match self {
+            Error::Refused(refusal) => Some(refusal.rule()),
+            Error::Arithmetic { rule, .. } => *rule,
+            Error::Policy(error) => error.rule,
+            Error::Store(_) => None,
+        }
+    }
+
+    /// Names `rule` as the rule whose computation failed, unless an inner
+    /// computation named a (more precise) rule already. Only arithmetic
+    /// errors change: a refusal and a policy error name their rules
+    /// themselves, and a store error concerns no rule.
+    pub fn in_rule(self, rule: RuleId) -> Error {
+        match self {
+            Error::Arithmetic { rule: None, error } => Error::Arithmetic {
+                rule: Some(rule),
+                error,
+            },
+            other => other,
+        }
+    }
+}
+
+/// Names the rule whose computation failed, on a result; see
+/// [`Error::in_rule`]. The innermost rule wins: a rule already named is
+/// kept.
+///
+/// ```
+/// use billing_rules::{ArithmeticError, Error, InRule, RuleId};
+///
+/// let total: Result<u32, ArithmeticError> = Err(ArithmeticError::overflow("seat total"));
+/// let err = total.in_rule(RuleId::Seat02).in_rule(RuleId::Seat06).unwrap_err();
+/// assert_eq!(err.rule(), Some(RuleId::Seat02));
+/// assert!(matches!(err, Error::Arithmetic { error: ArithmeticError::Overflow { .. }, .. }));
+/// ```
+pub trait InRule {
+    /// The result with the rule named.
+    type Output;
+
+    /// Names `rule` on an arithmetic error that names none yet.
+    fn in_rule(self, rule: RuleId) -> Self::Output;
+}
+
+impl<T> InRule for Result<T, Error> {
+    type Output = Result<T, Error>;
+
+    fn in_rule(self, rule: RuleId) -> Result<T, Error> {
+        self.map_err(|e| e.in_rule(rule))
+    }
+}
+
+impl<T> InRule for Result<T, ArithmeticError> {
+    type Output = Result<T, Error>;
+
+    fn in_rule(self, rule: RuleId) -> Result<T, Error> {
+        self.map_err(|error| Error::Arithmetic {
+            rule: Some(rule),
+            error,
+        })
+    }
+}
+
+impl From<ArithmeticError> for Error {
+    /// An arithmetic error no rule claimed yet.
+    fn from(error: ArithmeticError) -> Error {
+        Error::Arithmetic { rule: None, error }
+    }
+}
+
+impl From<PolicyError> for Error {
+    fn from(error: PolicyError) -> Error {
+        Error::Policy(error)
+    }
+}
+
+impl From<crate::engine::StoreError> for Error {
+    fn from(error: crate::engine::StoreError) -> Error {
+        Error::Store(error)
     }
 }
 
@@ -503,5 +709,45 @@ impl From<Refusal> for Error {
 impl From<Reason> for Error {
     fn from(reason: Reason) -> Error {
         Error::Refused(Refusal::new(reason))
+    }
+}
+
+/// [`Error`]'s JSON shape: tagged by `kind`, nested errors under `error`
+/// (an internally tagged newtype cannot hold another internally tagged
+/// enum, whose `kind` would clash).
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum ErrorRepr {
+    Refused(Refusal),
+    Arithmetic {
+        #[serde(default)]
+        rule: Option<RuleId>,
+        error: ArithmeticError,
+    },
+    Policy(PolicyError),
+    Store {
+        error: crate::engine::StoreError,
+    },
+}
+
+impl From<Error> for ErrorRepr {
+    fn from(error: Error) -> ErrorRepr {
+        match error {
+            Error::Refused(refusal) => ErrorRepr::Refused(refusal),
+            Error::Arithmetic { rule, error } => ErrorRepr::Arithmetic { rule, error },
+            Error::Policy(error) => ErrorRepr::Policy(error),
+            Error::Store(error) => ErrorRepr::Store { error },
+        }
+    }
+}
+
+impl From<ErrorRepr> for Error {
+    fn from(repr: ErrorRepr) -> Error {
+        match repr {
+            ErrorRepr::Refused(refusal) => Error::Refused(refusal),
+            ErrorRepr::Arithmetic { rule, error } => Error::Arithmetic { rule, error },
+            ErrorRepr::Policy(error) => Error::Policy(error),
+            ErrorRepr::Store { error } => Error::Store(error),
+        }
     }
 }

@@ -391,10 +391,7 @@ fn retried_arithmetic_fault_returns_the_first_fault() {
     let first = engine
         .execute::<Account>(&account, &Deposit(1), &u64::MAX, Some(&key("k")))
         .unwrap_err();
-    assert_eq!(
-        first,
-        Error::Arithmetic(ArithmeticError::overflow("deposit"))
-    );
+    assert_eq!(first, Error::from(ArithmeticError::overflow("deposit")));
     engine
         .execute::<Account>(&account, &Withdraw(10), &u64::MAX, None)
         .unwrap();

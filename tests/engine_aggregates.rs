@@ -183,7 +183,7 @@ fn one_store_keeps_the_five_kinds_of_one_account_apart() {
             &SubscriptionCommand::Purchase {
                 validity: Period::Year,
             },
-            &presets::lifecycle::app_store_seat_plan(),
+            &presets::lifecycle::app_store_seat_plan().unwrap(),
             None,
         )
         .unwrap();
@@ -204,7 +204,7 @@ fn one_store_keeps_the_five_kinds_of_one_account_apart() {
                 app: AppId::new("app-1"),
                 account: AccountId::new("acct-1"),
             },
-            &presets::lifecycle::live_plugin_licence(),
+            &presets::lifecycle::live_plugin_licence().unwrap(),
             None,
         )
         .unwrap();
@@ -214,7 +214,7 @@ fn one_store_keeps_the_five_kinds_of_one_account_apart() {
             &PaymentCommand::FirstPurchase {
                 method: PaymentMethod::PrepaidCloudAccount,
             },
-            &presets::payment::payment_policy(),
+            &presets::payment::payment_policy().unwrap(),
             None,
         )
         .unwrap();
@@ -226,7 +226,7 @@ fn one_store_keeps_the_five_kinds_of_one_account_apart() {
                 paid_at: t0(),
                 amount: cny("100.00"),
             },
-            &presets::payment::app_refund_policy(),
+            &presets::payment::app_refund_policy().unwrap(),
             None,
         )
         .unwrap();
@@ -250,7 +250,7 @@ fn r_life_04_seat_subscription_purchase_priced_by_the_seat_plan() {
     let engine = new_engine();
     let org = id("org-1");
     let seats = presets::seat::app_store_seat_plan().unwrap();
-    let life = presets::lifecycle::app_store_seat_plan();
+    let life = presets::lifecycle::app_store_seat_plan().unwrap();
 
     // 120 seats for a year: the 51-200 tier, 80.00 a seat (R-SEAT-03).
     let priced = quote(&seats, &SeatOrder::new(120, 1)).unwrap();
@@ -293,7 +293,7 @@ fn r_life_04_seat_subscription_purchase_priced_by_the_seat_plan() {
 fn r_life_03_notice_and_expiry_come_due_through_the_engine() {
     let engine = new_engine();
     let org = id("org-2");
-    let life = presets::lifecycle::app_store_seat_plan();
+    let life = presets::lifecycle::app_store_seat_plan().unwrap();
     engine
         .execute::<Subscription>(
             &org,
@@ -375,7 +375,7 @@ fn r_life_03_notice_and_expiry_come_due_through_the_engine() {
 fn r_life_07_auto_renewal_and_r_life_06_suspension_through_the_engine() {
     let engine = new_engine();
     let chat = id("chat-1");
-    let life = presets::lifecycle::chat_service();
+    let life = presets::lifecycle::chat_service().unwrap();
     for command in [
         SubscriptionCommand::Purchase {
             validity: Period::Month,
@@ -576,7 +576,7 @@ fn r_lic_04_licence_purchase_stacking_and_expiry_through_the_engine() {
     let engine = new_engine();
     let app = AppId::new("app-9");
     let stream = id("app-9");
-    let policy = presets::lifecycle::live_plugin_licence();
+    let policy = presets::lifecycle::live_plugin_licence().unwrap();
     let buy = |account: &str| LicenceCommand::Purchase {
         app: app.clone(),
         account: AccountId::new(account),
@@ -649,7 +649,7 @@ fn r_lic_04_licence_purchase_stacking_and_expiry_through_the_engine() {
 fn r_pay_03_the_fifth_switch_is_refused_through_the_engine() {
     let engine = new_engine();
     let env = id("env-1");
-    let policy = presets::payment::payment_policy();
+    let policy = presets::payment::payment_policy().unwrap();
     engine
         .execute::<EnvironmentPayment>(
             &env,
@@ -704,7 +704,7 @@ fn r_pay_03_the_fifth_switch_is_refused_through_the_engine() {
 fn r_pay_04_no_switch_after_pay_as_you_go_through_the_engine() {
     let engine = new_engine();
     let env = id("env-2");
-    let policy = presets::payment::payment_policy();
+    let policy = presets::payment::payment_policy().unwrap();
     engine
         .execute::<EnvironmentPayment>(
             &env,
@@ -750,7 +750,7 @@ fn r_pay_04_no_switch_after_pay_as_you_go_through_the_engine() {
 fn r_ref_02_order_ledger_refunds_latest_first_through_the_engine() {
     let engine = new_engine();
     let app = id("app-ledger-1");
-    let policy = presets::payment::app_refund_policy();
+    let policy = presets::payment::app_refund_policy().unwrap();
     let record = |order: &str, amount: &str| LedgerCommand::RecordOrder {
         order: order.into(),
         paid_at: engine.clock().now(),
@@ -807,7 +807,7 @@ fn r_ref_02_order_ledger_refunds_latest_first_through_the_engine() {
 fn r_ref_02_two_engines_racing_on_one_ledger_lose_no_order() {
     let store = Arc::new(MemoryStore::new());
     let app = id("app-race");
-    let policy = Arc::new(presets::payment::app_refund_policy());
+    let policy = Arc::new(presets::payment::app_refund_policy().unwrap());
     let barrier = Arc::new(Barrier::new(2));
     let handles: Vec<_> = (0..2)
         .map(|t| {

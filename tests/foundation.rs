@@ -798,7 +798,265 @@ fn r_use_09_a_graduated_price_that_cannot_be_exact_is_an_error_not_a_rounded_num
     .unwrap();
     assert!(matches!(
         t.price(Decimal::MAX),
-        Err(Error::Arithmetic(ArithmeticError::PrecisionLoss { .. }))
+        Err(Error::Arithmetic {
+            error: ArithmeticError::PrecisionLoss { .. },
+            ..
+        })
     ));
     assert_eq!(t.price(d("2.5")).unwrap().total, Money::cny(d("2")));
+}
+
+// Errors name their rule (issue 8): an arithmetic error is reported under
+// the rule whose computation failed, in the value and in its Display.
+
+mod errors_name_their_rule {
+    use billing_rules::decider::Decider;
+    use billing_rules::lifecycle::postpaid::{PostpaidAccount, PostpaidCommand};
+    use billing_rules::lifecycle::subscription::{Subscription, SubscriptionCommand};
+    use billing_rules::money::Money;
+    use billing_rules::presets;
+    use billing_rules::pricing::seats::{PricingSpec, SeatOrder, SeatPolicy, quote};
+    use billing_rules::refund::{LedgerCommand, OrderLedger};
+    use billing_rules::time::Period;
+    use billing_rules::{ArithmeticError, Error, InRule, RuleId};
+    use chrono::{DateTime, TimeZone, Utc};
+    use rust_decimal::Decimal;
+
+    fn arithmetic_rule(err: &Error) -> Option<RuleId> {
+        match err {
+            Error::Arithmetic { rule, .. } => *rule,
+            other => panic!("expected an arithmetic error, got {other}"),
+        }
+    }
+
+    #[test]
+    fn r_seat_01_a_purchase_at_max_utc_names_its_rule() {
+        let policy = presets::lifecycle::app_store_seat_plan().unwrap();
+        let buy = SubscriptionCommand::Purchase {
+            validity: Period::Year,
+        };
+        let err = Subscription::decide(
+            &Subscription::initial(),
+            &buy,
+            DateTime::<Utc>::MAX_UTC,
+            &policy,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Arithmetic {
+                    rule: Some(RuleId::Seat01),
+                    error: ArithmeticError::OutOfRange { .. } | ArithmeticError::Overflow { .. },
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.rule(), Some(RuleId::Seat01));
+        assert!(err.to_string().starts_with("R-SEAT-01: "), "{err}");
+    }
+
+    #[test]
+    fn r_seat_09_a_renewal_at_max_utc_names_its_rule() {
+        let policy = presets::lifecycle::chat_service().unwrap();
+        let renew = SubscriptionCommand::Renew {
+            validity: Period::Month,
+        };
+        let err = Subscription::decide(
+            &Subscription::initial(),
+            &renew,
+            DateTime::<Utc>::MAX_UTC,
+            &policy,
+        )
+        .unwrap_err();
+        assert_eq!(arithmetic_rule(&err), Some(RuleId::Seat09));
+        assert!(err.to_string().starts_with("R-SEAT-09: "), "{err}");
+    }
+
+    #[test]
+    fn r_life_09_a_deposit_overflow_names_its_rule() {
+        let policy = presets::lifecycle::live_plugin_postpaid().unwrap();
+        let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+        let top_up = PostpaidCommand::TopUp {
+            amount: Money::cny(Decimal::MAX),
+        };
+        let (state, _) =
+            PostpaidAccount::run(&PostpaidAccount::initial(), &top_up, now, &policy).unwrap();
+        let err = PostpaidAccount::decide(&state, &top_up, now, &policy).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Arithmetic {
+                    rule: Some(RuleId::Life09),
+                    error: ArithmeticError::Overflow { .. },
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("R-LIFE-09: arithmetic overflow in "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn r_seat_02_a_seat_quote_overflow_names_its_rule() {
+        let mut spec = presets::seat::app_store_seat_plan_spec();
+        spec.pricing = PricingSpec::UnitPrice {
+            unit_price: Decimal::MAX,
+        };
+        spec.discounts.clear();
+        let policy = SeatPolicy::try_from(spec).unwrap();
+        let err = quote(&policy, &SeatOrder::new(2, 1)).unwrap_err();
+        assert_eq!(arithmetic_rule(&err), Some(RuleId::Seat02));
+        assert!(
+            err.to_string()
+                .starts_with("R-SEAT-02: arithmetic overflow in "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn r_ref_01_an_order_in_another_currency_names_its_rule() {
+        let policy = presets::payment::app_refund_policy().unwrap();
+        let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+        let record = LedgerCommand::RecordOrder {
+            order: "o1".into(),
+            paid_at: now,
+            amount: Money::new(Decimal::ONE, billing_rules::money::Currency::USD),
+        };
+        let err = OrderLedger::decide(&OrderLedger::initial(), &record, now, &policy).unwrap_err();
+        assert_eq!(arithmetic_rule(&err), Some(RuleId::Ref01));
+        assert_eq!(
+            err.to_string(),
+            "R-REF-01: cannot combine CNY and USD: amounts of different currencies never mix"
+        );
+    }
+
+    #[test]
+    fn the_innermost_rule_wins_and_refusals_keep_theirs() {
+        let inner: Result<(), ArithmeticError> = Err(ArithmeticError::DivisionByZero);
+        let err = inner
+            .in_rule(RuleId::Seat05)
+            .in_rule(RuleId::Seat02)
+            .unwrap_err();
+        assert_eq!(err.rule(), Some(RuleId::Seat05));
+        assert_eq!(err.to_string(), "R-SEAT-05: division by zero");
+        let bare = Error::from(ArithmeticError::DivisionByZero);
+        assert_eq!(bare.rule(), None);
+        assert_eq!(bare.to_string(), "division by zero");
+        let refused = Error::from(billing_rules::Reason::new(RuleId::Pay03, "4 of 4"));
+        assert_eq!(refused.clone().in_rule(RuleId::Seat01), refused);
+        assert_eq!(refused.rule(), Some(RuleId::Pay03));
+    }
+}
+
+mod error_json {
+    use billing_rules::engine::{StoreError, Version};
+    use billing_rules::{ArithmeticError, Error, PolicyError, RuleId};
+    use serde_json::json;
+
+    fn shape(err: &Error) -> serde_json::Value {
+        let value = serde_json::to_value(err).unwrap();
+        assert_eq!(
+            &serde_json::from_value::<Error>(value.clone()).unwrap(),
+            err
+        );
+        value
+    }
+
+    #[test]
+    fn every_error_kind_is_snake_case_and_tagged_by_kind() {
+        let arithmetic = Error::from(ArithmeticError::CurrencyMismatch {
+            left: billing_rules::money::Currency::CNY,
+            right: billing_rules::money::Currency::USD,
+        })
+        .in_rule(RuleId::Pay06);
+        assert_eq!(
+            shape(&arithmetic),
+            json!({"kind": "arithmetic", "rule": "R-PAY-06",
+                   "error": {"kind": "currency_mismatch", "left": "CNY", "right": "USD"}})
+        );
+        assert_eq!(
+            shape(&Error::from(ArithmeticError::DivisionByZero)),
+            json!({"kind": "arithmetic", "rule": null, "error": {"kind": "division_by_zero"}})
+        );
+        let policy = Error::from(
+            PolicyError::new("window_days", "0 days", "1 day or more").with_rule(RuleId::Ref01),
+        );
+        assert_eq!(
+            shape(&policy),
+            json!({"kind": "policy", "field": "window_days", "problem": "0 days",
+                   "allowed": "1 day or more", "rule": "R-REF-01"})
+        );
+        let store = Error::from(StoreError::Conflict {
+            expected: Version::new(3),
+            actual: Version::new(4),
+        });
+        assert_eq!(
+            shape(&store),
+            json!({"kind": "store", "error": {"kind": "conflict", "expected": 3, "actual": 4}})
+        );
+        // A missing rule reads as none.
+        let json = json!({"kind": "arithmetic", "error": {"kind": "division_by_zero"}});
+        assert_eq!(
+            serde_json::from_value::<Error>(json).unwrap(),
+            Error::from(ArithmeticError::DivisionByZero)
+        );
+        // The old PascalCase shape is refused.
+        assert!(serde_json::from_value::<Error>(json!({"Arithmetic": "DivisionByZero"})).is_err());
+    }
+}
+
+mod event_lines {
+    use billing_rules::decider::Decider;
+    use billing_rules::lifecycle::subscription::{
+        Subscription, SubscriptionCommand, SubscriptionEvent,
+    };
+    use billing_rules::presets;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn r_life_03_a_notice_logs_as_one_line_naming_its_rule() {
+        let policy = presets::lifecycle::app_store_seat_plan().unwrap();
+        let zone = policy.locale().time_zone;
+        let live = Utc.with_ymd_and_hms(2024, 12, 31, 16, 0, 0).unwrap(); // Jan 1 00:00 +08:00
+        let (trial, went_live) = Subscription::run(
+            &Subscription::initial(),
+            &SubscriptionCommand::GoLive,
+            live,
+            &policy,
+        )
+        .unwrap();
+        assert_eq!(
+            went_live[0].display_in(zone).to_string(),
+            "R-LIFE-01 went live: trial ends 2025-01-15 00:00 +08:00"
+        );
+        let week_later = Utc.with_ymd_and_hms(2025, 1, 7, 16, 0, 0).unwrap();
+        let (_, due) = Subscription::run(
+            &trial,
+            &SubscriptionCommand::Advance { funds: None },
+            week_later,
+            &policy,
+        )
+        .unwrap();
+        let notice = due
+            .iter()
+            .find(|e| matches!(e, SubscriptionEvent::Notice(_)))
+            .unwrap();
+        let line = notice.display_in(zone).to_string();
+        assert!(
+            line.starts_with("R-LIFE-03 notice: trial ends 2025-01-15 00:00 +08:00 (to the "),
+            "{line}"
+        );
+        assert!(!line.contains('\n'));
+        // Display alone writes UTC.
+        assert!(
+            notice
+                .to_string()
+                .starts_with("R-LIFE-03 notice: trial ends 2025-01-14 16:00 +00:00"),
+            "{notice}"
+        );
+    }
 }

@@ -104,11 +104,11 @@ fn reminders(events: &[SubscriptionEvent]) -> Vec<billing_rules::lifecycle::noti
 #[test]
 fn presets_are_valid_policies_and_round_trip_through_json() {
     for policy in [
-        presets::app_store_seat_plan(),
-        presets::chat_service(),
-        presets::cloud_environment(),
+        presets::app_store_seat_plan().unwrap(),
+        presets::chat_service().unwrap(),
+        presets::cloud_environment().unwrap(),
     ] {
-        let rebuilt = SubscriptionPolicy::try_from(policy.spec().clone()).unwrap();
+        let rebuilt = SubscriptionPolicy::try_from(policy.to_spec()).unwrap();
         assert_eq!(rebuilt, policy);
         let json = serde_json::to_string(&policy).unwrap();
         assert_eq!(
@@ -120,11 +120,11 @@ fn presets_are_valid_policies_and_round_trip_through_json() {
 
 #[test]
 fn presets_carry_the_published_figures() {
-    let store = presets::app_store_seat_plan();
+    let store = presets::app_store_seat_plan().unwrap();
     assert_eq!(store.notice().map(|n| n.lead_days), Some(7));
     assert_eq!(store.lapse(), Lapse::Intercepted);
     assert_eq!(store.grace(), Duration::zero());
-    let chat = presets::chat_service();
+    let chat = presets::chat_service().unwrap();
     let r = chat.reminders().unwrap();
     assert_eq!((r.days_up_to_expiry, r.days_after_expiry), (7, 1));
     assert_eq!(r.channels, Channels::of(&[Channel::Sms, Channel::Email]));
@@ -132,7 +132,10 @@ fn presets_carry_the_published_figures() {
     assert_eq!(chat.grace(), Duration::hours(24));
     assert_eq!(chat.lapse(), Lapse::Suspended);
     assert_eq!(chat.auto_renewal(), Some(Period::Month));
-    assert_eq!(presets::cloud_environment().lapse(), Lapse::Isolated);
+    assert_eq!(
+        presets::cloud_environment().unwrap().lapse(),
+        Lapse::Isolated
+    );
 }
 
 #[test]
@@ -186,7 +189,7 @@ fn policy_spec_rejects_bad_figures_naming_the_field_and_rule() {
 
 #[test]
 fn r_life_01_trial_starts_when_the_app_goes_live() {
-    let policy = presets::app_store_seat_plan();
+    let policy = presets::app_store_seat_plan().unwrap();
     let configured = Subscription::initial();
     // Configured but not live: no trial is running, access names R-LIFE-01.
     let before = access(&configured, local(2025, 6, 1, 0, 0), &policy);
@@ -213,7 +216,7 @@ fn r_life_01_trial_starts_when_the_app_goes_live() {
 
 #[test]
 fn r_life_01_go_live_is_refused_without_a_trial_or_when_already_live() {
-    let chat = presets::chat_service();
+    let chat = presets::chat_service().unwrap();
     let refusal = refused(
         &Subscription::initial(),
         SubscriptionCommand::GoLive,
@@ -223,7 +226,7 @@ fn r_life_01_go_live_is_refused_without_a_trial_or_when_already_live() {
     assert_eq!(refusal.rule(), RuleId::Life01);
     assert!(refusal.primary().message.contains("no trial"));
 
-    let store = presets::app_store_seat_plan();
+    let store = presets::app_store_seat_plan().unwrap();
     let live = run(
         &Subscription::initial(),
         SubscriptionCommand::GoLive,
@@ -242,7 +245,7 @@ fn r_life_01_go_live_is_refused_without_a_trial_or_when_already_live() {
 
 #[test]
 fn r_life_02_admin_starts_one_extra_trial_after_the_trial_expired() {
-    let policy = presets::app_store_seat_plan();
+    let policy = presets::app_store_seat_plan().unwrap();
     let live = local(2025, 6, 1, 0, 0);
     let trial = run(
         &Subscription::initial(),
@@ -294,7 +297,7 @@ fn r_life_02_admin_starts_one_extra_trial_after_the_trial_expired() {
 
 #[test]
 fn r_life_02_extra_trial_refusals_list_every_reason() {
-    let policy = presets::app_store_seat_plan();
+    let policy = presets::app_store_seat_plan().unwrap();
     let live = local(2025, 6, 1, 0, 0);
     let trial = run(
         &Subscription::initial(),
@@ -366,7 +369,7 @@ fn r_life_02_extra_trial_refusals_list_every_reason() {
 
 #[test]
 fn r_life_03_notice_is_due_seven_days_before_a_paid_term_ends() {
-    let policy = presets::app_store_seat_plan();
+    let policy = presets::app_store_seat_plan().unwrap();
     let at = local(2025, 1, 1, 15, 0);
     let state = bought(at, Period::Year, &policy);
     let end = at + Duration::days(365);
@@ -391,7 +394,7 @@ fn r_life_03_notice_is_due_seven_days_before_a_paid_term_ends() {
 
 #[test]
 fn r_life_03_a_term_shorter_than_the_lead_gets_its_notice_at_once() {
-    let policy = presets::app_store_seat_plan();
+    let policy = presets::app_store_seat_plan().unwrap();
     let at = local(2025, 3, 3, 11, 11);
     let state = bought(at, days(3), &policy);
     let events = due_events(&state, at, &policy, None).unwrap();
@@ -404,7 +407,7 @@ fn r_life_03_a_term_shorter_than_the_lead_gets_its_notice_at_once() {
 
 #[test]
 fn r_life_03_the_trial_gets_a_notice_too() {
-    let policy = presets::app_store_seat_plan();
+    let policy = presets::app_store_seat_plan().unwrap();
     let live = local(2025, 6, 1, 8, 0);
     let trial = run(
         &Subscription::initial(),
@@ -432,7 +435,7 @@ fn r_life_03_the_trial_gets_a_notice_too() {
 
 #[test]
 fn r_life_04_access_is_intercepted_after_the_trial_until_a_purchase() {
-    let policy = presets::app_store_seat_plan();
+    let policy = presets::app_store_seat_plan().unwrap();
     let trial = run(
         &Subscription::initial(),
         SubscriptionCommand::GoLive,
@@ -476,9 +479,9 @@ fn r_life_04_access_is_intercepted_after_the_trial_until_a_purchase() {
 #[test]
 fn r_life_04_buying_restores_access_at_once_from_every_lapsed_state() {
     for policy in [
-        presets::app_store_seat_plan(),
-        presets::chat_service(),
-        presets::cloud_environment(),
+        presets::app_store_seat_plan().unwrap(),
+        presets::chat_service().unwrap(),
+        presets::cloud_environment().unwrap(),
     ] {
         let at = local(2025, 1, 1, 0, 0);
         let state = bought(at, Period::Month, &policy);
@@ -504,7 +507,7 @@ fn r_life_04_buying_restores_access_at_once_from_every_lapsed_state() {
 #[test]
 fn renew_extends_a_running_paid_term_from_its_end() {
     // R-SEAT-09: extending adds the validity after the current end.
-    let policy = presets::chat_service();
+    let policy = presets::chat_service().unwrap();
     let at = local(2025, 1, 1, 0, 0);
     let state = bought(at, Period::Month, &policy);
     let (_, events) = Subscription::run(
@@ -530,7 +533,7 @@ fn renew_extends_a_running_paid_term_from_its_end() {
 
 #[test]
 fn r_life_05_chat_reminders_run_from_expiry_day_minus_6_to_the_day_after() {
-    let policy = presets::chat_service();
+    let policy = presets::chat_service().unwrap();
     let end = local(2025, 7, 1, 0, 0); // expires on 2025-06-30, local
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let events = due_events(&state, end + Duration::days(5), &policy, None).unwrap();
@@ -569,7 +572,7 @@ use chrono::Datelike;
 
 #[test]
 fn r_life_05_a_term_bought_inside_the_window_is_reminded_from_its_start() {
-    let policy = presets::chat_service();
+    let policy = presets::chat_service().unwrap();
     // Bought at 14:00 on a 3-day term: the window opened days ago; the
     // purchase day's 10:00 reminder is due at the purchase instant.
     let at = local(2025, 6, 10, 14, 0);
@@ -592,7 +595,7 @@ fn r_life_05_a_term_bought_inside_the_window_is_reminded_from_its_start() {
 
 #[test]
 fn r_life_05_a_renewal_stops_the_old_terms_reminders() {
-    let policy = presets::chat_service();
+    let policy = presets::chat_service().unwrap();
     let end = local(2025, 7, 1, 0, 0);
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let on_expiry_day = local(2025, 6, 30, 12, 0);
@@ -643,7 +646,7 @@ fn r_life_05_window_is_the_days_up_to_and_including_expiry_and_after() {
 
 #[test]
 fn r_life_06_chat_app_is_served_24_hours_after_expiry_then_suspended() {
-    let policy = presets::chat_service();
+    let policy = presets::chat_service().unwrap();
     let end = local(2025, 7, 1, 0, 0);
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let until = end + Duration::hours(24);
@@ -687,7 +690,7 @@ fn r_life_06_chat_app_is_served_24_hours_after_expiry_then_suspended() {
 
 #[test]
 fn r_life_06_renewing_in_grace_starts_the_new_term_at_once() {
-    let policy = presets::chat_service();
+    let policy = presets::chat_service().unwrap();
     let end = local(2025, 7, 1, 0, 0);
     let state = swept(
         &bought(end - Duration::days(31), Period::Month, &policy),
@@ -725,7 +728,7 @@ fn r_life_06_renewing_in_grace_starts_the_new_term_at_once() {
 // ---------------------------------------------------------------- R-LIFE-07
 
 fn auto_renewing(end: DateTime<Utc>) -> (SubscriptionPolicy, SubscriptionState) {
-    let policy = presets::chat_service();
+    let policy = presets::chat_service().unwrap();
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let state = run(
         &state,
@@ -850,13 +853,13 @@ fn r_life_07_an_auto_renewal_needs_the_balance_fact() {
     };
     assert!(matches!(
         due_events(&state, end, &policy, Some(&usd)),
-        Err(Error::Arithmetic(_))
+        Err(Error::Arithmetic { .. })
     ));
 }
 
 #[test]
 fn r_life_07_auto_renewal_is_refused_when_the_plan_has_none() {
-    let policy = presets::app_store_seat_plan();
+    let policy = presets::app_store_seat_plan().unwrap();
     let state = bought(local(2025, 1, 1, 0, 0), Period::Year, &policy);
     let refusal = refused(
         &state,
@@ -1112,7 +1115,7 @@ fn r_life_07_advance_with_the_balance_left_draws_exactly_as_one_sweep() {
 
 #[test]
 fn r_life_10_cloud_environment_is_isolated_after_an_unrenewed_term_until_renewed() {
-    let policy = presets::cloud_environment();
+    let policy = presets::cloud_environment().unwrap();
     let at = local(2025, 1, 1, 0, 0);
     let state = bought(at, Period::Year, &policy);
     let end = at + Duration::days(365);
@@ -1150,7 +1153,7 @@ fn r_life_10_cloud_environment_is_isolated_after_an_unrenewed_term_until_renewed
 
 #[test]
 fn due_events_applied_twice_change_nothing() {
-    let policy = presets::chat_service();
+    let policy = presets::chat_service().unwrap();
     let end = local(2025, 7, 1, 0, 0);
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let events = due_events(&state, end + Duration::days(3), &policy, None).unwrap();
@@ -1167,7 +1170,7 @@ fn due_events_applied_twice_change_nothing() {
 
 #[test]
 fn advance_command_applies_the_due_events() {
-    let policy = presets::chat_service();
+    let policy = presets::chat_service().unwrap();
     let end = local(2025, 7, 1, 0, 0);
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let now = end + Duration::days(3);
@@ -1184,7 +1187,7 @@ fn advance_command_applies_the_due_events() {
 
 #[test]
 fn states_events_and_commands_round_trip_through_json() {
-    let policy = presets::chat_service();
+    let policy = presets::chat_service().unwrap();
     let end = local(2025, 7, 1, 0, 0);
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let events = due_events(&state, end + Duration::days(3), &policy, None).unwrap();
@@ -1221,7 +1224,7 @@ fn states_events_and_commands_round_trip_through_json() {
 
 #[test]
 fn every_phase_round_trips_through_json() {
-    let policy = presets::app_store_seat_plan();
+    let policy = presets::app_store_seat_plan().unwrap();
     let live = local(2025, 6, 1, 0, 0);
     let trial = run(
         &Subscription::initial(),
@@ -1236,7 +1239,7 @@ fn every_phase_round_trips_through_json() {
         local(2025, 6, 20, 0, 0),
         &policy,
     );
-    let chat = presets::chat_service();
+    let chat = presets::chat_service().unwrap();
     let paid = bought(live, Period::Month, &chat);
     let grace = swept(
         &paid,
@@ -1247,7 +1250,7 @@ fn every_phase_round_trips_through_json() {
     let isolated = swept(
         &paid,
         live + Duration::days(40),
-        &presets::cloud_environment(),
+        &presets::cloud_environment().unwrap(),
         None,
     );
     let states = [
@@ -1325,9 +1328,9 @@ fn history() -> impl Strategy<Value = Vec<(i64, Step)>> {
 
 fn policy() -> impl Strategy<Value = SubscriptionPolicy> {
     let presets = prop_oneof![
-        Just(presets::app_store_seat_plan()),
-        Just(presets::chat_service()),
-        Just(presets::cloud_environment()),
+        Just(presets::app_store_seat_plan().unwrap()),
+        Just(presets::chat_service().unwrap()),
+        Just(presets::cloud_environment().unwrap()),
     ];
     let custom = (
         proptest::option::of(1u32..30),
@@ -1569,7 +1572,7 @@ proptest! {
         validity in 9u32..400,
     ) {
         // Terms longer than the window: all 8 days, each at 10:00 local.
-        let policy = presets::chat_service();
+        let policy = presets::chat_service().unwrap();
         let at = t0() + Duration::minutes(start_minutes);
         let state = bought(at, days(validity), &policy);
         let end = at + Duration::days(i64::from(validity));

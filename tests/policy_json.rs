@@ -52,7 +52,7 @@ fn r_seat_03_a_misspelt_tier_field_is_refused() {
 
 #[test]
 fn r_use_05_usage_policies_refuse_unknown_fields() {
-    check::<UsagePolicy>(presets::usage::verification_spec().unwrap(), "verification");
+    check::<UsagePolicy>(presets::usage::verification_spec(), "verification");
     check::<TrafficPolicy>(presets::usage::live_traffic_spec(), "live traffic");
     check::<AddOnPolicy>(presets::usage::live_add_ons_spec(), "live add-ons");
 }
@@ -86,4 +86,141 @@ fn r_pay_03_payment_and_refund_policies_refuse_unknown_fields() {
 #[test]
 fn locale_refuses_unknown_fields() {
     check::<Locale>(presets::locale(), "locale");
+}
+
+/// `P::try_from(p.to_spec()) == Ok(p)` and the locale is the spec's.
+fn spec_round_trip<P, S>(policy: P, to_spec: impl Fn(&P) -> S, locale: impl Fn(&P) -> Locale)
+where
+    P: TryFrom<S, Error = billing_rules::PolicyError> + PartialEq + std::fmt::Debug,
+{
+    let spec = to_spec(&policy);
+    let expected_locale = locale(&policy);
+    let rebuilt = P::try_from(spec).unwrap();
+    assert_eq!(locale(&rebuilt), expected_locale);
+    assert_eq!(rebuilt, policy);
+}
+
+/// Every built preset builds (they all return `Result`, and none fails),
+/// and every policy gives back its spec: `P::try_from(p.to_spec()) == Ok(p)`.
+#[test]
+fn every_preset_builds_and_every_policy_round_trips_through_to_spec() {
+    use presets::{lifecycle, payment, seat, usage};
+    spec_round_trip(
+        seat::app_store_seat_plan().unwrap(),
+        SeatPolicy::to_spec,
+        SeatPolicy::locale,
+    );
+    for policy in [
+        lifecycle::app_store_seat_plan().unwrap(),
+        lifecycle::chat_service().unwrap(),
+        lifecycle::cloud_environment().unwrap(),
+    ] {
+        spec_round_trip(
+            policy,
+            SubscriptionPolicy::to_spec,
+            SubscriptionPolicy::locale,
+        );
+    }
+    for policy in [
+        lifecycle::cloud_environment_postpaid().unwrap(),
+        lifecycle::live_plugin_postpaid().unwrap(),
+    ] {
+        spec_round_trip(policy, PostpaidPolicy::to_spec, PostpaidPolicy::locale);
+    }
+    spec_round_trip(
+        lifecycle::live_plugin_licence().unwrap(),
+        LicencePolicy::to_spec,
+        LicencePolicy::locale,
+    );
+    spec_round_trip(
+        payment::payment_policy().unwrap(),
+        PaymentPolicy::to_spec,
+        PaymentPolicy::locale,
+    );
+    spec_round_trip(
+        payment::app_refund_policy().unwrap(),
+        AppRefundPolicy::to_spec,
+        AppRefundPolicy::locale,
+    );
+    spec_round_trip(
+        payment::licence_refund_policy().unwrap(),
+        LicenceRefundPolicy::to_spec,
+        LicenceRefundPolicy::locale,
+    );
+    spec_round_trip(
+        usage::verification().unwrap(),
+        UsagePolicy::to_spec,
+        UsagePolicy::locale,
+    );
+    spec_round_trip(
+        usage::live_traffic().unwrap(),
+        TrafficPolicy::to_spec,
+        TrafficPolicy::locale,
+    );
+    spec_round_trip(
+        usage::live_add_ons().unwrap(),
+        AddOnPolicy::to_spec,
+        AddOnPolicy::locale,
+    );
+}
+
+/// The preset specs are the built presets' specs: building a preset is
+/// exactly `try_from` of its `*_spec()`.
+#[test]
+fn every_preset_spec_is_its_built_presets_spec() {
+    use presets::{lifecycle, payment, seat, usage};
+    assert_eq!(
+        seat::app_store_seat_plan().unwrap().to_spec(),
+        seat::app_store_seat_plan_spec()
+    );
+    assert_eq!(
+        lifecycle::chat_service().unwrap().to_spec(),
+        lifecycle::chat_service_spec()
+    );
+    assert_eq!(
+        lifecycle::live_plugin_licence().unwrap().to_spec(),
+        lifecycle::live_plugin_licence_spec()
+    );
+    assert_eq!(
+        lifecycle::live_plugin_postpaid().unwrap().to_spec(),
+        lifecycle::live_plugin_postpaid_spec()
+    );
+    assert_eq!(
+        payment::payment_policy().unwrap().to_spec(),
+        payment::payment_policy_spec()
+    );
+    assert_eq!(
+        payment::app_refund_policy().unwrap().to_spec(),
+        payment::app_refund_policy_spec()
+    );
+    assert_eq!(
+        payment::licence_refund_policy().unwrap().to_spec(),
+        payment::licence_refund_policy_spec()
+    );
+    assert_eq!(
+        usage::verification().unwrap().to_spec(),
+        usage::verification_spec()
+    );
+    assert_eq!(
+        usage::live_traffic().unwrap().to_spec(),
+        usage::live_traffic_spec()
+    );
+    assert_eq!(
+        usage::live_add_ons().unwrap().to_spec(),
+        usage::live_add_ons_spec()
+    );
+}
+
+/// R-USE-06: the published billing start, built at compile time, is
+/// 2023-08-26 00:00 +08:00 (not the fallback).
+#[test]
+fn r_use_06_the_billing_start_constant_is_the_published_instant() {
+    assert_eq!(
+        presets::usage::billing_start().to_rfc3339(),
+        "2023-08-25T16:00:00+00:00"
+    );
+    assert_eq!(
+        presets::usage::verification_spec().billing_start,
+        presets::usage::billing_start()
+    );
 }

@@ -51,7 +51,7 @@ fn refused(
 
 /// A cloud account whose June bill of 120 is issued at `at` on a zero balance.
 fn billed(at: DateTime<Utc>) -> (PostpaidPolicy, PostpaidState, Vec<PostpaidEvent>) {
-    let policy = presets::cloud_environment_postpaid();
+    let policy = presets::cloud_environment_postpaid().unwrap();
     let (state, events) = run(
         &PostpaidAccount::initial(),
         PostpaidCommand::IssueBill { amount: yuan(120) },
@@ -66,13 +66,10 @@ fn billed(at: DateTime<Utc>) -> (PostpaidPolicy, PostpaidState, Vec<PostpaidEven
 #[test]
 fn presets_are_valid_and_round_trip_through_json() {
     for policy in [
-        presets::cloud_environment_postpaid(),
-        presets::live_plugin_postpaid(),
+        presets::cloud_environment_postpaid().unwrap(),
+        presets::live_plugin_postpaid().unwrap(),
     ] {
-        assert_eq!(
-            PostpaidPolicy::try_from(policy.spec().clone()).unwrap(),
-            policy
-        );
+        assert_eq!(PostpaidPolicy::try_from(policy.to_spec()).unwrap(), policy);
         let json = serde_json::to_string(&policy).unwrap();
         assert_eq!(
             serde_json::from_str::<PostpaidPolicy>(&json).unwrap(),
@@ -80,7 +77,12 @@ fn presets_are_valid_and_round_trip_through_json() {
         );
         assert_eq!(policy.suspend_after(), Duration::hours(24));
     }
-    assert_eq!(presets::cloud_environment_postpaid().latest_bill_day(), 3);
+    assert_eq!(
+        presets::cloud_environment_postpaid()
+            .unwrap()
+            .latest_bill_day(),
+        3
+    );
 }
 
 #[test]
@@ -117,7 +119,7 @@ fn r_life_08_policy_bill_day_must_be_1_to_3_and_reminders_ascending() {
 
 #[test]
 fn r_life_08_a_bill_is_issued_on_day_1_2_or_3_of_the_next_month() {
-    let policy = presets::cloud_environment_postpaid();
+    let policy = presets::cloud_environment_postpaid().unwrap();
     let june = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
     for day in 1..=3 {
         assert_eq!(
@@ -210,7 +212,7 @@ fn r_life_08_in_arrears_reminders_go_out_and_services_stop_24_hours_after_the_bi
 
 #[test]
 fn r_life_08_a_bill_the_balance_covers_brings_no_arrears() {
-    let policy = presets::cloud_environment_postpaid();
+    let policy = presets::cloud_environment_postpaid().unwrap();
     let (state, _) = run(
         &PostpaidAccount::initial(),
         PostpaidCommand::TopUp { amount: yuan(120) },
@@ -296,7 +298,7 @@ fn r_life_08_commands_catch_up_on_what_came_due_first() {
 
 #[test]
 fn r_life_08_monthly_accounts_take_no_charges_and_plugin_accounts_no_bills() {
-    let cloud = presets::cloud_environment_postpaid();
+    let cloud = presets::cloud_environment_postpaid().unwrap();
     let refusal = refused(
         &PostpaidAccount::initial(),
         PostpaidCommand::Charge { amount: yuan(1) },
@@ -304,7 +306,7 @@ fn r_life_08_monthly_accounts_take_no_charges_and_plugin_accounts_no_bills() {
         &cloud,
     );
     assert_eq!(refusal.rule(), RuleId::Life08);
-    let plugin = presets::live_plugin_postpaid();
+    let plugin = presets::live_plugin_postpaid().unwrap();
     let refusal = refused(
         &PostpaidAccount::initial(),
         PostpaidCommand::IssueBill { amount: yuan(1) },
@@ -321,7 +323,7 @@ fn r_life_08_monthly_accounts_take_no_charges_and_plugin_accounts_no_bills() {
 
 #[test]
 fn amounts_in_another_currency_or_non_positive_top_ups_are_errors() {
-    let policy = presets::live_plugin_postpaid();
+    let policy = presets::live_plugin_postpaid().unwrap();
     let usd = Money::new(Decimal::ONE, Currency::USD);
     let err = PostpaidAccount::decide(
         &PostpaidAccount::initial(),
@@ -330,7 +332,7 @@ fn amounts_in_another_currency_or_non_positive_top_ups_are_errors() {
         &policy,
     )
     .unwrap_err();
-    assert!(matches!(err, Error::Arithmetic(_)));
+    assert!(matches!(err, Error::Arithmetic { .. }));
     let refusal = refused(
         &PostpaidAccount::initial(),
         PostpaidCommand::TopUp { amount: yuan(0) },
@@ -353,7 +355,7 @@ fn amounts_in_another_currency_or_non_positive_top_ups_are_errors() {
 // ---------------------------------------------------------------- R-LIFE-09
 
 fn ran_out(at: DateTime<Utc>) -> (PostpaidPolicy, PostpaidState) {
-    let policy = presets::live_plugin_postpaid();
+    let policy = presets::live_plugin_postpaid().unwrap();
     let (state, _) = run(
         &PostpaidAccount::initial(),
         PostpaidCommand::TopUp { amount: yuan(50) },
@@ -441,7 +443,7 @@ fn r_life_09_not_topped_up_the_service_pauses_and_recordings_are_unreadable() {
 
 #[test]
 fn r_life_09_a_charge_that_leaves_money_is_not_arrears() {
-    let policy = presets::live_plugin_postpaid();
+    let policy = presets::live_plugin_postpaid().unwrap();
     let (state, _) = run(
         &PostpaidAccount::initial(),
         PostpaidCommand::TopUp { amount: yuan(50) },
@@ -496,8 +498,8 @@ fn step() -> impl Strategy<Value = Step> {
 
 fn policy() -> impl Strategy<Value = PostpaidPolicy> {
     prop_oneof![
-        Just(presets::cloud_environment_postpaid()),
-        Just(presets::live_plugin_postpaid()),
+        Just(presets::cloud_environment_postpaid().unwrap()),
+        Just(presets::live_plugin_postpaid().unwrap()),
         (
             prop_oneof![
                 Just(ArrearsTrigger::MonthlyBill),

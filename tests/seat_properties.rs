@@ -415,7 +415,7 @@ fn r_seat_03_graduated_price_too_large_to_sum_is_an_error_not_a_panic() {
     );
     assert!(matches!(
         table.price(Decimal::from(5)),
-        Err(billing_rules::Error::Arithmetic(_))
+        Err(billing_rules::Error::Arithmetic { .. })
     ));
     assert!(sum_of_parts(&table, Decimal::from(5)).is_err());
 }

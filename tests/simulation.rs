@@ -607,14 +607,14 @@ impl Sim {
         let policies = Policies {
             seat: ctx.ok(presets::seat::app_store_seat_plan(), "seat preset"),
             lifecycles: [
-                presets::lifecycle::app_store_seat_plan(),
-                presets::lifecycle::chat_service(),
-                presets::lifecycle::cloud_environment(),
+                presets::lifecycle::app_store_seat_plan().unwrap(),
+                presets::lifecycle::chat_service().unwrap(),
+                presets::lifecycle::cloud_environment().unwrap(),
             ],
             usage: ctx.ok(presets::usage::verification(), "usage preset"),
-            licence: presets::lifecycle::live_plugin_licence(),
-            payment: presets::payment::payment_policy(),
-            refunds: presets::payment::app_refund_policy(),
+            licence: presets::lifecycle::live_plugin_licence().unwrap(),
+            payment: presets::payment::payment_policy().unwrap(),
+            refunds: presets::payment::app_refund_policy().unwrap(),
         };
         let services = (0..accounts)
             .map(|n| Service {

@@ -25,7 +25,7 @@ fn policy() -> UsagePolicy {
 }
 
 fn spec() -> UsagePolicySpec {
-    presets::usage::verification_spec().unwrap()
+    presets::usage::verification_spec()
 }
 
 fn with_spec(change: impl FnOnce(&mut UsagePolicySpec)) -> UsagePolicy {

@@ -17,7 +17,7 @@ fn preset() -> UsagePolicy {
 }
 
 fn with_spec(change: impl FnOnce(&mut UsagePolicySpec)) -> UsagePolicy {
-    let mut s = presets::usage::verification_spec().unwrap();
+    let mut s = presets::usage::verification_spec();
     change(&mut s);
     UsagePolicy::try_from(s).unwrap()
 }

@@ -165,7 +165,10 @@ fn r_use_09_a_day_without_traffic_costs_nothing_and_negative_is_refused() {
     .unwrap_err();
     assert!(matches!(
         err,
-        Error::Arithmetic(ArithmeticError::IncompatibleUnits { .. })
+        Error::Arithmetic {
+            error: ArithmeticError::IncompatibleUnits { .. },
+            ..
+        }
     ));
 }
 
@@ -408,7 +411,10 @@ fn r_use_10_transcoding_is_priced_by_resolution_and_minutes() {
     .unwrap_err();
     assert!(matches!(
         err,
-        Error::Arithmetic(ArithmeticError::IncompatibleUnits { .. })
+        Error::Arithmetic {
+            error: ArithmeticError::IncompatibleUnits { .. },
+            ..
+        }
     ));
     let err = charge(&p, &minutes(Resolution::Hd, -5)).unwrap_err();
     assert_eq!(err.refusal().unwrap().rule(), RuleId::Use10);

@@ -106,7 +106,7 @@ pub fn run(command: Command, out: &Output) -> Result {
         } => {
             let Some((policy, _)) = args::policy_or::<_, _>(
                 &file,
-                || Ok(presets::usage::verification_spec()?),
+                || Ok(presets::usage::verification_spec()),
                 "verification preset",
                 "UsagePolicySpec",
                 "whatif packages --print-policy",

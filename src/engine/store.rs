@@ -223,7 +223,22 @@ pub struct Commit<S, E> {
 /// Only [`StoreError::Conflict`] and [`StoreError::Duplicate`] are part of
 /// normal operation, and the [`Engine`](crate::engine::Engine) handles both;
 /// it returns a conflict only after its retries ran out.
+///
+/// # JSON
+///
+/// Tagged by `kind` in snake_case, like every enum of the crate:
+///
+/// ```
+/// use billing_rules::engine::{StoreError, Version};
+///
+/// let err = StoreError::Conflict { expected: Version::new(3), actual: Version::new(4) };
+/// let json = r#"{"kind":"conflict","expected":3,"actual":4}"#;
+/// assert_eq!(serde_json::to_string(&err)?, json);
+/// assert_eq!(serde_json::from_str::<StoreError>(json)?, err);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StoreError {
     /// The stream moved on since the command was decided; nothing was

@@ -13,7 +13,7 @@
 //! use billing_rules::RuleId;
 //! use chrono::{Duration, TimeZone, Utc};
 //!
-//! let policy = app_store_seat_plan();
+//! let policy = app_store_seat_plan()?;
 //! let live = Utc.with_ymd_and_hms(2025, 6, 1, 2, 0, 0).unwrap();
 //! let (state, _) = Subscription::run(&Subscription::initial(), &SubscriptionCommand::GoLive, live, &policy)?;
 //! assert_eq!(access(&state, live, &policy), Access::Allowed);

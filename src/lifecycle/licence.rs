@@ -23,7 +23,7 @@
 //! use billing_rules::RuleId;
 //! use chrono::{Duration, TimeZone, Utc};
 //!
-//! let policy = live_plugin_licence();
+//! let policy = live_plugin_licence()?;
 //! let app = AppId::new("app-1");
 //! let buy = |account: &str| LicenceCommand::Purchase { app: app.clone(), account: AccountId::new(account) };
 //! let t0 = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
@@ -142,7 +142,7 @@ pub struct LicencePolicySpec {
 /// use billing_rules::lifecycle::licence::LicencePolicy;
 /// use serde_json::json;
 ///
-/// let policy = billing_rules::presets::lifecycle::live_plugin_licence();
+/// let policy = billing_rules::presets::lifecycle::live_plugin_licence()?;
 /// let shape = json!({
 ///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
 ///     "price_per_term": "30000",
@@ -152,7 +152,7 @@ pub struct LicencePolicySpec {
 /// });
 /// assert_eq!(serde_json::to_value(&policy)?, shape);
 /// assert_eq!(serde_json::from_value::<LicencePolicy>(shape)?, policy);
-/// # Ok::<(), serde_json::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "LicencePolicySpec", into = "LicencePolicySpec")]
@@ -161,14 +161,10 @@ pub struct LicencePolicy {
 }
 
 impl LicencePolicy {
-    /// Builds a preset the crate knows to be valid (checked by the tests).
-    pub(crate) fn from_valid(spec: LicencePolicySpec) -> LicencePolicy {
-        LicencePolicy { spec }
-    }
-
-    /// The spec this policy was built from.
-    pub fn spec(&self) -> &LicencePolicySpec {
-        &self.spec
+    /// The spec this policy was built from; `LicencePolicy::try_from(p.to_spec())`
+    /// gives back `p`.
+    pub fn to_spec(&self) -> LicencePolicySpec {
+        self.spec.clone()
     }
 
     /// Currency, time zone and rounding.
@@ -221,7 +217,7 @@ impl TryFrom<LicencePolicySpec> for LicencePolicy {
             10,
             Some(RuleId::Lic06),
         )?;
-        Ok(LicencePolicy::from_valid(spec))
+        Ok(LicencePolicy { spec })
     }
 }
 
@@ -324,7 +320,7 @@ pub struct TrafficPackage {
 /// use billing_rules::lifecycle::licence::{Licence, LicenceCommand};
 /// use chrono::{TimeZone, Utc};
 ///
-/// let policy = billing_rules::presets::lifecycle::live_plugin_licence();
+/// let policy = billing_rules::presets::lifecycle::live_plugin_licence()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let json = r#"{"command":"purchase","app":"app-1","account":"alice"}"#;
 /// let command: LicenceCommand = serde_json::from_str(json)?;
@@ -464,7 +460,7 @@ impl Decider for Licence {
         now: DateTime<Utc>,
         policy: &LicencePolicy,
     ) -> Result<Vec<LicenceEvent>, Error> {
-        match command {
+        let decided = || match command {
             LicenceCommand::Bind { app, account } => {
                 check_binding(state, app, account)?;
                 Ok(bind_if_unbound(state, app, account, now))
@@ -501,7 +497,8 @@ impl Decider for Licence {
                 Ok(events)
             }
             LicenceCommand::Advance => Ok(due_events(state, now)),
-        }
+        };
+        decided().map_err(|e: Error| e.in_rule(command_rule(command)))
     }
 
     fn evolve(state: LicenceState, event: &LicenceEvent) -> LicenceState {
@@ -795,4 +792,15 @@ pub fn due_events(state: &LicenceState, now: DateTime<Utc>) -> Vec<LicenceEvent>
 /// show "N years".
 pub fn granted(held: &Held, policy: &LicencePolicy) -> Result<Days, ArithmeticError> {
     policy.term().checked_mul(held.terms)
+}
+
+/// The rule an arithmetic error of `command` is reported under: the rule
+/// whose computation the command performs.
+fn command_rule(command: &LicenceCommand) -> RuleId {
+    match command {
+        LicenceCommand::Bind { .. } => RuleId::Lic02,
+        LicenceCommand::Purchase { .. } => RuleId::Lic03,
+        LicenceCommand::ClaimBundled { .. } => RuleId::Lic06,
+        LicenceCommand::Advance => RuleId::Lic05,
+    }
 }

@@ -39,7 +39,7 @@
 //! use billing_rules::RuleId;
 //! use chrono::{Duration, TimeZone, Utc};
 //!
-//! let policy = app_store_seat_plan();
+//! let policy = app_store_seat_plan()?;
 //! let live = Utc.with_ymd_and_hms(2025, 6, 1, 2, 0, 0).unwrap();
 //! let (trial, _) = Subscription::run(&Subscription::initial(), &SubscriptionCommand::GoLive, live, &policy)?;
 //!
@@ -56,6 +56,7 @@
 //! ```
 
 pub mod access;
+pub(crate) mod display;
 pub mod licence;
 pub mod notices;
 pub mod policy;

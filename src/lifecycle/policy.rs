@@ -198,7 +198,7 @@ pub struct SubscriptionPolicySpec {
 /// use billing_rules::lifecycle::policy::SubscriptionPolicy;
 /// use serde_json::json;
 ///
-/// let policy = billing_rules::presets::lifecycle::chat_service();
+/// let policy = billing_rules::presets::lifecycle::chat_service()?;
 /// let shape = json!({
 ///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
 ///     "trial_days": null,
@@ -212,7 +212,7 @@ pub struct SubscriptionPolicySpec {
 /// });
 /// assert_eq!(serde_json::to_value(&policy)?, shape);
 /// assert_eq!(serde_json::from_value::<SubscriptionPolicy>(shape)?, policy);
-/// # Ok::<(), serde_json::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "SubscriptionPolicySpec", into = "SubscriptionPolicySpec")]
@@ -221,15 +221,10 @@ pub struct SubscriptionPolicy {
 }
 
 impl SubscriptionPolicy {
-    /// Builds a preset the crate knows to be valid; `tests/lifecycle.rs`
-    /// checks every preset against [`SubscriptionPolicy::try_from`].
-    pub(crate) fn from_valid(spec: SubscriptionPolicySpec) -> SubscriptionPolicy {
-        SubscriptionPolicy { spec }
-    }
-
-    /// The spec this policy was built from.
-    pub fn spec(&self) -> &SubscriptionPolicySpec {
-        &self.spec
+    /// The spec this policy was built from; `SubscriptionPolicy::try_from(p.to_spec())`
+    /// gives back `p`.
+    pub fn to_spec(&self) -> SubscriptionPolicySpec {
+        self.spec.clone()
     }
 
     /// Currency, time zone and rounding.

@@ -31,7 +31,7 @@
 //! use chrono::{Duration, TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
-//! let policy = live_plugin_postpaid();
+//! let policy = live_plugin_postpaid()?;
 //! let t0 = Utc.with_ymd_and_hms(2025, 6, 30, 4, 0, 0).unwrap();
 //! let yuan = |n: i64| Money::cny(Decimal::from(n));
 //! let (state, _) = PostpaidAccount::run(&PostpaidAccount::initial(), &PostpaidCommand::TopUp { amount: yuan(50) }, t0, &policy)?;
@@ -54,7 +54,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::decider::Decider;
-use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
+use crate::error::{ArithmeticError, Error, Figure, InRule, PolicyError, Reason};
 use crate::lifecycle::access::Access;
 use crate::lifecycle::notices::{Channels, Role};
 use crate::lifecycle::subscription::local;
@@ -178,7 +178,7 @@ fn three() -> u32 {
 /// use billing_rules::lifecycle::postpaid::PostpaidPolicy;
 /// use serde_json::json;
 ///
-/// let policy = billing_rules::presets::lifecycle::cloud_environment_postpaid();
+/// let policy = billing_rules::presets::lifecycle::cloud_environment_postpaid()?;
 /// let shape = json!({
 ///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
 ///     "trigger": "monthly_bill",
@@ -188,7 +188,7 @@ fn three() -> u32 {
 /// });
 /// assert_eq!(serde_json::to_value(&policy)?, shape);
 /// assert_eq!(serde_json::from_value::<PostpaidPolicy>(shape)?, policy);
-/// # Ok::<(), serde_json::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PostpaidPolicySpec", into = "PostpaidPolicySpec")]
@@ -197,14 +197,10 @@ pub struct PostpaidPolicy {
 }
 
 impl PostpaidPolicy {
-    /// Builds a preset the crate knows to be valid (checked by the tests).
-    pub(crate) fn from_valid(spec: PostpaidPolicySpec) -> PostpaidPolicy {
-        PostpaidPolicy { spec }
-    }
-
-    /// The spec this policy was built from.
-    pub fn spec(&self) -> &PostpaidPolicySpec {
-        &self.spec
+    /// The spec this policy was built from; `PostpaidPolicy::try_from(p.to_spec())`
+    /// gives back `p`.
+    pub fn to_spec(&self) -> PostpaidPolicySpec {
+        self.spec.clone()
     }
 
     /// Currency, time zone and rounding.
@@ -394,7 +390,7 @@ pub struct PostpaidState {
 /// use billing_rules::lifecycle::postpaid::{PostpaidAccount, PostpaidCommand};
 /// use chrono::{TimeZone, Utc};
 ///
-/// let policy = billing_rules::presets::lifecycle::live_plugin_postpaid();
+/// let policy = billing_rules::presets::lifecycle::live_plugin_postpaid()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let json = r#"{"command":"charge","amount":{"amount":"80","currency":"CNY"}}"#;
 /// let command: PostpaidCommand = serde_json::from_str(json)?;
@@ -571,11 +567,20 @@ impl Decider for PostpaidAccount {
         policy: &PostpaidPolicy,
     ) -> Result<Vec<PostpaidEvent>, Error> {
         let mut events = Vec::new();
-        let caught_up = due_events_into(state, now, policy, &mut events)?;
+        // Every command catches up first, so an arithmetic error is the
+        // arrears rule's of the policy's trigger (R-LIFE-08 or R-LIFE-09).
+        let rule = policy.trigger().rule();
+        let caught_up = due_events_into(state, now, policy, &mut events).in_rule(rule)?;
         let own = match command {
-            PostpaidCommand::IssueBill { amount } => issue_bill(&caught_up, *amount, now, policy)?,
-            PostpaidCommand::Charge { amount } => charge(&caught_up, *amount, now, policy)?,
-            PostpaidCommand::TopUp { amount } => top_up(&caught_up, *amount, now, policy)?,
+            PostpaidCommand::IssueBill { amount } => {
+                issue_bill(&caught_up, *amount, now, policy).in_rule(RuleId::Life08)?
+            }
+            PostpaidCommand::Charge { amount } => {
+                charge(&caught_up, *amount, now, policy).in_rule(rule)?
+            }
+            PostpaidCommand::TopUp { amount } => {
+                top_up(&caught_up, *amount, now, policy).in_rule(rule)?
+            }
             PostpaidCommand::Advance => Vec::new(),
         };
         events.extend(own);
@@ -683,7 +688,7 @@ fn arrears_started(
 /// use billing_rules::presets::lifecycle::cloud_environment_postpaid;
 /// use chrono::{NaiveDate, TimeZone, Utc};
 ///
-/// let policy = cloud_environment_postpaid();
+/// let policy = cloud_environment_postpaid()?;
 /// let july_3rd = Utc.with_ymd_and_hms(2025, 7, 3, 1, 0, 0).unwrap();
 /// assert_eq!(billed_month(july_3rd, &policy)?, NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
 /// let july_4th = Utc.with_ymd_and_hms(2025, 7, 4, 1, 0, 0).unwrap();
@@ -692,7 +697,11 @@ fn arrears_started(
 /// # Ok::<(), billing_rules::Error>(())
 /// ```
 pub fn billed_month(now: DateTime<Utc>, policy: &PostpaidPolicy) -> Result<NaiveDate, Error> {
-    let today = policy.locale().time_zone.checked_local_date(now)?;
+    let today = policy
+        .locale()
+        .time_zone
+        .checked_local_date(now)
+        .in_rule(RuleId::Life08)?;
     let latest = policy.latest_bill_day();
     if today.day() > latest {
         return Err(Reason::new(
@@ -1001,7 +1010,7 @@ pub fn due_events_into(
             Ok(None) => break,
             Err(err) => {
                 out.truncate(start);
-                return Err(err);
+                return Err(err.in_rule(policy.trigger().rule()));
             }
         }
     }

@@ -40,7 +40,7 @@
 //! use billing_rules::time::Period;
 //! use chrono::{Duration, TimeZone, Utc};
 //!
-//! let policy = chat_service();
+//! let policy = chat_service()?;
 //! let bought = Utc.with_ymd_and_hms(2025, 5, 30, 16, 0, 0).unwrap(); // 2025-05-31 00:00 +08:00
 //! let (state, _) = Subscription::run(
 //!     &Subscription::initial(),
@@ -254,7 +254,7 @@ pub struct Shortfall {
 /// use billing_rules::lifecycle::subscription::{Subscription, SubscriptionCommand};
 /// use chrono::{TimeZone, Utc};
 ///
-/// let policy = billing_rules::presets::lifecycle::chat_service();
+/// let policy = billing_rules::presets::lifecycle::chat_service()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let json = r#"{"command":"purchase","validity":"month"}"#;
 /// let command: SubscriptionCommand = serde_json::from_str(json)?;
@@ -507,7 +507,7 @@ impl Decider for Subscription {
         policy: &SubscriptionPolicy,
     ) -> Result<Vec<SubscriptionEvent>, Error> {
         let zone = policy.locale().time_zone;
-        match command {
+        let decided = || match command {
             SubscriptionCommand::GoLive => go_live(state, now, policy),
             SubscriptionCommand::StartExtraTrial { by } => {
                 start_extra_trial(state, *by, now, policy)
@@ -546,7 +546,8 @@ impl Decider for Subscription {
             SubscriptionCommand::Advance { funds } => {
                 Ok(due_events_bounded(state, now, policy, funds.as_ref())?.events)
             }
-        }
+        };
+        decided().map_err(|e: Error| e.in_rule(command_rule(command)))
     }
 
     fn evolve(state: SubscriptionState, event: &SubscriptionEvent) -> SubscriptionState {
@@ -815,7 +816,9 @@ pub(crate) fn local(zone: Zone, instant: DateTime<Utc>) -> String {
 }
 
 /// The status of a subscription at an instant, derived from the recorded
-/// facts.
+/// facts by [`status`], which says exactly where each status starts and
+/// ends (every `ends`, `until` and `since` is the first instant of the
+/// next status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Status {
@@ -897,6 +900,30 @@ impl fmt::Display for Status {
 /// policy says, even before [`due_events`] recorded it. A pending
 /// auto-renewal (R-LIFE-07) is not assumed: it needs the balance and
 /// happens only through [`due_events`].
+///
+/// # At the boundaries
+///
+/// Every term is half-open, `[start, end)`: the `end` an event records is
+/// the first instant *not* covered.
+///
+/// - Before `end`: `Trial`, `ExtraTrial` or `Active { ends: end }`.
+/// - At `end` exactly: already ended. A trial or extra trial is
+///   `Intercepted { since: end }` (R-LIFE-04; trials get no grace). A paid
+///   term is `Grace { ended: end, until }` when the policy has a grace
+///   (R-LIFE-06), where `until = end + grace` is again exclusive;
+///   otherwise it is lapsed at once: `Intercepted`, `Suspended` or
+///   `Isolated` with `since: end`, as the policy's lapse says (R-LIFE-04,
+///   R-LIFE-06, R-LIFE-10).
+/// - At `until` exactly: lapsed, `since: until`.
+///
+/// Between an end and the `Advance` that records it, the status is
+/// already the ended one above: it never waits for the event. Until it is
+/// recorded, the grace is computed from the policy passed in; once an
+/// `Expired` event is recorded, its recorded `grace_until` is used. A
+/// paid term whose auto-renewal is due still reads `Grace` or lapsed at
+/// `end` until the `Advance` with the balance records `AutoRenewed`;
+/// from then on the renewed term runs from the old `end`, so the status
+/// at that instant and after is `Active` again.
 ///
 /// A recorded end does not reach back: asked about an instant before a
 /// recorded expiry or lapse (a command stamped earlier than facts already
@@ -1196,7 +1223,10 @@ pub fn due_events_into(
     out: &mut Vec<SubscriptionEvent>,
 ) -> Result<SubscriptionState, Error> {
     let start = out.len();
-    let result = sweep(state, now, policy, funds, out, Bound::Refuse).map(|(state, _)| state);
+    // An arithmetic error on the expiry path names R-LIFE-04.
+    let result = sweep(state, now, policy, funds, out, Bound::Refuse)
+        .map(|(state, _)| state)
+        .map_err(|e| e.in_rule(RuleId::Life04));
     if result.is_err() {
         out.truncate(start);
     }
@@ -1247,7 +1277,7 @@ pub struct Sweep {
 /// use chrono::{TimeZone, Utc};
 /// use rust_decimal::Decimal;
 ///
-/// let policy = chat_service(); // renews for a month (R-LIFE-07)
+/// let policy = chat_service()?; // renews for a month (R-LIFE-07)
 /// let bought = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
 /// let mut state = Subscription::initial();
 /// for command in [
@@ -1281,7 +1311,8 @@ pub fn due_events_bounded(
     funds: Option<&Funds>,
 ) -> Result<Sweep, Error> {
     let mut events = Vec::new();
-    let (_, complete) = sweep(state, now, policy, funds, &mut events, Bound::Stop)?;
+    let (_, complete) = sweep(state, now, policy, funds, &mut events, Bound::Stop)
+        .map_err(|e| e.in_rule(RuleId::Life04))?;
     Ok(Sweep { events, complete })
 }
 
@@ -1381,7 +1412,9 @@ pub fn next_due_at(
     state: &SubscriptionState,
     policy: &SubscriptionPolicy,
 ) -> Result<Option<DateTime<Utc>>, Error> {
-    Ok(next_due(state, policy, DateTime::<Utc>::MAX_UTC)?.map(|d| d.at))
+    Ok(next_due(state, policy, DateTime::<Utc>::MAX_UTC)
+        .map_err(|e| Error::from(e).in_rule(RuleId::Life04))?
+        .map(|d| d.at))
 }
 
 fn due_event(
@@ -1507,4 +1540,17 @@ fn paid_expiry(
         then: policy.lapse(),
         shortfall,
     })
+}
+
+/// The rule an arithmetic error of `command` is reported under: the rule
+/// whose computation the command performs.
+fn command_rule(command: &SubscriptionCommand) -> RuleId {
+    match command {
+        SubscriptionCommand::GoLive => RuleId::Life01,
+        SubscriptionCommand::StartExtraTrial { .. } => RuleId::Life02,
+        SubscriptionCommand::Purchase { .. } => RuleId::Seat01,
+        SubscriptionCommand::Renew { .. } => RuleId::Seat09,
+        SubscriptionCommand::SetAutoRenewal { .. } => RuleId::Life07,
+        SubscriptionCommand::Advance { .. } => RuleId::Life04,
+    }
 }

@@ -9,7 +9,7 @@
 //! use billing_rules::payment::{EnvironmentPayment, InvoiceSource, PaymentCommand, PaymentMethod, SwitchFacts};
 //! use chrono::{TimeZone, Utc};
 //!
-//! let policy = billing_rules::presets::payment::payment_policy();
+//! let policy = billing_rules::presets::payment::payment_policy()?;
 //! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 //! let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
 //! let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;

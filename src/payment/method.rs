@@ -7,14 +7,14 @@
 //! ```
 //! use billing_rules::payment::{PaymentMethod, PrepaidSource};
 //!
-//! let policy = billing_rules::presets::payment::payment_policy();
+//! let policy = billing_rules::presets::payment::payment_policy()?;
 //! assert_eq!(policy.default_method(), PaymentMethod::PrepaidPersonalWallet); // R-PAY-01
 //! assert_eq!(PaymentMethod::ALL.iter().filter(|m| m.is_prepaid()).count(), 2);
 //! assert_eq!(PaymentMethod::PrepaidCloudAccount.prepaid_source(), Some(PrepaidSource::CloudAccount));
 //! assert_eq!(PaymentMethod::PayAsYouGo.prepaid_source(), None);
 //! assert_eq!("cloud".parse::<PaymentMethod>()?, PaymentMethod::PrepaidCloudAccount);
 //! assert!("card".parse::<PaymentMethod>().is_err());
-//! # Ok::<(), billing_rules::payment::UnknownPaymentMethod>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::fmt;

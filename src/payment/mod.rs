@@ -20,7 +20,7 @@
 //! use chrono::{TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
-//! let policy = presets::payment::payment_policy();
+//! let policy = presets::payment::payment_policy()?;
 //! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 //! let mut state = EnvironmentPayment::initial();
 //! assert_eq!(state.method(&policy), PaymentMethod::PrepaidPersonalWallet); // R-PAY-01
@@ -47,6 +47,7 @@
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
+mod display;
 pub mod invoicing;
 pub mod method;
 pub mod policy;

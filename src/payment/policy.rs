@@ -3,7 +3,7 @@
 //! ```
 //! use billing_rules::payment::{PaymentMethod, PaymentPolicy};
 //!
-//! let published = billing_rules::presets::payment::payment_policy();
+//! let published = billing_rules::presets::payment::payment_policy()?;
 //! assert_eq!(published.switch_limit(), 4); // R-PAY-03
 //!
 //! // A platform that allows 2 switches and starts on the cloud account; the
@@ -13,7 +13,7 @@
 //! assert_eq!(policy.switch_limit(), 2);
 //! assert_eq!(policy.default_method(), PaymentMethod::PrepaidCloudAccount);
 //! assert_eq!(policy.invoice_routing(), published.invoice_routing());
-//! # Ok::<(), serde_json::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -85,7 +85,7 @@ impl Default for PaymentPolicySpec {
 /// use billing_rules::payment::PaymentPolicy;
 /// use serde_json::json;
 ///
-/// let policy = billing_rules::presets::payment::payment_policy();
+/// let policy = billing_rules::presets::payment::payment_policy()?;
 /// let shape = json!({
 ///     "switch_limit": 4,
 ///     "default_method": "prepaid_personal_wallet",
@@ -98,7 +98,7 @@ impl Default for PaymentPolicySpec {
 /// });
 /// assert_eq!(serde_json::to_value(&policy)?, shape);
 /// assert_eq!(serde_json::from_value::<PaymentPolicy>(shape)?, policy);
-/// # Ok::<(), serde_json::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PaymentPolicySpec", into = "PaymentPolicySpec")]
@@ -110,18 +110,6 @@ pub struct PaymentPolicy {
 }
 
 impl PaymentPolicy {
-    /// Every spec this crate can hold is a valid policy today (any switch
-    /// limit, any default, any routing); `TryFrom` stays the entry point so
-    /// a future check cannot silently be skipped.
-    pub(crate) fn from_valid_spec(spec: PaymentPolicySpec) -> PaymentPolicy {
-        PaymentPolicy {
-            switch_limit: spec.switch_limit,
-            default_method: spec.default_method,
-            invoice_routing: spec.invoice_routing,
-            locale: spec.locale,
-        }
-    }
-
     /// How many switches an account may make in all (R-PAY-03).
     pub fn switch_limit(&self) -> u32 {
         self.switch_limit
@@ -138,16 +126,30 @@ impl PaymentPolicy {
     }
 
     /// Currency, zone and rounding.
-    pub fn locale(&self) -> &Locale {
-        &self.locale
+    pub fn locale(&self) -> Locale {
+        self.locale
+    }
+
+    /// The spec of this policy; `PaymentPolicy::try_from(p.to_spec())`
+    /// gives back `p`.
+    pub fn to_spec(&self) -> PaymentPolicySpec {
+        self.clone().into()
     }
 }
 
 impl TryFrom<PaymentPolicySpec> for PaymentPolicy {
     type Error = PolicyError;
 
+    /// Every spec this crate can hold is a valid policy today (any switch
+    /// limit, any default, any routing); `TryFrom` stays the entry point so
+    /// a future check cannot silently be skipped.
     fn try_from(spec: PaymentPolicySpec) -> Result<Self, PolicyError> {
-        Ok(PaymentPolicy::from_valid_spec(spec))
+        Ok(PaymentPolicy {
+            switch_limit: spec.switch_limit,
+            default_method: spec.default_method,
+            invoice_routing: spec.invoice_routing,
+            locale: spec.locale,
+        })
     }
 }
 

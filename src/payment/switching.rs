@@ -34,7 +34,7 @@
 //! use chrono::{TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
-//! let policy = presets::payment::payment_policy();
+//! let policy = presets::payment::payment_policy()?;
 //! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 //! let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
 //! let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
@@ -95,7 +95,7 @@ use crate::rule::RuleId;
 /// use billing_rules::{presets, RuleId};
 /// use chrono::{TimeZone, Utc};
 ///
-/// let policy = presets::payment::payment_policy();
+/// let policy = presets::payment::payment_policy()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidCloudAccount };
 /// let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
@@ -270,7 +270,7 @@ impl SwitchFacts {
 /// use billing_rules::payment::PaymentMethod;
 /// use chrono::{TimeZone, Utc};
 ///
-/// let policy = billing_rules::presets::payment::payment_policy();
+/// let policy = billing_rules::presets::payment::payment_policy()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let first = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
 /// let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &first, now, &policy)?;
@@ -368,7 +368,7 @@ impl Decider for EnvironmentPayment {
         now: DateTime<Utc>,
         policy: &PaymentPolicy,
     ) -> Result<Vec<PaymentEvent>, Error> {
-        match (state, command) {
+        let decided = || match (state, command) {
             (PaymentState::NotChosen, PaymentCommand::FirstPurchase { method }) => {
                 Ok(vec![PaymentEvent::MethodChosen {
                     method: *method,
@@ -405,7 +405,8 @@ impl Decider for EnvironmentPayment {
                     at: now,
                 }])
             }
-        }
+        };
+        decided().map_err(|e: Error| e.in_rule(command_rule(command)))
     }
 
     fn evolve(state: PaymentState, event: &PaymentEvent) -> PaymentState {
@@ -583,4 +584,13 @@ fn invoice_balance_refusals(
         );
     }
     Ok(reasons)
+}
+
+/// The rule an arithmetic error of `command` is reported under: the rule
+/// whose computation the command performs.
+fn command_rule(command: &PaymentCommand) -> RuleId {
+    match command {
+        PaymentCommand::FirstPurchase { .. } => RuleId::Pay02,
+        PaymentCommand::Switch { .. } => RuleId::Pay03,
+    }
 }

@@ -17,17 +17,19 @@
 //! use billing_rules::presets::lifecycle;
 //! use billing_rules::time::Days;
 //!
-//! let chat = lifecycle::chat_service();
+//! let chat = lifecycle::chat_service()?;
 //! assert_eq!(chat.grace().num_hours(), 24);
 //! assert_eq!(chat.reminders().map(|r| (r.days_up_to_expiry, r.days_after_expiry)), Some((7, 1)));
-//! assert_eq!(lifecycle::app_store_seat_plan().notice().map(|n| n.lead_days), Some(7));
-//! assert_eq!(lifecycle::live_plugin_licence().price().to_string(), "CNY 30000.00");
-//! assert_eq!(lifecycle::live_plugin_licence().term(), Days(365));
+//! assert_eq!(lifecycle::app_store_seat_plan()?.notice().map(|n| n.lead_days), Some(7));
+//! assert_eq!(lifecycle::live_plugin_licence()?.price().to_string(), "CNY 30000.00");
+//! assert_eq!(lifecycle::live_plugin_licence()?.term(), Days(365));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use chrono::NaiveTime;
 use rust_decimal::Decimal;
 
+use crate::error::PolicyError;
 use crate::lifecycle::licence::{LicencePolicy, LicencePolicySpec};
 use crate::lifecycle::notices::{Channel, Channels, Role};
 use crate::lifecycle::policy::{
@@ -76,8 +78,8 @@ pub fn app_store_seat_plan_spec() -> SubscriptionPolicySpec {
 }
 
 /// [`app_store_seat_plan_spec`], built.
-pub fn app_store_seat_plan() -> SubscriptionPolicy {
-    SubscriptionPolicy::from_valid(app_store_seat_plan_spec())
+pub fn app_store_seat_plan() -> Result<SubscriptionPolicy, PolicyError> {
+    SubscriptionPolicy::try_from(app_store_seat_plan_spec())
 }
 
 /// The chat service's prepaid plans.
@@ -108,8 +110,8 @@ pub fn chat_service_spec() -> SubscriptionPolicySpec {
 }
 
 /// [`chat_service_spec`], built.
-pub fn chat_service() -> SubscriptionPolicy {
-    SubscriptionPolicy::from_valid(chat_service_spec())
+pub fn chat_service() -> Result<SubscriptionPolicy, PolicyError> {
+    SubscriptionPolicy::try_from(chat_service_spec())
 }
 
 /// The cloud environment's prepaid term.
@@ -131,8 +133,8 @@ pub fn cloud_environment_spec() -> SubscriptionPolicySpec {
 }
 
 /// [`cloud_environment_spec`], built.
-pub fn cloud_environment() -> SubscriptionPolicy {
-    SubscriptionPolicy::from_valid(cloud_environment_spec())
+pub fn cloud_environment() -> Result<SubscriptionPolicy, PolicyError> {
+    SubscriptionPolicy::try_from(cloud_environment_spec())
 }
 
 /// The cloud environment's pay-as-you-go account (R-LIFE-08).
@@ -156,8 +158,8 @@ pub fn cloud_environment_postpaid_spec() -> PostpaidPolicySpec {
 }
 
 /// [`cloud_environment_postpaid_spec`], built.
-pub fn cloud_environment_postpaid() -> PostpaidPolicy {
-    PostpaidPolicy::from_valid(cloud_environment_postpaid_spec())
+pub fn cloud_environment_postpaid() -> Result<PostpaidPolicy, PolicyError> {
+    PostpaidPolicy::try_from(cloud_environment_postpaid_spec())
 }
 
 /// The live plugin's postpaid charges (R-LIFE-09).
@@ -176,8 +178,8 @@ pub fn live_plugin_postpaid_spec() -> PostpaidPolicySpec {
 }
 
 /// [`live_plugin_postpaid_spec`], built.
-pub fn live_plugin_postpaid() -> PostpaidPolicy {
-    PostpaidPolicy::from_valid(live_plugin_postpaid_spec())
+pub fn live_plugin_postpaid() -> Result<PostpaidPolicy, PolicyError> {
+    PostpaidPolicy::try_from(live_plugin_postpaid_spec())
 }
 
 /// The live plugin's licence (R-LIC-01, R-LIC-06).
@@ -195,6 +197,6 @@ pub fn live_plugin_licence_spec() -> LicencePolicySpec {
 }
 
 /// [`live_plugin_licence_spec`], built.
-pub fn live_plugin_licence() -> LicencePolicy {
-    LicencePolicy::from_valid(live_plugin_licence_spec())
+pub fn live_plugin_licence() -> Result<LicencePolicy, PolicyError> {
+    LicencePolicy::try_from(live_plugin_licence_spec())
 }

@@ -4,6 +4,15 @@
 //! one place that holds the published values. Build your own policy from a
 //! spec when your platform differs.
 //!
+//! Two kinds of function, with one signature each:
+//!
+//! - `*_spec()` returns the preset as a spec, infallibly: start from it and
+//!   change a field (`SeatPolicySpec { max_seats: Some(100), ..seat::app_store_seat_plan_spec() }`).
+//! - The built preset (`seat::app_store_seat_plan()`, `lifecycle::chat_service()`,
+//!   `payment::payment_policy()`, ...) returns `Result<Policy, PolicyError>`:
+//!   it is `Policy::try_from(*_spec())`, the same validation as any spec, so
+//!   no preset skips a check. None fails; the tests build every one.
+//!
 //! ```
 //! use billing_rules::presets;
 //! use billing_rules::money::Currency;
@@ -14,11 +23,11 @@
 //!
 //! // One published figure from each family.
 //! assert_eq!(presets::seat::discount_floor().to_string(), "0.70"); // R-SEAT-04
-//! assert_eq!(presets::lifecycle::chat_service().grace().num_hours(), 24); // R-LIFE-06
+//! assert_eq!(presets::lifecycle::chat_service()?.grace().num_hours(), 24); // R-LIFE-06
 //! assert_eq!(presets::usage::verification()?.trial_quota(), 1000); // R-USE-02
-//! assert_eq!(presets::lifecycle::live_plugin_licence().price().to_string(), "CNY 30000.00"); // R-LIC-01
-//! assert_eq!(presets::payment::payment_policy().switch_limit(), 4); // R-PAY-03
-//! assert_eq!(presets::payment::app_refund_policy().window().days(), Days(10)); // R-REF-01
+//! assert_eq!(presets::lifecycle::live_plugin_licence()?.price().to_string(), "CNY 30000.00"); // R-LIC-01
+//! assert_eq!(presets::payment::payment_policy()?.switch_limit(), 4); // R-PAY-03
+//! assert_eq!(presets::payment::app_refund_policy()?.window().days(), Days(10)); // R-REF-01
 //! # Ok::<(), billing_rules::PolicyError>(())
 //! ```
 

@@ -15,26 +15,26 @@
 //! use billing_rules::payment::PaymentMethod;
 //! use billing_rules::time::Days;
 //!
-//! let payment = presets::payment::payment_policy();
+//! let payment = presets::payment::payment_policy()?;
 //! assert_eq!(payment.switch_limit(), 4);
 //! assert_eq!(payment.default_method(), PaymentMethod::PrepaidPersonalWallet);
-//! assert_eq!(presets::payment::app_refund_policy().window().days(), Days(10));
-//! let licence = presets::payment::licence_refund_policy();
+//! assert_eq!(presets::payment::app_refund_policy()?.window().days(), Days(10));
+//! let licence = presets::payment::licence_refund_policy()?;
 //! assert_eq!(licence.window().days(), Days(14));
 //! assert_eq!(licence.traffic_limit().to_string(), "20 GB");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use rust_decimal::Decimal;
 
+use crate::error::PolicyError;
 use crate::payment::{
     InvoiceRouting, InvoiceSource, PaymentMethod, PaymentPolicy, PaymentPolicySpec,
 };
 use crate::quantity::{Quantity, Unit};
 use crate::refund::{
     AppRefundPolicy, AppRefundPolicySpec, LicenceRefundPolicy, LicenceRefundPolicySpec,
-    RefundWindow,
 };
-use crate::time::Days;
 
 /// Switches an account may make in all (R-PAY-03).
 const SWITCH_LIMIT: u32 = 4;
@@ -72,8 +72,8 @@ pub fn payment_policy_spec() -> PaymentPolicySpec {
 
 /// The cloud environment's payment-method policy (R-PAY-01, R-PAY-03,
 /// R-PAY-09).
-pub fn payment_policy() -> PaymentPolicy {
-    PaymentPolicy::from_valid_spec(payment_policy_spec())
+pub fn payment_policy() -> Result<PaymentPolicy, PolicyError> {
+    PaymentPolicy::try_from(payment_policy_spec())
 }
 
 /// The app-order refund policy as a spec.
@@ -86,12 +86,8 @@ pub fn app_refund_policy_spec() -> AppRefundPolicySpec {
 }
 
 /// The app-order refund policy (R-REF-01, R-REF-02, R-REF-04).
-pub fn app_refund_policy() -> AppRefundPolicy {
-    AppRefundPolicy::from_valid_parts(
-        RefundWindow::new(Days(APP_REFUND_DAYS)),
-        REFUSE_ABNORMAL,
-        super::locale(),
-    )
+pub fn app_refund_policy() -> Result<AppRefundPolicy, PolicyError> {
+    AppRefundPolicy::try_from(app_refund_policy_spec())
 }
 
 /// The licence refund traffic limit: 20 GB (R-REF-03).
@@ -110,11 +106,6 @@ pub fn licence_refund_policy_spec() -> LicenceRefundPolicySpec {
 }
 
 /// The licence refund policy (R-REF-03, R-REF-04).
-pub fn licence_refund_policy() -> LicenceRefundPolicy {
-    LicenceRefundPolicy::from_valid_parts(
-        RefundWindow::new(Days(LICENCE_REFUND_DAYS)),
-        licence_traffic_limit(),
-        REFUSE_ABNORMAL,
-        super::locale(),
-    )
+pub fn licence_refund_policy() -> Result<LicenceRefundPolicy, PolicyError> {
+    LicenceRefundPolicy::try_from(licence_refund_policy_spec())
 }

@@ -28,7 +28,7 @@
 //! # Ok::<(), billing_rules::PolicyError>(())
 //! ```
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::error::PolicyError;
@@ -57,15 +57,30 @@ fn mills(n: i64) -> Decimal {
     Decimal::new(n, 3)
 }
 
+/// The published billing start, 2023-08-26 00:00 +08:00, which is
+/// 2023-08-25 16:00 UTC (R-USE-06).
+///
+/// Built at compile time: the date is valid, so the fallback arm (the
+/// earliest instant, which would bill every call) is never taken; a test
+/// pins the value.
+const BILLING_START: DateTime<Utc> = match NaiveDate::from_ymd_opt(2023, 8, 25) {
+    Some(day) => match day.and_hms_opt(16, 0, 0) {
+        Some(instant) => instant.and_utc(),
+        None => DateTime::<Utc>::MIN_UTC,
+    },
+    None => DateTime::<Utc>::MIN_UTC,
+};
+
 /// The published billing start, 2023-08-26 00:00 +08:00 (R-USE-06).
-pub fn billing_start() -> Result<DateTime<Utc>, PolicyError> {
-    let invalid = || PolicyError::new("billing_start", "not a valid instant", "a valid instant");
-    let offset = FixedOffset::east_opt(8 * 3600).ok_or_else(invalid)?;
-    NaiveDate::from_ymd_opt(2023, 8, 26)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .and_then(|t| t.and_local_timezone(offset).single())
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(invalid)
+///
+/// ```
+/// assert_eq!(
+///     billing_rules::presets::usage::billing_start().to_rfc3339(),
+///     "2023-08-25T16:00:00+00:00"
+/// );
+/// ```
+pub fn billing_start() -> DateTime<Utc> {
+    BILLING_START
 }
 
 /// The published 365-day package table (R-USE-05): calls, price, list price.
@@ -82,10 +97,10 @@ const PUBLISHED_365: [(u64, i64, Option<i64>); 9] = [
 ];
 
 /// The verification component's policy as a spec (see the module docs).
-pub fn verification_spec() -> Result<UsagePolicySpec, PolicyError> {
-    Ok(UsagePolicySpec {
+pub fn verification_spec() -> UsagePolicySpec {
+    UsagePolicySpec {
         locale: Locale::default(),
-        billing_start: billing_start()?,
+        billing_start: billing_start(),
         prices: vec![
             ComponentPriceSpec {
                 component: Component::QuickVerification,
@@ -118,12 +133,12 @@ pub fn verification_spec() -> Result<UsagePolicySpec, PolicyError> {
             custom: Some(CustomPackagesSpec { unit_price: fen(3) }),
         },
         when_exhausted: WhenExhausted::PerCall,
-    })
+    }
 }
 
 /// The verification component's policy (see the module docs).
 pub fn verification() -> Result<UsagePolicy, PolicyError> {
-    UsagePolicy::try_from(verification_spec()?)
+    UsagePolicy::try_from(verification_spec())
 }
 
 /// A graduated table of per-unit tiers on a continuous axis:

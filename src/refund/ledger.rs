@@ -25,7 +25,7 @@
 //! use chrono::{TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
-//! let policy = presets::payment::app_refund_policy();
+//! let policy = presets::payment::app_refund_policy()?;
 //! let paid = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 //! let record = |id: &str, yuan| LedgerCommand::RecordOrder {
 //!     order: id.into(), paid_at: paid, amount: Money::cny(Decimal::from(yuan)),
@@ -382,7 +382,7 @@ impl LedgerState {
 /// use chrono::{Duration, TimeZone, Utc};
 /// use rust_decimal::Decimal;
 ///
-/// let policy = presets::payment::app_refund_policy();
+/// let policy = presets::payment::app_refund_policy()?;
 /// let june = |d| Utc.with_ymd_and_hms(2025, 6, d, 0, 0, 0).unwrap();
 /// let record = |id: &str, d, amount| LedgerCommand::RecordOrder {
 ///     order: id.into(), paid_at: june(d), amount: Money::cny(Decimal::from(amount)),
@@ -420,7 +420,7 @@ pub struct OrderLedger;
 /// use billing_rules::refund::{OrderLedger, LedgerCommand};
 /// use chrono::{TimeZone, Utc};
 ///
-/// let policy = billing_rules::presets::payment::app_refund_policy();
+/// let policy = billing_rules::presets::payment::app_refund_policy()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let json = concat!(
 ///     r#"{"command":"record_order","order":"o1","paid_at":"2025-06-01T00:00:00Z","#,
@@ -520,7 +520,7 @@ impl Decider for OrderLedger {
         now: DateTime<Utc>,
         policy: &AppRefundPolicy,
     ) -> Result<Vec<LedgerEvent>, Error> {
-        match command {
+        let decided = || match command {
             LedgerCommand::RecordOrder {
                 order,
                 paid_at,
@@ -605,7 +605,8 @@ impl Decider for OrderLedger {
                     Eligibility::Refused(refusal) => Err(refusal.into()),
                 }
             }
-        }
+        };
+        decided().map_err(|e: Error| e.in_rule(command_rule(command)))
     }
 
     fn evolve(state: LedgerState, event: &LedgerEvent) -> LedgerState {
@@ -661,4 +662,13 @@ fn negative(id: &OrderId, amount: Money) -> Reason {
     )
     .with(order_figure(id))
     .with(Figure::money("amount", amount))
+}
+
+/// The rule an arithmetic error of `command` is reported under: the rule
+/// whose computation the command performs.
+fn command_rule(command: &LedgerCommand) -> RuleId {
+    match command {
+        LedgerCommand::RecordOrder { .. } | LedgerCommand::MarkInvoiced { .. } => RuleId::Ref01,
+        LedgerCommand::Refund { .. } => RuleId::Ref02,
+    }
 }

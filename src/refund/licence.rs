@@ -28,7 +28,7 @@
 //! use chrono::{Duration, TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
-//! let policy = presets::payment::licence_refund_policy();
+//! let policy = presets::payment::licence_refund_policy()?;
 //! let first = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 //! let price = Money::cny(Decimal::from(30_000));
 //! let traffic = Quantity::new(Decimal::from(5), Unit::Gigabyte);
@@ -135,7 +135,7 @@ impl LicenceRefundRequest {
 /// use chrono::{Duration, TimeZone, Utc};
 /// use rust_decimal::Decimal;
 ///
-/// let policy = presets::payment::licence_refund_policy();
+/// let policy = presets::payment::licence_refund_policy()?;
 /// let first = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let price = Money::cny(Decimal::from(30_000));
 ///
@@ -151,6 +151,16 @@ impl LicenceRefundRequest {
 /// # Ok::<(), billing_rules::Error>(())
 /// ```
 pub fn licence_refund_eligibility(
+    request: &LicenceRefundRequest,
+    now: DateTime<Utc>,
+    policy: &LicenceRefundPolicy,
+) -> Result<Eligibility, Error> {
+    licence_refund_eligibility_unruled(request, now, policy).map_err(|e| e.in_rule(RuleId::Ref03))
+}
+
+/// [`licence_refund_eligibility`] before it names R-REF-03 on an
+/// arithmetic error.
+fn licence_refund_eligibility_unruled(
     request: &LicenceRefundRequest,
     now: DateTime<Utc>,
     policy: &LicenceRefundPolicy,

@@ -23,7 +23,7 @@
 //! use chrono::{Duration, TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
-//! let policy = presets::payment::app_refund_policy(); // 10 days (R-REF-01)
+//! let policy = presets::payment::app_refund_policy()?; // 10 days (R-REF-01)
 //! let paid = Utc.with_ymd_and_hms(2025, 6, 5, 0, 0, 0).unwrap();
 //! let ledger = LedgerState::from_orders(vec![
 //!     Order::new("o1", paid - Duration::days(4), Money::cny(Decimal::from(300))),
@@ -43,6 +43,7 @@
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
+mod display;
 pub mod eligibility;
 pub mod ledger;
 pub mod licence;

@@ -5,7 +5,7 @@
 //! use billing_rules::refund::AppRefundPolicy;
 //! use billing_rules::time::Days;
 //!
-//! let published = billing_rules::presets::payment::licence_refund_policy();
+//! let published = billing_rules::presets::payment::licence_refund_policy()?;
 //! assert_eq!(published.window().days(), Days(14)); // R-REF-03
 //! assert_eq!(published.traffic_limit().to_string(), "20 GB");
 //!
@@ -17,7 +17,7 @@
 //! // Reading a policy validates it: a window of 0 days is refused (R-REF-01).
 //! let err = serde_json::from_str::<AppRefundPolicy>(r#"{"window_days": 0}"#).unwrap_err();
 //! assert!(err.to_string().contains("`window_days`: a window of 0 days refunds nothing"));
-//! # Ok::<(), serde_json::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use rust_decimal::Decimal;
@@ -87,11 +87,11 @@ impl Default for AppRefundPolicySpec {
 /// ```
 /// use billing_rules::refund::AppRefundPolicy;
 ///
-/// let policy = billing_rules::presets::payment::app_refund_policy();
+/// let policy = billing_rules::presets::payment::app_refund_policy()?;
 /// let json = r#"{"window_days":10,"refuse_abnormal":true,"locale":{"currency":"CNY","time_zone":"+08:00","rounding":"half_up"}}"#;
 /// assert_eq!(serde_json::to_string(&policy)?, json);
 /// assert_eq!(serde_json::from_str::<AppRefundPolicy>(json)?, policy);
-/// # Ok::<(), serde_json::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "AppRefundPolicySpec", into = "AppRefundPolicySpec")]
@@ -102,20 +102,6 @@ pub struct AppRefundPolicy {
 }
 
 impl AppRefundPolicy {
-    /// A policy from parts already known to be valid (the presets; a test
-    /// checks they equal their specs built with `try_from`).
-    pub(crate) fn from_valid_parts(
-        window: RefundWindow,
-        refuse_abnormal: bool,
-        locale: Locale,
-    ) -> AppRefundPolicy {
-        AppRefundPolicy {
-            window,
-            refuse_abnormal,
-            locale,
-        }
-    }
-
     /// The refund window counted from each order's payment (R-REF-01).
     pub fn window(&self) -> RefundWindow {
         self.window
@@ -127,8 +113,14 @@ impl AppRefundPolicy {
     }
 
     /// Currency, zone and rounding.
-    pub fn locale(&self) -> &Locale {
-        &self.locale
+    pub fn locale(&self) -> Locale {
+        self.locale
+    }
+
+    /// The spec of this policy; `AppRefundPolicy::try_from(p.to_spec())` gives
+    /// back `p`.
+    pub fn to_spec(&self) -> AppRefundPolicySpec {
+        self.clone().into()
     }
 }
 
@@ -216,11 +208,11 @@ impl Default for LicenceRefundPolicySpec {
 /// ```
 /// use billing_rules::refund::LicenceRefundPolicy;
 ///
-/// let policy = billing_rules::presets::payment::licence_refund_policy();
+/// let policy = billing_rules::presets::payment::licence_refund_policy()?;
 /// let json = r#"{"window_days":14,"traffic_limit":{"value":"20","unit":"GB"},"refuse_abnormal":true,"locale":{"currency":"CNY","time_zone":"+08:00","rounding":"half_up"}}"#;
 /// assert_eq!(serde_json::to_string(&policy)?, json);
 /// assert_eq!(serde_json::from_str::<LicenceRefundPolicy>(json)?, policy);
-/// # Ok::<(), serde_json::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "LicenceRefundPolicySpec", into = "LicenceRefundPolicySpec")]
@@ -232,22 +224,6 @@ pub struct LicenceRefundPolicy {
 }
 
 impl LicenceRefundPolicy {
-    /// A policy from parts already known to be valid (the presets; a test
-    /// checks they equal their specs built with `try_from`).
-    pub(crate) fn from_valid_parts(
-        window: RefundWindow,
-        traffic_limit: Quantity,
-        refuse_abnormal: bool,
-        locale: Locale,
-    ) -> LicenceRefundPolicy {
-        LicenceRefundPolicy {
-            window,
-            traffic_limit,
-            refuse_abnormal,
-            locale,
-        }
-    }
-
     /// The refund window counted from the account's first licence purchase
     /// (R-REF-03).
     pub fn window(&self) -> RefundWindow {
@@ -265,8 +241,14 @@ impl LicenceRefundPolicy {
     }
 
     /// Currency, zone and rounding.
-    pub fn locale(&self) -> &Locale {
-        &self.locale
+    pub fn locale(&self) -> Locale {
+        self.locale
+    }
+
+    /// The spec of this policy; `LicenceRefundPolicy::try_from(p.to_spec())` gives
+    /// back `p`.
+    pub fn to_spec(&self) -> LicenceRefundPolicySpec {
+        self.clone().into()
     }
 }
 

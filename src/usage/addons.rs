@@ -280,6 +280,12 @@ impl AddOnPolicy {
         self.locale
     }
 
+    /// The spec of this policy; `AddOnPolicy::try_from(p.to_spec())`
+    /// gives back `p`.
+    pub fn to_spec(&self) -> AddOnPolicySpec {
+        self.clone().into()
+    }
+
     /// The price of transcoding to `resolution`, when the policy sells it.
     pub fn transcoding(&self, resolution: Resolution) -> Option<MeteredPrice> {
         self.transcoding
@@ -381,6 +387,11 @@ pub fn month_peak<I: IntoIterator<Item = u32>>(samples: I) -> u32 {
 /// price or a negative number of minutes; an arithmetic error for a
 /// quantity in a unit of another dimension.
 pub fn charge(policy: &AddOnPolicy, usage: &AddOnUsage) -> Result<AddOnCharge, Error> {
+    charge_unruled(policy, usage).map_err(|e| e.in_rule(crate::rule::RuleId::Use10))
+}
+
+/// [`charge`] before it names R-USE-10 on an arithmetic error.
+fn charge_unruled(policy: &AddOnPolicy, usage: &AddOnUsage) -> Result<AddOnCharge, Error> {
     let (price, quantity) = match *usage {
         AddOnUsage::Transcoding {
             resolution,

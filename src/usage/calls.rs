@@ -512,5 +512,7 @@ pub fn authorize(switch: FeatureSwitch, calls: u64) -> Result<(), Error> {
 /// rounded: a price with more digits than the currency's minor unit gives a
 /// charge the bill rounds once.
 pub fn per_call_charge(price: Money, calls: u64) -> Result<Money, Error> {
-    Ok(price.checked_mul(Decimal::from(calls))?)
+    price
+        .checked_mul(Decimal::from(calls))
+        .map_err(|e| Error::from(e).in_rule(RuleId::Use01))
 }

@@ -33,6 +33,7 @@
 pub mod addons;
 pub mod calls;
 pub mod catalogue;
+mod display;
 pub mod planner;
 pub mod policy;
 pub mod traffic;

@@ -274,6 +274,11 @@ pub struct Plan {
 /// R-USE-01 when the component has no
 /// price; an arithmetic error when an amount overflows.
 pub fn plan(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error> {
+    plan_unruled(policy, forecast).map_err(|e| e.in_rule(crate::rule::RuleId::Use08))
+}
+
+/// [`plan`] before it names R-USE-08 on an arithmetic error.
+fn plan_unruled(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error> {
     let price = policy.prices().require(forecast.component)?;
     let catalogue = policy.catalogue();
     let horizon = forecast.horizon;

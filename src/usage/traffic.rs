@@ -45,7 +45,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::decider::Decider;
-use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
+use crate::error::{ArithmeticError, Error, Figure, InRule, PolicyError, Reason};
 use crate::money::{Currency, Money};
 use crate::policy::Locale;
 use crate::pricing::tiers::{Axis, TierMode, TierTable, TierTableSpec};
@@ -514,6 +514,15 @@ pub fn settle_day(
     method: BillingMethod,
     usage: &DayUsage,
 ) -> Result<DailyCharge, Error> {
+    settle_day_unruled(policy, method, usage).in_rule(RuleId::Use09)
+}
+
+/// [`settle_day`] before it names R-USE-09 on an arithmetic error.
+fn settle_day_unruled(
+    policy: &TrafficPolicy,
+    method: BillingMethod,
+    usage: &DayUsage,
+) -> Result<DailyCharge, Error> {
     let tariff = policy.tariff(usage.region, method)?;
     let measured = match method {
         BillingMethod::Traffic => usage.traffic,
@@ -773,8 +782,8 @@ impl Decider for BillingMethods {
         now: DateTime<Utc>,
         policy: &TrafficPolicy,
     ) -> Result<Vec<MethodEvent>, Error> {
-        let today = local_day(policy.locale.time_zone, now)?;
-        match (state, command) {
+        let today = local_day(policy.locale.time_zone, now).in_rule(RuleId::Use09)?;
+        let decided = || match (state, command) {
             (MethodState::NotOpened, MethodCommand::Open { method }) => {
                 Ok(vec![MethodEvent::Opened {
                     method: *method,
@@ -814,7 +823,8 @@ impl Decider for BillingMethods {
                     effective_from,
                 }])
             }
-        }
+        };
+        decided().map_err(|e: Error| e.in_rule(command_rule(command)))
     }
 
     fn evolve(state: MethodState, event: &MethodEvent) -> MethodState {
@@ -916,4 +926,10 @@ pub fn settle(
         )
     })?;
     settle_day(policy, method, usage)
+}
+
+/// The rule an arithmetic error of `command` is reported under: every
+/// billing-method command schedules by R-USE-09.
+fn command_rule(_: &MethodCommand) -> RuleId {
+    RuleId::Use09
 }

@@ -506,7 +506,7 @@ impl Decider for PackageWallet {
         now: DateTime<Utc>,
         policy: &UsagePolicy,
     ) -> Result<Vec<WalletEvent>, Error> {
-        match command {
+        let decided = || match command {
             WalletCommand::Purchase { order } => purchase(state, order, now, policy),
             WalletCommand::Consume {
                 component,
@@ -531,7 +531,8 @@ impl Decider for PackageWallet {
                     at: now,
                 }]
             }),
-        }
+        };
+        decided().map_err(|e: Error| e.in_rule(command_rule(command)))
     }
 
     fn evolve(mut state: WalletState, event: &WalletEvent) -> WalletState {
@@ -736,4 +737,15 @@ fn expire(state: &WalletState, now: DateTime<Utc>) -> Vec<WalletEvent> {
             })
         })
         .collect()
+}
+
+/// The rule an arithmetic error of `command` is reported under: the rule
+/// whose computation the command performs.
+fn command_rule(command: &WalletCommand) -> RuleId {
+    match command {
+        WalletCommand::Purchase { .. } => RuleId::Use05,
+        WalletCommand::Consume { .. } | WalletCommand::Expire => RuleId::Use07,
+        WalletCommand::SwitchFeature { .. } => RuleId::Use04,
+        WalletCommand::SetProfile { .. } => RuleId::Use03,
+    }
 }

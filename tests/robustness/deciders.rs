@@ -619,7 +619,7 @@ proptest! {
 /// The extremes as a fixed list, so every run meets them at least once.
 #[test]
 fn every_decider_answers_at_chrono_extremes() {
-    let policy = billing_rules::presets::lifecycle::chat_service();
+    let policy = billing_rules::presets::lifecycle::chat_service().unwrap();
     let all = extreme_instants();
     let commands = [
         SubscriptionCommand::Purchase {

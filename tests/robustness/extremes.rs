@@ -46,7 +46,13 @@ fn t2025() -> DateTime<Utc> {
 }
 
 fn is_overflow(err: &Error) -> bool {
-    matches!(err, Error::Arithmetic(ArithmeticError::Overflow { .. }))
+    matches!(
+        err,
+        Error::Arithmetic {
+            error: ArithmeticError::Overflow { .. },
+            ..
+        }
+    )
 }
 
 /// Too large to hold exactly: an overflow, or a result that would need
@@ -54,12 +60,21 @@ fn is_overflow(err: &Error) -> bool {
 fn is_too_large(err: &Error) -> bool {
     matches!(
         err,
-        Error::Arithmetic(ArithmeticError::Overflow { .. } | ArithmeticError::PrecisionLoss { .. })
+        Error::Arithmetic {
+            error: ArithmeticError::Overflow { .. } | ArithmeticError::PrecisionLoss { .. },
+            ..
+        }
     )
 }
 
 fn is_out_of_range(err: &Error) -> bool {
-    matches!(err, Error::Arithmetic(ArithmeticError::OutOfRange { .. }))
+    matches!(
+        err,
+        Error::Arithmetic {
+            error: ArithmeticError::OutOfRange { .. },
+            ..
+        }
+    )
 }
 
 fn unit_price_policy(unit_price: Decimal) -> SeatPolicy {
@@ -179,7 +194,10 @@ fn extremes_seat_a_28_digit_discount_factor_is_exact_or_a_precision_error() {
     assert!(
         matches!(
             err,
-            Error::Arithmetic(ArithmeticError::PrecisionLoss { .. })
+            Error::Arithmetic {
+                error: ArithmeticError::PrecisionLoss { .. },
+                ..
+            }
         ),
         "{err}"
     );
@@ -373,7 +391,7 @@ fn extremes_tiers_an_empty_table_is_refused() {
 
 #[test]
 fn extremes_subscription_terms_of_a_million_days_and_of_u32_max_days() {
-    let policy = presets::lifecycle::chat_service();
+    let policy = presets::lifecycle::chat_service().unwrap();
     let million = Period::days(1_000_000).unwrap();
     let (state, events) = Subscription::run(
         &Subscription::initial(),
@@ -417,7 +435,7 @@ fn extremes_subscription_terms_of_a_million_days_and_of_u32_max_days() {
 
 #[test]
 fn extremes_subscription_auto_renewal_with_a_balance_and_price_at_decimal_max() {
-    let policy = presets::lifecycle::chat_service();
+    let policy = presets::lifecycle::chat_service().unwrap();
     let start = t2025();
     let mut state = Subscription::run(
         &Subscription::initial(),
@@ -463,9 +481,9 @@ fn extremes_subscription_auto_renewal_with_a_balance_and_price_at_decimal_max() 
 #[test]
 fn extremes_subscription_at_chrono_first_and_last_instants() {
     for policy in [
-        presets::lifecycle::app_store_seat_plan(),
-        presets::lifecycle::chat_service(),
-        presets::lifecycle::cloud_environment(),
+        presets::lifecycle::app_store_seat_plan().unwrap(),
+        presets::lifecycle::chat_service().unwrap(),
+        presets::lifecycle::cloud_environment().unwrap(),
     ] {
         // A trial or term starting at the last instant cannot end: an error.
         for command in [
@@ -528,7 +546,7 @@ fn extremes_local_dates_at_chrono_ends_are_clamped_or_errors() {
 
 #[test]
 fn extremes_postpaid_balance_near_decimal_max_overflows_as_an_error() {
-    let policy = presets::lifecycle::live_plugin_postpaid();
+    let policy = presets::lifecycle::live_plugin_postpaid().unwrap();
     let now = t2025();
     let (state, _) = PostpaidAccount::run(
         &PostpaidAccount::initial(),
@@ -587,7 +605,7 @@ fn extremes_postpaid_balance_near_decimal_max_overflows_as_an_error() {
 
 #[test]
 fn extremes_postpaid_at_chrono_first_and_last_instants() {
-    let policy = presets::lifecycle::cloud_environment_postpaid();
+    let policy = presets::lifecycle::cloud_environment_postpaid().unwrap();
     // The last instant's local day is past chrono's range: no bill day.
     let err = PostpaidAccount::run(
         &PostpaidAccount::initial(),
@@ -601,7 +619,7 @@ fn extremes_postpaid_at_chrono_first_and_last_instants() {
     assert!(is_out_of_range(&err), "{err}");
     // Arrears that start an hour before the end cannot reach the suspension
     // 24 h later: an error, never a wrap.
-    let plugin = presets::lifecycle::live_plugin_postpaid();
+    let plugin = presets::lifecycle::live_plugin_postpaid().unwrap();
     let late = max_utc() - Duration::hours(1);
     let err = PostpaidAccount::run(
         &PostpaidAccount::initial(),
@@ -717,7 +735,7 @@ fn extremes_licence_of_u32_max_days_is_an_error_value() {
 
 #[test]
 fn extremes_payment_invoice_balances_at_decimal_max_and_min() {
-    let policy = presets::payment::payment_policy();
+    let policy = presets::payment::payment_policy().unwrap();
     let state = PaymentState::Prepaid {
         source: billing_rules::payment::PrepaidSource::PersonalWallet,
         switches_used: 0,
@@ -777,7 +795,7 @@ fn extremes_payment_switch_limit_at_u32_max() {
 
 #[test]
 fn extremes_ledger_totals_near_decimal_max() {
-    let policy = presets::payment::app_refund_policy();
+    let policy = presets::payment::app_refund_policy().unwrap();
     let now = t2025();
     let record = |id: &str, amount: Decimal| LedgerCommand::RecordOrder {
         order: id.into(),
@@ -843,14 +861,14 @@ fn extremes_ledger_window_across_chrono_whole_range() {
             .is_eligible()
     );
     // The preset's 10 days closed long before.
-    let preset = presets::payment::app_refund_policy();
+    let preset = presets::payment::app_refund_policy().unwrap();
     let answer = state.next_refund(RefundFlags::default(), max_utc(), &preset);
     assert_eq!(answer.refusal().map(|r| r.rule()), Some(RuleId::Ref01));
 }
 
 #[test]
 fn extremes_licence_refund_traffic_near_decimal_max() {
-    let policy = presets::payment::licence_refund_policy();
+    let policy = presets::payment::licence_refund_policy().unwrap();
     let first = t2025();
     let request = |traffic: Quantity| {
         LicenceRefundRequest::licence("lic-1", Money::cny(Decimal::MAX), first, traffic)

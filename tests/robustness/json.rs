@@ -854,12 +854,12 @@ fn targets() -> Vec<Target> {
         presets::lifecycle::cloud_environment_postpaid_spec(),
         presets::lifecycle::live_plugin_postpaid_spec(),
     ];
-    let chat = presets::lifecycle::chat_service();
-    let plugin = presets::lifecycle::live_plugin_postpaid();
-    let lic = presets::lifecycle::live_plugin_licence();
-    let pay = presets::payment::payment_policy();
-    let refunds = presets::payment::app_refund_policy();
-    let lic_refunds = presets::payment::licence_refund_policy();
+    let chat = presets::lifecycle::chat_service().unwrap();
+    let plugin = presets::lifecycle::live_plugin_postpaid().unwrap();
+    let lic = presets::lifecycle::live_plugin_licence().unwrap();
+    let pay = presets::payment::payment_policy().unwrap();
+    let refunds = presets::payment::app_refund_policy().unwrap();
+    let lic_refunds = presets::payment::licence_refund_policy().unwrap();
     let tier_specs: Vec<TierTableSpec> = s.tier_tables.iter().map(TierTable::to_spec).collect();
     vec![
         // Seat plans.

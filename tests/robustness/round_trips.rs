@@ -8,13 +8,18 @@
 use std::borrow::Cow;
 use std::fmt::Debug;
 
+use billing_rules::engine::{StoreError, Version};
 use billing_rules::error::{
     ArithmeticError, Error, Figure, FigureValue, PolicyError, Reason, Refusal,
 };
+use billing_rules::lifecycle::licence::LicencePolicy;
 use billing_rules::lifecycle::notices::{Channel, Channels, Role, TermKind};
 use billing_rules::lifecycle::policy::Lapse;
+use billing_rules::lifecycle::policy::SubscriptionPolicy;
 use billing_rules::lifecycle::postpaid::ArrearsTrigger;
+use billing_rules::lifecycle::postpaid::PostpaidPolicy;
 use billing_rules::money::{Currency, Money, Rounding, RoundingMode};
+use billing_rules::payment::PaymentPolicy;
 use billing_rules::payment::{InvoiceSource, PaymentMethod, PrepaidSource, UnknownPaymentMethod};
 use billing_rules::policy::Locale;
 use billing_rules::presets;
@@ -25,6 +30,7 @@ use billing_rules::pricing::seats::{
 };
 use billing_rules::pricing::tiers::{Axis, Tier, TierMode, TierTable};
 use billing_rules::quantity::{Dimension, Quantity, Unit};
+use billing_rules::refund::{AppRefundPolicy, LicenceRefundPolicy};
 use billing_rules::refund::{
     LicenceCharge, LicenceRefundRequest, Order, OrderId, OrderStatus, RefundFlags, RefundWindow,
 };
@@ -133,9 +139,29 @@ proptest! {
         round_trip(&policy);
         let arithmetic = ArithmeticError::InvalidCurrency { code: code.clone(), scale: 29 };
         round_trip(&arithmetic);
+        let refusal_rule = refusal.rule();
         round_trip(&Error::Refused(refusal));
         round_trip(&Error::Policy(policy));
-        round_trip(&Error::Arithmetic(arithmetic));
+        round_trip(&Error::from(arithmetic.clone()));
+        round_trip(&Error::from(arithmetic).in_rule(refusal_rule));
+        for arithmetic in [
+            ArithmeticError::overflow(code.clone()),
+            ArithmeticError::precision_loss(code.clone()),
+            ArithmeticError::out_of_range(code.clone()),
+            ArithmeticError::DivisionByZero,
+            ArithmeticError::CurrencyMismatch { left: Currency::CNY, right: Currency::USD },
+            ArithmeticError::IncompatibleUnits { from: Unit::Gigabyte, to: Unit::Minute },
+        ] {
+            round_trip(&arithmetic);
+            round_trip(&Error::from(arithmetic).in_rule(refusal_rule));
+        }
+        for store in [
+            StoreError::Conflict { expected: Version::new(3), actual: Version::new(4) },
+            StoreError::backend(code.clone()),
+        ] {
+            round_trip(&store);
+            round_trip(&Error::Store(store));
+        }
         round_trip(&UnknownRuleId(code.clone()));
         round_trip(&UnknownPaymentMethod(field));
     }
@@ -172,7 +198,7 @@ proptest! {
         round_trip(&seat.upgrade());
         round_trip(&seat.locale());
         round_trip(&subscription);
-        round_trip(subscription.spec());
+        round_trip(&subscription.to_spec());
         if let Some(notice) = subscription.notice() {
             round_trip(notice);
         }
@@ -180,12 +206,12 @@ proptest! {
             round_trip(reminders);
         }
         round_trip(&postpaid);
-        round_trip(postpaid.spec());
+        round_trip(&postpaid.to_spec());
         if let Some(reminders) = postpaid.reminders() {
             round_trip(reminders);
         }
         round_trip(&licence);
-        round_trip(licence.spec());
+        round_trip(&licence.to_spec());
         round_trip(&payment);
         round_trip(&billing_rules::payment::PaymentPolicySpec::from(payment.clone()));
         round_trip(payment.invoice_routing());
@@ -193,6 +219,23 @@ proptest! {
         round_trip(&billing_rules::refund::AppRefundPolicySpec::from(app_refund.clone()));
         round_trip(&licence_refund);
         round_trip(&billing_rules::refund::LicenceRefundPolicySpec::from(licence_refund.clone()));
+
+        // Every policy gives back its spec: `P::try_from(p.to_spec()) == Ok(p)`,
+        // and its locale by value is the spec's.
+        prop_assert_eq!(SeatPolicy::try_from(seat.to_spec()), Ok(seat.clone()));
+        prop_assert_eq!(seat.to_spec().locale, seat.locale());
+        prop_assert_eq!(SubscriptionPolicy::try_from(subscription.to_spec()), Ok(subscription.clone()));
+        prop_assert_eq!(subscription.to_spec().locale, subscription.locale());
+        prop_assert_eq!(PostpaidPolicy::try_from(postpaid.to_spec()), Ok(postpaid.clone()));
+        prop_assert_eq!(postpaid.to_spec().locale, postpaid.locale());
+        prop_assert_eq!(LicencePolicy::try_from(licence.to_spec()), Ok(licence.clone()));
+        prop_assert_eq!(licence.to_spec().locale, licence.locale());
+        prop_assert_eq!(PaymentPolicy::try_from(payment.to_spec()), Ok(payment.clone()));
+        prop_assert_eq!(payment.to_spec().locale, payment.locale());
+        prop_assert_eq!(AppRefundPolicy::try_from(app_refund.to_spec()), Ok(app_refund.clone()));
+        prop_assert_eq!(app_refund.to_spec().locale, app_refund.locale());
+        prop_assert_eq!(LicenceRefundPolicy::try_from(licence_refund.to_spec()), Ok(licence_refund.clone()));
+        prop_assert_eq!(licence_refund.to_spec().locale, licence_refund.locale());
     }
 
     /// Quotes, upgrades, credits and extensions with their steps, for any

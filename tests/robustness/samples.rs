@@ -122,7 +122,7 @@ fn build() -> Samples {
 
     // Subscriptions: the app store's trial path, the chat service's
     // reminders, auto-renewal, grace and suspension, the cloud's isolation.
-    let store = presets::lifecycle::app_store_seat_plan();
+    let store = presets::lifecycle::app_store_seat_plan().unwrap();
     script::<Subscription>(
         &store,
         vec![
@@ -168,7 +168,7 @@ fn build() -> Samples {
         &mut s.subscription_commands,
         &mut s.errors,
     );
-    let chat = presets::lifecycle::chat_service();
+    let chat = presets::lifecycle::chat_service().unwrap();
     let funds = |balance: i64| Funds {
         balance: yuan(balance),
         renewal_price: yuan(100),
@@ -209,7 +209,7 @@ fn build() -> Samples {
         &mut s.subscription_commands,
         &mut s.errors,
     );
-    let cloud = presets::lifecycle::cloud_environment();
+    let cloud = presets::lifecycle::cloud_environment().unwrap();
     script::<Subscription>(
         &cloud,
         vec![
@@ -242,7 +242,7 @@ fn build() -> Samples {
 
     // Postpaid: a bill in arrears, reminders, suspension, restoration; a
     // balance that runs out.
-    let cloud_postpaid = presets::lifecycle::cloud_environment_postpaid();
+    let cloud_postpaid = presets::lifecycle::cloud_environment_postpaid().unwrap();
     let day2 = Utc.with_ymd_and_hms(2025, 7, 1, 17, 0, 0).unwrap();
     script::<PostpaidAccount>(
         &cloud_postpaid,
@@ -269,7 +269,7 @@ fn build() -> Samples {
         &mut s.postpaid_commands,
         &mut s.errors,
     );
-    let plugin_postpaid = presets::lifecycle::live_plugin_postpaid();
+    let plugin_postpaid = presets::lifecycle::live_plugin_postpaid().unwrap();
     script::<PostpaidAccount>(
         &plugin_postpaid,
         vec![
@@ -309,7 +309,7 @@ fn build() -> Samples {
     }
 
     // Licences: bind, buy, stack, claim a bundled year, expire, refusals.
-    let lic = presets::lifecycle::live_plugin_licence();
+    let lic = presets::lifecycle::live_plugin_licence().unwrap();
     let app = AppId::new("app-1");
     let alice = AccountId::new("alice");
     let package = |id: &str, tb: i64, buyer: &str| TrafficPackage {
@@ -387,7 +387,7 @@ fn build() -> Samples {
     }
 
     // Payment methods: first purchase, switches, refusals.
-    let pay = presets::payment::payment_policy();
+    let pay = presets::payment::payment_policy().unwrap();
     script::<EnvironmentPayment>(
         &pay,
         vec![
@@ -436,7 +436,7 @@ fn build() -> Samples {
     );
 
     // Order ledger: record, invoice, refund latest first, refusals.
-    let refunds = presets::payment::app_refund_policy();
+    let refunds = presets::payment::app_refund_policy().unwrap();
     let june = |d: u32| Utc.with_ymd_and_hms(2025, 6, d, 0, 0, 0).unwrap();
     let record = |id: &str, d: u32, amount: i64| LedgerCommand::RecordOrder {
         order: id.into(),
@@ -487,7 +487,7 @@ fn build() -> Samples {
             &refunds,
         ));
     }
-    let lic_refunds = presets::payment::licence_refund_policy();
+    let lic_refunds = presets::payment::licence_refund_policy().unwrap();
     let request = LicenceRefundRequest::licence(
         "lic-1",
         yuan(30_000),

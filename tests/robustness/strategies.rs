@@ -284,9 +284,9 @@ pub fn role() -> impl Strategy<Value = Role> {
 
 pub fn subscription_policy() -> impl Strategy<Value = SubscriptionPolicy> {
     let presets = prop::sample::select(vec![
-        presets::lifecycle::app_store_seat_plan(),
-        presets::lifecycle::chat_service(),
-        presets::lifecycle::cloud_environment(),
+        presets::lifecycle::app_store_seat_plan().unwrap(),
+        presets::lifecycle::chat_service().unwrap(),
+        presets::lifecycle::cloud_environment().unwrap(),
     ]);
     let notice =
         (0u32..=400, channels(), role()).prop_map(|(lead_days, channels, recipient)| NoticeSpec {
@@ -326,7 +326,7 @@ pub fn subscription_policy() -> impl Strategy<Value = SubscriptionPolicy> {
                     auto_renewal: auto,
                 };
                 SubscriptionPolicy::try_from(spec)
-                    .unwrap_or_else(|_| presets::lifecycle::chat_service())
+                    .unwrap_or_else(|_| presets::lifecycle::chat_service().unwrap())
             },
         );
     prop_oneof![1 => presets, 2 => generated]
@@ -334,8 +334,8 @@ pub fn subscription_policy() -> impl Strategy<Value = SubscriptionPolicy> {
 
 pub fn postpaid_policy() -> impl Strategy<Value = PostpaidPolicy> {
     let presets = prop::sample::select(vec![
-        presets::lifecycle::cloud_environment_postpaid(),
-        presets::lifecycle::live_plugin_postpaid(),
+        presets::lifecycle::cloud_environment_postpaid().unwrap(),
+        presets::lifecycle::live_plugin_postpaid().unwrap(),
     ]);
     let reminders = (
         prop::collection::vec(0u32..=9000, 0..=30),
@@ -370,7 +370,7 @@ pub fn postpaid_policy() -> impl Strategy<Value = PostpaidPolicy> {
                 reminders,
             };
             PostpaidPolicy::try_from(spec)
-                .unwrap_or_else(|_| presets::lifecycle::live_plugin_postpaid())
+                .unwrap_or_else(|_| presets::lifecycle::live_plugin_postpaid().unwrap())
         });
     prop_oneof![1 => presets, 2 => generated]
 }
@@ -386,11 +386,11 @@ pub fn licence_policy() -> impl Strategy<Value = LicencePolicy> {
                 bundled_terms: terms,
             };
             LicencePolicy::try_from(spec)
-                .unwrap_or_else(|_| presets::lifecycle::live_plugin_licence())
+                .unwrap_or_else(|_| presets::lifecycle::live_plugin_licence().unwrap())
         },
     );
     prop_oneof![
-        1 => Just(presets::lifecycle::live_plugin_licence()),
+        1 => Just(presets::lifecycle::live_plugin_licence().unwrap()),
         2 => generated,
     ]
 }
@@ -423,10 +423,10 @@ pub fn payment_policy() -> impl Strategy<Value = PaymentPolicy> {
                 },
                 locale,
             })
-            .unwrap_or_else(|_| presets::payment::payment_policy())
+            .unwrap_or_else(|_| presets::payment::payment_policy().unwrap())
         });
     prop_oneof![
-        1 => Just(presets::payment::payment_policy()),
+        1 => Just(presets::payment::payment_policy().unwrap()),
         2 => generated,
     ]
 }
@@ -439,11 +439,11 @@ pub fn app_refund_policy() -> impl Strategy<Value = AppRefundPolicy> {
                 refuse_abnormal,
                 locale,
             })
-            .unwrap_or_else(|_| presets::payment::app_refund_policy())
+            .unwrap_or_else(|_| presets::payment::app_refund_policy().unwrap())
         },
     );
     prop_oneof![
-        1 => Just(presets::payment::app_refund_policy()),
+        1 => Just(presets::payment::app_refund_policy().unwrap()),
         2 => generated,
     ]
 }
@@ -457,11 +457,11 @@ pub fn licence_refund_policy() -> impl Strategy<Value = LicenceRefundPolicy> {
                 refuse_abnormal,
                 locale,
             })
-            .unwrap_or_else(|_| presets::payment::licence_refund_policy())
+            .unwrap_or_else(|_| presets::payment::licence_refund_policy().unwrap())
         },
     );
     prop_oneof![
-        1 => Just(presets::payment::licence_refund_policy()),
+        1 => Just(presets::payment::licence_refund_policy().unwrap()),
         2 => generated,
     ]
 }

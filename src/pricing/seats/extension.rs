@@ -57,4 +57,5 @@ pub fn extend(
             start,
         }),
     )
+    .map_err(|e| e.in_rule(crate::rule::RuleId::Seat09))
 }

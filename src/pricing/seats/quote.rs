@@ -296,7 +296,8 @@ impl Quote {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn quote(policy: &SeatPolicy, order: &SeatOrder) -> Result<Quote, Error> {
-    price(policy, order, None)
+    // An arithmetic error names the plan's pricing rule (R-SEAT-02/03).
+    price(policy, order, None).map_err(|e| e.in_rule(policy.pricing().rule()))
 }
 
 /// Quotes `order`; `extension` records where an extension starts

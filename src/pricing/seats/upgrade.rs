@@ -264,6 +264,7 @@ pub fn credit(
     policy
         .upgrade()
         .credit(policy.locale().time_zone, current, new_price, now)
+        .map_err(|e| e.in_rule(RuleId::Seat08))
 }
 
 /// Prices an upgrade at `now` (R-SEAT-08): `new_order` is quoted as a new
@@ -301,7 +302,10 @@ pub fn upgrade(
     };
     let quote = quote(policy, &order)?;
     let credit = credit(policy, current, quote.total, now)?;
-    let amount_due = quote.total.checked_sub(credit.amount)?;
+    let amount_due = quote
+        .total
+        .checked_sub(credit.amount)
+        .map_err(|e| Error::from(e).in_rule(RuleId::Seat08))?;
     Ok(Upgrade {
         quote,
         credit,
