@@ -4,6 +4,8 @@
 //!   two currencies, a unit that does not convert).
 //! - [`PolicyError`]: a policy spec cannot be built; names the field, what
 //!   was wrong and what is allowed.
+//! - [`DataError`]: recorded data (a history, a deserialized state) breaks
+//!   an invariant, such as two orders with one id; repair it at the source.
 //! - [`Refusal`]: a rule said no. Names every rule that refused, a sentence a
 //!   person can read, and the figures that decided it.
 //! - [`StoreError`](crate::engine::StoreError): the engine's store could not
@@ -139,6 +141,55 @@ impl ArithmeticError {
     pub fn out_of_range(operation: impl Into<Cow<'static, str>>) -> ArithmeticError {
         ArithmeticError::OutOfRange {
             operation: operation.into(),
+        }
+    }
+}
+
+/// Recorded data that cannot be read as it is: a history handed to a
+/// constructor (or deserialized) that breaks an invariant the crate relies
+/// on, such as two orders with one id.
+///
+/// Unlike a [`Refusal`], no rule said no to a command: the data itself is
+/// inconsistent and must be repaired where it is stored. Names where
+/// (`orders[17].id`), what is wrong, and what the data must look like.
+///
+/// ```
+/// use billing_rules::DataError;
+///
+/// let err = DataError::new(
+///     "orders[17].id",
+///     "order id A-1 is already used by orders[3]",
+///     "one order per id",
+/// );
+/// assert_eq!(
+///     err.to_string(),
+///     "invalid data: `orders[17].id`: order id A-1 is already used by orders[3]; \
+///      allowed: one order per id"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[error("invalid data: `{field}`: {problem}; allowed: {allowed}")]
+#[non_exhaustive]
+pub struct DataError {
+    /// The path of the offending entry, e.g. `orders[17].id`.
+    pub field: String,
+    /// What is wrong with it.
+    pub problem: String,
+    /// What the data must look like instead.
+    pub allowed: String,
+}
+
+impl DataError {
+    /// A data error at `field`.
+    pub fn new(
+        field: impl Into<String>,
+        problem: impl Into<String>,
+        allowed: impl Into<String>,
+    ) -> DataError {
+        DataError {
+            field: field.into(),
+            problem: problem.into(),
+            allowed: allowed.into(),
         }
     }
 }
@@ -549,6 +600,7 @@ impl From<Reason> for Refusal {
 /// ```
 ///
 /// A policy error is `{"kind":"policy","field":...,"problem":...,"allowed":...,"rule":...}`;
+/// a data error `{"kind":"data","field":...,"problem":...,"allowed":...}`;
 /// a store error `{"kind":"store","error":{"kind":"conflict","expected":3,"actual":4}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "ErrorRepr", from = "ErrorRepr")]
@@ -567,6 +619,8 @@ pub enum Error {
     },
     /// A policy could not be built.
     Policy(PolicyError),
+    /// Recorded data (a history, a deserialized state) is inconsistent.
+    Data(DataError),
     /// The engine's store could not load or append (a conflict that
     /// outlasted the retries, or a database failure); nothing was written.
     Store(crate::engine::StoreError),
@@ -582,6 +636,7 @@ impl fmt::Display for Error {
             } => write!(f, "{rule}: {error}"),
             Error::Arithmetic { rule: None, error } => write!(f, "{error}"),
             Error::Policy(error) => write!(f, "{error}"),
+            Error::Data(error) => write!(f, "{error}"),
             Error::Store(error) => write!(f, "{error}"),
         }
     }
@@ -623,7 +678,7 @@ impl Error {
             Error::Refused(refusal) => Some(refusal.rule()),
             Error::Arithmetic { rule, .. } => *rule,
             Error::Policy(error) => error.rule,
-            Error::Store(_) => None,
+            Error::Data(_) | Error::Store(_) => None,
         }
     }
 
@@ -694,6 +749,12 @@ impl From<PolicyError> for Error {
     }
 }
 
+impl From<DataError> for Error {
+    fn from(error: DataError) -> Error {
+        Error::Data(error)
+    }
+}
+
 impl From<crate::engine::StoreError> for Error {
     fn from(error: crate::engine::StoreError) -> Error {
         Error::Store(error)
@@ -725,6 +786,7 @@ enum ErrorRepr {
         error: ArithmeticError,
     },
     Policy(PolicyError),
+    Data(DataError),
     Store {
         error: crate::engine::StoreError,
     },
@@ -736,6 +798,7 @@ impl From<Error> for ErrorRepr {
             Error::Refused(refusal) => ErrorRepr::Refused(refusal),
             Error::Arithmetic { rule, error } => ErrorRepr::Arithmetic { rule, error },
             Error::Policy(error) => ErrorRepr::Policy(error),
+            Error::Data(error) => ErrorRepr::Data(error),
             Error::Store(error) => ErrorRepr::Store { error },
         }
     }
@@ -747,6 +810,7 @@ impl From<ErrorRepr> for Error {
             ErrorRepr::Refused(refusal) => Error::Refused(refusal),
             ErrorRepr::Arithmetic { rule, error } => Error::Arithmetic { rule, error },
             ErrorRepr::Policy(error) => Error::Policy(error),
+            ErrorRepr::Data(error) => Error::Data(error),
             ErrorRepr::Store { error } => Error::Store(error),
         }
     }

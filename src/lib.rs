@@ -118,7 +118,7 @@ pub mod time;
 pub mod usage;
 
 pub use error::{
-    ArithmeticError, Error, Figure, FigureValue, InRule, PolicyError, Reason, Refusal,
+    ArithmeticError, DataError, Error, Figure, FigureValue, InRule, PolicyError, Reason, Refusal,
 };
 pub use rule::{RuleFamily, RuleId};
 

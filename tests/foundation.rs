@@ -954,7 +954,7 @@ mod errors_name_their_rule {
 
 mod error_json {
     use billing_rules::engine::{StoreError, Version};
-    use billing_rules::{ArithmeticError, Error, PolicyError, RuleId};
+    use billing_rules::{ArithmeticError, DataError, Error, PolicyError, RuleId};
     use serde_json::json;
 
     fn shape(err: &Error) -> serde_json::Value {
@@ -990,6 +990,17 @@ mod error_json {
             json!({"kind": "policy", "field": "window_days", "problem": "0 days",
                    "allowed": "1 day or more", "rule": "R-REF-01"})
         );
+        let data = Error::from(DataError::new(
+            "orders[1].id",
+            "order id a is used",
+            "unique ids",
+        ));
+        assert_eq!(
+            shape(&data),
+            json!({"kind": "data", "field": "orders[1].id", "problem": "order id a is used",
+                   "allowed": "unique ids"})
+        );
+        assert_eq!(data.rule(), None);
         let store = Error::from(StoreError::Conflict {
             expected: Version::new(3),
             actual: Version::new(4),

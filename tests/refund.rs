@@ -984,7 +984,7 @@ fn r_ref_01_a_duplicate_id_in_a_history_is_a_data_error_naming_both() {
         Order::new("b", june(2), cny("2")),
         Order::new("a", june(3), cny("3")),
     ];
-    let Err(Error::Policy(err)) = LedgerState::from_orders(orders) else {
+    let Err(Error::Data(err)) = LedgerState::from_orders(orders) else {
         panic!("a duplicate id is a data error")
     };
     assert_eq!(err.field, "orders[2].id");
@@ -993,7 +993,7 @@ fn r_ref_01_a_duplicate_id_in_a_history_is_a_data_error_naming_both() {
         err.allowed,
         "one order per id: merge the two entries or give one its own id"
     );
-    assert_eq!(err.rule, None);
+    assert_eq!(Error::Data(err.clone()).rule(), None);
 
     let json = r#"{"orders": [
         {"id": "a", "paid_at": "2025-06-01T00:00:00Z", "amount": {"amount": "1", "currency": "CNY"}},

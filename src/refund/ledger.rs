@@ -54,7 +54,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::decider::Decider;
-use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason, Refusal};
+use crate::error::{ArithmeticError, DataError, Error, Figure, Reason, Refusal};
 use crate::money::{Currency, Money};
 use crate::refund::eligibility::{Eligibility, RefundFlags};
 use crate::refund::policy::AppRefundPolicy;
@@ -227,7 +227,7 @@ impl LedgerState {
     /// A ledger of `orders` (in recording order), for a history kept
     /// elsewhere: a status is taken as given.
     ///
-    /// Errors: [`Error::Policy`] for a duplicate id (a data error in the
+    /// Errors: [`Error::Data`] for a duplicate id (a data error in the
     /// history, not a rule's answer: its `field` is the duplicate's path
     /// `orders[i].id`, and the problem names the id and the position of its
     /// earlier twin); a refusal under R-REF-01 naming every amount below
@@ -247,7 +247,7 @@ impl LedgerState {
     /// let err = LedgerState::from_orders(vec![order.clone(), order]).unwrap_err();
     /// assert_eq!(
     ///     err.to_string(),
-    ///     "invalid policy: `orders[1].id`: order id o1 is already used by orders[0]; \
+    ///     "invalid data: `orders[1].id`: order id o1 is already used by orders[0]; \
     ///      allowed: one order per id: merge the two entries or give one its own id"
     /// );
     /// ```
@@ -647,8 +647,8 @@ fn duplicate(id: &OrderId) -> Reason {
 }
 
 /// A history with two orders of one id: a data error, not a rule's answer.
-fn duplicate_in_history(id: &OrderId, position: usize, earlier: usize) -> PolicyError {
-    PolicyError::new(
+fn duplicate_in_history(id: &OrderId, position: usize, earlier: usize) -> DataError {
+    DataError::new(
         format!("orders[{position}].id"),
         format!("order id {id} is already used by orders[{earlier}]"),
         "one order per id: merge the two entries or give one its own id",

@@ -451,7 +451,7 @@ mod one_pass {
         // A duplicate id is a data error of the history (issue 8), named by
         // its path and its earlier twin.
         let err = LedgerState::from_orders(orders).unwrap_err();
-        let Error::Policy(err) = err else {
+        let Error::Data(err) = err else {
             panic!("a duplicate id is a data error: {err}")
         };
         assert_eq!(err.field, "orders[1000000].id");

@@ -10,7 +10,7 @@ use std::fmt::Debug;
 
 use billing_rules::engine::{StoreError, Version};
 use billing_rules::error::{
-    ArithmeticError, Error, Figure, FigureValue, PolicyError, Reason, Refusal,
+    ArithmeticError, DataError, Error, Figure, FigureValue, PolicyError, Reason, Refusal,
 };
 use billing_rules::lifecycle::licence::LicencePolicy;
 use billing_rules::lifecycle::notices::{Channel, Channels, Role, TermKind};
@@ -142,6 +142,9 @@ proptest! {
         let refusal_rule = refusal.rule();
         round_trip(&Error::Refused(refusal));
         round_trip(&Error::Policy(policy));
+        let data = DataError::new(field.clone(), "problem", "allowed");
+        round_trip(&data);
+        round_trip(&Error::Data(data));
         round_trip(&Error::from(arithmetic.clone()));
         round_trip(&Error::from(arithmetic).in_rule(refusal_rule));
         for arithmetic in [
