@@ -76,7 +76,7 @@ pub fn quantity(text: &str) -> std::result::Result<Quantity, String> {
         .find(|c: char| c.is_ascii_alphabetic())
         .ok_or_else(bad)?;
     let (value, unit) = text.split_at(split);
-    let value: Decimal = value.trim().parse().map_err(|_| bad())?;
+    let value = decimal(value).map_err(|e| format!("{}: {e}", bad()))?;
     let unit = match unit.trim().to_ascii_uppercase().as_str() {
         "B" => Unit::Byte,
         "KB" => Unit::Kilobyte,
@@ -86,6 +86,15 @@ pub fn quantity(text: &str) -> std::result::Result<Quantity, String> {
         _ => return Err(bad()),
     };
     Ok(Quantity::new(value, unit))
+}
+
+// ------------------------------------------------------------ amounts
+
+/// The clap value parser of every decimal argument (amounts, factors,
+/// terabytes, Mbps): the library's strict reading, so `0.1e1` or a 29th
+/// digit after the point is refused rather than rounded.
+pub fn decimal(text: &str) -> std::result::Result<Decimal, String> {
+    billing_rules::decimal_serde::parse(text.trim()).map_err(|e| e.to_string())
 }
 
 // ------------------------------------------------------------ policy files

@@ -66,10 +66,10 @@ pub struct SwitchArgs {
     #[arg(long)]
     unsupported_context: bool,
     /// The amount open for invoicing (R-PAY-06), in the policy's currency.
-    #[arg(long, requires = "refund", allow_negative_numbers = true)]
+    #[arg(long, requires = "refund", allow_negative_numbers = true, value_parser = args::decimal)]
     open_invoicing: Option<Decimal>,
     /// The unused prepaid amount a switch refunds (R-PAY-06).
-    #[arg(long, requires = "open_invoicing", allow_negative_numbers = true)]
+    #[arg(long, requires = "open_invoicing", allow_negative_numbers = true, value_parser = args::decimal)]
     refund: Option<Decimal>,
     /// The facts above hold from the Nth switch on (default 1: at every
     /// switch); earlier switches meet none.
@@ -193,7 +193,7 @@ fn order(entry: &str) -> std::result::Result<OrderArg, String> {
     Ok(OrderArg {
         id,
         paid_at: args::when(when)?,
-        amount: amount.trim().parse().map_err(|_| bad())?,
+        amount: args::decimal(amount).map_err(|e| format!("{}: {e}", bad()))?,
         status,
     })
 }

@@ -84,10 +84,10 @@ pub struct TimelineArgs {
     #[arg(long)]
     auto_renew: bool,
     /// The account balance at expiry, for auto-renewal (yuan).
-    #[arg(long, default_value = "0", allow_negative_numbers = true)]
+    #[arg(long, default_value = "0", allow_negative_numbers = true, value_parser = args::decimal)]
     balance: Decimal,
     /// The price of one auto-renewal month (yuan).
-    #[arg(long, default_value = "100", allow_negative_numbers = true)]
+    #[arg(long, default_value = "100", allow_negative_numbers = true, value_parser = args::decimal)]
     renewal_price: Decimal,
     /// Plugin: the local instant the balance ran out, e.g. 2025-06-30T12:00.
     #[arg(long, value_parser = parse_local)]
@@ -96,7 +96,7 @@ pub struct TimelineArgs {
     #[arg(long)]
     billed: Option<NaiveDate>,
     /// Cloud postpaid: the bill's amount (yuan); the balance before it is 0.
-    #[arg(long, default_value = "120", allow_negative_numbers = true)]
+    #[arg(long, default_value = "120", allow_negative_numbers = true, value_parser = args::decimal)]
     bill: Decimal,
     /// Postpaid: a local instant the account is topped up, e.g. 2025-07-02T09:00.
     #[arg(long, value_parser = parse_local)]

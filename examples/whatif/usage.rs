@@ -76,8 +76,8 @@ pub enum Command {
         #[arg(
             long,
             required_unless_present = "print_policy",
-            allow_negative_numbers = true
-        )]
+            allow_negative_numbers = true,
+            value_parser = args::decimal)]
         tb: Option<Decimal>,
         /// The region it was served in.
         #[arg(long, value_enum, default_value = "mainland")]
@@ -86,7 +86,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "traffic")]
         by: MethodArg,
         /// The day's peak bandwidth in Mbps (for --by bandwidth).
-        #[arg(long, default_value = "0", allow_negative_numbers = true)]
+        #[arg(long, default_value = "0", allow_negative_numbers = true, value_parser = args::decimal)]
         mbps: Decimal,
         /// `--policy FILE`: a `TrafficPolicySpec` (default: the live
         /// plugin's illustrative preset); `--print-policy`.
