@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::policy::SeatPolicy;
-use super::quote::{Quote, SeatOrder, StepDetail, price};
+use super::quote::{Quote, SeatOrder, price};
 use crate::error::Error;
 
 /// An order to extend a current term (R-SEAT-09).
@@ -49,12 +49,5 @@ pub fn extend(
 ) -> Result<Quote, Error> {
     let start = order.current_end.max(now);
     let new_order = SeatOrder::new(order.seats, order.periods).starting(start);
-    price(
-        policy,
-        &new_order,
-        Some(StepDetail::Extension {
-            current_end: order.current_end,
-            start,
-        }),
-    )
+    price(policy, &new_order, Some((order.current_end, start)))
 }
