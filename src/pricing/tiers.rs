@@ -51,6 +51,7 @@ use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
 use crate::exact;
 use crate::money::{Currency, Money};
 use crate::policy::check;
+use crate::pricing::scaled::Scaled;
 use crate::rule::RuleId;
 
 /// How a tier table prices a quantity (R-SEAT-03).
@@ -394,6 +395,18 @@ impl Tier {
             variable.checked_add(self.flat)
         } else {
             Ok(variable)
+        }
+    }
+
+    /// `flat + count x unit price` for a whole count, on the integer fast
+    /// path ([`Scaled`]); `None` when a figure leaves it (then `charge`
+    /// gives the same answer or the error).
+    fn charge_scaled(&self, count: u64) -> Option<Scaled> {
+        let variable = Scaled::of(self.unit_price.amount()).mul(Scaled::whole(count))?;
+        if self.has_flat {
+            variable.add(Scaled::of(self.flat.amount()))
+        } else {
+            Some(variable)
         }
     }
 
@@ -755,8 +768,12 @@ impl TierTable {
         let Some((index, tier)) = self.locate_whole(count) else {
             return Err(self.uncovered(Decimal::from(count)));
         };
+        let currency = tier.unit_price.currency();
         let total = match (self.mode, tier.graduated_below) {
-            (TierMode::Volume, _) => tier.charge(Decimal::from(count))?,
+            (TierMode::Volume, _) => match tier.charge_scaled(count).and_then(Scaled::decimal) {
+                Some(amount) => Money::new(amount, currency),
+                None => tier.charge(Decimal::from(count))?,
+            },
             (TierMode::Graduated, Some(below)) => {
                 // `count` is above the tier's lower edge: the part inside
                 // is at least 1 and at most `count`.
@@ -764,7 +781,14 @@ impl TierTable {
                     .checked_sub(tier.lower_whole)
                     .and_then(|inside| u64::try_from(inside).ok())
                     .ok_or_else(|| ArithmeticError::out_of_range("tier part"))?;
-                below.checked_add(tier.charge(Decimal::from(inside))?)?
+                let fast = tier
+                    .charge_scaled(inside)
+                    .and_then(|part| Scaled::of(below.amount()).add(part))
+                    .and_then(Scaled::decimal);
+                match fast {
+                    Some(amount) => Money::new(amount, currency),
+                    None => below.checked_add(tier.charge(Decimal::from(inside))?)?,
+                }
             }
             (TierMode::Graduated, None) => self.graduated_sum(Decimal::from(count), index)?,
         };

@@ -11,9 +11,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::policy::{PricingRule, SeatPolicy};
-use crate::error::{Error, Figure, Reason};
+use crate::error::{ArithmeticError, Error, Figure, Reason};
 use crate::exact;
 use crate::money::{Money, RoundingMode};
+use crate::pricing::scaled::Scaled;
 use crate::pricing::tiers::TierMode;
 use crate::rule::RuleId;
 use crate::time::{Days, Period};
@@ -820,15 +821,9 @@ pub(crate) fn price(
         .then(|| (policy.min_seats(), policy.max_seats()));
 
     let (per_period, basis) = per_period(policy.pricing(), seats)?;
-    let list = per_period.checked_mul(Decimal::from(periods))?;
-    let mut price = list;
-    let discount = match discount {
-        Some(factor) => {
-            price = price.checked_mul(factor)?;
-            Some((factor, price))
-        }
-        None => None,
-    };
+    let (list, discounted) = list_and_discount(per_period, periods, discount)?;
+    let mut price = discounted.unwrap_or(list);
+    let discount = discount.zip(discounted);
     let bonus_days = bonus.unwrap_or_default();
     let total_days = purchased_days.checked_add(bonus_days)?;
     let cap = policy.max_total();
@@ -838,7 +833,15 @@ pub(crate) fn price(
         price = cap;
     }
     let rounding = policy.locale().rounding;
-    let total = price.round_to_minor(rounding);
+    // The one rounding. A price already at the minor unit (the usual case:
+    // whole-cent prices times whole seats) is its own rounding, as
+    // `Rounding::apply` would find after a rescale and a comparison; skip
+    // them.
+    let total = if price.amount().scale() == price.currency().scale() {
+        price
+    } else {
+        price.round_to_minor(rounding)
+    };
 
     let end = match order.start {
         Some(start) => Some(policy.locale().time_zone.plus_days(start, total_days)?),
@@ -894,11 +897,44 @@ fn check_seats(policy: &SeatPolicy, seats: u32) -> Result<(), Error> {
     Err(reason.into())
 }
 
+/// R-SEAT-01 / R-SEAT-04: the list price `per_period x periods`, and with a
+/// discount factor the discounted price `list x factor`, both exact. On the
+/// integer fast path ([`Scaled`]) when every figure stays on it, otherwise
+/// with [`Money::checked_mul`], which gives the same figures or the error.
+fn list_and_discount(
+    per_period: Money,
+    periods: u32,
+    factor: Option<Decimal>,
+) -> Result<(Money, Option<Money>), ArithmeticError> {
+    let currency = per_period.currency();
+    let fast = || {
+        let list = Scaled::of(per_period.amount()).mul(Scaled::whole(u64::from(periods)))?;
+        let discounted = match factor {
+            Some(factor) => Some(list.mul(Scaled::of(factor))?.decimal()?),
+            None => None,
+        };
+        Some((list.decimal()?, discounted))
+    };
+    if let Some((list, discounted)) = fast() {
+        let money = |amount| Money::new(amount, currency);
+        return Ok((money(list), discounted.map(money)));
+    }
+    let list = per_period.checked_mul(Decimal::from(periods))?;
+    let discounted = factor.map(|factor| list.checked_mul(factor)).transpose()?;
+    Ok((list, discounted))
+}
+
 /// The price of one period for `seats` seats, and how it was found.
 fn per_period(pricing: &PricingRule, seats: u32) -> Result<(Money, PriceBasis), Error> {
     match pricing {
         PricingRule::UnitPrice(unit_price) => Ok((
-            unit_price.checked_mul(Decimal::from(seats))?,
+            match Scaled::of(unit_price.amount())
+                .mul(Scaled::whole(u64::from(seats)))
+                .and_then(Scaled::decimal)
+            {
+                Some(amount) => Money::new(amount, unit_price.currency()),
+                None => unit_price.checked_mul(Decimal::from(seats))?,
+            },
             PriceBasis::UnitPrice {
                 unit_price: *unit_price,
             },
