@@ -66,7 +66,16 @@ impl Scaled {
         if self.mantissa == 0 || other.mantissa == 0 {
             return Some(Scaled::ZERO);
         }
-        let mantissa = self.mantissa.checked_mul(other.mantissa)?;
+        let (a, b) = (self.mantissa.unsigned_abs(), other.mantissa.unsigned_abs());
+        let magnitude = match (u64::try_from(a), u64::try_from(b)) {
+            // Prices and counts: one widening multiplication, which cannot
+            // overflow (a 128-bit checked multiplication is a library call).
+            (Ok(a), Ok(b)) => u128::from(a) * u128::from(b),
+            _ => a.checked_mul(b)?,
+        };
+        let magnitude = i128::try_from(magnitude).ok()?;
+        let negative = (self.mantissa < 0) != (other.mantissa < 0);
+        let mantissa = if negative { -magnitude } else { magnitude };
         Scaled::fits(mantissa, self.scale.checked_add(other.scale)?)
     }
 
@@ -82,6 +91,9 @@ impl Scaled {
 
     /// The mantissa at `scale` (not below the own scale), when it fits.
     fn aligned(self, scale: u32) -> Option<i128> {
+        if scale == self.scale {
+            return Some(self.mantissa);
+        }
         let factor = 10i128.checked_pow(scale.checked_sub(self.scale)?)?;
         let mantissa = self.mantissa.checked_mul(factor)?;
         (mantissa.unsigned_abs() <= MAX_MANTISSA).then_some(mantissa)
