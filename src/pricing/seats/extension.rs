@@ -28,6 +28,7 @@ pub struct ExtensionOrder {
 /// seats and `order.periods` periods whose validity starts at the current
 /// end (or at `now` when the term has already ended). Its first step, tagged
 /// R-SEAT-09, records both instants.
+/// Makes no heap allocation unless it refuses.
 ///
 /// ```
 /// use billing_rules::pricing::seats::{extend, ExtensionOrder};
