@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let q = quote(&policy, &SeatOrder::new(120, 2).starting(start))?;
 
     // Every step names the rule that made it, in the order applied.
-    for step in &q.steps {
+    for step in q.steps() {
         let what = match step.detail {
             StepDetail::Periods { purchased_days, .. } => format!("{purchased_days} purchased"),
             StepDetail::BasePrice {

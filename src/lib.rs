@@ -57,7 +57,7 @@
 //! let seat_plan = presets::seat::app_store_seat_plan()?;
 //! let q = quote(&seat_plan, &SeatOrder::new(120, 2))?;
 //! assert_eq!(q.total.to_string(), "CNY 16320.00");
-//! let rules: Vec<RuleId> = q.steps.iter().map(|s| s.rule).collect();
+//! let rules: Vec<RuleId> = q.steps().iter().map(|s| s.rule).collect();
 //! assert_eq!(rules, [RuleId::Seat01, RuleId::Seat03, RuleId::Seat04, RuleId::Seat03]);
 //!
 //! // 4. A decider: the first purchase chooses the payment method (R-PAY-02).

@@ -208,6 +208,40 @@ proptest! {
         prop_assert!(used);
     }
 
+    /// The quote computes its figures on an integer fast path; every one
+    /// must be what `Money`'s exact decimal arithmetic gives, digit for
+    /// digit (same value, same decimal places).
+    #[test]
+    fn r_seat_02_to_04_quote_figures_are_the_exact_decimal_arithmetic(
+        spec in policy_spec(), seats in 1u32..3000, periods in 1u32..=6,
+    ) {
+        let policy = SeatPolicy::try_from(spec.clone()).unwrap();
+        let Ok(q) = quote(&policy, &SeatOrder::new(seats, periods)) else { return Ok(()) };
+        let same = |a: Money, b: Money| a.amount().to_string() == b.amount().to_string() && a == b;
+        let n = Decimal::from(seats);
+        let expected_per_period = match &spec.pricing {
+            PricingSpec::UnitPrice { unit_price } => Money::cny(*unit_price).checked_mul(n).unwrap(),
+            PricingSpec::Tiered(tiers) => {
+                let table = TierTable::build(tiers, Axis::Whole, Currency::CNY).unwrap();
+                sum_of_parts(&table, n).unwrap()
+            }
+        };
+        let steps = q.steps();
+        let Some(StepDetail::BasePrice { per_period, amount, .. }) =
+            steps.iter().map(|s| s.detail).find(|d| matches!(d, StepDetail::BasePrice { .. }))
+        else {
+            return Err(TestCaseError::fail("no base price step"));
+        };
+        prop_assert!(same(per_period, expected_per_period), "{} vs {}", per_period, expected_per_period);
+        let list = expected_per_period.checked_mul(Decimal::from(periods)).unwrap();
+        prop_assert!(same(amount, list), "{} vs {}", amount, list);
+        if let Some(StepDetail::Discount { factor, before, after }) = q.step(RuleId::Seat04).map(|s| s.detail) {
+            let discounted = list.checked_mul(factor).unwrap();
+            prop_assert!(same(before, list));
+            prop_assert!(same(after, discounted), "{} vs {}", after, discounted);
+        }
+    }
+
     #[test]
     fn r_seat_04_discounted_total_is_never_below_70_percent_of_list(
         unit in amount(), seats in 1u32..500, periods in 1u32..5,

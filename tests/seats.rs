@@ -75,7 +75,7 @@ fn refusal_rule(err: &Error) -> RuleId {
 }
 
 fn rules(q: &Quote) -> Vec<RuleId> {
-    q.steps.iter().map(|s| s.rule).collect()
+    q.steps().iter().map(|s| s.rule).collect()
 }
 
 fn preset() -> SeatPolicy {
@@ -535,7 +535,7 @@ fn final_total_is_rounded_once_to_the_minor_unit_with_the_locale_mode() {
     let q = quote(&build(spec.clone()), &SeatOrder::new(1, 1)).unwrap();
     assert_eq!(q.total, cny("0.13"));
     assert!(matches!(
-        q.steps.last().map(|s| (s.rule, s.detail)),
+        q.steps().last().map(|s| (s.rule, s.detail)),
         Some((
             RuleId::Seat02,
             StepDetail::Rounding {
@@ -856,9 +856,9 @@ fn r_seat_09_an_extension_starts_at_the_current_end() {
         quote(&preset(), &SeatOrder::new(120, 2)).unwrap().total
     );
     assert_eq!(q.total, cny("16320.00"));
-    assert_eq!(q.steps[0].rule, RuleId::Seat09);
+    assert_eq!(q.steps()[0].rule, RuleId::Seat09);
     assert!(matches!(
-        q.steps[0].detail,
+        q.steps()[0].detail,
         StepDetail::Extension { current_end: e, start: s } if e == current_end && s == current_end
     ));
 }

@@ -280,7 +280,7 @@ fn seats(args: SeatsArgs, out: &Output) -> Result {
 
 fn print_quote(q: &Quote, zone: Zone, out: &Output) {
     let rows = q
-        .steps
+        .steps()
         .iter()
         .enumerate()
         .map(|(i, step)| {
@@ -617,7 +617,7 @@ fn tiers(args: TiersArgs, out: &Output) -> Result {
         let (Ok(v), Ok(g)) = (quote(&volume, &order), quote(&graduated, &order)) else {
             continue; // outside the seat limits or the tiers
         };
-        let bounds = v.steps.iter().find_map(|s| match s.detail {
+        let bounds = v.steps().iter().find_map(|s| match s.detail {
             StepDetail::BasePrice {
                 basis: PriceBasis::Tier { from, to, .. },
                 ..

@@ -23,5 +23,6 @@
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
+mod scaled;
 pub mod seats;
 pub mod tiers;

@@ -42,6 +42,8 @@
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
+use std::fmt;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +51,7 @@ use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
 use crate::exact;
 use crate::money::{Currency, Money};
 use crate::policy::check;
+use crate::pricing::scaled::Scaled;
 use crate::rule::RuleId;
 
 /// How a tier table prices a quantity (R-SEAT-03).
@@ -59,6 +62,22 @@ pub enum TierMode {
     Volume,
     /// Each tier prices the part inside it; the parts are summed.
     Graduated,
+}
+
+impl fmt::Display for TierMode {
+    /// `volume` or `graduated`, as in JSON.
+    ///
+    /// ```
+    /// use billing_rules::pricing::tiers::TierMode;
+    /// assert_eq!(TierMode::Volume.to_string(), "volume");
+    /// assert_eq!(format!("{} tiers", TierMode::Graduated), "graduated tiers");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TierMode::Volume => "volume",
+            TierMode::Graduated => "graduated",
+        })
+    }
 }
 
 /// What the tier bounds count.
@@ -96,6 +115,31 @@ impl Axis {
             Axis::Continuous => from,
         }
     }
+
+    /// A tier's bounds as integers, for the whole-number lookup
+    /// ([`TierTable::price_whole`]): the exclusive lower edge and the
+    /// inclusive upper bound (`u128::MAX` when unbounded). Every whole
+    /// `Decimal` fits a `u128` (its mantissa has 96 bits), so the integers
+    /// compare exactly as the decimals do. `(0, 0)` on the continuous axis,
+    /// where they are never read.
+    fn whole_bounds(self, lower_edge: Decimal, to: Option<Decimal>) -> (u128, u128) {
+        match self {
+            Axis::Whole => (
+                whole(lower_edge).unwrap_or(0),
+                to.map_or(Some(u128::MAX), whole).unwrap_or(u128::MAX),
+            ),
+            Axis::Continuous => (0, 0),
+        }
+    }
+}
+
+/// A whole, non-negative decimal as an integer.
+fn whole(value: Decimal) -> Option<u128> {
+    let value = value.normalize();
+    if value.scale() != 0 {
+        return None;
+    }
+    u128::try_from(value.mantissa()).ok()
 }
 
 /// One tier as written in a spec: inclusive bounds and its prices, as plain
@@ -189,6 +233,12 @@ pub struct Tier {
     unit_price: Money,
     has_flat: bool,
     has_unit: bool,
+    /// On a whole axis, `lower_edge` as an integer: a seat count is looked
+    /// up with integer comparisons, not decimal ones (a third of a seat
+    /// quote went to `Decimal` comparisons in a profile).
+    lower_whole: u128,
+    /// On a whole axis, `to` as an integer, `u128::MAX` when unbounded.
+    upper_whole: u128,
     /// The graduated price of every tier before this one, each full, summed
     /// in order exactly as [`TierTable::price`] would; worked out once when
     /// the table is built so a graduated price costs one part, not one per
@@ -300,10 +350,14 @@ impl TryFrom<TierRepr> for Tier {
                 check::non_negative(field, price.amount()).map_err(rule)?;
             }
         }
+        let lower_edge = axis.lower_edge(repr.from);
+        let (lower_whole, upper_whole) = axis.whole_bounds(lower_edge, repr.to);
         Ok(Tier {
             from: repr.from,
             to: repr.to,
-            lower_edge: axis.lower_edge(repr.from),
+            lower_edge,
+            lower_whole,
+            upper_whole,
             flat: repr.flat.unwrap_or(Money::zero(currency)),
             unit_price: repr.unit_price.unwrap_or(Money::zero(currency)),
             has_flat: repr.flat.is_some(),
@@ -347,6 +401,18 @@ impl Tier {
             variable.checked_add(self.flat)
         } else {
             Ok(variable)
+        }
+    }
+
+    /// `flat + count x unit price` for a whole count, on the integer fast
+    /// path ([`Scaled`]); `None` when a figure leaves it (then `charge`
+    /// gives the same answer or the error).
+    fn charge_scaled(&self, count: u64) -> Option<Scaled> {
+        let variable = Scaled::of(self.unit_price.amount()).mul(Scaled::whole(count))?;
+        if self.has_flat {
+            variable.add(Scaled::of(self.flat.amount()))
+        } else {
+            Some(variable)
         }
     }
 
@@ -547,10 +613,14 @@ impl TierTable {
                 currency,
             )
             .map_err(rule)?;
+            let lower_edge = axis.lower_edge(t.from);
+            let (lower_whole, upper_whole) = axis.whole_bounds(lower_edge, t.to);
             let tier = Tier {
                 from: t.from,
                 to: t.to,
-                lower_edge: axis.lower_edge(t.from),
+                lower_edge,
+                lower_whole,
+                upper_whole,
                 flat,
                 unit_price,
                 has_flat: t.flat.is_some(),
@@ -617,6 +687,12 @@ impl TierTable {
     /// R-SEAT-03 when no tier covers it (below the first or above a bounded
     /// last tier).
     pub fn tier_index(&self, quantity: Decimal) -> Result<usize, Error> {
+        if let Some(count) = self.whole_count(quantity) {
+            return self
+                .locate_whole(count)
+                .map(|(index, _)| index)
+                .ok_or_else(|| self.uncovered(quantity));
+        }
         // Tiers are ascending: a binary search keeps 10^6 tiers cheap.
         let idx = self
             .tiers
@@ -643,8 +719,103 @@ impl TierTable {
         .into()
     }
 
+    /// `quantity` as a whole count, when the table is on the whole axis
+    /// and the quantity is a whole number written without decimals (the
+    /// integer lookup then gives the same tier and the same amounts, to the
+    /// digit, as the decimal one).
+    fn whole_count(&self, quantity: Decimal) -> Option<u64> {
+        if self.axis == Axis::Whole && quantity.scale() == 0 {
+            u64::try_from(quantity.mantissa()).ok()
+        } else {
+            None
+        }
+    }
+
+    /// The tier containing a whole `count`, on a whole axis: a binary
+    /// search over the integer upper bounds.
+    fn locate_whole(&self, count: u64) -> Option<(usize, &Tier)> {
+        let count = u128::from(count);
+        let index = self.tiers.partition_point(|t| t.upper_whole < count);
+        self.tiers
+            .get(index)
+            .filter(|t| count > t.lower_whole)
+            .map(|t| (index, t))
+    }
+
+    /// The price of a whole `count` (seats, calls), in the table's mode,
+    /// with the tier that contains it. On a whole axis the tier is found
+    /// with integer comparisons; on a continuous axis this is
+    /// `price(Decimal::from(count))`. A refusal naming R-SEAT-03 when no
+    /// tier covers the count.
+    ///
+    /// ```
+    /// use billing_rules::pricing::tiers::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
+    /// use billing_rules::money::Currency;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let table = TierTable::build(&TierTableSpec {
+    ///     mode: TierMode::Volume,
+    ///     tiers: vec![TierSpec::unit(1, Some(50), Decimal::from(10)), TierSpec::unit(51, None, Decimal::from(8))],
+    /// }, Axis::Whole, Currency::CNY)?;
+    /// let (price, tier) = table.price_whole(60)?;
+    /// assert_eq!((price.tier, tier.bounds()), (1, "51-".to_owned()));
+    /// assert_eq!(price.total.to_string(), "CNY 480.00");
+    /// assert!(table.price_whole(0).is_err());
+    /// # Ok::<(), billing_rules::Error>(())
+    /// ```
+    pub fn price_whole(&self, count: u64) -> Result<(TierPrice, &Tier), Error> {
+        if self.axis != Axis::Whole {
+            let price = self.price(Decimal::from(count))?;
+            let tier = self
+                .tiers
+                .get(price.tier)
+                .ok_or_else(|| ArithmeticError::out_of_range("tier index"))?;
+            return Ok((price, tier));
+        }
+        let Some((index, tier)) = self.locate_whole(count) else {
+            return Err(self.uncovered(Decimal::from(count)));
+        };
+        let currency = tier.unit_price.currency();
+        let total = match (self.mode, tier.graduated_below) {
+            (TierMode::Volume, _) => match tier.charge_scaled(count).and_then(Scaled::decimal) {
+                Some(amount) => Money::new(amount, currency),
+                None => tier.charge(Decimal::from(count))?,
+            },
+            (TierMode::Graduated, Some(below)) => {
+                // `count` is above the tier's lower edge: the part inside
+                // is at least 1 and at most `count`.
+                let inside = u128::from(count)
+                    .checked_sub(tier.lower_whole)
+                    .and_then(|inside| u64::try_from(inside).ok())
+                    .ok_or_else(|| ArithmeticError::out_of_range("tier part"))?;
+                let fast = tier
+                    .charge_scaled(inside)
+                    .and_then(|part| Scaled::of(below.amount()).add(part))
+                    .and_then(Scaled::decimal);
+                match fast {
+                    Some(amount) => Money::new(amount, currency),
+                    None => below.checked_add(tier.charge(Decimal::from(inside))?)?,
+                }
+            }
+            (TierMode::Graduated, None) => self.graduated_sum(Decimal::from(count), index)?,
+        };
+        Ok((TierPrice { total, tier: index }, tier))
+    }
+
+    /// The graduated price of `quantity` in tier `last`, part by part.
+    fn graduated_sum(&self, quantity: Decimal, last: usize) -> Result<Money, Error> {
+        let mut total = Money::zero(self.currency());
+        for part in self.parts_upto(quantity, last) {
+            total = total.checked_add(part?.amount)?;
+        }
+        Ok(total)
+    }
+
     /// The price of `quantity`, in the table's mode.
     pub fn price(&self, quantity: Decimal) -> Result<TierPrice, Error> {
+        if let Some(count) = self.whole_count(quantity) {
+            return self.price_whole(count).map(|(price, _)| price);
+        }
         let tier = self.tier_index(quantity)?;
         let total = match self.mode {
             TierMode::Volume => self.tiers[tier].charge(quantity)?,
@@ -657,13 +828,7 @@ impl TierTable {
                         let inside = exact::sub(quantity, t.lower_edge)?;
                         below.checked_add(t.charge(inside)?)?
                     }
-                    None => {
-                        let mut total = Money::zero(self.currency());
-                        for part in self.parts_upto(quantity, tier) {
-                            total = total.checked_add(part?.amount)?;
-                        }
-                        total
-                    }
+                    None => self.graduated_sum(quantity, tier)?,
                 }
             }
         };

@@ -257,7 +257,7 @@ proptest! {
         round_trip(&order);
         if let Ok(q) = quote(&policy, &order) {
             round_trip(&q);
-            all(&q.steps);
+            all(&q.steps());
             round_trip(&q.validity);
         }
         let current = CurrentPurchase {

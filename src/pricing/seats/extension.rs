@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::policy::SeatPolicy;
-use super::quote::{Quote, SeatOrder, StepDetail, price};
+use super::quote::{Quote, SeatOrder, price};
 use crate::error::Error;
 
 /// An order to extend a current term (R-SEAT-09).
@@ -28,6 +28,7 @@ pub struct ExtensionOrder {
 /// seats and `order.periods` periods whose validity starts at the current
 /// end (or at `now` when the term has already ended). Its first step, tagged
 /// R-SEAT-09, records both instants.
+/// Makes no heap allocation unless it refuses.
 ///
 /// ```
 /// use billing_rules::pricing::seats::{extend, ExtensionOrder};
@@ -49,13 +50,6 @@ pub fn extend(
 ) -> Result<Quote, Error> {
     let start = order.current_end.max(now);
     let new_order = SeatOrder::new(order.seats, order.periods).starting(start);
-    price(
-        policy,
-        &new_order,
-        Some(StepDetail::Extension {
-            current_end: order.current_end,
-            start,
-        }),
-    )
-    .map_err(|e| e.in_rule(crate::rule::RuleId::Seat09))
+    price(policy, &new_order, Some((order.current_end, start)))
+        .map_err(|e| e.in_rule(crate::rule::RuleId::Seat09))
 }

@@ -146,7 +146,7 @@ pub use channels::{ChannelSpec, PaymentChannel, Platform};
 pub use duration::{BonusAmount, BonusSpec, DiscountSpec};
 pub use extension::{ExtensionOrder, extend};
 pub use policy::{PricingRule, PricingSpec, SeatPolicy, SeatPolicySpec};
-pub use quote::{PriceBasis, Quote, SeatOrder, Step, StepDetail, Validity, quote};
+pub use quote::{PriceBasis, Quote, SeatOrder, Step, StepDetail, Steps, Validity, quote};
 pub use upgrade::{
     Credit, CreditCap, CreditGranularity, CreditRule, CurrentPurchase, Upgrade, credit, upgrade,
 };

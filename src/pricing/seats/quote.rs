@@ -4,13 +4,17 @@
 //! [seats module docs](crate::pricing::seats#order-of-operations), which readers of
 //! the rendered documentation see.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::policy::{PricingRule, SeatPolicy};
-use crate::error::{Error, Figure, Reason};
+use crate::error::{ArithmeticError, Error, Figure, Reason};
+use crate::exact;
 use crate::money::{Money, RoundingMode};
+use crate::pricing::scaled::Scaled;
 use crate::pricing::tiers::TierMode;
 use crate::rule::RuleId;
 use crate::time::{Days, Period};
@@ -188,8 +192,316 @@ pub enum StepDetail {
     },
 }
 
+impl PriceBasis {
+    /// The rule that priced the period: R-SEAT-02 or R-SEAT-03.
+    fn rule(&self) -> RuleId {
+        match self {
+            PriceBasis::UnitPrice { .. } => RuleId::Seat02,
+            PriceBasis::Tier { .. } => RuleId::Seat03,
+        }
+    }
+}
+
+impl fmt::Display for PriceBasis {
+    /// `at CNY 100.00 a seat`, or `tier 2 (51-200, volume): CNY 80.00 a
+    /// seat` (tiers counted from 1, with their flat amount when they have
+    /// one).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PriceBasis::UnitPrice { unit_price } => write!(f, "at {unit_price} a seat"),
+            PriceBasis::Tier {
+                mode,
+                index,
+                from,
+                to,
+                flat,
+                unit_price,
+            } => {
+                write!(f, "tier {} ({}-", index.saturating_add(1), from.normalize())?;
+                if let Some(to) = to {
+                    write!(f, "{}", to.normalize())?;
+                }
+                write!(f, ", {mode}): ")?;
+                if !flat.is_zero() {
+                    write!(f, "{flat} + ")?;
+                }
+                write!(f, "{unit_price} a seat")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    /// `R-SEAT-04: discount 0.85: CNY 19200.00 -> CNY 16320.00`: the rule,
+    /// then the [`StepDetail`].
+    ///
+    /// ```
+    /// use billing_rules::pricing::seats::{quote, SeatOrder};
+    ///
+    /// let policy = billing_rules::presets::seat::app_store_seat_plan()?;
+    /// let q = quote(&policy, &SeatOrder::new(120, 2))?;
+    /// let lines: Vec<String> = q.steps().iter().map(|s| s.to_string()).collect();
+    /// assert_eq!(lines, [
+    ///     "R-SEAT-01: 2 periods of a year (365 days): 730 days",
+    ///     "R-SEAT-03: 120 seats, tier 2 (51-200, volume): CNY 80.00 a seat: \
+    ///      CNY 9600.00 a period x 2 = CNY 19200.00",
+    ///     "R-SEAT-04: discount 0.85: CNY 19200.00 -> CNY 16320.00",
+    ///     "R-SEAT-03: rounding half_up: CNY 16320.00 -> CNY 16320.00",
+    /// ]);
+    /// # Ok::<(), billing_rules::Error>(())
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.rule, self.detail)
+    }
+}
+
+impl fmt::Display for StepDetail {
+    /// One line with the step's figures, amounts as [`Money`] shows them.
+    ///
+    /// ```
+    /// use billing_rules::money::Money;
+    /// use billing_rules::pricing::seats::StepDetail;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let cny = |n: i64| Money::cny(Decimal::from(n));
+    /// let cap = StepDetail::Cap { cap: cny(5000), before: cny(8000), applied: true, after: cny(5000) };
+    /// assert_eq!(cap.to_string(), "cap CNY 5000.00 applied: CNY 8000.00 -> CNY 5000.00");
+    /// let limits = StepDetail::SeatLimits { seats: 80, min: Some(5), max: None };
+    /// assert_eq!(limits.to_string(), "80 seats within the limits (5 to any)");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            StepDetail::Extension { current_end, start } => write!(
+                f,
+                "extension from {} (current end {})",
+                start.to_rfc3339(),
+                current_end.to_rfc3339()
+            ),
+            StepDetail::SeatLimits { seats, min, max } => {
+                write!(f, "{seats} seats within the limits (")?;
+                match min {
+                    Some(min) => write!(f, "{min}")?,
+                    None => f.write_str("1")?,
+                }
+                match max {
+                    Some(max) => write!(f, " to {max})"),
+                    None => f.write_str(" to any)"),
+                }
+            }
+            StepDetail::Periods {
+                periods,
+                period,
+                purchased_days,
+            } => {
+                let plural = if periods == 1 { "" } else { "s" };
+                write!(
+                    f,
+                    "{periods} period{plural} of a {period}: {purchased_days}"
+                )
+            }
+            StepDetail::BasePrice {
+                seats,
+                basis,
+                per_period,
+                periods,
+                amount,
+            } => write!(
+                f,
+                "{seats} seats, {basis}: {per_period} a period x {periods} = {amount}"
+            ),
+            StepDetail::Discount {
+                factor,
+                before,
+                after,
+            } => write!(f, "discount {factor}: {before} -> {after}"),
+            StepDetail::BonusDays { days, total_days } => {
+                write!(f, "bonus {days}: {total_days} in all")
+            }
+            StepDetail::Cap {
+                cap,
+                before,
+                applied: true,
+                after,
+            } => write!(f, "cap {cap} applied: {before} -> {after}"),
+            StepDetail::Cap {
+                cap,
+                before,
+                applied: false,
+                ..
+            } => write!(f, "cap {cap} not reached: {before}"),
+            StepDetail::Rounding {
+                mode,
+                before,
+                after,
+            } => {
+                write!(f, "rounding {}: {before} -> {after}", mode_name(mode))
+            }
+        }
+    }
+}
+
+/// A rounding mode as written in JSON (`half_up`).
+fn mode_name(mode: RoundingMode) -> &'static str {
+    match mode {
+        RoundingMode::HalfUp => "half_up",
+        RoundingMode::HalfEven => "half_even",
+        RoundingMode::TowardZero => "toward_zero",
+        RoundingMode::AwayFromZero => "away_from_zero",
+        RoundingMode::Floor => "floor",
+        RoundingMode::Ceiling => "ceiling",
+    }
+}
+
+/// The most steps a quote has: extension, seat limits, periods, base
+/// price, discount or bonus days (at most one of the two, but room is kept
+/// for both), cap, rounding.
+const MAX_STEPS: usize = 8;
+
+/// The steps of a [`Quote`], in the order they were applied: at most eight
+/// [`Step`]s held inline (no heap), used as a slice (`Deref<Target =
+/// [Step]>`). Serialized as a JSON array of steps.
+///
+/// ```
+/// use billing_rules::pricing::seats::{quote, SeatOrder};
+/// use billing_rules::RuleId;
+///
+/// let policy = billing_rules::presets::seat::app_store_seat_plan()?;
+/// let steps = quote(&policy, &SeatOrder::new(120, 2))?.steps();
+/// assert_eq!(steps.len(), 4);
+/// assert_eq!(steps[2].rule, RuleId::Seat04);
+/// for step in &steps {
+///     assert!(!step.to_string().is_empty());
+/// }
+/// # Ok::<(), billing_rules::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Steps {
+    len: usize,
+    steps: [Step; MAX_STEPS],
+}
+
+impl Steps {
+    /// No steps yet; the unused room holds a placeholder never shown.
+    fn new() -> Steps {
+        const ROOM: Step = Step {
+            rule: RuleId::Seat01,
+            detail: StepDetail::Periods {
+                periods: 0,
+                period: Period::Year,
+                purchased_days: Days(0),
+            },
+        };
+        Steps {
+            len: 0,
+            steps: [ROOM; MAX_STEPS],
+        }
+    }
+
+    /// Appends `step`; false when there is no room left.
+    fn push(&mut self, rule: RuleId, detail: StepDetail) -> bool {
+        match self.steps.get_mut(self.len) {
+            Some(slot) => {
+                *slot = Step { rule, detail };
+                self.len += 1;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl std::ops::Deref for Steps {
+    type Target = [Step];
+
+    fn deref(&self) -> &[Step] {
+        self.steps.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl<'a> IntoIterator for &'a Steps {
+    type Item = &'a Step;
+    type IntoIter = std::slice::Iter<'a, Step>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl IntoIterator for Steps {
+    type Item = Step;
+    type IntoIter = std::iter::Take<std::array::IntoIter<Step, MAX_STEPS>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.steps.into_iter().take(self.len)
+    }
+}
+
+impl fmt::Debug for Steps {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Steps {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Steps {
+    /// An array of at most eight steps.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Steps, D::Error> {
+        let given = Vec::<Step>::deserialize(deserializer)?;
+        let mut steps = Steps::new();
+        for step in &given {
+            if !steps.push(step.rule, step.detail) {
+                return Err(serde::de::Error::invalid_length(
+                    given.len(),
+                    &"at most 8 steps",
+                ));
+            }
+        }
+        Ok(steps)
+    }
+}
+
+/// The figures a quote's steps are made of, kept compact so that quoting
+/// allocates nothing and writes a few hundred bytes; [`Quote::steps`] lays
+/// them out as steps when asked. Every figure a step shows is here or in
+/// the quote's public fields; the rest (a price before a step, whether the
+/// cap applied) follows from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Figures {
+    /// R-SEAT-09: the current end and the extension's start.
+    extension: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// R-SEAT-07: the limits, when the policy has any.
+    limits: Option<(Option<u32>, Option<u32>)>,
+    /// R-SEAT-02 / R-SEAT-03.
+    basis: PriceBasis,
+    per_period: Money,
+    list: Money,
+    /// R-SEAT-04: the factor and the discounted price.
+    discount: Option<(Decimal, Money)>,
+    /// R-SEAT-05: true when the duration has bonus days (the days are in
+    /// the validity).
+    bonus: bool,
+    /// R-SEAT-06.
+    cap: Option<Money>,
+    rounding: RoundingMode,
+}
+
+/// R-SEAT-06: whether `price` is above `cap` (same currency, checked when
+/// the policy was built).
+fn above_cap(price: Money, cap: Money) -> bool {
+    exact::cmp(price.amount(), cap.amount()).is_gt()
+}
+
 /// A priced seat order: the total, the validity, and the steps that
-/// produced them in the order they were applied.
+/// produced them in the order they were applied ([`Quote::steps`]).
+///
+/// A quote keeps the figures of its steps, not the steps: quoting makes no
+/// heap allocation, and [`Quote::steps`] lays the steps out (inline, no
+/// heap either) when they are wanted.
 ///
 /// ```
 /// use billing_rules::pricing::seats::{quote, SeatOrder, StepDetail};
@@ -201,7 +513,7 @@ pub enum StepDetail {
 /// // x 0.85 for 2 years (R-SEAT-04).
 /// assert_eq!(q.total.to_string(), "CNY 16320.00");
 /// assert_eq!(q.validity.total_days.0, 730);
-/// let rules: Vec<String> = q.steps.iter().map(|s| s.rule.to_string()).collect();
+/// let rules: Vec<String> = q.steps().iter().map(|s| s.rule.to_string()).collect();
 /// assert_eq!(rules, ["R-SEAT-01", "R-SEAT-03", "R-SEAT-04", "R-SEAT-03"]);
 /// assert!(matches!(q.step(RuleId::Seat04).map(|s| s.detail), Some(StepDetail::Discount { .. })));
 /// # Ok::<(), billing_rules::Error>(())
@@ -214,7 +526,7 @@ pub enum StepDetail {
 /// seats of a 100.00 plan:
 ///
 /// ```
-/// use billing_rules::pricing::seats::{quote, SeatOrder, SeatPolicy};
+/// use billing_rules::pricing::seats::{quote, Quote, SeatOrder, SeatPolicy};
 /// use serde_json::json;
 ///
 /// let policy: SeatPolicy = serde_json::from_str(
@@ -222,7 +534,7 @@ pub enum StepDetail {
 /// )?;
 /// let q = quote(&policy, &SeatOrder::new(3, 1))?;
 /// let cny = |amount: &str| json!({"amount": amount, "currency": "CNY"});
-/// assert_eq!(serde_json::to_value(&q)?, json!({
+/// let shape = json!({
 ///     "seats": 3, "periods": 1, "period": "year",
 ///     "total": cny("300.00"),
 ///     "validity": {"purchased_days": 365, "bonus_days": 0, "total_days": 365, "start": null, "end": null},
@@ -234,10 +546,17 @@ pub enum StepDetail {
 ///         {"rule": "R-SEAT-02", "detail": {"step": "rounding", "mode": "half_up",
 ///             "before": cny("300"), "after": cny("300.00")}}
 ///     ]
-/// }));
+/// });
+/// assert_eq!(serde_json::to_value(&q)?, shape);
+/// // Read back, the steps must be the ones the figures give.
+/// assert_eq!(serde_json::from_value::<Quote>(shape.clone())?, q);
+/// let mut edited = shape;
+/// edited["steps"][1]["detail"]["amount"] = cny("200");
+/// assert!(serde_json::from_value::<Quote>(edited).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "QuoteRepr")]
 pub struct Quote {
     /// Seats ordered.
     pub seats: u32,
@@ -249,14 +568,193 @@ pub struct Quote {
     pub total: Money,
     /// How long the purchase is valid.
     pub validity: Validity,
-    /// The steps, in the order they were applied.
-    pub steps: Vec<Step>,
+    figures: Figures,
 }
 
 impl Quote {
+    /// The steps, in the order they were applied, each tagged with its
+    /// rule. Laid out from the quote's figures on each call, inline (no
+    /// heap); keep the result rather than calling this in a loop.
+    pub fn steps(&self) -> Steps {
+        let f = &self.figures;
+        let mut steps = Steps::new();
+        // At most 7 steps are pushed into room for 8: `push` cannot fail.
+        if let Some((current_end, start)) = f.extension {
+            steps.push(RuleId::Seat09, StepDetail::Extension { current_end, start });
+        }
+        if let Some((min, max)) = f.limits {
+            let seats = self.seats;
+            steps.push(RuleId::Seat07, StepDetail::SeatLimits { seats, min, max });
+        }
+        steps.push(
+            RuleId::Seat01,
+            StepDetail::Periods {
+                periods: self.periods,
+                period: self.period,
+                purchased_days: self.validity.purchased_days,
+            },
+        );
+        let pricing_rule = f.basis.rule();
+        steps.push(
+            pricing_rule,
+            StepDetail::BasePrice {
+                seats: self.seats,
+                basis: f.basis,
+                per_period: f.per_period,
+                periods: self.periods,
+                amount: f.list,
+            },
+        );
+        let mut price = f.list;
+        if let Some((factor, after)) = f.discount {
+            let before = price;
+            steps.push(
+                RuleId::Seat04,
+                StepDetail::Discount {
+                    factor,
+                    before,
+                    after,
+                },
+            );
+            price = after;
+        }
+        if f.bonus {
+            let (days, total_days) = (self.validity.bonus_days, self.validity.total_days);
+            steps.push(RuleId::Seat05, StepDetail::BonusDays { days, total_days });
+        }
+        if let Some(cap) = f.cap {
+            let applied = above_cap(price, cap);
+            let after = if applied { cap } else { price };
+            let before = price;
+            steps.push(
+                RuleId::Seat06,
+                StepDetail::Cap {
+                    cap,
+                    before,
+                    applied,
+                    after,
+                },
+            );
+            price = after;
+        }
+        steps.push(
+            pricing_rule,
+            StepDetail::Rounding {
+                mode: f.rounding,
+                before: price,
+                after: self.total,
+            },
+        );
+        steps
+    }
+
     /// The first step made by `rule`.
-    pub fn step(&self, rule: RuleId) -> Option<&Step> {
-        self.steps.iter().find(|s| s.rule == rule)
+    pub fn step(&self, rule: RuleId) -> Option<Step> {
+        self.steps().iter().find(|s| s.rule == rule).copied()
+    }
+}
+
+impl fmt::Debug for Quote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Quote")
+            .field("seats", &self.seats)
+            .field("periods", &self.periods)
+            .field("period", &self.period)
+            .field("total", &self.total)
+            .field("validity", &self.validity)
+            .field("steps", &self.steps())
+            .finish()
+    }
+}
+
+impl Serialize for Quote {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Quote", 6)?;
+        s.serialize_field("seats", &self.seats)?;
+        s.serialize_field("periods", &self.periods)?;
+        s.serialize_field("period", &self.period)?;
+        s.serialize_field("total", &self.total)?;
+        s.serialize_field("validity", &self.validity)?;
+        s.serialize_field("steps", &self.steps())?;
+        s.end()
+    }
+}
+
+/// How a [`Quote`] is written: its fields and its steps.
+#[derive(Deserialize)]
+#[serde(rename = "Quote")]
+struct QuoteRepr {
+    seats: u32,
+    periods: u32,
+    period: Period,
+    total: Money,
+    validity: Validity,
+    steps: Steps,
+}
+
+impl TryFrom<QuoteRepr> for Quote {
+    type Error = String;
+
+    /// Takes the figures from the steps, then checks that they give back
+    /// exactly the steps written: a quote read from JSON says what a quote
+    /// computed would.
+    fn try_from(repr: QuoteRepr) -> Result<Quote, String> {
+        let (mut extension, mut limits, mut base, mut discount) = (None, None, None, None);
+        let (mut bonus, mut cap, mut rounding) = (false, None, None);
+        for step in &repr.steps {
+            match step.detail {
+                StepDetail::Extension { current_end, start } => {
+                    extension = Some((current_end, start));
+                }
+                StepDetail::SeatLimits { min, max, .. } => limits = Some((min, max)),
+                StepDetail::Periods { .. } => {}
+                StepDetail::BasePrice {
+                    basis,
+                    per_period,
+                    amount,
+                    ..
+                } => base = Some((basis, per_period, amount)),
+                StepDetail::Discount { factor, after, .. } => discount = Some((factor, after)),
+                StepDetail::BonusDays { .. } => bonus = true,
+                StepDetail::Cap { cap: c, .. } => cap = Some(c),
+                StepDetail::Rounding { mode, .. } => rounding = Some(mode),
+            }
+        }
+        let (Some((basis, per_period, list)), Some(rounding)) = (base, rounding) else {
+            return Err(
+                "a quote's steps must include its base_price and rounding steps; \
+                        write the steps as a quote serialized them"
+                    .to_owned(),
+            );
+        };
+        let quote = Quote {
+            seats: repr.seats,
+            periods: repr.periods,
+            period: repr.period,
+            total: repr.total,
+            validity: repr.validity,
+            figures: Figures {
+                extension,
+                limits,
+                basis,
+                per_period,
+                list,
+                discount,
+                bonus,
+                cap,
+                rounding,
+            },
+        };
+        if quote.steps() != repr.steps {
+            return Err(
+                "the quote's steps do not follow from one another and from its \
+                        seats, periods, total and validity; write the steps as a quote \
+                        serialized them"
+                    .to_owned(),
+            );
+        }
+        Ok(quote)
     }
 }
 
@@ -272,7 +770,8 @@ impl Quote {
 /// [order of operations](crate::pricing::seats#order-of-operations) for the
 /// steps and the one rounding.
 ///
-/// Makes one heap allocation (the steps).
+/// Makes no heap allocation unless it refuses: the quote keeps its steps'
+/// figures, and [`Quote::steps`] lays the steps out inline.
 ///
 /// ```
 /// use billing_rules::pricing::seats::{quote, SeatOrder, SeatPolicy};
@@ -300,12 +799,12 @@ pub fn quote(policy: &SeatPolicy, order: &SeatOrder) -> Result<Quote, Error> {
     price(policy, order, None).map_err(|e| e.in_rule(policy.pricing().rule()))
 }
 
-/// Quotes `order`; `extension` records where an extension starts
-/// (R-SEAT-09) as the first step.
+/// Quotes `order`; `extension` (the current end and the extension's start)
+/// records where an extension starts (R-SEAT-09) as the first step.
 pub(crate) fn price(
     policy: &SeatPolicy,
     order: &SeatOrder,
-    extension: Option<StepDetail>,
+    extension: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> Result<Quote, Error> {
     let seats = order.seats;
     let periods = order.periods;
@@ -322,109 +821,36 @@ pub(crate) fn price(
     let purchased_days = period.length().checked_mul(periods)?;
     let discount = policy.discount_for(periods);
     let bonus = policy.bonus_for(periods);
-    let cap = policy.max_total();
-    let limited = policy.min_seats().is_some() || policy.max_seats().is_some();
+    let limits = (policy.min_seats().is_some() || policy.max_seats().is_some())
+        .then(|| (policy.min_seats(), policy.max_seats()));
 
-    let capacity = 3
-        + usize::from(extension.is_some())
-        + usize::from(limited)
-        + usize::from(discount.is_some())
-        + usize::from(bonus.is_some())
-        + usize::from(cap.is_some());
-    let mut steps = Vec::with_capacity(capacity);
-    if let Some(detail) = extension {
-        steps.push(Step {
-            rule: RuleId::Seat09,
-            detail,
-        });
-    }
-    if limited {
-        steps.push(Step {
-            rule: RuleId::Seat07,
-            detail: StepDetail::SeatLimits {
-                seats,
-                min: policy.min_seats(),
-                max: policy.max_seats(),
-            },
-        });
-    }
-    steps.push(Step {
-        rule: RuleId::Seat01,
-        detail: StepDetail::Periods {
-            periods,
-            period,
-            purchased_days,
-        },
-    });
-
-    let pricing_rule = policy.pricing().rule();
     let (per_period, basis) = per_period(policy.pricing(), seats)?;
-    let list = per_period.checked_mul(Decimal::from(periods))?;
-    steps.push(Step {
-        rule: pricing_rule,
-        detail: StepDetail::BasePrice {
-            seats,
-            basis,
-            per_period,
-            periods,
-            amount: list,
-        },
-    });
-
-    let mut price = list;
-    if let Some(factor) = discount {
-        let after = price.checked_mul(factor)?;
-        steps.push(Step {
-            rule: RuleId::Seat04,
-            detail: StepDetail::Discount {
-                factor,
-                before: price,
-                after,
-            },
-        });
-        price = after;
-    }
-
+    let (list, discounted) = list_and_discount(per_period, periods, discount)?;
+    let mut price = discounted.unwrap_or(list);
+    let discount = discount.zip(discounted);
     let bonus_days = bonus.unwrap_or_default();
     let total_days = purchased_days.checked_add(bonus_days)?;
-    if let Some(days) = bonus {
-        steps.push(Step {
-            rule: RuleId::Seat05,
-            detail: StepDetail::BonusDays { days, total_days },
-        });
+    let cap = policy.max_total();
+    if let Some(cap) = cap
+        && above_cap(price, cap)
+    {
+        price = cap;
     }
+    let rounding = policy.locale().rounding;
+    // The one rounding. A price already at the minor unit (the usual case:
+    // whole-cent prices times whole seats) is its own rounding, as
+    // `Rounding::apply` would find after a rescale and a comparison; skip
+    // them.
+    let total = if price.amount().scale() == price.currency().scale() {
+        price
+    } else {
+        price.round_to_minor(rounding)
+    };
 
-    if let Some(cap) = cap {
-        let applied = price.amount() > cap.amount();
-        let after = if applied { cap } else { price };
-        steps.push(Step {
-            rule: RuleId::Seat06,
-            detail: StepDetail::Cap {
-                cap,
-                before: price,
-                applied,
-                after,
-            },
-        });
-        price = after;
-    }
-
-    let mode = policy.locale().rounding;
-    let total = price.round_to_minor(mode);
-    steps.push(Step {
-        rule: pricing_rule,
-        detail: StepDetail::Rounding {
-            mode,
-            before: price,
-            after: total,
-        },
-    });
-
-    let zone = policy.locale().time_zone;
-    let end = order
-        .start
-        .map(|start| zone.plus_days(start, total_days))
-        .transpose()?;
+    let end = match order.start {
+        Some(start) => Some(policy.locale().time_zone.plus_days(start, total_days)?),
+        None => None,
+    };
     Ok(Quote {
         seats,
         periods,
@@ -437,7 +863,17 @@ pub(crate) fn price(
             start: order.start,
             end,
         },
-        steps,
+        figures: Figures {
+            extension,
+            limits,
+            basis,
+            per_period,
+            list,
+            discount,
+            bonus: bonus.is_some(),
+            cap,
+            rounding,
+        },
     })
 }
 
@@ -465,21 +901,50 @@ fn check_seats(policy: &SeatPolicy, seats: u32) -> Result<(), Error> {
     Err(reason.into())
 }
 
+/// R-SEAT-01 / R-SEAT-04: the list price `per_period x periods`, and with a
+/// discount factor the discounted price `list x factor`, both exact. On the
+/// integer fast path ([`Scaled`]) when every figure stays on it, otherwise
+/// with [`Money::checked_mul`], which gives the same figures or the error.
+fn list_and_discount(
+    per_period: Money,
+    periods: u32,
+    factor: Option<Decimal>,
+) -> Result<(Money, Option<Money>), ArithmeticError> {
+    let currency = per_period.currency();
+    let fast = || {
+        let list = Scaled::of(per_period.amount()).mul(Scaled::whole(u64::from(periods)))?;
+        let discounted = match factor {
+            Some(factor) => Some(list.mul(Scaled::of(factor))?.decimal()?),
+            None => None,
+        };
+        Some((list.decimal()?, discounted))
+    };
+    if let Some((list, discounted)) = fast() {
+        let money = |amount| Money::new(amount, currency);
+        return Ok((money(list), discounted.map(money)));
+    }
+    let list = per_period.checked_mul(Decimal::from(periods))?;
+    let discounted = factor.map(|factor| list.checked_mul(factor)).transpose()?;
+    Ok((list, discounted))
+}
+
 /// The price of one period for `seats` seats, and how it was found.
 fn per_period(pricing: &PricingRule, seats: u32) -> Result<(Money, PriceBasis), Error> {
     match pricing {
         PricingRule::UnitPrice(unit_price) => Ok((
-            unit_price.checked_mul(Decimal::from(seats))?,
+            match Scaled::of(unit_price.amount())
+                .mul(Scaled::whole(u64::from(seats)))
+                .and_then(Scaled::decimal)
+            {
+                Some(amount) => Money::new(amount, unit_price.currency()),
+                None => unit_price.checked_mul(Decimal::from(seats))?,
+            },
             PriceBasis::UnitPrice {
                 unit_price: *unit_price,
             },
         )),
         PricingRule::Tiered(table) => {
-            let price = table.price(Decimal::from(seats))?;
-            let tier = table.tiers().get(price.tier).ok_or_else(|| {
-                // `price` returns the index of one of the table's tiers.
-                crate::error::ArithmeticError::out_of_range("tier index")
-            })?;
+            let (price, tier) = table.price_whole(u64::from(seats))?;
             Ok((
                 price.total,
                 PriceBasis::Tier {

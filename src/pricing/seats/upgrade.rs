@@ -270,6 +270,7 @@ pub fn credit(
 /// Prices an upgrade at `now` (R-SEAT-08): `new_order` is quoted as a new
 /// purchase (starting at `now` unless it says otherwise), and the current
 /// purchase's credit is subtracted from its total.
+/// Makes no heap allocation unless it refuses.
 ///
 /// ```
 /// use billing_rules::money::Money;
