@@ -918,6 +918,28 @@ mod errors_name_their_rule {
     }
 
     #[test]
+    fn r_seat_01_a_validity_past_chrono_names_r_seat_01_not_the_pricing_rule() {
+        let policy = presets::seat::app_store_seat_plan().unwrap();
+        let order = SeatOrder::new(120, 2).starting(chrono::DateTime::<Utc>::MAX_UTC);
+        let err = quote(&policy, &order).unwrap_err();
+        assert_eq!(arithmetic_rule(&err), Some(RuleId::Seat01));
+        assert!(err.to_string().starts_with("R-SEAT-01: "), "{err}");
+    }
+
+    #[test]
+    fn r_seat_01_purchased_days_past_u32_name_r_seat_01() {
+        let policy = presets::seat::app_store_seat_plan().unwrap();
+        // 365 x 20,000,000 days does not fit a u32 day count.
+        let err = quote(&policy, &SeatOrder::new(120, 20_000_000)).unwrap_err();
+        assert_eq!(arithmetic_rule(&err), Some(RuleId::Seat01));
+        assert!(
+            err.to_string()
+                .starts_with("R-SEAT-01: arithmetic overflow"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn r_ref_01_an_order_in_another_currency_names_its_rule() {
         let policy = presets::payment::app_refund_policy().unwrap();
         let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();

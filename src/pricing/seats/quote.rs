@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::policy::{PricingRule, SeatPolicy};
-use crate::error::{ArithmeticError, Error, Figure, Reason};
+use crate::error::{ArithmeticError, Error, Figure, InRule, Reason};
 use crate::exact;
 use crate::money::{Money, RoundingMode};
 use crate::pricing::scaled::Scaled;
@@ -818,7 +818,12 @@ pub(crate) fn price(
         .into());
     }
     let period = policy.period();
-    let purchased_days = period.length().checked_mul(periods)?;
+    // Each figure's overflow names its own rule; `quote` names the pricing
+    // rule for the rest.
+    let purchased_days = period
+        .length()
+        .checked_mul(periods)
+        .in_rule(RuleId::Seat01)?;
     let discount = policy.discount_for(periods);
     let bonus = policy.bonus_for(periods);
     let limits = (policy.min_seats().is_some() || policy.max_seats().is_some())
@@ -829,7 +834,9 @@ pub(crate) fn price(
     let mut price = discounted.unwrap_or(list);
     let discount = discount.zip(discounted);
     let bonus_days = bonus.unwrap_or_default();
-    let total_days = purchased_days.checked_add(bonus_days)?;
+    let total_days = purchased_days
+        .checked_add(bonus_days)
+        .in_rule(RuleId::Seat05)?;
     let cap = policy.max_total();
     if let Some(cap) = cap
         && above_cap(price, cap)
@@ -848,7 +855,13 @@ pub(crate) fn price(
     };
 
     let end = match order.start {
-        Some(start) => Some(policy.locale().time_zone.plus_days(start, total_days)?),
+        Some(start) => Some(
+            policy
+                .locale()
+                .time_zone
+                .plus_days(start, total_days)
+                .in_rule(RuleId::Seat01)?,
+        ),
         None => None,
     };
     Ok(Quote {
