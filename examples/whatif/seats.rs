@@ -408,13 +408,7 @@ fn describe(step: &Step) -> (&'static str, String) {
             after,
         } => (
             "rounding",
-            format!(
-                "{before} rounded {} to the minor unit = {after}",
-                serde_json::to_value(mode)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            ),
+            format!("{before} rounded {mode} to the minor unit = {after}"),
         ),
         _ => ("other", format!("{:?}", step.detail)),
     }

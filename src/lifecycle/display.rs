@@ -56,6 +56,29 @@ impl<E> fmt::Display for InZone<'_, E> {
     }
 }
 
+/// `display_in(zone)` and a UTC `Display` for an event type written by
+/// `$write` (one per area); one place for the boilerplate of all seven.
+macro_rules! one_line {
+    ($event:ty, $write:path) => {
+        impl $event {
+            /// The event on one line naming its rule, with instants in
+            /// `zone` (the policy's, as the customer sees them).
+            pub fn display_in(&self, zone: $crate::time::Zone) -> impl ::std::fmt::Display + '_ {
+                $crate::lifecycle::display::InZone::new(self, zone, $write)
+            }
+        }
+
+        /// One line naming the rule, instants in UTC; see `display_in` for
+        /// the customer's zone.
+        impl ::std::fmt::Display for $event {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                $write(self, $crate::time::Zone::UTC, f)
+            }
+        }
+    };
+}
+pub(crate) use one_line;
+
 /// `2025-01-08 00:00 +08:00`: `t` in `zone`, to the minute. An instant
 /// whose local time chrono cannot hold (within hours of its range) is
 /// written in UTC rather than failing.
@@ -152,21 +175,7 @@ fn subscription(e: &SubscriptionEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -
     }
 }
 
-impl SubscriptionEvent {
-    /// The event on one line naming its rule, with instants in `zone`
-    /// (`R-LIFE-03 notice: trial ends 2025-01-08 00:00 +08:00 ...`).
-    pub fn display_in(&self, zone: Zone) -> impl fmt::Display + '_ {
-        InZone::new(self, zone, subscription)
-    }
-}
-
-/// One line naming the rule, instants in UTC; see
-/// [`SubscriptionEvent::display_in`] for the customer's zone.
-impl fmt::Display for SubscriptionEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        subscription(self, Zone::UTC, f)
-    }
-}
+one_line!(SubscriptionEvent, subscription);
 
 fn cause(cause: &ArrearsCause) -> String {
     match cause {
@@ -256,20 +265,7 @@ fn postpaid(e: &PostpaidEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -> fmt::R
     }
 }
 
-impl PostpaidEvent {
-    /// The event on one line naming its rule, with instants in `zone`.
-    pub fn display_in(&self, zone: Zone) -> impl fmt::Display + '_ {
-        InZone::new(self, zone, postpaid)
-    }
-}
-
-/// One line naming the rule, instants in UTC; see
-/// [`PostpaidEvent::display_in`] for the customer's zone.
-impl fmt::Display for PostpaidEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        postpaid(self, Zone::UTC, f)
-    }
-}
+one_line!(PostpaidEvent, postpaid);
 
 fn licence(e: &LicenceEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let t = |t| instant(t, zone);
@@ -307,17 +303,4 @@ fn licence(e: &LicenceEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -> fmt::Res
     }
 }
 
-impl LicenceEvent {
-    /// The event on one line naming its rule, with instants in `zone`.
-    pub fn display_in(&self, zone: Zone) -> impl fmt::Display + '_ {
-        InZone::new(self, zone, licence)
-    }
-}
-
-/// One line naming the rule, instants in UTC; see
-/// [`LicenceEvent::display_in`] for the customer's zone.
-impl fmt::Display for LicenceEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        licence(self, Zone::UTC, f)
-    }
-}
+one_line!(LicenceEvent, licence);

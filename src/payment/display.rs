@@ -22,7 +22,7 @@
 
 use std::fmt;
 
-use crate::lifecycle::display::{InZone, instant};
+use crate::lifecycle::display::{instant, one_line};
 use crate::payment::PaymentEvent;
 use crate::rule::RuleId;
 use crate::time::Zone;
@@ -56,17 +56,4 @@ fn payment(e: &PaymentEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -> fmt::Res
     }
 }
 
-impl PaymentEvent {
-    /// The event on one line naming its rule, with instants in `zone`.
-    pub fn display_in(&self, zone: Zone) -> impl fmt::Display + '_ {
-        InZone::new(self, zone, payment)
-    }
-}
-
-/// One line naming the rule, instants in UTC; see
-/// [`PaymentEvent::display_in`] for the customer's zone.
-impl fmt::Display for PaymentEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        payment(self, Zone::UTC, f)
-    }
-}
+one_line!(PaymentEvent, payment);

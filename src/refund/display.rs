@@ -21,7 +21,7 @@
 
 use std::fmt;
 
-use crate::lifecycle::display::{InZone, instant};
+use crate::lifecycle::display::{instant, one_line};
 use crate::refund::LedgerEvent;
 use crate::rule::RuleId;
 use crate::time::Zone;
@@ -54,17 +54,4 @@ fn ledger(e: &LedgerEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -> fmt::Resul
     }
 }
 
-impl LedgerEvent {
-    /// The event on one line naming its rule, with instants in `zone`.
-    pub fn display_in(&self, zone: Zone) -> impl fmt::Display + '_ {
-        InZone::new(self, zone, ledger)
-    }
-}
-
-/// One line naming the rule, instants in UTC; see
-/// [`LedgerEvent::display_in`] for the customer's zone.
-impl fmt::Display for LedgerEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        ledger(self, Zone::UTC, f)
-    }
-}
+one_line!(LedgerEvent, ledger);

@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use crate::lifecycle::display::{InZone, instant};
+use crate::lifecycle::display::{instant, one_line};
 use crate::rule::RuleId;
 use crate::time::Zone;
 use crate::usage::calls::FeatureSwitch;
@@ -105,20 +105,7 @@ fn wallet(e: &WalletEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -> fmt::Resul
     }
 }
 
-impl WalletEvent {
-    /// The event on one line naming its rule, with instants in `zone`.
-    pub fn display_in(&self, zone: Zone) -> impl fmt::Display + '_ {
-        InZone::new(self, zone, wallet)
-    }
-}
-
-/// One line naming the rule, instants in UTC; see
-/// [`WalletEvent::display_in`] for the customer's zone.
-impl fmt::Display for WalletEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        wallet(self, Zone::UTC, f)
-    }
-}
+one_line!(WalletEvent, wallet);
 
 fn method(e: &MethodEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     match e {
@@ -142,17 +129,4 @@ fn method(e: &MethodEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -> fmt::Resul
     }
 }
 
-impl MethodEvent {
-    /// The event on one line naming its rule, with instants in `zone`.
-    pub fn display_in(&self, zone: Zone) -> impl fmt::Display + '_ {
-        InZone::new(self, zone, method)
-    }
-}
-
-/// One line naming the rule, instants in UTC; see
-/// [`MethodEvent::display_in`] for the customer's zone.
-impl fmt::Display for MethodEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        method(self, Zone::UTC, f)
-    }
-}
+one_line!(MethodEvent, method);

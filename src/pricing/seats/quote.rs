@@ -334,21 +334,9 @@ impl fmt::Display for StepDetail {
                 before,
                 after,
             } => {
-                write!(f, "rounding {}: {before} -> {after}", mode_name(mode))
+                write!(f, "rounding {mode}: {before} -> {after}")
             }
         }
-    }
-}
-
-/// A rounding mode as written in JSON (`half_up`).
-fn mode_name(mode: RoundingMode) -> &'static str {
-    match mode {
-        RoundingMode::HalfUp => "half_up",
-        RoundingMode::HalfEven => "half_even",
-        RoundingMode::TowardZero => "toward_zero",
-        RoundingMode::AwayFromZero => "away_from_zero",
-        RoundingMode::Floor => "floor",
-        RoundingMode::Ceiling => "ceiling",
     }
 }
 
