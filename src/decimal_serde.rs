@@ -191,14 +191,11 @@ pub fn parse(text: &str) -> Result<Decimal, InexactDecimal> {
     let out_of_range = || InexactDecimal::OutOfRange {
         text: format!("{text:?}"),
     };
-    let mut value = Decimal::from_str_exact(text).map_err(|_| out_of_range())?;
-    // `rust_decimal` drops the sign of a zero ("-0.00" reads as 0.00); keep
-    // it, so whatever a `Decimal` writes reads back identical.
-    if negative && value.is_zero() {
-        value.set_sign_negative(true);
-    }
-    // `from_str_exact` refuses what it would round; this check does not rely
-    // on it: the value must carry exactly the digits and scale sent.
+    // Built from the digits checked above rather than by
+    // `Decimal::from_str_exact`, whose parser recurses once per leading zero
+    // (a long run of zeros overflowed the stack) and drops the sign of zero.
+    // Leading zeros do not grow the accumulator; more than 96 bits of
+    // significant digits is out of range.
     let sent = whole
         .bytes()
         .chain(fraction.bytes())
@@ -206,11 +203,17 @@ pub fn parse(text: &str) -> Result<Decimal, InexactDecimal> {
             acc.checked_mul(10)?.checked_add(u128::from(b - b'0'))
         })
         .ok_or_else(out_of_range)?;
-    if value.mantissa().unsigned_abs() != sent
-        || value.scale() as usize != fraction.len()
-        || value.is_sign_negative() != negative
-    {
-        return Err(out_of_range());
+    let mantissa = i128::try_from(sent).map_err(|_| out_of_range())?;
+    let scale = u32::try_from(fraction.len()).map_err(|_| out_of_range())?;
+    let mut value = Decimal::try_from_i128_with_scale(
+        if negative { -mantissa } else { mantissa },
+        scale,
+    )
+    .map_err(|_| out_of_range())?;
+    // A zero keeps the sign it was sent with ("-0.00"), so whatever a
+    // `Decimal` writes reads back identical.
+    if negative {
+        value.set_sign_negative(true);
     }
     Ok(value)
 }

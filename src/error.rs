@@ -568,9 +568,9 @@ impl From<Reason> for Refusal {
 ///
 /// # JSON
 ///
-/// Tagged by `kind` (`refused`, `arithmetic`, `policy`, `store`) in
-/// snake_case, like every enum of the crate. A refusal and a policy error
-/// put their fields beside the tag; an arithmetic or store error, itself
+/// Tagged by `kind` (`refused`, `arithmetic`, `policy`, `data`, `store`) in
+/// snake_case, like every enum of the crate. A refusal, a policy error and
+/// a data error put their fields beside the tag; an arithmetic or store error, itself
 /// tagged by `kind`, sits under `error`:
 ///
 /// ```
@@ -665,7 +665,8 @@ impl Error {
 
     /// The rule the error concerns: a refusal's first rule, the rule whose
     /// computation failed, the rule that sets a policy's limit; `None` for a
-    /// store error or an arithmetic error no rule claimed.
+    /// data or store error (no rule is involved) or an arithmetic error no
+    /// rule claimed.
     ///
     /// ```
     /// use billing_rules::{ArithmeticError, Error, Reason, RuleId};

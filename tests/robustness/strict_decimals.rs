@@ -200,6 +200,29 @@ fn twenty_eight_fraction_digits_are_read_exactly() {
     }
 }
 
+/// A long run of leading zeros once overflowed the stack inside
+/// rust_decimal's recursive parser (an abort, not even a panic). It is read
+/// exactly, on a thread with a small stack, and a long run of significant
+/// digits is refused as out of range.
+#[test]
+fn a_hundred_thousand_leading_zeros_are_read_exactly_on_a_small_stack() {
+    let zeros = "0".repeat(100_000);
+    let reader = std::thread::Builder::new()
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            let exact = decimal_serde::parse(&format!("{zeros}1.5"));
+            let money: Result<Money, _> =
+                serde_json::from_value(money_json(Value::String(format!("-{zeros}273.97"))));
+            let long = decimal_serde::parse(&"7".repeat(100_000));
+            (exact, money.map(|m| m.amount()).map_err(|e| e.to_string()), long)
+        })
+        .unwrap();
+    let (exact, money, long) = reader.join().unwrap();
+    assert_eq!(exact, Ok(Decimal::new(15, 1)));
+    assert_eq!(money, Ok(Decimal::new(-27397, 2)));
+    assert!(matches!(long, Err(InexactDecimal::OutOfRange { .. })), "{long:?}");
+}
+
 #[test]
 fn negative_zero_round_trips_as_written() {
     let mut zero = Decimal::new(0, 2);
