@@ -205,11 +205,9 @@ pub fn parse(text: &str) -> Result<Decimal, InexactDecimal> {
         .ok_or_else(out_of_range)?;
     let mantissa = i128::try_from(sent).map_err(|_| out_of_range())?;
     let scale = u32::try_from(fraction.len()).map_err(|_| out_of_range())?;
-    let mut value = Decimal::try_from_i128_with_scale(
-        if negative { -mantissa } else { mantissa },
-        scale,
-    )
-    .map_err(|_| out_of_range())?;
+    let mut value =
+        Decimal::try_from_i128_with_scale(if negative { -mantissa } else { mantissa }, scale)
+            .map_err(|_| out_of_range())?;
     // A zero keeps the sign it was sent with ("-0.00"), so whatever a
     // `Decimal` writes reads back identical.
     if negative {

@@ -1010,6 +1010,61 @@ fn policy_and_quote_json_shapes() {
     assert_eq!(back, q);
 }
 
+/// A quote read back must be one `quote` computed: a consistent hand edit
+/// of a figure (total and discount together, a base price, the validity, a
+/// figure's scale) is refused, naming the figure.
+#[test]
+fn r_seat_02_to_06_an_edited_quote_does_not_deserialize() {
+    let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    let q = quote(&preset(), &SeatOrder::new(120, 2).starting(start)).unwrap();
+    let json = serde_json::to_value(&q).unwrap();
+    let read = |json: &serde_json::Value| serde_json::from_value::<Quote>(json.clone());
+    assert_eq!(read(&json).unwrap(), q);
+
+    let edit = |pointer: &str, value: serde_json::Value| {
+        let mut json = json.clone();
+        *json.pointer_mut(pointer).unwrap() = value;
+        json
+    };
+    // R-SEAT-04: total and the discount's result lowered together.
+    let mut cheap = edit("/total/amount", "1.00".into());
+    for pointer in [
+        "/steps/2/detail/after/amount",
+        "/steps/3/detail/before/amount",
+        "/steps/3/detail/after/amount",
+    ] {
+        *cheap.pointer_mut(pointer).unwrap() = "1.00".into();
+    }
+    let err = read(&cheap).unwrap_err().to_string();
+    assert!(err.contains("discounted price does not follow"), "{err}");
+    // R-SEAT-03: a per-period price the tier does not give.
+    let mut base = edit("/steps/1/detail/per_period/amount", "1".into());
+    *base.pointer_mut("/steps/1/detail/amount/amount").unwrap() = "2".into();
+    *base.pointer_mut("/steps/2/detail/before/amount").unwrap() = "2".into();
+    let err = read(&base).unwrap_err().to_string();
+    assert!(
+        err.contains("base price per period does not follow"),
+        "{err}"
+    );
+    // R-SEAT-01: days the periods do not give, an end the days do not give.
+    let mut days = edit("/validity/total_days", 9999.into());
+    *days.pointer_mut("/validity/purchased_days").unwrap() = 9999.into();
+    *days.pointer_mut("/steps/0/detail/purchased_days").unwrap() = 9999.into();
+    let err = read(&days).unwrap_err().to_string();
+    assert!(
+        err.contains("validity.purchased_days does not follow"),
+        "{err}"
+    );
+    let end = edit("/validity/end", "2099-01-01T00:00:00Z".into());
+    let err = read(&end).unwrap_err().to_string();
+    assert!(err.contains("validity.end does not follow"), "{err}");
+    // The same value at another scale is another figure.
+    let mut scale = edit("/steps/1/detail/amount/amount", "19200.0000".into());
+    *scale.pointer_mut("/steps/2/detail/before/amount").unwrap() = "19200.0000".into();
+    let err = read(&scale).unwrap_err().to_string();
+    assert!(err.contains("base price amount does not follow"), "{err}");
+}
+
 #[test]
 fn an_invalid_policy_does_not_deserialize() {
     let json = r#"{"period": "year", "pricing": {"rule": "unit_price", "unit_price": "10"},

@@ -214,13 +214,20 @@ fn a_hundred_thousand_leading_zeros_are_read_exactly_on_a_small_stack() {
             let money: Result<Money, _> =
                 serde_json::from_value(money_json(Value::String(format!("-{zeros}273.97"))));
             let long = decimal_serde::parse(&"7".repeat(100_000));
-            (exact, money.map(|m| m.amount()).map_err(|e| e.to_string()), long)
+            (
+                exact,
+                money.map(|m| m.amount()).map_err(|e| e.to_string()),
+                long,
+            )
         })
         .unwrap();
     let (exact, money, long) = reader.join().unwrap();
     assert_eq!(exact, Ok(Decimal::new(15, 1)));
     assert_eq!(money, Ok(Decimal::new(-27397, 2)));
-    assert!(matches!(long, Err(InexactDecimal::OutOfRange { .. })), "{long:?}");
+    assert!(
+        matches!(long, Err(InexactDecimal::OutOfRange { .. })),
+        "{long:?}"
+    );
 }
 
 #[test]

@@ -684,9 +684,12 @@ struct QuoteRepr {
 impl TryFrom<QuoteRepr> for Quote {
     type Error = String;
 
-    /// Takes the figures from the steps, then checks that they give back
-    /// exactly the steps written: a quote read from JSON says what a quote
-    /// computed would.
+    /// Takes the figures from the steps, checks that they give back exactly
+    /// the steps written, then redoes the arithmetic from them (days,
+    /// validity end, base price where its basis determines it, discount,
+    /// cap, rounding): a quote read from JSON says what a quote computed
+    /// would, and an edited figure is refused. A graduated base price is
+    /// not re-derived (it depends on tiers the quote does not carry).
     fn try_from(repr: QuoteRepr) -> Result<Quote, String> {
         let (mut extension, mut limits, mut base, mut discount) = (None, None, None, None);
         let (mut bonus, mut cap, mut rounding) = (false, None, None);
@@ -742,6 +745,7 @@ impl TryFrom<QuoteRepr> for Quote {
                     .to_owned(),
             );
         }
+        check_arithmetic(&quote)?;
         Ok(quote)
     }
 }
@@ -832,15 +836,7 @@ pub(crate) fn price(
         price = cap;
     }
     let rounding = policy.locale().rounding;
-    // The one rounding. A price already at the minor unit (the usual case:
-    // whole-cent prices times whole seats) is its own rounding, as
-    // `Rounding::apply` would find after a rescale and a comparison; skip
-    // them.
-    let total = if price.amount().scale() == price.currency().scale() {
-        price
-    } else {
-        price.round_to_minor(rounding)
-    };
+    let total = round_total(price, rounding);
 
     let end = match order.start {
         Some(start) => Some(
@@ -927,6 +923,111 @@ fn list_and_discount(
     let list = per_period.checked_mul(Decimal::from(periods))?;
     let discounted = factor.map(|factor| list.checked_mul(factor)).transpose()?;
     Ok((list, discounted))
+}
+
+/// The one rounding. A price already at the minor unit (the usual case:
+/// whole-cent prices times whole seats) is its own rounding, as
+/// `Rounding::apply` would find after a rescale and a comparison; skip them.
+fn round_total(price: Money, rounding: RoundingMode) -> Money {
+    if price.amount().scale() == price.currency().scale() {
+        price
+    } else {
+        price.round_to_minor(rounding)
+    }
+}
+
+/// Same value written the same way (`300.00` is not `300.0000` here: a
+/// figure read back must be the figure computed).
+fn same(a: Money, b: Money) -> bool {
+    a == b && a.amount().scale() == b.amount().scale()
+}
+
+/// Redoes a deserialized quote's arithmetic from its own figures: the
+/// days, the validity's end, the base price where its basis determines it
+/// (a unit price, a volume tier; a graduated price depends on tiers the
+/// quote does not carry), the periods, the discount, the cap and the
+/// rounding. What a computed quote would say, or which figure does not.
+fn check_arithmetic(quote: &Quote) -> Result<(), String> {
+    let wrong = |figure: &str| {
+        format!(
+            "the quote's {figure} does not follow from its other figures; \
+             a quote read back must be one `quote` computed: quote again instead of editing"
+        )
+    };
+    let validity = &quote.validity;
+    let purchased = quote
+        .period
+        .length()
+        .checked_mul(quote.periods)
+        .map_err(|e| e.to_string())?;
+    if purchased != validity.purchased_days {
+        return Err(wrong("validity.purchased_days"));
+    }
+    if !quote.figures.bonus && validity.bonus_days != Days(0) {
+        return Err(wrong("validity.bonus_days"));
+    }
+    if purchased.checked_add(validity.bonus_days).ok() != Some(validity.total_days) {
+        return Err(wrong("validity.total_days"));
+    }
+    // A fixed-offset zone adds days as 24-hour spans, so the end needs no
+    // zone.
+    let end = match validity.start {
+        Some(start) => Some(
+            crate::time::Zone::UTC
+                .plus_days(start, validity.total_days)
+                .map_err(|e| e.to_string())?,
+        ),
+        None => None,
+    };
+    if end != validity.end {
+        return Err(wrong("validity.end"));
+    }
+    let figures = &quote.figures;
+    let seats = Decimal::from(quote.seats);
+    let per_period = match figures.basis {
+        PriceBasis::UnitPrice { unit_price } => Some(unit_price.checked_mul(seats)),
+        PriceBasis::Tier {
+            mode: TierMode::Volume,
+            flat,
+            unit_price,
+            ..
+        } => Some(
+            unit_price
+                .checked_mul(seats)
+                .and_then(|amount| flat.checked_add(amount)),
+        ),
+        PriceBasis::Tier {
+            mode: TierMode::Graduated,
+            ..
+        } => None,
+    };
+    if let Some(per_period) = per_period {
+        let per_period = per_period.map_err(|e| e.to_string())?;
+        if per_period != figures.per_period {
+            return Err(wrong("base price per period"));
+        }
+    }
+    let factor = figures.discount.map(|(factor, _)| factor);
+    let (list, discounted) =
+        list_and_discount(figures.per_period, quote.periods, factor).map_err(|e| e.to_string())?;
+    if !same(list, figures.list) {
+        return Err(wrong("base price amount"));
+    }
+    if let (Some(discounted), Some((_, after))) = (discounted, figures.discount)
+        && !same(discounted, after)
+    {
+        return Err(wrong("discounted price"));
+    }
+    let mut price = discounted.unwrap_or(list);
+    if let Some(cap) = figures.cap
+        && above_cap(price, cap)
+    {
+        price = cap;
+    }
+    if !same(round_total(price, figures.rounding), quote.total) {
+        return Err(wrong("total"));
+    }
+    Ok(())
 }
 
 /// The price of one period for `seats` seats, and how it was found.
