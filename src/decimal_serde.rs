@@ -141,7 +141,7 @@ impl fmt::Display for InexactDecimal {
             ),
             InexactDecimal::Float { value } => write!(
                 f,
-                "the JSON number {value} has a fraction or an exponent (or is a whole number \
+                "the JSON number {value} has a fraction or an exponent (or is -0, or a whole number \
                  beyond 64 bits), so the JSON parser has already turned it into a binary float \
                  and the digits sent cannot be known exactly; {ADVICE}"
             ),

@@ -856,6 +856,38 @@ mod errors_name_their_rule {
         assert!(err.to_string().starts_with("R-SEAT-01: "), "{err}");
     }
 
+    /// An auto-renewal's arithmetic (balance against price) names R-LIFE-07,
+    /// not the expiry's R-LIFE-04 that `Advance` falls back to.
+    #[test]
+    fn r_life_07_a_renewal_in_another_currency_names_r_life_07() {
+        use billing_rules::lifecycle::subscription::Funds;
+        let policy = presets::lifecycle::chat_service().unwrap();
+        let bought = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        let mut state = Subscription::initial();
+        for command in [
+            SubscriptionCommand::Purchase {
+                validity: Period::Month,
+            },
+            SubscriptionCommand::SetAutoRenewal { on: true },
+        ] {
+            state = Subscription::run(&state, &command, bought, &policy)
+                .unwrap()
+                .0;
+        }
+        let funds = Funds {
+            balance: Money::new(Decimal::from(100), billing_rules::money::Currency::USD),
+            renewal_price: Money::cny(Decimal::from(10)),
+        };
+        let advance = SubscriptionCommand::Advance { funds: Some(funds) };
+        let later = bought + chrono::Duration::days(40);
+        let err = Subscription::decide(&state, &advance, later, &policy).unwrap_err();
+        assert_eq!(arithmetic_rule(&err), Some(RuleId::Life07));
+        assert_eq!(
+            err.to_string(),
+            "R-LIFE-07: cannot combine USD and CNY: amounts of different currencies never mix"
+        );
+    }
+
     #[test]
     fn r_seat_09_a_renewal_at_max_utc_names_its_rule() {
         let policy = presets::lifecycle::chat_service().unwrap();

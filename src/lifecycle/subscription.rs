@@ -71,7 +71,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::decider::Decider;
-use crate::error::{ArithmeticError, Error, Figure, Reason, Refusal};
+use crate::error::{ArithmeticError, Error, Figure, InRule, Reason, Refusal};
 use crate::lifecycle::notices::{
     Notice, Reminder, ReminderWindow, Role, TermKind, checked_expiry_day,
 };
@@ -1432,7 +1432,7 @@ fn due_event(
             };
             SubscriptionEvent::Notice(Notice {
                 due: due.at,
-                date: zone.checked_local_date(due.at)?,
+                date: zone.checked_local_date(due.at).in_rule(RuleId::Life03)?,
                 term: kind,
                 term_end: term.end,
                 channels: spec.channels,
@@ -1446,7 +1446,7 @@ fn due_event(
             SubscriptionEvent::Reminder(Reminder {
                 due: due.at,
                 date,
-                expiry_day: checked_expiry_day(term.end, zone)?,
+                expiry_day: checked_expiry_day(term.end, zone).in_rule(RuleId::Life05)?,
                 term_end: term.end,
                 channels: spec.channels,
                 recipient: spec.recipient,
@@ -1512,11 +1512,14 @@ fn paid_expiry(
             .ok_or(ArithmeticError::CurrencyMismatch {
                 left: available.currency(),
                 right: price.currency(),
-            })?
+            })
+            .in_rule(RuleId::Life07)?
             != Ordering::Less;
         if covered {
-            *balance = Some(available.checked_sub(price)?);
-            let end = zone.plus_days(term.end, period.length())?;
+            *balance = Some(available.checked_sub(price).in_rule(RuleId::Life07)?);
+            let end = zone
+                .plus_days(term.end, period.length())
+                .in_rule(RuleId::Life07)?;
             return Ok(SubscriptionEvent::AutoRenewed {
                 at: term.end,
                 end,
@@ -1529,7 +1532,11 @@ fn paid_expiry(
         });
     }
     let grace_until = if policy.grace() > TimeDelta::zero() {
-        Some(grace_end(term.end, policy).ok_or(ArithmeticError::out_of_range("end of grace"))?)
+        Some(
+            grace_end(term.end, policy)
+                .ok_or(ArithmeticError::out_of_range("end of grace"))
+                .in_rule(RuleId::Life06)?,
+        )
     } else {
         None
     };
@@ -1551,6 +1558,9 @@ fn command_rule(command: &SubscriptionCommand) -> RuleId {
         SubscriptionCommand::Purchase { .. } => RuleId::Seat01,
         SubscriptionCommand::Renew { .. } => RuleId::Seat09,
         SubscriptionCommand::SetAutoRenewal { .. } => RuleId::Life07,
+        // The sweep names the rule of each due event (notice R-LIFE-03,
+        // reminder R-LIFE-05, renewal R-LIFE-07, grace R-LIFE-06); what is
+        // left is the expiry's.
         SubscriptionCommand::Advance { .. } => RuleId::Life04,
     }
 }
