@@ -165,6 +165,10 @@ proptest! {
             round_trip(&store);
             round_trip(&Error::Store(store));
         }
+        // The strict decimal reader's errors, from the text it was given.
+        if let Err(inexact) = billing_rules::decimal_serde::parse(&code) {
+            round_trip(&inexact);
+        }
         round_trip(&UnknownRuleId(code.clone()));
         round_trip(&UnknownPaymentMethod(field));
     }
