@@ -5,7 +5,7 @@
 //! payment-method switch or a refund is allowed, when a reminder is due, when
 //! an expired account is intercepted or suspended.
 //!
-//! Every rule of the catalogue (`shared/RULES.md`) has an id ([`RuleId`]);
+//! Every rule of the catalogue (documented on [`RuleId`]) has an id;
 //! every refusal names the rules that refused and the figures that decided
 //! it; every amount is an exact [`Decimal`](rust_decimal::Decimal) and every
 //! rounding is explicit. The crate does no I/O: callers pass the instant, or

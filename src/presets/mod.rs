@@ -1,6 +1,6 @@
 //! The published figures of the five platforms, as ready-built policies.
 //!
-//! Every figure in `shared/RULES.md` is a policy field; this module is the
+//! Every figure of the catalogue ([`RuleId`](crate::RuleId)) is a policy field; this module is the
 //! one place that holds the published values. Build your own policy from a
 //! spec when your platform differs.
 //!

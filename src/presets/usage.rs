@@ -11,7 +11,7 @@
 //!   **Decision**).
 //! - [`live_traffic`] and [`live_add_ons`]: the live plugin's regional
 //!   traffic and bandwidth tiers (R-USE-09) and add-on prices (R-USE-10).
-//!   **These prices are illustrative.** RULES.md publishes the structure
+//!   **These prices are illustrative.** The catalogue ([`RuleId`](crate::RuleId)) has the structure
 //!   (graduated tiers by region, daily settlement, base-1000 units, the add-on
 //!   units) but not the figures; replace them with the platform's price list
 //!   before billing anyone. Nothing in this crate claims they are published.
