@@ -14,7 +14,13 @@
 //! - R-LIC-04: one owning account per app id; any other account is refused.
 //! - R-LIC-06: a traffic package of 200 TB or more (exactly 200 TB
 //!   qualifies, in any data unit: 200,000 GB compares exactly equal)
-//!   entitles its buyer to one free term, on application.
+//!   entitles its buyer to one free term, on application, for one of its
+//!   apps. Which app holds a package's term is a fact across licences, kept
+//!   by the package's own aggregate,
+//!   [`BundleClaim`](crate::lifecycle::bundle_claim::BundleClaim); the
+//!   licence grants the term against its [`BundleReceipt`] (see
+//!   [`bundle_claim`](crate::lifecycle::bundle_claim) for the steps a
+//!   service takes).
 //!
 //! ```
 //! use billing_rules::decider::Decider;
@@ -40,15 +46,15 @@
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
-use std::cmp::Ordering;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::decider::Decider;
-use crate::error::{ArithmeticError, Error, Figure, Reason};
+use crate::error::{ArithmeticError, Error, Figure, Reason, Refusal};
 use crate::lifecycle::access::Access;
+use crate::lifecycle::bundle_claim::{BundleReceipt, eligibility};
 use crate::lifecycle::subscription::local;
 use crate::money::Money;
 use crate::quantity::Quantity;
@@ -221,14 +227,18 @@ pub enum LicenceCommand {
         /// The paying account.
         account: AccountId,
     },
-    /// R-LIC-06: applies for the free term of a traffic package.
+    /// R-LIC-06: grants the free term of a traffic package, against the
+    /// receipt of its claim: the package's
+    /// [`BundleClaim`](crate::lifecycle::bundle_claim::BundleClaim) issues
+    /// one receipt, for one app, so the term is granted once in all.
     ClaimBundled {
         /// The app.
         app: AppId,
         /// The applying account (the package's buyer).
         account: AccountId,
-        /// The package.
-        package: TrafficPackage,
+        /// The claim's receipt: the package and the app that holds its
+        /// free term.
+        receipt: BundleReceipt,
     },
     /// Applies the expiry if it came due (see [`due_events`]).
     Advance,
@@ -304,12 +314,14 @@ fn one_term() -> u32 {
 /// - R-LIC-05: [`LicenceState`] is `Unbound`, `PendingPayment`, `Available`
 ///   or `Expired`, and a licence may be bought in each of them.
 /// - R-LIC-06: [`LicenceCommand::ClaimBundled`] grants the free term of a
-///   traffic package of at least [`LicencePolicy::bundled_min_traffic`].
+///   traffic package of at least [`LicencePolicy::bundled_min_traffic`],
+///   against a [`BundleReceipt`] for this app.
 ///
 /// Refusals, in this order: an empty app id, or a command naming another
 /// app id than the bound one (R-LIC-02); another account than the owner
-/// (R-LIC-04); for `ClaimBundled`, a package below the threshold, bought by
-/// another account, or already claimed (R-LIC-06, every reason listed).
+/// (R-LIC-04); for `ClaimBundled`, a receipt for another app, a package
+/// below the threshold, bought by another account, or already granted to
+/// this licence (R-LIC-06, every reason listed).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Licence;
 
@@ -349,10 +361,11 @@ impl Decider for Licence {
             LicenceCommand::ClaimBundled {
                 app,
                 account,
-                package,
+                receipt,
             } => {
                 check_binding(state, app, account)?;
-                check_bundle(state, account, package, policy)?;
+                check_receipt(state, app, account, receipt, policy)?;
+                let package = receipt.package();
                 let mut events = bind_if_unbound(state, app, account, now);
                 let (start, end) = extension(state, now, policy, policy.bundled_terms())?;
                 events.push(LicenceEvent::BundledGranted {
@@ -516,58 +529,54 @@ fn extension(
     Ok((start, end))
 }
 
-fn check_bundle(
+/// R-LIC-06: the receipt names this app, and its package qualifies for
+/// this account and was not granted here before. The receipt is proof of
+/// the claim only as far as its storage is trusted, so what the licence can
+/// see is checked again.
+fn check_receipt(
     state: &LicenceState,
+    app: &AppId,
     account: &AccountId,
-    package: &TrafficPackage,
+    receipt: &BundleReceipt,
     policy: &LicencePolicy,
 ) -> Result<(), Error> {
-    let threshold = policy.bundled_min_traffic();
+    let package = receipt.package();
     let mut reasons = Vec::new();
-    if package.size.checked_cmp(&threshold)? == Ordering::Less {
+    if receipt.app() != app {
         reasons.push(
             Reason::new(
                 RuleId::Lic06,
                 format!(
-                    "package {} is {}, below the {threshold} that earns a free licence",
-                    package.id, package.size
+                    "the free licence of package {} is held by app {}; app {app} cannot use its receipt",
+                    package.id,
+                    receipt.app()
                 ),
             )
-            .with(Figure::quantity("package_size", package.size))
-            .with(Figure::quantity("threshold", threshold)),
+            .with(Figure::text("package", package.id.clone()))
+            .with(Figure::text("holder_app", receipt.app().0.clone()))
+            .with(Figure::text("requested_app", app.0.clone())),
         );
     }
-    if package.buyer != *account {
-        reasons.push(
-            Reason::new(
-                RuleId::Lic06,
-                format!(
-                    "package {} was bought by account {}; only its buyer may apply for the free licence",
-                    package.id, package.buyer
-                ),
-            )
-            .with(Figure::text("buyer", package.buyer.0.clone())),
-        );
-    }
-    let claimed = match state {
+    reasons.extend(eligibility(account, package, policy)?);
+    let granted = match state {
         LicenceState::Available(held) | LicenceState::Expired(held) => {
             held.bundled_packages.contains(&package.id)
         }
         LicenceState::Unbound | LicenceState::PendingPayment(_) => false,
     };
-    if claimed {
+    if granted {
         reasons.push(
             Reason::new(
                 RuleId::Lic06,
                 format!(
-                    "the free licence of package {} was already granted",
+                    "the free licence of package {} was already granted to app {app}",
                     package.id
                 ),
             )
             .with(Figure::text("package", package.id.clone())),
         );
     }
-    match crate::error::Refusal::from_reasons(reasons) {
+    match Refusal::from_reasons(reasons) {
         Some(refusal) => Err(refusal.into()),
         None => Ok(()),
     }
