@@ -2,15 +2,15 @@
 //!
 //! A traffic package of 200 TB or more entitles its buyer to its free
 //! licence term once (R-LIC-06), whichever of the buyer's apps applies. A
-//! [`Licence`](crate::lifecycle::licence::Licence) is one aggregate per app id and sees only its own app, so it
-//! cannot know that app-1 already had the package's term when app-2 asks.
-//! The fact spans licences, so it has an aggregate of its own, one per
-//! package id: [`BundleClaim`]. Its command,
-//! [`BundleClaimCommand::Claim`], checks that the package qualifies and that
-//! no other app holds its free term, and records the holder as a
-//! [`BundleReceipt`]. [`LicenceCommand::ClaimBundled`](crate::lifecycle::licence::LicenceCommand::ClaimBundled) carries the receipt,
-//! and the licence grants the free term only for a receipt naming its own
-//! app and its owner. The claim aggregate issues one receipt per package,
+//! [`Licence`] is one aggregate per app id and sees only its own app, so
+//! it cannot know that app-1 already had the package's term when app-2
+//! asks. The fact spans licences, so it has an aggregate of its own, one
+//! per package id: [`BundleClaim`]. Its command,
+//! [`BundleClaimCommand::Claim`], checks that the package qualifies and
+//! that no other app holds its free term, and records the holder as a
+//! [`BundleReceipt`]. [`LicenceCommand::ClaimBundled`] carries the
+//! receipt, and the licence grants the free term only for a receipt naming
+//! its own app and its owner. The claim aggregate issues one receipt per package,
 //! so a package grants its free term (the policy's
 //! [`bundled_terms`](LicencePolicy::bundled_terms), published 1) to one app
 //! in total.
@@ -46,8 +46,12 @@
 //! The claim aggregate knows nothing of the licence's owner, so a claim for
 //! an app bound to another account (R-LIC-04) is recorded and the licence
 //! then refuses the receipt; the term stays with that app. A service that
-//! wants to avoid this checks the licence's [`binding`](crate::lifecycle::licence::LicenceState::binding)
-//! before step 1.
+//! wants to avoid this checks the licence's
+//! [`binding`](crate::lifecycle::licence::LicenceState::binding) before
+//! step 1.
+//!
+//! [`Licence`]: crate::lifecycle::licence::Licence
+//! [`LicenceCommand::ClaimBundled`]: crate::lifecycle::licence::LicenceCommand::ClaimBundled
 //!
 //! ```
 //! use billing_rules::decider::Decider;
@@ -110,7 +114,7 @@ use crate::rule::RuleId;
 pub const CLAIMS_PER_PACKAGE: u32 = 1;
 
 /// Proof that a traffic package's free term is held by one app (R-LIC-06):
-/// what [`LicenceCommand::ClaimBundled`](crate::lifecycle::licence::LicenceCommand::ClaimBundled) needs.
+/// what [`LicenceCommand::ClaimBundled`] needs.
 ///
 /// Only [`BundleClaim`] issues one, so there is no constructor; read it
 /// from [`BundleClaimState::receipt`] or the [`BundleClaimEvent::Claimed`]
@@ -128,6 +132,8 @@ pub const CLAIMS_PER_PACKAGE: u32 = 1;
 ///   "claimed_at": "2025-06-01T02:00:00Z"
 /// }
 /// ```
+///
+/// [`LicenceCommand::ClaimBundled`]: crate::lifecycle::licence::LicenceCommand::ClaimBundled
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BundleReceipt {
     package: TrafficPackage,
@@ -223,13 +229,13 @@ pub enum BundleClaimEvent {
 ///
 /// [`BundleClaimCommand::Claim`] is accepted once, for one app; the app
 /// that holds the term applying again is accepted with no events (its
-/// receipt is in the state). Refused, every reason listed, all under
-/// R-LIC-06 but the first: an empty app id (R-LIC-02); an empty package
-/// id, or another package than the one this aggregate holds; a package
-/// below [`LicencePolicy::bundled_min_traffic`], bought by another account
-/// than the applicant, or whose term another app holds (naming it, with
-/// `claims_used` of `claims_allowed`); a package the holder claimed with
-/// other facts (size, buyer) than the command states.
+/// receipt is in the state). Refusals, in this order: an empty app id
+/// (R-LIC-02), an empty package id, or another package than the one this
+/// aggregate holds (R-LIC-06); then, every reason listed (R-LIC-06), a
+/// package below [`LicencePolicy::bundled_min_traffic`], bought by another
+/// account than the applicant, whose term another app holds (naming it,
+/// with `claims_used` of `claims_allowed`), or that the holder claimed
+/// with other facts (size, buyer) than the command states.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BundleClaim;
 
