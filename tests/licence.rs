@@ -1,6 +1,7 @@
 //! The live plugin licence (R-LIC-01..06).
 
 use billing_rules::decider::Decider;
+use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand, BundleReceipt};
 use billing_rules::lifecycle::licence::{
     AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicenceState,
     LicenceStatus, TrafficPackage, access, due_events, granted, status,
@@ -75,6 +76,38 @@ fn package(id: &str, value: Decimal, unit: Unit, buyer: AccountId) -> TrafficPac
         id: id.into(),
         size: Quantity::new(value, unit),
         buyer,
+    }
+}
+
+/// The receipt the package's claim aggregate issues to `account` for `app`.
+fn receipt(app: &AppId, account: &AccountId, package: TrafficPackage) -> BundleReceipt {
+    let claim = BundleClaimCommand::Claim {
+        app: app.clone(),
+        account: account.clone(),
+        package,
+    };
+    let (state, _) = BundleClaim::run(
+        &BundleClaim::initial(),
+        &claim,
+        t0(),
+        &presets::live_plugin_licence().unwrap(),
+    )
+    .unwrap();
+    state.receipt().unwrap().clone()
+}
+
+/// A receipt the claim aggregate would not issue, as edited storage or a
+/// forged request could carry it.
+fn forged_receipt(app: &AppId, package: TrafficPackage) -> BundleReceipt {
+    serde_json::from_value(serde_json::json!({"package": package, "app": app, "claimed_at": t0()}))
+        .unwrap()
+}
+
+fn claim_bundled(account: AccountId, receipt: BundleReceipt) -> LicenceCommand {
+    LicenceCommand::ClaimBundled {
+        app: app(),
+        account,
+        receipt,
     }
 }
 
@@ -209,11 +242,14 @@ fn r_lic_04_a_second_account_cannot_bind_the_app_id() {
                 account: bob.clone(),
             },
             buy(bob.clone()),
-            LicenceCommand::ClaimBundled {
-                app: app(),
-                account: bob.clone(),
-                package: package("p", Decimal::from(300), Unit::Terabyte, bob.clone()),
-            },
+            claim_bundled(
+                bob.clone(),
+                receipt(
+                    &app(),
+                    &bob,
+                    package("p", Decimal::from(300), Unit::Terabyte, bob.clone()),
+                ),
+            ),
         ] {
             let refusal = refused(state, &command, t0());
             assert_eq!(refusal.rule(), RuleId::Lic04);
@@ -290,20 +326,17 @@ fn r_lic_05_a_licence_can_be_bought_pending_available_or_expired() {
 fn r_lic_06_a_traffic_package_of_200_tb_or_more_earns_a_free_year() {
     // Exactly 200 TB, given in GB: qualifies.
     let exact = package("pkg-200tb", Decimal::from(200_000), Unit::Gigabyte, alice());
-    let claim = LicenceCommand::ClaimBundled {
-        app: app(),
-        account: alice(),
-        package: exact,
-    };
+    let claim = claim_bundled(alice(), receipt(&app(), &alice(), exact));
     let (state, events) = run(&LicenceState::Unbound, &claim, t0());
     assert!(
         matches!(events.as_slice(), [LicenceEvent::Bound { .. }, LicenceEvent::BundledGranted { start, end, .. }]
         if *start == t0() && *end == t0() + Duration::days(365))
     );
     assert_eq!(held(&state).bundled_packages, vec!["pkg-200tb".to_owned()]);
-    // The same package a second time: refused.
+    // The same receipt a second time: refused.
     let refusal = refused(&state, &claim, t0());
     assert_eq!(refusal.rule(), RuleId::Lic06);
+    assert_eq!(refusal.reasons().len(), 1);
     assert_eq!(
         refusal.figure("package"),
         Some(&FigureValue::Text("pkg-200tb".into()))
@@ -312,11 +345,7 @@ fn r_lic_06_a_traffic_package_of_200_tb_or_more_earns_a_free_year() {
     let another = package("pkg-b", Decimal::from(200_000_000), Unit::Megabyte, alice());
     let (state, _) = run(
         &state,
-        &LicenceCommand::ClaimBundled {
-            app: app(),
-            account: alice(),
-            package: another,
-        },
+        &claim_bundled(alice(), receipt(&app(), &alice(), another)),
         t0(),
     );
     assert_eq!(held(&state).end, t0() + Duration::days(730));
@@ -330,39 +359,56 @@ fn r_lic_06_below_200_tb_or_bought_by_another_account_is_refused_with_every_reas
         Unit::Terabyte,
         AccountId::new("carol"),
     );
-    let claim = LicenceCommand::ClaimBundled {
+    let policy = presets::live_plugin_licence().unwrap();
+    let check = |refusal: &billing_rules::Refusal| {
+        assert_eq!(refusal.reasons().len(), 2);
+        assert!(refusal.rules().all(|r| r == RuleId::Lic06));
+        assert_eq!(
+            refusal.figure("package_size"),
+            Some(&FigureValue::Quantity(Quantity::new(
+                Decimal::new(199_999_999_999, 9),
+                Unit::Terabyte
+            )))
+        );
+        assert_eq!(
+            refusal.figure("threshold"),
+            Some(&FigureValue::Quantity(Quantity::new(
+                Decimal::from(200),
+                Unit::Terabyte
+            )))
+        );
+        assert_eq!(
+            refusal.figure("buyer"),
+            Some(&FigureValue::Text("carol".into()))
+        );
+    };
+    // The claim aggregate issues no receipt for it...
+    let claim = BundleClaimCommand::Claim {
         app: app(),
         account: alice(),
-        package: just_below,
+        package: just_below.clone(),
     };
-    let refusal = refused(&LicenceState::Unbound, &claim, t0());
-    assert_eq!(refusal.reasons().len(), 2);
-    assert!(refusal.rules().all(|r| r == RuleId::Lic06));
-    assert_eq!(
-        refusal.figure("threshold"),
-        Some(&FigureValue::Quantity(Quantity::new(
-            Decimal::from(200),
-            Unit::Terabyte
-        )))
-    );
-    assert_eq!(
-        refusal.figure("buyer"),
-        Some(&FigureValue::Text("carol".into()))
-    );
+    match BundleClaim::decide(&BundleClaim::initial(), &claim, t0(), &policy) {
+        Err(Error::Refused(refusal)) => check(&refusal),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // ...and the licence refuses a receipt that says otherwise.
+    let forged = claim_bundled(alice(), forged_receipt(&app(), just_below));
+    check(&refused(&LicenceState::Unbound, &forged, t0()));
     // A package measured in something else than data cannot be compared.
     let calls = package("pkg-calls", Decimal::from(1_000_000), Unit::Call, alice());
-    let err = Licence::decide(
-        &LicenceState::Unbound,
-        &LicenceCommand::ClaimBundled {
-            app: app(),
-            account: alice(),
-            package: calls,
-        },
-        t0(),
-        &presets::live_plugin_licence().unwrap(),
-    )
-    .unwrap_err();
+    let claim = BundleClaimCommand::Claim {
+        app: app(),
+        account: alice(),
+        package: calls.clone(),
+    };
+    let err = BundleClaim::decide(&BundleClaim::initial(), &claim, t0(), &policy).unwrap_err();
     assert!(matches!(err, Error::Arithmetic { .. }));
+    assert_eq!(err.rule(), Some(RuleId::Lic06));
+    let forged = claim_bundled(alice(), forged_receipt(&app(), calls));
+    let err = Licence::decide(&LicenceState::Unbound, &forged, t0(), &policy).unwrap_err();
+    assert!(matches!(err, Error::Arithmetic { .. }));
+    assert_eq!(err.rule(), Some(RuleId::Lic06));
 }
 
 #[test]

@@ -59,6 +59,7 @@ use billing_rules::engine::{
     StoreError,
 };
 use billing_rules::lifecycle::access::access;
+use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand, BundleClaimEvent};
 use billing_rules::lifecycle::licence::{
     self, AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicenceStatus,
     TrafficPackage,
@@ -231,6 +232,7 @@ enum Retry {
     Subscription(Sent<Subscription>),
     Wallet(Sent<PackageWallet>),
     Licence(Sent<Licence>),
+    BundleClaim(Sent<BundleClaim>),
     Payment(Sent<EnvironmentPayment>),
     Ledger(Sent<OrderLedger>),
 }
@@ -328,12 +330,65 @@ impl Kind for Licence {
                     let acct = &mut books.accounts[owner];
                     acct.paid = add(ctx, acct.paid, *price);
                 }
-                LicenceEvent::BundledGranted { .. } | LicenceEvent::Expired { .. } => {}
+                LicenceEvent::BundledGranted { package_id, .. } => {
+                    // R-LIC-06: granted once, to the app holding the claim.
+                    check!(
+                        ctx,
+                        books.bundle_holders.get(package_id).map(String::as_str)
+                            == Some(id.as_str()),
+                        "app {id} was granted package {package_id}'s free term held by {:?} (R-LIC-06)",
+                        books.bundle_holders.get(package_id)
+                    );
+                    let previous = books
+                        .bundle_grants
+                        .insert(package_id.clone(), id.to_string());
+                    check!(
+                        ctx,
+                        previous.is_none(),
+                        "package {package_id}'s free term granted to {id} and {previous:?} (R-LIC-06)"
+                    );
+                }
+                LicenceEvent::Expired { .. } => {}
             }
         }
     }
     fn retry(sent: Sent<Self>) -> Retry {
         Retry::Licence(sent)
+    }
+}
+
+impl Kind for BundleClaim {
+    const FAMILY: RuleFamily = RuleFamily::Lic;
+    fn policy(policies: &Policies, _: usize) -> &LicencePolicy {
+        &policies.licence
+    }
+    fn observe(
+        books: &mut Books,
+        ctx: &Ctx,
+        _: usize,
+        id: &AggregateId,
+        events: &[BundleClaimEvent],
+    ) {
+        for BundleClaimEvent::Claimed(receipt) in events {
+            check!(
+                ctx,
+                receipt.package().id == id.as_str(),
+                "claim aggregate {id} issued a receipt for package {}",
+                receipt.package().id
+            );
+            let previous = books
+                .bundle_holders
+                .insert(id.to_string(), receipt.app().0.clone());
+            check!(
+                ctx,
+                previous.is_none(),
+                "package {id} claimed for {} after {previous:?} (R-LIC-06)",
+                receipt.app()
+            );
+        }
+    }
+    fn retry(sent: Sent<Self>) -> Retry {
+        Retry::BundleClaim(sent)
     }
 }
 
@@ -491,6 +546,10 @@ struct Books {
     accounts: Vec<AccountBooks>,
     /// App id -> owning account, from the Bound events.
     owners: BTreeMap<String, usize>,
+    /// Package id -> the app holding its free term, from the claims.
+    bundle_holders: BTreeMap<String, String>,
+    /// Package id -> the app granted its free term, from the licences.
+    bundle_grants: BTreeMap<String, String>,
 }
 
 fn add(ctx: &Ctx, a: Money, b: Money) -> Money {
@@ -637,6 +696,8 @@ impl Sim {
             books: Books {
                 accounts: vec![AccountBooks::new(); accounts],
                 owners: BTreeMap::new(),
+                bundle_holders: BTreeMap::new(),
+                bundle_grants: BTreeMap::new(),
             },
             retries: Vec::new(),
             recent: Vec::new(),
@@ -865,6 +926,7 @@ impl Sim {
             Retry::Subscription(sent) => Retry::Subscription(self.resend(sent)),
             Retry::Wallet(sent) => Retry::Wallet(self.resend(sent)),
             Retry::Licence(sent) => Retry::Licence(self.resend(sent)),
+            Retry::BundleClaim(sent) => Retry::BundleClaim(self.resend(sent)),
             Retry::Payment(sent) => Retry::Payment(self.resend(sent)),
             Retry::Ledger(sent) => Retry::Ledger(self.resend(sent)),
         }
@@ -1257,17 +1319,39 @@ impl Sim {
         } else {
             self.rng.index(self.services.len())
         };
+        // Few enough ids that packages are claimed again, for another app
+        // (refused, R-LIC-06) or the holder (accepted, nothing new).
         let package = TrafficPackage {
-            id: format!("tp-{}", self.rng.below(1_000_000)),
+            id: format!("tp-{}", self.rng.below(500)),
             size: Quantity::new(Decimal::from(self.rng.range(150, 260)), Unit::Terabyte),
             buyer: self.services[buyer].account.clone(),
         };
-        let command = LicenceCommand::ClaimBundled {
-            app: self.services[n].app.clone(),
-            account: self.services[n].account.clone(),
+        let app = self.services[n].app.clone();
+        let account = self.services[n].account.clone();
+        // The service's two steps: the package's claim, then the licence
+        // with the claim's receipt.
+        let claim_id = AggregateId::from(package.id.clone());
+        let claim = BundleClaimCommand::Claim {
+            app: app.clone(),
+            account: account.clone(),
             package,
         };
-        let id = AggregateId::from(self.services[n].app.0.clone());
+        if self.exec::<BundleClaim>(n, &claim_id, claim).is_err() {
+            return;
+        }
+        let claims = self
+            .ctx
+            .ok(self.engine.state::<BundleClaim>(&claim_id), "load");
+        let Some(receipt) = claims.receipt().cloned() else {
+            self.ctx
+                .fail(format!("claim {claim_id} accepted with no receipt"));
+        };
+        let command = LicenceCommand::ClaimBundled {
+            app: app.clone(),
+            account,
+            receipt,
+        };
+        let id = AggregateId::from(app.0.clone());
         let _ = self.exec::<Licence>(n, &id, command);
     }
 
@@ -1667,7 +1751,15 @@ impl Sim {
         let mut fresh = Books {
             accounts: vec![AccountBooks::new(); self.services.len()],
             owners: BTreeMap::new(),
+            bundle_holders: BTreeMap::new(),
+            bundle_grants: BTreeMap::new(),
         };
+        // Claims before licences: a licence's grant is checked against the
+        // claim's holder.
+        let packages: Vec<String> = self.books.bundle_holders.keys().cloned().collect();
+        for package in packages {
+            self.audit_stream::<BundleClaim>(&mut fresh, 0, &AggregateId::from(package));
+        }
         for n in 0..self.services.len() {
             let service = self.services[n].clone();
             self.audit_stream::<Subscription>(&mut fresh, n, &service.id);
@@ -1690,6 +1782,12 @@ impl Sim {
             self.ctx,
             fresh.owners == self.books.owners,
             "licence owners differ"
+        );
+        check!(
+            self.ctx,
+            fresh.bundle_holders == self.books.bundle_holders
+                && fresh.bundle_grants == self.books.bundle_grants,
+            "bundle claims or grants differ (R-LIC-06)"
         );
     }
 

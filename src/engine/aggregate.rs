@@ -2,6 +2,7 @@
 //! that keeps several kinds in one table can tell their rows apart.
 
 use crate::decider::Decider;
+use crate::lifecycle::bundle_claim::BundleClaim;
 use crate::lifecycle::licence::Licence;
 use crate::lifecycle::subscription::Subscription;
 use crate::payment::switching::EnvironmentPayment;
@@ -15,13 +16,14 @@ use crate::usage::wallet::PackageWallet;
 /// in the same tables and writes [`Aggregate::KIND`] in a `kind` column
 /// (see the [module docs](crate::engine) for the tables). The name is part
 /// of the stored data: it never changes once rows were written with it,
-/// and no two kinds share one. The five aggregates of this crate are named:
+/// and no two kinds share one. The six aggregates of this crate are named:
 ///
 /// | decider | `KIND` |
 /// |---|---|
 /// | [`Subscription`] (seat plans, chat service, cloud environment: R-LIFE-01..10) | `"subscription"` |
 /// | [`PackageWallet`] (R-USE-01..07) | `"package_wallet"` |
 /// | [`Licence`] (R-LIC-01..06) | `"licence"` |
+/// | [`BundleClaim`] (R-LIC-06, one per traffic package) | `"bundle_claim"` |
 /// | [`EnvironmentPayment`] (R-PAY-01..08) | `"payment_method"` |
 /// | [`OrderLedger`] (R-REF-01, R-REF-02, R-REF-04) | `"order_ledger"` |
 ///
@@ -126,6 +128,10 @@ impl Aggregate for PackageWallet {
 
 impl Aggregate for Licence {
     const KIND: &'static str = "licence";
+}
+
+impl Aggregate for BundleClaim {
+    const KIND: &'static str = "bundle_claim";
 }
 
 impl Aggregate for EnvironmentPayment {

@@ -1,8 +1,8 @@
 //! The engine: the one place that touches an injected clock and store.
 //!
 //! [`Engine<C: Clock, S>`](Engine) runs the commands of every aggregate
-//! (seat subscription, package wallet, licence, payment method, order
-//! ledger). For each command it loads the aggregate's state and version
+//! (seat subscription, package wallet, licence, bundle claim, payment
+//! method, order ledger). For each command it loads the aggregate's state and version
 //! from the [`Store`], lets the aggregate's [`Decider`](crate::decider::Decider)
 //! decide at `clock.now()`, and appends the events with the version it
 //! decided on (optimistic concurrency) and the command's
@@ -19,6 +19,7 @@
 //! | subscription (seat plan, chat service, cloud environment) | [`Subscription`](crate::lifecycle::subscription::Subscription) | [`SubscriptionPolicy`](crate::lifecycle::policy::SubscriptionPolicy) ([`presets::lifecycle`](crate::presets::lifecycle)) | `Advance` (notices, reminders, expiry, auto-renewal, grace) |
 //! | package wallet | [`PackageWallet`](crate::usage::wallet::PackageWallet) | [`UsagePolicy`](crate::usage::policy::UsagePolicy) ([`presets::usage::verification`](crate::presets::usage::verification)) | `Expire` |
 //! | licence (one per app id) | [`Licence`](crate::lifecycle::licence::Licence) | [`LicencePolicy`](crate::lifecycle::licence::LicencePolicy) ([`presets::lifecycle::live_plugin_licence`](crate::presets::lifecycle::live_plugin_licence)) | `Advance` (expiry) |
+//! | bundle claim (one per traffic package) | [`BundleClaim`](crate::lifecycle::bundle_claim::BundleClaim) | the licence's | none |
 //! | payment method | [`EnvironmentPayment`](crate::payment::EnvironmentPayment) | [`PaymentPolicy`](crate::payment::PaymentPolicy) ([`presets::payment::payment_policy`](crate::presets::payment::payment_policy)) | none |
 //! | order ledger | [`OrderLedger`](crate::refund::OrderLedger) | [`AppRefundPolicy`](crate::refund::AppRefundPolicy) ([`presets::payment::app_refund_policy`](crate::presets::payment::app_refund_policy)) | none |
 //!
@@ -81,7 +82,7 @@
 //! implements `Store<D>` for every kind it keeps. [`MemoryStore`] does so
 //! for all deciders at once, with one typed map per kind found by type id,
 //! so no event is ever converted; one `MemoryStore` and one `Engine` serve
-//! all five aggregates. Generic over the decider rather than over the event
+//! all six aggregates. Generic over the decider rather than over the event
 //! type, the store can keep the current state beside the events, so loading
 //! an aggregate copies its state instead of replaying its history (a SQL
 //! store may keep that snapshot or replay with

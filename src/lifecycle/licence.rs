@@ -14,7 +14,13 @@
 //! - R-LIC-04: one owning account per app id; any other account is refused.
 //! - R-LIC-06: a traffic package of 200 TB or more (exactly 200 TB
 //!   qualifies, in any data unit: 200,000 GB compares exactly equal)
-//!   entitles its buyer to one free term, on application.
+//!   entitles its buyer to one free term, on application, for one of its
+//!   apps. Which app holds a package's term is a fact across licences, kept
+//!   by the package's own aggregate,
+//!   [`BundleClaim`](crate::lifecycle::bundle_claim::BundleClaim); the
+//!   licence grants the term against its [`BundleReceipt`] (see
+//!   [`bundle_claim`](crate::lifecycle::bundle_claim) for the steps a
+//!   service takes).
 //!
 //! ```
 //! use billing_rules::decider::Decider;
@@ -40,22 +46,24 @@
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
-use std::cmp::Ordering;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::decider::Decider;
-use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
+use crate::error::{ArithmeticError, Error, Figure, Reason, Refusal};
 use crate::lifecycle::access::Access;
+use crate::lifecycle::bundle_claim::{BundleReceipt, eligibility};
 use crate::lifecycle::subscription::local;
 use crate::money::Money;
-use crate::policy::{Locale, check};
-use crate::quantity::{Dimension, Quantity};
+use crate::quantity::Quantity;
 use crate::rule::RuleId;
-use crate::time::{Days, Period};
+use crate::time::Days;
+
+mod policy;
+
+pub use policy::{LicencePolicy, LicencePolicySpec};
 
 /// An app id (R-LIC-02: a licence belongs to one). Serialized as a string.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -91,139 +99,6 @@ impl AccountId {
 impl fmt::Display for AccountId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-/// The spec of a [`LicencePolicy`].
-///
-/// `locale` may be left out (the preset locale); the full shape is in
-/// [`LicencePolicy`]'s JSON section.
-///
-/// # JSON
-///
-/// The live plugin's preset:
-///
-/// ```json
-/// {"price_per_term": "30000", "term": "year", "bundled_min_traffic": {"value": "200", "unit": "TB"}, "bundled_terms": 1}
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LicencePolicySpec {
-    /// Currency, time zone and rounding.
-    #[serde(default)]
-    pub locale: Locale,
-    /// R-LIC-01: the price of one licence term, in the locale's currency
-    /// (published: 30,000). Zero or more.
-    #[serde(with = "crate::decimal_serde::strict")]
-    pub price_per_term: Decimal,
-    /// R-LIC-01: how long one licence is valid (published: a year, 365
-    /// days).
-    pub term: Period,
-    /// R-LIC-06: the smallest traffic package that earns a free licence
-    /// (published: 200 TB). A data quantity above zero.
-    pub bundled_min_traffic: Quantity,
-    /// R-LIC-06: how many free terms such a package earns (published: 1).
-    /// 1 to 10.
-    pub bundled_terms: u32,
-}
-
-/// A validated licence policy (R-LIC-01, R-LIC-06); (de)serializes as its
-/// [`LicencePolicySpec`].
-///
-/// Built with `TryFrom`, which refuses a negative price (R-LIC-01), a
-/// bundle threshold that is not a data quantity above zero, and a number of
-/// free terms outside 1 to 10 (R-LIC-06).
-///
-/// # JSON
-///
-/// The live plugin's preset, every field written out:
-///
-/// ```
-/// use billing_rules::lifecycle::licence::LicencePolicy;
-/// use serde_json::json;
-///
-/// let policy = billing_rules::presets::lifecycle::live_plugin_licence()?;
-/// let shape = json!({
-///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
-///     "price_per_term": "30000",
-///     "term": "year",
-///     "bundled_min_traffic": {"value": "200", "unit": "TB"},
-///     "bundled_terms": 1
-/// });
-/// assert_eq!(serde_json::to_value(&policy)?, shape);
-/// assert_eq!(serde_json::from_value::<LicencePolicy>(shape)?, policy);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "LicencePolicySpec", into = "LicencePolicySpec")]
-pub struct LicencePolicy {
-    spec: LicencePolicySpec,
-}
-
-impl LicencePolicy {
-    /// The spec this policy was built from; `LicencePolicy::try_from(p.to_spec())`
-    /// gives back `p`.
-    pub fn to_spec(&self) -> LicencePolicySpec {
-        self.spec.clone()
-    }
-
-    /// Currency, time zone and rounding.
-    pub fn locale(&self) -> Locale {
-        self.spec.locale
-    }
-
-    /// R-LIC-01: the price of one term.
-    pub fn price(&self) -> Money {
-        Money::new(self.spec.price_per_term, self.spec.locale.currency)
-    }
-
-    /// R-LIC-01: one term's length.
-    pub fn term(&self) -> Days {
-        self.spec.term.length()
-    }
-
-    /// R-LIC-06: the smallest qualifying traffic package.
-    pub fn bundled_min_traffic(&self) -> Quantity {
-        self.spec.bundled_min_traffic
-    }
-
-    /// R-LIC-06: free terms per qualifying package.
-    pub fn bundled_terms(&self) -> u32 {
-        self.spec.bundled_terms
-    }
-}
-
-impl TryFrom<LicencePolicySpec> for LicencePolicy {
-    type Error = PolicyError;
-
-    fn try_from(spec: LicencePolicySpec) -> Result<Self, PolicyError> {
-        check::amount("price_per_term", spec.price_per_term, spec.locale.currency)
-            .map_err(|e| e.with_rule(RuleId::Lic01))?;
-        let traffic = spec.bundled_min_traffic;
-        if traffic.unit().dimension() != Dimension::Data {
-            return Err(PolicyError::new(
-                "bundled_min_traffic",
-                format!("{traffic} is not an amount of data"),
-                "a data quantity such as 200 TB",
-            )
-            .with_rule(RuleId::Lic06));
-        }
-        check::positive("bundled_min_traffic", traffic.value())
-            .map_err(|e| e.with_rule(RuleId::Lic06))?;
-        check::in_range(
-            "bundled_terms",
-            spec.bundled_terms,
-            1,
-            10,
-            Some(RuleId::Lic06),
-        )?;
-        Ok(LicencePolicy { spec })
-    }
-}
-
-impl From<LicencePolicy> for LicencePolicySpec {
-    fn from(policy: LicencePolicy) -> Self {
-        policy.spec
     }
 }
 
@@ -352,14 +227,18 @@ pub enum LicenceCommand {
         /// The paying account.
         account: AccountId,
     },
-    /// R-LIC-06: applies for the free term of a traffic package.
+    /// R-LIC-06: grants the free term of a traffic package, against the
+    /// receipt of its claim: the package's
+    /// [`BundleClaim`](crate::lifecycle::bundle_claim::BundleClaim) issues
+    /// one receipt, for one app, so the term is granted once in all.
     ClaimBundled {
         /// The app.
         app: AppId,
         /// The applying account (the package's buyer).
         account: AccountId,
-        /// The package.
-        package: TrafficPackage,
+        /// The claim's receipt: the package and the app that holds its
+        /// free term.
+        receipt: BundleReceipt,
     },
     /// Applies the expiry if it came due (see [`due_events`]).
     Advance,
@@ -435,12 +314,14 @@ fn one_term() -> u32 {
 /// - R-LIC-05: [`LicenceState`] is `Unbound`, `PendingPayment`, `Available`
 ///   or `Expired`, and a licence may be bought in each of them.
 /// - R-LIC-06: [`LicenceCommand::ClaimBundled`] grants the free term of a
-///   traffic package of at least [`LicencePolicy::bundled_min_traffic`].
+///   traffic package of at least [`LicencePolicy::bundled_min_traffic`],
+///   against a [`BundleReceipt`] for this app.
 ///
 /// Refusals, in this order: an empty app id, or a command naming another
 /// app id than the bound one (R-LIC-02); another account than the owner
-/// (R-LIC-04); for `ClaimBundled`, a package below the threshold, bought by
-/// another account, or already claimed (R-LIC-06, every reason listed).
+/// (R-LIC-04); for `ClaimBundled`, a receipt for another app, a package
+/// below the threshold, bought by another account, or already granted to
+/// this licence (R-LIC-06, every reason listed).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Licence;
 
@@ -480,10 +361,11 @@ impl Decider for Licence {
             LicenceCommand::ClaimBundled {
                 app,
                 account,
-                package,
+                receipt,
             } => {
                 check_binding(state, app, account)?;
-                check_bundle(state, account, package, policy)?;
+                check_receipt(state, app, account, receipt, policy)?;
+                let package = receipt.package();
                 let mut events = bind_if_unbound(state, app, account, now);
                 let (start, end) = extension(state, now, policy, policy.bundled_terms())?;
                 events.push(LicenceEvent::BundledGranted {
@@ -647,58 +529,54 @@ fn extension(
     Ok((start, end))
 }
 
-fn check_bundle(
+/// R-LIC-06: the receipt names this app, and its package qualifies for
+/// this account and was not granted here before. The receipt is proof of
+/// the claim only as far as its storage is trusted, so what the licence can
+/// see is checked again.
+fn check_receipt(
     state: &LicenceState,
+    app: &AppId,
     account: &AccountId,
-    package: &TrafficPackage,
+    receipt: &BundleReceipt,
     policy: &LicencePolicy,
 ) -> Result<(), Error> {
-    let threshold = policy.bundled_min_traffic();
+    let package = receipt.package();
     let mut reasons = Vec::new();
-    if package.size.checked_cmp(&threshold)? == Ordering::Less {
+    if receipt.app() != app {
         reasons.push(
             Reason::new(
                 RuleId::Lic06,
                 format!(
-                    "package {} is {}, below the {threshold} that earns a free licence",
-                    package.id, package.size
+                    "the free licence of package {} is held by app {}; app {app} cannot use its receipt",
+                    package.id,
+                    receipt.app()
                 ),
             )
-            .with(Figure::quantity("package_size", package.size))
-            .with(Figure::quantity("threshold", threshold)),
+            .with(Figure::text("package", package.id.clone()))
+            .with(Figure::text("holder_app", receipt.app().0.clone()))
+            .with(Figure::text("requested_app", app.0.clone())),
         );
     }
-    if package.buyer != *account {
-        reasons.push(
-            Reason::new(
-                RuleId::Lic06,
-                format!(
-                    "package {} was bought by account {}; only its buyer may apply for the free licence",
-                    package.id, package.buyer
-                ),
-            )
-            .with(Figure::text("buyer", package.buyer.0.clone())),
-        );
-    }
-    let claimed = match state {
+    reasons.extend(eligibility(account, package, policy)?);
+    let granted = match state {
         LicenceState::Available(held) | LicenceState::Expired(held) => {
             held.bundled_packages.contains(&package.id)
         }
         LicenceState::Unbound | LicenceState::PendingPayment(_) => false,
     };
-    if claimed {
+    if granted {
         reasons.push(
             Reason::new(
                 RuleId::Lic06,
                 format!(
-                    "the free licence of package {} was already granted",
+                    "the free licence of package {} was already granted to app {app}",
                     package.id
                 ),
             )
             .with(Figure::text("package", package.id.clone())),
         );
     }
-    match crate::error::Refusal::from_reasons(reasons) {
+    match Refusal::from_reasons(reasons) {
         Some(refusal) => Err(refusal.into()),
         None => Ok(()),
     }

@@ -10,6 +10,7 @@
 //! | [`Subscription`](subscription::Subscription) | [`subscription`] | R-LIFE-01..07, R-LIFE-10 |
 //! | [`PostpaidAccount`](postpaid::PostpaidAccount) | [`postpaid`] | R-LIFE-08, R-LIFE-09 |
 //! | [`Licence`](licence::Licence) | [`licence`] | R-LIC-01..06 |
+//! | [`BundleClaim`](bundle_claim::BundleClaim) (one per traffic package) | [`bundle_claim`] | R-LIC-06 |
 //!
 //! Time-driven transitions (notices, reminders, expiry, end of grace,
 //! suspension) are not commands a clock sends: each module has a pure
@@ -56,6 +57,7 @@
 //! ```
 
 pub mod access;
+pub mod bundle_claim;
 pub(crate) mod display;
 pub mod licence;
 pub mod notices;

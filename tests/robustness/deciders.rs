@@ -16,6 +16,9 @@ use billing_rules::decider::Decider;
 use billing_rules::error::Error;
 use billing_rules::exact;
 use billing_rules::lifecycle::access::access;
+use billing_rules::lifecycle::bundle_claim::{
+    BundleClaim, BundleClaimCommand, BundleClaimEvent, BundleClaimState,
+};
 use billing_rules::lifecycle::licence::{
     self, AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicenceState,
     TrafficPackage,
@@ -30,17 +33,19 @@ use billing_rules::lifecycle::subscription::{
 use billing_rules::payment::{
     EnvironmentPayment, InvoiceBalance, PaymentCommand, PaymentState, SwitchFacts,
 };
+use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     AppRefundPolicy, LedgerCommand, LedgerState, OrderId, OrderLedger, OrderStatus, RefundFlags,
 };
 use chrono::{DateTime, TimeDelta, Utc};
 use proptest::prelude::*;
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::strategies::{
     Tick, any_instant, any_money, app_refund_policy, extreme_instants, instant, licence_policy,
-    money, payment_method, payment_policy, period, postpaid_policy, quantity, role,
+    money, payment_method, payment_policy, period, postpaid_policy, quantity, receipt_of, role,
     subscription_policy, tick, timeline,
 };
 
@@ -369,11 +374,14 @@ fn licence_command() -> impl Strategy<Value = LicenceCommand> {
             size,
             buyer,
         });
+    // Receipts with any facts: the licence checks what it can see again.
+    let receipt =
+        (app(), package, instant()).prop_map(|(app, package, at)| receipt_of(&app, &package, at));
     prop_oneof![
         1 => (app(), account()).prop_map(|(app, account)| LicenceCommand::Bind { app, account }),
         3 => (app(), account()).prop_map(|(app, account)| LicenceCommand::Purchase { app, account }),
-        2 => (app(), account(), package)
-            .prop_map(|(app, account, package)| LicenceCommand::ClaimBundled { app, account, package }),
+        2 => (app(), account(), receipt)
+            .prop_map(|(app, account, receipt)| LicenceCommand::ClaimBundled { app, account, receipt }),
         2 => Just(LicenceCommand::Advance),
     ]
 }
@@ -435,6 +443,66 @@ proptest! {
             &probes,
             licence_kept,
             probe_licence(&policy),
+        );
+    }
+}
+
+// ---------------------------------------------------------- bundle claim
+
+fn bundle_claim_command() -> impl Strategy<Value = BundleClaimCommand> {
+    let app = prop::sample::select(vec!["app-1", "app-2", "app-3", ""]).prop_map(AppId::new);
+    let account = || prop::sample::select(vec!["alice", "alice", "bob"]).prop_map(AccountId::new);
+    let size = prop_oneof![
+        2 => quantity(),
+        1 => Just(Quantity::new(Decimal::from(200), Unit::Terabyte)),
+        1 => Just(Quantity::new(Decimal::from(300_000), Unit::Gigabyte)),
+    ];
+    let package = (
+        prop::sample::select(vec!["p1", "p1", "p2", ""]),
+        size,
+        account(),
+    )
+        .prop_map(|(id, size, buyer)| TrafficPackage {
+            id: id.to_owned(),
+            size,
+            buyer,
+        });
+    (app, account(), package).prop_map(|(app, account, package)| BundleClaimCommand::Claim {
+        app,
+        account,
+        package,
+    })
+}
+
+/// R-LIC-06: a package's free term is claimed at most once, and the holder
+/// and its receipt never change after.
+fn bundle_claim_kept(
+    before: &BundleClaimState,
+    after: &BundleClaimState,
+    events: &[BundleClaimEvent],
+) {
+    assert!(events.len() <= 1, "one claim at a time");
+    if let Some(held) = before.receipt() {
+        assert_eq!(after.receipt(), Some(held), "the holder keeps the term");
+        assert!(events.is_empty(), "a package is claimed once");
+    }
+}
+
+proptest! {
+    /// R-LIC-06: arbitrary claims of packages for apps at arbitrary instants.
+    #[test]
+    fn r_lic_06_bundle_claim_any_commands_at_any_instants(
+        policy in licence_policy(),
+        commands in prop::collection::vec(bundle_claim_command(), 1..=24),
+        ticks in prop::collection::vec(tick(), 24),
+        start in instant(),
+    ) {
+        exercise::<BundleClaim>(
+            &policy,
+            &steps(commands, ticks, start),
+            &[],
+            bundle_claim_kept,
+            |_, _| {},
         );
     }
 }

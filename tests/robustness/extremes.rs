@@ -6,6 +6,7 @@ use billing_rules::RuleId;
 use billing_rules::decider::Decider;
 use billing_rules::error::{ArithmeticError, Error};
 use billing_rules::lifecycle::access::access;
+use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand, BundleReceipt};
 use billing_rules::lifecycle::licence::{
     self, AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicenceState,
     TrafficPackage,
@@ -650,6 +651,17 @@ fn licence_policy(price: Decimal, term: Period, terms: u32) -> LicencePolicy {
     LicencePolicy::try_from(spec).unwrap()
 }
 
+/// The receipt `BundleClaim` issues for `package`'s free term (R-LIC-06).
+fn claimed(app: &AppId, package: TrafficPackage, policy: &LicencePolicy) -> BundleReceipt {
+    let claim = BundleClaimCommand::Claim {
+        app: app.clone(),
+        account: package.buyer.clone(),
+        package,
+    };
+    let (state, _) = BundleClaim::run(&BundleClaim::initial(), &claim, t2025(), policy).unwrap();
+    state.receipt().unwrap().clone()
+}
+
 #[test]
 fn extremes_licence_price_at_decimal_max_and_terms_of_a_million_days() {
     let policy = licence_policy(Decimal::MAX, Period::days(1_000_000).unwrap(), 10);
@@ -665,14 +677,15 @@ fn extremes_licence_price_at_decimal_max_and_terms_of_a_million_days() {
         LicenceEvent::Purchased { price, .. } if *price == Money::cny(Decimal::MAX)
     )));
     // Ten free terms of 10^6 days each stack from the end (R-LIC-03, R-LIC-06).
+    let package = TrafficPackage {
+        id: "p1".into(),
+        size: Quantity::new(Decimal::from(200), Unit::Terabyte),
+        buyer: alice.clone(),
+    };
     let claim = LicenceCommand::ClaimBundled {
+        receipt: claimed(&app, package, &policy),
         app,
-        account: alice.clone(),
-        package: TrafficPackage {
-            id: "p1".into(),
-            size: Quantity::new(Decimal::from(200), Unit::Terabyte),
-            buyer: alice,
-        },
+        account: alice,
     };
     let (state, _) = Licence::run(&state, &claim, t2025(), &policy).unwrap();
     let LicenceState::Available(held) = &state else {
@@ -717,14 +730,15 @@ fn extremes_licence_of_u32_max_days_is_an_error_value() {
     };
     let err = Licence::run(&Licence::initial(), &buy, t2025(), &policy).unwrap_err();
     assert!(is_out_of_range(&err), "{err}");
+    let package = TrafficPackage {
+        id: "p1".into(),
+        size: Quantity::new(Decimal::MAX, Unit::Terabyte),
+        buyer: AccountId::new("alice"),
+    };
     let claim = LicenceCommand::ClaimBundled {
         app: AppId::new("app-1"),
         account: AccountId::new("alice"),
-        package: TrafficPackage {
-            id: "p1".into(),
-            size: Quantity::new(Decimal::MAX, Unit::Terabyte),
-            buyer: AccountId::new("alice"),
-        },
+        receipt: claimed(&AppId::new("app-1"), package, &policy),
     };
     // 10 x u32::MAX days does not fit a day count.
     let err = Licence::run(&Licence::initial(), &claim, t2025(), &policy).unwrap_err();

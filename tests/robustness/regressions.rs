@@ -266,6 +266,7 @@ mod stamped_before {
 /// Bundled free terms (R-LIC-06).
 mod bundled_terms {
     use billing_rules::decider::Decider;
+    use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand};
     use billing_rules::lifecycle::licence::{
         self, AccountId, AppId, Licence, LicenceCommand, LicenceState, TrafficPackage,
     };
@@ -287,14 +288,23 @@ mod bundled_terms {
         spec.bundled_terms = 3;
         let policy = licence::LicencePolicy::try_from(spec).unwrap();
         let alice = AccountId::new("alice");
-        let claim = LicenceCommand::ClaimBundled {
-            app: AppId::new("app-1"),
+        let package = TrafficPackage {
+            id: "p1".into(),
+            size: Quantity::new(Decimal::from(200), Unit::Terabyte),
+            buyer: alice.clone(),
+        };
+        let app = AppId::new("app-1");
+        let bundle = BundleClaimCommand::Claim {
+            app: app.clone(),
             account: alice.clone(),
-            package: TrafficPackage {
-                id: "p1".into(),
-                size: Quantity::new(Decimal::from(200), Unit::Terabyte),
-                buyer: alice,
-            },
+            package,
+        };
+        let (claims, _) =
+            BundleClaim::run(&BundleClaim::initial(), &bundle, t2025(), &policy).unwrap();
+        let claim = LicenceCommand::ClaimBundled {
+            app,
+            account: alice,
+            receipt: claims.receipt().unwrap().clone(),
         };
         let (state, events) = Licence::run(&Licence::initial(), &claim, t2025(), &policy).unwrap();
         let LicenceState::Available(held) = &state else {

@@ -382,12 +382,13 @@ fn serde_every_sample_round_trips() {
     }
     for command in &s.licence_commands {
         if let billing_rules::lifecycle::licence::LicenceCommand::ClaimBundled {
-            package,
+            receipt,
             app,
             account,
         } = command
         {
-            round_trip(package);
+            round_trip(receipt);
+            round_trip(receipt.package());
             round_trip(app);
             round_trip(account);
         }

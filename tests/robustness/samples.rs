@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use billing_rules::decider::Decider;
 use billing_rules::error::{ArithmeticError, Error, Figure, PolicyError, Reason, Refusal};
 use billing_rules::lifecycle::access::{Access, access};
+use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand};
 use billing_rules::lifecycle::licence::{
     self, AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicenceState, LicenceStatus,
     TrafficPackage,
@@ -317,6 +318,20 @@ fn build() -> Samples {
         size: Quantity::new(Decimal::from(tb), Unit::Terabyte),
         buyer: AccountId::new(buyer),
     };
+    // R-LIC-06: the package's claim issues the receipt the licence needs.
+    let claim = BundleClaimCommand::Claim {
+        app: app.clone(),
+        account: alice.clone(),
+        package: package("pkg-1", 200, "alice"),
+    };
+    let (claims, _) = BundleClaim::run(
+        &BundleClaim::initial(),
+        &claim,
+        t0 + Duration::days(101),
+        &lic,
+    )
+    .unwrap();
+    let claimed = claims.receipt().unwrap().clone();
     script::<Licence>(
         &lic,
         vec![
@@ -345,7 +360,7 @@ fn build() -> Samples {
                 LicenceCommand::ClaimBundled {
                     app: app.clone(),
                     account: alice.clone(),
-                    package: package("pkg-1", 200, "alice"),
+                    receipt: claimed.clone(),
                 },
                 t0 + Duration::days(101),
             ),
@@ -353,7 +368,11 @@ fn build() -> Samples {
                 LicenceCommand::ClaimBundled {
                     app: app.clone(),
                     account: alice.clone(),
-                    package: package("pkg-2", 199, "bob"),
+                    receipt: crate::strategies::receipt_of(
+                        &app,
+                        &package("pkg-2", 199, "bob"),
+                        t0 + Duration::days(101),
+                    ),
                 },
                 t0 + Duration::days(101),
             ),

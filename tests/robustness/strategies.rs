@@ -2,7 +2,8 @@
 //! extremes, decimals up to `Decimal::MAX`, any currency, zone and period,
 //! and policies built from specs with extreme fields.
 
-use billing_rules::lifecycle::licence::{LicencePolicy, LicencePolicySpec};
+use billing_rules::lifecycle::bundle_claim::BundleReceipt;
+use billing_rules::lifecycle::licence::{AppId, LicencePolicy, LicencePolicySpec, TrafficPackage};
 use billing_rules::lifecycle::notices::{Channel, Channels, Role};
 use billing_rules::lifecycle::policy::{
     Lapse, NoticeSpec, ReminderSpec, SubscriptionPolicy, SubscriptionPolicySpec,
@@ -393,6 +394,18 @@ pub fn licence_policy() -> impl Strategy<Value = LicencePolicy> {
         1 => Just(presets::lifecycle::live_plugin_licence().unwrap()),
         2 => generated,
     ]
+}
+
+/// A bundle receipt with any facts, as edited storage or a forged request
+/// could carry one: `BundleClaim` issues only receipts it checked, and the
+/// licence must refuse the rest (R-LIC-06).
+pub fn receipt_of(
+    app: &AppId,
+    package: &TrafficPackage,
+    claimed_at: DateTime<Utc>,
+) -> BundleReceipt {
+    let json = serde_json::json!({"package": package, "app": app, "claimed_at": claimed_at});
+    serde_json::from_value(json).expect("a receipt's JSON shape")
 }
 
 pub fn payment_method() -> impl Strategy<Value = PaymentMethod> {
