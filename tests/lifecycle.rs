@@ -654,7 +654,7 @@ fn r_life_06_chat_app_is_served_24_hours_after_expiry_then_suspended() {
         status(&state, end, &policy),
         Status::Grace {
             ended: end,
-            until,
+            until: Some(until),
             then: Lapse::Suspended
         }
     );
@@ -673,6 +673,7 @@ fn r_life_06_chat_app_is_served_24_hours_after_expiry_then_suspended() {
         at: end,
         ended: TermKind::Paid,
         grace_until: Some(until),
+        grace_past_calendar: false,
         then: Lapse::Suspended,
         shortfall: None
     }));
@@ -1132,6 +1133,7 @@ fn r_life_10_cloud_environment_is_isolated_after_an_unrenewed_term_until_renewed
             at: end,
             ended: TermKind::Paid,
             grace_until: None,
+            grace_past_calendar: false,
             then: Lapse::Isolated,
             shortfall: None
         }]

@@ -23,6 +23,15 @@
 //! auto-renewals (R-LIFE-07) per call, so a scheduler repeats it until it
 //! returns no events.
 //!
+//! **At the calendar's end** (chrono's last instant,
+//! `DateTime::<Utc>::MAX_UTC`), a time-driven event whose instant or local
+//! day would fall past it is not scheduled: a notice, reminder, end of
+//! grace or suspension simply never comes due (the fields that announce
+//! one are `None`), and every command that does not need it still works.
+//! An instant a command answers with, the end of a paid term (purchase,
+//! renewal, auto-renewal, licence) or of a trial, is still refused under
+//! the command's rule: paid validity is never cut short.
+//!
 //! - [`notices`]: notices (R-LIFE-03) and reminders (R-LIFE-05) as values
 //!   with their date, channels and recipient role.
 //! - [`policy`]: the subscription policy.
