@@ -17,11 +17,15 @@
 //! due, each with its own due instant, so a scheduler may poll at any
 //! cadence, and applying an event twice changes nothing. The `status` and
 //! `access` functions derive the answer at `now` from the recorded facts.
-//! Each aggregate's `Advance` command applies them; the subscription's
-//! applies at most
+//! Each aggregate's `Advance` command applies them. The subscription's
+//! returns at most
+//! [`MAX_EVENTS_PER_ADVANCE`](subscription::MAX_EVENTS_PER_ADVANCE) events,
+//! of which at most
 //! [`MAX_AUTO_RENEWALS_PER_SWEEP`](subscription::MAX_AUTO_RENEWALS_PER_SWEEP)
-//! auto-renewals (R-LIFE-07) per call, so a scheduler repeats it until it
-//! returns no events.
+//! auto-renewals (R-LIFE-07), per call, so a scheduler repeats it until it
+//! returns no events; each call continues exactly where the last stopped.
+//! The others need no batches: a postpaid account's arrears bring at most
+//! 24 reminders and one suspension, a licence one expiry.
 //!
 //! **At the calendar's end** (chrono's last instant,
 //! `DateTime::<Utc>::MAX_UTC`), a time-driven event whose instant or local
@@ -71,3 +75,4 @@ pub mod notices;
 pub mod policy;
 pub mod postpaid;
 pub mod subscription;
+mod sweep;

@@ -433,7 +433,9 @@ pub enum PostpaidCommand {
         /// More than zero.
         amount: Money,
     },
-    /// Applies every time-driven event due now (see [`due_events`]).
+    /// Applies every time-driven event due now (see [`due_events`]): at
+    /// most one per reminder of the policy (24) and the suspension, so one
+    /// call always catches up.
     Advance,
 }
 

@@ -21,9 +21,12 @@
 //! - applying an event that was already applied changes nothing: each one
 //!   names the term it belongs to, and the state records what was emitted;
 //! - the `Advance` command applies them in batches of at most
+//!   [`MAX_EVENTS_PER_ADVANCE`] events, of which at most
 //!   [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals (R-LIFE-07,
-//!   [`due_events_bounded`]), so it is never refused for volume: repeat it
-//!   until it returns no events.
+//!   [`due_events_bounded`]), so it is never refused for volume and never
+//!   answers more than that: a scheduler repeats it until it returns no
+//!   events. A batch may stop between any two events; the next call
+//!   continues exactly there.
 //!
 //! [`status`] and [`crate::lifecycle::access::access`] derive the status at
 //! `now` from the recorded facts, so they are right even when the scheduler
@@ -85,6 +88,10 @@ use crate::lifecycle::notices::{
     Notice, Reminder, ReminderWindow, Role, TermKind, checked_expiry_day,
 };
 use crate::lifecycle::policy::{Lapse, ReminderSpec, SubscriptionPolicy};
+use crate::lifecycle::sweep::{Bound, sweep};
+pub use crate::lifecycle::sweep::{
+    MAX_AUTO_RENEWALS_PER_SWEEP, MAX_EVENTS_PER_ADVANCE, Sweep, due_events_bounded,
+};
 use crate::money::Money;
 use crate::rule::RuleId;
 use crate::time::{Period, Zone};
@@ -310,13 +317,16 @@ pub enum SubscriptionCommand {
     /// Applies the time-driven events due at `now`, in bounded batches
     /// (see [`due_events_bounded`]): never refused for how much is due.
     ///
-    /// R-LIFE-07: one call applies at most [`MAX_AUTO_RENEWALS_PER_SWEEP`]
-    /// auto-renewals: every event that comes before the next renewal past
-    /// the bound. A scheduler cannot choose `now` (the [`Engine`] reads it
-    /// from its clock), so a long-dormant account catches up over several
-    /// calls: **repeat `Advance` until it returns no events**. Once caught
-    /// up, the state and the concatenated events are exactly those of one
-    /// unbounded sweep ([`due_events`]).
+    /// One call returns at most [`MAX_EVENTS_PER_ADVANCE`] events, of
+    /// which at most [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals
+    /// (R-LIFE-07): the first events due, stopping at the event bound or
+    /// before the renewal past the renewal bound. A scheduler cannot choose
+    /// `now` (the [`Engine`] reads it from its clock), so a long-dormant
+    /// account catches up over several calls: **repeat `Advance` until it
+    /// returns no events**. Each call leaves a consistent state and the
+    /// next continues exactly where it stopped; once caught up, the state
+    /// and the concatenated events are exactly those of one unbounded sweep
+    /// ([`due_events`]).
     ///
     /// Funds across calls: each renewal of a batch draws its price from
     /// `funds.balance`, and the batch's [`SubscriptionEvent::AutoRenewed`]
@@ -1068,7 +1078,7 @@ enum DueKind {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Due {
+pub(crate) struct Due {
     at: DateTime<Utc>,
     kind: DueKind,
 }
@@ -1088,7 +1098,7 @@ fn earlier(a: Option<Due>, b: Option<Due>) -> Option<Due> {
 }
 
 /// The next time-driven event of `state` due at or before `horizon`.
-fn next_due(
+pub(crate) fn next_due(
     state: &SubscriptionState,
     policy: &SubscriptionPolicy,
     horizon: DateTime<Utc>,
@@ -1268,178 +1278,6 @@ pub fn due_events_into(
     result
 }
 
-/// One bounded batch of [`due_events`] (R-LIFE-07): what
-/// [`due_events_bounded`] applied, and whether that was everything due.
-///
-/// Serialized as `{"events": [...], "complete": true}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sweep {
-    /// The events, in order: the start of what one unbounded sweep at the
-    /// same `now` returns (all of it when `complete`).
-    pub events: Vec<SubscriptionEvent>,
-    /// `true` when every event due by `now` is in `events`; `false` when
-    /// the batch stopped before the auto-renewal past
-    /// [`MAX_AUTO_RENEWALS_PER_SWEEP`]: apply `events`, then sweep again
-    /// (with the balance after this batch's renewals) to continue.
-    pub complete: bool,
-}
-
-/// The time-driven events due at `now` ([`due_events`]), at most
-/// [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals (R-LIFE-07) at a time.
-///
-/// When more renewals come due, the batch is every event before the first
-/// renewal past the bound, in the order of [`due_events`] (events due at
-/// that renewal's instant but ordered before it, a notice or a reminder,
-/// are included); `complete` is then `false`. Applying the batch and
-/// calling again continues where it stopped, and the batches of repeated
-/// calls until `complete` (or until no events are returned) are exactly
-/// the events of one unbounded sweep, with the same final state. This is
-/// what the `Advance` command applies; see
-/// [`SubscriptionCommand::Advance`] for the balance to pass on each call.
-///
-/// Errors: as [`due_events`], except that the number of renewals is never
-/// refused.
-///
-/// ```
-/// use billing_rules::decider::Decider;
-/// use billing_rules::lifecycle::subscription::{
-///     due_events_bounded, Funds, Subscription, SubscriptionCommand, SubscriptionEvent,
-///     MAX_AUTO_RENEWALS_PER_SWEEP,
-/// };
-/// use billing_rules::money::Money;
-/// use billing_rules::presets::lifecycle::chat_service;
-/// use billing_rules::time::Period;
-/// use chrono::{TimeZone, Utc};
-/// use rust_decimal::Decimal;
-///
-/// let policy = chat_service()?; // renews for a month (R-LIFE-07)
-/// let bought = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
-/// let mut state = Subscription::initial();
-/// for command in [
-///     SubscriptionCommand::Purchase { validity: Period::Month },
-///     SubscriptionCommand::SetAutoRenewal { on: true },
-/// ] {
-///     state = Subscription::run(&state, &command, bought, &policy)?.0;
-/// }
-/// let free = Funds { balance: Money::cny(Decimal::ZERO), renewal_price: Money::cny(Decimal::ZERO) };
-/// let now = Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap(); // ~2,800 renewals due
-/// let renewals = |events: &[SubscriptionEvent]| {
-///     events.iter().filter(|e| matches!(e, SubscriptionEvent::AutoRenewed { .. })).count()
-/// };
-/// let mut batches = 0;
-/// loop {
-///     let sweep = due_events_bounded(&state, now, &policy, Some(&free))?;
-///     assert!(renewals(&sweep.events) <= MAX_AUTO_RENEWALS_PER_SWEEP as usize);
-///     state = sweep.events.iter().fold(state, Subscription::evolve);
-///     batches += 1;
-///     if sweep.complete {
-///         break;
-///     }
-/// }
-/// assert_eq!(batches, 3);
-/// # Ok::<(), billing_rules::Error>(())
-/// ```
-pub fn due_events_bounded(
-    state: &SubscriptionState,
-    now: DateTime<Utc>,
-    policy: &SubscriptionPolicy,
-    funds: Option<&Funds>,
-) -> Result<Sweep, Error> {
-    let mut events = Vec::new();
-    let (_, complete) = sweep(state, now, policy, funds, &mut events, Bound::Stop)
-        .map_err(|e| e.in_rule(RuleId::Life04))?;
-    Ok(Sweep { events, complete })
-}
-
-/// What a sweep does at the auto-renewal past
-/// [`MAX_AUTO_RENEWALS_PER_SWEEP`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Bound {
-    /// Refuses the whole sweep ([`due_events`]).
-    Refuse,
-    /// Stops before it ([`due_events_bounded`]).
-    Stop,
-}
-
-/// The events due at `now`, appended to `out`; the state after them and
-/// whether they are everything due (`false` only when `bound` stopped it).
-fn sweep(
-    state: &SubscriptionState,
-    now: DateTime<Utc>,
-    policy: &SubscriptionPolicy,
-    funds: Option<&Funds>,
-    out: &mut Vec<SubscriptionEvent>,
-    bound: Bound,
-) -> Result<(SubscriptionState, bool), Error> {
-    let mut current = *state;
-    let mut balance = funds.map(|f| f.balance);
-    let mut renewals = 0u32;
-    while let Some(due) = next_due(&current, policy, now) {
-        // next_due only yields what due_event can build; None would be a
-        // candidate without its policy part, and ends the sweep.
-        let Some(event) = due_event(&current, due, policy, funds, &mut balance)? else {
-            break;
-        };
-        if let SubscriptionEvent::AutoRenewed { at, .. } = event {
-            if renewals == MAX_AUTO_RENEWALS_PER_SWEEP {
-                return match bound {
-                    Bound::Refuse => Err(too_many_renewals(at, now, policy).into()),
-                    // The balance drawn for this renewal is dropped with
-                    // it: the next batch decides it on the balance passed.
-                    Bound::Stop => Ok((current, false)),
-                };
-            }
-            renewals += 1;
-        }
-        let next = Subscription::evolve(current, &event);
-        // Every due event moves the state on; one that did not would come
-        // due again forever, so stop rather than loop.
-        if next == current {
-            break;
-        }
-        out.push(event);
-        current = next;
-    }
-    Ok((current, true))
-}
-
-/// The most auto-renewals (R-LIFE-07) one sweep applies.
-///
-/// Not a rule figure: a bound on the work and memory of one call, whatever
-/// `now` is. Without it a plan that renews daily at no charge, swept once
-/// after thousands of years, would produce millions of events in one
-/// answer. [`due_events`] refuses a sweep that needs more;
-/// [`due_events_bounded`] and the `Advance` command apply it in batches of
-/// at most this many renewals.
-pub const MAX_AUTO_RENEWALS_PER_SWEEP: u32 = 1_000;
-
-/// R-LIFE-07: the refusal of a sweep that would apply more than
-/// [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals; `next` is the renewal
-/// past the bound, so a sweep at any earlier instant is within it.
-fn too_many_renewals(
-    next: DateTime<Utc>,
-    now: DateTime<Utc>,
-    policy: &SubscriptionPolicy,
-) -> Reason {
-    let zone = policy.locale().time_zone;
-    Reason::new(
-        RuleId::Life07,
-        format!(
-            "more than {MAX_AUTO_RENEWALS_PER_SWEEP} auto-renewals come due by {}; sweep at an \
-             instant before {} first, then again, or sweep in batches (due_events_bounded, \
-             the Advance command)",
-            local(zone, now),
-            local(zone, next)
-        ),
-    )
-    .with(Figure::count(
-        "max_auto_renewals",
-        u64::from(MAX_AUTO_RENEWALS_PER_SWEEP),
-    ))
-    .with(Figure::instant("next_renewal", next))
-    .with(Figure::instant("now", now))
-}
-
 /// The instant the next time-driven event comes due, for a scheduler that
 /// wants to sleep until then; `None` when nothing will come due without a
 /// command.
@@ -1450,7 +1288,9 @@ pub fn next_due_at(
     Ok(next_due(state, policy, DateTime::<Utc>::MAX_UTC).map(|d| d.at))
 }
 
-fn due_event(
+/// `due` as the event it brings, drawing an auto-renewal's price from
+/// `balance`; `None` when the policy lacks its part.
+pub(crate) fn due_event(
     state: &SubscriptionState,
     due: Due,
     policy: &SubscriptionPolicy,
