@@ -1178,7 +1178,8 @@ fn notice_due(term: &Term, kind: TermKind, policy: &SubscriptionPolicy) -> Optio
 ///
 /// A reminder whose day or instant lies outside the calendar, or of a term
 /// whose expiry day does (its [`Reminder`] could not name it), is not
-/// scheduled. Days only grow, so none after it would be either.
+/// scheduled. Days only grow, so past the calendar's end no later one
+/// would be either.
 fn next_reminder(
     term: &Term,
     spec: &ReminderSpec,
