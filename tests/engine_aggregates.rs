@@ -336,6 +336,7 @@ fn r_life_03_notice_and_expiry_come_due_through_the_engine() {
             at: end,
             ended: TermKind::Paid,
             grace_until: None,
+            grace_past_calendar: false,
             then: Lapse::Intercepted,
             shortfall: None,
         }]
@@ -435,6 +436,7 @@ fn r_life_07_auto_renewal_and_r_life_06_suspension_through_the_engine() {
             at: second_end,
             ended: TermKind::Paid,
             grace_until: Some(second_end + Duration::hours(24)),
+            grace_past_calendar: false,
             then: Lapse::Suspended,
             shortfall: Some(Shortfall {
                 balance: cny("100.00"),

@@ -11,9 +11,9 @@ use billing_rules::lifecycle::policy::{
     Lapse, NoticeSpec, ReminderSpec, SubscriptionPolicy, SubscriptionPolicySpec,
 };
 use billing_rules::lifecycle::subscription::{
-    Funds, MAX_AUTO_RENEWALS_PER_SWEEP, Phase, Status, Subscription, SubscriptionCommand,
-    SubscriptionEvent, SubscriptionState, due_events, due_events_bounded, due_events_into,
-    next_due_at, status,
+    Funds, MAX_AUTO_RENEWALS_PER_SWEEP, MAX_EVENTS_PER_ADVANCE, Phase, Status, Subscription,
+    SubscriptionCommand, SubscriptionEvent, SubscriptionState, due_events, due_events_bounded,
+    due_events_into, next_due_at, status,
 };
 use billing_rules::money::{Currency, Money};
 use billing_rules::policy::Locale;
@@ -654,7 +654,7 @@ fn r_life_06_chat_app_is_served_24_hours_after_expiry_then_suspended() {
         status(&state, end, &policy),
         Status::Grace {
             ended: end,
-            until,
+            until: Some(until),
             then: Lapse::Suspended
         }
     );
@@ -673,6 +673,7 @@ fn r_life_06_chat_app_is_served_24_hours_after_expiry_then_suspended() {
         at: end,
         ended: TermKind::Paid,
         grace_until: Some(until),
+        grace_past_calendar: false,
         then: Lapse::Suspended,
         shortfall: None
     }));
@@ -1111,6 +1112,92 @@ fn r_life_07_advance_with_the_balance_left_draws_exactly_as_one_sweep() {
     );
 }
 
+/// A yearly plan that renews itself and reminds the customer every day of
+/// the term (366 days up to expiry, SMS at 10:00), bought on 2025-01-01 and
+/// left alone for 1,100 years.
+fn reminding_all_year() -> SubscriptionPolicy {
+    let mut spec = presets::chat_service_spec();
+    spec.auto_renewal = Some(Period::Year);
+    spec.reminders = Some(ReminderSpec {
+        days_up_to_expiry: 366,
+        days_after_expiry: 0,
+        send_at: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+        channels: Channels::of(&[Channel::Sms]),
+        recipient: Role::AccountCreator,
+    });
+    SubscriptionPolicy::try_from(spec).unwrap()
+}
+
+/// Issue 19, item 6: one `Advance` returned 366,365 events before the
+/// event bound (1,000 renewals, each with its 365 daily reminders, plus
+/// the reminders before the renewal past the renewal bound): one answer,
+/// and one store write, of 65.5 MB of JSON. Now each call returns at
+/// most `MAX_EVENTS_PER_ADVANCE`, every call but the last exactly that
+/// many; repeating it until it returns no events ends with exactly the
+/// events and state of one sweep (taken in steps within the renewal
+/// bound).
+#[test]
+fn r_life_07_one_advance_returns_at_most_max_events_per_advance_after_a_dormant_millennium() {
+    let policy = reminding_all_year();
+    let start = t0();
+    let state = run(
+        &bought(start, Period::Year, &policy),
+        SubscriptionCommand::SetAutoRenewal { on: true },
+        start,
+        &policy,
+    );
+    let free = Funds {
+        balance: yuan(0),
+        renewal_price: yuan(0),
+    };
+    let advance = SubscriptionCommand::Advance { funds: Some(free) };
+    let now = start + Duration::days(365 * 1_100);
+
+    let (mut advanced, mut events, mut sizes) = (state, Vec::new(), Vec::new());
+    loop {
+        let (next, batch) = Subscription::run(&advanced, &advance, now, &policy).unwrap();
+        if batch.is_empty() {
+            assert_eq!(next, advanced);
+            break;
+        }
+        assert!(sizes.len() < 200, "no progress");
+        sizes.push(batch.len());
+        advanced = next;
+        events.extend(batch);
+    }
+    let (last, full) = sizes.split_last().unwrap();
+    assert!(
+        full.iter().all(|n| *n == MAX_EVENTS_PER_ADVANCE),
+        "{sizes:?}"
+    );
+    assert!(*last <= MAX_EVENTS_PER_ADVANCE);
+    // 1,100 terms of 365 days: 1,100 renewals and 365 reminders each.
+    assert_eq!(renewals_in(&events), 1_100);
+    assert_eq!(events.len(), 1_100 * 366);
+    assert_eq!(
+        sizes.len(),
+        (1_100 * 366_usize).div_ceil(MAX_EVENTS_PER_ADVANCE)
+    );
+
+    // One sweep, in steps of 500 terms (each within the renewal bound).
+    let (mut reference, mut swept_events) = (state, Vec::new());
+    for step in [500, 1_000, 1_100] {
+        let at = start + Duration::days(365 * step);
+        let batch = due_events(&reference, at, &policy, Some(&free)).unwrap();
+        reference = batch.iter().fold(reference, Subscription::evolve);
+        swept_events.extend(batch);
+    }
+    assert_eq!(advanced, reference);
+    // Hundreds of thousands of events: compared without printing them.
+    assert!(events == swept_events, "Advance differs from one sweep");
+    assert_eq!(
+        status(&advanced, now, &policy),
+        Status::Active {
+            ends: now + Duration::days(365)
+        }
+    );
+}
+
 // ---------------------------------------------------------------- R-LIFE-10
 
 #[test]
@@ -1132,6 +1219,7 @@ fn r_life_10_cloud_environment_is_isolated_after_an_unrenewed_term_until_renewed
             at: end,
             ended: TermKind::Paid,
             grace_until: None,
+            grace_past_calendar: false,
             then: Lapse::Isolated,
             shortfall: None
         }]
@@ -1589,12 +1677,15 @@ proptest! {
     /// bound), any period, price and balance: repeating `Advance` until it
     /// returns no events, passing the balance left after each batch's
     /// renewals, makes monotone progress in batches of at most
-    /// `MAX_AUTO_RENEWALS_PER_SWEEP` renewals, and ends with exactly the
-    /// events and state of one sweep (taken in steps within the bound, and
-    /// taken at once when it fits in one).
+    /// `MAX_EVENTS_PER_ADVANCE` events and `MAX_AUTO_RENEWALS_PER_SWEEP`
+    /// renewals, each batch but the last full to one of the bounds, and
+    /// ends with exactly the events and state of one sweep (taken in steps
+    /// within the bound, and taken at once when it fits in one). Periods of
+    /// 4 to 7 days bring 5 to 7 events a renewal, so the event bound stops
+    /// those batches first (issue 19, item 6).
     #[test]
     fn r_life_07_advance_until_no_events_is_one_sweep(
-        period in 1u32..4,
+        period in 1u32..8,
         periods_due in 0i64..2600,
         extra_minutes in 0i64..(24 * 60),
         price_cents in 0i64..300,
@@ -1609,6 +1700,7 @@ proptest! {
         let bound = MAX_AUTO_RENEWALS_PER_SWEEP as usize;
 
         let (mut advanced, mut events, mut balance, mut calls) = (state, Vec::new(), opening, 0);
+        let (mut previous, mut last_renewals) = (None, 0);
         loop {
             let command = SubscriptionCommand::Advance { funds: Some(funds(balance)) };
             let (next, batch) = Subscription::run(&advanced, &command, now, &policy).unwrap();
@@ -1618,13 +1710,24 @@ proptest! {
                 break;
             }
             prop_assert!(renewals_in(&batch) <= bound);
-            // Monotone: each batch starts where the last one stopped.
+            prop_assert!(batch.len() <= MAX_EVENTS_PER_ADVANCE);
+            // Monotone: each batch starts where the last one stopped, and
+            // the last one stopped only at a bound.
             prop_assert!(events.last().is_none_or(|last: &SubscriptionEvent| last.at() <= batch[0].at()));
-            prop_assert!(calls <= periods_due as usize / bound + 2, "{} calls", calls);
+            if let Some(last) = &previous {
+                prop_assert!(
+                    last == &MAX_EVENTS_PER_ADVANCE || last_renewals == bound,
+                    "a batch of {} events and {} renewals was not full", last, last_renewals
+                );
+            }
+            previous = Some(batch.len());
+            last_renewals = renewals_in(&batch);
             balance = charged(balance, &batch);
             advanced = next;
             events.extend(batch);
         }
+        let most = renewals_in(&events) / bound + events.len() / MAX_EVENTS_PER_ADVANCE + 2;
+        prop_assert!(calls <= most, "{} calls, at most {} expected", calls, most);
         prop_assert!(next_due_at(&advanced, &policy).unwrap().is_none_or(|at| at > now));
 
         // One sweep, in steps of 500 periods (each within the bound).

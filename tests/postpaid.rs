@@ -183,7 +183,7 @@ fn r_life_08_in_arrears_reminders_go_out_and_services_stop_24_hours_after_the_bi
                     month: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()
                 },
                 balance: yuan(-120),
-                suspend_at: at + Duration::hours(24)
+                suspend_at: Some(at + Duration::hours(24))
             },
         ]
     );

@@ -599,7 +599,10 @@ fn postpaid_row(zone: Zone, trigger: RuleId, event: &PostpaidEvent) -> Row {
             "in arrears".to_owned(),
             format!(
                 "balance {balance}; services stop {} unless topped up",
-                local(zone, *suspend_at)
+                suspend_at.map_or_else(
+                    || "past the calendar's end".to_owned(),
+                    |at| local(zone, at)
+                )
             ),
         ),
         PostpaidEvent::Reminder(r) => (

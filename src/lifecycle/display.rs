@@ -147,6 +147,7 @@ fn subscription(e: &SubscriptionEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -
             at,
             ended,
             grace_until,
+            grace_past_calendar,
             then,
             shortfall,
         } => {
@@ -161,6 +162,9 @@ fn subscription(e: &SubscriptionEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -
             match (ended, grace_until) {
                 (TermKind::Paid, Some(until)) => {
                     write!(f, "; served until {}, then {then}", t(*until))
+                }
+                (TermKind::Paid, None) if *grace_past_calendar => {
+                    write!(f, "; served to the calendar's end")
                 }
                 (TermKind::Paid, None) => write!(f, "; {then}"),
                 (TermKind::Trial | TermKind::ExtraTrial, _) => f.write_str("; intercepted"),
@@ -230,7 +234,7 @@ fn postpaid(e: &PostpaidEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -> fmt::R
             why.rule(),
             t(*at),
             cause(why),
-            t(*suspend_at)
+            suspend_at.map_or_else(|| "past the calendar's end".to_owned(), t)
         ),
         PostpaidEvent::Reminder(r) => write!(
             f,

@@ -18,11 +18,24 @@
 //! due, each with its own due instant, so a scheduler may poll at any
 //! cadence, and applying an event twice changes nothing. The `status` and
 //! `access` functions derive the answer at `now` from the recorded facts.
-//! Each aggregate's `Advance` command applies them; the subscription's
-//! applies at most
+//! Each aggregate's `Advance` command applies them. The subscription's
+//! returns at most
+//! [`MAX_EVENTS_PER_ADVANCE`](subscription::MAX_EVENTS_PER_ADVANCE) events,
+//! of which at most
 //! [`MAX_AUTO_RENEWALS_PER_SWEEP`](subscription::MAX_AUTO_RENEWALS_PER_SWEEP)
-//! auto-renewals (R-LIFE-07) per call, so a scheduler repeats it until it
-//! returns no events.
+//! auto-renewals (R-LIFE-07), per call, so a scheduler repeats it until it
+//! returns no events; each call continues exactly where the last stopped.
+//! The others need no batches: a postpaid account's arrears bring at most
+//! 24 reminders and one suspension, a licence one expiry.
+//!
+//! **At the calendar's end** (chrono's last instant,
+//! `DateTime::<Utc>::MAX_UTC`), a time-driven event whose instant or local
+//! day would fall past it is not scheduled: a notice, reminder, end of
+//! grace or suspension simply never comes due (the fields that announce
+//! one are `None`), and every command that does not need it still works.
+//! An instant a command answers with, the end of a paid term (purchase,
+//! renewal, auto-renewal, licence) or of a trial, is still refused under
+//! the command's rule: paid validity is never cut short.
 //!
 //! - [`notices`]: notices (R-LIFE-03) and reminders (R-LIFE-05) as values
 //!   with their date, channels and recipient role.
@@ -64,3 +77,4 @@ pub mod notices;
 pub mod policy;
 pub mod postpaid;
 pub mod subscription;
+mod sweep;

@@ -199,7 +199,9 @@ impl fmt::Display for TermKind {
 /// R-LIFE-03: the expiry notice of a trial or a paid term.
 ///
 /// Due at `term_end - lead` (preset 7 x 24 h), or at the term's start when
-/// the term is shorter than the lead.
+/// the term is shorter than the lead. A notice whose local day would fall
+/// past the calendar's end (chrono's last instant) is not scheduled: it
+/// never comes due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
     /// The instant the notice is due.
@@ -222,12 +224,18 @@ impl Notice {
 }
 
 /// R-LIFE-05: one daily reminder of the window around a paid term's expiry.
+///
+/// A reminder whose instant or local day would fall past the calendar's
+/// end (chrono's last instant), or of a term whose expiry day lies past
+/// it, is not scheduled: it never comes due, and the days of the window
+/// before it still do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reminder {
     /// The instant the reminder is due.
     pub due: DateTime<Utc>,
     /// The local day it belongs to; always inside
-    /// [`ReminderWindow::around`]`(expiry_day, ..)`.
+    /// [`ReminderWindow::around`]`(expiry_day, ..)` (cut at the calendar's
+    /// ends).
     pub date: NaiveDate,
     /// The expiry day of the term (its last local day).
     pub expiry_day: NaiveDate,
@@ -305,6 +313,31 @@ impl ReminderWindow {
             Some(before) => expiry_day.checked_sub_days(ChronoDays::new(u64::from(before)))?,
         };
         let last = expiry_day.checked_add_days(ChronoDays::new(u64::from(after_expiry)))?;
+        Some(ReminderWindow { first, last })
+    }
+
+    /// [`ReminderWindow::around`] cut at the ends of chrono's calendar: the
+    /// window's days that exist. `None` when both counts are zero or none
+    /// of its days exists (a window that starts after the calendar's last
+    /// day). A reminder of a day past the calendar is not scheduled; the
+    /// days before it still are.
+    pub(crate) fn within_calendar(
+        expiry_day: NaiveDate,
+        up_to_expiry: u32,
+        after_expiry: u32,
+    ) -> Option<ReminderWindow> {
+        if up_to_expiry == 0 && after_expiry == 0 {
+            return None;
+        }
+        let first = match up_to_expiry.checked_sub(1) {
+            None => expiry_day.checked_add_days(ChronoDays::new(1))?,
+            Some(before) => expiry_day
+                .checked_sub_days(ChronoDays::new(u64::from(before)))
+                .unwrap_or(NaiveDate::MIN),
+        };
+        let last = expiry_day
+            .checked_add_days(ChronoDays::new(u64::from(after_expiry)))
+            .unwrap_or(NaiveDate::MAX);
         Some(ReminderWindow { first, last })
     }
 

@@ -18,6 +18,13 @@
 //! A top-up that clears the arrears (balance at or above zero for a bill;
 //! above zero for a balance that ran out) restores service at once.
 //!
+//! **At the calendar's end** (chrono's last instant,
+//! `DateTime::<Utc>::MAX_UTC`): a reminder or suspension whose instant, or
+//! a reminder whose local day, would fall past it is not scheduled: it never
+//! comes due, [`PostpaidEvent::ArrearsStarted`] and [`PostpaidStatus`] say
+//! `suspend_at: None`, and every command still works. None of them is an
+//! answer a command needs: a charge, bill or top-up is decided on `now`.
+//!
 //! Commands catch up first: any event that came due before the command
 //! (a reminder, the suspension) is returned ahead of the command's own
 //! events, so the log tells what happened in the order it happened.
@@ -426,7 +433,9 @@ pub enum PostpaidCommand {
         /// More than zero.
         amount: Money,
     },
-    /// Applies every time-driven event due now (see [`due_events`]).
+    /// Applies every time-driven event due now (see [`due_events`]): at
+    /// most one per reminder of the policy (24) and the suspension, so one
+    /// call always catches up.
     Advance,
 }
 
@@ -496,8 +505,10 @@ pub enum PostpaidEvent {
         cause: ArrearsCause,
         /// The balance.
         balance: Money,
-        /// When services stop if nothing changes.
-        suspend_at: DateTime<Utc>,
+        /// When services stop if nothing changes; `None` when that would be
+        /// past the calendar's end: they are then not stopped (see the
+        /// module docs).
+        suspend_at: Option<DateTime<Utc>>,
     },
     /// R-LIFE-08: an arrears reminder came due.
     Reminder(ArrearsReminder),
@@ -567,8 +578,9 @@ impl Decider for PostpaidAccount {
         policy: &PostpaidPolicy,
     ) -> Result<Vec<PostpaidEvent>, Error> {
         let mut events = Vec::new();
-        // Every command catches up first, so an arithmetic error is the
-        // arrears rule's of the policy's trigger (R-LIFE-08 or R-LIFE-09).
+        // Every command catches up first. Nothing past the calendar's end
+        // is scheduled, so catching up never refuses a command that does not
+        // need it; the rest is under the trigger's rule.
         let rule = policy.trigger().rule();
         let caught_up = due_events_into(state, now, policy, &mut events).in_rule(rule)?;
         let own = match command {
@@ -668,16 +680,15 @@ fn arrears_started(
     balance: Money,
     now: DateTime<Utc>,
     policy: &PostpaidPolicy,
-) -> Result<PostpaidEvent, Error> {
-    let suspend_at = now
-        .checked_add_signed(policy.suspend_after())
-        .ok_or(ArithmeticError::out_of_range("suspension instant"))?;
-    Ok(PostpaidEvent::ArrearsStarted {
+) -> PostpaidEvent {
+    // Past the calendar's end the suspension is not scheduled: the charge
+    // or bill that started the arrears does not need it.
+    PostpaidEvent::ArrearsStarted {
         at: now,
         cause,
         balance,
-        suspend_at,
-    })
+        suspend_at: now.checked_add_signed(policy.suspend_after()),
+    }
 }
 
 /// R-LIFE-08: the month a bill issued at `now` is for, or why it may not be
@@ -770,7 +781,7 @@ fn issue_bill(
             balance,
             now,
             policy,
-        )?);
+        ));
     }
     Ok(events)
 }
@@ -817,7 +828,7 @@ fn charge(
             balance,
             now,
             policy,
-        )?);
+        ));
     }
     Ok(events)
 }
@@ -861,8 +872,9 @@ pub enum PostpaidStatus {
     InArrears {
         /// When the arrears began.
         since: DateTime<Utc>,
-        /// When services stop.
-        suspend_at: DateTime<Utc>,
+        /// When services stop; `None` when that would be past the
+        /// calendar's end (they are then not stopped).
+        suspend_at: Option<DateTime<Utc>>,
         /// Why.
         cause: ArrearsCause,
     },
@@ -900,15 +912,9 @@ pub fn status(
                     since: at,
                     cause: arrears.cause,
                 },
-                Some(at) => PostpaidStatus::InArrears {
+                suspend_at => PostpaidStatus::InArrears {
                     since: arrears.since,
-                    suspend_at: at,
-                    cause: arrears.cause,
-                },
-                // A delay past chrono's range never ends.
-                None => PostpaidStatus::InArrears {
-                    since: arrears.since,
-                    suspend_at: DateTime::<Utc>::MAX_UTC,
+                    suspend_at,
                     cause: arrears.cause,
                 },
             }
@@ -977,6 +983,12 @@ pub fn recording_access(
 /// (R-LIFE-08) and the suspension 24 h after the arrears began (R-LIFE-08,
 /// R-LIFE-09). The same events whatever the polling cadence; applying them
 /// twice changes nothing. No allocation when nothing is due.
+///
+/// At most one reminder per entry of the policy's `after_hours` (24) and
+/// one suspension come due per arrears, so the answer is bounded without a
+/// batch limit. What would fall past the calendar's end is not scheduled
+/// (module docs), so no instant makes this fail; the `Result` is kept for
+/// the callers written against it.
 pub fn due_events(
     state: &PostpaidState,
     now: DateTime<Utc>,
@@ -987,32 +999,21 @@ pub fn due_events(
     Ok(out)
 }
 
-/// [`due_events`] appending into `out`; returns the state after them. On an
-/// error nothing is appended.
+/// [`due_events`] appending into `out`; returns the state after them.
 pub fn due_events_into(
     state: &PostpaidState,
     now: DateTime<Utc>,
     policy: &PostpaidPolicy,
     out: &mut Vec<PostpaidEvent>,
 ) -> Result<PostpaidState, Error> {
-    let start = out.len();
     let mut current = *state;
-    loop {
-        match next_due(&current, now, policy) {
-            Ok(Some(event)) => {
-                let next = PostpaidAccount::evolve(current, &event);
-                if next == current {
-                    break;
-                }
-                out.push(event);
-                current = next;
-            }
-            Ok(None) => break,
-            Err(err) => {
-                out.truncate(start);
-                return Err(err.in_rule(policy.trigger().rule()));
-            }
+    while let Some(event) = next_due(&current, now, policy) {
+        let next = PostpaidAccount::evolve(current, &event);
+        if next == current {
+            break;
         }
+        out.push(event);
+        current = next;
     }
     Ok(current)
 }
@@ -1021,51 +1022,49 @@ fn next_due(
     state: &PostpaidState,
     now: DateTime<Utc>,
     policy: &PostpaidPolicy,
-) -> Result<Option<PostpaidEvent>, Error> {
+) -> Option<PostpaidEvent> {
     let (arrears, suspended) = match state.standing {
-        Standing::Good => return Ok(None),
+        Standing::Good => return None,
         Standing::InArrears(arrears) => (arrears, false),
         Standing::Suspended { arrears, .. } => (arrears, true),
     };
-    let after = |hours: TimeDelta| {
-        arrears
+    // A reminder or suspension past the calendar's end is not scheduled
+    // (module docs): `None`, never an error, so the commands that catch up
+    // first still work. Reminders come in ascending hours, so none after an
+    // unscheduled one would be either.
+    let zone = policy.locale().time_zone;
+    let reminder = policy.reminders().and_then(|spec| {
+        let index = usize::try_from(arrears.reminders_sent).unwrap_or(usize::MAX);
+        let hours = spec.after_hours.get(index)?;
+        let at = arrears
             .since
-            .checked_add_signed(hours)
-            .ok_or(ArithmeticError::out_of_range("arrears reminder instant"))
-    };
-    let reminder = match policy.reminders() {
-        Some(spec) => {
-            let index = usize::try_from(arrears.reminders_sent).unwrap_or(usize::MAX);
-            match spec.after_hours.get(index) {
-                Some(hours) => Some((after(TimeDelta::hours(i64::from(*hours)))?, spec)),
-                None => None,
-            }
-        }
-        None => None,
-    };
+            .checked_add_signed(TimeDelta::hours(i64::from(*hours)))?;
+        let date = zone.checked_local_date(at).ok()?;
+        Some((at, date, spec))
+    });
     let suspension = if suspended {
         None
     } else {
-        Some(after(policy.suspend_after())?)
+        arrears.since.checked_add_signed(policy.suspend_after())
     };
     // Ties: the reminder goes first.
     match (reminder, suspension) {
-        (Some((at, spec)), s) if at <= now && s.is_none_or(|s| at <= s) => {
-            Ok(Some(PostpaidEvent::Reminder(ArrearsReminder {
+        (Some((at, date, spec)), s) if at <= now && s.is_none_or(|s| at <= s) => {
+            Some(PostpaidEvent::Reminder(ArrearsReminder {
                 due: at,
-                date: policy.locale().time_zone.checked_local_date(at)?,
+                date,
                 number: arrears.reminders_sent.saturating_add(1),
                 arrears_since: arrears.since,
                 balance: money(state.balance, policy),
                 channels: spec.channels,
                 recipient: spec.recipient,
-            })))
+            }))
         }
-        (_, Some(at)) if at <= now => Ok(Some(PostpaidEvent::Suspended {
+        (_, Some(at)) if at <= now => Some(PostpaidEvent::Suspended {
             at,
             arrears_since: arrears.since,
             cause: arrears.cause,
-        })),
-        _ => Ok(None),
+        }),
+        _ => None,
     }
 }

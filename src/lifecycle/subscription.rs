@@ -21,14 +21,26 @@
 //! - applying an event that was already applied changes nothing: each one
 //!   names the term it belongs to, and the state records what was emitted;
 //! - the `Advance` command applies them in batches of at most
+//!   [`MAX_EVENTS_PER_ADVANCE`] events, of which at most
 //!   [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals (R-LIFE-07,
-//!   [`due_events_bounded`]), so it is never refused for volume: repeat it
-//!   until it returns no events.
+//!   [`due_events_bounded`]), so it is never refused for volume and never
+//!   answers more than that: a scheduler repeats it until it returns no
+//!   events. A batch may stop between any two events; the next call
+//!   continues exactly there.
 //!
 //! [`status`] and [`crate::lifecycle::access::access`] derive the status at
 //! `now` from the recorded facts, so they are right even when the scheduler
 //! has not run yet (except for an auto-renewal, which needs the balance and
 //! therefore only happens through [`due_events`]).
+//!
+//! **At the calendar's end** (chrono's last instant,
+//! `DateTime::<Utc>::MAX_UTC`): a notice, reminder or end of grace whose
+//! instant or local day would fall past it is not scheduled. It never
+//! comes due, a grace that would end past it is served to the end
+//! ([`Phase::Grace`] and [`Status::Grace`] have `until: None`), and no
+//! command is refused for it. What a command needs is still refused when
+//! it does not fit: the end of a purchased, renewed or auto-renewed term
+//! (paid validity is never dropped) and the end of a trial.
 //!
 //! ```
 //! use billing_rules::decider::Decider;
@@ -76,6 +88,10 @@ use crate::lifecycle::notices::{
     Notice, Reminder, ReminderWindow, Role, TermKind, checked_expiry_day,
 };
 use crate::lifecycle::policy::{Lapse, ReminderSpec, SubscriptionPolicy};
+use crate::lifecycle::sweep::{Bound, sweep};
+pub use crate::lifecycle::sweep::{
+    MAX_AUTO_RENEWALS_PER_SWEEP, MAX_EVENTS_PER_ADVANCE, Sweep, due_events_bounded,
+};
 use crate::money::Money;
 use crate::rule::RuleId;
 use crate::time::{Period, Zone};
@@ -127,8 +143,9 @@ pub enum Phase {
     Grace {
         /// The ended term.
         term: Term,
-        /// The end of the grace.
-        until: DateTime<Utc>,
+        /// The end of the grace; `None` when it would be past the
+        /// calendar's end: then it never lapses.
+        until: Option<DateTime<Utc>>,
         /// What follows the grace (recorded at expiry).
         then: Lapse,
     },
@@ -300,13 +317,16 @@ pub enum SubscriptionCommand {
     /// Applies the time-driven events due at `now`, in bounded batches
     /// (see [`due_events_bounded`]): never refused for how much is due.
     ///
-    /// R-LIFE-07: one call applies at most [`MAX_AUTO_RENEWALS_PER_SWEEP`]
-    /// auto-renewals: every event that comes before the next renewal past
-    /// the bound. A scheduler cannot choose `now` (the [`Engine`] reads it
-    /// from its clock), so a long-dormant account catches up over several
-    /// calls: **repeat `Advance` until it returns no events**. Once caught
-    /// up, the state and the concatenated events are exactly those of one
-    /// unbounded sweep ([`due_events`]).
+    /// One call returns at most [`MAX_EVENTS_PER_ADVANCE`] events, of
+    /// which at most [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals
+    /// (R-LIFE-07): the first events due, stopping at the event bound or
+    /// before the renewal past the renewal bound. A scheduler cannot choose
+    /// `now` (the [`Engine`] reads it from its clock), so a long-dormant
+    /// account catches up over several calls: **repeat `Advance` until it
+    /// returns no events**. Each call leaves a consistent state and the
+    /// next continues exactly where it stopped; once caught up, the state
+    /// and the concatenated events are exactly those of one unbounded sweep
+    /// ([`due_events`]).
     ///
     /// Funds across calls: each renewal of a batch draws its price from
     /// `funds.balance`, and the batch's [`SubscriptionEvent::AutoRenewed`]
@@ -397,6 +417,11 @@ pub enum SubscriptionEvent {
         ended: TermKind,
         /// R-LIFE-06: the end of the grace, when the term is still served.
         grace_until: Option<DateTime<Utc>>,
+        /// R-LIFE-06: the term is served in a grace that would end past
+        /// the calendar's end, so no end is scheduled (`grace_until` is
+        /// `None`). Left out of the JSON when false.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        grace_past_calendar: bool,
         /// What the term turns into (at once, or when the grace ends).
         then: Lapse,
         /// R-LIFE-07: auto-renewal was on but the balance fell short.
@@ -446,13 +471,18 @@ impl SubscriptionEvent {
             SubscriptionEvent::Expired {
                 ended,
                 grace_until,
+                grace_past_calendar,
                 then,
                 shortfall,
                 ..
-            } => match (ended, grace_until, shortfall) {
+            } => match (
+                ended,
+                grace_until.is_some() || *grace_past_calendar,
+                shortfall,
+            ) {
                 (_, _, Some(_)) => RuleId::Life07,
-                (TermKind::Paid, Some(_), None) => RuleId::Life06,
-                (TermKind::Paid, None, None) => then.rule(),
+                (TermKind::Paid, true, None) => RuleId::Life06,
+                (TermKind::Paid, false, None) => then.rule(),
                 (TermKind::Trial | TermKind::ExtraTrial, _, None) => RuleId::Life04,
             },
             SubscriptionEvent::Lapsed { then, .. } => then.rule(),
@@ -618,20 +648,25 @@ impl Decider for Subscription {
                     at,
                     ended: TermKind::Paid,
                     grace_until,
+                    grace_past_calendar,
                     then,
                     ..
                 },
-            ) if term.end == *at => with(match grace_until {
-                Some(until) => Phase::Grace {
+            ) if term.end == *at => with(match (grace_until, grace_past_calendar) {
+                (None, false) => lapsed(term, *then, *at),
+                (until, _) => Phase::Grace {
                     term,
                     until: *until,
                     then: *then,
                 },
-                None => lapsed(term, *then, *at),
             }),
             (_, E::Expired { .. }) => state,
             (
-                Phase::Grace { term, until, .. },
+                Phase::Grace {
+                    term,
+                    until: Some(until),
+                    ..
+                },
                 E::Lapsed {
                     at, term_end, then, ..
                 },
@@ -843,8 +878,9 @@ pub enum Status {
     Grace {
         /// When the paid term ended.
         ended: DateTime<Utc>,
-        /// The end of the grace.
-        until: DateTime<Utc>,
+        /// The end of the grace; `None` when it would be past the
+        /// calendar's end: served to the end.
+        until: Option<DateTime<Utc>>,
         /// What follows.
         then: Lapse,
     },
@@ -951,20 +987,30 @@ pub fn status(
         },
         Phase::Active(term) if now < term.end => Status::Active { ends: term.end },
         Phase::Active(term) => match grace_end(term.end, policy) {
-            Some(until) if now < until => Status::Grace {
+            Some(until) if now >= until => lapse_status(policy.lapse(), until),
+            until => Status::Grace {
                 ended: term.end,
                 until,
                 then: policy.lapse(),
             },
-            Some(until) => lapse_status(policy.lapse(), until),
-            // A grace reaching past chrono's range never ends.
-            None => Status::Grace {
-                ended: term.end,
-                until: DateTime::<Utc>::MAX_UTC,
-                then: policy.lapse(),
-            },
         },
-        Phase::Grace { term, until, then } => ended_status(&term, TermKind::Paid, until, then, now),
+        Phase::Grace {
+            term,
+            until: Some(until),
+            then,
+        } => ended_status(&term, TermKind::Paid, until, then, now),
+        Phase::Grace {
+            term, until: None, ..
+        } if now < term.end => Status::Active { ends: term.end },
+        Phase::Grace {
+            term,
+            until: None,
+            then,
+        } => Status::Grace {
+            ended: term.end,
+            until: None,
+            then,
+        },
         Phase::Intercepted { term, ended, since } => {
             ended_status(&term, ended, since, Lapse::Intercepted, now)
         }
@@ -997,7 +1043,7 @@ fn ended_status(
     match ended {
         TermKind::Paid if now < since => Status::Grace {
             ended: term.end,
-            until: since,
+            until: Some(since),
             then,
         },
         TermKind::Paid => lapse_status(then, since),
@@ -1017,7 +1063,7 @@ fn lapse_status(lapse: Lapse, since: DateTime<Utc>) -> Status {
 }
 
 /// The end of the grace of a paid term ending at `end`: `end` itself when
-/// the policy has none; `None` past chrono's range.
+/// the policy has none; `None` past the calendar's end (not scheduled).
 fn grace_end(end: DateTime<Utc>, policy: &SubscriptionPolicy) -> Option<DateTime<Utc>> {
     end.checked_add_signed(policy.grace())
 }
@@ -1032,7 +1078,7 @@ enum DueKind {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Due {
+pub(crate) struct Due {
     at: DateTime<Utc>,
     kind: DueKind,
 }
@@ -1052,18 +1098,17 @@ fn earlier(a: Option<Due>, b: Option<Due>) -> Option<Due> {
 }
 
 /// The next time-driven event of `state` due at or before `horizon`.
-fn next_due(
+pub(crate) fn next_due(
     state: &SubscriptionState,
     policy: &SubscriptionPolicy,
     horizon: DateTime<Utc>,
-) -> Result<Option<Due>, ArithmeticError> {
+) -> Option<Due> {
     let zone = policy.locale().time_zone;
     let within = |due: Option<Due>| due.filter(|d| d.at <= horizon);
-    let reminders = |term: &Term| -> Result<Option<Due>, ArithmeticError> {
-        match policy.reminders() {
-            Some(spec) => next_reminder(term, spec, zone, horizon),
-            None => Ok(None),
-        }
+    let reminders = |term: &Term| {
+        policy
+            .reminders()
+            .and_then(|spec| next_reminder(term, spec, zone, horizon))
     };
     let due = match &state.phase {
         Phase::NotLive => None,
@@ -1084,7 +1129,7 @@ fn next_due(
         Phase::Active(term) => {
             let first = earlier(
                 notice_due(term, TermKind::Paid, policy),
-                within(reminders(term)?),
+                within(reminders(term)),
             );
             earlier(
                 first,
@@ -1095,23 +1140,21 @@ fn next_due(
             )
         }
         Phase::Grace { term, until, .. } => earlier(
-            within(reminders(term)?),
-            Some(Due {
-                at: *until,
+            within(reminders(term)),
+            until.map(|at| Due {
+                at,
                 kind: DueKind::EndOfGrace,
             }),
         ),
         phase @ (Phase::Intercepted { .. } | Phase::Suspended { .. } | Phase::Isolated { .. }) => {
-            match phase.paid_term() {
-                Some(term) => reminders(term)?,
-                None => None,
-            }
+            phase.paid_term().and_then(reminders)
         }
     };
-    Ok(within(due))
+    within(due)
 }
 
-/// R-LIFE-03: `max(since, end - lead)`, unless already sent.
+/// R-LIFE-03: `max(since, end - lead)`, unless already sent or its local
+/// day lies past the calendar's end (not scheduled).
 fn notice_due(term: &Term, kind: TermKind, policy: &SubscriptionPolicy) -> Option<Due> {
     let spec = policy.notice()?;
     if term.notified {
@@ -1123,6 +1166,7 @@ fn notice_due(term: &Term, kind: TermKind, policy: &SubscriptionPolicy) -> Optio
         Some(at) if at > term.since => at,
         _ => term.since,
     };
+    policy.locale().time_zone.checked_local_date(at).ok()?;
     Some(Due {
         at,
         kind: DueKind::Notice(kind),
@@ -1131,12 +1175,17 @@ fn notice_due(term: &Term, kind: TermKind, policy: &SubscriptionPolicy) -> Optio
 
 /// R-LIFE-05: the next reminder day of `term` not yet sent, if its instant
 /// can be at or before `horizon`.
+///
+/// A reminder whose day or instant lies outside the calendar, or of a term
+/// whose expiry day does (its [`Reminder`] could not name it), is not
+/// scheduled. Days only grow, so past the calendar's end no later one
+/// would be either.
 fn next_reminder(
     term: &Term,
     spec: &ReminderSpec,
     zone: Zone,
     horizon: DateTime<Utc>,
-) -> Result<Option<Due>, ArithmeticError> {
+) -> Option<Due> {
     // Cheap bound first: no reminder of this term is due before
     // end - (days up to expiry + 1) x 24 h, so most subscriptions of a sweep
     // stop here without any calendar arithmetic.
@@ -1144,35 +1193,31 @@ fn next_reminder(
     if let Some(bound) = term.end.checked_sub_signed(before)
         && bound > horizon
     {
-        return Ok(None);
+        return None;
     }
-    let Some(window) = ReminderWindow::around(
-        checked_expiry_day(term.end, zone)?,
+    let window = ReminderWindow::within_calendar(
+        checked_expiry_day(term.end, zone).ok()?,
         spec.days_up_to_expiry,
         spec.days_after_expiry,
-    ) else {
-        return Ok(None);
-    };
-    let mut day = window.first().max(zone.checked_local_date(term.since)?);
+    )?;
+    let mut day = window
+        .first()
+        .max(zone.checked_local_date(term.since).ok()?);
     if let Some(sent) = term.reminded_through {
-        match sent.succ_opt() {
-            Some(next) => day = day.max(next),
-            None => return Ok(None),
-        }
+        day = day.max(sent.succ_opt()?);
     }
     if day > window.last() {
-        return Ok(None);
+        return None;
     }
     let at = zone
         .offset()
         .from_local_datetime(&day.and_time(spec.send_at))
-        .single()
-        .map(|local| local.with_timezone(&Utc))
-        .ok_or(ArithmeticError::out_of_range("reminder instant"))?;
-    Ok(Some(Due {
+        .single()?
+        .with_timezone(&Utc);
+    Some(Due {
         at: at.max(term.since),
         kind: DueKind::Reminder(day),
-    }))
+    })
 }
 
 /// Every time-driven event due at `now`, in order: expiry notices
@@ -1190,10 +1235,11 @@ fn next_reminder(
 /// renewal of the sweep draws its price from the balance passed in.
 ///
 /// Errors: [`Error::Refused`] (R-LIFE-07) when an auto-renewal is due and
-/// `funds` is `None` or its price is negative, or when more than
-/// [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals come due by `now`;
-/// [`Error::Arithmetic`] when the balance and price have different
-/// currencies or an instant leaves chrono's range.
+/// `funds` is `None` or its price is negative, when it would end past the
+/// calendar's end, or when more than [`MAX_AUTO_RENEWALS_PER_SWEEP`]
+/// auto-renewals come due by `now`; [`Error::Arithmetic`] when the balance
+/// and price have different currencies. A notice, reminder or end of grace
+/// past the calendar's end is not scheduled, never an error (module docs).
 ///
 /// **Decision:** asked for everything due by `now`, this function answers
 /// everything or refuses; it never returns part of it silently. A caller
@@ -1233,178 +1279,6 @@ pub fn due_events_into(
     result
 }
 
-/// One bounded batch of [`due_events`] (R-LIFE-07): what
-/// [`due_events_bounded`] applied, and whether that was everything due.
-///
-/// Serialized as `{"events": [...], "complete": true}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sweep {
-    /// The events, in order: the start of what one unbounded sweep at the
-    /// same `now` returns (all of it when `complete`).
-    pub events: Vec<SubscriptionEvent>,
-    /// `true` when every event due by `now` is in `events`; `false` when
-    /// the batch stopped before the auto-renewal past
-    /// [`MAX_AUTO_RENEWALS_PER_SWEEP`]: apply `events`, then sweep again
-    /// (with the balance after this batch's renewals) to continue.
-    pub complete: bool,
-}
-
-/// The time-driven events due at `now` ([`due_events`]), at most
-/// [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals (R-LIFE-07) at a time.
-///
-/// When more renewals come due, the batch is every event before the first
-/// renewal past the bound, in the order of [`due_events`] (events due at
-/// that renewal's instant but ordered before it, a notice or a reminder,
-/// are included); `complete` is then `false`. Applying the batch and
-/// calling again continues where it stopped, and the batches of repeated
-/// calls until `complete` (or until no events are returned) are exactly
-/// the events of one unbounded sweep, with the same final state. This is
-/// what the `Advance` command applies; see
-/// [`SubscriptionCommand::Advance`] for the balance to pass on each call.
-///
-/// Errors: as [`due_events`], except that the number of renewals is never
-/// refused.
-///
-/// ```
-/// use billing_rules::decider::Decider;
-/// use billing_rules::lifecycle::subscription::{
-///     due_events_bounded, Funds, Subscription, SubscriptionCommand, SubscriptionEvent,
-///     MAX_AUTO_RENEWALS_PER_SWEEP,
-/// };
-/// use billing_rules::money::Money;
-/// use billing_rules::presets::lifecycle::chat_service;
-/// use billing_rules::time::Period;
-/// use chrono::{TimeZone, Utc};
-/// use rust_decimal::Decimal;
-///
-/// let policy = chat_service()?; // renews for a month (R-LIFE-07)
-/// let bought = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
-/// let mut state = Subscription::initial();
-/// for command in [
-///     SubscriptionCommand::Purchase { validity: Period::Month },
-///     SubscriptionCommand::SetAutoRenewal { on: true },
-/// ] {
-///     state = Subscription::run(&state, &command, bought, &policy)?.0;
-/// }
-/// let free = Funds { balance: Money::cny(Decimal::ZERO), renewal_price: Money::cny(Decimal::ZERO) };
-/// let now = Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap(); // ~2,800 renewals due
-/// let renewals = |events: &[SubscriptionEvent]| {
-///     events.iter().filter(|e| matches!(e, SubscriptionEvent::AutoRenewed { .. })).count()
-/// };
-/// let mut batches = 0;
-/// loop {
-///     let sweep = due_events_bounded(&state, now, &policy, Some(&free))?;
-///     assert!(renewals(&sweep.events) <= MAX_AUTO_RENEWALS_PER_SWEEP as usize);
-///     state = sweep.events.iter().fold(state, Subscription::evolve);
-///     batches += 1;
-///     if sweep.complete {
-///         break;
-///     }
-/// }
-/// assert_eq!(batches, 3);
-/// # Ok::<(), billing_rules::Error>(())
-/// ```
-pub fn due_events_bounded(
-    state: &SubscriptionState,
-    now: DateTime<Utc>,
-    policy: &SubscriptionPolicy,
-    funds: Option<&Funds>,
-) -> Result<Sweep, Error> {
-    let mut events = Vec::new();
-    let (_, complete) = sweep(state, now, policy, funds, &mut events, Bound::Stop)
-        .map_err(|e| e.in_rule(RuleId::Life04))?;
-    Ok(Sweep { events, complete })
-}
-
-/// What a sweep does at the auto-renewal past
-/// [`MAX_AUTO_RENEWALS_PER_SWEEP`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Bound {
-    /// Refuses the whole sweep ([`due_events`]).
-    Refuse,
-    /// Stops before it ([`due_events_bounded`]).
-    Stop,
-}
-
-/// The events due at `now`, appended to `out`; the state after them and
-/// whether they are everything due (`false` only when `bound` stopped it).
-fn sweep(
-    state: &SubscriptionState,
-    now: DateTime<Utc>,
-    policy: &SubscriptionPolicy,
-    funds: Option<&Funds>,
-    out: &mut Vec<SubscriptionEvent>,
-    bound: Bound,
-) -> Result<(SubscriptionState, bool), Error> {
-    let mut current = *state;
-    let mut balance = funds.map(|f| f.balance);
-    let mut renewals = 0u32;
-    while let Some(due) = next_due(&current, policy, now)? {
-        // next_due only yields what due_event can build; None would be a
-        // candidate without its policy part, and ends the sweep.
-        let Some(event) = due_event(&current, due, policy, funds, &mut balance)? else {
-            break;
-        };
-        if let SubscriptionEvent::AutoRenewed { at, .. } = event {
-            if renewals == MAX_AUTO_RENEWALS_PER_SWEEP {
-                return match bound {
-                    Bound::Refuse => Err(too_many_renewals(at, now, policy).into()),
-                    // The balance drawn for this renewal is dropped with
-                    // it: the next batch decides it on the balance passed.
-                    Bound::Stop => Ok((current, false)),
-                };
-            }
-            renewals += 1;
-        }
-        let next = Subscription::evolve(current, &event);
-        // Every due event moves the state on; one that did not would come
-        // due again forever, so stop rather than loop.
-        if next == current {
-            break;
-        }
-        out.push(event);
-        current = next;
-    }
-    Ok((current, true))
-}
-
-/// The most auto-renewals (R-LIFE-07) one sweep applies.
-///
-/// Not a rule figure: a bound on the work and memory of one call, whatever
-/// `now` is. Without it a plan that renews daily at no charge, swept once
-/// after thousands of years, would produce millions of events in one
-/// answer. [`due_events`] refuses a sweep that needs more;
-/// [`due_events_bounded`] and the `Advance` command apply it in batches of
-/// at most this many renewals.
-pub const MAX_AUTO_RENEWALS_PER_SWEEP: u32 = 1_000;
-
-/// R-LIFE-07: the refusal of a sweep that would apply more than
-/// [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals; `next` is the renewal
-/// past the bound, so a sweep at any earlier instant is within it.
-fn too_many_renewals(
-    next: DateTime<Utc>,
-    now: DateTime<Utc>,
-    policy: &SubscriptionPolicy,
-) -> Reason {
-    let zone = policy.locale().time_zone;
-    Reason::new(
-        RuleId::Life07,
-        format!(
-            "more than {MAX_AUTO_RENEWALS_PER_SWEEP} auto-renewals come due by {}; sweep at an \
-             instant before {} first, then again, or sweep in batches (due_events_bounded, \
-             the Advance command)",
-            local(zone, now),
-            local(zone, next)
-        ),
-    )
-    .with(Figure::count(
-        "max_auto_renewals",
-        u64::from(MAX_AUTO_RENEWALS_PER_SWEEP),
-    ))
-    .with(Figure::instant("next_renewal", next))
-    .with(Figure::instant("now", now))
-}
-
 /// The instant the next time-driven event comes due, for a scheduler that
 /// wants to sleep until then; `None` when nothing will come due without a
 /// command.
@@ -1412,12 +1286,12 @@ pub fn next_due_at(
     state: &SubscriptionState,
     policy: &SubscriptionPolicy,
 ) -> Result<Option<DateTime<Utc>>, Error> {
-    Ok(next_due(state, policy, DateTime::<Utc>::MAX_UTC)
-        .map_err(|e| Error::from(e).in_rule(RuleId::Life04))?
-        .map(|d| d.at))
+    Ok(next_due(state, policy, DateTime::<Utc>::MAX_UTC).map(|d| d.at))
 }
 
-fn due_event(
+/// `due` as the event it brings, drawing an auto-renewal's price from
+/// `balance`; `None` when the policy lacks its part.
+pub(crate) fn due_event(
     state: &SubscriptionState,
     due: Due,
     policy: &SubscriptionPolicy,
@@ -1455,7 +1329,14 @@ fn due_event(
         (DueKind::Expiry, Phase::Trial(term)) => trial_expired(term, TermKind::Trial),
         (DueKind::Expiry, Phase::ExtraTrial(term)) => trial_expired(term, TermKind::ExtraTrial),
         (DueKind::Expiry, Phase::Active(term)) => paid_expiry(state, term, policy, funds, balance)?,
-        (DueKind::EndOfGrace, Phase::Grace { term, until, then }) => SubscriptionEvent::Lapsed {
+        (
+            DueKind::EndOfGrace,
+            Phase::Grace {
+                term,
+                until: Some(until),
+                then,
+            },
+        ) => SubscriptionEvent::Lapsed {
             at: *until,
             term_end: term.end,
             then: *then,
@@ -1471,6 +1352,7 @@ fn trial_expired(term: &Term, kind: TermKind) -> SubscriptionEvent {
         at: term.end,
         ended: kind,
         grace_until: None,
+        grace_past_calendar: false,
         then: Lapse::Intercepted,
         shortfall: None,
     }
@@ -1516,10 +1398,12 @@ fn paid_expiry(
             .in_rule(RuleId::Life07)?
             != Ordering::Less;
         if covered {
-            *balance = Some(available.checked_sub(price).in_rule(RuleId::Life07)?);
+            // Paid validity, not a schedule: a renewal that would end past
+            // the calendar is refused, never cut short.
             let end = zone
                 .plus_days(term.end, period.length())
-                .in_rule(RuleId::Life07)?;
+                .map_err(|_| renewal_past_calendar(term.end, period, zone))?;
+            *balance = Some(available.checked_sub(price).in_rule(RuleId::Life07)?);
             return Ok(SubscriptionEvent::AutoRenewed {
                 at: term.end,
                 end,
@@ -1531,22 +1415,32 @@ fn paid_expiry(
             price,
         });
     }
-    let grace_until = if policy.grace() > TimeDelta::zero() {
-        Some(
-            grace_end(term.end, policy)
-                .ok_or(ArithmeticError::out_of_range("end of grace"))
-                .in_rule(RuleId::Life06)?,
-        )
-    } else {
-        None
-    };
+    let grace = policy.grace() > TimeDelta::zero();
+    let grace_until = grace.then(|| grace_end(term.end, policy)).flatten();
     Ok(SubscriptionEvent::Expired {
         at: term.end,
         ended: TermKind::Paid,
         grace_until,
+        grace_past_calendar: grace && grace_until.is_none(),
         then: policy.lapse(),
         shortfall,
     })
+}
+
+/// R-LIFE-07: the refusal of an auto-renewal at `term_end` whose new end
+/// would lie past the calendar's end.
+fn renewal_past_calendar(term_end: DateTime<Utc>, period: Period, zone: Zone) -> Reason {
+    Reason::new(
+        RuleId::Life07,
+        format!(
+            "the auto-renewal due at {} for {period} would end past the calendar's last \
+             instant; paid validity is not cut short: turn auto-renewal off to let the term \
+             expire, or buy a term that fits",
+            local(zone, term_end)
+        ),
+    )
+    .with(Figure::instant("term_end", term_end))
+    .with(Figure::count("renewal_days", u64::from(period.length().0)))
 }
 
 /// The rule an arithmetic error of `command` is reported under: the rule
