@@ -118,6 +118,26 @@ fn r_seat_01_validity_runs_from_the_start_for_the_purchased_days() {
 }
 
 #[test]
+fn r_seat_01_the_validity_reads_as_days_a_period_and_instants() {
+    let start = bj(2025, 3, 1, 9, 30, 0);
+    let q = preset()
+        .quote(&SeatOrder::new(10, 2).starting(start))
+        .unwrap();
+    assert_eq!(q.validity_days(), Days(730));
+    assert_eq!(q.validity_period(), Period::days(730));
+    assert_eq!(q.validity.as_period(), Period::days(730));
+    assert_eq!(q.starts_at(), Some(start));
+    assert_eq!(q.ends_at(), Some(bj(2027, 3, 1, 9, 30, 0)));
+    // Bonus days are part of the validity.
+    let bonus = build(with_bonus(1, BonusAmount::Days(30)))
+        .quote(&SeatOrder::new(10, 1))
+        .unwrap();
+    assert_eq!(bonus.validity_days(), Days(395));
+    assert_eq!(bonus.validity_period(), Period::days(395));
+    assert_eq!((bonus.starts_at(), bonus.ends_at()), (None, None));
+}
+
+#[test]
 fn r_seat_01_a_period_other_than_year_or_month_is_refused() {
     let err = policy_error(unit_price_spec(Period::days(90).unwrap(), "10"));
     assert_eq!(err.field, "period");
@@ -780,6 +800,55 @@ fn r_seat_08_credit_is_capped_by_the_new_price_and_by_what_was_paid() {
 }
 
 #[test]
+fn r_seat_08_the_pro_rata_credit_is_the_upgrade_credit_before_the_new_price_cap() {
+    let start = bj(2025, 1, 1, 0, 0, 0);
+    let current = year_purchase("1000", start);
+    let now = bj(2025, 9, 22, 12, 0, 0); // 100 days left: 273.97
+    let policy = preset();
+    let pro_rata = policy.pro_rata_credit(&current, now).unwrap();
+    assert_eq!((pro_rata.remaining, pro_rata.total), (100, 365));
+    assert_eq!((pro_rata.amount, pro_rata.capped_by), (cny("273.97"), None));
+    // Against a dearer order the upgrade credit is the same credit...
+    assert_eq!(policy.credit(&current, cny("5000"), now).unwrap(), pro_rata);
+    // ...against a cheaper one it stops at the new price; the pro-rata
+    // credit does not.
+    let capped = policy.credit(&current, cny("200"), now).unwrap();
+    assert_eq!(
+        (capped.amount, capped.capped_by),
+        (cny("200"), Some(CreditCap::NewPrice))
+    );
+    assert_eq!(capped.exact, pro_rata.exact);
+    let rule = policy.credit_rule();
+    assert_eq!(
+        rule.pro_rata(Zone::BEIJING, &current, now).unwrap(),
+        pro_rata
+    );
+
+    // Still never more than what was paid.
+    let odd = CurrentPurchase {
+        paid: cny("10.005"),
+        ..current
+    };
+    let up = CreditRule {
+        rounding: RoundingMode::Ceiling,
+        ..CreditRule::default()
+    };
+    let c = up.pro_rata(Zone::BEIJING, &odd, start).unwrap();
+    assert_eq!(
+        (c.amount, c.capped_by),
+        (cny("10.005"), Some(CreditCap::Paid))
+    );
+
+    // Refused as the upgrade credit is, naming R-SEAT-08.
+    let backwards = CurrentPurchase {
+        end: start - Duration::days(1),
+        ..current
+    };
+    let err = policy.pro_rata_credit(&backwards, now).unwrap_err();
+    assert_eq!(refusal_rule(&err), RuleId::Seat08);
+}
+
+#[test]
 fn r_seat_08_before_the_start_all_remains_and_from_the_end_nothing() {
     let start = bj(2025, 1, 1, 0, 0, 0);
     let current = year_purchase("1000", start);
@@ -991,6 +1060,33 @@ fn preset_holds_the_published_figures() {
         (None, None, None)
     );
     assert_eq!(policy.pricing().rule(), RuleId::Seat03);
+}
+
+#[test]
+fn the_published_figures_are_constants_of_the_pricing_types() {
+    assert_eq!(SeatPolicy::DISCOUNT_FLOOR.to_string(), "0.70");
+    assert_eq!(SeatPolicy::BONUS_CAP_PERCENT.to_string(), "35");
+    assert_eq!(CreditRule::DAYS_ROUNDED_DOWN, CreditRule::default());
+    assert_eq!(
+        CreditRule::DAYS_ROUNDED_DOWN,
+        CreditRule {
+            granularity: CreditGranularity::Day,
+            rounding: RoundingMode::TowardZero
+        }
+    );
+    assert_eq!(ChannelSpec::APP_STORE_MOBILE, [PaymentChannel::Wallet]);
+    assert_eq!(
+        ChannelSpec::APP_STORE_DESKTOP,
+        [
+            PaymentChannel::Wallet,
+            PaymentChannel::CorporateBankTransfer
+        ]
+    );
+    let spec = app_store_seat_pricing_spec();
+    assert_eq!(spec.discount_floor, SeatPolicy::DISCOUNT_FLOOR);
+    assert_eq!(spec.bonus_cap_percent, SeatPolicy::BONUS_CAP_PERCENT);
+    assert_eq!(spec.upgrade, CreditRule::DAYS_ROUNDED_DOWN);
+    assert_eq!(spec.channels, ChannelSpec::default());
 }
 
 #[test]
