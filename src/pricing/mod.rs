@@ -64,8 +64,8 @@
 //! # Order of operations
 //!
 //! [`SeatPolicy::quote`] (and [`SeatPolicy::upgrade`] and
-//! [`SeatPolicy::extend`], which quote the new order) applies the rules in a fixed order and records every step in the
-//! [`Quote`]:
+//! [`SeatPolicy::extend`], which quote the new order) applies the rules in
+//! a fixed order and records every step in the [`Quote`]:
 //!
 //! 1. R-SEAT-07: the seat count is checked against the limits (zero seats is
 //!    always refused); R-SEAT-01: the periods against zero.
@@ -212,10 +212,12 @@
 //! // 50 x 10 + 70 x 8 = 1060
 //! assert_eq!(table.price(Decimal::from(120))?.total.to_string(), "CNY 1060.00");
 //!
-//! let volume = TierTable::try_from(TierTableSpec { mode: TierMode::Volume, ..spec }.on(Axis::Whole, Currency::CNY))?;
+//! let volume_spec = TierTableSpec { mode: TierMode::Volume, ..spec };
+//! let volume = TierTable::try_from(volume_spec.on(Axis::Whole, Currency::CNY))?;
 //! // all 120 seats at the 51-200 tier's price: 120 x 8 = 960
 //! assert_eq!(volume.price(Decimal::from(120))?.total.to_string(), "CNY 960.00");
 //! # Ok::<(), billing_rules::Error>(())
+//! ```
 
 /// `From<Policy> for Spec` through `Policy::to_spec`: the inverse of
 /// `TryFrom<Spec>`, which serde's `into` needs. Every policy of this area

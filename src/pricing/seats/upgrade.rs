@@ -130,7 +130,8 @@ impl CreditRule {
     /// assert_eq!(rule.pro_rata(zone, &current, now)?.amount.to_string(), "CNY 273.97");
     /// // Against a new order of 200.00 the upgrade credit stops at its price.
     /// let capped = rule.credit(zone, &current, Money::cny(Decimal::from(200)), now)?;
-    /// assert_eq!((capped.amount.to_string(), capped.capped_by), ("CNY 200.00".to_owned(), Some(CreditCap::NewPrice)));
+    /// assert_eq!(capped.amount.to_string(), "CNY 200.00");
+    /// assert_eq!(capped.capped_by, Some(CreditCap::NewPrice));
     /// # Ok::<(), billing_rules::Error>(())
     /// ```
     pub fn pro_rata(
