@@ -10,7 +10,7 @@
 //! ([`ChannelSpec::APP_STORE_MOBILE`], [`ChannelSpec::APP_STORE_DESKTOP`],
 //! R-SEAT-10).
 //!
-//! RULES.md gives the tiers and the discount only as examples, and no
+//! The catalogue ([`RuleId`](crate::RuleId)) gives the tiers and the discount only as examples, and no
 //! prices at all. The preset uses the examples: volume tiers `1-50`,
 //! `51-200`, `201-` and 2 years at 85% of list. The per-seat prices
 //! (100.00, 80.00 and 60.00 a seat a year) are **illustrative**, chosen

@@ -91,7 +91,7 @@
 //! an order of exactly 2 years, not to 3. A duration that is not listed gets
 //! neither.
 //!
-//! **Decision:** RULES.md calls bonus days "the alternative" to a discount.
+//! **Decision:** the catalogue ([`RuleId::Seat05`](crate::RuleId::Seat05)) calls bonus days "the alternative" to a discount.
 //! We read that per duration: one duration may carry a discount or bonus
 //! days, never both (a policy listing both for the same duration is refused
 //! when it is built), while different durations of one plan may use
