@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
 use billing_rules::lifecycle::subscription::{Subscription, SubscriptionCommand};
 use billing_rules::presets;
-use billing_rules::pricing::seats::{SeatOrder, quote};
+use billing_rules::pricing::SeatOrder;
 use billing_rules::refund::{LedgerCommand, OrderId, OrderLedger};
 use billing_rules::time::{Clock, Period};
 use billing_rules::usage::catalogue::PackageOrder;
@@ -85,7 +85,7 @@ fn engine(c: &mut Criterion) {
         })
     });
 
-    let seats = presets::seat::app_store_seat_plan().unwrap();
+    let seats = presets::app_store_seat_pricing().unwrap();
     let lifecycle = presets::lifecycle::app_store_seat_plan().unwrap();
     let refunds = presets::payment::app_refund_policy().unwrap();
     c.bench_function("engine_seat_purchase_memory_store", |b| {
@@ -106,7 +106,7 @@ fn engine(c: &mut Criterion) {
                 for ((seat_key, order_key, order), account) in
                     chunk.iter().zip(accounts.iter().cycle())
                 {
-                    let priced = quote(&seats, &SeatOrder::new(black_box(120), 1)).unwrap();
+                    let priced = seats.quote(&SeatOrder::new(black_box(120), 1)).unwrap();
                     let validity = Period::days(priced.validity.total_days.0).unwrap();
                     engine
                         .execute::<Subscription>(

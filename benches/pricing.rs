@@ -3,11 +3,11 @@
 use std::hint::black_box;
 
 use billing_rules::money::{Currency, Money};
-use billing_rules::presets::seat::{app_store_seat_plan, app_store_seat_plan_spec};
-use billing_rules::pricing::seats::{
-    CurrentPurchase, PricingSpec, SeatOrder, SeatPolicy, credit, quote,
+use billing_rules::presets::{app_store_seat_pricing, app_store_seat_pricing_spec};
+use billing_rules::pricing::{
+    Axis, CurrentPurchase, PricingSpec, SeatOrder, SeatPolicy, TierMode, TierSpec, TierTable,
+    TierTableSpec,
 };
-use billing_rules::pricing::tiers::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::Decimal;
@@ -23,7 +23,8 @@ fn ten_tier_spec(mode: TierMode) -> TierTableSpec {
 }
 
 fn ten_tiers(mode: TierMode) -> TierTable {
-    TierTable::build(&ten_tier_spec(mode), Axis::Whole, Currency::CNY).expect("a valid bench table")
+    TierTable::try_from(ten_tier_spec(mode).on(Axis::Whole, Currency::CNY))
+        .expect("a valid bench table")
 }
 
 fn tiers(c: &mut Criterion) {
@@ -39,18 +40,18 @@ fn tiers(c: &mut Criterion) {
 
 fn seats(c: &mut Criterion) {
     // The preset: volume tiers, 2 years at 0.85.
-    let volume = app_store_seat_plan().expect("the preset builds");
+    let volume = app_store_seat_pricing().expect("the preset builds");
     let order = SeatOrder::new(120, 2);
     c.bench_function("seat_quote_volume", |b| {
-        b.iter(|| quote(black_box(&volume), black_box(&order)))
+        b.iter(|| black_box(&volume).quote(black_box(&order)))
     });
 
-    let mut spec = app_store_seat_plan_spec();
+    let mut spec = app_store_seat_pricing_spec();
     spec.pricing = PricingSpec::Tiered(ten_tier_spec(TierMode::Graduated));
     let graduated = SeatPolicy::try_from(spec).expect("a valid bench policy");
     let order = SeatOrder::new(950, 2);
     c.bench_function("seat_quote_graduated_10_tiers", |b| {
-        b.iter(|| quote(black_box(&graduated), black_box(&order)))
+        b.iter(|| black_box(&graduated).quote(black_box(&order)))
     });
 
     let start = Utc.with_ymd_and_hms(2024, 12, 31, 16, 0, 0).unwrap();
@@ -63,12 +64,7 @@ fn seats(c: &mut Criterion) {
     let new_price = Money::cny(Decimal::from(16320));
     c.bench_function("upgrade_credit", |b| {
         b.iter(|| {
-            credit(
-                black_box(&volume),
-                black_box(&current),
-                black_box(new_price),
-                black_box(now),
-            )
+            black_box(&volume).credit(black_box(&current), black_box(new_price), black_box(now))
         })
     });
 }
@@ -264,8 +260,8 @@ fn baselines(c: &mut Criterion) {
     };
     // A baseline that computed something else would make the ratio
     // meaningless: check each against the library before timing it.
-    let policy = app_store_seat_plan().expect("the preset builds");
-    let lib = quote(&policy, &SeatOrder::new(120, 2)).expect("prices");
+    let policy = app_store_seat_pricing().expect("the preset builds");
+    let lib = policy.quote(&SeatOrder::new(120, 2)).expect("prices");
     assert_eq!(
         raw::volume(&preset, 120, 2),
         Some((lib.total.amount(), lib.validity.total_days.0))
@@ -290,10 +286,10 @@ fn baselines(c: &mut Criterion) {
         tiers: raw::Plan::tiers(&ten),
         ..preset
     };
-    let mut spec = app_store_seat_plan_spec();
+    let mut spec = app_store_seat_pricing_spec();
     spec.pricing = PricingSpec::Tiered(ten_tier_spec(TierMode::Graduated));
     let graduated = SeatPolicy::try_from(spec).expect("a valid bench policy");
-    let lib = quote(&graduated, &SeatOrder::new(950, 2)).expect("prices");
+    let lib = graduated.quote(&SeatOrder::new(950, 2)).expect("prices");
     assert_eq!(
         raw::graduated(&ten_tiers, 950, 2),
         Some((lib.total.amount(), lib.validity.total_days.0))
@@ -310,7 +306,9 @@ fn baselines(c: &mut Criterion) {
         start,
         end,
     };
-    let lib = credit(&policy, &current, Money::cny(d(16320)), now).expect("credits");
+    let lib = policy
+        .credit(&current, Money::cny(d(16320)), now)
+        .expect("credits");
     assert_eq!(
         raw::credit(d(1000), 100, 365, d(16320)),
         Some(lib.amount.amount())

@@ -10,7 +10,7 @@
 //! `cargo run --example whatif -- seats --print-policy` prints the preset's
 //! spec as a file to start from.
 
-use billing_rules::pricing::seats::{SeatOrder, SeatPolicy, SeatPolicySpec, quote};
+use billing_rules::pricing::{SeatOrder, SeatPolicy, SeatPolicySpec};
 
 /// A monthly plan at 12.50 a seat, orders of 20 to 500 seats, no order
 /// above 5000.00 (R-SEAT-06), 10% bonus days for a year; every other
@@ -29,21 +29,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let spec: SeatPolicySpec = serde_json::from_str(PLAN)?;
     let policy = SeatPolicy::try_from(spec.clone())?;
     for (seats, months) in [(40, 1), (450, 1), (40, 12)] {
-        let q = quote(&policy, &SeatOrder::new(seats, months))?;
-        let v = &q.validity;
+        let q = policy.quote(&SeatOrder::new(seats, months))?;
         println!(
-            "{seats} seats x {months} month(s): {} for {} days",
-            q.total, v.total_days.0
+            "{seats} seats x {months} month(s): {} for {}",
+            q.total,
+            q.validity_days()
         );
     }
     // R-SEAT-07: outside [min, max] is refused, never clamped.
-    if let Err(err) = quote(&policy, &SeatOrder::new(10, 1)) {
+    if let Err(err) = policy.quote(&SeatOrder::new(10, 1)) {
         println!("10 seats: {err}");
     }
 
     // Broken specs: each refused when the policy is built, never later.
     let mut deep = spec.clone();
-    deep.bonuses[0].bonus = billing_rules::pricing::seats::BonusAmount::Days(400);
+    deep.bonuses[0].bonus = billing_rules::pricing::BonusAmount::Days(400);
     let unit = r#"{ "rule": "unit_price", "unit_price": "12.50" }"#;
     let gap = r#"{ "rule": "tiered", "mode": "volume", "tiers": [
         { "from": "1", "to": "50", "unit_price": "10" }, { "from": "60", "unit_price": "8" } ] }"#;

@@ -14,16 +14,16 @@ use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, Mem
 use billing_rules::lifecycle::subscription::{
     Subscription, SubscriptionCommand, SubscriptionEvent,
 };
-use billing_rules::pricing::seats::{SeatOrder, quote};
+use billing_rules::pricing::SeatOrder;
 use billing_rules::refund::{LedgerCommand, OrderLedger, RefundFlags};
-use billing_rules::time::{Clock, Period};
+use billing_rules::time::Clock;
 use billing_rules::{Error, presets};
 use chrono::{Duration, TimeZone, Utc};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let june_1 = Utc.with_ymd_and_hms(2025, 6, 1, 2, 0, 0).unwrap(); // 10:00 in Beijing
     let engine = Engine::new(FixedClock::new(june_1), MemoryStore::new());
-    let seat_plan = presets::seat::app_store_seat_plan()?;
+    let seat_plan = presets::app_store_seat_pricing()?;
     let lifecycle = presets::lifecycle::app_store_seat_plan()?;
     let refunds = presets::payment::app_refund_policy()?;
     let org = AggregateId::from("org-42");
@@ -31,8 +31,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. A purchase: the seat plan prices 120 seats for a year (volume
     //    tier 51-200 at 80.00), the subscription starts the paid term, and
     //    the order goes into the ledger, where refunds are decided.
-    let priced = quote(&seat_plan, &SeatOrder::new(120, 1))?;
-    let validity = Period::days(priced.validity.total_days.0).ok_or("a quote of no days")?;
+    let priced = seat_plan.quote(&SeatOrder::new(120, 1))?;
+    let validity = priced.validity_period().ok_or("a quote of no days")?;
     let bought = engine.execute::<Subscription>(
         &org,
         &SubscriptionCommand::Purchase { validity },

@@ -6,19 +6,19 @@
 //! ```
 
 use billing_rules::RuleId;
-use billing_rules::presets::seat::app_store_seat_plan;
-use billing_rules::pricing::seats::{PriceBasis, SeatOrder, StepDetail, quote};
+use billing_rules::presets::app_store_seat_pricing;
+use billing_rules::pricing::{PriceBasis, SeatOrder, StepDetail};
 use billing_rules::time::Zone;
 use chrono::NaiveDate;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Volume tiers 1-50 / 51-200 / 201- at the illustrative 100 / 80 / 60
     // a seat a year; 2 years at 0.85 of list.
-    let policy = app_store_seat_plan()?;
+    let policy = app_store_seat_pricing()?;
     let start = Zone::BEIJING.start_of_day(NaiveDate::from_ymd_opt(2025, 1, 1).ok_or("date")?)?;
 
     // An order may carry its start; the quote then dates its validity.
-    let q = quote(&policy, &SeatOrder::new(120, 2).starting(start))?;
+    let q = policy.quote(&SeatOrder::new(120, 2).starting(start))?;
 
     // Every step names the rule that made it, in the order applied.
     for step in q.steps() {
@@ -50,18 +50,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{:<10} {what}", step.rule.to_string());
     }
     println!("total:     {}", q.total);
-    if let (Some(from), Some(to)) = (q.validity.start, q.validity.end) {
+    if let (Some(from), Some(to)) = (q.starts_at(), q.ends_at()) {
         let zone = policy.locale().time_zone;
         println!(
-            "valid:     {} days, {} to {} (local)",
-            q.validity.total_days.0,
+            "valid:     {}, {} to {} (local)",
+            q.validity_days(),
             zone.local_date(from),
             zone.local_date(to)
         );
     }
 
     // A refusal names its rule: the preset sells no order of 0 seats.
-    if let Err(refused) = quote(&policy, &SeatOrder::new(0, 1)) {
+    if let Err(refused) = policy.quote(&SeatOrder::new(0, 1)) {
         let rule = refused.refusal().map(|r| r.rule());
         assert_eq!(rule, Some(RuleId::Seat07));
         println!("0 seats:   {refused}");

@@ -8,8 +8,8 @@
 //! ```
 
 use billing_rules::money::Money;
-use billing_rules::presets::seat::app_store_seat_plan;
-use billing_rules::pricing::seats::{CurrentPurchase, SeatOrder, quote, upgrade};
+use billing_rules::presets::app_store_seat_pricing;
+use billing_rules::pricing::{CurrentPurchase, SeatOrder};
 use billing_rules::time::{Days, Zone};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -21,7 +21,7 @@ fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Erro
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let policy = app_store_seat_plan()?; // whole days, credit rounded down
+    let policy = app_store_seat_pricing()?; // whole days, credit rounded down
     let zone = policy.locale().time_zone;
 
     // The published example: 1000 paid for 365 days, upgraded 100 days
@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let now = zone.minus_days(end, Days(100))?;
     let paid = Money::cny(Decimal::from(1000));
     let current = CurrentPurchase { paid, start, end };
-    let up = upgrade(&policy, &current, &SeatOrder::new(20, 1), now)?;
+    let up = policy.upgrade(&current, &SeatOrder::new(20, 1), now)?;
     let c = &up.credit;
     println!(
         "published: {} x {}/{} days = {}",
@@ -44,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(c.amount.to_string(), "CNY 273.97"); // R-SEAT-08's figure
 
     // 120 seats for 2 years from 1 January: what was paid is the quote.
-    let bought = quote(&policy, &SeatOrder::new(120, 2).starting(start))?;
+    let bought = policy.quote(&SeatOrder::new(120, 2).starting(start))?;
     let current = CurrentPurchase {
         paid: bought.total,
         start,
@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("120 seats x 2 years: {}", bought.total);
 
     // Month 5 begins on 1 May: move to 300 seats for a new 2 years.
-    let up = upgrade(&policy, &current, &SeatOrder::new(300, 2), day(2025, 5, 1)?)?;
+    let up = policy.upgrade(&current, &SeatOrder::new(300, 2), day(2025, 5, 1)?)?;
     let c = &up.credit;
     println!(
         "300 seats x 2 years from 2025-05-01: {}; credit {} ({} of {} days unused); due {}",

@@ -33,7 +33,7 @@
 //! use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
 //! use billing_rules::money::{Money, RoundingMode};
 //! use billing_rules::payment::{EnvironmentPayment, PaymentCommand, PaymentMethod, SwitchFacts};
-//! use billing_rules::pricing::seats::{quote, SeatOrder};
+//! use billing_rules::pricing::SeatOrder;
 //! use billing_rules::quantity::{Quantity, Unit};
 //! use billing_rules::time::{Period, Zone};
 //! use billing_rules::{presets, RuleId};
@@ -54,8 +54,8 @@
 //!
 //! // 2-3. A policy from the presets, and a seat quote with the steps that made it:
 //! // 120 seats in the 51-200 tier at 80.00, x 2 years, x 0.85 for 2 years.
-//! let seat_plan = presets::seat::app_store_seat_plan()?;
-//! let q = quote(&seat_plan, &SeatOrder::new(120, 2))?;
+//! let seat_plan = presets::app_store_seat_pricing()?;
+//! let q = seat_plan.quote(&SeatOrder::new(120, 2))?;
 //! assert_eq!(q.total.to_string(), "CNY 16320.00");
 //! let rules: Vec<RuleId> = q.steps().iter().map(|s| s.rule).collect();
 //! assert_eq!(rules, [RuleId::Seat01, RuleId::Seat03, RuleId::Seat04, RuleId::Seat03]);
@@ -88,7 +88,7 @@
 //! Every public data type (de)serializes with serde. Policies and their
 //! specs, the calculators' results, and the deciders' commands, events and
 //! states document their shape, most in a `# JSON` section, e.g.
-//! [`SeatPolicy`](pricing::seats::SeatPolicy#json) or
+//! [`SeatPolicy`](pricing::SeatPolicy#json) or
 //! [`Refusal`](Refusal#json); reading a policy validates it.
 //!
 //! ## Feature flags

@@ -25,7 +25,7 @@ use billing_rules::money::Money;
 use billing_rules::payment::{
     EnvironmentPayment, PaymentCommand, PaymentEvent, PaymentMethod, PaymentState, SwitchFacts,
 };
-use billing_rules::pricing::seats::{SeatOrder, quote};
+use billing_rules::pricing::SeatOrder;
 use billing_rules::refund::{LedgerCommand, LedgerEvent, OrderLedger, RefundFlags};
 use billing_rules::time::{Clock, Period};
 use billing_rules::usage::calls::{CallCounts, Component, FeatureSwitch};
@@ -249,11 +249,11 @@ fn one_store_keeps_the_five_kinds_of_one_account_apart() {
 fn r_life_04_seat_subscription_purchase_priced_by_the_seat_plan() {
     let engine = new_engine();
     let org = id("org-1");
-    let seats = presets::seat::app_store_seat_plan().unwrap();
+    let seats = presets::app_store_seat_pricing().unwrap();
     let life = presets::lifecycle::app_store_seat_plan().unwrap();
 
     // 120 seats for a year: the 51-200 tier, 80.00 a seat (R-SEAT-03).
-    let priced = quote(&seats, &SeatOrder::new(120, 1)).unwrap();
+    let priced = seats.quote(&SeatOrder::new(120, 1)).unwrap();
     assert_eq!(priced.total.to_string(), "CNY 9600.00");
     let validity = Period::days(priced.validity.total_days.0).unwrap();
     let buy = SubscriptionCommand::Purchase { validity };

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use billing_rules::money::{Currency, Money, Rounding, RoundingMode};
 use billing_rules::policy::Locale;
-use billing_rules::pricing::tiers::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
+use billing_rules::pricing::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::time::{Clock, Days, FixedClock, Period, Zone};
 use billing_rules::{
@@ -624,17 +624,16 @@ fn locale_defaults_to_the_published_preset() {
 // ---------------------------------------------------------------- Tiers
 
 fn seat_tiers(mode: TierMode) -> TierTable {
-    TierTable::build(
-        &TierTableSpec {
+    TierTable::try_from(
+        TierTableSpec {
             mode,
             tiers: vec![
                 TierSpec::unit(1, Some(50), d("10")),
                 TierSpec::unit(51, Some(200), d("8")),
                 TierSpec::unit(201, None, d("6")),
             ],
-        },
-        Axis::Whole,
-        Currency::CNY,
+        }
+        .on(Axis::Whole, Currency::CNY),
     )
     .unwrap()
 }
@@ -659,8 +658,8 @@ fn r_seat_03_graduated_sums_each_tier_part() {
 
 #[test]
 fn r_seat_03_flat_and_unit_parts_combine() {
-    let t = TierTable::build(
-        &TierTableSpec {
+    let t = TierTable::try_from(
+        TierTableSpec {
             mode: TierMode::Graduated,
             tiers: vec![
                 TierSpec {
@@ -676,9 +675,8 @@ fn r_seat_03_flat_and_unit_parts_combine() {
                     unit_price: Some(d("0.5")),
                 },
             ],
-        },
-        Axis::Continuous,
-        Currency::CNY,
+        }
+        .on(Axis::Continuous, Currency::CNY),
     )
     .unwrap();
     assert_eq!(t.price(d("10")).unwrap().total, Money::cny(d("100")));
@@ -689,13 +687,12 @@ fn r_seat_03_flat_and_unit_parts_combine() {
 #[test]
 fn r_seat_03_gaps_overlaps_and_unbounded_middles_are_refused() {
     let build = |tiers: Vec<TierSpec>| {
-        TierTable::build(
-            &TierTableSpec {
+        TierTable::try_from(
+            TierTableSpec {
                 mode: TierMode::Volume,
                 tiers,
-            },
-            Axis::Whole,
-            Currency::CNY,
+            }
+            .on(Axis::Whole, Currency::CNY),
         )
     };
     let gap = build(vec![
@@ -728,13 +725,12 @@ fn r_seat_03_gaps_overlaps_and_unbounded_middles_are_refused() {
 
 #[test]
 fn r_seat_03_quantity_beyond_a_bounded_last_tier_is_refused() {
-    let t = TierTable::build(
-        &TierTableSpec {
+    let t = TierTable::try_from(
+        TierTableSpec {
             mode: TierMode::Volume,
             tiers: vec![TierSpec::unit(1, Some(50), d("1"))],
-        },
-        Axis::Whole,
-        Currency::CNY,
+        }
+        .on(Axis::Whole, Currency::CNY),
     )
     .unwrap();
     let err = t.price(d("51")).unwrap_err();
@@ -775,8 +771,8 @@ proptest! {
 fn r_use_09_a_graduated_price_that_cannot_be_exact_is_an_error_not_a_rounded_number() {
     // Found by the usage robustness suite: the exact answer (...334.5) does
     // not fit a Decimal, and the tier arithmetic used to round it silently.
-    let t = TierTable::build(
-        &TierTableSpec {
+    let t = TierTable::try_from(
+        TierTableSpec {
             mode: TierMode::Graduated,
             tiers: vec![
                 TierSpec {
@@ -792,9 +788,8 @@ fn r_use_09_a_graduated_price_that_cannot_be_exact_is_an_error_not_a_rounded_num
                     unit_price: Some(d("1")),
                 },
             ],
-        },
-        Axis::Continuous,
-        Currency::CNY,
+        }
+        .on(Axis::Continuous, Currency::CNY),
     )
     .unwrap();
     assert!(matches!(
@@ -816,7 +811,7 @@ mod errors_name_their_rule {
     use billing_rules::lifecycle::subscription::{Subscription, SubscriptionCommand};
     use billing_rules::money::Money;
     use billing_rules::presets;
-    use billing_rules::pricing::seats::{PricingSpec, SeatOrder, SeatPolicy, quote};
+    use billing_rules::pricing::{PricingSpec, SeatOrder, SeatPolicy};
     use billing_rules::refund::{LedgerCommand, OrderLedger};
     use billing_rules::time::Period;
     use billing_rules::{ArithmeticError, Error, InRule, RuleId};
@@ -935,13 +930,13 @@ mod errors_name_their_rule {
 
     #[test]
     fn r_seat_02_a_seat_quote_overflow_names_its_rule() {
-        let mut spec = presets::seat::app_store_seat_plan_spec();
+        let mut spec = presets::app_store_seat_pricing_spec();
         spec.pricing = PricingSpec::UnitPrice {
             unit_price: Decimal::MAX,
         };
         spec.discounts.clear();
         let policy = SeatPolicy::try_from(spec).unwrap();
-        let err = quote(&policy, &SeatOrder::new(2, 1)).unwrap_err();
+        let err = policy.quote(&SeatOrder::new(2, 1)).unwrap_err();
         assert_eq!(arithmetic_rule(&err), Some(RuleId::Seat02));
         assert!(
             err.to_string()
@@ -952,18 +947,18 @@ mod errors_name_their_rule {
 
     #[test]
     fn r_seat_01_a_validity_past_chrono_names_r_seat_01_not_the_pricing_rule() {
-        let policy = presets::seat::app_store_seat_plan().unwrap();
+        let policy = presets::app_store_seat_pricing().unwrap();
         let order = SeatOrder::new(120, 2).starting(chrono::DateTime::<Utc>::MAX_UTC);
-        let err = quote(&policy, &order).unwrap_err();
+        let err = policy.quote(&order).unwrap_err();
         assert_eq!(arithmetic_rule(&err), Some(RuleId::Seat01));
         assert!(err.to_string().starts_with("R-SEAT-01: "), "{err}");
     }
 
     #[test]
     fn r_seat_01_purchased_days_past_u32_name_r_seat_01() {
-        let policy = presets::seat::app_store_seat_plan().unwrap();
+        let policy = presets::app_store_seat_pricing().unwrap();
         // 365 x 20,000,000 days does not fit a u32 day count.
-        let err = quote(&policy, &SeatOrder::new(120, 20_000_000)).unwrap_err();
+        let err = policy.quote(&SeatOrder::new(120, 20_000_000)).unwrap_err();
         assert_eq!(arithmetic_rule(&err), Some(RuleId::Seat01));
         assert!(
             err.to_string()

@@ -8,7 +8,7 @@ use billing_rules::lifecycle::postpaid::PostpaidPolicy;
 use billing_rules::payment::PaymentPolicy;
 use billing_rules::policy::Locale;
 use billing_rules::presets;
-use billing_rules::pricing::seats::SeatPolicy;
+use billing_rules::pricing::SeatPolicy;
 use billing_rules::refund::{AppRefundPolicy, LicenceRefundPolicy};
 use billing_rules::usage::addons::AddOnPolicy;
 use billing_rules::usage::policy::UsagePolicy;
@@ -37,7 +37,7 @@ fn check<P: DeserializeOwned>(spec: impl Serialize, name: &str) {
 
 #[test]
 fn r_seat_06_a_misspelt_cap_is_refused_not_ignored() {
-    check::<SeatPolicy>(presets::seat::app_store_seat_plan_spec(), "seat plan");
+    check::<SeatPolicy>(presets::app_store_seat_pricing_spec(), "seat plan");
 }
 
 #[test]
@@ -104,9 +104,9 @@ where
 /// and every policy gives back its spec: `P::try_from(p.to_spec()) == Ok(p)`.
 #[test]
 fn every_preset_builds_and_every_policy_round_trips_through_to_spec() {
-    use presets::{lifecycle, payment, seat, usage};
+    use presets::{lifecycle, payment, usage};
     spec_round_trip(
-        seat::app_store_seat_plan().unwrap(),
+        presets::app_store_seat_pricing().unwrap(),
         SeatPolicy::to_spec,
         SeatPolicy::locale,
     );
@@ -168,10 +168,10 @@ fn every_preset_builds_and_every_policy_round_trips_through_to_spec() {
 /// exactly `try_from` of its `*_spec()`.
 #[test]
 fn every_preset_spec_is_its_built_presets_spec() {
-    use presets::{lifecycle, payment, seat, usage};
+    use presets::{lifecycle, payment, usage};
     assert_eq!(
-        seat::app_store_seat_plan().unwrap().to_spec(),
-        seat::app_store_seat_plan_spec()
+        presets::app_store_seat_pricing().unwrap().to_spec(),
+        presets::app_store_seat_pricing_spec()
     );
     assert_eq!(
         lifecycle::chat_service().unwrap().to_spec(),

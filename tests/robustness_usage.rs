@@ -2123,7 +2123,7 @@ fn extremes_tier_prices_and_bounds_near_decimal_max() {
     tiers.truncate(1);
     tiers[0].to = Some(Decimal::MAX);
     tiers[0].unit_price = Some(Decimal::new(1, 2));
-    tiers.push(billing_rules::pricing::tiers::TierSpec {
+    tiers.push(billing_rules::pricing::TierSpec {
         from: Decimal::MAX,
         to: None,
         flat: None,
@@ -3051,8 +3051,8 @@ fn any_catalogue_spec() -> impl Strategy<Value = CatalogueSpec> {
         })
 }
 
-fn tier_table_spec() -> impl Strategy<Value = billing_rules::pricing::tiers::TierTableSpec> {
-    use billing_rules::pricing::tiers::{TierMode, TierSpec, TierTableSpec};
+fn tier_table_spec() -> impl Strategy<Value = billing_rules::pricing::TierTableSpec> {
+    use billing_rules::pricing::{TierMode, TierSpec, TierTableSpec};
     (
         prop::sample::select(vec![TierMode::Volume, TierMode::Graduated]),
         prop::collection::vec(

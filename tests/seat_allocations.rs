@@ -7,12 +7,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use billing_rules::money::Money;
-use billing_rules::presets::seat::{app_store_seat_plan, app_store_seat_plan_spec};
-use billing_rules::pricing::seats::{
-    CurrentPurchase, ExtensionOrder, PricingSpec, SeatOrder, SeatPolicy, credit, extend, quote,
-    upgrade,
+use billing_rules::presets::{app_store_seat_pricing, app_store_seat_pricing_spec};
+use billing_rules::pricing::{
+    CurrentPurchase, ExtensionOrder, PricingSpec, SeatOrder, SeatPolicy, TierMode, TierSpec,
+    TierTableSpec,
 };
-use billing_rules::pricing::tiers::{TierMode, TierSpec, TierTableSpec};
 use chrono::{Duration, TimeZone, Utc};
 use rust_decimal::Decimal;
 
@@ -51,7 +50,7 @@ fn allocations<T>(f: impl FnOnce() -> T) -> (u64, T) {
 
 /// Every optional step present: limits, discount, cap (and tiers).
 fn full_policy(mode: TierMode) -> SeatPolicy {
-    let mut spec = app_store_seat_plan_spec();
+    let mut spec = app_store_seat_pricing_spec();
     spec.pricing = PricingSpec::Tiered(TierTableSpec {
         mode,
         tiers: (0..10u64)
@@ -78,7 +77,7 @@ fn the_counter_sees_a_heap_allocation() {
 #[test]
 fn a_quote_makes_no_heap_allocation() {
     let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
-    let preset = app_store_seat_plan().unwrap();
+    let preset = app_store_seat_pricing().unwrap();
     for policy in [
         preset,
         full_policy(TierMode::Volume),
@@ -88,7 +87,7 @@ fn a_quote_makes_no_heap_allocation() {
             SeatOrder::new(120, 2),
             SeatOrder::new(950, 1).starting(start),
         ] {
-            let (count, q) = allocations(|| quote(&policy, &order));
+            let (count, q) = allocations(|| policy.quote(&order));
             let q = q.unwrap();
             assert_eq!(count, 0, "{q:?}");
             // Laying the steps out allocates nothing either.
@@ -108,14 +107,14 @@ fn an_extension_makes_no_heap_allocation() {
         periods: 2,
         current_end,
     };
-    let (count, q) = allocations(|| extend(&policy, &order, current_end - Duration::days(9)));
+    let (count, q) = allocations(|| policy.extend(&order, current_end - Duration::days(9)));
     assert_eq!(count, 0);
     assert_eq!(q.unwrap().steps().len(), 7);
 }
 
 #[test]
 fn an_upgrade_and_its_credit_make_no_heap_allocation() {
-    let policy = app_store_seat_plan().unwrap();
+    let policy = app_store_seat_pricing().unwrap();
     let start = Utc.with_ymd_and_hms(2024, 12, 31, 16, 0, 0).unwrap();
     let current = CurrentPurchase {
         paid: Money::cny(Decimal::from(1000)),
@@ -123,13 +122,12 @@ fn an_upgrade_and_its_credit_make_no_heap_allocation() {
         end: start + Duration::days(365),
     };
     let now = current.end - Duration::days(100);
-    let (count, c) =
-        allocations(|| credit(&policy, &current, Money::cny(Decimal::from(5000)), now));
+    let (count, c) = allocations(|| policy.credit(&current, Money::cny(Decimal::from(5000)), now));
     assert_eq!(count, 0);
     assert_eq!(c.unwrap().amount.to_string(), "CNY 273.97");
 
     // A whole upgrade: the new order's quote and the credit, no heap.
-    let (count, up) = allocations(|| upgrade(&policy, &current, &SeatOrder::new(120, 1), now));
+    let (count, up) = allocations(|| policy.upgrade(&current, &SeatOrder::new(120, 1), now));
     assert_eq!(count, 0);
     assert_eq!(up.unwrap().amount_due.to_string(), "CNY 9326.03");
 }

@@ -3,12 +3,12 @@
 
 use billing_rules::RuleId;
 use billing_rules::money::{Currency, Money, RoundingMode};
-use billing_rules::presets::seat::app_store_seat_plan_spec;
-use billing_rules::pricing::seats::{
-    BonusAmount, BonusSpec, CreditGranularity, CreditRule, CurrentPurchase, DiscountSpec,
-    PricingSpec, SeatOrder, SeatPolicy, SeatPolicySpec, StepDetail, credit, quote,
+use billing_rules::presets::app_store_seat_pricing_spec;
+use billing_rules::pricing::{
+    Axis, BonusAmount, BonusSpec, CreditGranularity, CreditRule, CurrentPurchase, DiscountSpec,
+    PricingSpec, SeatOrder, SeatPolicy, SeatPolicySpec, StepDetail, TierMode, TierSpec, TierTable,
+    TierTableSpec,
 };
-use billing_rules::pricing::tiers::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
 use billing_rules::time::{Period, Zone};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
@@ -74,7 +74,7 @@ fn tiers() -> impl Strategy<Value = Vec<TierSpec>> {
 }
 
 fn spec_with(mode: TierMode, tiers: Vec<TierSpec>) -> SeatPolicySpec {
-    let mut spec = app_store_seat_plan_spec();
+    let mut spec = app_store_seat_pricing_spec();
     spec.pricing = PricingSpec::Tiered(TierTableSpec { mode, tiers });
     spec.discounts.clear();
     spec
@@ -99,7 +99,7 @@ fn policy_spec() -> impl Strategy<Value = SeatPolicySpec> {
     )
         .prop_map(
             |(pricing, period, offers, limits, cap, final_rounding, (credit_rounding, seconds))| {
-                let mut spec = app_store_seat_plan_spec();
+                let mut spec = app_store_seat_pricing_spec();
                 spec.pricing = pricing;
                 spec.period = period;
                 spec.discounts.clear();
@@ -169,7 +169,7 @@ proptest! {
             (Axis::Whole, tiers, Decimal::from(quantity))
         };
         let spec = TierTableSpec { mode: TierMode::Graduated, tiers };
-        let table = TierTable::build(&spec, axis, Currency::CNY).unwrap();
+        let table = TierTable::try_from(spec.clone().on(axis, Currency::CNY)).unwrap();
         let price = table.price(quantity).unwrap();
         prop_assert_eq!(price.total, sum_of_parts(&table, quantity).unwrap());
         // Bit for bit, scale included.
@@ -181,8 +181,8 @@ proptest! {
         tiers in tiers(), seats in 1u32..2000, more in 0u32..500,
     ) {
         let policy = SeatPolicy::try_from(spec_with(TierMode::Graduated, tiers)).unwrap();
-        let low = quote(&policy, &SeatOrder::new(seats, 1)).unwrap().total;
-        let high = quote(&policy, &SeatOrder::new(seats + more, 1)).unwrap().total;
+        let low = policy.quote(&SeatOrder::new(seats, 1)).unwrap().total;
+        let high = policy.quote(&SeatOrder::new(seats + more, 1)).unwrap().total;
         prop_assert!(high.amount() >= low.amount(), "{} seats: {}, {} seats: {}", seats, low, seats + more, high);
     }
 
@@ -191,7 +191,7 @@ proptest! {
         tiers in tiers(), seats in 1u32..2000, periods in 1u32..4,
     ) {
         let policy = SeatPolicy::try_from(spec_with(TierMode::Volume, tiers.clone())).unwrap();
-        let q = quote(&policy, &SeatOrder::new(seats, periods)).unwrap();
+        let q = policy.quote(&SeatOrder::new(seats, periods)).unwrap();
         let n = Decimal::from(seats);
         let containing = tiers
             .iter()
@@ -202,7 +202,7 @@ proptest! {
         prop_assert_eq!(q.total, Money::cny(per_period * Decimal::from(periods)));
         let used = matches!(
             q.step(RuleId::Seat03).map(|s| s.detail),
-            Some(StepDetail::BasePrice { basis: billing_rules::pricing::seats::PriceBasis::Tier { index, .. }, .. })
+            Some(StepDetail::BasePrice { basis: billing_rules::pricing::PriceBasis::Tier { index, .. }, .. })
                 if index == containing
         );
         prop_assert!(used);
@@ -216,13 +216,13 @@ proptest! {
         spec in policy_spec(), seats in 1u32..3000, periods in 1u32..=6,
     ) {
         let policy = SeatPolicy::try_from(spec.clone()).unwrap();
-        let Ok(q) = quote(&policy, &SeatOrder::new(seats, periods)) else { return Ok(()) };
+        let Ok(q) = policy.quote(&SeatOrder::new(seats, periods)) else { return Ok(()) };
         let same = |a: Money, b: Money| a.amount().to_string() == b.amount().to_string() && a == b;
         let n = Decimal::from(seats);
         let expected_per_period = match &spec.pricing {
             PricingSpec::UnitPrice { unit_price } => Money::cny(*unit_price).checked_mul(n).unwrap(),
             PricingSpec::Tiered(tiers) => {
-                let table = TierTable::build(tiers, Axis::Whole, Currency::CNY).unwrap();
+                let table = TierTable::try_from(tiers.clone().on(Axis::Whole, Currency::CNY)).unwrap();
                 sum_of_parts(&table, n).unwrap()
             }
         };
@@ -248,7 +248,7 @@ proptest! {
         factor in 0i64..=100, rounding in rounding(),
     ) {
         let factor = Decimal::new(factor, 2);
-        let mut spec = app_store_seat_plan_spec();
+        let mut spec = app_store_seat_pricing_spec();
         spec.pricing = PricingSpec::UnitPrice { unit_price: unit };
         spec.locale.rounding = rounding;
         spec.discounts = vec![DiscountSpec { periods, factor }];
@@ -259,8 +259,8 @@ proptest! {
         spec.discounts.clear();
         let list_policy = SeatPolicy::try_from(spec).unwrap();
         let order = SeatOrder::new(seats, periods);
-        let list = quote(&list_policy, &order).unwrap().total;
-        let discounted = quote(&policy, &order).unwrap();
+        let list = list_policy.quote(&order).unwrap().total;
+        let discounted = policy.quote(&order).unwrap();
         let floor = Money::cny(list.amount() * Decimal::new(70, 2)).round_to_minor(rounding);
         prop_assert!(discounted.total.amount() >= floor.amount(), "{} < 70% of {}", discounted.total, list);
         if let Some(StepDetail::Discount { before, after, .. }) = discounted.step(RuleId::Seat04).map(|s| s.detail) {
@@ -281,14 +281,14 @@ proptest! {
         } else {
             BonusAmount::Days(days)
         };
-        let mut spec = app_store_seat_plan_spec();
+        let mut spec = app_store_seat_pricing_spec();
         spec.period = period;
         spec.discounts.clear();
         spec.bonuses = vec![BonusSpec { periods, bonus }];
         let purchased = u64::from(period.length().0) * u64::from(periods);
         match SeatPolicy::try_from(spec) {
             Ok(policy) => {
-                let q = quote(&policy, &SeatOrder::new(1, periods)).unwrap();
+                let q = policy.quote(&SeatOrder::new(1, periods)).unwrap();
                 prop_assert_eq!(u64::from(q.validity.purchased_days.0), purchased);
                 prop_assert!(u64::from(q.validity.bonus_days.0) * 100 <= purchased * 35);
                 if let BonusAmount::Percent(p) = bonus {
@@ -316,7 +316,7 @@ proptest! {
         uncapped.max_total = None;
         let uncapped = SeatPolicy::try_from(uncapped).unwrap();
         let order = SeatOrder::new(seats, periods);
-        let Ok(free) = quote(&uncapped, &order) else { return Ok(()) };
+        let Ok(free) = uncapped.quote(&order) else { return Ok(()) };
         // Caps a few fen either side of the uncapped price find the edge.
         let cap = if relative {
             (free.total.amount() + Decimal::new(near, 2)).max(Decimal::ZERO).round_dp(2)
@@ -326,7 +326,7 @@ proptest! {
         let mut spec = spec;
         spec.max_total = Some(cap);
         let policy = SeatPolicy::try_from(spec).unwrap();
-        let q = quote(&policy, &order).unwrap();
+        let q = policy.quote(&order).unwrap();
         prop_assert!(q.total.amount() <= cap, "{} > cap {}", q.total, cap);
         prop_assert_eq!(q.total.amount(), free.total.amount().min(cap));
     }
@@ -336,7 +336,7 @@ proptest! {
         let policy = SeatPolicy::try_from(spec).unwrap();
         let min = policy.min_seats().unwrap_or(1);
         let inside = seats >= min && policy.max_seats().is_none_or(|max| seats <= max);
-        match quote(&policy, &SeatOrder::new(seats, 1)) {
+        match policy.quote(&SeatOrder::new(seats, 1)) {
             Ok(_) => prop_assert!(inside),
             Err(err) => {
                 let rule = err.refusal().map(|r| r.rule());
@@ -357,7 +357,7 @@ proptest! {
             end: start + Duration::days(days),
         };
         let now = start + Duration::seconds(offset);
-        let c = credit(&policy, &current, Money::cny(new_price), now).unwrap();
+        let c = policy.credit(&current, Money::cny(new_price), now).unwrap();
         prop_assert!(c.amount.amount() >= Decimal::ZERO);
         prop_assert!(c.amount.amount() <= paid.min(new_price), "{:?}", c);
         prop_assert!(c.remaining <= c.total);
@@ -372,16 +372,16 @@ proptest! {
         let end = start + Duration::days(days);
         let current = CurrentPurchase { paid: Money::cny(paid), start, end };
         let plenty = Money::cny(Decimal::from(1_000_000));
-        let first = credit(&policy, &current, plenty, start).unwrap();
+        let first = policy.credit(&current, plenty, start).unwrap();
         prop_assert_eq!(first.amount, Money::cny(paid));
         prop_assert_eq!(first.remaining, first.total);
-        let gone = credit(&policy, &current, plenty, end + Duration::seconds(after_end)).unwrap();
+        let gone = policy.credit(&current, plenty, end + Duration::seconds(after_end)).unwrap();
         prop_assert_eq!(gone.remaining, 0);
         prop_assert!(gone.amount.is_zero());
         // The last local day once started: nothing remains by days either.
         let zone: Zone = policy.locale().time_zone;
         let last_day = zone.start_of_local_day(end - Duration::seconds(1)).unwrap().max(start);
-        let rule = CreditRule { granularity: CreditGranularity::Day, ..policy.upgrade() };
+        let rule = CreditRule { granularity: CreditGranularity::Day, ..policy.credit_rule() };
         let late = rule.credit(zone, &current, plenty, last_day + Duration::seconds(1)).unwrap();
         prop_assert_eq!(late.remaining, 0);
         prop_assert!(late.amount.is_zero());
@@ -419,9 +419,9 @@ proptest! {
     ) {
         let policy = SeatPolicy::try_from(spec).unwrap();
         let order = SeatOrder { seats, periods, start };
-        if let Ok(q) = quote(&policy, &order) {
+        if let Ok(q) = policy.quote(&order) {
             let json = serde_json::to_string(&q).unwrap();
-            let back: billing_rules::pricing::seats::Quote = serde_json::from_str(&json).unwrap();
+            let back: billing_rules::pricing::Quote = serde_json::from_str(&json).unwrap();
             prop_assert_eq!(back, q);
         }
         let json = serde_json::to_string(&order).unwrap();
@@ -442,7 +442,7 @@ fn r_seat_03_graduated_price_too_large_to_sum_is_an_error_not_a_panic() {
             TierSpec::flat(5, None, huge),
         ],
     };
-    let table = TierTable::build(&spec, Axis::Whole, Currency::CNY).unwrap();
+    let table = TierTable::try_from(spec.clone().on(Axis::Whole, Currency::CNY)).unwrap();
     assert_eq!(
         table.price(Decimal::from(3)).unwrap().total.amount(),
         huge * Decimal::from(3)

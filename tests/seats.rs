@@ -2,13 +2,12 @@
 
 use billing_rules::money::{Currency, Money, RoundingMode};
 use billing_rules::policy::Locale;
-use billing_rules::presets::seat::{app_store_seat_plan, app_store_seat_plan_spec};
-use billing_rules::pricing::seats::{
+use billing_rules::presets::{app_store_seat_pricing, app_store_seat_pricing_spec};
+use billing_rules::pricing::{
     BonusAmount, BonusSpec, ChannelSpec, CreditCap, CreditGranularity, CreditRule, CurrentPurchase,
     DiscountSpec, ExtensionOrder, PaymentChannel, Platform, PriceBasis, PricingSpec, Quote,
-    SeatOrder, SeatPolicy, SeatPolicySpec, StepDetail, credit, extend, quote, upgrade,
+    SeatOrder, SeatPolicy, SeatPolicySpec, StepDetail, TierMode, TierSpec, TierTableSpec,
 };
-use billing_rules::pricing::tiers::{TierMode, TierSpec, TierTableSpec};
 use billing_rules::time::{Days, Period, Zone};
 use billing_rules::{Error, FigureValue, PolicyError, RuleId};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -37,7 +36,7 @@ fn unit_price_spec(period: Period, unit_price: &str) -> SeatPolicySpec {
         pricing: PricingSpec::UnitPrice {
             unit_price: d(unit_price),
         },
-        ..app_store_seat_plan_spec()
+        ..app_store_seat_pricing_spec()
     }
     .without_offers()
 }
@@ -57,7 +56,7 @@ impl WithoutOffers for SeatPolicySpec {
 fn tiered(mode: TierMode, tiers: Vec<TierSpec>) -> SeatPolicySpec {
     SeatPolicySpec {
         pricing: PricingSpec::Tiered(TierTableSpec { mode, tiers }),
-        ..app_store_seat_plan_spec()
+        ..app_store_seat_pricing_spec()
     }
     .without_offers()
 }
@@ -79,7 +78,7 @@ fn rules(q: &Quote) -> Vec<RuleId> {
 }
 
 fn preset() -> SeatPolicy {
-    app_store_seat_plan().unwrap()
+    app_store_seat_pricing().unwrap()
 }
 
 fn year_purchase(paid: &str, start: DateTime<Utc>) -> CurrentPurchase {
@@ -95,12 +94,12 @@ fn year_purchase(paid: &str, start: DateTime<Utc>) -> CurrentPurchase {
 #[test]
 fn r_seat_01_a_year_is_365_days_and_a_month_31() {
     let yearly = preset();
-    let q = quote(&yearly, &SeatOrder::new(10, 2)).unwrap();
+    let q = yearly.quote(&SeatOrder::new(10, 2)).unwrap();
     assert_eq!(q.validity.purchased_days, Days(730));
     assert_eq!(q.validity.total_days, Days(730));
 
     let monthly = build(unit_price_spec(Period::Month, "10"));
-    let q = quote(&monthly, &SeatOrder::new(10, 3)).unwrap();
+    let q = monthly.quote(&SeatOrder::new(10, 3)).unwrap();
     assert_eq!(q.validity.purchased_days, Days(93));
     assert_eq!(q.total, cny("300.00"));
 }
@@ -108,12 +107,34 @@ fn r_seat_01_a_year_is_365_days_and_a_month_31() {
 #[test]
 fn r_seat_01_validity_runs_from_the_start_for_the_purchased_days() {
     let start = bj(2025, 3, 1, 9, 30, 0);
-    let q = quote(&preset(), &SeatOrder::new(10, 2).starting(start)).unwrap();
+    let q = preset()
+        .quote(&SeatOrder::new(10, 2).starting(start))
+        .unwrap();
     assert_eq!(q.validity.start, Some(start));
     assert_eq!(q.validity.end, Some(bj(2027, 3, 1, 9, 30, 0)));
     // Without a start the quote has only the length.
-    let q = quote(&preset(), &SeatOrder::new(10, 2)).unwrap();
+    let q = preset().quote(&SeatOrder::new(10, 2)).unwrap();
     assert_eq!((q.validity.start, q.validity.end), (None, None));
+}
+
+#[test]
+fn r_seat_01_the_validity_reads_as_days_a_period_and_instants() {
+    let start = bj(2025, 3, 1, 9, 30, 0);
+    let q = preset()
+        .quote(&SeatOrder::new(10, 2).starting(start))
+        .unwrap();
+    assert_eq!(q.validity_days(), Days(730));
+    assert_eq!(q.validity_period(), Period::days(730));
+    assert_eq!(q.validity.as_period(), Period::days(730));
+    assert_eq!(q.starts_at(), Some(start));
+    assert_eq!(q.ends_at(), Some(bj(2027, 3, 1, 9, 30, 0)));
+    // Bonus days are part of the validity.
+    let bonus = build(with_bonus(1, BonusAmount::Days(30)))
+        .quote(&SeatOrder::new(10, 1))
+        .unwrap();
+    assert_eq!(bonus.validity_days(), Days(395));
+    assert_eq!(bonus.validity_period(), Period::days(395));
+    assert_eq!((bonus.starts_at(), bonus.ends_at()), (None, None));
 }
 
 #[test]
@@ -126,7 +147,7 @@ fn r_seat_01_a_period_other_than_year_or_month_is_refused() {
 
 #[test]
 fn r_seat_01_zero_periods_is_refused() {
-    let err = quote(&preset(), &SeatOrder::new(10, 0)).unwrap_err();
+    let err = preset().quote(&SeatOrder::new(10, 0)).unwrap_err();
     assert_eq!(refusal_rule(&err), RuleId::Seat01);
     assert_eq!(
         err.refusal().unwrap().figure("periods"),
@@ -139,7 +160,7 @@ fn r_seat_01_zero_periods_is_refused() {
 #[test]
 fn r_seat_02_unit_price_times_seats_times_periods() {
     let policy = build(unit_price_spec(Period::Month, "12.50"));
-    let q = quote(&policy, &SeatOrder::new(7, 3)).unwrap();
+    let q = policy.quote(&SeatOrder::new(7, 3)).unwrap();
     assert_eq!(q.total, cny("262.50"));
     match q.step(RuleId::Seat02).map(|s| s.detail) {
         Some(StepDetail::BasePrice {
@@ -171,7 +192,7 @@ fn r_seat_02_negative_unit_price_is_refused() {
 #[test]
 fn r_seat_03_volume_tier_prices_the_whole_order_and_shows_the_cliff() {
     let policy = preset();
-    let total = |seats| quote(&policy, &SeatOrder::new(seats, 1)).unwrap().total;
+    let total = |seats| policy.quote(&SeatOrder::new(seats, 1)).unwrap().total;
     assert_eq!(total(1), cny("100.00"));
     assert_eq!(total(50), cny("5000.00"));
     assert_eq!(total(51), cny("4080.00")); // the cliff: one more seat costs less
@@ -182,7 +203,7 @@ fn r_seat_03_volume_tier_prices_the_whole_order_and_shows_the_cliff() {
 
 #[test]
 fn r_seat_03_the_base_step_names_the_tier_used() {
-    let q = quote(&preset(), &SeatOrder::new(120, 1)).unwrap();
+    let q = preset().quote(&SeatOrder::new(120, 1)).unwrap();
     match q.step(RuleId::Seat03).map(|s| s.detail) {
         Some(StepDetail::BasePrice {
             basis:
@@ -208,12 +229,12 @@ fn r_seat_03_the_base_step_names_the_tier_used() {
 
 #[test]
 fn r_seat_03_graduated_tiers_each_price_their_own_seats() {
-    let mut spec = app_store_seat_plan_spec().without_offers();
+    let mut spec = app_store_seat_pricing_spec().without_offers();
     if let PricingSpec::Tiered(table) = &mut spec.pricing {
         table.mode = TierMode::Graduated;
     }
     let policy = build(spec);
-    let total = |seats| quote(&policy, &SeatOrder::new(seats, 1)).unwrap().total;
+    let total = |seats| policy.quote(&SeatOrder::new(seats, 1)).unwrap().total;
     assert_eq!(total(50), cny("5000.00"));
     assert_eq!(total(51), cny("5080.00"));
     assert_eq!(total(120), cny("10600.00")); // 50 x 100 + 70 x 80
@@ -233,16 +254,16 @@ fn r_seat_03_a_tier_may_have_a_flat_amount_and_a_unit_price() {
     ];
     let volume = build(tiered(TierMode::Volume, tiers.clone()));
     assert_eq!(
-        quote(&volume, &SeatOrder::new(4, 1)).unwrap().total,
+        volume.quote(&SeatOrder::new(4, 1)).unwrap().total,
         cny("300")
     );
     assert_eq!(
-        quote(&volume, &SeatOrder::new(15, 1)).unwrap().total,
+        volume.quote(&SeatOrder::new(15, 1)).unwrap().total,
         cny("550.00") // 250 + 15 x 20
     );
     let graduated = build(tiered(TierMode::Graduated, tiers));
     assert_eq!(
-        quote(&graduated, &SeatOrder::new(15, 1)).unwrap().total,
+        graduated.quote(&SeatOrder::new(15, 1)).unwrap().total,
         cny("650.00") // 300 + 250 + 5 x 20
     );
 }
@@ -290,7 +311,7 @@ fn r_seat_03_seats_beyond_a_bounded_last_tier_are_refused() {
         TierMode::Volume,
         vec![TierSpec::unit(1, Some(100), d("10"))],
     ));
-    let err = quote(&policy, &SeatOrder::new(101, 1)).unwrap_err();
+    let err = policy.quote(&SeatOrder::new(101, 1)).unwrap_err();
     assert_eq!(refusal_rule(&err), RuleId::Seat03);
     assert_eq!(
         err.refusal().unwrap().figure("quantity"),
@@ -302,7 +323,7 @@ fn r_seat_03_seats_beyond_a_bounded_last_tier_are_refused() {
 
 #[test]
 fn r_seat_04_two_years_cost_85_percent_of_list() {
-    let q = quote(&preset(), &SeatOrder::new(120, 2)).unwrap();
+    let q = preset().quote(&SeatOrder::new(120, 2)).unwrap();
     assert_eq!(q.total, cny("16320.00"));
     match q.step(RuleId::Seat04).map(|s| s.detail) {
         Some(StepDetail::Discount {
@@ -325,7 +346,7 @@ fn r_seat_04_a_free_plan_stays_free_under_a_discount() {
         periods: 2,
         factor: d("0.85"),
     }];
-    let q = quote(&build(spec), &SeatOrder::new(10, 2)).unwrap();
+    let q = build(spec).quote(&SeatOrder::new(10, 2)).unwrap();
     assert_eq!(q.total.amount(), Decimal::ZERO);
     assert!(q.step(RuleId::Seat04).is_some());
 }
@@ -334,7 +355,7 @@ fn r_seat_04_a_free_plan_stays_free_under_a_discount() {
 fn r_seat_04_a_discount_applies_to_its_exact_duration_only() {
     let policy = preset();
     for periods in [1, 3] {
-        let q = quote(&policy, &SeatOrder::new(120, periods)).unwrap();
+        let q = policy.quote(&SeatOrder::new(120, periods)).unwrap();
         assert!(q.step(RuleId::Seat04).is_none());
         assert_eq!(q.total, cny("9600").checked_mul(periods.into()).unwrap());
     }
@@ -342,7 +363,7 @@ fn r_seat_04_a_discount_applies_to_its_exact_duration_only() {
 
 #[test]
 fn r_seat_04_a_factor_below_070_is_refused_when_the_policy_is_built() {
-    let mut spec = app_store_seat_plan_spec();
+    let mut spec = app_store_seat_pricing_spec();
     spec.discounts = vec![DiscountSpec {
         periods: 2,
         factor: d("0.69"),
@@ -358,7 +379,7 @@ fn r_seat_04_a_factor_below_070_is_refused_when_the_policy_is_built() {
     );
 
     spec.discounts[0].factor = d("0.70");
-    let q = quote(&build(spec.clone()), &SeatOrder::new(10, 2)).unwrap();
+    let q = (build(spec.clone())).quote(&SeatOrder::new(10, 2)).unwrap();
     assert_eq!(q.total, cny("1400.00")); // 10 x 100 x 2 x 0.70
 
     spec.discounts[0].factor = d("1.01");
@@ -367,7 +388,7 @@ fn r_seat_04_a_factor_below_070_is_refused_when_the_policy_is_built() {
 
 #[test]
 fn r_seat_04_one_discount_per_duration_and_at_least_one_period() {
-    let mut spec = app_store_seat_plan_spec();
+    let mut spec = app_store_seat_pricing_spec();
     spec.discounts.push(DiscountSpec {
         periods: 2,
         factor: d("0.9"),
@@ -385,7 +406,7 @@ fn r_seat_04_one_discount_per_duration_and_at_least_one_period() {
 
 #[test]
 fn r_seat_04_the_floor_is_a_policy_field() {
-    let mut spec = app_store_seat_plan_spec();
+    let mut spec = app_store_seat_pricing_spec();
     spec.discount_floor = d("0.5");
     spec.discounts[0].factor = d("0.6");
     assert_eq!(build(spec.clone()).discount_for(2), Some(d("0.6")));
@@ -396,7 +417,7 @@ fn r_seat_04_the_floor_is_a_policy_field() {
 // ------------------------------------------------------------ R-SEAT-05
 
 fn with_bonus(periods: u32, bonus: BonusAmount) -> SeatPolicySpec {
-    let mut spec = app_store_seat_plan_spec().without_offers();
+    let mut spec = app_store_seat_pricing_spec().without_offers();
     spec.bonuses = vec![BonusSpec { periods, bonus }];
     spec
 }
@@ -406,7 +427,9 @@ fn r_seat_05_a_percentage_bonus_is_rounded_down_to_whole_days() {
     let policy = build(with_bonus(1, BonusAmount::Percent(d("35"))));
     assert_eq!(policy.bonus_for(1), Some(Days(127))); // 365 x 35% = 127.75
     let start = bj(2025, 1, 1, 0, 0, 0);
-    let q = quote(&policy, &SeatOrder::new(10, 1).starting(start)).unwrap();
+    let q = policy
+        .quote(&SeatOrder::new(10, 1).starting(start))
+        .unwrap();
     assert_eq!(q.validity.bonus_days, Days(127));
     assert_eq!(q.validity.total_days, Days(492));
     assert_eq!(q.validity.end, Some(start + Duration::days(492)));
@@ -441,7 +464,7 @@ fn r_seat_05_bonus_above_35_percent_is_refused() {
 
 #[test]
 fn r_seat_05_bonus_days_and_a_discount_for_the_same_duration_are_refused() {
-    let mut spec = app_store_seat_plan_spec(); // 2 years at 0.85
+    let mut spec = app_store_seat_pricing_spec(); // 2 years at 0.85
     spec.bonuses = vec![BonusSpec {
         periods: 2,
         bonus: BonusAmount::Days(30),
@@ -454,10 +477,10 @@ fn r_seat_05_bonus_days_and_a_discount_for_the_same_duration_are_refused() {
     // Another duration may take bonus days.
     spec.bonuses[0].periods = 1;
     let policy = build(spec);
-    let one = quote(&policy, &SeatOrder::new(10, 1)).unwrap();
+    let one = policy.quote(&SeatOrder::new(10, 1)).unwrap();
     assert_eq!(one.validity.bonus_days, Days(30));
     assert!(one.step(RuleId::Seat04).is_none());
-    let two = quote(&policy, &SeatOrder::new(10, 2)).unwrap();
+    let two = policy.quote(&SeatOrder::new(10, 2)).unwrap();
     assert_eq!(two.validity.bonus_days, Days(0));
     assert!(two.step(RuleId::Seat05).is_none());
 }
@@ -467,9 +490,11 @@ fn r_seat_05_bonus_days_and_a_discount_for_the_same_duration_are_refused() {
 #[test]
 fn r_seat_06_price_cap_applies_after_discount() {
     // 120 seats x 80 x 2 years = 19200 list; x 0.85 = 16320.
-    let mut spec = app_store_seat_plan_spec();
+    let mut spec = app_store_seat_pricing_spec();
     spec.max_total = Some(d("18000"));
-    let q = quote(&build(spec.clone()), &SeatOrder::new(120, 2)).unwrap();
+    let q = (build(spec.clone()))
+        .quote(&SeatOrder::new(120, 2))
+        .unwrap();
     // The list price is above the cap, the discounted price is not.
     assert_eq!(q.total, cny("16320.00"));
     assert!(matches!(
@@ -478,7 +503,7 @@ fn r_seat_06_price_cap_applies_after_discount() {
     ));
 
     spec.max_total = Some(d("16000"));
-    let q = quote(&build(spec), &SeatOrder::new(120, 2)).unwrap();
+    let q = build(spec).quote(&SeatOrder::new(120, 2)).unwrap();
     assert_eq!(q.total, cny("16000.00"));
     match q.step(RuleId::Seat06).map(|s| s.detail) {
         Some(StepDetail::Cap {
@@ -498,23 +523,23 @@ fn r_seat_06_price_cap_applies_after_discount() {
 
 #[test]
 fn r_seat_06_the_cap_bounds_the_order_total_not_each_period() {
-    let mut spec = app_store_seat_plan_spec().without_offers();
+    let mut spec = app_store_seat_pricing_spec().without_offers();
     spec.max_total = Some(d("10000"));
     let policy = build(spec);
     // One year of 120 seats (9600) is under the cap; three years (28800) are not.
     assert_eq!(
-        quote(&policy, &SeatOrder::new(120, 1)).unwrap().total,
+        policy.quote(&SeatOrder::new(120, 1)).unwrap().total,
         cny("9600.00")
     );
     assert_eq!(
-        quote(&policy, &SeatOrder::new(120, 3)).unwrap().total,
+        policy.quote(&SeatOrder::new(120, 3)).unwrap().total,
         cny("10000")
     );
 }
 
 #[test]
 fn r_seat_06_a_negative_cap_or_one_finer_than_the_minor_unit_is_refused() {
-    let mut spec = app_store_seat_plan_spec();
+    let mut spec = app_store_seat_pricing_spec();
     spec.max_total = Some(d("-1"));
     let err = policy_error(spec.clone());
     assert_eq!(
@@ -532,7 +557,7 @@ fn r_seat_06_a_negative_cap_or_one_finer_than_the_minor_unit_is_refused() {
 fn final_total_is_rounded_once_to_the_minor_unit_with_the_locale_mode() {
     // 1 seat at 0.125 a month: half-up 0.13, half-even 0.12.
     let mut spec = unit_price_spec(Period::Month, "0.125");
-    let q = quote(&build(spec.clone()), &SeatOrder::new(1, 1)).unwrap();
+    let q = (build(spec.clone())).quote(&SeatOrder::new(1, 1)).unwrap();
     assert_eq!(q.total, cny("0.13"));
     assert!(matches!(
         q.steps().last().map(|s| (s.rule, s.detail)),
@@ -546,7 +571,7 @@ fn final_total_is_rounded_once_to_the_minor_unit_with_the_locale_mode() {
     ));
     spec.locale.rounding = RoundingMode::HalfEven;
     assert_eq!(
-        quote(&build(spec), &SeatOrder::new(1, 1)).unwrap().total,
+        build(spec).quote(&SeatOrder::new(1, 1)).unwrap().total,
         cny("0.12")
     );
 }
@@ -557,7 +582,7 @@ fn limited(min: Option<u32>, max: Option<u32>) -> SeatPolicySpec {
     SeatPolicySpec {
         min_seats: min,
         max_seats: max,
-        ..app_store_seat_plan_spec()
+        ..app_store_seat_pricing_spec()
     }
 }
 
@@ -565,7 +590,7 @@ fn limited(min: Option<u32>, max: Option<u32>) -> SeatPolicySpec {
 fn r_seat_07_an_order_outside_the_limits_is_refused_with_the_limits() {
     let policy = build(limited(Some(5), Some(500)));
     for seats in [4, 501] {
-        let err = quote(&policy, &SeatOrder::new(seats, 1)).unwrap_err();
+        let err = policy.quote(&SeatOrder::new(seats, 1)).unwrap_err();
         let refusal = err.refusal().unwrap();
         assert_eq!(refusal.rule(), RuleId::Seat07);
         assert_eq!(
@@ -575,7 +600,7 @@ fn r_seat_07_an_order_outside_the_limits_is_refused_with_the_limits() {
         assert_eq!(refusal.figure("min_seats"), Some(&FigureValue::Count(5)));
         assert_eq!(refusal.figure("max_seats"), Some(&FigureValue::Count(500)));
     }
-    let err = quote(&policy, &SeatOrder::new(4, 1)).unwrap_err();
+    let err = policy.quote(&SeatOrder::new(4, 1)).unwrap_err();
     assert_eq!(
         err.to_string(),
         "refused: R-SEAT-07: an order of 4 seats is outside the seat limits; order 5 to 500 \
@@ -583,18 +608,18 @@ fn r_seat_07_an_order_outside_the_limits_is_refused_with_the_limits() {
     );
     // The bounds themselves are inside: refused, never clamped.
     assert_eq!(
-        quote(&policy, &SeatOrder::new(5, 1)).unwrap().total,
+        policy.quote(&SeatOrder::new(5, 1)).unwrap().total,
         cny("500.00")
     );
     assert_eq!(
-        quote(&policy, &SeatOrder::new(500, 1)).unwrap().total,
+        policy.quote(&SeatOrder::new(500, 1)).unwrap().total,
         cny("30000.00")
     );
 }
 
 #[test]
 fn r_seat_07_zero_seats_is_refused_even_without_limits() {
-    let err = quote(&preset(), &SeatOrder::new(0, 1)).unwrap_err();
+    let err = preset().quote(&SeatOrder::new(0, 1)).unwrap_err();
     let refusal = err.refusal().unwrap();
     assert_eq!(refusal.rule(), RuleId::Seat07);
     assert_eq!(refusal.figure("min_seats"), Some(&FigureValue::Count(1)));
@@ -617,7 +642,7 @@ fn steps_come_in_the_order_they_were_applied() {
     let mut spec = limited(Some(1), Some(1000));
     spec.max_total = Some(d("100000"));
     let policy = build(spec.clone());
-    let q = quote(&policy, &SeatOrder::new(120, 2)).unwrap();
+    let q = policy.quote(&SeatOrder::new(120, 2)).unwrap();
     use RuleId::*;
     assert_eq!(rules(&q), [Seat07, Seat01, Seat03, Seat04, Seat06, Seat03]);
 
@@ -626,7 +651,7 @@ fn steps_come_in_the_order_they_were_applied() {
         periods: 2,
         bonus: BonusAmount::Days(60),
     }];
-    let q = quote(&build(spec), &SeatOrder::new(120, 2)).unwrap();
+    let q = build(spec).quote(&SeatOrder::new(120, 2)).unwrap();
     assert_eq!(rules(&q), [Seat07, Seat01, Seat03, Seat05, Seat06, Seat03]);
 }
 
@@ -638,7 +663,7 @@ fn r_seat_08_published_example_1000_paid_365_days_100_left_is_273_97() {
     let current = year_purchase("1000", start);
     // 100 days left: the last 100 local days have not started.
     let now = bj(2025, 9, 22, 12, 0, 0);
-    let c = credit(&preset(), &current, cny("5000"), now).unwrap();
+    let c = preset().credit(&current, cny("5000"), now).unwrap();
     assert_eq!((c.remaining, c.total), (100, 365));
     assert_eq!(c.amount, cny("273.97"));
     assert_eq!(c.exact.amount().round_dp(6), d("273.972603"));
@@ -651,7 +676,8 @@ fn r_seat_08_a_day_that_has_started_counts_as_used() {
     let start = bj(2025, 1, 1, 0, 0, 0);
     let current = year_purchase("1000", start);
     let remaining = |now| {
-        credit(&preset(), &current, cny("5000"), now)
+        preset()
+            .credit(&current, cny("5000"), now)
             .unwrap()
             .remaining
     };
@@ -684,9 +710,13 @@ fn r_seat_08_days_are_counted_in_the_policy_zone() {
 fn r_seat_08_a_purchase_starting_mid_day_keeps_its_total_days() {
     let start = bj(2025, 1, 1, 10, 0, 0);
     let current = year_purchase("1000", start);
-    let c = credit(&preset(), &current, cny("5000"), bj(2025, 1, 1, 15, 0, 0)).unwrap();
+    let c = preset()
+        .credit(&current, cny("5000"), bj(2025, 1, 1, 15, 0, 0))
+        .unwrap();
     assert_eq!((c.remaining, c.total), (365, 365));
-    let c = credit(&preset(), &current, cny("5000"), bj(2025, 1, 2, 0, 0, 1)).unwrap();
+    let c = preset()
+        .credit(&current, cny("5000"), bj(2025, 1, 2, 0, 0, 1))
+        .unwrap();
     assert_eq!((c.remaining, c.total), (364, 365));
 }
 
@@ -694,14 +724,16 @@ fn r_seat_08_a_purchase_starting_mid_day_keeps_its_total_days() {
 fn r_seat_08_total_days_include_bonus_days() {
     let policy = build(with_bonus(1, BonusAmount::Days(35)));
     let start = bj(2025, 1, 1, 0, 0, 0);
-    let bought = quote(&policy, &SeatOrder::new(10, 1).starting(start)).unwrap();
+    let bought = policy
+        .quote(&SeatOrder::new(10, 1).starting(start))
+        .unwrap();
     let current = CurrentPurchase {
         paid: bought.total,
         start,
         end: bought.validity.end.unwrap(),
     };
     let now = current.end - Duration::days(100);
-    let c = credit(&policy, &current, cny("5000"), now).unwrap();
+    let c = policy.credit(&current, cny("5000"), now).unwrap();
     assert_eq!((c.remaining, c.total), (100, 400));
     assert_eq!(c.amount, cny("250.00")); // 1000 x 100 / 400
 }
@@ -737,9 +769,9 @@ fn r_seat_08_rounding_is_a_policy_parameter() {
         .credit(Zone::BEIJING, &current, cny("5000"), now)
         .unwrap();
     assert_eq!(down.amount, cny("547.94"));
-    let mut spec = app_store_seat_plan_spec();
+    let mut spec = app_store_seat_pricing_spec();
     spec.upgrade.rounding = RoundingMode::HalfUp;
-    let half_up = credit(&build(spec), &current, cny("5000"), now).unwrap();
+    let half_up = build(spec).credit(&current, cny("5000"), now).unwrap();
     assert_eq!(half_up.amount, cny("547.95"));
 }
 
@@ -747,7 +779,9 @@ fn r_seat_08_rounding_is_a_policy_parameter() {
 fn r_seat_08_credit_is_capped_by_the_new_price_and_by_what_was_paid() {
     let start = bj(2025, 1, 1, 0, 0, 0);
     let current = year_purchase("1000", start);
-    let c = credit(&preset(), &current, cny("200"), start + Duration::days(265)).unwrap();
+    let c = preset()
+        .credit(&current, cny("200"), start + Duration::days(265))
+        .unwrap();
     assert_eq!(c.amount, cny("200"));
     assert_eq!(c.capped_by, Some(CreditCap::NewPrice));
 
@@ -766,13 +800,64 @@ fn r_seat_08_credit_is_capped_by_the_new_price_and_by_what_was_paid() {
 }
 
 #[test]
+fn r_seat_08_the_pro_rata_credit_is_the_upgrade_credit_before_the_new_price_cap() {
+    let start = bj(2025, 1, 1, 0, 0, 0);
+    let current = year_purchase("1000", start);
+    let now = bj(2025, 9, 22, 12, 0, 0); // 100 days left: 273.97
+    let policy = preset();
+    let pro_rata = policy.pro_rata_credit(&current, now).unwrap();
+    assert_eq!((pro_rata.remaining, pro_rata.total), (100, 365));
+    assert_eq!((pro_rata.amount, pro_rata.capped_by), (cny("273.97"), None));
+    // Against a dearer order the upgrade credit is the same credit...
+    assert_eq!(policy.credit(&current, cny("5000"), now).unwrap(), pro_rata);
+    // ...against a cheaper one it stops at the new price; the pro-rata
+    // credit does not.
+    let capped = policy.credit(&current, cny("200"), now).unwrap();
+    assert_eq!(
+        (capped.amount, capped.capped_by),
+        (cny("200"), Some(CreditCap::NewPrice))
+    );
+    assert_eq!(capped.exact, pro_rata.exact);
+    let rule = policy.credit_rule();
+    assert_eq!(
+        rule.pro_rata(Zone::BEIJING, &current, now).unwrap(),
+        pro_rata
+    );
+
+    // Still never more than what was paid.
+    let odd = CurrentPurchase {
+        paid: cny("10.005"),
+        ..current
+    };
+    let up = CreditRule {
+        rounding: RoundingMode::Ceiling,
+        ..CreditRule::default()
+    };
+    let c = up.pro_rata(Zone::BEIJING, &odd, start).unwrap();
+    assert_eq!(
+        (c.amount, c.capped_by),
+        (cny("10.005"), Some(CreditCap::Paid))
+    );
+
+    // Refused as the upgrade credit is, naming R-SEAT-08.
+    let backwards = CurrentPurchase {
+        end: start - Duration::days(1),
+        ..current
+    };
+    let err = policy.pro_rata_credit(&backwards, now).unwrap_err();
+    assert_eq!(refusal_rule(&err), RuleId::Seat08);
+}
+
+#[test]
 fn r_seat_08_before_the_start_all_remains_and_from_the_end_nothing() {
     let start = bj(2025, 1, 1, 0, 0, 0);
     let current = year_purchase("1000", start);
-    let before = credit(&preset(), &current, cny("5000"), start - Duration::days(3)).unwrap();
+    let before = preset()
+        .credit(&current, cny("5000"), start - Duration::days(3))
+        .unwrap();
     assert_eq!((before.remaining, before.amount), (365, cny("1000")));
     for after in [current.end, current.end + Duration::days(30)] {
-        let c = credit(&preset(), &current, cny("5000"), after).unwrap();
+        let c = preset().credit(&current, cny("5000"), after).unwrap();
         assert_eq!((c.remaining, c.amount), (0, cny("0")));
     }
 }
@@ -786,13 +871,13 @@ fn r_seat_08_an_impossible_current_purchase_is_refused() {
         start,
         end: start - Duration::days(1),
     };
-    let err = credit(&policy, &backwards, cny("5000"), start).unwrap_err();
+    let err = policy.credit(&backwards, cny("5000"), start).unwrap_err();
     assert_eq!(refusal_rule(&err), RuleId::Seat08);
     let negative = CurrentPurchase {
         paid: cny("-1"),
         ..year_purchase("0", start)
     };
-    let err = credit(&policy, &negative, cny("5000"), start).unwrap_err();
+    let err = policy.credit(&negative, cny("5000"), start).unwrap_err();
     assert_eq!(refusal_rule(&err), RuleId::Seat08);
     // 10:00 to 20:00 holds no local midnight: nothing to prorate by days,
     // but seconds work.
@@ -801,7 +886,7 @@ fn r_seat_08_an_impossible_current_purchase_is_refused() {
         start,
         end: start + Duration::hours(10),
     };
-    let err = credit(&policy, &short, cny("5000"), start).unwrap_err();
+    let err = policy.credit(&short, cny("5000"), start).unwrap_err();
     assert_eq!(refusal_rule(&err), RuleId::Seat08);
     let seconds = CreditRule {
         granularity: CreditGranularity::Second,
@@ -823,14 +908,18 @@ fn r_seat_08_upgrade_subtracts_the_credit_from_the_new_order() {
     let start = bj(2025, 1, 1, 0, 0, 0);
     let current = year_purchase("1000", start);
     let now = current.end - Duration::days(100);
-    let up = upgrade(&preset(), &current, &SeatOrder::new(60, 1), now).unwrap();
+    let up = preset()
+        .upgrade(&current, &SeatOrder::new(60, 1), now)
+        .unwrap();
     assert_eq!(up.quote.total, cny("4800.00")); // 60 x 80
     assert_eq!(up.quote.validity.start, Some(now));
     assert_eq!(up.credit.amount, cny("273.97"));
     assert_eq!(up.amount_due, cny("4526.03"));
 
     // A new order cheaper than the credit: nothing is due, never less.
-    let up = upgrade(&preset(), &current, &SeatOrder::new(2, 1), start).unwrap();
+    let up = preset()
+        .upgrade(&current, &SeatOrder::new(2, 1), start)
+        .unwrap();
     assert_eq!(up.quote.total, cny("200.00"));
     assert_eq!(up.credit.amount, cny("200.00"));
     assert_eq!(up.amount_due, cny("0.00"));
@@ -847,13 +936,13 @@ fn r_seat_09_an_extension_starts_at_the_current_end() {
         periods: 2,
         current_end,
     };
-    let q = extend(&preset(), &order, now).unwrap();
+    let q = preset().extend(&order, now).unwrap();
     assert_eq!(q.validity.start, Some(current_end));
     assert_eq!(q.validity.end, Some(bj(2028, 3, 31, 0, 0, 0))); // 730 days later
     // Priced as a new 2-year purchase of 120 seats, discount included.
     assert_eq!(
         q.total,
-        quote(&preset(), &SeatOrder::new(120, 2)).unwrap().total
+        preset().quote(&SeatOrder::new(120, 2)).unwrap().total
     );
     assert_eq!(q.total, cny("16320.00"));
     assert_eq!(q.steps()[0].rule, RuleId::Seat09);
@@ -872,7 +961,7 @@ fn r_seat_09_a_lapsed_term_extends_from_now() {
         periods: 1,
         current_end,
     };
-    let q = extend(&preset(), &order, now).unwrap();
+    let q = preset().extend(&order, now).unwrap();
     assert_eq!(q.validity.start, Some(now));
     assert_eq!(q.validity.end, Some(now + Duration::days(365)));
 }
@@ -885,7 +974,7 @@ fn r_seat_09_an_extension_obeys_the_seat_limits() {
         periods: 1,
         current_end: bj(2026, 4, 1, 0, 0, 0),
     };
-    let err = extend(&policy, &order, bj(2026, 1, 1, 0, 0, 0)).unwrap_err();
+    let err = policy.extend(&order, bj(2026, 1, 1, 0, 0, 0)).unwrap_err();
     assert_eq!(refusal_rule(&err), RuleId::Seat07);
 }
 
@@ -924,7 +1013,7 @@ fn r_seat_10_mobile_offers_the_wallet_desktop_also_bank_transfer() {
 
 #[test]
 fn r_seat_10_channels_are_policy_data() {
-    let mut spec = app_store_seat_plan_spec();
+    let mut spec = app_store_seat_pricing_spec();
     spec.channels = ChannelSpec {
         mobile: vec![
             PaymentChannel::Wallet,
@@ -964,13 +1053,40 @@ fn preset_holds_the_published_figures() {
     assert_eq!(policy.discount_floor(), d("0.70"));
     assert_eq!(policy.bonus_cap_percent(), d("35"));
     assert_eq!(policy.discount_for(2), Some(d("0.85")));
-    assert_eq!(policy.upgrade().granularity, CreditGranularity::Day);
-    assert_eq!(policy.upgrade().rounding, RoundingMode::TowardZero);
+    assert_eq!(policy.credit_rule().granularity, CreditGranularity::Day);
+    assert_eq!(policy.credit_rule().rounding, RoundingMode::TowardZero);
     assert_eq!(
         (policy.min_seats(), policy.max_seats(), policy.max_total()),
         (None, None, None)
     );
     assert_eq!(policy.pricing().rule(), RuleId::Seat03);
+}
+
+#[test]
+fn the_published_figures_are_constants_of_the_pricing_types() {
+    assert_eq!(SeatPolicy::DISCOUNT_FLOOR.to_string(), "0.70");
+    assert_eq!(SeatPolicy::BONUS_CAP_PERCENT.to_string(), "35");
+    assert_eq!(CreditRule::DAYS_ROUNDED_DOWN, CreditRule::default());
+    assert_eq!(
+        CreditRule::DAYS_ROUNDED_DOWN,
+        CreditRule {
+            granularity: CreditGranularity::Day,
+            rounding: RoundingMode::TowardZero
+        }
+    );
+    assert_eq!(ChannelSpec::APP_STORE_MOBILE, [PaymentChannel::Wallet]);
+    assert_eq!(
+        ChannelSpec::APP_STORE_DESKTOP,
+        [
+            PaymentChannel::Wallet,
+            PaymentChannel::CorporateBankTransfer
+        ]
+    );
+    let spec = app_store_seat_pricing_spec();
+    assert_eq!(spec.discount_floor, SeatPolicy::DISCOUNT_FLOOR);
+    assert_eq!(spec.bonus_cap_percent, SeatPolicy::BONUS_CAP_PERCENT);
+    assert_eq!(spec.upgrade, CreditRule::DAYS_ROUNDED_DOWN);
+    assert_eq!(spec.channels, ChannelSpec::default());
 }
 
 #[test]
@@ -984,7 +1100,7 @@ fn a_minimal_json_spec_takes_the_published_defaults() {
     assert_eq!(spec.channels, ChannelSpec::default());
     assert_eq!(spec.locale.currency, Currency::CNY);
     assert_eq!(
-        quote(&policy, &SeatOrder::new(3, 2)).unwrap().total,
+        policy.quote(&SeatOrder::new(3, 2)).unwrap().total,
         cny("59.40")
     );
 }
@@ -999,7 +1115,7 @@ fn policy_and_quote_json_shapes() {
     assert_eq!(json["upgrade"]["granularity"], "day");
     assert_eq!(json["channels"]["mobile"][0], "wallet");
 
-    let q = quote(&preset(), &SeatOrder::new(120, 2)).unwrap();
+    let q = preset().quote(&SeatOrder::new(120, 2)).unwrap();
     let json = serde_json::to_value(&q).unwrap();
     assert_eq!(json["total"]["amount"], "16320.00");
     assert_eq!(json["steps"][1]["rule"], "R-SEAT-03");
@@ -1016,7 +1132,9 @@ fn policy_and_quote_json_shapes() {
 #[test]
 fn r_seat_02_to_06_an_edited_quote_does_not_deserialize() {
     let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
-    let q = quote(&preset(), &SeatOrder::new(120, 2).starting(start)).unwrap();
+    let q = preset()
+        .quote(&SeatOrder::new(120, 2).starting(start))
+        .unwrap();
     let json = serde_json::to_value(&q).unwrap();
     let read = |json: &serde_json::Value| serde_json::from_value::<Quote>(json.clone());
     assert_eq!(read(&json).unwrap(), q);
@@ -1080,8 +1198,8 @@ fn amounts_too_large_are_an_arithmetic_error_not_a_panic() {
         Period::Year,
         "79228162514264337593543950335",
     ));
-    let err = quote(&policy, &SeatOrder::new(2, 1)).unwrap_err();
+    let err = policy.quote(&SeatOrder::new(2, 1)).unwrap_err();
     assert!(matches!(err, Error::Arithmetic { .. }), "{err:?}");
-    let err = quote(&preset(), &SeatOrder::new(1, u32::MAX)).unwrap_err();
+    let err = preset().quote(&SeatOrder::new(1, u32::MAX)).unwrap_err();
     assert!(matches!(err, Error::Arithmetic { .. }), "{err:?}");
 }

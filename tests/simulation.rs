@@ -74,9 +74,7 @@ use billing_rules::payment::{
     EnvironmentPayment, PaymentCommand, PaymentEvent, PaymentMethod, PaymentPolicy, PaymentState,
     SwitchFacts,
 };
-use billing_rules::pricing::seats::{
-    CurrentPurchase, ExtensionOrder, SeatOrder, SeatPolicy, extend, quote, upgrade,
-};
+use billing_rules::pricing::{CurrentPurchase, ExtensionOrder, SeatOrder, SeatPolicy};
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     AppRefundPolicy, LedgerCommand, LedgerEvent, LedgerState, OrderId, OrderLedger, OrderStatus,
@@ -664,7 +662,7 @@ impl Sim {
         let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
         let store = Arc::new(MemoryStore::new());
         let policies = Policies {
-            seat: ctx.ok(presets::seat::app_store_seat_plan(), "seat preset"),
+            seat: ctx.ok(presets::app_store_seat_pricing(), "seat preset"),
             lifecycles: [
                 presets::lifecycle::app_store_seat_plan().unwrap(),
                 presets::lifecycle::chat_service().unwrap(),
@@ -991,10 +989,9 @@ impl Sim {
                     start: current.start,
                     end: current.end,
                 };
-                let up = self.ctx.ok(
-                    upgrade(&self.policies.seat, &bought, &order, now),
-                    "upgrade",
-                );
+                let up = self
+                    .ctx
+                    .ok(self.policies.seat.upgrade(&bought, &order, now), "upgrade");
                 check!(
                     self.ctx,
                     !up.amount_due.is_negative()
@@ -1013,7 +1010,7 @@ impl Sim {
                 )
             }
             None => {
-                let priced = self.ctx.ok(quote(&self.policies.seat, &order), "quote");
+                let priced = self.ctx.ok(self.policies.seat.quote(&order), "quote");
                 (priced.total, Money::zero(CNY), priced.validity.total_days)
             }
         };
@@ -1100,7 +1097,7 @@ impl Sim {
         };
         let priced = self
             .ctx
-            .ok(extend(&self.policies.seat, &extension, now), "extend");
+            .ok(self.policies.seat.extend(&extension, now), "extend");
         let Some(validity) = Period::days(priced.validity.total_days.0) else {
             self.ctx.fail("an extension of no days");
         };

@@ -3,7 +3,7 @@
 
 use billing_rules::decider::Decider;
 use billing_rules::presets;
-use billing_rules::pricing::tiers::TierSpec;
+use billing_rules::pricing::TierSpec;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::usage::addons::{AddOnPolicy, AddOnUsage, Resolution, charge, month_peak};
 use billing_rules::usage::traffic::{
@@ -528,8 +528,8 @@ fn tariff_spec() -> impl Strategy<Value = billing_rules::usage::traffic::TariffS
             .collect();
         billing_rules::usage::traffic::TariffSpec {
             unit: Unit::Gigabyte,
-            tiers: billing_rules::pricing::tiers::TierTableSpec {
-                mode: billing_rules::pricing::tiers::TierMode::Graduated,
+            tiers: billing_rules::pricing::TierTableSpec {
+                mode: billing_rules::pricing::TierMode::Graduated,
                 tiers,
             },
         }
@@ -547,7 +547,7 @@ proptest! {
         let mut spec = presets::usage::live_traffic_spec();
         spec.regions[0].traffic = tariff;
         if volume {
-            spec.regions[0].traffic.tiers.mode = billing_rules::pricing::tiers::TierMode::Volume;
+            spec.regions[0].traffic.tiers.mode = billing_rules::pricing::TierMode::Volume;
         }
         let p = TrafficPolicy::try_from(spec).unwrap();
         let table = p.tariff(Region::Mainland, BillingMethod::Traffic).unwrap().table();

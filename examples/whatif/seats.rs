@@ -12,12 +12,11 @@
 //! ```
 
 use billing_rules::money::{Money, RoundingMode};
-use billing_rules::presets::seat::app_store_seat_plan_spec;
-use billing_rules::pricing::seats::{
+use billing_rules::presets::app_store_seat_pricing_spec;
+use billing_rules::pricing::{
     CreditGranularity, CurrentPurchase, PriceBasis, PricingSpec, Quote, SeatOrder, SeatPolicy,
-    SeatPolicySpec, Step, StepDetail, quote, upgrade,
+    SeatPolicySpec, Step, StepDetail, TierMode,
 };
-use billing_rules::pricing::tiers::TierMode;
 use billing_rules::time::{Days, Period, Zone};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -176,7 +175,7 @@ pub fn run(command: Command, out: &Output) -> Result {
 fn load(policy: &PolicyArgs, duration: &DurationArgs) -> Fallible<(SeatPolicy, String, u32)> {
     let (mut spec, mut name) = args::spec_or(
         &policy.file,
-        || Ok(app_store_seat_plan_spec()),
+        || Ok(app_store_seat_pricing_spec()),
         "app store preset",
         "SeatPolicySpec",
         "whatif seats --print-policy",
@@ -263,7 +262,7 @@ fn seats(args: SeatsArgs, out: &Output) -> Result {
     if let Some(start) = args.start {
         order = order.starting(start.at(zone)?);
     }
-    let q = quote(&policy, &order)?;
+    let q = policy.quote(&order)?;
     if out.json {
         return out.json(&q);
     }
@@ -437,10 +436,7 @@ fn upgrade_credit(args: UpgradeArgs, out: &Output) -> Result {
             // The current purchase priced under the same policy: what was
             // paid is its total, its end its validity's end.
             let start = start.at(zone)?;
-            let q = quote(
-                &policy,
-                &SeatOrder::new(seats, args.current_periods).starting(start),
-            )?;
+            let q = policy.quote(&SeatOrder::new(seats, args.current_periods).starting(start))?;
             let end = q.validity.end.ok_or("the current order has no end")?;
             let current = CurrentPurchase {
                 paid: q.total,
@@ -468,7 +464,7 @@ fn upgrade_credit(args: UpgradeArgs, out: &Output) -> Result {
     };
     let (start, end) = (current.start, current.end);
     let seats = args.seats.ok_or("give --seats N")?;
-    let up = upgrade(&policy, &current, &SeatOrder::new(seats, periods), now)?;
+    let up = policy.upgrade(&current, &SeatOrder::new(seats, periods), now)?;
     if out.json {
         #[derive(Serialize)]
         struct Report<'a> {
@@ -476,7 +472,7 @@ fn upgrade_credit(args: UpgradeArgs, out: &Output) -> Result {
             current_order: Option<&'a Quote>,
             current: &'a CurrentPurchase,
             now: DateTime<Utc>,
-            upgrade: &'a billing_rules::pricing::seats::Upgrade,
+            upgrade: &'a billing_rules::pricing::Upgrade,
         }
         return out.json(&Report {
             current_order: current_order.as_ref(),
@@ -608,7 +604,7 @@ fn tiers(args: TiersArgs, out: &Output) -> Result {
     let mut rows: Vec<TierRow> = Vec::new();
     for seats in counts {
         let order = SeatOrder::new(seats, periods);
-        let (Ok(v), Ok(g)) = (quote(&volume, &order), quote(&graduated, &order)) else {
+        let (Ok(v), Ok(g)) = (volume.quote(&order), graduated.quote(&order)) else {
             continue; // outside the seat limits or the tiers
         };
         let bounds = v.steps().iter().find_map(|s| match s.detail {

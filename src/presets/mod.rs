@@ -7,8 +7,8 @@
 //! Two kinds of function, with one signature each:
 //!
 //! - `*_spec()` returns the preset as a spec, infallibly: start from it and
-//!   change a field (`SeatPolicySpec { max_seats: Some(100), ..seat::app_store_seat_plan_spec() }`).
-//! - The built preset (`seat::app_store_seat_plan()`, `lifecycle::chat_service()`,
+//!   change a field (`SeatPolicySpec { max_seats: Some(100), ..app_store_seat_pricing_spec() }`).
+//! - The built preset (`app_store_seat_pricing()`, `lifecycle::chat_service()`,
 //!   `payment::payment_policy()`, ...) returns `Result<Policy, PolicyError>`:
 //!   it is `Policy::try_from(*_spec())`, the same validation as any spec, so
 //!   no preset skips a check. None fails; the tests build every one.
@@ -22,7 +22,7 @@
 //! assert_eq!(presets::locale().time_zone.to_string(), "+08:00");
 //!
 //! // One published figure from each family.
-//! assert_eq!(presets::seat::discount_floor().to_string(), "0.70"); // R-SEAT-04
+//! assert_eq!(presets::app_store_seat_pricing()?.discount_floor().to_string(), "0.70"); // R-SEAT-04
 //! assert_eq!(presets::lifecycle::chat_service()?.grace().num_hours(), 24); // R-LIFE-06
 //! assert_eq!(presets::usage::verification()?.trial_quota(), 1000); // R-USE-02
 //! assert_eq!(presets::lifecycle::live_plugin_licence()?.price().to_string(), "CNY 30000.00"); // R-LIC-01
@@ -35,8 +35,10 @@ use crate::policy::Locale;
 
 pub mod lifecycle;
 pub mod payment;
-pub mod seat;
+mod seat;
 pub mod usage;
+
+pub use seat::{app_store_seat_pricing, app_store_seat_pricing_spec};
 
 /// Yuan, days in UTC+08:00, half-up rounding to the fen: the locale of every
 /// published policy.

@@ -1,10 +1,14 @@
 //! The app store's seat plan (R-SEAT-01 to R-SEAT-10).
 //!
-//! Published figures: a year of 365 days or a month of 31 (R-SEAT-01), a
-//! discount factor of at least 0.70 (R-SEAT-04), bonus days of at most 35%
-//! of the purchased days (R-SEAT-05), upgrade credit in whole days rounded
-//! down (R-SEAT-08, our decision), the wallet on mobile and the wallet or a
-//! corporate bank transfer on desktop (R-SEAT-10).
+//! Published figures, held by the pricing module as constants and composed
+//! here: a year of 365 days or a month of 31 (R-SEAT-01), a discount factor
+//! of at least [`SeatPolicy::DISCOUNT_FLOOR`] 0.70 (R-SEAT-04), bonus days
+//! of at most [`SeatPolicy::BONUS_CAP_PERCENT`] 35% of the purchased days
+//! (R-SEAT-05), upgrade credit in whole days rounded down
+//! ([`CreditRule::DAYS_ROUNDED_DOWN`], R-SEAT-08, our decision), the wallet
+//! on mobile and the wallet or a corporate bank transfer on desktop
+//! ([`ChannelSpec::APP_STORE_MOBILE`], [`ChannelSpec::APP_STORE_DESKTOP`],
+//! R-SEAT-10).
 //!
 //! The catalogue ([`RuleId`](crate::RuleId)) gives the tiers and the discount only as examples, and no
 //! prices at all. The preset uses the examples: volume tiers `1-50`,
@@ -15,11 +19,11 @@
 //! bonus days, because none is published.
 //!
 //! ```
-//! use billing_rules::presets::seat;
-//! use billing_rules::pricing::seats::{quote, SeatOrder};
+//! use billing_rules::presets;
+//! use billing_rules::pricing::SeatOrder;
 //!
-//! let policy = seat::app_store_seat_plan()?;
-//! let q = quote(&policy, &SeatOrder::new(120, 2))?;
+//! let policy = presets::app_store_seat_pricing()?;
+//! let q = policy.quote(&SeatOrder::new(120, 2))?;
 //! assert_eq!(q.total.to_string(), "CNY 16320.00"); // 120 x 80.00 x 2 x 0.85
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
@@ -27,49 +31,17 @@
 use rust_decimal::Decimal;
 
 use crate::error::PolicyError;
-use crate::money::RoundingMode;
-use crate::pricing::seats::{
-    ChannelSpec, CreditGranularity, CreditRule, DiscountSpec, PaymentChannel, PricingSpec,
-    SeatPolicy, SeatPolicySpec,
+use crate::pricing::{
+    ChannelSpec, CreditRule, DiscountSpec, PricingSpec, SeatPolicy, SeatPolicySpec, TierMode,
+    TierSpec, TierTableSpec,
 };
-use crate::pricing::tiers::{TierMode, TierSpec, TierTableSpec};
 use crate::time::Period;
-
-/// R-SEAT-04: the lowest discount factor, 0.70 (no deeper than 30% off).
-pub fn discount_floor() -> Decimal {
-    Decimal::new(70, 2)
-}
-
-/// R-SEAT-05: the most bonus days, 35 percent of the purchased days.
-pub fn bonus_cap_percent() -> Decimal {
-    Decimal::from(35)
-}
-
-/// R-SEAT-08 (decision): credit counts whole days and rounds down.
-pub fn upgrade_credit_rule() -> CreditRule {
-    CreditRule {
-        granularity: CreditGranularity::Day,
-        rounding: RoundingMode::TowardZero,
-    }
-}
-
-/// R-SEAT-10: the wallet (WeChat Pay) on mobile; the wallet or a corporate
-/// bank transfer on desktop.
-pub fn payment_channels() -> ChannelSpec {
-    ChannelSpec {
-        mobile: vec![PaymentChannel::Wallet],
-        desktop: vec![
-            PaymentChannel::Wallet,
-            PaymentChannel::CorporateBankTransfer,
-        ],
-    }
-}
 
 /// The app store's seat plan as a spec: yearly, volume tiers `1-50`,
 /// `51-200`, `201-` at the illustrative 100.00, 80.00 and 60.00 a seat a
-/// year, 2 years at 0.85 (see the module docs for which figures are
-/// published and which are examples).
-pub fn app_store_seat_plan_spec() -> SeatPolicySpec {
+/// year, 2 years at 0.85, and the published figures (see the module docs
+/// for which figures are published and which are examples).
+pub fn app_store_seat_pricing_spec() -> SeatPolicySpec {
     SeatPolicySpec {
         locale: super::locale(),
         period: Period::Year,
@@ -89,17 +61,20 @@ pub fn app_store_seat_plan_spec() -> SeatPolicySpec {
         min_seats: None,
         max_seats: None,
         max_total: None,
-        discount_floor: discount_floor(),
-        bonus_cap_percent: bonus_cap_percent(),
-        upgrade: upgrade_credit_rule(),
-        channels: payment_channels(),
+        discount_floor: SeatPolicy::DISCOUNT_FLOOR,
+        bonus_cap_percent: SeatPolicy::BONUS_CAP_PERCENT,
+        upgrade: CreditRule::DAYS_ROUNDED_DOWN,
+        channels: ChannelSpec {
+            mobile: ChannelSpec::APP_STORE_MOBILE.to_vec(),
+            desktop: ChannelSpec::APP_STORE_DESKTOP.to_vec(),
+        },
     }
 }
 
-/// The app store's seat plan, built from [`app_store_seat_plan_spec`].
+/// The app store's seat plan, built from [`app_store_seat_pricing_spec`].
 ///
 /// Building the preset never fails (a test proves it); the `Result` is
 /// there because the library has no panicking path.
-pub fn app_store_seat_plan() -> Result<SeatPolicy, PolicyError> {
-    SeatPolicy::try_from(app_store_seat_plan_spec())
+pub fn app_store_seat_pricing() -> Result<SeatPolicy, PolicyError> {
+    SeatPolicy::try_from(app_store_seat_pricing_spec())
 }

@@ -33,7 +33,7 @@ use rust_decimal::Decimal;
 
 use crate::error::PolicyError;
 use crate::policy::Locale;
-use crate::pricing::tiers::{TierMode, TierSpec, TierTableSpec};
+use crate::pricing::{TierMode, TierSpec, TierTableSpec};
 use crate::quantity::Unit;
 use crate::usage::addons::{
     AddOnPolicy, AddOnPolicySpec, MeteredPriceSpec, Resolution, TranscodingPriceSpec,

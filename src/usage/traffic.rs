@@ -48,7 +48,7 @@ use crate::decider::Decider;
 use crate::error::{ArithmeticError, Error, Figure, InRule, PolicyError, Reason};
 use crate::money::{Currency, Money};
 use crate::policy::Locale;
-use crate::pricing::tiers::{Axis, TierMode, TierTable, TierTableSpec};
+use crate::pricing::{Axis, TierMode, TierTable, TierTableSpec};
 use crate::quantity::{Dimension, Quantity, Unit};
 use crate::rule::RuleId;
 use crate::time::{Days, Zone};
@@ -212,7 +212,7 @@ impl From<Tariff> for TariffRepr {
         TariffRepr {
             currency: tariff.table.currency(),
             unit: tariff.unit,
-            tiers: tariff.table.to_spec(),
+            tiers: tariff.table.to_spec().into(),
         }
     }
 }
@@ -288,7 +288,7 @@ fn build_tariff(
         )
         .with_rule(RuleId::Use09));
     }
-    let table = TierTable::build(&spec.tiers, Axis::Continuous, currency)
+    let table = TierTable::try_from(spec.tiers.clone().on(Axis::Continuous, currency))
         .map_err(|e| e.within(field).with_rule(RuleId::Use09))?;
     if table.tiers().last().is_some_and(|t| t.to().is_some()) {
         return Err(PolicyError::new(
@@ -352,7 +352,7 @@ impl From<TrafficPolicy> for TrafficPolicySpec {
     fn from(policy: TrafficPolicy) -> Self {
         let tariff = |t: &Tariff| TariffSpec {
             unit: t.unit,
-            tiers: t.table.to_spec(),
+            tiers: t.table.to_spec().into(),
         };
         TrafficPolicySpec {
             locale: policy.locale,

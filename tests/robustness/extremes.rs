@@ -20,11 +20,10 @@ use billing_rules::payment::{
     EnvironmentPayment, PaymentCommand, PaymentMethod, PaymentPolicy, PaymentState, SwitchFacts,
 };
 use billing_rules::presets;
-use billing_rules::pricing::seats::{
-    CurrentPurchase, DiscountSpec, ExtensionOrder, PricingSpec, SeatOrder, SeatPolicy, credit,
-    extend, quote, upgrade,
+use billing_rules::pricing::{
+    Axis, CurrentPurchase, DiscountSpec, ExtensionOrder, PricingSpec, SeatOrder, SeatPolicy,
+    TierMode, TierSpec, TierTable, TierTableSpec,
 };
-use billing_rules::pricing::tiers::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     Eligibility, LedgerCommand, LicenceRefundRequest, OrderLedger, RefundFlags,
@@ -79,7 +78,7 @@ fn is_out_of_range(err: &Error) -> bool {
 }
 
 fn unit_price_policy(unit_price: Decimal) -> SeatPolicy {
-    let mut spec = presets::seat::app_store_seat_plan_spec();
+    let mut spec = presets::app_store_seat_pricing_spec();
     spec.pricing = PricingSpec::UnitPrice { unit_price };
     spec.discounts.clear();
     SeatPolicy::try_from(spec).unwrap()
@@ -90,11 +89,11 @@ fn unit_price_policy(unit_price: Decimal) -> SeatPolicy {
 #[test]
 fn extremes_seat_unit_price_at_decimal_max_prices_one_seat_and_overflows_on_two() {
     let policy = unit_price_policy(Decimal::MAX);
-    let one = quote(&policy, &SeatOrder::new(1, 1)).unwrap();
+    let one = policy.quote(&SeatOrder::new(1, 1)).unwrap();
     assert_eq!(one.total, Money::cny(Decimal::MAX));
-    let two = quote(&policy, &SeatOrder::new(2, 1)).unwrap_err();
+    let two = policy.quote(&SeatOrder::new(2, 1)).unwrap_err();
     assert!(is_overflow(&two), "{two}");
-    let periods = quote(&policy, &SeatOrder::new(1, 2)).unwrap_err();
+    let periods = policy.quote(&SeatOrder::new(1, 2)).unwrap_err();
     assert!(is_overflow(&periods), "{periods}");
 }
 
@@ -102,22 +101,22 @@ fn extremes_seat_unit_price_at_decimal_max_prices_one_seat_and_overflows_on_two(
 fn extremes_seat_a_billion_seats_for_a_million_periods_prices_exactly() {
     // 10^9 seats fall in the 201- tier at 60.00: 6 x 10^10 a year, for
     // 10^6 years: 6 x 10^16, with no discount for that duration.
-    let policy = presets::seat::app_store_seat_plan().unwrap();
-    let q = quote(&policy, &SeatOrder::new(1_000_000_000, 1_000_000)).unwrap();
+    let policy = presets::app_store_seat_pricing().unwrap();
+    let q = policy
+        .quote(&SeatOrder::new(1_000_000_000, 1_000_000))
+        .unwrap();
     assert_eq!(q.total.to_string(), "CNY 60000000000000000.00");
     assert_eq!(q.validity.purchased_days, Days(365_000_000));
     // The end of such a purchase is past chrono's range: an error value.
-    let dated = quote(
-        &policy,
-        &SeatOrder::new(1_000_000_000, 1_000_000).starting(t2025()),
-    )
-    .unwrap_err();
+    let dated = policy
+        .quote(&SeatOrder::new(1_000_000_000, 1_000_000).starting(t2025()))
+        .unwrap_err();
     assert!(is_out_of_range(&dated), "{dated}");
 }
 
 #[test]
 fn extremes_seat_a_period_of_a_million_days_is_refused_by_r_seat_01() {
-    let mut spec = presets::seat::app_store_seat_plan_spec();
+    let mut spec = presets::app_store_seat_pricing_spec();
     spec.period = Period::days(1_000_000).unwrap();
     let err = SeatPolicy::try_from(spec).unwrap_err();
     assert_eq!(
@@ -128,55 +127,55 @@ fn extremes_seat_a_period_of_a_million_days_is_refused_by_r_seat_01() {
 
 #[test]
 fn extremes_seat_periods_past_u32_days_overflow_as_an_error() {
-    let policy = presets::seat::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_seat_pricing().unwrap();
     // 365 x 4294967295 days does not fit a day count.
-    let err = quote(&policy, &SeatOrder::new(1, u32::MAX)).unwrap_err();
+    let err = policy.quote(&SeatOrder::new(1, u32::MAX)).unwrap_err();
     assert!(is_overflow(&err), "{err}");
-    let err = extend(
-        &policy,
-        &ExtensionOrder {
-            seats: 1,
-            periods: u32::MAX,
-            current_end: t2025(),
-        },
-        t2025(),
-    )
-    .unwrap_err();
+    let err = policy
+        .extend(
+            &ExtensionOrder {
+                seats: 1,
+                periods: u32::MAX,
+                current_end: t2025(),
+            },
+            t2025(),
+        )
+        .unwrap_err();
     assert!(is_overflow(&err), "{err}");
 }
 
 #[test]
 fn extremes_seat_u32_max_seats_under_a_bounded_tier_table_are_refused_by_r_seat_03() {
-    let mut spec = presets::seat::app_store_seat_plan_spec();
+    let mut spec = presets::app_store_seat_pricing_spec();
     spec.pricing = PricingSpec::Tiered(TierTableSpec {
         mode: TierMode::Graduated,
         tiers: vec![TierSpec::unit(1, Some(1_000_000_000), Decimal::ONE)],
     });
     let policy = SeatPolicy::try_from(spec).unwrap();
-    let err = quote(&policy, &SeatOrder::new(u32::MAX, 1)).unwrap_err();
+    let err = policy.quote(&SeatOrder::new(u32::MAX, 1)).unwrap_err();
     assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Seat03));
-    let q = quote(&policy, &SeatOrder::new(1_000_000_000, 1)).unwrap();
+    let q = policy.quote(&SeatOrder::new(1_000_000_000, 1)).unwrap();
     assert_eq!(q.total.to_string(), "CNY 1000000000.00");
 }
 
 #[test]
 fn extremes_seat_cap_at_decimal_max_never_binds_and_a_cap_of_zero_always_does() {
-    let mut spec = presets::seat::app_store_seat_plan_spec();
+    let mut spec = presets::app_store_seat_pricing_spec();
     spec.max_total = Some(Decimal::MAX);
     let policy = SeatPolicy::try_from(spec.clone()).unwrap();
-    let q = quote(&policy, &SeatOrder::new(u32::MAX, 1)).unwrap();
+    let q = policy.quote(&SeatOrder::new(u32::MAX, 1)).unwrap();
     // 4294967295 seats x 60.00.
     assert_eq!(q.total.to_string(), "CNY 257698037700.00");
     spec.max_total = Some(Decimal::ZERO);
     let free = SeatPolicy::try_from(spec).unwrap();
-    let q = quote(&free, &SeatOrder::new(u32::MAX, 1_000_000)).unwrap();
+    let q = free.quote(&SeatOrder::new(u32::MAX, 1_000_000)).unwrap();
     assert_eq!(q.total, Money::cny(Decimal::ZERO));
 }
 
 #[test]
 fn extremes_seat_a_28_digit_discount_factor_is_exact_or_a_precision_error() {
     let policy_with = |factor: &str| {
-        let mut spec = presets::seat::app_store_seat_plan_spec();
+        let mut spec = presets::app_store_seat_pricing_spec();
         spec.discounts = vec![DiscountSpec {
             periods: 2,
             factor: factor.parse().unwrap(),
@@ -186,12 +185,12 @@ fn extremes_seat_a_28_digit_discount_factor_is_exact_or_a_precision_error() {
     // 120 x 80.00 x 2 = 19200 x 0.70000000000000000001 is exact, then
     // rounded once to the fen.
     let twenty = policy_with("0.70000000000000000001");
-    let q = quote(&twenty, &SeatOrder::new(120, 2)).unwrap();
+    let q = twenty.quote(&SeatOrder::new(120, 2)).unwrap();
     assert_eq!(q.total.to_string(), "CNY 13440.00");
     // With 28 digits the exact product needs more than a Decimal holds: a
     // precision error, never a silently rounded price.
     let full = policy_with("0.7000000000000000000000000001");
-    let err = quote(&full, &SeatOrder::new(120, 2)).unwrap_err();
+    let err = full.quote(&SeatOrder::new(120, 2)).unwrap_err();
     assert!(
         matches!(
             err,
@@ -206,7 +205,7 @@ fn extremes_seat_a_28_digit_discount_factor_is_exact_or_a_precision_error() {
 
 #[test]
 fn extremes_seat_upgrade_credit_of_a_price_near_decimal_max() {
-    let policy = presets::seat::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_seat_pricing().unwrap();
     let start = t2025();
     let current = CurrentPurchase {
         paid: Money::cny(Decimal::MAX),
@@ -214,32 +213,38 @@ fn extremes_seat_upgrade_credit_of_a_price_near_decimal_max() {
         end: start + Duration::days(365),
     };
     // Before the start, the whole price paid is the credit: no arithmetic.
-    let before = credit(&policy, &current, Money::cny(Decimal::MAX), start).unwrap();
+    let before = policy
+        .credit(&current, Money::cny(Decimal::MAX), start)
+        .unwrap();
     assert_eq!(before.amount, Money::cny(Decimal::MAX));
     // Mid-term, MAX x remaining days does not fit: an overflow, not a wrap.
-    let mid = credit(
-        &policy,
-        &current,
-        Money::cny(Decimal::MAX),
-        start + Duration::days(100),
-    )
-    .unwrap_err();
+    let mid = policy
+        .credit(
+            &current,
+            Money::cny(Decimal::MAX),
+            start + Duration::days(100),
+        )
+        .unwrap_err();
     assert!(is_overflow(&mid), "{mid}");
     // Capped by the new order's price: never more than it (R-SEAT-08).
-    let up = upgrade(&policy, &current, &SeatOrder::new(20, 1), start).unwrap();
+    let up = policy
+        .upgrade(&current, &SeatOrder::new(20, 1), start)
+        .unwrap();
     assert_eq!(up.amount_due, Money::cny(Decimal::ZERO));
     assert_eq!(up.credit.amount.to_string(), "CNY 2000.00");
 }
 
 #[test]
 fn extremes_seat_upgrade_credit_over_chrono_whole_range() {
-    let policy = presets::seat::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_seat_pricing().unwrap();
     let current = CurrentPurchase {
         paid: Money::cny(Decimal::from(1000)),
         start: min_utc(),
         end: max_utc(),
     };
-    let c = credit(&policy, &current, Money::cny(Decimal::from(5000)), t2025()).unwrap();
+    let c = policy
+        .credit(&current, Money::cny(Decimal::from(5000)), t2025())
+        .unwrap();
     assert!(c.total > c.remaining && c.remaining > 0);
     assert!(c.amount.amount() > Decimal::ZERO && c.amount.amount() < Decimal::from(1000));
 }
@@ -263,8 +268,8 @@ fn million_tiers(mode: TierMode) -> TierTableSpec {
 
 #[test]
 fn extremes_tiers_a_million_volume_tiers_build_and_price() {
-    let table =
-        TierTable::build(&million_tiers(TierMode::Volume), Axis::Whole, Currency::CNY).unwrap();
+    let table = TierTable::try_from(million_tiers(TierMode::Volume).on(Axis::Whole, Currency::CNY))
+        .unwrap();
     assert_eq!(table.tiers().len(), 1_000_000);
     for (q, tier, unit) in [
         (1u64, 0usize, 1u64),
@@ -286,12 +291,9 @@ fn extremes_tiers_a_million_volume_tiers_build_and_price() {
 
 #[test]
 fn extremes_tiers_a_million_graduated_tiers_build_and_price() {
-    let table = TierTable::build(
-        &million_tiers(TierMode::Graduated),
-        Axis::Whole,
-        Currency::CNY,
-    )
-    .unwrap();
+    let table =
+        TierTable::try_from(million_tiers(TierMode::Graduated).on(Axis::Whole, Currency::CNY))
+            .unwrap();
     // The graduated price of q, summed tier by tier (the reference).
     let reference = |q: u64| -> Decimal {
         let mut total = 0u64;
@@ -324,7 +326,7 @@ fn extremes_tiers_a_million_graduated_tiers_build_and_price() {
 fn extremes_tiers_a_gap_at_the_millionth_tier_is_refused_naming_it() {
     let mut spec = million_tiers(TierMode::Volume);
     spec.tiers[999_999].from += Decimal::ONE;
-    let err = TierTable::build(&spec, Axis::Whole, Currency::CNY).unwrap_err();
+    let err = TierTable::try_from(spec.clone().on(Axis::Whole, Currency::CNY)).unwrap_err();
     assert_eq!(err.field, "tiers[999999].from");
     assert_eq!(err.rule, Some(RuleId::Seat03));
     assert!(err.problem.contains("a gap"), "{err}");
@@ -345,30 +347,28 @@ fn extremes_tiers_bounds_and_prices_at_decimal_max() {
             TierSpec::unit(2, None, Decimal::ONE),
         ],
     };
-    let err = TierTable::build(&spec, Axis::Whole, Currency::CNY).unwrap_err();
+    let err = TierTable::try_from(spec.clone().on(Axis::Whole, Currency::CNY)).unwrap_err();
     assert_eq!(err.field, "tiers[0].to");
     // The maximum quantity at 1 a unit is the maximum; at 2 it overflows.
     for mode in [TierMode::Volume, TierMode::Graduated] {
-        let one = TierTable::build(
-            &TierTableSpec {
+        let one = TierTable::try_from(
+            TierTableSpec {
                 mode,
                 tiers: vec![TierSpec::unit(1, None, Decimal::ONE)],
-            },
-            Axis::Whole,
-            Currency::CNY,
+            }
+            .on(Axis::Whole, Currency::CNY),
         )
         .unwrap();
         assert_eq!(
             one.price(Decimal::MAX).unwrap().total,
             Money::cny(Decimal::MAX)
         );
-        let two = TierTable::build(
-            &TierTableSpec {
+        let two = TierTable::try_from(
+            TierTableSpec {
                 mode,
                 tiers: vec![TierSpec::unit(1, None, Decimal::TWO)],
-            },
-            Axis::Whole,
-            Currency::CNY,
+            }
+            .on(Axis::Whole, Currency::CNY),
         )
         .unwrap();
         assert!(is_overflow(&two.price(Decimal::MAX).unwrap_err()));
@@ -381,7 +381,7 @@ fn extremes_tiers_an_empty_table_is_refused() {
         mode: TierMode::Graduated,
         tiers: Vec::new(),
     };
-    let err = TierTable::build(&spec, Axis::Continuous, Currency::CNY).unwrap_err();
+    let err = TierTable::try_from(spec.clone().on(Axis::Continuous, Currency::CNY)).unwrap_err();
     assert_eq!(
         (err.field.as_str(), err.rule),
         ("tiers", Some(RuleId::Seat03))

@@ -33,13 +33,10 @@ use billing_rules::payment::{
 };
 use billing_rules::policy::Locale;
 use billing_rules::presets;
-use billing_rules::pricing::seats::{
-    ChannelSpec, Credit, CreditRule, CurrentPurchase, ExtensionOrder, PaymentChannel, Platform,
-    PricingRule, PricingSpec, Quote, SeatOrder, SeatPolicy, SeatPolicySpec, Upgrade, credit,
-    extend, quote, upgrade,
-};
-use billing_rules::pricing::tiers::{
-    Axis, Tier, TierPart, TierPrice, TierSpec, TierTable, TierTableSpec,
+use billing_rules::pricing::{
+    Axis, ChannelSpec, Credit, CreditRule, CurrentPurchase, ExtensionOrder, PaymentChannel,
+    Platform, PricingRule, PricingSpec, Quote, SeatOrder, SeatPolicy, SeatPolicySpec, Tier,
+    TierPart, TierPrice, TierSpec, TierTable, TierTableSpec, Upgrade,
 };
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
@@ -577,7 +574,7 @@ pub fn use_seat_policy(policy: &SeatPolicy, seats: u32, periods: u32, now: DateT
     let currency = policy.locale().currency;
     let order = SeatOrder::new(seats, periods);
     for order in [order, order.starting(now)] {
-        if let Some(q) = answered(quote(policy, &order)) {
+        if let Some(q) = answered(policy.quote(&order)) {
             assert!(!q.total.is_negative(), "{q:?}");
             assert_eq!(q.total.currency(), currency);
             assert_eq!(q.total, q.total.round_to_minor(policy.locale().rounding));
@@ -598,18 +595,12 @@ pub fn use_seat_policy(policy: &SeatPolicy, seats: u32, periods: u32, now: DateT
         DateTime::<Utc>::MAX_UTC,
         DateTime::<Utc>::MIN_UTC,
     ] {
-        if let Some(up) = answered(upgrade(policy, &current, &order, at)) {
+        if let Some(up) = answered(policy.upgrade(&current, &order, at)) {
             assert!(!up.amount_due.is_negative(), "{up:?}");
             assert!(up.credit.amount.amount() <= current.paid.amount());
         }
-        let _ = answered(credit(
-            policy,
-            &current,
-            Money::new(Decimal::MAX, currency),
-            at,
-        ));
-        let _ = answered(extend(
-            policy,
+        let _ = answered(policy.credit(&current, Money::new(Decimal::MAX, currency), at));
+        let _ = answered(policy.extend(
             &ExtensionOrder {
                 seats,
                 periods,
@@ -638,10 +629,10 @@ pub fn use_seat_policy(policy: &SeatPolicy, seats: u32, periods: u32, now: DateT
 pub fn use_tier_table_spec(spec: &TierTableSpec) {
     for axis in [Axis::Whole, Axis::Continuous] {
         for currency in [Currency::CNY, Currency::JPY] {
-            let Ok(table) = TierTable::build(spec, axis, currency) else {
+            let Ok(table) = TierTable::try_from(spec.clone().on(axis, currency)) else {
                 continue;
             };
-            assert_eq!(&table.to_spec(), spec);
+            assert_eq!(table.to_spec(), spec.clone().on(axis, currency));
             for q in [
                 Decimal::ZERO,
                 Decimal::new(5, 1),
@@ -833,7 +824,7 @@ where
 }
 
 fn seat_spec_json() -> Value {
-    serde_json::to_value(presets::seat::app_store_seat_plan_spec()).unwrap()
+    serde_json::to_value(presets::app_store_seat_pricing_spec()).unwrap()
 }
 
 /// Every deserializable type of the landed areas, with its samples and what
@@ -860,7 +851,7 @@ fn targets() -> Vec<Target> {
     let pay = presets::payment::payment_policy().unwrap();
     let refunds = presets::payment::app_refund_policy().unwrap();
     let lic_refunds = presets::payment::licence_refund_policy().unwrap();
-    let tier_specs: Vec<TierTableSpec> = s.tier_tables.iter().map(TierTable::to_spec).collect();
+    let tier_specs: Vec<TierTableSpec> = s.tier_tables.iter().map(|t| t.to_spec().into()).collect();
     vec![
         // Seat plans.
         target::<SeatPolicy>(vec![seat_spec_json()], seat_policy),
@@ -870,7 +861,7 @@ fn targets() -> Vec<Target> {
             }
         }),
         target::<PricingSpec>(vec![seat_spec_json()["pricing"].clone()], |pricing| {
-            let mut spec = presets::seat::app_store_seat_plan_spec();
+            let mut spec = presets::app_store_seat_pricing_spec();
             spec.pricing = pricing;
             if let Ok(p) = SeatPolicy::try_from(spec) {
                 use_seat_policy(&p, 51, 1, at(2025, 1, 1, 0));
@@ -878,7 +869,7 @@ fn targets() -> Vec<Target> {
         }),
         target::<TierTableSpec>(values(&tier_specs), |spec| use_tier_table_spec(&spec)),
         target::<TierTable>(values(&s.tier_tables), |table| {
-            use_tier_table_spec(&table.to_spec());
+            use_tier_table_spec(&table.to_spec().into());
             for q in [Decimal::ONE, Decimal::from(1_000_000_000), Decimal::MAX] {
                 let _ = answered(table.price(q));
             }
@@ -895,10 +886,7 @@ fn targets() -> Vec<Target> {
             },
         ),
         target::<PricingRule>(
-            values(&[presets::seat::app_store_seat_plan()
-                .unwrap()
-                .pricing()
-                .clone()]),
+            values(&[presets::app_store_seat_pricing().unwrap().pricing().clone()]),
             |rule| {
                 let _ = rule.rule();
             },
@@ -906,24 +894,24 @@ fn targets() -> Vec<Target> {
         target::<UnknownRuleId>(values(&[UnknownRuleId("R-X".into())]), |e| show(&e)),
         target::<TierSpec>(values(&tier_specs[0].tiers), |tier| {
             use_tier_table_spec(&TierTableSpec {
-                mode: billing_rules::pricing::tiers::TierMode::Graduated,
+                mode: billing_rules::pricing::TierMode::Graduated,
                 tiers: vec![tier],
             })
         }),
         target::<ChannelSpec>(values(&[ChannelSpec::default()]), |_| {}),
         target::<CreditRule>(values(&[CreditRule::default()]), |_| {}),
         target::<SeatOrder>(values(&s.seat_orders), move |order| {
-            let p = presets::seat::app_store_seat_plan().unwrap();
-            let _ = answered(quote(&p, &order));
+            let p = presets::app_store_seat_pricing().unwrap();
+            let _ = answered(p.quote(&order));
         }),
         target::<ExtensionOrder>(values(&s.extension_orders), move |order| {
-            let p = presets::seat::app_store_seat_plan().unwrap();
-            let _ = answered(extend(&p, &order, now));
+            let p = presets::app_store_seat_pricing().unwrap();
+            let _ = answered(p.extend(&order, now));
         }),
         target::<CurrentPurchase>(values(&s.current_purchases), move |current| {
-            let p = presets::seat::app_store_seat_plan().unwrap();
+            let p = presets::app_store_seat_pricing().unwrap();
             for at in probe_instants() {
-                let _ = answered(upgrade(&p, &current, &SeatOrder::new(20, 1), at));
+                let _ = answered(p.upgrade(&current, &SeatOrder::new(20, 1), at));
             }
         }),
         target::<Quote>(values(&s.quotes), |_| {}),

@@ -340,7 +340,7 @@ mod bundled_terms {
 /// Exact tier parts (R-SEAT-03).
 mod tier_parts {
     use billing_rules::money::Currency;
-    use billing_rules::pricing::tiers::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
+    use billing_rules::pricing::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
     use rust_decimal::Decimal;
 
     /// R-SEAT-03: the part of a quantity inside a graduated tier was computed
@@ -365,7 +365,7 @@ mod tier_parts {
                 },
             ],
         };
-        let table = TierTable::build(&spec, Axis::Continuous, Currency::CNY).unwrap();
+        let table = TierTable::try_from(spec.clone().on(Axis::Continuous, Currency::CNY)).unwrap();
         // 7 x 10^28 - 0.5 needs 30 digits.
         let huge: Decimal = "70000000000000000000000000000".parse().unwrap();
         let parts: Vec<_> = table.parts(huge).unwrap().collect();
@@ -386,7 +386,7 @@ mod one_pass {
     use billing_rules::Error;
     use billing_rules::money::{Currency, Money};
     use billing_rules::presets;
-    use billing_rules::pricing::seats::{BonusAmount, BonusSpec, DiscountSpec, SeatPolicy};
+    use billing_rules::pricing::{BonusAmount, BonusSpec, DiscountSpec, SeatPolicy};
     use billing_rules::refund::{LedgerState, Order};
     use chrono::{DateTime, TimeZone, Utc};
     use rust_decimal::Decimal;
@@ -400,7 +400,7 @@ mod one_pass {
     /// the error still names the first duplicate and its earlier twin.
     #[test]
     fn r_seat_04_a_million_discounts_build_in_one_pass() {
-        let mut spec = presets::seat::app_store_seat_plan_spec();
+        let mut spec = presets::app_store_seat_pricing_spec();
         spec.discounts = (1..=1_000_000u32)
             .map(|periods| DiscountSpec {
                 periods,
@@ -422,7 +422,7 @@ mod one_pass {
     /// discount and bonus days (the first discount is named).
     #[test]
     fn r_seat_05_a_million_bonuses_build_in_one_pass() {
-        let mut spec = presets::seat::app_store_seat_plan_spec();
+        let mut spec = presets::app_store_seat_pricing_spec();
         spec.discounts = vec![DiscountSpec {
             periods: 2,
             factor: Decimal::new(85, 2),

@@ -23,12 +23,11 @@ use billing_rules::payment::PaymentPolicy;
 use billing_rules::payment::{InvoiceSource, PaymentMethod, PrepaidSource, UnknownPaymentMethod};
 use billing_rules::policy::Locale;
 use billing_rules::presets;
-use billing_rules::pricing::seats::{
-    BonusAmount, BonusSpec, ChannelSpec, CreditCap, CreditGranularity, CreditRule, CurrentPurchase,
-    DiscountSpec, ExtensionOrder, PaymentChannel, Platform, PricingRule, SeatOrder, SeatPolicy,
-    credit, extend, quote, upgrade,
+use billing_rules::pricing::{
+    Axis, BonusAmount, BonusSpec, ChannelSpec, CreditCap, CreditGranularity, CreditRule,
+    CurrentPurchase, DiscountSpec, ExtensionOrder, PaymentChannel, Platform, PricingRule,
+    SeatOrder, SeatPolicy, Tier, TierMode, TierTable,
 };
-use billing_rules::pricing::tiers::{Axis, Tier, TierMode, TierTable};
 use billing_rules::quantity::{Dimension, Quantity, Unit};
 use billing_rules::refund::{AppRefundPolicy, LicenceRefundPolicy};
 use billing_rules::refund::{
@@ -199,10 +198,11 @@ proptest! {
             all(table.tiers());
             round_trip(&table.to_spec());
             all(&table.to_spec().tiers);
+            prop_assert_eq!(TierTable::try_from(table.to_spec()), Ok(table.clone()));
         }
         all(seat.discounts());
         all(&seat.bonuses().collect::<Vec<_>>());
-        round_trip(&seat.upgrade());
+        round_trip(&seat.credit_rule());
         round_trip(&seat.locale());
         round_trip(&subscription);
         round_trip(&subscription.to_spec());
@@ -259,7 +259,7 @@ proptest! {
     ) {
         let order = SeatOrder::new(seats, periods).starting(start);
         round_trip(&order);
-        if let Ok(q) = quote(&policy, &order) {
+        if let Ok(q) = policy.quote(&order) {
             round_trip(&q);
             all(&q.steps());
             round_trip(&q.validity);
@@ -272,15 +272,15 @@ proptest! {
                 .unwrap_or(DateTime::<Utc>::MAX_UTC),
         };
         round_trip(&current);
-        if let Ok(up) = upgrade(&policy, &current, &SeatOrder::new(seats, periods), now) {
+        if let Ok(up) = policy.upgrade(&current, &SeatOrder::new(seats, periods), now) {
             round_trip(&up);
         }
-        if let Ok(c) = credit(&policy, &current, paid, now) {
+        if let Ok(c) = policy.credit(&current, paid, now) {
             round_trip(&c);
         }
         let ext = ExtensionOrder { seats, periods, current_end: start };
         round_trip(&ext);
-        if let Ok(q) = extend(&policy, &ext, now) {
+        if let Ok(q) = policy.extend(&ext, now) {
             round_trip(&q);
         }
     }
@@ -519,7 +519,7 @@ fn serde_json_shapes_are_stable() {
         to(&SeatOrder::new(120, 2)),
         json!({"seats": 120, "periods": 2, "start": null}),
     );
-    let seat = presets::seat::app_store_seat_plan().unwrap();
+    let seat = presets::app_store_seat_pricing().unwrap();
     let PricingRule::Tiered(table) = seat.pricing() else {
         panic!("the preset is tiered")
     };

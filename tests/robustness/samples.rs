@@ -24,11 +24,10 @@ use billing_rules::payment::{
     EnvironmentPayment, PaymentCommand, PaymentEvent, PaymentMethod, PaymentState, SwitchFacts,
 };
 use billing_rules::presets;
-use billing_rules::pricing::seats::{
-    Credit, CurrentPurchase, ExtensionOrder, Quote, SeatOrder, Upgrade, credit, extend, quote,
-    upgrade,
+use billing_rules::pricing::{
+    Axis, Credit, CurrentPurchase, ExtensionOrder, Quote, SeatOrder, TierPart, TierPrice,
+    TierTable, Upgrade,
 };
-use billing_rules::pricing::tiers::{Axis, TierPart, TierPrice, TierTable};
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     Eligibility, LedgerCommand, LedgerEvent, LedgerState, LicenceRefundRequest, OrderLedger,
@@ -528,16 +527,16 @@ fn build() -> Samples {
     }
 
     // Seat plans: quotes, upgrades, extensions, credits, tier prices.
-    let seat = presets::seat::app_store_seat_plan().unwrap();
-    let mut bonus_spec = presets::seat::app_store_seat_plan_spec();
-    bonus_spec.bonuses = vec![billing_rules::pricing::seats::BonusSpec {
+    let seat = presets::app_store_seat_pricing().unwrap();
+    let mut bonus_spec = presets::app_store_seat_pricing_spec();
+    bonus_spec.bonuses = vec![billing_rules::pricing::BonusSpec {
         periods: 1,
-        bonus: billing_rules::pricing::seats::BonusAmount::Days(30),
+        bonus: billing_rules::pricing::BonusAmount::Days(30),
     }];
     bonus_spec.min_seats = Some(1);
     bonus_spec.max_seats = Some(500);
     bonus_spec.max_total = Some(Decimal::from(10_000));
-    let capped = billing_rules::pricing::seats::SeatPolicy::try_from(bonus_spec).unwrap();
+    let capped = billing_rules::pricing::SeatPolicy::try_from(bonus_spec).unwrap();
     for (policy, seats, periods) in [
         (&seat, 120, 2),
         (&seat, 51, 1),
@@ -547,7 +546,7 @@ fn build() -> Samples {
     ] {
         let order = SeatOrder::new(seats, periods).starting(t0);
         s.seat_orders.push(order);
-        s.quotes.push(quote(policy, &order).unwrap());
+        s.quotes.push(policy.quote(&order).unwrap());
     }
     s.seat_orders.push(SeatOrder::new(0, 0));
     let current = CurrentPurchase {
@@ -561,11 +560,11 @@ fn build() -> Samples {
         t0 + Duration::days(265),
         t0 + Duration::days(400),
     ] {
-        let up = upgrade(&seat, &current, &SeatOrder::new(20, 1), now).unwrap();
+        let up = seat.upgrade(&current, &SeatOrder::new(20, 1), now).unwrap();
         s.credits.push(up.credit);
         s.upgrades.push(up);
         s.credits
-            .push(credit(&seat, &current, yuan(10), now).unwrap());
+            .push(seat.credit(&current, yuan(10), now).unwrap());
     }
     let ext = ExtensionOrder {
         seats: 120,
@@ -573,51 +572,49 @@ fn build() -> Samples {
         current_end: t0 + Duration::days(30),
     };
     s.extension_orders.push(ext);
-    s.quotes.push(extend(&seat, &ext, t0).unwrap());
+    s.quotes.push(seat.extend(&ext, t0).unwrap());
     s.quotes
-        .push(extend(&capped, &ext, t0 + Duration::days(60)).unwrap());
+        .push(capped.extend(&ext, t0 + Duration::days(60)).unwrap());
     for policy in [&seat, &capped] {
-        if let billing_rules::pricing::seats::PricingRule::Tiered(table) = policy.pricing() {
+        if let billing_rules::pricing::PricingRule::Tiered(table) = policy.pricing() {
             s.tier_tables.push(table.clone());
         }
     }
-    let graduated = TierTable::build(
-        &billing_rules::pricing::tiers::TierTableSpec {
-            mode: billing_rules::pricing::tiers::TierMode::Graduated,
+    let graduated = TierTable::try_from(
+        billing_rules::pricing::TierTableSpec {
+            mode: billing_rules::pricing::TierMode::Graduated,
             tiers: vec![
-                billing_rules::pricing::tiers::TierSpec::flat(1, Some(10), Decimal::from(5)),
-                billing_rules::pricing::tiers::TierSpec {
+                billing_rules::pricing::TierSpec::flat(1, Some(10), Decimal::from(5)),
+                billing_rules::pricing::TierSpec {
                     from: Decimal::from(11),
                     to: None,
                     flat: Some(Decimal::ONE),
                     unit_price: Some(Decimal::new(25, 3)),
                 },
             ],
-        },
-        Axis::Whole,
-        Currency::USD,
+        }
+        .on(Axis::Whole, Currency::USD),
     )
     .unwrap();
-    let continuous = TierTable::build(
-        &billing_rules::pricing::tiers::TierTableSpec {
-            mode: billing_rules::pricing::tiers::TierMode::Graduated,
+    let continuous = TierTable::try_from(
+        billing_rules::pricing::TierTableSpec {
+            mode: billing_rules::pricing::TierMode::Graduated,
             tiers: vec![
-                billing_rules::pricing::tiers::TierSpec {
+                billing_rules::pricing::TierSpec {
                     from: Decimal::ZERO,
                     to: Some(Decimal::new(105, 1)),
                     flat: None,
                     unit_price: Some(Decimal::new(3, 1)),
                 },
-                billing_rules::pricing::tiers::TierSpec {
+                billing_rules::pricing::TierSpec {
                     from: Decimal::new(105, 1),
                     to: None,
                     flat: None,
                     unit_price: Some(Decimal::new(2, 1)),
                 },
             ],
-        },
-        Axis::Continuous,
-        Currency::CNY,
+        }
+        .on(Axis::Continuous, Currency::CNY),
     )
     .unwrap();
     s.tier_tables.push(graduated);

@@ -17,11 +17,10 @@ use billing_rules::payment::{
 };
 use billing_rules::policy::Locale;
 use billing_rules::presets;
-use billing_rules::pricing::seats::{
+use billing_rules::pricing::{
     BonusAmount, BonusSpec, ChannelSpec, CreditGranularity, CreditRule, DiscountSpec,
-    PaymentChannel, PricingSpec, SeatPolicy, SeatPolicySpec,
+    PaymentChannel, PricingSpec, SeatPolicy, SeatPolicySpec, TierMode, TierSpec, TierTableSpec,
 };
-use billing_rules::pricing::tiers::{TierMode, TierSpec, TierTableSpec};
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     AppRefundPolicy, AppRefundPolicySpec, LicenceRefundPolicy, LicenceRefundPolicySpec,
@@ -608,7 +607,7 @@ pub fn seat_policy_spec() -> impl Strategy<Value = SeatPolicySpec> {
 /// The preset or a policy built from a generated spec (the preset when the
 /// spec does not build).
 pub fn seat_policy() -> impl Strategy<Value = SeatPolicy> {
-    let preset = || presets::seat::app_store_seat_plan().unwrap();
+    let preset = || presets::app_store_seat_pricing().unwrap();
     prop_oneof![
         1 => Just(preset()),
         3 => seat_policy_spec().prop_map(move |spec| SeatPolicy::try_from(spec).unwrap_or_else(|_| preset())),

@@ -14,7 +14,7 @@ use billing_rules::lifecycle::licence::LicencePolicy;
 use billing_rules::lifecycle::postpaid::PostpaidState;
 use billing_rules::money::{Currency, Money};
 use billing_rules::presets;
-use billing_rules::pricing::seats::{SeatPolicy, SeatPolicySpec};
+use billing_rules::pricing::{SeatPolicy, SeatPolicySpec};
 use billing_rules::quantity::Quantity;
 use billing_rules::usage::policy::UsagePolicy;
 use proptest::prelude::*;
@@ -53,7 +53,7 @@ fn money_json(amount: Value) -> Value {
 }
 
 fn seat_plan_json() -> Value {
-    serde_json::to_value(presets::seat::app_store_seat_plan_spec()).unwrap()
+    serde_json::to_value(presets::app_store_seat_pricing_spec()).unwrap()
 }
 
 fn usage_json() -> Value {

@@ -1,8 +1,7 @@
 //! Payment channels by platform (R-SEAT-10).
 //!
 //! The rules this file implements are described in the
-//! [seats module docs](crate::pricing::seats#payment-channels), which readers of
-//! the rendered documentation see.
+//! [pricing module docs](crate::pricing#payment-channels).
 
 use serde::{Deserialize, Serialize};
 
@@ -64,13 +63,28 @@ pub struct ChannelSpec {
 }
 
 impl Default for ChannelSpec {
-    /// The app store's channels ([`crate::presets::seat::payment_channels`]).
+    /// The app store's channels: [`ChannelSpec::APP_STORE_MOBILE`] and
+    /// [`ChannelSpec::APP_STORE_DESKTOP`].
     fn default() -> Self {
-        crate::presets::seat::payment_channels()
+        ChannelSpec {
+            mobile: ChannelSpec::APP_STORE_MOBILE.to_vec(),
+            desktop: ChannelSpec::APP_STORE_DESKTOP.to_vec(),
+        }
     }
 }
 
 impl ChannelSpec {
+    /// R-SEAT-10, published: the app store offers only the wallet (WeChat
+    /// Pay) on mobile.
+    pub const APP_STORE_MOBILE: &'static [PaymentChannel] = &[PaymentChannel::Wallet];
+
+    /// R-SEAT-10, published: the app store offers the wallet or a corporate
+    /// bank transfer on desktop.
+    pub const APP_STORE_DESKTOP: &'static [PaymentChannel] = &[
+        PaymentChannel::Wallet,
+        PaymentChannel::CorporateBankTransfer,
+    ];
+
     /// The channels offered on `platform`.
     pub fn on(&self, platform: Platform) -> &[PaymentChannel] {
         match platform {

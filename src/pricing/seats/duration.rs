@@ -2,8 +2,7 @@
 //! keyed by the number of periods bought.
 //!
 //! The rules this file implements are described in the
-//! [seats module docs](crate::pricing::seats#duration-offers), which readers of
-//! the rendered documentation see.
+//! [pricing module docs](crate::pricing#duration-offers).
 
 use std::collections::HashMap;
 

@@ -6,13 +6,54 @@ use serde::{Deserialize, Serialize};
 
 use super::channels::{ChannelSpec, PaymentChannel, Platform};
 use super::duration::{self, Bonus, BonusSpec, DiscountSpec};
-use super::upgrade::CreditRule;
 use crate::error::{Error, PolicyError};
-use crate::money::Money;
+use crate::money::{Money, RoundingMode};
 use crate::policy::{Locale, check};
-use crate::pricing::tiers::{Axis, TierTable, TierTableSpec};
+use crate::pricing::{Axis, TierTable, TierTableSpec};
 use crate::rule::RuleId;
 use crate::time::{Days, Period};
+
+/// What the credit counts remaining and total time in (R-SEAT-08).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreditGranularity {
+    /// Whole local calendar days; a day that has started counts as used
+    /// (the preset).
+    Day,
+    /// Whole seconds.
+    Second,
+}
+
+/// How upgrade credit counts time and rounds (R-SEAT-08).
+///
+/// Serialized as `{"granularity": "day", "rounding": "toward_zero"}`;
+/// missing fields take the preset values
+/// ([`CreditRule::DAYS_ROUNDED_DOWN`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreditRule {
+    /// Days (preset) or seconds.
+    pub granularity: CreditGranularity,
+    /// How the exact pro-rata value is rounded to the minor unit (preset
+    /// `toward_zero`: down).
+    pub rounding: RoundingMode,
+}
+
+impl CreditRule {
+    /// R-SEAT-08 (our decision, the preset): credit counts whole local days
+    /// and rounds down, so it never exceeds the exact pro-rata value.
+    pub const DAYS_ROUNDED_DOWN: CreditRule = CreditRule {
+        granularity: CreditGranularity::Day,
+        rounding: RoundingMode::TowardZero,
+    };
+}
+
+impl Default for CreditRule {
+    /// The preset: whole days, rounded down ([`CreditRule::DAYS_ROUNDED_DOWN`]).
+    fn default() -> Self {
+        CreditRule::DAYS_ROUNDED_DOWN
+    }
+}
 
 /// How the price of one period is worked out from the seat count.
 ///
@@ -49,8 +90,8 @@ pub enum PricingSpec {
 /// and a table on another axis than whole seats (R-SEAT-03).
 ///
 /// ```
-/// use billing_rules::pricing::seats::PricingRule;
-/// let policy = billing_rules::presets::seat::app_store_seat_plan()?;
+/// use billing_rules::pricing::PricingRule;
+/// let policy = billing_rules::presets::app_store_seat_pricing()?;
 /// let json = serde_json::to_string(policy.pricing())?;
 /// assert!(json.starts_with(r#"{"rule":"tiered","mode":"volume","axis":"whole""#));
 /// assert_eq!(&serde_json::from_str::<PricingRule>(&json)?, policy.pricing());
@@ -122,7 +163,7 @@ impl PricingRule {
             PricingRule::UnitPrice(price) => PricingSpec::UnitPrice {
                 unit_price: price.amount(),
             },
-            PricingRule::Tiered(table) => PricingSpec::Tiered(table.to_spec()),
+            PricingRule::Tiered(table) => PricingSpec::Tiered(table.to_spec().into()),
         }
     }
 }
@@ -131,9 +172,11 @@ impl PricingRule {
 ///
 /// Every field but `period` and `pricing` may be left out of the JSON:
 /// lists default to empty, limits and cap to none, and the published
-/// figures (`discount_floor` 0.70, `bonus_cap_percent` 35, the upgrade
-/// credit rule, the payment channels) to the app store's preset values in
-/// [`crate::presets::seat`]. Amounts are plain decimals in
+/// figures to the app store's values: `discount_floor`
+/// [`SeatPolicy::DISCOUNT_FLOOR`] (0.70), `bonus_cap_percent`
+/// [`SeatPolicy::BONUS_CAP_PERCENT`] (35), the upgrade credit rule
+/// [`CreditRule::DAYS_ROUNDED_DOWN`], the payment channels
+/// [`ChannelSpec::default`]. Amounts are plain decimals in
 /// `locale.currency`.
 ///
 /// Build a [`SeatPolicy`] from it with `SeatPolicy::try_from(spec)`.
@@ -177,12 +220,12 @@ pub struct SeatPolicySpec {
     #[serde(with = "crate::decimal_serde::strict_option")]
     pub max_total: Option<Decimal>,
     /// R-SEAT-04: the lowest discount factor allowed (preset 0.70).
-    #[serde(default = "crate::presets::seat::discount_floor")]
+    #[serde(default = "default_discount_floor")]
     #[serde(with = "crate::decimal_serde::strict")]
     pub discount_floor: Decimal,
     /// R-SEAT-05: the most bonus days allowed, as a percentage of the
     /// purchased days (preset 35).
-    #[serde(default = "crate::presets::seat::bonus_cap_percent")]
+    #[serde(default = "default_bonus_cap_percent")]
     #[serde(with = "crate::decimal_serde::strict")]
     pub bonus_cap_percent: Decimal,
     /// R-SEAT-08: how upgrade credit counts time and rounds (preset: whole
@@ -192,6 +235,14 @@ pub struct SeatPolicySpec {
     /// R-SEAT-10: the payment channels of each platform.
     #[serde(default)]
     pub channels: ChannelSpec,
+}
+
+fn default_discount_floor() -> Decimal {
+    SeatPolicy::DISCOUNT_FLOOR
+}
+
+fn default_bonus_cap_percent() -> Decimal {
+    SeatPolicy::BONUS_CAP_PERCENT
 }
 
 /// A validated seat plan (R-SEAT-01 to R-SEAT-10).
@@ -216,7 +267,7 @@ pub struct SeatPolicySpec {
 /// it.
 ///
 /// ```
-/// use billing_rules::pricing::seats::{DiscountSpec, PricingSpec, SeatPolicy, SeatPolicySpec};
+/// use billing_rules::pricing::{DiscountSpec, PricingSpec, SeatPolicy, SeatPolicySpec};
 /// use billing_rules::time::Period;
 /// use rust_decimal::Decimal;
 ///
@@ -240,10 +291,10 @@ pub struct SeatPolicySpec {
 /// store's preset:
 ///
 /// ```
-/// use billing_rules::pricing::seats::SeatPolicy;
+/// use billing_rules::pricing::SeatPolicy;
 /// use serde_json::json;
 ///
-/// let policy = billing_rules::presets::seat::app_store_seat_plan()?;
+/// let policy = billing_rules::presets::app_store_seat_pricing()?;
 /// let shape = json!({
 ///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
 ///     "period": "year",
@@ -293,13 +344,14 @@ impl TryFrom<SeatPolicySpec> for SeatPolicy {
             )
             .with_rule(RuleId::Seat01));
         }
-        let pricing = match &spec.pricing {
+        let pricing = match spec.pricing {
             PricingSpec::UnitPrice { unit_price } => PricingRule::UnitPrice(
-                check::amount("pricing.unit_price", *unit_price, currency)
+                check::amount("pricing.unit_price", unit_price, currency)
                     .map_err(|e| e.with_rule(RuleId::Seat02))?,
             ),
             PricingSpec::Tiered(table) => PricingRule::Tiered(
-                TierTable::build(table, Axis::Whole, currency).map_err(|e| e.within("pricing"))?,
+                TierTable::try_from(table.on(Axis::Whole, currency))
+                    .map_err(|e| e.within("pricing"))?,
             ),
         };
         if spec.discount_floor <= Decimal::ZERO || spec.discount_floor > Decimal::ONE {
@@ -375,13 +427,19 @@ impl TryFrom<SeatPolicySpec> for SeatPolicy {
     }
 }
 
-impl From<SeatPolicy> for SeatPolicySpec {
-    fn from(policy: SeatPolicy) -> Self {
-        policy.to_spec()
-    }
-}
+crate::pricing::spec_from_policy!(SeatPolicy => SeatPolicySpec);
 
 impl SeatPolicy {
+    /// R-SEAT-04: the lowest discount factor published, 0.70 (no deeper
+    /// than 30% off); the default of `discount_floor`.
+    // 70 at scale 2, written `0.70` as published.
+    pub const DISCOUNT_FLOOR: Decimal = Decimal::from_parts(70, 0, 0, false, 2);
+
+    /// R-SEAT-05: the most bonus days published, 35 percent of the
+    /// purchased days; the default of `bonus_cap_percent`.
+    // 35 at scale 0, written `35`.
+    pub const BONUS_CAP_PERCENT: Decimal = Decimal::from_parts(35, 0, 0, false, 0);
+
     /// The spec this policy was built from.
     pub fn to_spec(&self) -> SeatPolicySpec {
         SeatPolicySpec {
@@ -469,16 +527,17 @@ impl SeatPolicy {
         self.bonus_cap_percent
     }
 
-    /// R-SEAT-08: how upgrade credit counts time and rounds.
-    pub fn upgrade(&self) -> CreditRule {
+    /// R-SEAT-08: how upgrade credit counts time and rounds (the spec's
+    /// `upgrade` field).
+    pub fn credit_rule(&self) -> CreditRule {
         self.upgrade
     }
 
     /// R-SEAT-10: the payment channels offered on `platform`.
     ///
     /// ```
-    /// use billing_rules::pricing::seats::{PaymentChannel, Platform};
-    /// let policy = billing_rules::presets::seat::app_store_seat_plan()?;
+    /// use billing_rules::pricing::{PaymentChannel, Platform};
+    /// let policy = billing_rules::presets::app_store_seat_pricing()?;
     /// assert_eq!(policy.channels(Platform::Mobile), [PaymentChannel::Wallet]);
     /// assert!(policy.check_channel(Platform::Mobile, PaymentChannel::CorporateBankTransfer).is_err());
     /// # Ok::<(), billing_rules::PolicyError>(())

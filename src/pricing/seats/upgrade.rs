@@ -2,51 +2,17 @@
 //! credited against a new order.
 //!
 //! The rules this file implements are described in the
-//! [seats module docs](crate::pricing::seats#upgrade-credit), which readers of
-//! the rendered documentation see.
+//! [pricing module docs](crate::pricing#upgrade-credit).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::policy::SeatPolicy;
-use super::quote::{Quote, SeatOrder, quote};
+use super::policy::{CreditGranularity, CreditRule, SeatPolicy};
+use super::quote::{Quote, SeatOrder};
 use crate::error::{ArithmeticError, Error, Figure, Reason};
 use crate::money::{Money, Rounding, RoundingMode};
 use crate::rule::RuleId;
 use crate::time::Zone;
-
-/// What the credit counts remaining and total time in (R-SEAT-08).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CreditGranularity {
-    /// Whole local calendar days; a day that has started counts as used
-    /// (the preset).
-    Day,
-    /// Whole seconds.
-    Second,
-}
-
-/// How upgrade credit counts time and rounds (R-SEAT-08).
-///
-/// Serialized as `{"granularity": "day", "rounding": "toward_zero"}`;
-/// missing fields take the preset values
-/// ([`crate::presets::seat::upgrade_credit_rule`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CreditRule {
-    /// Days (preset) or seconds.
-    pub granularity: CreditGranularity,
-    /// How the exact pro-rata value is rounded to the minor unit (preset
-    /// `toward_zero`: down).
-    pub rounding: RoundingMode,
-}
-
-impl Default for CreditRule {
-    /// The preset: whole days, rounded down.
-    fn default() -> Self {
-        crate::presets::seat::upgrade_credit_rule()
-    }
-}
 
 /// The purchase being upgraded (R-SEAT-08).
 ///
@@ -109,16 +75,19 @@ pub struct Credit {
     pub exact: Money,
     /// The rounding applied to `exact`.
     pub rounding: RoundingMode,
-    /// The bound that limited the credit, if any.
+    /// The bound that limited the credit, if any (never `NewPrice` for a
+    /// pro-rata credit, which has no new price).
     pub capped_by: Option<CreditCap>,
     /// The credit granted.
     pub amount: Money,
 }
 
 impl CreditRule {
-    /// The credit `current` earns against a new order priced `new_price`,
-    /// at `now`, counting days in `zone` (R-SEAT-08), as described in
-    /// [upgrade credit](crate::pricing::seats#upgrade-credit).
+    /// The upgrade credit `current` earns against a new order priced
+    /// `new_price`, at `now`, counting days in `zone` (R-SEAT-08), as
+    /// described in [upgrade credit](crate::pricing#upgrade-credit): the
+    /// [pro-rata credit](CreditRule::pro_rata) capped by `new_price`, so
+    /// the amount due is never negative.
     ///
     /// Refused (R-SEAT-08) when the price paid is negative, when the
     /// purchase does not end after it starts, or when it spans no whole
@@ -129,6 +98,58 @@ impl CreditRule {
         zone: Zone,
         current: &CurrentPurchase,
         new_price: Money,
+        now: DateTime<Utc>,
+    ) -> Result<Credit, Error> {
+        self.credit_capped(zone, current, Some(new_price), now)
+    }
+
+    /// The pro-rata credit of `current` at `now`, counting days in `zone`
+    /// (R-SEAT-08): `paid x remaining / total`, rounded with this rule and
+    /// never more than what was paid, but **not** capped by a new order's
+    /// price, since there is none. What the unused time is worth, e.g. to
+    /// show before the customer picks a new order. [`CreditRule::credit`]
+    /// is this amount capped by the new price; the two differ only when the
+    /// new order costs less than this credit.
+    ///
+    /// Refused as [`CreditRule::credit`] is. Makes no heap allocation unless
+    /// it refuses.
+    ///
+    /// ```
+    /// use billing_rules::money::Money;
+    /// use billing_rules::pricing::{CreditCap, CreditRule, CurrentPurchase};
+    /// use billing_rules::time::{Days, Zone};
+    /// use chrono::{TimeZone, Utc};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let zone = Zone::BEIJING;
+    /// let start = Utc.with_ymd_and_hms(2024, 12, 31, 16, 0, 0).unwrap();
+    /// let end = zone.plus_days(start, Days(365))?;
+    /// let now = zone.minus_days(end, Days(100))?;
+    /// let current = CurrentPurchase { paid: Money::cny(Decimal::from(1000)), start, end };
+    /// let rule = CreditRule::default();
+    /// assert_eq!(rule.pro_rata(zone, &current, now)?.amount.to_string(), "CNY 273.97");
+    /// // Against a new order of 200.00 the upgrade credit stops at its price.
+    /// let capped = rule.credit(zone, &current, Money::cny(Decimal::from(200)), now)?;
+    /// assert_eq!(capped.amount.to_string(), "CNY 200.00");
+    /// assert_eq!(capped.capped_by, Some(CreditCap::NewPrice));
+    /// # Ok::<(), billing_rules::Error>(())
+    /// ```
+    pub fn pro_rata(
+        &self,
+        zone: Zone,
+        current: &CurrentPurchase,
+        now: DateTime<Utc>,
+    ) -> Result<Credit, Error> {
+        self.credit_capped(zone, current, None, now)
+    }
+
+    /// The pro-rata credit, capped by what was paid and, when given, by the
+    /// new order's price.
+    fn credit_capped(
+        &self,
+        zone: Zone,
+        current: &CurrentPurchase,
+        new_price: Option<Money>,
         now: DateTime<Utc>,
     ) -> Result<Credit, Error> {
         let paid = current.paid;
@@ -188,12 +209,14 @@ impl CreditRule {
                 .checked_div(total.into())?
         };
         let rounded = exact.round(Rounding::minor_unit(paid.currency(), self.rounding));
-        let limit = paid.checked_min(new_price)?;
+        let limit = match new_price {
+            Some(new_price) => paid.checked_min(new_price)?,
+            None => paid,
+        };
         let (amount, capped_by) = if rounded.amount() > limit.amount() {
-            let cap = if new_price.amount() <= paid.amount() {
-                CreditCap::NewPrice
-            } else {
-                CreditCap::Paid
+            let cap = match new_price {
+                Some(new_price) if new_price.amount() <= paid.amount() => CreditCap::NewPrice,
+                _ => CreditCap::Paid,
             };
             (limit, Some(cap))
         } else {
@@ -253,63 +276,100 @@ pub struct Upgrade {
     pub amount_due: Money,
 }
 
-/// The credit `current` earns under `policy`'s credit rule and zone against
-/// a new order priced `new_price`, at `now` (R-SEAT-08).
-pub fn credit(
-    policy: &SeatPolicy,
-    current: &CurrentPurchase,
-    new_price: Money,
-    now: DateTime<Utc>,
-) -> Result<Credit, Error> {
-    policy
-        .upgrade()
-        .credit(policy.locale().time_zone, current, new_price, now)
-        .map_err(|e| e.in_rule(RuleId::Seat08))
-}
+impl SeatPolicy {
+    /// The upgrade credit `current` earns under this policy's credit rule
+    /// and zone against a new order priced `new_price`, at `now`
+    /// (R-SEAT-08): [`CreditRule::credit`], capped by `new_price`.
+    /// [`SeatPolicy::pro_rata_credit`] is the same credit before that cap.
+    pub fn credit(
+        &self,
+        current: &CurrentPurchase,
+        new_price: Money,
+        now: DateTime<Utc>,
+    ) -> Result<Credit, Error> {
+        self.credit_rule()
+            .credit(self.locale().time_zone, current, new_price, now)
+            .map_err(|e| e.in_rule(RuleId::Seat08))
+    }
 
-/// Prices an upgrade at `now` (R-SEAT-08): `new_order` is quoted as a new
-/// purchase (starting at `now` unless it says otherwise), and the current
-/// purchase's credit is subtracted from its total.
-/// Makes no heap allocation unless it refuses.
-///
-/// ```
-/// use billing_rules::money::Money;
-/// use billing_rules::pricing::seats::{upgrade, CurrentPurchase, SeatOrder};
-/// use billing_rules::time::Days;
-/// use chrono::{TimeZone, Utc};
-/// use rust_decimal::Decimal;
-///
-/// let policy = billing_rules::presets::seat::app_store_seat_plan()?;
-/// let zone = policy.locale().time_zone;
-/// let start = Utc.with_ymd_and_hms(2024, 12, 31, 16, 0, 0).unwrap();
-/// let end = zone.plus_days(start, Days(365))?;
-/// let current = CurrentPurchase { paid: Money::cny(Decimal::from(1000)), start, end };
-/// let now = zone.minus_days(end, Days(100))?;
-/// let up = upgrade(&policy, &current, &SeatOrder::new(20, 1), now)?;
-/// assert_eq!(up.quote.total.to_string(), "CNY 2000.00"); // 20 x 100.00
-/// assert_eq!(up.credit.amount.to_string(), "CNY 273.97");
-/// assert_eq!(up.amount_due.to_string(), "CNY 1726.03");
-/// # Ok::<(), billing_rules::Error>(())
-/// ```
-pub fn upgrade(
-    policy: &SeatPolicy,
-    current: &CurrentPurchase,
-    new_order: &SeatOrder,
-    now: DateTime<Utc>,
-) -> Result<Upgrade, Error> {
-    let order = SeatOrder {
-        start: new_order.start.or(Some(now)),
-        ..*new_order
-    };
-    let quote = quote(policy, &order)?;
-    let credit = credit(policy, current, quote.total, now)?;
-    let amount_due = quote
-        .total
-        .checked_sub(credit.amount)
-        .map_err(|e| Error::from(e).in_rule(RuleId::Seat08))?;
-    Ok(Upgrade {
-        quote,
-        credit,
-        amount_due,
-    })
+    /// The pro-rata credit of `current` at `now` under this policy's credit
+    /// rule and zone (R-SEAT-08), **before** the cap by a new order's price
+    /// ([`CreditRule::pro_rata`]): what the unused time is worth, with no
+    /// new order to invent. [`SeatPolicy::credit`] and
+    /// [`SeatPolicy::upgrade`] cap it by the new order's price.
+    ///
+    /// ```
+    /// use billing_rules::money::Money;
+    /// use billing_rules::pricing::CurrentPurchase;
+    /// use billing_rules::time::Days;
+    /// use chrono::{TimeZone, Utc};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let policy = billing_rules::presets::app_store_seat_pricing()?;
+    /// let zone = policy.locale().time_zone;
+    /// let start = Utc.with_ymd_and_hms(2024, 12, 31, 16, 0, 0).unwrap();
+    /// let end = zone.plus_days(start, Days(365))?;
+    /// let current = CurrentPurchase { paid: Money::cny(Decimal::from(1000)), start, end };
+    /// let credit = policy.pro_rata_credit(&current, zone.minus_days(end, Days(100))?)?;
+    /// assert_eq!((credit.remaining, credit.total), (100, 365));
+    /// assert_eq!(credit.amount.to_string(), "CNY 273.97");
+    /// # Ok::<(), billing_rules::Error>(())
+    /// ```
+    pub fn pro_rata_credit(
+        &self,
+        current: &CurrentPurchase,
+        now: DateTime<Utc>,
+    ) -> Result<Credit, Error> {
+        self.credit_rule()
+            .pro_rata(self.locale().time_zone, current, now)
+            .map_err(|e| e.in_rule(RuleId::Seat08))
+    }
+
+    /// Prices an upgrade at `now` (R-SEAT-08): `new_order` is quoted as a new
+    /// purchase (starting at `now` unless it says otherwise), and the current
+    /// purchase's credit, capped by the new order's total
+    /// ([`SeatPolicy::credit`]), is subtracted from that total.
+    /// Makes no heap allocation unless it refuses.
+    ///
+    /// ```
+    /// use billing_rules::money::Money;
+    /// use billing_rules::pricing::{CurrentPurchase, SeatOrder};
+    /// use billing_rules::time::Days;
+    /// use chrono::{TimeZone, Utc};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let policy = billing_rules::presets::app_store_seat_pricing()?;
+    /// let zone = policy.locale().time_zone;
+    /// let start = Utc.with_ymd_and_hms(2024, 12, 31, 16, 0, 0).unwrap();
+    /// let end = zone.plus_days(start, Days(365))?;
+    /// let current = CurrentPurchase { paid: Money::cny(Decimal::from(1000)), start, end };
+    /// let now = zone.minus_days(end, Days(100))?;
+    /// let up = policy.upgrade(&current, &SeatOrder::new(20, 1), now)?;
+    /// assert_eq!(up.quote.total.to_string(), "CNY 2000.00"); // 20 x 100.00
+    /// assert_eq!(up.credit.amount.to_string(), "CNY 273.97");
+    /// assert_eq!(up.amount_due.to_string(), "CNY 1726.03");
+    /// # Ok::<(), billing_rules::Error>(())
+    /// ```
+    pub fn upgrade(
+        &self,
+        current: &CurrentPurchase,
+        new_order: &SeatOrder,
+        now: DateTime<Utc>,
+    ) -> Result<Upgrade, Error> {
+        let order = SeatOrder {
+            start: new_order.start.or(Some(now)),
+            ..*new_order
+        };
+        let quote = self.quote(&order)?;
+        let credit = self.credit(current, quote.total, now)?;
+        let amount_due = quote
+            .total
+            .checked_sub(credit.amount)
+            .map_err(|e| Error::from(e).in_rule(RuleId::Seat08))?;
+        Ok(Upgrade {
+            quote,
+            credit,
+            amount_due,
+        })
+    }
 }

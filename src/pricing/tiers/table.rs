@@ -1,53 +1,14 @@
-//! Tiered price tables in volume or graduated mode (R-SEAT-03, R-USE-09).
+//! Tier tables as written and validated (R-SEAT-03, R-USE-09): the modes,
+//! the axes, the specs, and the checks that build a [`TierTable`].
 //!
-//! A [`TierTable`] cuts a quantity axis into contiguous tiers. Each tier has
-//! a flat amount, a unit price, or both.
-//!
-//! - **Volume**: the tier that contains the quantity prices all of it:
-//!   `flat + quantity x unit price`. Crossing a boundary can make a larger
-//!   order cheaper (the "price cliff").
-//! - **Graduated**: each tier prices only the part of the quantity inside it
-//!   (`flat + part x unit price`, the flat only when the part is not empty),
-//!   and the parts are summed. The total never falls as the quantity grows.
-//!
-//! Tiers are written with inclusive bounds. On an [`Axis::Whole`] axis
-//! (seats, calls) they read `1-50, 51-200, 201-`: each tier starts one after
-//! the previous one ends, and the first starts at 1. On an
-//! [`Axis::Continuous`] axis (traffic) they read `0-10, 10-50, 50-`: each
-//! starts where the previous ends, the first at 0, and a boundary quantity
-//! belongs to the lower tier. A gap, an overlap, a tier ending before it
-//! starts, or an unbounded tier that is not last is refused when the table is
-//! built.
-//!
-//! ```
-//! use billing_rules::pricing::tiers::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
-//! use billing_rules::money::Currency;
-//! use rust_decimal::Decimal;
-//!
-//! let spec = TierTableSpec {
-//!     mode: TierMode::Graduated,
-//!     tiers: vec![
-//!         TierSpec::unit(1, Some(50), Decimal::from(10)),
-//!         TierSpec::unit(51, Some(200), Decimal::from(8)),
-//!         TierSpec::unit(201, None, Decimal::from(6)),
-//!     ],
-//! };
-//! let table = TierTable::build(&spec, Axis::Whole, Currency::CNY)?;
-//! // 50 x 10 + 70 x 8 = 1060
-//! assert_eq!(table.price(Decimal::from(120))?.total.to_string(), "CNY 1060.00");
-//!
-//! let volume = TierTable::build(&TierTableSpec { mode: TierMode::Volume, ..spec }, Axis::Whole, Currency::CNY)?;
-//! // all 120 seats at the 51-200 tier's price: 120 x 8 = 960
-//! assert_eq!(volume.price(Decimal::from(120))?.total.to_string(), "CNY 960.00");
-//! # Ok::<(), billing_rules::Error>(())
-//! ```
+//! The rules are described in the [pricing module docs](crate::pricing#tier-tables).
 
 use std::fmt;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
+use crate::error::{ArithmeticError, PolicyError};
 use crate::exact;
 use crate::money::{Currency, Money};
 use crate::policy::check;
@@ -68,7 +29,7 @@ impl fmt::Display for TierMode {
     /// `volume` or `graduated`, as in JSON.
     ///
     /// ```
-    /// use billing_rules::pricing::tiers::TierMode;
+    /// use billing_rules::pricing::TierMode;
     /// assert_eq!(TierMode::Volume.to_string(), "volume");
     /// assert_eq!(format!("{} tiers", TierMode::Graduated), "graduated tiers");
     /// ```
@@ -189,7 +150,9 @@ impl TierSpec {
     }
 }
 
-/// A tier table as written in a spec.
+/// A tier table as written inside a policy's spec: the mode and the tiers.
+/// The policy gives the rest: the axis its bounds count (whole seats, a
+/// continuous measure) and the currency of its amounts (its locale's).
 ///
 /// # JSON
 ///
@@ -205,6 +168,52 @@ pub struct TierTableSpec {
     pub tiers: Vec<TierSpec>,
 }
 
+impl TierTableSpec {
+    /// This table standing alone: counted on `axis`, priced in `currency`,
+    /// ready for `TierTable::try_from`.
+    pub fn on(self, axis: Axis, currency: Currency) -> StandaloneTierTableSpec {
+        StandaloneTierTableSpec {
+            mode: self.mode,
+            axis,
+            currency,
+            tiers: self.tiers,
+        }
+    }
+}
+
+/// A tier table standing alone, outside a policy: its mode and tiers (a
+/// [`TierTableSpec`]) with the axis and the currency that an enclosing
+/// policy would otherwise give. A [`TierTable`] is built from it with
+/// `TierTable::try_from` and (de)serializes as it.
+///
+/// # JSON
+///
+/// ```json
+/// {"mode": "volume", "axis": "whole", "currency": "CNY", "tiers": [{"from": "1", "to": "50", "unit_price": "10"}, {"from": "51", "unit_price": "8"}]}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandaloneTierTableSpec {
+    /// Volume or graduated.
+    pub mode: TierMode,
+    /// What the bounds count.
+    pub axis: Axis,
+    /// The currency of the amounts.
+    pub currency: Currency,
+    /// The tiers, ascending.
+    pub tiers: Vec<TierSpec>,
+}
+
+impl From<StandaloneTierTableSpec> for TierTableSpec {
+    /// The mode and tiers, as a policy's spec holds them (the policy gives
+    /// the axis and currency).
+    fn from(spec: StandaloneTierTableSpec) -> TierTableSpec {
+        TierTableSpec {
+            mode: spec.mode,
+            tiers: spec.tiers,
+        }
+    }
+}
+
 /// A validated tier.
 ///
 /// Serialized with its axis and its prices as [`Money`]:
@@ -215,7 +224,7 @@ pub struct TierTableSpec {
 /// table is (de)serialized as a whole ([`TierTable`]).
 ///
 /// ```
-/// use billing_rules::pricing::tiers::Tier;
+/// use billing_rules::pricing::Tier;
 /// let json = r#"{"axis": "whole", "from": "51", "to": "200",
 ///                "unit_price": {"amount": "80", "currency": "CNY"}}"#;
 /// let tier: Tier = serde_json::from_str(json)?;
@@ -226,25 +235,25 @@ pub struct TierTableSpec {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(try_from = "TierRepr", into = "TierRepr")]
 pub struct Tier {
-    from: Decimal,
-    to: Option<Decimal>,
-    lower_edge: Decimal,
-    flat: Money,
-    unit_price: Money,
-    has_flat: bool,
-    has_unit: bool,
+    pub(super) from: Decimal,
+    pub(super) to: Option<Decimal>,
+    pub(super) lower_edge: Decimal,
+    pub(super) flat: Money,
+    pub(super) unit_price: Money,
+    pub(super) has_flat: bool,
+    pub(super) has_unit: bool,
     /// On a whole axis, `lower_edge` as an integer: a seat count is looked
     /// up with integer comparisons, not decimal ones (a third of a seat
     /// quote went to `Decimal` comparisons in a profile).
-    lower_whole: u128,
+    pub(super) lower_whole: u128,
     /// On a whole axis, `to` as an integer, `u128::MAX` when unbounded.
-    upper_whole: u128,
+    pub(super) upper_whole: u128,
     /// The graduated price of every tier before this one, each full, summed
     /// in order exactly as [`TierTable::price`] would; worked out once when
     /// the table is built so a graduated price costs one part, not one per
     /// tier. `None` when it cannot be computed exactly (then `price` sums
     /// the parts and reports the error).
-    graduated_below: Option<Money>,
+    pub(super) graduated_below: Option<Money>,
 }
 
 // The cached sum below a tier is worked out from the other tiers of its
@@ -387,14 +396,8 @@ impl Tier {
     pub fn unit_price(&self) -> Money {
         self.unit_price
     }
-
-    fn contains(&self, quantity: Decimal) -> bool {
-        exact::cmp(quantity, self.lower_edge).is_gt()
-            && self.to.is_none_or(|to| exact::cmp(quantity, to).is_le())
-    }
-
     /// `flat + quantity x unit price`.
-    fn charge(&self, quantity: Decimal) -> Result<Money, ArithmeticError> {
+    pub(super) fn charge(&self, quantity: Decimal) -> Result<Money, ArithmeticError> {
         let variable = self.unit_price.checked_mul(quantity)?;
         // Most tiers have no flat part: skip adding a zero on the hot path.
         if self.has_flat {
@@ -407,7 +410,7 @@ impl Tier {
     /// `flat + count x unit price` for a whole count, on the integer fast
     /// path ([`Scaled`]); `None` when a figure leaves it (then `charge`
     /// gives the same answer or the error).
-    fn charge_scaled(&self, count: u64) -> Option<Scaled> {
+    pub(super) fn charge_scaled(&self, count: u64) -> Option<Scaled> {
         let variable = Scaled::of(self.unit_price.amount()).mul(Scaled::whole(count))?;
         if self.has_flat {
             variable.add(Scaled::of(self.flat.amount()))
@@ -425,38 +428,16 @@ impl Tier {
     }
 }
 
-/// The price of a quantity by a tier table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TierPrice {
-    /// The total.
-    pub total: Money,
-    /// The index of the tier containing the quantity (the pricing tier in
-    /// volume mode, the last tier used in graduated mode).
-    pub tier: usize,
-}
-
-/// The part of a graduated price that one tier contributes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TierPart {
-    /// The tier's index.
-    pub tier: usize,
-    /// The quantity inside the tier.
-    #[serde(with = "crate::decimal_serde::strict")]
-    pub quantity: Decimal,
-    /// `flat + quantity x unit price` for that tier.
-    pub amount: Money,
-}
-
-/// A validated tier table. Built from a [`TierTableSpec`] with
-/// [`TierTable::build`]; see the module docs.
+/// A validated tier table (R-SEAT-03, R-USE-09), built from a
+/// [`StandaloneTierTableSpec`] with `TierTable::try_from`; see
+/// [tier tables](crate::pricing#tier-tables).
 ///
-/// Serialized as its spec with the axis and currency it was built on:
-/// `{"mode": "volume", "axis": "whole", "currency": "CNY", "tiers": [...]}`;
-/// deserializing builds it again, so every check of [`TierTable::build`]
-/// applies.
+/// Serialized as that spec: `{"mode": "volume", "axis": "whole",
+/// "currency": "CNY", "tiers": [...]}`; deserializing builds it again, so
+/// every check applies.
 ///
 /// ```
-/// use billing_rules::pricing::tiers::TierTable;
+/// use billing_rules::pricing::TierTable;
 /// use rust_decimal::Decimal;
 /// let json = r#"{"mode": "graduated", "axis": "whole", "currency": "CNY",
 ///                "tiers": [{"from": "1", "to": "50", "unit_price": "10"},
@@ -467,70 +448,41 @@ pub struct TierPart {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "TierTableRepr", into = "TierTableRepr")]
+#[serde(try_from = "StandaloneTierTableSpec", into = "StandaloneTierTableSpec")]
 pub struct TierTable {
-    mode: TierMode,
-    axis: Axis,
-    tiers: Vec<Tier>,
+    pub(super) mode: TierMode,
+    pub(super) axis: Axis,
+    pub(super) tiers: Vec<Tier>,
 }
 
-/// How a [`TierTable`] is written: its spec, axis and currency.
-#[derive(Serialize, Deserialize)]
-struct TierTableRepr {
-    mode: TierMode,
-    axis: Axis,
-    currency: Currency,
-    tiers: Vec<TierSpec>,
-}
-
-impl From<TierTable> for TierTableRepr {
-    fn from(table: TierTable) -> TierTableRepr {
-        let TierTableSpec { mode, tiers } = table.to_spec();
-        TierTableRepr {
-            mode,
-            axis: table.axis,
-            currency: table.currency(),
-            tiers,
-        }
-    }
-}
-
-impl TryFrom<TierTableRepr> for TierTable {
+impl TryFrom<StandaloneTierTableSpec> for TierTable {
     type Error = PolicyError;
 
-    fn try_from(repr: TierTableRepr) -> Result<TierTable, PolicyError> {
-        let spec = TierTableSpec {
-            mode: repr.mode,
-            tiers: repr.tiers,
-        };
-        TierTable::build(&spec, repr.axis, repr.currency)
-    }
-}
-
-impl TierTable {
-    /// Validates `spec` on `axis`, with amounts in `currency`.
+    /// Validates the tiers on the spec's axis, with amounts in its currency.
     ///
     /// Errors name the field (`tiers[2].from`) and what is allowed; every
     /// tier rule of R-SEAT-03 is checked here, so a built table is always
     /// contiguous, ascending and non-overlapping.
-    pub fn build(
-        spec: &TierTableSpec,
-        axis: Axis,
-        currency: Currency,
-    ) -> Result<TierTable, PolicyError> {
+    fn try_from(spec: StandaloneTierTableSpec) -> Result<TierTable, PolicyError> {
+        let StandaloneTierTableSpec {
+            mode,
+            axis,
+            currency,
+            tiers: specs,
+        } = spec;
         let rule = |e: PolicyError| e.with_rule(RuleId::Seat03);
-        if spec.tiers.is_empty() {
+        if specs.is_empty() {
             return Err(rule(PolicyError::new(
                 "tiers",
                 "no tier is given",
                 "at least one tier",
             )));
         }
-        let mut tiers = Vec::with_capacity(spec.tiers.len());
+        let mut tiers = Vec::with_capacity(specs.len());
         let mut expected_from = axis.first();
         let mut graduated_below = Some(Money::zero(currency));
-        let last = spec.tiers.len() - 1;
-        for (i, t) in spec.tiers.iter().enumerate() {
+        let last = specs.len() - 1;
+        for (i, t) in specs.iter().enumerate() {
             let field = |name: &str| format!("tiers[{i}].{name}");
             if axis == Axis::Whole && !is_whole(t.from) {
                 return Err(rule(PolicyError::new(
@@ -545,13 +497,13 @@ impl TierTable {
                 } else if t.from > expected_from {
                     format!(
                         "a gap: the previous tier ends at {}, this one starts at {}",
-                        spec.tiers[i - 1].to.unwrap_or_default(),
+                        specs[i - 1].to.unwrap_or_default(),
                         t.from
                     )
                 } else {
                     format!(
                         "an overlap: the previous tier ends at {}, this one starts at {}",
-                        spec.tiers[i - 1].to.unwrap_or_default(),
+                        specs[i - 1].to.unwrap_or_default(),
                         t.from
                     )
                 };
@@ -635,17 +587,19 @@ impl TierTable {
             });
             tiers.push(tier);
         }
-        Ok(TierTable {
-            mode: spec.mode,
-            axis,
-            tiers,
-        })
+        Ok(TierTable { mode, axis, tiers })
     }
+}
 
-    /// The spec this table was built from.
-    pub fn to_spec(&self) -> TierTableSpec {
-        TierTableSpec {
+crate::pricing::spec_from_policy!(TierTable => StandaloneTierTableSpec);
+
+impl TierTable {
+    /// The spec this table was built from, with its axis and currency.
+    pub fn to_spec(&self) -> StandaloneTierTableSpec {
+        StandaloneTierTableSpec {
             mode: self.mode,
+            axis: self.axis,
+            currency: self.currency(),
             tiers: self
                 .tiers
                 .iter()
@@ -681,242 +635,6 @@ impl TierTable {
             .first()
             .map(|t| t.flat.currency())
             .unwrap_or_default()
-    }
-
-    /// The index of the tier containing `quantity`, or a refusal naming
-    /// R-SEAT-03 when no tier covers it (below the first or above a bounded
-    /// last tier).
-    pub fn tier_index(&self, quantity: Decimal) -> Result<usize, Error> {
-        if let Some(count) = self.whole_count(quantity) {
-            return self
-                .locate_whole(count)
-                .map(|(index, _)| index)
-                .ok_or_else(|| self.uncovered(quantity));
-        }
-        // Tiers are ascending: a binary search keeps 10^6 tiers cheap.
-        let idx = self
-            .tiers
-            .partition_point(|t| t.to.is_some_and(|to| exact::cmp(to, quantity).is_lt()));
-        match self.tiers.get(idx) {
-            Some(tier) if tier.contains(quantity) => Ok(idx),
-            _ => Err(self.uncovered(quantity)),
-        }
-    }
-
-    fn uncovered(&self, quantity: Decimal) -> Error {
-        let first = self.tiers.first().map(|t| t.from).unwrap_or_default();
-        let last = self.tiers.last().and_then(|t| t.to);
-        let covered = match last {
-            Some(to) => format!("{first} to {to}"),
-            None => format!("{first} and above"),
-        };
-        Reason::new(
-            RuleId::Seat03,
-            format!("no tier covers a quantity of {quantity}; the tiers cover {covered}"),
-        )
-        .with(Figure::decimal("quantity", quantity))
-        .with(Figure::decimal("first_tier_from", first))
-        .into()
-    }
-
-    /// `quantity` as a whole count, when the table is on the whole axis
-    /// and the quantity is a whole number written without decimals (the
-    /// integer lookup then gives the same tier and the same amounts, to the
-    /// digit, as the decimal one).
-    fn whole_count(&self, quantity: Decimal) -> Option<u64> {
-        if self.axis == Axis::Whole && quantity.scale() == 0 {
-            u64::try_from(quantity.mantissa()).ok()
-        } else {
-            None
-        }
-    }
-
-    /// The tier containing a whole `count`, on a whole axis: a binary
-    /// search over the integer upper bounds.
-    fn locate_whole(&self, count: u64) -> Option<(usize, &Tier)> {
-        let count = u128::from(count);
-        let index = self.tiers.partition_point(|t| t.upper_whole < count);
-        self.tiers
-            .get(index)
-            .filter(|t| count > t.lower_whole)
-            .map(|t| (index, t))
-    }
-
-    /// The price of a whole `count` (seats, calls), in the table's mode,
-    /// with the tier that contains it. On a whole axis the tier is found
-    /// with integer comparisons; on a continuous axis this is
-    /// `price(Decimal::from(count))`. A refusal naming R-SEAT-03 when no
-    /// tier covers the count.
-    ///
-    /// ```
-    /// use billing_rules::pricing::tiers::{Axis, TierMode, TierSpec, TierTable, TierTableSpec};
-    /// use billing_rules::money::Currency;
-    /// use rust_decimal::Decimal;
-    ///
-    /// let table = TierTable::build(&TierTableSpec {
-    ///     mode: TierMode::Volume,
-    ///     tiers: vec![TierSpec::unit(1, Some(50), Decimal::from(10)), TierSpec::unit(51, None, Decimal::from(8))],
-    /// }, Axis::Whole, Currency::CNY)?;
-    /// let (price, tier) = table.price_whole(60)?;
-    /// assert_eq!((price.tier, tier.bounds()), (1, "51-".to_owned()));
-    /// assert_eq!(price.total.to_string(), "CNY 480.00");
-    /// assert!(table.price_whole(0).is_err());
-    /// # Ok::<(), billing_rules::Error>(())
-    /// ```
-    pub fn price_whole(&self, count: u64) -> Result<(TierPrice, &Tier), Error> {
-        if self.axis != Axis::Whole {
-            let price = self.price(Decimal::from(count))?;
-            let tier = self
-                .tiers
-                .get(price.tier)
-                .ok_or_else(|| ArithmeticError::out_of_range("tier index"))?;
-            return Ok((price, tier));
-        }
-        let Some((index, tier)) = self.locate_whole(count) else {
-            return Err(self.uncovered(Decimal::from(count)));
-        };
-        let currency = tier.unit_price.currency();
-        let total = match (self.mode, tier.graduated_below) {
-            (TierMode::Volume, _) => match tier.charge_scaled(count).and_then(Scaled::decimal) {
-                Some(amount) => Money::new(amount, currency),
-                None => tier.charge(Decimal::from(count))?,
-            },
-            (TierMode::Graduated, Some(below)) => {
-                // `count` is above the tier's lower edge: the part inside
-                // is at least 1 and at most `count`.
-                let inside = u128::from(count)
-                    .checked_sub(tier.lower_whole)
-                    .and_then(|inside| u64::try_from(inside).ok())
-                    .ok_or_else(|| ArithmeticError::out_of_range("tier part"))?;
-                let fast = tier
-                    .charge_scaled(inside)
-                    .and_then(|part| Scaled::of(below.amount()).add(part))
-                    .and_then(Scaled::decimal);
-                match fast {
-                    Some(amount) => Money::new(amount, currency),
-                    None => below.checked_add(tier.charge(Decimal::from(inside))?)?,
-                }
-            }
-            (TierMode::Graduated, None) => self.graduated_sum(Decimal::from(count), index)?,
-        };
-        Ok((TierPrice { total, tier: index }, tier))
-    }
-
-    /// The graduated price of `quantity` in tier `last`, part by part.
-    fn graduated_sum(&self, quantity: Decimal, last: usize) -> Result<Money, Error> {
-        let mut total = Money::zero(self.currency());
-        for part in self.parts_upto(quantity, last) {
-            total = total.checked_add(part?.amount)?;
-        }
-        Ok(total)
-    }
-
-    /// The price of `quantity`, in the table's mode.
-    pub fn price(&self, quantity: Decimal) -> Result<TierPrice, Error> {
-        if let Some(count) = self.whole_count(quantity) {
-            return self.price_whole(count).map(|(price, _)| price);
-        }
-        let tier = self.tier_index(quantity)?;
-        let total = match self.mode {
-            TierMode::Volume => self.tiers[tier].charge(quantity)?,
-            TierMode::Graduated => {
-                let t = &self.tiers[tier];
-                match t.graduated_below {
-                    // The tiers below are full: their sum is known, only
-                    // the containing tier's part is left.
-                    Some(below) => {
-                        let inside = exact::sub(quantity, t.lower_edge)?;
-                        below.checked_add(t.charge(inside)?)?
-                    }
-                    None => self.graduated_sum(quantity, tier)?,
-                }
-            }
-        };
-        Ok(TierPrice { total, tier })
-    }
-
-    /// The graduated parts of `quantity`: one per tier the quantity reaches,
-    /// in order. In volume mode, the single containing tier's charge.
-    ///
-    /// ```
-    /// # use billing_rules::pricing::tiers::*;
-    /// # use billing_rules::money::Currency;
-    /// # use rust_decimal::Decimal;
-    /// let table = TierTable::build(&TierTableSpec {
-    ///     mode: TierMode::Graduated,
-    ///     tiers: vec![TierSpec::unit(1, Some(50), Decimal::from(10)), TierSpec::unit(51, None, Decimal::from(8))],
-    /// }, Axis::Whole, Currency::CNY)?;
-    /// let parts: Vec<_> = table.parts(Decimal::from(60))?.collect::<Result<_, _>>()?;
-    /// assert_eq!(parts.len(), 2);
-    /// assert_eq!(parts[1].quantity, Decimal::from(10));
-    /// assert_eq!(parts[1].amount.to_string(), "CNY 80.00");
-    /// # Ok::<(), billing_rules::Error>(())
-    /// ```
-    pub fn parts(&self, quantity: Decimal) -> Result<TierParts<'_>, Error> {
-        let last = self.tier_index(quantity)?;
-        let next = match self.mode {
-            TierMode::Volume => last,
-            TierMode::Graduated => 0,
-        };
-        Ok(TierParts {
-            table: self,
-            quantity,
-            next,
-            last,
-        })
-    }
-
-    fn parts_upto(&self, quantity: Decimal, last: usize) -> TierParts<'_> {
-        TierParts {
-            table: self,
-            quantity,
-            next: 0,
-            last,
-        }
-    }
-}
-
-/// The parts of a price, from [`TierTable::parts`]: one per tier the
-/// quantity reaches in graduated mode, the containing tier alone in volume
-/// mode. A plain struct rather than an adapter chain, so iterating costs no
-/// more than the arithmetic (traffic settles every day on it).
-#[derive(Debug, Clone)]
-pub struct TierParts<'a> {
-    table: &'a TierTable,
-    quantity: Decimal,
-    next: usize,
-    last: usize,
-}
-
-impl Iterator for TierParts<'_> {
-    type Item = Result<TierPart, ArithmeticError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.next > self.last {
-            return None;
-        }
-        let index = self.next;
-        self.next += 1;
-        let tier = self.table.tiers.get(index)?;
-        let inside = match self.table.mode {
-            TierMode::Volume => Ok(self.quantity),
-            TierMode::Graduated => {
-                let top = tier.to.map_or(self.quantity, |to| to.min(self.quantity));
-                crate::exact::sub(top, tier.lower_edge)
-            }
-        };
-        Some(inside.and_then(|inside| {
-            Ok(TierPart {
-                tier: index,
-                quantity: inside,
-                amount: tier.charge(inside)?,
-            })
-        }))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = (self.last + 1).saturating_sub(self.next);
-        (left, Some(left))
     }
 }
 
