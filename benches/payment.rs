@@ -22,7 +22,7 @@ fn start() -> DateTime<Utc> {
 }
 
 fn switching(c: &mut Criterion) {
-    let policy = presets::payment::payment_policy().unwrap();
+    let policy = presets::cloud_payment().unwrap();
     let prepaid = PaymentState::Prepaid {
         source: PrepaidSource::PersonalWallet,
         switches_used: 1,
@@ -68,7 +68,7 @@ fn ledger_events(n: i64) -> Vec<LedgerEvent> {
 }
 
 fn refunds(c: &mut Criterion) {
-    let policy = presets::payment::app_refund_policy().unwrap();
+    let policy = presets::app_store_refunds().unwrap();
     let events = ledger_events(100);
     let ledger: LedgerState = OrderLedger::replay(events.iter());
     let now = start() + Duration::days(100);
@@ -109,7 +109,7 @@ fn refunds(c: &mut Criterion) {
         b.iter(|| OrderLedger::decide(black_box(&long), black_box(&refund), now, &policy))
     });
 
-    let licence = presets::payment::licence_refund_policy().unwrap();
+    let licence = presets::live_plugin_licence_refunds().unwrap();
     let request = LicenceRefundRequest::licence(
         "lic",
         Money::cny(Decimal::from(30_000)),

@@ -14,7 +14,7 @@ use chrono::{TimeZone, Utc};
 use rust_decimal::Decimal;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let policy = presets::payment::payment_policy()?; // 4 switches, wallet by default
+    let policy = presets::cloud_payment()?; // 4 switches, wallet by default
     let now = Utc
         .with_ymd_and_hms(2025, 6, 1, 0, 0, 0)
         .single()

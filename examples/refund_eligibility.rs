@@ -23,7 +23,7 @@ fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Erro
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let policy = presets::payment::app_refund_policy()?; // 10 days, abnormal refused
+    let policy = presets::app_store_refunds()?; // 10 days, abnormal refused
     let cny = |n: i64| Money::cny(Decimal::from(n));
     let ledger = LedgerState::from_orders(vec![
         Order::new("o1", day(2025, 6, 1)?, cny(300)),

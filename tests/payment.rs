@@ -22,11 +22,11 @@ fn cny(s: &str) -> Money {
 }
 
 fn policy() -> PaymentPolicy {
-    presets::payment::payment_policy().unwrap()
+    presets::cloud_payment().unwrap()
 }
 
 fn policy_with(f: impl FnOnce(&mut PaymentPolicySpec)) -> PaymentPolicy {
-    let mut spec = presets::payment::payment_policy_spec();
+    let mut spec = presets::cloud_payment_spec();
     f(&mut spec);
     PaymentPolicy::try_from(spec).unwrap()
 }
@@ -511,7 +511,7 @@ fn r_pay_03_and_06_refused_switch_leaves_the_state_unchanged() {
 
 #[test]
 fn r_pay_09_invoices_come_from_where_the_order_was_paid() {
-    let routing = presets::payment::invoice_routing();
+    let routing = PaymentPolicy::INVOICE_ROUTING;
     assert_eq!(
         routing.source(PrepaidPersonalWallet),
         InvoiceSource::EnvironmentConsole
@@ -565,7 +565,7 @@ fn r_pay_09_routing_is_policy_data() {
 #[test]
 fn r_pay_03_policy_spec_defaults_to_the_published_figures() {
     let spec: PaymentPolicySpec = serde_json::from_str("{}").unwrap();
-    assert_eq!(spec, presets::payment::payment_policy_spec());
+    assert_eq!(spec, presets::cloud_payment_spec());
     assert_eq!(PaymentPolicy::try_from(spec).unwrap(), policy());
     let json = serde_json::to_value(policy()).unwrap();
     assert_eq!(json["switch_limit"], 4);

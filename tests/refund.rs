@@ -29,11 +29,11 @@ fn gb(s: &str) -> Quantity {
 }
 
 fn policy() -> AppRefundPolicy {
-    presets::payment::app_refund_policy().unwrap()
+    presets::app_store_refunds().unwrap()
 }
 
 fn licence_policy() -> LicenceRefundPolicy {
-    presets::payment::licence_refund_policy().unwrap()
+    presets::live_plugin_licence_refunds().unwrap()
 }
 
 fn record(id: &str, paid_at: DateTime<Utc>, amount: &str) -> LedgerCommand {
@@ -495,7 +495,7 @@ fn r_ref_03_negative_traffic_or_amount_is_refused() {
 #[test]
 fn r_ref_03_policy_is_validated_and_defaults_to_the_published_figures() {
     let spec: LicenceRefundPolicySpec = serde_json::from_str("{}").unwrap();
-    assert_eq!(spec, presets::payment::licence_refund_policy_spec());
+    assert_eq!(spec, presets::live_plugin_licence_refunds_spec());
     assert_eq!(
         LicenceRefundPolicy::try_from(spec).unwrap(),
         licence_policy()

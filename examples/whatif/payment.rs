@@ -204,7 +204,7 @@ pub fn run(command: Command, out: &Output) -> Result {
         Command::Switch(args) => {
             let (mut spec, name) = args::spec_or(
                 &args.file,
-                || Ok(presets::payment::payment_policy_spec()),
+                || Ok(presets::cloud_payment_spec()),
                 "cloud environment preset",
                 "PaymentPolicySpec",
                 "whatif switch --print-policy",
@@ -230,7 +230,7 @@ pub fn run(command: Command, out: &Output) -> Result {
         Command::Refund(args) => {
             let Some((policy, _)) = args::policy_or::<_, AppRefundPolicy>(
                 &args.file,
-                || Ok(presets::payment::app_refund_policy_spec()),
+                || Ok(presets::app_store_refunds_spec()),
                 "app store preset",
                 "AppRefundPolicySpec",
                 "whatif refund --print-policy",
@@ -258,7 +258,7 @@ pub fn run(command: Command, out: &Output) -> Result {
         Command::LicenceRefund(args) => {
             let Some((policy, _)) = args::policy_or::<_, LicenceRefundPolicy>(
                 &args.file,
-                || Ok(presets::payment::licence_refund_policy_spec()),
+                || Ok(presets::live_plugin_licence_refunds_spec()),
                 "live plugin preset",
                 "LicenceRefundPolicySpec",
                 "whatif licence-refund --print-policy",

@@ -7,8 +7,9 @@
 //!   in a documented order.
 //! - [`invoicing`]: where invoices come from, by method (R-PAY-09).
 //! - [`policy`]: the switch limit, default method and invoice routing
-//!   ([`PaymentPolicy`]); the published figures are in
-//!   [`presets::payment`](crate::presets::payment).
+//!   ([`PaymentPolicy`]); the published figures are its constants
+//!   ([`PaymentPolicy::SWITCH_LIMIT`], ...), composed in
+//!   [`presets::cloud_payment`](crate::presets::cloud_payment).
 //!
 //! ```
 //! use billing_rules::decider::Decider;
@@ -20,7 +21,7 @@
 //! use chrono::{TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
-//! let policy = presets::payment::payment_policy()?;
+//! let policy = presets::cloud_payment()?;
 //! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 //! let mut state = EnvironmentPayment::initial();
 //! assert_eq!(state.method(&policy), PaymentMethod::PrepaidPersonalWallet); // R-PAY-01

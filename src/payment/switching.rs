@@ -34,7 +34,7 @@
 //! use chrono::{TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
-//! let policy = presets::payment::payment_policy()?;
+//! let policy = presets::cloud_payment()?;
 //! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 //! let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
 //! let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
@@ -95,7 +95,7 @@ use crate::rule::RuleId;
 /// use billing_rules::{presets, RuleId};
 /// use chrono::{TimeZone, Utc};
 ///
-/// let policy = presets::payment::payment_policy()?;
+/// let policy = presets::cloud_payment()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidCloudAccount };
 /// let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
@@ -270,7 +270,7 @@ impl SwitchFacts {
 /// use billing_rules::payment::PaymentMethod;
 /// use chrono::{TimeZone, Utc};
 ///
-/// let policy = billing_rules::presets::payment::payment_policy()?;
+/// let policy = billing_rules::presets::cloud_payment()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let first = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
 /// let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &first, now, &policy)?;

@@ -24,7 +24,7 @@
 //!     Order::new("o1", june(1), Money::cny(Decimal::from(300))),
 //!     Order::new("o2", june(5), Money::cny(Decimal::from(500))),
 //! ])?;
-//! let policy = presets::payment::app_refund_policy()?;
+//! let policy = presets::app_store_refunds()?;
 //!
 //! // On June 20, o1 of a banned account: three rules refuse, in order.
 //! let answer = ledger.eligibility(&"o1".into(), RefundFlags::default().banned(), june(20), &policy);
@@ -61,7 +61,7 @@ use crate::time::Zone;
 ///
 /// let paid = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let ledger = LedgerState::from_orders(vec![Order::new("o2", paid, Money::cny(Decimal::from(500)))])?;
-/// let policy = billing_rules::presets::payment::app_refund_policy()?;
+/// let policy = billing_rules::presets::app_store_refunds()?;
 ///
 /// let yes = ledger.next_refund(RefundFlags::default(), paid, &policy);
 /// let json = r#"{"answer":"eligible","order":"o2","amount":{"amount":"500","currency":"CNY"}}"#;
@@ -154,7 +154,7 @@ impl LedgerState {
     ///     Order::new("o1", june(1), Money::cny(Decimal::from(300))),
     ///     late,
     /// ])?;
-    /// let policy = presets::payment::app_refund_policy()?;
+    /// let policy = presets::app_store_refunds()?;
     /// let answer = ledger.eligibility(&"o1".into(), RefundFlags::default(), june(12), &policy);
     /// let rules: Vec<RuleId> = answer.refusal().unwrap().rules().collect();
     /// // Window closed on June 11 (R-REF-01), and o2 is still the latest unrefunded (R-REF-02).
@@ -244,7 +244,7 @@ impl LedgerState {
     ///     Order::new("o1", june(1), Money::cny(Decimal::from(300))),
     ///     Order::new("o2", june(5), Money::cny(Decimal::from(500))),
     /// ])?;
-    /// let policy = presets::payment::app_refund_policy()?;
+    /// let policy = presets::app_store_refunds()?;
     /// let answer = ledger.next_refund(RefundFlags::default(), june(12), &policy);
     /// assert_eq!(answer, Eligibility::Eligible { order: "o2".into(), amount: Money::cny(Decimal::from(500)) });
     /// # Ok::<(), billing_rules::Error>(())

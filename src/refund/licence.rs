@@ -28,7 +28,7 @@
 //! use chrono::{Duration, TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
-//! let policy = presets::payment::licence_refund_policy()?;
+//! let policy = presets::live_plugin_licence_refunds()?;
 //! let first = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 //! let price = Money::cny(Decimal::from(30_000));
 //! let traffic = Quantity::new(Decimal::from(5), Unit::Gigabyte);
@@ -135,7 +135,7 @@ impl LicenceRefundRequest {
 /// use chrono::{Duration, TimeZone, Utc};
 /// use rust_decimal::Decimal;
 ///
-/// let policy = presets::payment::licence_refund_policy()?;
+/// let policy = presets::live_plugin_licence_refunds()?;
 /// let first = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let price = Money::cny(Decimal::from(30_000));
 ///

@@ -10,8 +10,10 @@
 //! - [`window`]: "within N days" windows, closed at their end: eligible
 //!   while `now <= start + N x 24 h`.
 //! - [`policy`]: the windows, the traffic limit and the abnormal-refund
-//!   switch; the published figures are in
-//!   [`presets::payment`](crate::presets::payment).
+//!   switch; the published figures are the policies' constants
+//!   ([`AppRefundPolicy::WINDOW_DAYS`], ...), composed in
+//!   [`presets::app_store_refunds`](crate::presets::app_store_refunds) and
+//!   [`presets::live_plugin_licence_refunds`](crate::presets::live_plugin_licence_refunds).
 //!
 //! A refund pays back an order's whole amount; nothing is prorated, so no
 //! rounding happens here.
@@ -23,7 +25,7 @@
 //! use chrono::{Duration, TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
-//! let policy = presets::payment::app_refund_policy()?; // 10 days (R-REF-01)
+//! let policy = presets::app_store_refunds()?; // 10 days (R-REF-01)
 //! let paid = Utc.with_ymd_and_hms(2025, 6, 5, 0, 0, 0).unwrap();
 //! let ledger = LedgerState::from_orders(vec![
 //!     Order::new("o1", paid - Duration::days(4), Money::cny(Decimal::from(300))),

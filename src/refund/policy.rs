@@ -5,7 +5,7 @@
 //! use billing_rules::refund::AppRefundPolicy;
 //! use billing_rules::time::Days;
 //!
-//! let published = billing_rules::presets::payment::licence_refund_policy()?;
+//! let published = billing_rules::presets::live_plugin_licence_refunds()?;
 //! assert_eq!(published.window().days(), Days(14)); // R-REF-03
 //! assert_eq!(published.traffic_limit().to_string(), "20 GB");
 //!
@@ -25,16 +25,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::PolicyError;
 use crate::policy::Locale;
-use crate::quantity::{Dimension, Quantity};
+use crate::quantity::{Dimension, Quantity, Unit};
 use crate::refund::window::RefundWindow;
 use crate::rule::RuleId;
 use crate::time::Days;
 
 /// An app-order refund policy as written in a configuration file.
 ///
-/// Every field may be left out and takes its published value
-/// ([`presets::payment::app_refund_policy_spec`](crate::presets::payment::app_refund_policy_spec)):
-/// a 10-day window, abnormal refunds refused.
+/// Every field may be left out and takes its published value: a 10-day
+/// window ([`AppRefundPolicy::WINDOW_DAYS`]), abnormal refunds refused
+/// ([`AppRefundPolicy::REFUSE_ABNORMAL`]).
 ///
 /// ```
 /// use billing_rules::refund::{AppRefundPolicy, AppRefundPolicySpec};
@@ -71,9 +71,14 @@ pub struct AppRefundPolicySpec {
 }
 
 impl Default for AppRefundPolicySpec {
-    /// The published figures.
+    /// The published figures: [`AppRefundPolicy::WINDOW_DAYS`],
+    /// [`AppRefundPolicy::REFUSE_ABNORMAL`] and the default [`Locale`].
     fn default() -> Self {
-        crate::presets::payment::app_refund_policy_spec()
+        AppRefundPolicySpec {
+            window_days: AppRefundPolicy::WINDOW_DAYS,
+            refuse_abnormal: AppRefundPolicy::REFUSE_ABNORMAL,
+            locale: Locale::default(),
+        }
     }
 }
 
@@ -87,7 +92,7 @@ impl Default for AppRefundPolicySpec {
 /// ```
 /// use billing_rules::refund::AppRefundPolicy;
 ///
-/// let policy = billing_rules::presets::payment::app_refund_policy()?;
+/// let policy = billing_rules::presets::app_store_refunds()?;
 /// let json = r#"{"window_days":10,"refuse_abnormal":true,"locale":{"currency":"CNY","time_zone":"+08:00","rounding":"half_up"}}"#;
 /// assert_eq!(serde_json::to_string(&policy)?, json);
 /// assert_eq!(serde_json::from_str::<AppRefundPolicy>(json)?, policy);
@@ -102,6 +107,14 @@ pub struct AppRefundPolicy {
 }
 
 impl AppRefundPolicy {
+    /// R-REF-01's published window: an app order stays refundable for 10
+    /// days after its payment.
+    pub const WINDOW_DAYS: u32 = 10;
+
+    /// R-REF-04 says an abnormal refund "may" be refused; the published
+    /// policy refuses it.
+    pub const REFUSE_ABNORMAL: bool = true;
+
     /// The refund window counted from each order's payment (R-REF-01).
     pub fn window(&self) -> RefundWindow {
         self.window
@@ -149,10 +162,11 @@ impl From<AppRefundPolicy> for AppRefundPolicySpec {
 
 /// A licence refund policy as written in a configuration file.
 ///
-/// Every field may be left out and takes its published value
-/// ([`presets::payment::licence_refund_policy_spec`](crate::presets::payment::licence_refund_policy_spec)):
-/// a 14-day window and at most 20 GB of playback traffic, both counted from
-/// the account's first licence purchase, and abnormal refunds refused.
+/// Every field may be left out and takes its published value: a 14-day
+/// window ([`LicenceRefundPolicy::WINDOW_DAYS`]) and at most 20 GB of
+/// playback traffic ([`LicenceRefundPolicy::TRAFFIC_LIMIT`]), both counted
+/// from the account's first licence purchase, and abnormal refunds refused
+/// ([`LicenceRefundPolicy::REFUSE_ABNORMAL`]).
 ///
 /// ```
 /// use billing_rules::refund::{LicenceRefundPolicy, LicenceRefundPolicySpec};
@@ -192,9 +206,16 @@ pub struct LicenceRefundPolicySpec {
 }
 
 impl Default for LicenceRefundPolicySpec {
-    /// The published figures.
+    /// The published figures: [`LicenceRefundPolicy::WINDOW_DAYS`],
+    /// [`LicenceRefundPolicy::TRAFFIC_LIMIT`],
+    /// [`LicenceRefundPolicy::REFUSE_ABNORMAL`] and the default [`Locale`].
     fn default() -> Self {
-        crate::presets::payment::licence_refund_policy_spec()
+        LicenceRefundPolicySpec {
+            window_days: LicenceRefundPolicy::WINDOW_DAYS,
+            traffic_limit: LicenceRefundPolicy::TRAFFIC_LIMIT,
+            refuse_abnormal: LicenceRefundPolicy::REFUSE_ABNORMAL,
+            locale: Locale::default(),
+        }
     }
 }
 
@@ -208,7 +229,7 @@ impl Default for LicenceRefundPolicySpec {
 /// ```
 /// use billing_rules::refund::LicenceRefundPolicy;
 ///
-/// let policy = billing_rules::presets::payment::licence_refund_policy()?;
+/// let policy = billing_rules::presets::live_plugin_licence_refunds()?;
 /// let json = r#"{"window_days":14,"traffic_limit":{"value":"20","unit":"GB"},"refuse_abnormal":true,"locale":{"currency":"CNY","time_zone":"+08:00","rounding":"half_up"}}"#;
 /// assert_eq!(serde_json::to_string(&policy)?, json);
 /// assert_eq!(serde_json::from_str::<LicenceRefundPolicy>(json)?, policy);
@@ -224,6 +245,19 @@ pub struct LicenceRefundPolicy {
 }
 
 impl LicenceRefundPolicy {
+    /// R-REF-03's published window: a licence stays refundable for 14 days
+    /// after the account's first licence purchase.
+    pub const WINDOW_DAYS: u32 = 14;
+
+    /// R-REF-03's published traffic limit: at most 20 GB of playback
+    /// traffic over the window (20 GB exactly still qualifies).
+    pub const TRAFFIC_LIMIT: Quantity =
+        Quantity::new(Decimal::from_parts(20, 0, 0, false, 0), Unit::Gigabyte);
+
+    /// R-REF-04 says an abnormal refund "may" be refused; the published
+    /// policy refuses it.
+    pub const REFUSE_ABNORMAL: bool = true;
+
     /// The refund window counted from the account's first licence purchase
     /// (R-REF-03).
     pub fn window(&self) -> RefundWindow {

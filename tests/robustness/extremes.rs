@@ -735,7 +735,7 @@ fn extremes_licence_of_u32_max_days_is_an_error_value() {
 
 #[test]
 fn extremes_payment_invoice_balances_at_decimal_max_and_min() {
-    let policy = presets::payment::payment_policy().unwrap();
+    let policy = presets::cloud_payment().unwrap();
     let state = PaymentState::Prepaid {
         source: billing_rules::payment::PrepaidSource::PersonalWallet,
         switches_used: 0,
@@ -778,7 +778,7 @@ fn extremes_payment_invoice_balances_at_decimal_max_and_min() {
 
 #[test]
 fn extremes_payment_switch_limit_at_u32_max() {
-    let mut spec = presets::payment::payment_policy_spec();
+    let mut spec = presets::cloud_payment_spec();
     spec.switch_limit = u32::MAX;
     let policy = PaymentPolicy::try_from(spec).unwrap();
     let state = PaymentState::Prepaid {
@@ -795,7 +795,7 @@ fn extremes_payment_switch_limit_at_u32_max() {
 
 #[test]
 fn extremes_ledger_totals_near_decimal_max() {
-    let policy = presets::payment::app_refund_policy().unwrap();
+    let policy = presets::app_store_refunds().unwrap();
     let now = t2025();
     let record = |id: &str, amount: Decimal| LedgerCommand::RecordOrder {
         order: id.into(),
@@ -839,7 +839,7 @@ fn extremes_ledger_totals_near_decimal_max() {
 
 #[test]
 fn extremes_ledger_window_across_chrono_whole_range() {
-    let mut spec = presets::payment::app_refund_policy_spec();
+    let mut spec = presets::app_store_refunds_spec();
     spec.window_days = u32::MAX;
     let policy = billing_rules::refund::AppRefundPolicy::try_from(spec).unwrap();
     let (state, _) = OrderLedger::run(
@@ -861,14 +861,14 @@ fn extremes_ledger_window_across_chrono_whole_range() {
             .is_eligible()
     );
     // The preset's 10 days closed long before.
-    let preset = presets::payment::app_refund_policy().unwrap();
+    let preset = presets::app_store_refunds().unwrap();
     let answer = state.next_refund(RefundFlags::default(), max_utc(), &preset);
     assert_eq!(answer.refusal().map(|r| r.rule()), Some(RuleId::Ref01));
 }
 
 #[test]
 fn extremes_licence_refund_traffic_near_decimal_max() {
-    let policy = presets::payment::licence_refund_policy().unwrap();
+    let policy = presets::live_plugin_licence_refunds().unwrap();
     let first = t2025();
     let request = |traffic: Quantity| {
         LicenceRefundRequest::licence("lic-1", Money::cny(Decimal::MAX), first, traffic)

@@ -857,9 +857,9 @@ fn targets() -> Vec<Target> {
     let chat = presets::lifecycle::chat_service().unwrap();
     let plugin = presets::lifecycle::live_plugin_postpaid().unwrap();
     let lic = presets::lifecycle::live_plugin_licence().unwrap();
-    let pay = presets::payment::payment_policy().unwrap();
-    let refunds = presets::payment::app_refund_policy().unwrap();
-    let lic_refunds = presets::payment::licence_refund_policy().unwrap();
+    let pay = presets::cloud_payment().unwrap();
+    let refunds = presets::app_store_refunds().unwrap();
+    let lic_refunds = presets::live_plugin_licence_refunds().unwrap();
     let tier_specs: Vec<TierTableSpec> = s.tier_tables.iter().map(TierTable::to_spec).collect();
     vec![
         // Seat plans.
@@ -1055,15 +1055,15 @@ fn targets() -> Vec<Target> {
         }),
         target::<LicenceStatus>(values(&s.licence_statuses), |status| show(&status)),
         // Payment.
-        target::<PaymentPolicy>(values(&[presets::payment::payment_policy_spec()]), |p| {
+        target::<PaymentPolicy>(values(&[presets::cloud_payment_spec()]), |p| {
             use_payment_policy(&p)
         }),
-        target::<PaymentPolicySpec>(values(&[presets::payment::payment_policy_spec()]), |spec| {
+        target::<PaymentPolicySpec>(values(&[presets::cloud_payment_spec()]), |spec| {
             if let Ok(p) = PaymentPolicy::try_from(spec) {
                 use_payment_policy(&p);
             }
         }),
-        target::<InvoiceRouting>(values(&[presets::payment::invoice_routing()]), |_| {}),
+        target::<InvoiceRouting>(values(&[PaymentPolicy::INVOICE_ROUTING]), |_| {}),
         target::<PaymentCommand>(values(&s.payment_commands), {
             let pay = pay.clone();
             move |command| {
@@ -1096,23 +1096,20 @@ fn targets() -> Vec<Target> {
             move |state| use_payment_state(&state, &pay)
         }),
         // Refunds.
-        target::<AppRefundPolicy>(values(&[presets::payment::app_refund_policy_spec()]), |p| {
+        target::<AppRefundPolicy>(values(&[presets::app_store_refunds_spec()]), |p| {
             use_app_refund_policy(&p)
         }),
-        target::<AppRefundPolicySpec>(
-            values(&[presets::payment::app_refund_policy_spec()]),
-            |spec| {
-                if let Ok(p) = AppRefundPolicy::try_from(spec) {
-                    use_app_refund_policy(&p);
-                }
-            },
-        ),
+        target::<AppRefundPolicySpec>(values(&[presets::app_store_refunds_spec()]), |spec| {
+            if let Ok(p) = AppRefundPolicy::try_from(spec) {
+                use_app_refund_policy(&p);
+            }
+        }),
         target::<LicenceRefundPolicy>(
-            values(&[presets::payment::licence_refund_policy_spec()]),
+            values(&[presets::live_plugin_licence_refunds_spec()]),
             |p| use_licence_refund_policy(&p),
         ),
         target::<LicenceRefundPolicySpec>(
-            values(&[presets::payment::licence_refund_policy_spec()]),
+            values(&[presets::live_plugin_licence_refunds_spec()]),
             |spec| {
                 if let Ok(p) = LicenceRefundPolicy::try_from(spec) {
                     use_licence_refund_policy(&p);

@@ -387,7 +387,7 @@ fn build() -> Samples {
     }
 
     // Payment methods: first purchase, switches, refusals.
-    let pay = presets::payment::payment_policy().unwrap();
+    let pay = presets::cloud_payment().unwrap();
     script::<EnvironmentPayment>(
         &pay,
         vec![
@@ -436,7 +436,7 @@ fn build() -> Samples {
     );
 
     // Order ledger: record, invoice, refund latest first, refusals.
-    let refunds = presets::payment::app_refund_policy().unwrap();
+    let refunds = presets::app_store_refunds().unwrap();
     let june = |d: u32| Utc.with_ymd_and_hms(2025, 6, d, 0, 0, 0).unwrap();
     let record = |id: &str, d: u32, amount: i64| LedgerCommand::RecordOrder {
         order: id.into(),
@@ -487,7 +487,7 @@ fn build() -> Samples {
             &refunds,
         ));
     }
-    let lic_refunds = presets::payment::licence_refund_policy().unwrap();
+    let lic_refunds = presets::live_plugin_licence_refunds().unwrap();
     let request = LicenceRefundRequest::licence(
         "lic-1",
         yuan(30_000),
