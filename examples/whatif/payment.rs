@@ -345,8 +345,8 @@ fn switch(
             events,
             refused,
             state,
-            method: state.method(policy),
-            invoices_from: state.invoice_source(policy),
+            method: policy.method_in_use(&state),
+            invoices_from: policy.invoice_source(&state),
         });
     }
 

@@ -13,11 +13,11 @@
 //! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 //! let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
 //! let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
-//! assert_eq!(state.invoice_source(&policy), InvoiceSource::EnvironmentConsole);
+//! assert_eq!(policy.invoice_source(&state), InvoiceSource::EnvironmentConsole);
 //!
 //! let to_cloud = PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, SwitchFacts::default());
 //! let (state, _) = EnvironmentPayment::run(&state, &to_cloud, now, &policy)?;
-//! assert_eq!(state.invoice_source(&policy).to_string(), "cloud_account_billing_centre");
+//! assert_eq!(policy.invoice_source(&state).to_string(), "cloud_account_billing_centre");
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
@@ -68,8 +68,8 @@ impl fmt::Display for InvoiceSource {
 /// use billing_rules::payment::{InvoiceSource, PaymentMethod, PaymentPolicy};
 ///
 /// let routing = PaymentPolicy::INVOICE_ROUTING;
-/// assert_eq!(routing.source(PaymentMethod::PrepaidPersonalWallet), InvoiceSource::EnvironmentConsole);
-/// assert_eq!(routing.source(PaymentMethod::PayAsYouGo), InvoiceSource::CloudAccountBillingCentre);
+/// assert_eq!(routing.invoice_source(PaymentMethod::PrepaidPersonalWallet), InvoiceSource::EnvironmentConsole);
+/// assert_eq!(routing.invoice_source(PaymentMethod::PayAsYouGo), InvoiceSource::CloudAccountBillingCentre);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct InvoiceRouting {
@@ -83,7 +83,7 @@ pub struct InvoiceRouting {
 
 impl InvoiceRouting {
     /// Where the invoices of an order paid with `method` come from (R-PAY-09).
-    pub const fn source(&self, method: PaymentMethod) -> InvoiceSource {
+    pub const fn invoice_source(&self, method: PaymentMethod) -> InvoiceSource {
         match method {
             PaymentMethod::PrepaidPersonalWallet => self.prepaid_personal_wallet,
             PaymentMethod::PrepaidCloudAccount => self.prepaid_cloud_account,

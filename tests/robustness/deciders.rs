@@ -495,7 +495,7 @@ proptest! {
             &[],
             payment_kept,
             |state, _| {
-                let _ = state.invoice_source(&policy);
+                let _ = policy.invoice_source(state);
                 assert!(state.switches_used() <= policy.switch_limit() || state.switches_used() == 0);
             },
         );

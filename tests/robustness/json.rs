@@ -760,8 +760,8 @@ fn use_payment_policy(policy: &PaymentPolicy) {
 }
 
 pub fn use_payment_state(state: &PaymentState, policy: &PaymentPolicy) {
-    let _ = state.invoice_source(policy);
-    let _ = state.method(policy);
+    let _ = policy.invoice_source(state);
+    let _ = policy.method_in_use(state);
     for now in probe_instants() {
         for command in &samples().payment_commands {
             let _ = answered(EnvironmentPayment::run(state, command, now, policy));
