@@ -11,7 +11,6 @@ use billing_rules::presets;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     LedgerCommand, LedgerEvent, LedgerState, LicenceRefundRequest, OrderLedger, RefundFlags,
-    licence_refund_eligibility,
 };
 use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -74,11 +73,11 @@ fn refunds(c: &mut Criterion) {
     let now = start() + Duration::days(100);
     let latest = "o99".into();
     c.bench_function("refund_eligibility_100_orders", |b| {
-        b.iter(|| ledger.eligibility(black_box(&latest), RefundFlags::default(), now, &policy))
+        b.iter(|| policy.eligibility(&ledger, black_box(&latest), RefundFlags::default(), now))
     });
     let older = "o50".into();
     c.bench_function("refund_eligibility_100_orders_refused", |b| {
-        b.iter(|| ledger.eligibility(black_box(&older), RefundFlags::default(), now, &policy))
+        b.iter(|| policy.eligibility(&ledger, black_box(&older), RefundFlags::default(), now))
     });
     let events = ledger_events(1000);
     c.bench_function("refund_ledger_replay_1000_orders", |b| {
@@ -117,7 +116,7 @@ fn refunds(c: &mut Criterion) {
         Quantity::new(Decimal::new(2, 2), Unit::Terabyte),
     );
     c.bench_function("refund_licence_eligibility", |b| {
-        b.iter(|| licence_refund_eligibility(black_box(&request), start(), &licence))
+        b.iter(|| licence.eligibility(black_box(&request), start()))
     });
 }
 

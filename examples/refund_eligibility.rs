@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for now in [boundary, boundary + Duration::seconds(1)] {
         println!("at {} (local):", now.with_timezone(&Zone::BEIJING.offset()));
         for order in ledger.orders() {
-            let answer = match ledger.eligibility(&order.id, RefundFlags::default(), now, &policy) {
+            let answer = match policy.eligibility(&ledger, &order.id, RefundFlags::default(), now) {
                 Eligibility::Eligible { amount, .. } => format!("refundable, {amount}"),
                 // Every rule that refuses, in order: R-REF-01, R-REF-02, R-REF-04.
                 Eligibility::Refused(refusal) => refusal

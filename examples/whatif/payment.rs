@@ -21,7 +21,7 @@ use billing_rules::payment::{
 };
 use billing_rules::refund::{
     AppRefundPolicy, Eligibility, LedgerState, LicenceCharge, LicenceRefundPolicy,
-    LicenceRefundRequest, Order, OrderStatus, RefundFlags, licence_refund_eligibility,
+    LicenceRefundRequest, Order, OrderStatus, RefundFlags,
 };
 use billing_rules::time::Zone;
 use billing_rules::{Refusal, presets};
@@ -479,10 +479,10 @@ fn refund(
             .map(|order| OrderAnswer {
                 order,
                 window_closes_at: window.closes_at(order.paid_at),
-                eligibility: ledger.eligibility(&order.id, flags, now, policy),
+                eligibility: policy.eligibility(ledger, &order.id, flags, now),
             })
             .collect(),
-        next_refund: ledger.next_refund(flags, now, policy),
+        next_refund: policy.next_refund(ledger, flags, now),
     };
     if out.json {
         return out.json(&report);
@@ -542,7 +542,7 @@ fn licence_refund(
     out: &Output,
 ) -> Result {
     let zone = policy.locale().time_zone;
-    let eligibility = licence_refund_eligibility(request, now, policy)?;
+    let eligibility = policy.eligibility(request, now)?;
     if out.json {
         #[derive(Serialize)]
         struct Report<'a> {

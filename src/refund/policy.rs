@@ -83,7 +83,9 @@ impl Default for AppRefundPolicySpec {
 }
 
 /// A validated app-order refund policy (R-REF-01, R-REF-02, R-REF-04): the
-/// policy of the [`OrderLedger`](crate::refund::OrderLedger) decider.
+/// policy of the [`OrderLedger`](crate::refund::OrderLedger) decider; it
+/// answers whether an order may be refunded
+/// ([`AppRefundPolicy::eligibility`], [`AppRefundPolicy::next_refund`]).
 ///
 /// # JSON
 ///
@@ -219,8 +221,8 @@ impl Default for LicenceRefundPolicySpec {
     }
 }
 
-/// A validated licence refund policy (R-REF-03, R-REF-04): the policy of
-/// [`licence_refund_eligibility`](crate::refund::licence_refund_eligibility).
+/// A validated licence refund policy (R-REF-03, R-REF-04); it answers
+/// whether a licence may be refunded ([`LicenceRefundPolicy::eligibility`]).
 ///
 /// # JSON
 ///

@@ -27,7 +27,6 @@ use billing_rules::pricing::tiers::{Axis, TierMode, TierSpec, TierTable, TierTab
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     Eligibility, LedgerCommand, LicenceRefundRequest, OrderLedger, RefundFlags,
-    licence_refund_eligibility,
 };
 use billing_rules::time::{Days, Period, Zone};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -817,7 +816,7 @@ fn extremes_ledger_totals_near_decimal_max() {
     assert_eq!(state.orders().len(), 1);
     // A zero order still fits, and refunds go latest first (R-REF-02).
     let (state, _) = OrderLedger::run(&state, &record("o2", Decimal::ZERO), now, &policy).unwrap();
-    let next = state.next_refund(RefundFlags::default(), now, &policy);
+    let next = policy.next_refund(&state, RefundFlags::default(), now);
     assert_eq!(
         next,
         Eligibility::Eligible {
@@ -856,13 +855,13 @@ fn extremes_ledger_window_across_chrono_whole_range() {
     // 4294967295 days (11.7 million years) from chrono's first instant
     // closes after its last: still inside at the last instant.
     assert!(
-        state
-            .next_refund(RefundFlags::default(), max_utc(), &policy)
+        policy
+            .next_refund(&state, RefundFlags::default(), max_utc())
             .is_eligible()
     );
     // The preset's 10 days closed long before.
     let preset = presets::app_store_refunds().unwrap();
-    let answer = state.next_refund(RefundFlags::default(), max_utc(), &preset);
+    let answer = preset.next_refund(&state, RefundFlags::default(), max_utc());
     assert_eq!(answer.refusal().map(|r| r.rule()), Some(RuleId::Ref01));
 }
 
@@ -874,30 +873,20 @@ fn extremes_licence_refund_traffic_near_decimal_max() {
         LicenceRefundRequest::licence("lic-1", Money::cny(Decimal::MAX), first, traffic)
     };
     // The maximum in GB is compared exactly with 20 GB: over the limit.
-    let over = licence_refund_eligibility(
-        &request(Quantity::new(Decimal::MAX, Unit::Gigabyte)),
-        first,
-        &policy,
-    )
-    .unwrap();
+    let over = policy
+        .eligibility(&request(Quantity::new(Decimal::MAX, Unit::Gigabyte)), first)
+        .unwrap();
     assert_eq!(over.refusal().map(|r| r.rule()), Some(RuleId::Ref03));
     // The maximum in TB cannot be written in GB, but the comparison does
     // not need to: it is over the limit too, never an overflow or a wrap.
-    let over = licence_refund_eligibility(
-        &request(Quantity::new(Decimal::MAX, Unit::Terabyte)),
-        first,
-        &policy,
-    )
-    .unwrap();
+    let over = policy
+        .eligibility(&request(Quantity::new(Decimal::MAX, Unit::Terabyte)), first)
+        .unwrap();
     assert_eq!(over.refusal().map(|r| r.rule()), Some(RuleId::Ref03));
     // The smallest positive amount of bytes qualifies, at chrono's last
     // instant the window is closed.
     let tiny = request(Quantity::new(Decimal::new(1, 28), Unit::Byte));
-    assert!(
-        licence_refund_eligibility(&tiny, first, &policy)
-            .unwrap()
-            .is_eligible()
-    );
-    let late = licence_refund_eligibility(&tiny, max_utc(), &policy).unwrap();
+    assert!(policy.eligibility(&tiny, first).unwrap().is_eligible());
+    let late = policy.eligibility(&tiny, max_utc()).unwrap();
     assert_eq!(late.refusal().map(|r| r.rule()), Some(RuleId::Ref03));
 }

@@ -45,7 +45,6 @@ use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     AppRefundPolicy, AppRefundPolicySpec, Eligibility, LedgerCommand, LedgerEvent, LedgerState,
     LicenceRefundPolicy, LicenceRefundPolicySpec, LicenceRefundRequest, OrderLedger, RefundFlags,
-    licence_refund_eligibility,
 };
 use billing_rules::rule::{RuleId, UnknownRuleId};
 use billing_rules::time::{Days, Period, Zone};
@@ -780,9 +779,9 @@ pub fn use_ledger_state(state: &LedgerState, policy: &AppRefundPolicy) {
     let _ = state.total_paid(currency);
     let _ = state.total_refunded(currency);
     for now in probe_instants() {
-        let _ = state.next_refund(RefundFlags::default(), now, policy);
+        let _ = policy.next_refund(state, RefundFlags::default(), now);
         for order in state.orders() {
-            let _ = state.eligibility(&order.id, RefundFlags::default().abnormal(), now, policy);
+            let _ = policy.eligibility(state, &order.id, RefundFlags::default().abnormal(), now);
         }
         for command in &samples().ledger_commands {
             let _ = answered(OrderLedger::run(state, command, now, policy));
@@ -798,7 +797,7 @@ fn use_licence_refund_policy(policy: &LicenceRefundPolicy) {
 
 pub fn use_licence_refund_request(request: &LicenceRefundRequest, policy: &LicenceRefundPolicy) {
     for now in probe_instants() {
-        let _ = answered(licence_refund_eligibility(request, now, policy));
+        let _ = answered(policy.eligibility(request, now));
     }
 }
 

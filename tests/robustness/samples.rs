@@ -31,7 +31,7 @@ use billing_rules::pricing::tiers::{Axis, TierPart, TierPrice, TierTable};
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     Eligibility, LedgerCommand, LedgerEvent, LedgerState, LicenceRefundRequest, OrderLedger,
-    RefundFlags, licence_refund_eligibility,
+    RefundFlags,
 };
 use billing_rules::time::Period;
 use billing_rules::{FigureValue, RuleId};
@@ -480,12 +480,9 @@ fn build() -> Samples {
     );
     for state in &s.ledger_states {
         s.eligibilities
-            .push(state.next_refund(RefundFlags::default(), june(9), &refunds));
-        s.eligibilities.push(state.next_refund(
-            RefundFlags::default().banned(),
-            june(30),
-            &refunds,
-        ));
+            .push(refunds.next_refund(state, RefundFlags::default(), june(9)));
+        s.eligibilities
+            .push(refunds.next_refund(state, RefundFlags::default().banned(), june(30)));
     }
     let lic_refunds = presets::live_plugin_licence_refunds().unwrap();
     let request = LicenceRefundRequest::licence(
@@ -502,7 +499,9 @@ fn build() -> Samples {
     for req in [request, traffic_fee] {
         for later in [0, 14, 15] {
             s.eligibilities.push(
-                licence_refund_eligibility(&req, t0 + Duration::days(later), &lic_refunds).unwrap(),
+                lic_refunds
+                    .eligibility(&req, t0 + Duration::days(later))
+                    .unwrap(),
             );
         }
         s.licence_refund_requests.push(req);
