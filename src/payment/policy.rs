@@ -110,10 +110,9 @@ impl Default for PaymentPolicySpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PaymentPolicySpec", into = "PaymentPolicySpec")]
 pub struct PaymentPolicy {
-    switch_limit: u32,
-    default_method: PaymentMethod,
-    invoice_routing: InvoiceRouting,
-    locale: Locale,
+    // The spec it was built from: `to_spec` and serialization give it back
+    // unchanged.
+    spec: PaymentPolicySpec,
 }
 
 impl PaymentPolicy {
@@ -135,28 +134,28 @@ impl PaymentPolicy {
 
     /// How many switches an account may make in all (R-PAY-03).
     pub fn switch_limit(&self) -> u32 {
-        self.switch_limit
+        self.spec.switch_limit
     }
 
     /// The method before the first purchase (R-PAY-01).
     pub fn default_method(&self) -> PaymentMethod {
-        self.default_method
+        self.spec.default_method
     }
 
     /// Where invoices come from, by method (R-PAY-09).
     pub fn invoice_routing(&self) -> &InvoiceRouting {
-        &self.invoice_routing
+        &self.spec.invoice_routing
     }
 
     /// Currency, zone and rounding.
     pub fn locale(&self) -> Locale {
-        self.locale
+        self.spec.locale
     }
 
     /// The spec of this policy; `PaymentPolicy::try_from(p.to_spec())`
     /// gives back `p`.
     pub fn to_spec(&self) -> PaymentPolicySpec {
-        self.clone().into()
+        self.spec.clone()
     }
 }
 
@@ -167,22 +166,12 @@ impl TryFrom<PaymentPolicySpec> for PaymentPolicy {
     /// limit, any default, any routing); `TryFrom` stays the entry point so
     /// a future check cannot silently be skipped.
     fn try_from(spec: PaymentPolicySpec) -> Result<Self, PolicyError> {
-        Ok(PaymentPolicy {
-            switch_limit: spec.switch_limit,
-            default_method: spec.default_method,
-            invoice_routing: spec.invoice_routing,
-            locale: spec.locale,
-        })
+        Ok(PaymentPolicy { spec })
     }
 }
 
 impl From<PaymentPolicy> for PaymentPolicySpec {
     fn from(policy: PaymentPolicy) -> Self {
-        PaymentPolicySpec {
-            switch_limit: policy.switch_limit,
-            default_method: policy.default_method,
-            invoice_routing: policy.invoice_routing,
-            locale: policy.locale,
-        }
+        policy.spec
     }
 }

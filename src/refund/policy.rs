@@ -103,9 +103,9 @@ impl Default for AppRefundPolicySpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "AppRefundPolicySpec", into = "AppRefundPolicySpec")]
 pub struct AppRefundPolicy {
-    window: RefundWindow,
-    refuse_abnormal: bool,
-    locale: Locale,
+    // The checked spec it was built from: `to_spec` and serialization give
+    // it back unchanged.
+    spec: AppRefundPolicySpec,
 }
 
 impl AppRefundPolicy {
@@ -119,23 +119,23 @@ impl AppRefundPolicy {
 
     /// The refund window counted from each order's payment (R-REF-01).
     pub fn window(&self) -> RefundWindow {
-        self.window
+        RefundWindow::new(Days(self.spec.window_days))
     }
 
     /// Whether a refund flagged as abnormal is refused (R-REF-04).
     pub fn refuse_abnormal(&self) -> bool {
-        self.refuse_abnormal
+        self.spec.refuse_abnormal
     }
 
     /// Currency, zone and rounding.
     pub fn locale(&self) -> Locale {
-        self.locale
+        self.spec.locale
     }
 
     /// The spec of this policy; `AppRefundPolicy::try_from(p.to_spec())` gives
     /// back `p`.
     pub fn to_spec(&self) -> AppRefundPolicySpec {
-        self.clone().into()
+        self.spec.clone()
     }
 }
 
@@ -143,22 +143,14 @@ impl TryFrom<AppRefundPolicySpec> for AppRefundPolicy {
     type Error = PolicyError;
 
     fn try_from(spec: AppRefundPolicySpec) -> Result<Self, PolicyError> {
-        let window = window("window_days", spec.window_days, RuleId::Ref01)?;
-        Ok(AppRefundPolicy {
-            window,
-            refuse_abnormal: spec.refuse_abnormal,
-            locale: spec.locale,
-        })
+        check_window("window_days", spec.window_days, RuleId::Ref01)?;
+        Ok(AppRefundPolicy { spec })
     }
 }
 
 impl From<AppRefundPolicy> for AppRefundPolicySpec {
     fn from(policy: AppRefundPolicy) -> Self {
-        AppRefundPolicySpec {
-            window_days: policy.window.days().0,
-            refuse_abnormal: policy.refuse_abnormal,
-            locale: policy.locale,
-        }
+        policy.spec
     }
 }
 
@@ -240,10 +232,9 @@ impl Default for LicenceRefundPolicySpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "LicenceRefundPolicySpec", into = "LicenceRefundPolicySpec")]
 pub struct LicenceRefundPolicy {
-    window: RefundWindow,
-    traffic_limit: Quantity,
-    refuse_abnormal: bool,
-    locale: Locale,
+    // The checked spec it was built from: `to_spec` and serialization give
+    // it back unchanged.
+    spec: LicenceRefundPolicySpec,
 }
 
 impl LicenceRefundPolicy {
@@ -263,28 +254,28 @@ impl LicenceRefundPolicy {
     /// The refund window counted from the account's first licence purchase
     /// (R-REF-03).
     pub fn window(&self) -> RefundWindow {
-        self.window
+        RefundWindow::new(Days(self.spec.window_days))
     }
 
     /// The most traffic that still qualifies (R-REF-03).
     pub fn traffic_limit(&self) -> Quantity {
-        self.traffic_limit
+        self.spec.traffic_limit
     }
 
     /// Whether a refund flagged as abnormal is refused (R-REF-04).
     pub fn refuse_abnormal(&self) -> bool {
-        self.refuse_abnormal
+        self.spec.refuse_abnormal
     }
 
     /// Currency, zone and rounding.
     pub fn locale(&self) -> Locale {
-        self.locale
+        self.spec.locale
     }
 
     /// The spec of this policy; `LicenceRefundPolicy::try_from(p.to_spec())` gives
     /// back `p`.
     pub fn to_spec(&self) -> LicenceRefundPolicySpec {
-        self.clone().into()
+        self.spec.clone()
     }
 }
 
@@ -292,7 +283,7 @@ impl TryFrom<LicenceRefundPolicySpec> for LicenceRefundPolicy {
     type Error = PolicyError;
 
     fn try_from(spec: LicenceRefundPolicySpec) -> Result<Self, PolicyError> {
-        let window = window("window_days", spec.window_days, RuleId::Ref03)?;
+        check_window("window_days", spec.window_days, RuleId::Ref03)?;
         let limit = spec.traffic_limit;
         if limit.unit().dimension() != Dimension::Data {
             return Err(PolicyError::new(
@@ -310,32 +301,23 @@ impl TryFrom<LicenceRefundPolicySpec> for LicenceRefundPolicy {
             )
             .with_rule(RuleId::Ref03));
         }
-        Ok(LicenceRefundPolicy {
-            window,
-            traffic_limit: limit,
-            refuse_abnormal: spec.refuse_abnormal,
-            locale: spec.locale,
-        })
+        Ok(LicenceRefundPolicy { spec })
     }
 }
 
 impl From<LicenceRefundPolicy> for LicenceRefundPolicySpec {
     fn from(policy: LicenceRefundPolicy) -> Self {
-        LicenceRefundPolicySpec {
-            window_days: policy.window.days().0,
-            traffic_limit: policy.traffic_limit,
-            refuse_abnormal: policy.refuse_abnormal,
-            locale: policy.locale,
-        }
+        policy.spec
     }
 }
 
-fn window(field: &str, days: u32, rule: RuleId) -> Result<RefundWindow, PolicyError> {
+/// Both refund windows (R-REF-01, R-REF-03) are at least a day.
+fn check_window(field: &str, days: u32, rule: RuleId) -> Result<(), PolicyError> {
     if days == 0 {
         return Err(
             PolicyError::new(field, "a window of 0 days refunds nothing", "1 day or more")
                 .with_rule(rule),
         );
     }
-    Ok(RefundWindow::new(Days(days)))
+    Ok(())
 }
