@@ -87,7 +87,7 @@ fn engine(c: &mut Criterion) {
 
     let seats = presets::app_store_seat_pricing().unwrap();
     let lifecycle = presets::lifecycle::app_store_seat_plan().unwrap();
-    let refunds = presets::payment::app_refund_policy().unwrap();
+    let refunds = presets::app_store_refunds().unwrap();
     c.bench_function("engine_seat_purchase_memory_store", |b| {
         b.iter_custom(|iters| {
             let keys: Vec<(IdempotencyKey, IdempotencyKey, OrderId)> = (0..iters)

@@ -11,7 +11,6 @@ use billing_rules::presets;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     LedgerCommand, LedgerEvent, LedgerState, LicenceRefundRequest, OrderLedger, RefundFlags,
-    licence_refund_eligibility,
 };
 use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -22,7 +21,7 @@ fn start() -> DateTime<Utc> {
 }
 
 fn switching(c: &mut Criterion) {
-    let policy = presets::payment::payment_policy().unwrap();
+    let policy = presets::cloud_payment().unwrap();
     let prepaid = PaymentState::Prepaid {
         source: PrepaidSource::PersonalWallet,
         switches_used: 1,
@@ -68,17 +67,17 @@ fn ledger_events(n: i64) -> Vec<LedgerEvent> {
 }
 
 fn refunds(c: &mut Criterion) {
-    let policy = presets::payment::app_refund_policy().unwrap();
+    let policy = presets::app_store_refunds().unwrap();
     let events = ledger_events(100);
     let ledger: LedgerState = OrderLedger::replay(events.iter());
     let now = start() + Duration::days(100);
     let latest = "o99".into();
     c.bench_function("refund_eligibility_100_orders", |b| {
-        b.iter(|| ledger.eligibility(black_box(&latest), RefundFlags::default(), now, &policy))
+        b.iter(|| policy.eligibility(&ledger, black_box(&latest), RefundFlags::default(), now))
     });
     let older = "o50".into();
     c.bench_function("refund_eligibility_100_orders_refused", |b| {
-        b.iter(|| ledger.eligibility(black_box(&older), RefundFlags::default(), now, &policy))
+        b.iter(|| policy.eligibility(&ledger, black_box(&older), RefundFlags::default(), now))
     });
     let events = ledger_events(1000);
     c.bench_function("refund_ledger_replay_1000_orders", |b| {
@@ -109,7 +108,7 @@ fn refunds(c: &mut Criterion) {
         b.iter(|| OrderLedger::decide(black_box(&long), black_box(&refund), now, &policy))
     });
 
-    let licence = presets::payment::licence_refund_policy().unwrap();
+    let licence = presets::live_plugin_licence_refunds().unwrap();
     let request = LicenceRefundRequest::licence(
         "lic",
         Money::cny(Decimal::from(30_000)),
@@ -117,7 +116,7 @@ fn refunds(c: &mut Criterion) {
         Quantity::new(Decimal::new(2, 2), Unit::Terabyte),
     );
     c.bench_function("refund_licence_eligibility", |b| {
-        b.iter(|| licence_refund_eligibility(black_box(&request), start(), &licence))
+        b.iter(|| licence.eligibility(black_box(&request), start()))
     });
 }
 

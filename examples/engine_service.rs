@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(FixedClock::new(june_1), MemoryStore::new());
     let seat_plan = presets::app_store_seat_pricing()?;
     let lifecycle = presets::lifecycle::app_store_seat_plan()?;
-    let refunds = presets::payment::app_refund_policy()?;
+    let refunds = presets::app_store_refunds()?;
     let org = AggregateId::from("org-42");
 
     // 1. A purchase: the seat plan prices 120 seats for a year (volume

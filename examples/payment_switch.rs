@@ -14,13 +14,16 @@ use chrono::{TimeZone, Utc};
 use rust_decimal::Decimal;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let policy = presets::payment::payment_policy()?; // 4 switches, wallet by default
+    let policy = presets::cloud_payment()?; // 4 switches, wallet by default
     let now = Utc
         .with_ymd_and_hms(2025, 6, 1, 0, 0, 0)
         .single()
         .ok_or("instant")?;
     let mut state = EnvironmentPayment::initial();
-    println!("before any purchase: {} (R-PAY-01)", state.method(&policy));
+    println!(
+        "before any purchase: {} (R-PAY-01)",
+        policy.method_in_use(&state)
+    );
 
     // The first prepaid order chooses the method (R-PAY-02).
     let first = PaymentCommand::FirstPurchase {
@@ -43,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "switched to {to}: {} of {} switches used, invoices from {}",
             state.switches_used(),
             policy.switch_limit(),
-            state.invoice_source(&policy)
+            policy.invoice_source(&state)
         );
     }
 
@@ -70,6 +73,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    println!("still {} after the refusal", state.method(&policy));
+    println!("still {} after the refusal", policy.method_in_use(&state));
     Ok(())
 }

@@ -23,7 +23,7 @@ fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Erro
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let policy = presets::payment::app_refund_policy()?; // 10 days, abnormal refused
+    let policy = presets::app_store_refunds()?; // 10 days, abnormal refused
     let cny = |n: i64| Money::cny(Decimal::from(n));
     let ledger = LedgerState::from_orders(vec![
         Order::new("o1", day(2025, 6, 1)?, cny(300)),
@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for now in [boundary, boundary + Duration::seconds(1)] {
         println!("at {} (local):", now.with_timezone(&Zone::BEIJING.offset()));
         for order in ledger.orders() {
-            let answer = match ledger.eligibility(&order.id, RefundFlags::default(), now, &policy) {
+            let answer = match policy.eligibility(&ledger, &order.id, RefundFlags::default(), now) {
                 Eligibility::Eligible { amount, .. } => format!("refundable, {amount}"),
                 // Every rule that refuses, in order: R-REF-01, R-REF-02, R-REF-04.
                 Eligibility::Refused(refusal) => refusal

@@ -61,11 +61,11 @@
 //! assert_eq!(rules, [RuleId::Seat01, RuleId::Seat03, RuleId::Seat04, RuleId::Seat03]);
 //!
 //! // 4. A decider: the first purchase chooses the payment method (R-PAY-02).
-//! let policy = presets::payment::payment_policy()?;
+//! let policy = presets::cloud_payment()?;
 //! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 //! let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidCloudAccount };
 //! let (state, events) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
-//! assert_eq!((state.method(&policy), events.len()), (PaymentMethod::PrepaidCloudAccount, 1));
+//! assert_eq!((policy.method_in_use(&state), events.len()), (PaymentMethod::PrepaidCloudAccount, 1));
 //!
 //! // 5. The engine runs the same commands against a clock and a store.
 //! let engine = Engine::new(FixedClock::new(now), MemoryStore::new());

@@ -214,7 +214,7 @@ fn one_store_keeps_the_five_kinds_of_one_account_apart() {
             &PaymentCommand::FirstPurchase {
                 method: PaymentMethod::PrepaidCloudAccount,
             },
-            &presets::payment::payment_policy().unwrap(),
+            &presets::cloud_payment().unwrap(),
             None,
         )
         .unwrap();
@@ -226,7 +226,7 @@ fn one_store_keeps_the_five_kinds_of_one_account_apart() {
                 paid_at: t0(),
                 amount: cny("100.00"),
             },
-            &presets::payment::app_refund_policy().unwrap(),
+            &presets::app_store_refunds().unwrap(),
             None,
         )
         .unwrap();
@@ -651,7 +651,7 @@ fn r_lic_04_licence_purchase_stacking_and_expiry_through_the_engine() {
 fn r_pay_03_the_fifth_switch_is_refused_through_the_engine() {
     let engine = new_engine();
     let env = id("env-1");
-    let policy = presets::payment::payment_policy().unwrap();
+    let policy = presets::cloud_payment().unwrap();
     engine
         .execute::<EnvironmentPayment>(
             &env,
@@ -706,7 +706,7 @@ fn r_pay_03_the_fifth_switch_is_refused_through_the_engine() {
 fn r_pay_04_no_switch_after_pay_as_you_go_through_the_engine() {
     let engine = new_engine();
     let env = id("env-2");
-    let policy = presets::payment::payment_policy().unwrap();
+    let policy = presets::cloud_payment().unwrap();
     engine
         .execute::<EnvironmentPayment>(
             &env,
@@ -752,7 +752,7 @@ fn r_pay_04_no_switch_after_pay_as_you_go_through_the_engine() {
 fn r_ref_02_order_ledger_refunds_latest_first_through_the_engine() {
     let engine = new_engine();
     let app = id("app-ledger-1");
-    let policy = presets::payment::app_refund_policy().unwrap();
+    let policy = presets::app_store_refunds().unwrap();
     let record = |order: &str, amount: &str| LedgerCommand::RecordOrder {
         order: order.into(),
         paid_at: engine.clock().now(),
@@ -809,7 +809,7 @@ fn r_ref_02_order_ledger_refunds_latest_first_through_the_engine() {
 fn r_ref_02_two_engines_racing_on_one_ledger_lose_no_order() {
     let store = Arc::new(MemoryStore::new());
     let app = id("app-race");
-    let policy = Arc::new(presets::payment::app_refund_policy().unwrap());
+    let policy = Arc::new(presets::app_store_refunds().unwrap());
     let barrier = Arc::new(Barrier::new(2));
     let handles: Vec<_> = (0..2)
         .map(|t| {

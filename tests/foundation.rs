@@ -969,7 +969,7 @@ mod errors_name_their_rule {
 
     #[test]
     fn r_ref_01_an_order_in_another_currency_names_its_rule() {
-        let policy = presets::payment::app_refund_policy().unwrap();
+        let policy = presets::app_store_refunds().unwrap();
         let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
         let record = LedgerCommand::RecordOrder {
             order: "o1".into(),

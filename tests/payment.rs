@@ -22,11 +22,11 @@ fn cny(s: &str) -> Money {
 }
 
 fn policy() -> PaymentPolicy {
-    presets::payment::payment_policy().unwrap()
+    presets::cloud_payment().unwrap()
 }
 
 fn policy_with(f: impl FnOnce(&mut PaymentPolicySpec)) -> PaymentPolicy {
-    let mut spec = presets::payment::payment_policy_spec();
+    let mut spec = presets::cloud_payment_spec();
     f(&mut spec);
     PaymentPolicy::try_from(spec).unwrap()
 }
@@ -67,7 +67,7 @@ fn bought(method: PaymentMethod) -> PaymentState {
 fn r_pay_01_default_method_is_the_prepaid_personal_wallet() {
     let state = EnvironmentPayment::initial();
     assert_eq!(state, PaymentState::NotChosen);
-    assert_eq!(state.method(&policy()), PrepaidPersonalWallet);
+    assert_eq!(policy().method_in_use(&state), PrepaidPersonalWallet);
     assert_eq!(PaymentMethod::default(), PrepaidPersonalWallet);
     assert_eq!(policy().default_method(), PrepaidPersonalWallet);
 }
@@ -116,7 +116,7 @@ fn r_pay_01_three_methods_with_stable_names() {
 fn r_pay_01_default_method_is_a_policy_field() {
     let policy = policy_with(|s| s.default_method = PrepaidCloudAccount);
     assert_eq!(
-        EnvironmentPayment::initial().method(&policy),
+        policy.method_in_use(&EnvironmentPayment::initial()),
         PrepaidCloudAccount
     );
 }
@@ -146,7 +146,7 @@ fn r_pay_02_first_purchase_chooses_the_method() {
             switches_used: 0
         }
     );
-    assert_eq!(state.method(&policy()), PrepaidCloudAccount);
+    assert_eq!(policy().method_in_use(&state), PrepaidCloudAccount);
     assert!(state.ever_prepaid());
     assert_eq!(state.switches_used(), 0);
 }
@@ -177,7 +177,7 @@ fn r_pay_02_pay_as_you_go_can_be_opened_directly() {
             ever_prepaid: false
         }
     );
-    assert_eq!(state.method(&policy()), PayAsYouGo);
+    assert_eq!(policy().method_in_use(&state), PayAsYouGo);
 }
 
 // ---------------------------------------------------------------- R-PAY-03
@@ -198,7 +198,7 @@ fn r_pay_03_four_switches_are_allowed_and_the_fifth_is_refused() {
         assert_eq!(
             events,
             [PaymentEvent::MethodSwitched {
-                from: state.method(&policy()),
+                from: policy().method_in_use(&state),
                 to,
                 switch_number: expected_number,
                 refunded: None,
@@ -511,29 +511,29 @@ fn r_pay_03_and_06_refused_switch_leaves_the_state_unchanged() {
 
 #[test]
 fn r_pay_09_invoices_come_from_where_the_order_was_paid() {
-    let routing = presets::payment::invoice_routing();
+    let routing = PaymentPolicy::INVOICE_ROUTING;
     assert_eq!(
-        routing.source(PrepaidPersonalWallet),
+        routing.invoice_source(PrepaidPersonalWallet),
         InvoiceSource::EnvironmentConsole
     );
     assert_eq!(
-        routing.source(PrepaidCloudAccount),
+        routing.invoice_source(PrepaidCloudAccount),
         InvoiceSource::CloudAccountBillingCentre
     );
     assert_eq!(
-        routing.source(PayAsYouGo),
+        routing.invoice_source(PayAsYouGo),
         InvoiceSource::CloudAccountBillingCentre
     );
 
     let policy = policy();
     let state = bought(PrepaidPersonalWallet);
     assert_eq!(
-        state.invoice_source(&policy),
+        policy.invoice_source(&state),
         InvoiceSource::EnvironmentConsole
     );
     let state = run(&state, &switch(PrepaidCloudAccount), &policy);
     assert_eq!(
-        state.invoice_source(&policy),
+        policy.invoice_source(&state),
         InvoiceSource::CloudAccountBillingCentre
     );
     assert_eq!(
@@ -565,7 +565,7 @@ fn r_pay_09_routing_is_policy_data() {
 #[test]
 fn r_pay_03_policy_spec_defaults_to_the_published_figures() {
     let spec: PaymentPolicySpec = serde_json::from_str("{}").unwrap();
-    assert_eq!(spec, presets::payment::payment_policy_spec());
+    assert_eq!(spec, presets::cloud_payment_spec());
     assert_eq!(PaymentPolicy::try_from(spec).unwrap(), policy());
     let json = serde_json::to_value(policy()).unwrap();
     assert_eq!(json["switch_limit"], 4);
@@ -711,7 +711,7 @@ proptest! {
                 .unwrap_err();
             let refusal = err.refusal().unwrap();
             prop_assert!(refusal.refused_by(RuleId::Pay04));
-            prop_assert_eq!(state.method(&policy), PayAsYouGo);
+            prop_assert_eq!(policy.method_in_use(&state), PayAsYouGo);
         }
     }
 
@@ -735,7 +735,7 @@ proptest! {
                     && state.switches_used() < 4
                     && !facts.isolated
                     && facts.context_supported
-                    && to != state.method(&policy)
+                    && to != policy.method_in_use(&state)
                     && facts.invoice_balance.is_none_or(|b| b.open_for_invoicing.amount() >= b.unused_prepaid.amount());
                 prop_assert!(allowed);
             }

@@ -75,10 +75,10 @@ fn r_life_06_lifecycle_policies_refuse_unknown_fields() {
 
 #[test]
 fn r_pay_03_payment_and_refund_policies_refuse_unknown_fields() {
-    check::<PaymentPolicy>(presets::payment::payment_policy_spec(), "payment");
-    check::<AppRefundPolicy>(presets::payment::app_refund_policy_spec(), "app refund");
+    check::<PaymentPolicy>(presets::cloud_payment_spec(), "payment");
+    check::<AppRefundPolicy>(presets::app_store_refunds_spec(), "app refund");
     check::<LicenceRefundPolicy>(
-        presets::payment::licence_refund_policy_spec(),
+        presets::live_plugin_licence_refunds_spec(),
         "licence refund",
     );
 }
@@ -104,7 +104,7 @@ where
 /// and every policy gives back its spec: `P::try_from(p.to_spec()) == Ok(p)`.
 #[test]
 fn every_preset_builds_and_every_policy_round_trips_through_to_spec() {
-    use presets::{lifecycle, payment, usage};
+    use presets::{lifecycle, usage};
     spec_round_trip(
         presets::app_store_seat_pricing().unwrap(),
         SeatPolicy::to_spec,
@@ -133,17 +133,17 @@ fn every_preset_builds_and_every_policy_round_trips_through_to_spec() {
         LicencePolicy::locale,
     );
     spec_round_trip(
-        payment::payment_policy().unwrap(),
+        presets::cloud_payment().unwrap(),
         PaymentPolicy::to_spec,
         PaymentPolicy::locale,
     );
     spec_round_trip(
-        payment::app_refund_policy().unwrap(),
+        presets::app_store_refunds().unwrap(),
         AppRefundPolicy::to_spec,
         AppRefundPolicy::locale,
     );
     spec_round_trip(
-        payment::licence_refund_policy().unwrap(),
+        presets::live_plugin_licence_refunds().unwrap(),
         LicenceRefundPolicy::to_spec,
         LicenceRefundPolicy::locale,
     );
@@ -168,7 +168,7 @@ fn every_preset_builds_and_every_policy_round_trips_through_to_spec() {
 /// exactly `try_from` of its `*_spec()`.
 #[test]
 fn every_preset_spec_is_its_built_presets_spec() {
-    use presets::{lifecycle, payment, usage};
+    use presets::{lifecycle, usage};
     assert_eq!(
         presets::app_store_seat_pricing().unwrap().to_spec(),
         presets::app_store_seat_pricing_spec()
@@ -186,16 +186,16 @@ fn every_preset_spec_is_its_built_presets_spec() {
         lifecycle::live_plugin_postpaid_spec()
     );
     assert_eq!(
-        payment::payment_policy().unwrap().to_spec(),
-        payment::payment_policy_spec()
+        presets::cloud_payment().unwrap().to_spec(),
+        presets::cloud_payment_spec()
     );
     assert_eq!(
-        payment::app_refund_policy().unwrap().to_spec(),
-        payment::app_refund_policy_spec()
+        presets::app_store_refunds().unwrap().to_spec(),
+        presets::app_store_refunds_spec()
     );
     assert_eq!(
-        payment::licence_refund_policy().unwrap().to_spec(),
-        payment::licence_refund_policy_spec()
+        presets::live_plugin_licence_refunds().unwrap().to_spec(),
+        presets::live_plugin_licence_refunds_spec()
     );
     assert_eq!(
         usage::verification().unwrap().to_spec(),

@@ -7,7 +7,7 @@ use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     AppRefundPolicy, AppRefundPolicySpec, Eligibility, LedgerCommand, LedgerEvent, LedgerState,
     LicenceCharge, LicenceRefundPolicy, LicenceRefundPolicySpec, LicenceRefundRequest, Order,
-    OrderId, OrderLedger, OrderStatus, RefundFlags, RefundWindow, licence_refund_eligibility,
+    OrderId, OrderLedger, OrderStatus, RefundFlags, RefundWindow,
 };
 use billing_rules::time::Days;
 use billing_rules::{Error, FigureValue, Refusal, RuleId, presets};
@@ -29,11 +29,11 @@ fn gb(s: &str) -> Quantity {
 }
 
 fn policy() -> AppRefundPolicy {
-    presets::payment::app_refund_policy().unwrap()
+    presets::app_store_refunds().unwrap()
 }
 
 fn licence_policy() -> LicenceRefundPolicy {
-    presets::payment::licence_refund_policy().unwrap()
+    presets::live_plugin_licence_refunds().unwrap()
 }
 
 fn record(id: &str, paid_at: DateTime<Utc>, amount: &str) -> LedgerCommand {
@@ -94,11 +94,11 @@ fn r_ref_01_exactly_ten_days_after_payment_is_eligible_one_second_later_is_not()
     let state = two_orders();
     let end = june(5) + Duration::days(10);
     assert_eq!(
-        state.next_refund(RefundFlags::default(), end, &policy()),
+        policy().next_refund(&state, RefundFlags::default(), end),
         eligible("o2", "500")
     );
     let late = end + Duration::seconds(1);
-    let answer = state.eligibility(&"o2".into(), RefundFlags::default(), late, &policy());
+    let answer = policy().eligibility(&state, &"o2".into(), RefundFlags::default(), late);
     let refusal = answer.refusal().unwrap();
     assert_eq!(rules(refusal), [RuleId::Ref01]);
     assert_eq!(
@@ -129,13 +129,13 @@ fn r_ref_01_the_window_is_counted_in_24_hour_days_from_the_paid_instant() {
     let flags = RefundFlags::default();
     let end = paid + Duration::days(10);
     assert!(
-        state
-            .eligibility(&"o1".into(), flags, end, &policy())
+        policy()
+            .eligibility(&state, &"o1".into(), flags, end)
             .is_eligible()
     );
     assert!(
-        !state
-            .eligibility(&"o1".into(), flags, end + Duration::seconds(1), &policy())
+        !policy()
+            .eligibility(&state, &"o1".into(), flags, end + Duration::seconds(1))
             .is_eligible()
     );
 }
@@ -163,11 +163,11 @@ fn r_ref_01_window_length_is_a_policy_field() {
     let flags = RefundFlags::default();
     let end = june(5) + Duration::days(3);
     assert!(
-        state
-            .eligibility(&"o2".into(), flags, end, &policy)
+        policy
+            .eligibility(&state, &"o2".into(), flags, end)
             .is_eligible()
     );
-    let late = state.eligibility(&"o2".into(), flags, end + Duration::seconds(1), &policy);
+    let late = policy.eligibility(&state, &"o2".into(), flags, end + Duration::seconds(1));
     assert!(
         late.refusal()
             .unwrap()
@@ -290,7 +290,7 @@ fn r_ref_02_refunds_go_from_the_latest_order_backwards() {
         }]
     );
     assert_eq!(
-        state.next_refund(RefundFlags::default(), june(6), &policy()),
+        policy().next_refund(&state, RefundFlags::default(), june(6)),
         eligible("o1", "300")
     );
     let state = apply(&state, &refund("o1"), june(6));
@@ -299,12 +299,12 @@ fn r_ref_02_refunds_go_from_the_latest_order_backwards() {
     let again = refused(&state, &refund("o1"), june(6));
     assert_eq!(rules(&again), [RuleId::Ref02]);
     assert_eq!(again.primary().message, "order o1 was already refunded");
-    let none = state.next_refund(RefundFlags::default(), june(6), &policy());
+    let none = policy().next_refund(&state, RefundFlags::default(), june(6));
     assert_eq!(
         none.refusal().unwrap().primary().message,
         "every one of the 2 orders is already refunded"
     );
-    let empty = LedgerState::default().next_refund(RefundFlags::default(), june(6), &policy());
+    let empty = policy().next_refund(&LedgerState::default(), RefundFlags::default(), june(6));
     assert_eq!(
         empty.refusal().unwrap().primary().message,
         "the ledger has no order to refund"
@@ -316,7 +316,7 @@ fn r_ref_02_an_invoiced_latest_order_blocks_every_older_refund() {
     let state = apply(&two_orders(), &invoice("o2"), june(6));
     let refusal = refused(&state, &refund("o1"), june(6));
     assert_eq!(rules(&refusal), [RuleId::Ref02]);
-    let next = state.next_refund(RefundFlags::default(), june(6), &policy());
+    let next = policy().next_refund(&state, RefundFlags::default(), june(6));
     assert_eq!(rules(next.refusal().unwrap()), [RuleId::Ref01]);
 }
 
@@ -330,7 +330,7 @@ fn r_ref_02_of_orders_paid_at_the_same_instant_the_later_recorded_is_latest() {
     let state = apply(&state, &record("a", june(3), "200"), june(3));
     assert_eq!(state.latest_unrefunded().unwrap().id, OrderId::from("a"));
     assert_eq!(
-        state.next_refund(RefundFlags::default(), june(4), &policy()),
+        policy().next_refund(&state, RefundFlags::default(), june(4)),
         eligible("a", "200")
     );
 }
@@ -392,8 +392,9 @@ fn r_ref_03_twenty_gb_exactly_qualifies_in_any_unit() {
         Quantity::new(Decimal::from(20_000_000_000i64), Unit::Byte),
         gb("0"),
     ] {
-        let answer =
-            licence_refund_eligibility(&licence_request(traffic), at, &licence_policy()).unwrap();
+        let answer = licence_policy()
+            .eligibility(&licence_request(traffic), at)
+            .unwrap();
         assert_eq!(answer, eligible("lic-1", "30000"), "{traffic}");
     }
 }
@@ -405,9 +406,9 @@ fn r_ref_03_more_than_twenty_gb_is_refused_with_the_figures() {
         Quantity::new("0.0200000001".parse().unwrap(), Unit::Terabyte),
         Quantity::new(Decimal::from(20_000_000_001i64), Unit::Byte),
     ] {
-        let answer =
-            licence_refund_eligibility(&licence_request(traffic), june(10), &licence_policy())
-                .unwrap();
+        let answer = licence_policy()
+            .eligibility(&licence_request(traffic), june(10))
+            .unwrap();
         let refusal = answer.refusal().unwrap();
         assert_eq!(rules(refusal), [RuleId::Ref03], "{traffic}");
         assert_eq!(
@@ -419,9 +420,9 @@ fn r_ref_03_more_than_twenty_gb_is_refused_with_the_figures() {
             Some(&FigureValue::Quantity(gb("20")))
         );
     }
-    let answer =
-        licence_refund_eligibility(&licence_request(gb("21")), june(10), &licence_policy())
-            .unwrap();
+    let answer = licence_policy()
+        .eligibility(&licence_request(gb("21")), june(10))
+        .unwrap();
     assert_eq!(
         answer.refusal().unwrap().primary().message,
         "playback traffic 21 GB > limit 20 GB over the 14 days from the account's first \
@@ -434,13 +435,14 @@ fn r_ref_03_exactly_fourteen_days_after_the_first_purchase_is_eligible_one_secon
     let request = licence_request(gb("5"));
     let end = june(1) + Duration::days(14);
     assert!(
-        licence_refund_eligibility(&request, end, &licence_policy())
+        licence_policy()
+            .eligibility(&request, end)
             .unwrap()
             .is_eligible()
     );
-    let answer =
-        licence_refund_eligibility(&request, end + Duration::seconds(1), &licence_policy())
-            .unwrap();
+    let answer = licence_policy()
+        .eligibility(&request, end + Duration::seconds(1))
+        .unwrap();
     let refusal = answer.refusal().unwrap();
     assert_eq!(rules(refusal), [RuleId::Ref03]);
     assert!(
@@ -456,7 +458,7 @@ fn r_ref_03_a_later_licence_still_counts_from_the_first_purchase() {
     // The second licence was bought on June 10; the first on June 1. On
     // June 16 the second is 6 days old, but the window counts from June 1.
     let second = LicenceRefundRequest::licence("lic-2", cny("30000"), june(1), gb("1"));
-    let answer = licence_refund_eligibility(&second, june(16), &licence_policy()).unwrap();
+    let answer = licence_policy().eligibility(&second, june(16)).unwrap();
     let refusal = answer.refusal().unwrap();
     assert_eq!(rules(refusal), [RuleId::Ref03]);
     assert_eq!(
@@ -468,7 +470,8 @@ fn r_ref_03_a_later_licence_still_counts_from_the_first_purchase() {
 #[test]
 fn r_ref_03_traffic_that_is_not_data_is_an_error() {
     let calls = Quantity::new(Decimal::from(5), Unit::Call);
-    let err = licence_refund_eligibility(&licence_request(calls), june(2), &licence_policy())
+    let err = licence_policy()
+        .eligibility(&licence_request(calls), june(2))
         .unwrap_err();
     assert!(matches!(err, Error::Arithmetic { .. }), "{err:?}");
 }
@@ -477,7 +480,7 @@ fn r_ref_03_traffic_that_is_not_data_is_an_error() {
 fn r_ref_03_negative_traffic_or_amount_is_refused() {
     let mut request = licence_request(gb("-1"));
     request.amount = cny("-1");
-    let answer = licence_refund_eligibility(&request, june(2), &licence_policy()).unwrap();
+    let answer = licence_policy().eligibility(&request, june(2)).unwrap();
     let refusal = answer.refusal().unwrap();
     assert_eq!(rules(refusal), [RuleId::Ref03, RuleId::Ref03]);
     assert!(
@@ -495,7 +498,7 @@ fn r_ref_03_negative_traffic_or_amount_is_refused() {
 #[test]
 fn r_ref_03_policy_is_validated_and_defaults_to_the_published_figures() {
     let spec: LicenceRefundPolicySpec = serde_json::from_str("{}").unwrap();
-    assert_eq!(spec, presets::payment::licence_refund_policy_spec());
+    assert_eq!(spec, presets::live_plugin_licence_refunds_spec());
     assert_eq!(
         LicenceRefundPolicy::try_from(spec).unwrap(),
         licence_policy()
@@ -536,7 +539,7 @@ fn r_ref_03_policy_is_validated_and_defaults_to_the_published_figures() {
 fn r_ref_04_traffic_fees_are_never_refunded() {
     let mut request = licence_request(gb("0"));
     request.charge = LicenceCharge::TrafficFee;
-    let answer = licence_refund_eligibility(&request, june(1), &licence_policy()).unwrap();
+    let answer = licence_policy().eligibility(&request, june(1)).unwrap();
     let refusal = answer.refusal().unwrap();
     assert_eq!(rules(refusal), [RuleId::Ref04]);
     assert_eq!(
@@ -548,7 +551,7 @@ fn r_ref_04_traffic_fees_are_never_refunded() {
 #[test]
 fn r_ref_04_a_banned_account_is_not_refunded() {
     let flags = RefundFlags::default().banned();
-    let answer = two_orders().eligibility(&"o2".into(), flags, june(6), &policy());
+    let answer = policy().eligibility(&two_orders(), &"o2".into(), flags, june(6));
     let refusal = answer.refusal().unwrap();
     assert_eq!(rules(refusal), [RuleId::Ref04]);
     assert_eq!(
@@ -557,14 +560,14 @@ fn r_ref_04_a_banned_account_is_not_refunded() {
     );
     let mut request = licence_request(gb("1"));
     request.flags = flags;
-    let answer = licence_refund_eligibility(&request, june(2), &licence_policy()).unwrap();
+    let answer = licence_policy().eligibility(&request, june(2)).unwrap();
     assert_eq!(rules(answer.refusal().unwrap()), [RuleId::Ref04]);
 }
 
 #[test]
 fn r_ref_04_an_abnormal_flag_refuses_unless_the_policy_allows_it() {
     let flags = RefundFlags::default().abnormal();
-    let answer = two_orders().eligibility(&"o2".into(), flags, june(6), &policy());
+    let answer = policy().eligibility(&two_orders(), &"o2".into(), flags, june(6));
     assert_eq!(
         answer.refusal().unwrap().primary().message,
         "the refund is flagged as abnormal: it is refused"
@@ -575,7 +578,7 @@ fn r_ref_04_an_abnormal_flag_refuses_unless_the_policy_allows_it() {
     })
     .unwrap();
     assert_eq!(
-        two_orders().eligibility(&"o2".into(), flags, june(6), &lenient),
+        lenient.eligibility(&two_orders(), &"o2".into(), flags, june(6)),
         eligible("o2", "500")
     );
 }
@@ -584,13 +587,13 @@ fn r_ref_04_an_abnormal_flag_refuses_unless_the_policy_allows_it() {
 fn r_ref_03_04_every_licence_reason_is_listed_in_order() {
     let mut request = licence_request(gb("25"));
     request.flags = RefundFlags::default().banned().abnormal();
-    let answer = licence_refund_eligibility(&request, june(30), &licence_policy()).unwrap();
+    let answer = licence_policy().eligibility(&request, june(30)).unwrap();
     assert_eq!(
         rules(answer.refusal().unwrap()),
         [RuleId::Ref03, RuleId::Ref03, RuleId::Ref04, RuleId::Ref04]
     );
     request.charge = LicenceCharge::TrafficFee;
-    let answer = licence_refund_eligibility(&request, june(30), &licence_policy()).unwrap();
+    let answer = licence_policy().eligibility(&request, june(30)).unwrap();
     assert_eq!(
         rules(answer.refusal().unwrap()),
         [RuleId::Ref04, RuleId::Ref04, RuleId::Ref04]
@@ -630,7 +633,7 @@ fn r_ref_01_ledger_commands_events_states_and_answers_round_trip_through_json() 
         r#"{"answer":"eligible","order":"o2","amount":{"amount":"500","currency":"CNY"}}"#
     );
     let refused =
-        two_orders().eligibility(&"o1".into(), RefundFlags::default(), june(6), &policy());
+        policy().eligibility(&two_orders(), &"o1".into(), RefundFlags::default(), june(6));
     let json = serde_json::to_string(&refused).unwrap();
     assert!(
         json.starts_with(r#"{"answer":"refused","reasons":[{"rule":"R-REF-02""#),
@@ -766,13 +769,13 @@ proptest! {
         let latest = state.latest_unrefunded().map(|o| o.id.clone());
         let now = june(1) + Duration::hours(probe_hours);
         for order in state.orders() {
-            let answer = state.eligibility(&order.id, RefundFlags::default(), now, &policy);
+            let answer = policy.eligibility(&state, &order.id, RefundFlags::default(), now);
             if answer.is_eligible() {
                 prop_assert_eq!(Some(&order.id), latest.as_ref());
             }
         }
         // And the next refund names that order, when it is eligible.
-        if let Eligibility::Eligible { order, .. } = state.next_refund(RefundFlags::default(), now, &policy) {
+        if let Eligibility::Eligible { order, .. } = policy.next_refund(&state, RefundFlags::default(), now) {
             prop_assert_eq!(Some(order), latest);
         }
     }
@@ -790,7 +793,7 @@ proptest! {
         });
         let now = june(1) + Duration::hours(probe_hours);
         for order in state.orders().iter().filter(|o| o.is_invoiced()) {
-            let answer = state.eligibility(&order.id, RefundFlags::default(), now, &policy);
+            let answer = policy.eligibility(&state, &order.id, RefundFlags::default(), now);
             let refusal = answer.refusal();
             prop_assert!(refusal.is_some());
             prop_assert!(refusal.unwrap().reasons().iter().any(|r| r.rule == RuleId::Ref01 && r.message.contains("invoiced")));
@@ -810,11 +813,11 @@ proptest! {
         let end = paid + Duration::days(i64::from(days));
         let flags = RefundFlags::default();
         prop_assert_eq!(
-            state.eligibility(&"o".into(), flags, end, &policy),
+            policy.eligibility(&state, &"o".into(), flags, end),
             Eligibility::Eligible { order: "o".into(), amount }
         );
-        prop_assert!(state.eligibility(&"o".into(), flags, paid, &policy).is_eligible());
-        let late = state.eligibility(&"o".into(), flags, end + Duration::seconds(1), &policy);
+        prop_assert!(policy.eligibility(&state, &"o".into(), flags, paid).is_eligible());
+        let late = policy.eligibility(&state, &"o".into(), flags, end + Duration::seconds(1));
         prop_assert_eq!(late.refusal().map(|r| r.rule()), Some(RuleId::Ref01));
     }
 
@@ -829,8 +832,8 @@ proptest! {
         let traffic = Quantity::new(Decimal::from(traffic_mb), Unit::Megabyte);
         let request = LicenceRefundRequest::licence("lic", Money::cny(Decimal::from(30_000)), first, traffic);
         let end = first + Duration::days(i64::from(days));
-        prop_assert!(licence_refund_eligibility(&request, end, &policy).unwrap().is_eligible());
-        let late = licence_refund_eligibility(&request, end + Duration::seconds(1), &policy).unwrap();
+        prop_assert!(policy.eligibility(&request, end).unwrap().is_eligible());
+        let late = policy.eligibility(&request, end + Duration::seconds(1)).unwrap();
         prop_assert_eq!(late.refusal().map(|r| r.rules().collect::<Vec<_>>()), Some(vec![RuleId::Ref03]));
     }
 
@@ -841,7 +844,7 @@ proptest! {
     ) {
         let traffic = Quantity::new(Decimal::from(bytes), Unit::Byte).convert_to(unit).unwrap();
         let request = LicenceRefundRequest::licence("lic", Money::cny(Decimal::from(30_000)), june(1), traffic);
-        let answer = licence_refund_eligibility(&request, june(2), &licence_policy()).unwrap();
+        let answer = licence_policy().eligibility(&request, june(2)).unwrap();
         prop_assert_eq!(answer.is_eligible(), bytes <= 20_000_000_000);
     }
 }
@@ -859,7 +862,7 @@ fn answers(state: &LedgerState, probes: &[OrderId], now: DateTime<Utc>) -> Vec<S
         format!("{:?}", state.total_refunded(Currency::CNY)),
         format!(
             "{:?}",
-            state.next_refund(RefundFlags::default(), now, &policy)
+            policy.next_refund(state, RefundFlags::default(), now)
         ),
     ];
     for id in probes {

@@ -670,8 +670,8 @@ impl Sim {
             ],
             usage: ctx.ok(presets::usage::verification(), "usage preset"),
             licence: presets::lifecycle::live_plugin_licence().unwrap(),
-            payment: presets::payment::payment_policy().unwrap(),
-            refunds: presets::payment::app_refund_policy().unwrap(),
+            payment: presets::cloud_payment().unwrap(),
+            refunds: presets::app_store_refunds().unwrap(),
         };
         let services = (0..accounts)
             .map(|n| Service {

@@ -21,7 +21,7 @@ use billing_rules::payment::{
 };
 use billing_rules::refund::{
     AppRefundPolicy, Eligibility, LedgerState, LicenceCharge, LicenceRefundPolicy,
-    LicenceRefundRequest, Order, OrderStatus, RefundFlags, licence_refund_eligibility,
+    LicenceRefundRequest, Order, OrderStatus, RefundFlags,
 };
 use billing_rules::time::Zone;
 use billing_rules::{Refusal, presets};
@@ -204,7 +204,7 @@ pub fn run(command: Command, out: &Output) -> Result {
         Command::Switch(args) => {
             let (mut spec, name) = args::spec_or(
                 &args.file,
-                || Ok(presets::payment::payment_policy_spec()),
+                || Ok(presets::cloud_payment_spec()),
                 "cloud environment preset",
                 "PaymentPolicySpec",
                 "whatif switch --print-policy",
@@ -230,7 +230,7 @@ pub fn run(command: Command, out: &Output) -> Result {
         Command::Refund(args) => {
             let Some((policy, _)) = args::policy_or::<_, AppRefundPolicy>(
                 &args.file,
-                || Ok(presets::payment::app_refund_policy_spec()),
+                || Ok(presets::app_store_refunds_spec()),
                 "app store preset",
                 "AppRefundPolicySpec",
                 "whatif refund --print-policy",
@@ -258,7 +258,7 @@ pub fn run(command: Command, out: &Output) -> Result {
         Command::LicenceRefund(args) => {
             let Some((policy, _)) = args::policy_or::<_, LicenceRefundPolicy>(
                 &args.file,
-                || Ok(presets::payment::licence_refund_policy_spec()),
+                || Ok(presets::live_plugin_licence_refunds_spec()),
                 "live plugin preset",
                 "LicenceRefundPolicySpec",
                 "whatif licence-refund --print-policy",
@@ -345,8 +345,8 @@ fn switch(
             events,
             refused,
             state,
-            method: state.method(policy),
-            invoices_from: state.invoice_source(policy),
+            method: policy.method_in_use(&state),
+            invoices_from: policy.invoice_source(&state),
         });
     }
 
@@ -479,10 +479,10 @@ fn refund(
             .map(|order| OrderAnswer {
                 order,
                 window_closes_at: window.closes_at(order.paid_at),
-                eligibility: ledger.eligibility(&order.id, flags, now, policy),
+                eligibility: policy.eligibility(ledger, &order.id, flags, now),
             })
             .collect(),
-        next_refund: ledger.next_refund(flags, now, policy),
+        next_refund: policy.next_refund(ledger, flags, now),
     };
     if out.json {
         return out.json(&report);
@@ -542,7 +542,7 @@ fn licence_refund(
     out: &Output,
 ) -> Result {
     let zone = policy.locale().time_zone;
-    let eligibility = licence_refund_eligibility(request, now, policy)?;
+    let eligibility = policy.eligibility(request, now)?;
     if out.json {
         #[derive(Serialize)]
         struct Report<'a> {

@@ -9,15 +9,15 @@
 //! use billing_rules::payment::{EnvironmentPayment, InvoiceSource, PaymentCommand, PaymentMethod, SwitchFacts};
 //! use chrono::{TimeZone, Utc};
 //!
-//! let policy = billing_rules::presets::payment::payment_policy()?;
+//! let policy = billing_rules::presets::cloud_payment()?;
 //! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 //! let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
 //! let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
-//! assert_eq!(state.invoice_source(&policy), InvoiceSource::EnvironmentConsole);
+//! assert_eq!(policy.invoice_source(&state), InvoiceSource::EnvironmentConsole);
 //!
 //! let to_cloud = PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, SwitchFacts::default());
 //! let (state, _) = EnvironmentPayment::run(&state, &to_cloud, now, &policy)?;
-//! assert_eq!(state.invoice_source(&policy).to_string(), "cloud_account_billing_centre");
+//! assert_eq!(policy.invoice_source(&state).to_string(), "cloud_account_billing_centre");
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
@@ -56,7 +56,7 @@ impl fmt::Display for InvoiceSource {
 /// Which [`InvoiceSource`] invoices the orders of each payment method
 /// (R-PAY-09).
 ///
-/// The published routing ([`presets::payment::invoice_routing`](crate::presets::payment::invoice_routing)):
+/// The published routing ([`PaymentPolicy::INVOICE_ROUTING`](crate::payment::PaymentPolicy::INVOICE_ROUTING)):
 /// orders paid from the personal wallet are invoiced in the environment's
 /// console; orders paid from the cloud account, prepaid or pay-as-you-go, in
 /// the cloud account's billing centre. Every mapping is valid, so this is
@@ -65,12 +65,11 @@ impl fmt::Display for InvoiceSource {
 /// Serialized as `{"prepaid_personal_wallet": "environment_console", ...}`.
 ///
 /// ```
-/// use billing_rules::payment::{InvoiceSource, PaymentMethod};
-/// use billing_rules::presets;
+/// use billing_rules::payment::{InvoiceSource, PaymentMethod, PaymentPolicy};
 ///
-/// let routing = presets::payment::invoice_routing();
-/// assert_eq!(routing.source(PaymentMethod::PrepaidPersonalWallet), InvoiceSource::EnvironmentConsole);
-/// assert_eq!(routing.source(PaymentMethod::PayAsYouGo), InvoiceSource::CloudAccountBillingCentre);
+/// let routing = PaymentPolicy::INVOICE_ROUTING;
+/// assert_eq!(routing.invoice_source(PaymentMethod::PrepaidPersonalWallet), InvoiceSource::EnvironmentConsole);
+/// assert_eq!(routing.invoice_source(PaymentMethod::PayAsYouGo), InvoiceSource::CloudAccountBillingCentre);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct InvoiceRouting {
@@ -84,7 +83,7 @@ pub struct InvoiceRouting {
 
 impl InvoiceRouting {
     /// Where the invoices of an order paid with `method` come from (R-PAY-09).
-    pub const fn source(&self, method: PaymentMethod) -> InvoiceSource {
+    pub const fn invoice_source(&self, method: PaymentMethod) -> InvoiceSource {
         match method {
             PaymentMethod::PrepaidPersonalWallet => self.prepaid_personal_wallet,
             PaymentMethod::PrepaidCloudAccount => self.prepaid_cloud_account,

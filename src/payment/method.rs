@@ -7,7 +7,7 @@
 //! ```
 //! use billing_rules::payment::{PaymentMethod, PrepaidSource};
 //!
-//! let policy = billing_rules::presets::payment::payment_policy()?;
+//! let policy = billing_rules::presets::cloud_payment()?;
 //! assert_eq!(policy.default_method(), PaymentMethod::PrepaidPersonalWallet); // R-PAY-01
 //! assert_eq!(PaymentMethod::ALL.iter().filter(|m| m.is_prepaid()).count(), 2);
 //! assert_eq!(PaymentMethod::PrepaidCloudAccount.prepaid_source(), Some(PrepaidSource::CloudAccount));

@@ -3,7 +3,7 @@
 //! ```
 //! use billing_rules::payment::{PaymentMethod, PaymentPolicy};
 //!
-//! let published = billing_rules::presets::payment::payment_policy()?;
+//! let published = billing_rules::presets::cloud_payment()?;
 //! assert_eq!(published.switch_limit(), 4); // R-PAY-03
 //!
 //! // A platform that allows 2 switches and starts on the cloud account; the
@@ -19,16 +19,16 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::PolicyError;
-use crate::payment::invoicing::InvoiceRouting;
+use crate::payment::invoicing::{InvoiceRouting, InvoiceSource};
 use crate::payment::method::PaymentMethod;
 use crate::policy::Locale;
 
 /// A payment-method policy as written in a configuration file.
 ///
-/// Every field may be left out and takes its published value
-/// ([`presets::payment::payment_policy_spec`](crate::presets::payment::payment_policy_spec)):
-/// a switch limit of 4, the personal wallet as the default method, and the
-/// published invoice routing.
+/// Every field may be left out and takes its published value: a switch
+/// limit of 4 ([`PaymentPolicy::SWITCH_LIMIT`]), the personal wallet as the
+/// default method ([`PaymentPolicy::DEFAULT_METHOD`]), and the published
+/// invoice routing ([`PaymentPolicy::INVOICE_ROUTING`]).
 ///
 /// ```
 /// use billing_rules::payment::{PaymentPolicy, PaymentPolicySpec};
@@ -65,16 +65,23 @@ pub struct PaymentPolicySpec {
 }
 
 impl Default for PaymentPolicySpec {
-    /// The published figures.
+    /// The published figures: [`PaymentPolicy::SWITCH_LIMIT`],
+    /// [`PaymentPolicy::DEFAULT_METHOD`], [`PaymentPolicy::INVOICE_ROUTING`]
+    /// and the default [`Locale`].
     fn default() -> Self {
-        crate::presets::payment::payment_policy_spec()
+        PaymentPolicySpec {
+            switch_limit: PaymentPolicy::SWITCH_LIMIT,
+            default_method: PaymentPolicy::DEFAULT_METHOD,
+            invoice_routing: PaymentPolicy::INVOICE_ROUTING,
+            locale: Locale::default(),
+        }
     }
 }
 
 /// A validated payment-method policy (R-PAY-01, R-PAY-03, R-PAY-09).
 ///
 /// Build it from a [`PaymentPolicySpec`] with `try_from`, or take the
-/// published one from [`presets::payment::payment_policy`](crate::presets::payment::payment_policy).
+/// published one from [`presets::cloud_payment`](crate::presets::cloud_payment).
 /// Deserializing validates; serializing gives back the spec.
 ///
 /// # JSON
@@ -85,7 +92,7 @@ impl Default for PaymentPolicySpec {
 /// use billing_rules::payment::PaymentPolicy;
 /// use serde_json::json;
 ///
-/// let policy = billing_rules::presets::payment::payment_policy()?;
+/// let policy = billing_rules::presets::cloud_payment()?;
 /// let shape = json!({
 ///     "switch_limit": 4,
 ///     "default_method": "prepaid_personal_wallet",
@@ -103,37 +110,52 @@ impl Default for PaymentPolicySpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PaymentPolicySpec", into = "PaymentPolicySpec")]
 pub struct PaymentPolicy {
-    switch_limit: u32,
-    default_method: PaymentMethod,
-    invoice_routing: InvoiceRouting,
-    locale: Locale,
+    // The spec it was built from: `to_spec` and serialization give it back
+    // unchanged.
+    spec: PaymentPolicySpec,
 }
 
 impl PaymentPolicy {
+    /// R-PAY-03's published switch limit: 4 switches in all.
+    pub const SWITCH_LIMIT: u32 = 4;
+
+    /// R-PAY-01's published default: the personal wallet.
+    pub const DEFAULT_METHOD: PaymentMethod = PaymentMethod::PrepaidPersonalWallet;
+
+    /// R-PAY-09's published routing: orders paid from the personal wallet
+    /// are invoiced in the environment's console; orders paid from the
+    /// cloud account, prepaid or pay-as-you-go, in the cloud account's
+    /// billing centre.
+    pub const INVOICE_ROUTING: InvoiceRouting = InvoiceRouting {
+        prepaid_personal_wallet: InvoiceSource::EnvironmentConsole,
+        prepaid_cloud_account: InvoiceSource::CloudAccountBillingCentre,
+        pay_as_you_go: InvoiceSource::CloudAccountBillingCentre,
+    };
+
     /// How many switches an account may make in all (R-PAY-03).
     pub fn switch_limit(&self) -> u32 {
-        self.switch_limit
+        self.spec.switch_limit
     }
 
     /// The method before the first purchase (R-PAY-01).
     pub fn default_method(&self) -> PaymentMethod {
-        self.default_method
+        self.spec.default_method
     }
 
     /// Where invoices come from, by method (R-PAY-09).
     pub fn invoice_routing(&self) -> &InvoiceRouting {
-        &self.invoice_routing
+        &self.spec.invoice_routing
     }
 
     /// Currency, zone and rounding.
     pub fn locale(&self) -> Locale {
-        self.locale
+        self.spec.locale
     }
 
     /// The spec of this policy; `PaymentPolicy::try_from(p.to_spec())`
     /// gives back `p`.
     pub fn to_spec(&self) -> PaymentPolicySpec {
-        self.clone().into()
+        self.spec.clone()
     }
 }
 
@@ -144,22 +166,12 @@ impl TryFrom<PaymentPolicySpec> for PaymentPolicy {
     /// limit, any default, any routing); `TryFrom` stays the entry point so
     /// a future check cannot silently be skipped.
     fn try_from(spec: PaymentPolicySpec) -> Result<Self, PolicyError> {
-        Ok(PaymentPolicy {
-            switch_limit: spec.switch_limit,
-            default_method: spec.default_method,
-            invoice_routing: spec.invoice_routing,
-            locale: spec.locale,
-        })
+        Ok(PaymentPolicy { spec })
     }
 }
 
 impl From<PaymentPolicy> for PaymentPolicySpec {
     fn from(policy: PaymentPolicy) -> Self {
-        PaymentPolicySpec {
-            switch_limit: policy.switch_limit,
-            default_method: policy.default_method,
-            invoice_routing: policy.invoice_routing,
-            locale: policy.locale,
-        }
+        policy.spec
     }
 }

@@ -1,65 +1,9 @@
 //! The payment method of a cloud environment as a decider: the first
 //! purchase chooses it, switches change it (R-PAY-01..08).
 //!
-//! # Refusals of a switch
-//!
-//! A refused switch lists **every** rule that refuses it, each with its
-//! figures, always in this order (catalogue order, then the order below
-//! within one rule):
-//!
-//! 1. R-PAY-03: the switch limit is used up ("4 of 4 switches used").
-//! 2. R-PAY-04: the environment pays as you go, which is final.
-//! 3. R-PAY-05: the environment never bought prepaid quota.
-//! 4. R-PAY-06: an amount given is negative (one entry per amount), then:
-//!    the amount open for invoicing is below the unused prepaid amount the
-//!    switch would refund ("open for invoicing CNY 100.00 < refund
-//!    CNY 150.00").
-//! 5. R-PAY-07: the switch names the current method (a no-op switch), then:
-//!    the caller's payment context does not support the switch.
-//! 6. R-PAY-08: the environment is in isolation (R-LIFE-10).
-//!
-//! **Decision:** a switch to the method already in use is refused under
-//! R-PAY-07: no payment context supports a switch that changes nothing,
-//! and accepting it would spend one of the limited switches (R-PAY-03) for
-//! nothing.
-//!
-//! A second first purchase is refused under R-PAY-02: the method chosen
-//! then applies from then on and changes only by a switch.
-//!
-//! ```
-//! use billing_rules::decider::Decider;
-//! use billing_rules::money::Money;
-//! use billing_rules::payment::{EnvironmentPayment, PaymentCommand, PaymentMethod, SwitchFacts};
-//! use billing_rules::{presets, RuleId};
-//! use chrono::{TimeZone, Utc};
-//! use rust_decimal::Decimal;
-//!
-//! let policy = presets::payment::payment_policy()?;
-//! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
-//! let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
-//! let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
-//!
-//! // R-PAY-06: the switch refunds 150.00 unused, but only 100.00 is open for invoicing.
-//! let cny = |n: i64| Money::cny(Decimal::from(n));
-//! let short = SwitchFacts::default().with_refund(cny(150), cny(100));
-//! let to_cloud = PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, short);
-//! let err = EnvironmentPayment::run(&state, &to_cloud, now, &policy).unwrap_err();
-//! let refusal = err.refusal().unwrap();
-//! assert_eq!(refusal.rule(), RuleId::Pay06);
-//! assert_eq!(refusal.figure("open_for_invoicing").unwrap().to_string(), "CNY 100.00");
-//!
-//! // Once 150.00 is open, the same switch goes through: switch 1 of 4.
-//! let enough = SwitchFacts::default().with_refund(cny(150), cny(150));
-//! let to_cloud = PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, enough);
-//! let (state, _) = EnvironmentPayment::run(&state, &to_cloud, now, &policy)?;
-//! assert_eq!(state.switches_used(), 1);
-//!
-//! // A switch to the method in use would spend a switch for nothing (R-PAY-07).
-//! let same = PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, SwitchFacts::default());
-//! let err = EnvironmentPayment::run(&state, &same, now, &policy).unwrap_err();
-//! assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Pay07));
-//! # Ok::<(), billing_rules::Error>(())
-//! ```
+//! The rules this file implements, and the order of a switch's refusals,
+//! are described in the [payment module docs](crate::payment#refusals-of-a-switch),
+//! which readers of the rendered documentation see.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -76,7 +20,7 @@ use crate::rule::RuleId;
 /// (R-PAY-01..08).
 ///
 /// - R-PAY-01: before the first purchase the policy's default method
-///   applies ([`PaymentState::method`]).
+///   applies ([`PaymentPolicy::method_in_use`]).
 /// - R-PAY-02: [`PaymentCommand::FirstPurchase`] chooses the method once.
 /// - R-PAY-03: at most [`PaymentPolicy::switch_limit`] switches in all.
 /// - R-PAY-04: no switch away from pay-as-you-go.
@@ -87,7 +31,7 @@ use crate::rule::RuleId;
 /// - R-PAY-08: no switch during isolation (R-LIFE-10).
 ///
 /// A refused switch lists every rule that refuses it, in the order of the
-/// [module docs](self).
+/// [payment module docs](crate::payment#refusals-of-a-switch).
 ///
 /// ```
 /// use billing_rules::decider::Decider;
@@ -95,14 +39,14 @@ use crate::rule::RuleId;
 /// use billing_rules::{presets, RuleId};
 /// use chrono::{TimeZone, Utc};
 ///
-/// let policy = presets::payment::payment_policy()?;
+/// let policy = presets::cloud_payment()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidCloudAccount };
 /// let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
 ///
 /// let to_payg = PaymentCommand::switch(PaymentMethod::PayAsYouGo, SwitchFacts::default());
 /// let (state, _) = EnvironmentPayment::run(&state, &to_payg, now, &policy)?;
-/// assert_eq!(state.method(&policy), PaymentMethod::PayAsYouGo);
+/// assert_eq!(policy.method_in_use(&state), PaymentMethod::PayAsYouGo);
 ///
 /// // Pay-as-you-go is final (R-PAY-04); isolation blocks switching too (R-PAY-08).
 /// let back = PaymentCommand::switch(PaymentMethod::PrepaidCloudAccount, SwitchFacts::default().in_isolation());
@@ -142,17 +86,28 @@ pub enum PaymentState {
     },
 }
 
-impl PaymentState {
-    /// The method in use; before the first purchase, the policy's default
-    /// (R-PAY-01).
-    pub fn method(&self, policy: &PaymentPolicy) -> PaymentMethod {
-        match self {
-            PaymentState::NotChosen => policy.default_method(),
+// The policy's answers about a state live here rather than in policy.rs,
+// so that the policy does not depend on the decider's types.
+impl PaymentPolicy {
+    /// The method `state` uses; before the first purchase, this policy's
+    /// default (R-PAY-01).
+    pub fn method_in_use(&self, state: &PaymentState) -> PaymentMethod {
+        match state {
+            PaymentState::NotChosen => self.default_method(),
             PaymentState::Prepaid { source, .. } => source.method(),
             PaymentState::PayAsYouGo { .. } => PaymentMethod::PayAsYouGo,
         }
     }
 
+    /// Where invoices of the orders `state` pays now come from (R-PAY-09):
+    /// the routing of the method in use.
+    pub fn invoice_source(&self, state: &PaymentState) -> InvoiceSource {
+        self.invoice_routing()
+            .invoice_source(self.method_in_use(state))
+    }
+}
+
+impl PaymentState {
     /// Switches made so far (R-PAY-03).
     pub fn switches_used(&self) -> u32 {
         match self {
@@ -169,11 +124,6 @@ impl PaymentState {
             PaymentState::Prepaid { .. } => true,
             PaymentState::PayAsYouGo { ever_prepaid, .. } => *ever_prepaid,
         }
-    }
-
-    /// Where invoices of the orders paid now come from (R-PAY-09).
-    pub fn invoice_source(&self, policy: &PaymentPolicy) -> InvoiceSource {
-        policy.invoice_routing().source(self.method(policy))
     }
 }
 
@@ -270,7 +220,7 @@ impl SwitchFacts {
 /// use billing_rules::payment::PaymentMethod;
 /// use chrono::{TimeZone, Utc};
 ///
-/// let policy = billing_rules::presets::payment::payment_policy()?;
+/// let policy = billing_rules::presets::cloud_payment()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let first = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidPersonalWallet };
 /// let (state, _) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &first, now, &policy)?;
@@ -376,7 +326,7 @@ impl Decider for EnvironmentPayment {
                 }])
             }
             (chosen, PaymentCommand::FirstPurchase { method }) => {
-                let current = chosen.method(policy);
+                let current = policy.method_in_use(chosen);
                 Err(Reason::new(
                     RuleId::Pay02,
                     format!(
@@ -398,7 +348,7 @@ impl Decider for EnvironmentPayment {
                     .checked_add(1)
                     .ok_or(ArithmeticError::overflow("count switches"))?;
                 Ok(vec![PaymentEvent::MethodSwitched {
-                    from: current.method(policy),
+                    from: policy.method_in_use(current),
                     to: *to,
                     switch_number,
                     refunded: facts.invoice_balance.map(|b| b.unused_prepaid),
@@ -453,7 +403,7 @@ fn switch_refusals(
     facts: &SwitchFacts,
     policy: &PaymentPolicy,
 ) -> Result<Vec<Reason>, Error> {
-    let current = state.method(policy);
+    let current = policy.method_in_use(state);
     let mut reasons = Vec::new();
 
     let used = state.switches_used();

@@ -9,7 +9,7 @@
 //! - `*_spec()` returns the preset as a spec, infallibly: start from it and
 //!   change a field (`SeatPolicySpec { max_seats: Some(100), ..app_store_seat_pricing_spec() }`).
 //! - The built preset (`app_store_seat_pricing()`, `lifecycle::chat_service()`,
-//!   `payment::payment_policy()`, ...) returns `Result<Policy, PolicyError>`:
+//!   `cloud_payment()`, ...) returns `Result<Policy, PolicyError>`:
 //!   it is `Policy::try_from(*_spec())`, the same validation as any spec, so
 //!   no preset skips a check. None fails; the tests build every one.
 //!
@@ -26,18 +26,24 @@
 //! assert_eq!(presets::lifecycle::chat_service()?.grace().num_hours(), 24); // R-LIFE-06
 //! assert_eq!(presets::usage::verification()?.trial_quota(), 1000); // R-USE-02
 //! assert_eq!(presets::lifecycle::live_plugin_licence()?.price().to_string(), "CNY 30000.00"); // R-LIC-01
-//! assert_eq!(presets::payment::payment_policy()?.switch_limit(), 4); // R-PAY-03
-//! assert_eq!(presets::payment::app_refund_policy()?.window().days(), Days(10)); // R-REF-01
+//! assert_eq!(presets::cloud_payment()?.switch_limit(), 4); // R-PAY-03
+//! assert_eq!(presets::app_store_refunds()?.window().days(), Days(10)); // R-REF-01
 //! # Ok::<(), billing_rules::PolicyError>(())
 //! ```
 
 use crate::policy::Locale;
 
 pub mod lifecycle;
-pub mod payment;
+mod payment;
+mod refund;
 mod seat;
 pub mod usage;
 
+pub use payment::{cloud_payment, cloud_payment_spec};
+pub use refund::{
+    app_store_refunds, app_store_refunds_spec, live_plugin_licence_refunds,
+    live_plugin_licence_refunds_spec,
+};
 pub use seat::{app_store_seat_pricing, app_store_seat_pricing_spec};
 
 /// Yuan, days in UTC+08:00, half-up rounding to the fen: the locale of every

@@ -5,7 +5,7 @@
 //! use billing_rules::refund::AppRefundPolicy;
 //! use billing_rules::time::Days;
 //!
-//! let published = billing_rules::presets::payment::licence_refund_policy()?;
+//! let published = billing_rules::presets::live_plugin_licence_refunds()?;
 //! assert_eq!(published.window().days(), Days(14)); // R-REF-03
 //! assert_eq!(published.traffic_limit().to_string(), "20 GB");
 //!
@@ -25,16 +25,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::PolicyError;
 use crate::policy::Locale;
-use crate::quantity::{Dimension, Quantity};
+use crate::quantity::{Dimension, Quantity, Unit};
 use crate::refund::window::RefundWindow;
 use crate::rule::RuleId;
 use crate::time::Days;
 
 /// An app-order refund policy as written in a configuration file.
 ///
-/// Every field may be left out and takes its published value
-/// ([`presets::payment::app_refund_policy_spec`](crate::presets::payment::app_refund_policy_spec)):
-/// a 10-day window, abnormal refunds refused.
+/// Every field may be left out and takes its published value: a 10-day
+/// window ([`AppRefundPolicy::WINDOW_DAYS`]), abnormal refunds refused
+/// ([`AppRefundPolicy::REFUSE_ABNORMAL`]).
 ///
 /// ```
 /// use billing_rules::refund::{AppRefundPolicy, AppRefundPolicySpec};
@@ -71,14 +71,21 @@ pub struct AppRefundPolicySpec {
 }
 
 impl Default for AppRefundPolicySpec {
-    /// The published figures.
+    /// The published figures: [`AppRefundPolicy::WINDOW_DAYS`],
+    /// [`AppRefundPolicy::REFUSE_ABNORMAL`] and the default [`Locale`].
     fn default() -> Self {
-        crate::presets::payment::app_refund_policy_spec()
+        AppRefundPolicySpec {
+            window_days: AppRefundPolicy::WINDOW_DAYS,
+            refuse_abnormal: AppRefundPolicy::REFUSE_ABNORMAL,
+            locale: Locale::default(),
+        }
     }
 }
 
 /// A validated app-order refund policy (R-REF-01, R-REF-02, R-REF-04): the
-/// policy of the [`OrderLedger`](crate::refund::OrderLedger) decider.
+/// policy of the [`OrderLedger`](crate::refund::OrderLedger) decider; it
+/// answers whether an order may be refunded
+/// ([`AppRefundPolicy::eligibility`], [`AppRefundPolicy::next_refund`]).
 ///
 /// # JSON
 ///
@@ -87,7 +94,7 @@ impl Default for AppRefundPolicySpec {
 /// ```
 /// use billing_rules::refund::AppRefundPolicy;
 ///
-/// let policy = billing_rules::presets::payment::app_refund_policy()?;
+/// let policy = billing_rules::presets::app_store_refunds()?;
 /// let json = r#"{"window_days":10,"refuse_abnormal":true,"locale":{"currency":"CNY","time_zone":"+08:00","rounding":"half_up"}}"#;
 /// assert_eq!(serde_json::to_string(&policy)?, json);
 /// assert_eq!(serde_json::from_str::<AppRefundPolicy>(json)?, policy);
@@ -96,31 +103,39 @@ impl Default for AppRefundPolicySpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "AppRefundPolicySpec", into = "AppRefundPolicySpec")]
 pub struct AppRefundPolicy {
-    window: RefundWindow,
-    refuse_abnormal: bool,
-    locale: Locale,
+    // The checked spec it was built from: `to_spec` and serialization give
+    // it back unchanged.
+    spec: AppRefundPolicySpec,
 }
 
 impl AppRefundPolicy {
+    /// R-REF-01's published window: an app order stays refundable for 10
+    /// days after its payment.
+    pub const WINDOW_DAYS: u32 = 10;
+
+    /// R-REF-04 says an abnormal refund "may" be refused; the published
+    /// policy refuses it.
+    pub const REFUSE_ABNORMAL: bool = true;
+
     /// The refund window counted from each order's payment (R-REF-01).
     pub fn window(&self) -> RefundWindow {
-        self.window
+        RefundWindow::new(Days(self.spec.window_days))
     }
 
     /// Whether a refund flagged as abnormal is refused (R-REF-04).
     pub fn refuse_abnormal(&self) -> bool {
-        self.refuse_abnormal
+        self.spec.refuse_abnormal
     }
 
     /// Currency, zone and rounding.
     pub fn locale(&self) -> Locale {
-        self.locale
+        self.spec.locale
     }
 
     /// The spec of this policy; `AppRefundPolicy::try_from(p.to_spec())` gives
     /// back `p`.
     pub fn to_spec(&self) -> AppRefundPolicySpec {
-        self.clone().into()
+        self.spec.clone()
     }
 }
 
@@ -128,31 +143,24 @@ impl TryFrom<AppRefundPolicySpec> for AppRefundPolicy {
     type Error = PolicyError;
 
     fn try_from(spec: AppRefundPolicySpec) -> Result<Self, PolicyError> {
-        let window = window("window_days", spec.window_days, RuleId::Ref01)?;
-        Ok(AppRefundPolicy {
-            window,
-            refuse_abnormal: spec.refuse_abnormal,
-            locale: spec.locale,
-        })
+        check_window("window_days", spec.window_days, RuleId::Ref01)?;
+        Ok(AppRefundPolicy { spec })
     }
 }
 
 impl From<AppRefundPolicy> for AppRefundPolicySpec {
     fn from(policy: AppRefundPolicy) -> Self {
-        AppRefundPolicySpec {
-            window_days: policy.window.days().0,
-            refuse_abnormal: policy.refuse_abnormal,
-            locale: policy.locale,
-        }
+        policy.spec
     }
 }
 
 /// A licence refund policy as written in a configuration file.
 ///
-/// Every field may be left out and takes its published value
-/// ([`presets::payment::licence_refund_policy_spec`](crate::presets::payment::licence_refund_policy_spec)):
-/// a 14-day window and at most 20 GB of playback traffic, both counted from
-/// the account's first licence purchase, and abnormal refunds refused.
+/// Every field may be left out and takes its published value: a 14-day
+/// window ([`LicenceRefundPolicy::WINDOW_DAYS`]) and at most 20 GB of
+/// playback traffic ([`LicenceRefundPolicy::TRAFFIC_LIMIT`]), both counted
+/// from the account's first licence purchase, and abnormal refunds refused
+/// ([`LicenceRefundPolicy::REFUSE_ABNORMAL`]).
 ///
 /// ```
 /// use billing_rules::refund::{LicenceRefundPolicy, LicenceRefundPolicySpec};
@@ -192,14 +200,21 @@ pub struct LicenceRefundPolicySpec {
 }
 
 impl Default for LicenceRefundPolicySpec {
-    /// The published figures.
+    /// The published figures: [`LicenceRefundPolicy::WINDOW_DAYS`],
+    /// [`LicenceRefundPolicy::TRAFFIC_LIMIT`],
+    /// [`LicenceRefundPolicy::REFUSE_ABNORMAL`] and the default [`Locale`].
     fn default() -> Self {
-        crate::presets::payment::licence_refund_policy_spec()
+        LicenceRefundPolicySpec {
+            window_days: LicenceRefundPolicy::WINDOW_DAYS,
+            traffic_limit: LicenceRefundPolicy::TRAFFIC_LIMIT,
+            refuse_abnormal: LicenceRefundPolicy::REFUSE_ABNORMAL,
+            locale: Locale::default(),
+        }
     }
 }
 
-/// A validated licence refund policy (R-REF-03, R-REF-04): the policy of
-/// [`licence_refund_eligibility`](crate::refund::licence_refund_eligibility).
+/// A validated licence refund policy (R-REF-03, R-REF-04); it answers
+/// whether a licence may be refunded ([`LicenceRefundPolicy::eligibility`]).
 ///
 /// # JSON
 ///
@@ -208,7 +223,7 @@ impl Default for LicenceRefundPolicySpec {
 /// ```
 /// use billing_rules::refund::LicenceRefundPolicy;
 ///
-/// let policy = billing_rules::presets::payment::licence_refund_policy()?;
+/// let policy = billing_rules::presets::live_plugin_licence_refunds()?;
 /// let json = r#"{"window_days":14,"traffic_limit":{"value":"20","unit":"GB"},"refuse_abnormal":true,"locale":{"currency":"CNY","time_zone":"+08:00","rounding":"half_up"}}"#;
 /// assert_eq!(serde_json::to_string(&policy)?, json);
 /// assert_eq!(serde_json::from_str::<LicenceRefundPolicy>(json)?, policy);
@@ -217,38 +232,50 @@ impl Default for LicenceRefundPolicySpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "LicenceRefundPolicySpec", into = "LicenceRefundPolicySpec")]
 pub struct LicenceRefundPolicy {
-    window: RefundWindow,
-    traffic_limit: Quantity,
-    refuse_abnormal: bool,
-    locale: Locale,
+    // The checked spec it was built from: `to_spec` and serialization give
+    // it back unchanged.
+    spec: LicenceRefundPolicySpec,
 }
 
 impl LicenceRefundPolicy {
+    /// R-REF-03's published window: a licence stays refundable for 14 days
+    /// after the account's first licence purchase.
+    pub const WINDOW_DAYS: u32 = 14;
+
+    /// R-REF-03's published traffic limit: at most 20 GB of playback
+    /// traffic over the window (20 GB exactly still qualifies).
+    pub const TRAFFIC_LIMIT: Quantity =
+        Quantity::new(Decimal::from_parts(20, 0, 0, false, 0), Unit::Gigabyte);
+
+    /// R-REF-04 says an abnormal refund "may" be refused; the published
+    /// policy refuses it.
+    pub const REFUSE_ABNORMAL: bool = true;
+
     /// The refund window counted from the account's first licence purchase
     /// (R-REF-03).
     pub fn window(&self) -> RefundWindow {
-        self.window
+        RefundWindow::new(Days(self.spec.window_days))
     }
 
     /// The most traffic that still qualifies (R-REF-03).
     pub fn traffic_limit(&self) -> Quantity {
-        self.traffic_limit
+        self.spec.traffic_limit
     }
 
     /// Whether a refund flagged as abnormal is refused (R-REF-04).
     pub fn refuse_abnormal(&self) -> bool {
-        self.refuse_abnormal
+        self.spec.refuse_abnormal
     }
 
     /// Currency, zone and rounding.
     pub fn locale(&self) -> Locale {
-        self.locale
+        self.spec.locale
     }
 
     /// The spec of this policy; `LicenceRefundPolicy::try_from(p.to_spec())` gives
     /// back `p`.
     pub fn to_spec(&self) -> LicenceRefundPolicySpec {
-        self.clone().into()
+        self.spec.clone()
     }
 }
 
@@ -256,7 +283,7 @@ impl TryFrom<LicenceRefundPolicySpec> for LicenceRefundPolicy {
     type Error = PolicyError;
 
     fn try_from(spec: LicenceRefundPolicySpec) -> Result<Self, PolicyError> {
-        let window = window("window_days", spec.window_days, RuleId::Ref03)?;
+        check_window("window_days", spec.window_days, RuleId::Ref03)?;
         let limit = spec.traffic_limit;
         if limit.unit().dimension() != Dimension::Data {
             return Err(PolicyError::new(
@@ -274,32 +301,23 @@ impl TryFrom<LicenceRefundPolicySpec> for LicenceRefundPolicy {
             )
             .with_rule(RuleId::Ref03));
         }
-        Ok(LicenceRefundPolicy {
-            window,
-            traffic_limit: limit,
-            refuse_abnormal: spec.refuse_abnormal,
-            locale: spec.locale,
-        })
+        Ok(LicenceRefundPolicy { spec })
     }
 }
 
 impl From<LicenceRefundPolicy> for LicenceRefundPolicySpec {
     fn from(policy: LicenceRefundPolicy) -> Self {
-        LicenceRefundPolicySpec {
-            window_days: policy.window.days().0,
-            traffic_limit: policy.traffic_limit,
-            refuse_abnormal: policy.refuse_abnormal,
-            locale: policy.locale,
-        }
+        policy.spec
     }
 }
 
-fn window(field: &str, days: u32, rule: RuleId) -> Result<RefundWindow, PolicyError> {
+/// Both refund windows (R-REF-01, R-REF-03) are at least a day.
+fn check_window(field: &str, days: u32, rule: RuleId) -> Result<(), PolicyError> {
     if days == 0 {
         return Err(
             PolicyError::new(field, "a window of 0 days refunds nothing", "1 day or more")
                 .with_rule(rule),
         );
     }
-    Ok(RefundWindow::new(Days(days)))
+    Ok(())
 }

@@ -1,16 +1,16 @@
 //! "Within N days" refund windows (R-REF-01, R-REF-03).
 //!
 //! ```
-//! use billing_rules::presets::payment::{app_refund_policy, licence_refund_policy};
+//! use billing_rules::presets::{app_store_refunds, live_plugin_licence_refunds};
 //! use chrono::{Duration, TimeZone, Utc};
 //!
 //! let paid = Utc.with_ymd_and_hms(2025, 6, 1, 9, 30, 0).unwrap();
-//! let app = app_refund_policy()?.window(); // R-REF-01: 10 days
+//! let app = app_store_refunds()?.window(); // R-REF-01: 10 days
 //! assert_eq!(app.closes_at(paid), Some(Utc.with_ymd_and_hms(2025, 6, 11, 9, 30, 0).unwrap()));
 //! assert!(app.contains(paid, paid + Duration::days(10)));
 //! assert!(!app.contains(paid, paid + Duration::days(10) + Duration::seconds(1)));
 //! // R-REF-03: 14 days from the account's first licence purchase.
-//! assert!(licence_refund_policy()?.window().contains(paid, paid + Duration::days(14)));
+//! assert!(live_plugin_licence_refunds()?.window().contains(paid, paid + Duration::days(14)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

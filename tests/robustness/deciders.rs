@@ -563,7 +563,7 @@ proptest! {
             &[],
             payment_kept,
             |state, _| {
-                let _ = state.invoice_source(&policy);
+                let _ = policy.invoice_source(state);
                 assert!(state.switches_used() <= policy.switch_limit() || state.switches_used() == 0);
             },
         );
@@ -621,10 +621,10 @@ fn ledger_command(step: LedgerStep, now: DateTime<Utc>) -> LedgerCommand {
 
 fn probe_ledger(policy: &AppRefundPolicy) -> impl Fn(&LedgerState, DateTime<Utc>) {
     move |state, now| {
-        let next = state.next_refund(RefundFlags::default(), now, policy);
+        let next = policy.next_refund(state, RefundFlags::default(), now);
         round_trip(&next);
         for order in state.orders() {
-            let answer = state.eligibility(&order.id, RefundFlags::default(), now, policy);
+            let answer = policy.eligibility(state, &order.id, RefundFlags::default(), now);
             if answer.is_eligible() {
                 // R-REF-02: only the latest unrefunded order is refundable.
                 assert_eq!(state.latest_unrefunded().map(|o| &o.id), Some(&order.id));

@@ -27,7 +27,6 @@ use billing_rules::pricing::{
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     Eligibility, LedgerCommand, LicenceRefundRequest, OrderLedger, RefundFlags,
-    licence_refund_eligibility,
 };
 use billing_rules::time::{Days, Period, Zone};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -759,7 +758,7 @@ fn extremes_licence_of_u32_max_days_is_an_error_value() {
 
 #[test]
 fn extremes_payment_invoice_balances_at_decimal_max_and_min() {
-    let policy = presets::payment::payment_policy().unwrap();
+    let policy = presets::cloud_payment().unwrap();
     let state = PaymentState::Prepaid {
         source: billing_rules::payment::PrepaidSource::PersonalWallet,
         switches_used: 0,
@@ -802,7 +801,7 @@ fn extremes_payment_invoice_balances_at_decimal_max_and_min() {
 
 #[test]
 fn extremes_payment_switch_limit_at_u32_max() {
-    let mut spec = presets::payment::payment_policy_spec();
+    let mut spec = presets::cloud_payment_spec();
     spec.switch_limit = u32::MAX;
     let policy = PaymentPolicy::try_from(spec).unwrap();
     let state = PaymentState::Prepaid {
@@ -819,7 +818,7 @@ fn extremes_payment_switch_limit_at_u32_max() {
 
 #[test]
 fn extremes_ledger_totals_near_decimal_max() {
-    let policy = presets::payment::app_refund_policy().unwrap();
+    let policy = presets::app_store_refunds().unwrap();
     let now = t2025();
     let record = |id: &str, amount: Decimal| LedgerCommand::RecordOrder {
         order: id.into(),
@@ -841,7 +840,7 @@ fn extremes_ledger_totals_near_decimal_max() {
     assert_eq!(state.orders().len(), 1);
     // A zero order still fits, and refunds go latest first (R-REF-02).
     let (state, _) = OrderLedger::run(&state, &record("o2", Decimal::ZERO), now, &policy).unwrap();
-    let next = state.next_refund(RefundFlags::default(), now, &policy);
+    let next = policy.next_refund(&state, RefundFlags::default(), now);
     assert_eq!(
         next,
         Eligibility::Eligible {
@@ -863,7 +862,7 @@ fn extremes_ledger_totals_near_decimal_max() {
 
 #[test]
 fn extremes_ledger_window_across_chrono_whole_range() {
-    let mut spec = presets::payment::app_refund_policy_spec();
+    let mut spec = presets::app_store_refunds_spec();
     spec.window_days = u32::MAX;
     let policy = billing_rules::refund::AppRefundPolicy::try_from(spec).unwrap();
     let (state, _) = OrderLedger::run(
@@ -880,48 +879,38 @@ fn extremes_ledger_window_across_chrono_whole_range() {
     // 4294967295 days (11.7 million years) from chrono's first instant
     // closes after its last: still inside at the last instant.
     assert!(
-        state
-            .next_refund(RefundFlags::default(), max_utc(), &policy)
+        policy
+            .next_refund(&state, RefundFlags::default(), max_utc())
             .is_eligible()
     );
     // The preset's 10 days closed long before.
-    let preset = presets::payment::app_refund_policy().unwrap();
-    let answer = state.next_refund(RefundFlags::default(), max_utc(), &preset);
+    let preset = presets::app_store_refunds().unwrap();
+    let answer = preset.next_refund(&state, RefundFlags::default(), max_utc());
     assert_eq!(answer.refusal().map(|r| r.rule()), Some(RuleId::Ref01));
 }
 
 #[test]
 fn extremes_licence_refund_traffic_near_decimal_max() {
-    let policy = presets::payment::licence_refund_policy().unwrap();
+    let policy = presets::live_plugin_licence_refunds().unwrap();
     let first = t2025();
     let request = |traffic: Quantity| {
         LicenceRefundRequest::licence("lic-1", Money::cny(Decimal::MAX), first, traffic)
     };
     // The maximum in GB is compared exactly with 20 GB: over the limit.
-    let over = licence_refund_eligibility(
-        &request(Quantity::new(Decimal::MAX, Unit::Gigabyte)),
-        first,
-        &policy,
-    )
-    .unwrap();
+    let over = policy
+        .eligibility(&request(Quantity::new(Decimal::MAX, Unit::Gigabyte)), first)
+        .unwrap();
     assert_eq!(over.refusal().map(|r| r.rule()), Some(RuleId::Ref03));
     // The maximum in TB cannot be written in GB, but the comparison does
     // not need to: it is over the limit too, never an overflow or a wrap.
-    let over = licence_refund_eligibility(
-        &request(Quantity::new(Decimal::MAX, Unit::Terabyte)),
-        first,
-        &policy,
-    )
-    .unwrap();
+    let over = policy
+        .eligibility(&request(Quantity::new(Decimal::MAX, Unit::Terabyte)), first)
+        .unwrap();
     assert_eq!(over.refusal().map(|r| r.rule()), Some(RuleId::Ref03));
     // The smallest positive amount of bytes qualifies, at chrono's last
     // instant the window is closed.
     let tiny = request(Quantity::new(Decimal::new(1, 28), Unit::Byte));
-    assert!(
-        licence_refund_eligibility(&tiny, first, &policy)
-            .unwrap()
-            .is_eligible()
-    );
-    let late = licence_refund_eligibility(&tiny, max_utc(), &policy).unwrap();
+    assert!(policy.eligibility(&tiny, first).unwrap().is_eligible());
+    let late = policy.eligibility(&tiny, max_utc()).unwrap();
     assert_eq!(late.refusal().map(|r| r.rule()), Some(RuleId::Ref03));
 }

@@ -42,7 +42,6 @@ use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     AppRefundPolicy, AppRefundPolicySpec, Eligibility, LedgerCommand, LedgerEvent, LedgerState,
     LicenceRefundPolicy, LicenceRefundPolicySpec, LicenceRefundRequest, OrderLedger, RefundFlags,
-    licence_refund_eligibility,
 };
 use billing_rules::rule::{RuleId, UnknownRuleId};
 use billing_rules::time::{Days, Period, Zone};
@@ -751,8 +750,8 @@ fn use_payment_policy(policy: &PaymentPolicy) {
 }
 
 pub fn use_payment_state(state: &PaymentState, policy: &PaymentPolicy) {
-    let _ = state.invoice_source(policy);
-    let _ = state.method(policy);
+    let _ = policy.invoice_source(state);
+    let _ = policy.method_in_use(state);
     for now in probe_instants() {
         for command in &samples().payment_commands {
             let _ = answered(EnvironmentPayment::run(state, command, now, policy));
@@ -771,9 +770,9 @@ pub fn use_ledger_state(state: &LedgerState, policy: &AppRefundPolicy) {
     let _ = state.total_paid(currency);
     let _ = state.total_refunded(currency);
     for now in probe_instants() {
-        let _ = state.next_refund(RefundFlags::default(), now, policy);
+        let _ = policy.next_refund(state, RefundFlags::default(), now);
         for order in state.orders() {
-            let _ = state.eligibility(&order.id, RefundFlags::default().abnormal(), now, policy);
+            let _ = policy.eligibility(state, &order.id, RefundFlags::default().abnormal(), now);
         }
         for command in &samples().ledger_commands {
             let _ = answered(OrderLedger::run(state, command, now, policy));
@@ -789,7 +788,7 @@ fn use_licence_refund_policy(policy: &LicenceRefundPolicy) {
 
 pub fn use_licence_refund_request(request: &LicenceRefundRequest, policy: &LicenceRefundPolicy) {
     for now in probe_instants() {
-        let _ = answered(licence_refund_eligibility(request, now, policy));
+        let _ = answered(policy.eligibility(request, now));
     }
 }
 
@@ -848,9 +847,9 @@ fn targets() -> Vec<Target> {
     let chat = presets::lifecycle::chat_service().unwrap();
     let plugin = presets::lifecycle::live_plugin_postpaid().unwrap();
     let lic = presets::lifecycle::live_plugin_licence().unwrap();
-    let pay = presets::payment::payment_policy().unwrap();
-    let refunds = presets::payment::app_refund_policy().unwrap();
-    let lic_refunds = presets::payment::licence_refund_policy().unwrap();
+    let pay = presets::cloud_payment().unwrap();
+    let refunds = presets::app_store_refunds().unwrap();
+    let lic_refunds = presets::live_plugin_licence_refunds().unwrap();
     let tier_specs: Vec<TierTableSpec> = s.tier_tables.iter().map(|t| t.to_spec().into()).collect();
     vec![
         // Seat plans.
@@ -1043,15 +1042,15 @@ fn targets() -> Vec<Target> {
         }),
         target::<LicenceStatus>(values(&s.licence_statuses), |status| show(&status)),
         // Payment.
-        target::<PaymentPolicy>(values(&[presets::payment::payment_policy_spec()]), |p| {
+        target::<PaymentPolicy>(values(&[presets::cloud_payment_spec()]), |p| {
             use_payment_policy(&p)
         }),
-        target::<PaymentPolicySpec>(values(&[presets::payment::payment_policy_spec()]), |spec| {
+        target::<PaymentPolicySpec>(values(&[presets::cloud_payment_spec()]), |spec| {
             if let Ok(p) = PaymentPolicy::try_from(spec) {
                 use_payment_policy(&p);
             }
         }),
-        target::<InvoiceRouting>(values(&[presets::payment::invoice_routing()]), |_| {}),
+        target::<InvoiceRouting>(values(&[PaymentPolicy::INVOICE_ROUTING]), |_| {}),
         target::<PaymentCommand>(values(&s.payment_commands), {
             let pay = pay.clone();
             move |command| {
@@ -1084,23 +1083,20 @@ fn targets() -> Vec<Target> {
             move |state| use_payment_state(&state, &pay)
         }),
         // Refunds.
-        target::<AppRefundPolicy>(values(&[presets::payment::app_refund_policy_spec()]), |p| {
+        target::<AppRefundPolicy>(values(&[presets::app_store_refunds_spec()]), |p| {
             use_app_refund_policy(&p)
         }),
-        target::<AppRefundPolicySpec>(
-            values(&[presets::payment::app_refund_policy_spec()]),
-            |spec| {
-                if let Ok(p) = AppRefundPolicy::try_from(spec) {
-                    use_app_refund_policy(&p);
-                }
-            },
-        ),
+        target::<AppRefundPolicySpec>(values(&[presets::app_store_refunds_spec()]), |spec| {
+            if let Ok(p) = AppRefundPolicy::try_from(spec) {
+                use_app_refund_policy(&p);
+            }
+        }),
         target::<LicenceRefundPolicy>(
-            values(&[presets::payment::licence_refund_policy_spec()]),
+            values(&[presets::live_plugin_licence_refunds_spec()]),
             |p| use_licence_refund_policy(&p),
         ),
         target::<LicenceRefundPolicySpec>(
-            values(&[presets::payment::licence_refund_policy_spec()]),
+            values(&[presets::live_plugin_licence_refunds_spec()]),
             |spec| {
                 if let Ok(p) = LicenceRefundPolicy::try_from(spec) {
                     use_licence_refund_policy(&p);

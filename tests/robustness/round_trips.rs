@@ -476,7 +476,7 @@ fn serde_every_enum_variant_round_trips() {
     all(&[ChannelSpec::default()]);
     all(&[CreditRule::default()]);
     all(&[presets::locale(), Locale::default()]);
-    all(&[presets::payment::invoice_routing()]);
+    all(&[PaymentPolicy::INVOICE_ROUTING]);
 }
 
 /// The JSON shapes services store: pinned, so a change to one is a
@@ -535,7 +535,7 @@ fn serde_json_shapes_are_stable() {
         json!({"from": "1", "to": "50", "flat": null, "unit_price": "100"}),
     );
     shape(
-        to(&presets::payment::payment_policy_spec()),
+        to(&presets::cloud_payment_spec()),
         json!({"switch_limit": 4, "default_method": "prepaid_personal_wallet",
             "invoice_routing": {"prepaid_personal_wallet": "environment_console",
                 "prepaid_cloud_account": "cloud_account_billing_centre",

@@ -31,7 +31,7 @@ use billing_rules::pricing::{
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     Eligibility, LedgerCommand, LedgerEvent, LedgerState, LicenceRefundRequest, OrderLedger,
-    RefundFlags, licence_refund_eligibility,
+    RefundFlags,
 };
 use billing_rules::time::Period;
 use billing_rules::{FigureValue, RuleId};
@@ -405,7 +405,7 @@ fn build() -> Samples {
     }
 
     // Payment methods: first purchase, switches, refusals.
-    let pay = presets::payment::payment_policy().unwrap();
+    let pay = presets::cloud_payment().unwrap();
     script::<EnvironmentPayment>(
         &pay,
         vec![
@@ -454,7 +454,7 @@ fn build() -> Samples {
     );
 
     // Order ledger: record, invoice, refund latest first, refusals.
-    let refunds = presets::payment::app_refund_policy().unwrap();
+    let refunds = presets::app_store_refunds().unwrap();
     let june = |d: u32| Utc.with_ymd_and_hms(2025, 6, d, 0, 0, 0).unwrap();
     let record = |id: &str, d: u32, amount: i64| LedgerCommand::RecordOrder {
         order: id.into(),
@@ -498,14 +498,11 @@ fn build() -> Samples {
     );
     for state in &s.ledger_states {
         s.eligibilities
-            .push(state.next_refund(RefundFlags::default(), june(9), &refunds));
-        s.eligibilities.push(state.next_refund(
-            RefundFlags::default().banned(),
-            june(30),
-            &refunds,
-        ));
+            .push(refunds.next_refund(state, RefundFlags::default(), june(9)));
+        s.eligibilities
+            .push(refunds.next_refund(state, RefundFlags::default().banned(), june(30)));
     }
-    let lic_refunds = presets::payment::licence_refund_policy().unwrap();
+    let lic_refunds = presets::live_plugin_licence_refunds().unwrap();
     let request = LicenceRefundRequest::licence(
         "lic-1",
         yuan(30_000),
@@ -520,7 +517,9 @@ fn build() -> Samples {
     for req in [request, traffic_fee] {
         for later in [0, 14, 15] {
             s.eligibilities.push(
-                licence_refund_eligibility(&req, t0 + Duration::days(later), &lic_refunds).unwrap(),
+                lic_refunds
+                    .eligibility(&req, t0 + Duration::days(later))
+                    .unwrap(),
             );
         }
         s.licence_refund_requests.push(req);

@@ -435,10 +435,10 @@ pub fn payment_policy() -> impl Strategy<Value = PaymentPolicy> {
                 },
                 locale,
             })
-            .unwrap_or_else(|_| presets::payment::payment_policy().unwrap())
+            .unwrap_or_else(|_| presets::cloud_payment().unwrap())
         });
     prop_oneof![
-        1 => Just(presets::payment::payment_policy().unwrap()),
+        1 => Just(presets::cloud_payment().unwrap()),
         2 => generated,
     ]
 }
@@ -451,11 +451,11 @@ pub fn app_refund_policy() -> impl Strategy<Value = AppRefundPolicy> {
                 refuse_abnormal,
                 locale,
             })
-            .unwrap_or_else(|_| presets::payment::app_refund_policy().unwrap())
+            .unwrap_or_else(|_| presets::app_store_refunds().unwrap())
         },
     );
     prop_oneof![
-        1 => Just(presets::payment::app_refund_policy().unwrap()),
+        1 => Just(presets::app_store_refunds().unwrap()),
         2 => generated,
     ]
 }
@@ -469,11 +469,11 @@ pub fn licence_refund_policy() -> impl Strategy<Value = LicenceRefundPolicy> {
                 refuse_abnormal,
                 locale,
             })
-            .unwrap_or_else(|_| presets::payment::licence_refund_policy().unwrap())
+            .unwrap_or_else(|_| presets::live_plugin_licence_refunds().unwrap())
         },
     );
     prop_oneof![
-        1 => Just(presets::payment::licence_refund_policy().unwrap()),
+        1 => Just(presets::live_plugin_licence_refunds().unwrap()),
         2 => generated,
     ]
 }

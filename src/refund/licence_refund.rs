@@ -1,50 +1,9 @@
-//! Licence refunds (R-REF-03, R-REF-04).
+//! Licence refunds (R-REF-03, R-REF-04): [`LicenceRefundPolicy::eligibility`].
 //!
-//! A plugin licence can be refunded without a reason within 14 days of the
-//! account's **first** licence purchase, when the playback traffic over
-//! those days is at most 20 GB (20 GB exactly still qualifies). With several
-//! licences, both are still counted from the first purchase. Traffic fees
-//! are never refunded.
-//!
-//! The account's first licence purchase and its traffic are facts the
-//! caller passes: this module does not read the licence state machine.
-//!
-//! # Refusals
-//!
-//! A refused request lists every reason, in this order:
-//!
-//! 1. R-REF-03 (licence charges only): the amount is below zero; the
-//!    traffic is below zero; the window from the first licence purchase has
-//!    closed; the traffic is above the limit.
-//! 2. R-REF-04: the charge is a traffic fee; the account is banned for
-//!    content; the refund is flagged abnormal (when the policy refuses
-//!    those).
-//!
-//! ```
-//! use billing_rules::money::Money;
-//! use billing_rules::quantity::{Quantity, Unit};
-//! use billing_rules::refund::{licence_refund_eligibility, LicenceCharge, LicenceRefundRequest};
-//! use billing_rules::{presets, RuleId};
-//! use chrono::{Duration, TimeZone, Utc};
-//! use rust_decimal::Decimal;
-//!
-//! let policy = presets::payment::licence_refund_policy()?;
-//! let first = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
-//! let price = Money::cny(Decimal::from(30_000));
-//! let traffic = Quantity::new(Decimal::from(5), Unit::Gigabyte);
-//!
-//! // A second licence bought on day 10 counts from the first purchase:
-//! // on day 15 its window has closed (R-REF-03).
-//! let second = LicenceRefundRequest::licence("lic-2", price, first, traffic);
-//! let answer = licence_refund_eligibility(&second, first + Duration::days(15), &policy)?;
-//! assert_eq!(answer.refusal().map(|r| r.rule()), Some(RuleId::Ref03));
-//!
-//! // A traffic fee is never refunded, even on day 1 (R-REF-04).
-//! let fee = LicenceRefundRequest { charge: LicenceCharge::TrafficFee, ..second };
-//! let answer = licence_refund_eligibility(&fee, first, &policy)?;
-//! assert_eq!(answer.refusal().map(|r| r.rule()), Some(RuleId::Ref04));
-//! # Ok::<(), billing_rules::Error>(())
-//! ```
+//! The rules this file implements, and the order of a licence refund's
+//! refusals, are described in the
+//! [refund module docs](crate::refund#licence-refunds), which readers of the
+//! rendered documentation see.
 
 use std::cmp::Ordering;
 
@@ -120,47 +79,52 @@ impl LicenceRefundRequest {
     }
 }
 
-/// Whether the licence order of `request` may be refunded at `now`
-/// (R-REF-03, R-REF-04), with every reason when it may not.
-///
-/// Errors: [`ArithmeticError::IncompatibleUnits`](crate::ArithmeticError::IncompatibleUnits)
-/// when the traffic is not a data quantity; an overflow when it cannot be
-/// compared with the limit exactly.
-///
-/// ```
-/// use billing_rules::money::Money;
-/// use billing_rules::quantity::{Quantity, Unit};
-/// use billing_rules::refund::{licence_refund_eligibility, LicenceRefundRequest};
-/// use billing_rules::{presets, RuleId};
-/// use chrono::{Duration, TimeZone, Utc};
-/// use rust_decimal::Decimal;
-///
-/// let policy = presets::payment::licence_refund_policy()?;
-/// let first = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
-/// let price = Money::cny(Decimal::from(30_000));
-///
-/// // 0.02 TB is exactly 20 GB: still qualifies, on the 14th day exactly.
-/// let traffic = Quantity::new(Decimal::new(2, 2), Unit::Terabyte);
-/// let request = LicenceRefundRequest::licence("lic-1", price, first, traffic);
-/// assert!(licence_refund_eligibility(&request, first + Duration::days(14), &policy)?.is_eligible());
-///
-/// // One more second and 20.001 GB: both reasons are listed.
-/// let request = LicenceRefundRequest { traffic: Quantity::new(Decimal::new(20001, 3), Unit::Gigabyte), ..request };
-/// let answer = licence_refund_eligibility(&request, first + Duration::days(14) + Duration::seconds(1), &policy)?;
-/// assert_eq!(answer.refusal().unwrap().rules().collect::<Vec<_>>(), [RuleId::Ref03, RuleId::Ref03]);
-/// # Ok::<(), billing_rules::Error>(())
-/// ```
-pub fn licence_refund_eligibility(
-    request: &LicenceRefundRequest,
-    now: DateTime<Utc>,
-    policy: &LicenceRefundPolicy,
-) -> Result<Eligibility, Error> {
-    licence_refund_eligibility_unruled(request, now, policy).map_err(|e| e.in_rule(RuleId::Ref03))
+// The policy's answer lives here rather than in policy.rs, so that the
+// policy does not depend on the request and eligibility types.
+impl LicenceRefundPolicy {
+    /// Whether the licence order of `request` may be refunded at `now`
+    /// (R-REF-03, R-REF-04), with every reason when it may not, in the order
+    /// of the [refund module docs](crate::refund#refusals-of-a-licence-refund).
+    ///
+    /// Errors: [`ArithmeticError::IncompatibleUnits`](crate::ArithmeticError::IncompatibleUnits)
+    /// when the traffic is not a data quantity; an overflow when it cannot be
+    /// compared with the limit exactly.
+    ///
+    /// ```
+    /// use billing_rules::money::Money;
+    /// use billing_rules::quantity::{Quantity, Unit};
+    /// use billing_rules::refund::LicenceRefundRequest;
+    /// use billing_rules::{presets, RuleId};
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let policy = presets::live_plugin_licence_refunds()?;
+    /// let first = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+    /// let price = Money::cny(Decimal::from(30_000));
+    ///
+    /// // 0.02 TB is exactly 20 GB: still qualifies, on the 14th day exactly.
+    /// let traffic = Quantity::new(Decimal::new(2, 2), Unit::Terabyte);
+    /// let request = LicenceRefundRequest::licence("lic-1", price, first, traffic);
+    /// assert!(policy.eligibility(&request, first + Duration::days(14))?.is_eligible());
+    ///
+    /// // One more second and 20.001 GB: both reasons are listed.
+    /// let request = LicenceRefundRequest { traffic: Quantity::new(Decimal::new(20001, 3), Unit::Gigabyte), ..request };
+    /// let answer = policy.eligibility(&request, first + Duration::days(14) + Duration::seconds(1))?;
+    /// assert_eq!(answer.refusal().unwrap().rules().collect::<Vec<_>>(), [RuleId::Ref03, RuleId::Ref03]);
+    /// # Ok::<(), billing_rules::Error>(())
+    /// ```
+    pub fn eligibility(
+        &self,
+        request: &LicenceRefundRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Eligibility, Error> {
+        eligibility_unruled(request, now, self).map_err(|e| e.in_rule(RuleId::Ref03))
+    }
 }
 
-/// [`licence_refund_eligibility`] before it names R-REF-03 on an
+/// [`LicenceRefundPolicy::eligibility`] before it names R-REF-03 on an
 /// arithmetic error.
-fn licence_refund_eligibility_unruled(
+fn eligibility_unruled(
     request: &LicenceRefundRequest,
     now: DateTime<Utc>,
     policy: &LicenceRefundPolicy,
