@@ -5,8 +5,8 @@ use crate::decider::Decider;
 use crate::lifecycle::bundle_claim::BundleClaim;
 use crate::lifecycle::licence::Licence;
 use crate::lifecycle::subscription::Subscription;
-use crate::payment::switching::EnvironmentPayment;
-use crate::refund::ledger::OrderLedger;
+use crate::payment::EnvironmentPayment;
+use crate::refund::OrderLedger;
 use crate::usage::wallet::PackageWallet;
 
 /// A [`Decider`] whose kind has a name a store can write down.

@@ -20,8 +20,8 @@
 //! | package wallet | [`PackageWallet`](crate::usage::wallet::PackageWallet) | [`UsagePolicy`](crate::usage::policy::UsagePolicy) ([`presets::usage::verification`](crate::presets::usage::verification)) | `Expire` |
 //! | licence (one per app id) | [`Licence`](crate::lifecycle::licence::Licence) | [`LicencePolicy`](crate::lifecycle::licence::LicencePolicy) ([`presets::lifecycle::live_plugin_licence`](crate::presets::lifecycle::live_plugin_licence)) | `Advance` (expiry) |
 //! | bundle claim (one per traffic package) | [`BundleClaim`](crate::lifecycle::bundle_claim::BundleClaim) | the licence's | none |
-//! | payment method | [`EnvironmentPayment`](crate::payment::EnvironmentPayment) | [`PaymentPolicy`](crate::payment::PaymentPolicy) ([`presets::payment::payment_policy`](crate::presets::payment::payment_policy)) | none |
-//! | order ledger | [`OrderLedger`](crate::refund::OrderLedger) | [`AppRefundPolicy`](crate::refund::AppRefundPolicy) ([`presets::payment::app_refund_policy`](crate::presets::payment::app_refund_policy)) | none |
+//! | payment method | [`EnvironmentPayment`](crate::payment::EnvironmentPayment) | [`PaymentPolicy`](crate::payment::PaymentPolicy) ([`presets::cloud_payment`](crate::presets::cloud_payment)) | none |
+//! | order ledger | [`OrderLedger`](crate::refund::OrderLedger) | [`AppRefundPolicy`](crate::refund::AppRefundPolicy) ([`presets::app_store_refunds`](crate::presets::app_store_refunds)) | none |
 //!
 //! A time-driven command is an ordinary command: a scheduler sends it
 //! through the engine like any other (with a key, when it may be retried),

@@ -113,10 +113,7 @@ mod display;
 mod invoicing;
 mod method;
 mod policy;
-// Crate-visible only while src/engine/aggregate.rs imports
-// `crate::payment::switching::EnvironmentPayment` (issue 12: the engine
-// moves to the flat path); then a private `mod` like the others.
-pub(crate) mod switching;
+mod switching;
 
 pub use invoicing::{InvoiceRouting, InvoiceSource};
 pub use method::{PaymentMethod, PrepaidSource, UnknownPaymentMethod};

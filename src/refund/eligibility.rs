@@ -247,21 +247,6 @@ impl AppRefundPolicy {
     }
 }
 
-// Only for src/refund/ledger.rs, which calls it while issue 12 keeps that
-// file in other hands; remove once it calls `policy.eligibility(state, ..)`.
-impl LedgerState {
-    /// [`AppRefundPolicy::eligibility`] of this ledger.
-    pub(crate) fn eligibility(
-        &self,
-        id: &OrderId,
-        flags: RefundFlags,
-        now: DateTime<Utc>,
-        policy: &AppRefundPolicy,
-    ) -> Eligibility {
-        policy.eligibility(self, id, flags, now)
-    }
-}
-
 /// The reason a window that opened at `start` is closed at `now`, if it is.
 pub(crate) fn window_closed(
     rule: RuleId,

@@ -15,7 +15,7 @@
 //! recorded at; every such reason is listed, in that order. Marking an order
 //! invoiced is refused (R-REF-01) when it is unknown, already invoiced, or
 //! refunded. A refund is refused with every reason of
-//! [`LedgerState::eligibility`].
+//! [`AppRefundPolicy::eligibility`].
 //!
 //! ```
 //! use billing_rules::decider::Decider;
@@ -25,7 +25,7 @@
 //! use chrono::{TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
-//! let policy = presets::payment::app_refund_policy()?;
+//! let policy = presets::app_store_refunds()?;
 //! let paid = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 //! let record = |id: &str, yuan| LedgerCommand::RecordOrder {
 //!     order: id.into(), paid_at: paid, amount: Money::cny(Decimal::from(yuan)),
@@ -382,7 +382,7 @@ impl LedgerState {
 /// use chrono::{Duration, TimeZone, Utc};
 /// use rust_decimal::Decimal;
 ///
-/// let policy = presets::payment::app_refund_policy()?;
+/// let policy = presets::app_store_refunds()?;
 /// let june = |d| Utc.with_ymd_and_hms(2025, 6, d, 0, 0, 0).unwrap();
 /// let record = |id: &str, d, amount| LedgerCommand::RecordOrder {
 ///     order: id.into(), paid_at: june(d), amount: Money::cny(Decimal::from(amount)),
@@ -420,7 +420,7 @@ pub struct OrderLedger;
 /// use billing_rules::refund::{OrderLedger, LedgerCommand};
 /// use chrono::{TimeZone, Utc};
 ///
-/// let policy = billing_rules::presets::payment::app_refund_policy()?;
+/// let policy = billing_rules::presets::app_store_refunds()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
 /// let json = concat!(
 ///     r#"{"command":"record_order","order":"o1","paid_at":"2025-06-01T00:00:00Z","#,
@@ -454,7 +454,7 @@ pub enum LedgerCommand {
         order: OrderId,
     },
     /// Refund the whole amount of an order, when eligible
-    /// ([`LedgerState::eligibility`]).
+    /// ([`AppRefundPolicy::eligibility`]).
     Refund {
         /// The order.
         order: OrderId,
@@ -594,7 +594,7 @@ impl Decider for OrderLedger {
                 }
             }
             LedgerCommand::Refund { order, flags } => {
-                match state.eligibility(order, *flags, now, policy) {
+                match policy.eligibility(state, order, *flags, now) {
                     Eligibility::Eligible { order, amount } => {
                         Ok(vec![LedgerEvent::OrderRefunded {
                             order,

@@ -145,10 +145,7 @@
 
 mod display;
 mod eligibility;
-// Crate-visible only while src/engine/aggregate.rs imports
-// `crate::refund::ledger::OrderLedger` (issue 12: the engine moves to the
-// flat path); then a private `mod` like the others.
-pub(crate) mod ledger;
+mod ledger;
 mod licence_refund;
 mod policy;
 mod window;
