@@ -60,11 +60,13 @@ fn ledger(c: &mut Criterion, now: DateTime<Utc>) {
         })
         .collect();
     let engine = Engine::new(FixedClock::new(now), store_with::<OrderLedger>(&id, events));
+    // Iteration n records order n/2 (n even) or refunds it (n odd): the
+    // latest order, paid at now, so every refund is eligible.
     let mut n = 0u64;
-    let command = move || {
+    let mut command = move || {
         n += 1;
         let order = format!("n{}", n / 2).into();
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             LedgerCommand::RecordOrder {
                 order,
                 paid_at: now,
@@ -77,9 +79,7 @@ fn ledger(c: &mut Criterion, now: DateTime<Utc>) {
             }
         }
     };
-    let mut command = command;
-    // The first command is a refund of n0: record it so the sequence starts
-    // with an order to refund.
+    // The first iteration refunds n0.
     let first = LedgerCommand::RecordOrder {
         order: "n0".into(),
         paid_at: now,
