@@ -14,6 +14,11 @@
 //! Replaying the same events from [`Decider::initial`] always gives the same
 //! state, which is what lets the engine store only events.
 //!
+//! [`Decider::apply`] runs a command on a state the caller keeps, in place;
+//! [`Decider::run`] runs it on a copy. A state may hold a million orders, so
+//! a copy is what a command must not pay for: `apply` costs what the command
+//! decides and changes.
+//!
 //! ```
 //! use billing_rules::decider::Decider;
 //! use billing_rules::{Error, Reason, RuleId};
