@@ -173,14 +173,18 @@ fn out_of_memory(what: &str) -> StoreError {
     StoreError::backend(format!("out of memory while {what}"))
 }
 
-/// Rebuilds a stream's state from its events if evolving it panics, so that
-/// the state a recovered lock shows is never one half moved out.
-struct Rollback<'a, D: Decider>(&'a mut Stream<D>);
+/// Rebuilds a stream's state from its events unless the evolution it
+/// guards finished, so that the state a recovered lock shows after a panic
+/// is never one half moved out.
+struct Rollback<'a, D: Decider> {
+    stream: &'a mut Stream<D>,
+    finished: bool,
+}
 
 impl<D: Decider> Drop for Rollback<'_, D> {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.0.state = D::replay(self.0.events.iter());
+        if !self.finished {
+            self.stream.state = D::replay(self.stream.events.iter());
         }
     }
 }
@@ -307,8 +311,12 @@ where
             .try_reserve(events.len())
             .map_err(|_| out_of_memory("appending events"))?;
         {
-            let rollback = Rollback(&mut *stream);
-            D::evolve_in_place(&mut rollback.0.state, &events);
+            let mut rollback = Rollback {
+                stream: &mut stream,
+                finished: false,
+            };
+            D::evolve_in_place(&mut rollback.stream.state, &events);
+            rollback.finished = true;
         }
         // Nothing below allocates, so nothing below can panic: the commit is
         // written whole.

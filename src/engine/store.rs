@@ -316,7 +316,8 @@ pub trait Store<D: Decider> {
 
     /// Lends the aggregate's state and version (what [`Store::load`] gives)
     /// to `reader`, which runs once before this returns `Ok`. The engine
-    /// decides a command in `reader`.
+    /// decides a command in `reader`. The store may hold the aggregate's
+    /// lock meanwhile, so `reader` must not use the store.
     ///
     /// The default lends what [`Store::load`] returns, which suits a store
     /// that builds the state anew on each load (a database). A store that

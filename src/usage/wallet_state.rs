@@ -258,7 +258,7 @@ impl WalletState {
     /// expiry and an id (only in a wallet read from elsewhere), only the
     /// first bought is drawn.
     ///
-    /// O(log n) to start, then O(log n) per package given, plus the
+    /// O(log n) to start, then O(1) amortized per package given, plus the
     /// packages passed over because they take effect after `at` (bought
     /// after calls reported late).
     pub(super) fn draw_order(&self, at: DateTime<Utc>) -> impl Iterator<Item = &HeldPackage> {
