@@ -14,6 +14,11 @@
 //! Replaying the same events from [`Decider::initial`] always gives the same
 //! state, which is what lets the engine store only events.
 //!
+//! [`Decider::apply`] runs a command on a state the caller keeps, in place;
+//! [`Decider::run`] runs it on a copy. A state may hold a million orders, so
+//! a copy is what a command must not pay for: `apply` costs what the command
+//! decides and changes.
+//!
 //! ```
 //! use billing_rules::decider::Decider;
 //! use billing_rules::{Error, Reason, RuleId};
@@ -82,8 +87,62 @@ pub trait Decider {
         events.into_iter().fold(Self::initial(), Self::evolve)
     }
 
-    /// Decides and applies: the new state and the events, or the error (and
-    /// `state` is untouched).
+    /// Decides and applies in place: the events, with `state` moved past
+    /// them, or the error (and `state` is untouched).
+    ///
+    /// Nothing is copied, so a command costs what it decides and changes,
+    /// however large the aggregate: this is the way to run commands on a
+    /// state the caller keeps. Every [`Decider::evolve`] of this crate is
+    /// total; one that panicked would leave `state` at
+    /// [`Decider::initial`].
+    ///
+    /// ```
+    /// use billing_rules::decider::Decider;
+    /// use billing_rules::refund::{LedgerCommand, OrderLedger, RefundFlags};
+    /// use billing_rules::money::Money;
+    /// use billing_rules::{presets, RuleId};
+    /// use chrono::{TimeZone, Utc};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let policy = presets::app_store_refunds()?;
+    /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+    /// let mut ledger = OrderLedger::initial();
+    /// let record = LedgerCommand::RecordOrder { order: "o1".into(), paid_at: now, amount: Money::cny(Decimal::from(300)) };
+    /// assert_eq!(OrderLedger::apply(&mut ledger, &record, now, &policy)?.len(), 1);
+    /// // Refused: the ledger is as it was.
+    /// let again = OrderLedger::apply(&mut ledger, &record, now, &policy).unwrap_err();
+    /// assert_eq!(again.refusal().map(|r| r.rule()), Some(RuleId::Ref01));
+    /// assert_eq!(ledger.orders().len(), 1);
+    /// # Ok::<(), billing_rules::Error>(())
+    /// ```
+    fn apply(
+        state: &mut Self::State,
+        command: &Self::Command,
+        now: DateTime<Utc>,
+        policy: &Self::Policy,
+    ) -> Result<Vec<Self::Event>, Error> {
+        let events = Self::decide(state, command, now, policy)?;
+        Self::evolve_in_place(state, &events);
+        Ok(events)
+    }
+
+    /// Moves `state` past `events` in place, without copying it: `evolve`
+    /// takes the state by value, so the state is moved out (leaving
+    /// [`Decider::initial`] behind for the time of the fold) and back.
+    fn evolve_in_place(state: &mut Self::State, events: &[Self::Event]) {
+        if events.is_empty() {
+            return;
+        }
+        let current = std::mem::replace(state, Self::initial());
+        *state = events.iter().fold(current, Self::evolve);
+    }
+
+    /// Decides and applies on a copy: the new state and the events, or the
+    /// error (and `state` is untouched).
+    ///
+    /// It clones the whole state, which costs in proportion to the
+    /// aggregate's size: for a state the caller keeps, prefer
+    /// [`Decider::apply`].
     fn run(
         state: &Self::State,
         command: &Self::Command,

@@ -4,8 +4,8 @@
 //! Thousands of accounts receive random commands through one
 //! `Engine<FixedClock, Arc<MemoryStore>>` while the clock jumps forward by
 //! random amounts (a minute to three months) over three simulated years:
-//! seat purchases priced by `pricing::seats::quote` and recorded as orders
-//! in the account's ledger, upgrades credited by `pricing::seats::upgrade`
+//! seat purchases priced by `SeatPolicy::quote` and recorded as orders
+//! in the account's ledger, upgrades credited by `SeatPolicy::upgrade`
 //! (the credit recorded in a credit-note ledger), renewals priced by
 //! `extend`, auto-renewals, trials, package purchases, consumption and
 //! expiry, licence purchases (also by a second account for the same app

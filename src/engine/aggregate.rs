@@ -70,7 +70,7 @@ use crate::usage::wallet::PackageWallet;
 ///             None => Ok(None),
 ///         }
 ///     }
-///     fn append(&self, id: &AggregateId, commit: Commit<D::State, D::Event>) -> Result<(), StoreError> {
+///     fn append(&self, id: &AggregateId, commit: Commit<D::Event>) -> Result<(), StoreError> {
 ///         let mut tables = self.tables.lock().map_err(backend)?;
 ///         let (events, keys) = &mut *tables;
 ///         // What the unique (kind, id, version) key and the transaction do in SQL.

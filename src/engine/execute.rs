@@ -2,7 +2,7 @@
 
 use crate::decider::Decider;
 use crate::engine::store::{
-    AggregateId, Commit, IdempotencyKey, Outcome, Recorded, Snapshot, Store, StoreError,
+    AggregateId, Commit, IdempotencyKey, Outcome, Recorded, Store, StoreError,
 };
 use crate::error::Error;
 use crate::time::Clock;
@@ -11,10 +11,14 @@ use crate::time::Clock;
 /// [`Store`]. It holds no aggregate logic: the decider decides, the store
 /// keeps.
 ///
-/// [`Engine::execute`] loads the aggregate's state and version, decides the
-/// command at `clock.now()`, and appends the events with the version it
+/// [`Engine::execute`] reads the aggregate's state and version
+/// ([`Store::read`], which lends the state rather than copying it), decides
+/// the command at `clock.now()`, and appends the events with the version it
 /// decided on and the command's idempotency key, in one atomic
-/// [`Store::append`]:
+/// [`Store::append`] (the store moves its state past the events). A command
+/// on [`MemoryStore`](crate::engine::MemoryStore) never copies the
+/// aggregate, so it costs what it decides and changes, not the aggregate's
+/// size:
 ///
 /// - **Idempotency.** With a key, the answer is remembered, and a command
 ///   sent again with the same key returns the first answer and writes
@@ -139,9 +143,18 @@ impl<C: Clock, S> Engine<C, S> {
             {
                 return recorded.into_result();
             }
-            let Snapshot { state, version } = self.store.load(id)?;
-            let now = self.clock.now();
-            let (commit, answer) = match D::decide(&state, command, now, policy) {
+            // Decided on the state the store lends, so no command copies its
+            // aggregate; the store moves its state past the events itself.
+            let mut decided = None;
+            self.store.read(id, &mut |snapshot| {
+                let now = self.clock.now();
+                let answer = D::decide(snapshot.state, command, now, policy);
+                decided = Some((snapshot.version, now, answer));
+            })?;
+            let Some((version, now, answer)) = decided else {
+                return Err(StoreError::backend("the store lent no state to decide on").into());
+            };
+            let (commit, answer) = match answer {
                 Ok(events) => {
                     let outcome = Outcome {
                         version: version.advanced_by(events.len())?,
@@ -151,11 +164,9 @@ impl<C: Clock, S> Engine<C, S> {
                     if outcome.events.is_empty() && key.is_none() {
                         return Ok(outcome);
                     }
-                    let state = outcome.events.iter().fold(state, D::evolve);
                     let commit = Commit {
                         expected: version,
                         events: outcome.events.clone(),
-                        state,
                         idempotency: key
                             .map(|key| (key.clone(), Recorded::Accepted(outcome.clone()))),
                     };
@@ -168,7 +179,6 @@ impl<C: Clock, S> Engine<C, S> {
                     let commit = Commit {
                         expected: version,
                         events: Vec::new(),
-                        state,
                         idempotency: Some((key.clone(), Recorded::Refused(error.clone()))),
                     };
                     (commit, Err(error))
@@ -192,7 +202,8 @@ impl<C: Clock, S> Engine<C, S> {
     }
 
     /// The current state of aggregate `id` of kind `D` (the initial state
-    /// for an id nobody wrote).
+    /// for an id nobody wrote), as a copy the caller owns ([`Store::load`]):
+    /// its cost follows the aggregate's size.
     ///
     /// # Errors
     ///

@@ -2,9 +2,8 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::decider::Decider;
 use crate::engine::store::{
@@ -20,8 +19,12 @@ struct Stream<D: Decider> {
     keys: HashMap<IdempotencyKey, Recorded<D::Event>>,
 }
 
+/// An aggregate behind its own lock, so a command decided on one aggregate
+/// holds up no other.
+type Shared<D> = Arc<Mutex<Stream<D>>>;
+
 /// Every aggregate of kind `D`.
-type Kind<D> = HashMap<AggregateId, Stream<D>>;
+type Kind<D> = HashMap<AggregateId, Shared<D>>;
 
 /// Every kind, each a `Kind<D>` keyed by its own type id.
 type Kinds = HashMap<TypeId, Box<dyn Any + Send>>;
@@ -37,11 +40,20 @@ type Kinds = HashMap<TypeId, Box<dyn Any + Send>>;
 /// event is ever converted; an aggregate keeps its events, its current state
 /// (so loading does not replay) and its idempotency keys.
 ///
-/// One mutex guards everything; it is held only to copy a state out or to
-/// check and write a commit, never while a command is decided. A thread that
-/// panicked while holding it cannot have left a half-written commit (every
-/// allocation is reserved before the first write), so a poisoned lock is
-/// recovered, not reported.
+/// A command never copies an aggregate: [`Store::read`] lends the state the
+/// store keeps, and [`Store::append`] moves it past the commit's events in
+/// place, so a command on a ledger of a million orders costs what it
+/// decides and changes. Only [`Store::load`] copies (it hands out a state
+/// the caller owns).
+///
+/// One mutex guards the map of aggregates and is held only to find or add
+/// one; each aggregate has its own, held while a command is decided on its
+/// state or while a commit to it is checked and written. Commands on other
+/// aggregates never wait for a decision. A thread that panicked while
+/// holding a lock cannot have left a half-written commit (every allocation
+/// is reserved before the first write, and a state whose evolution panicked
+/// is rebuilt from the events), so a poisoned lock is recovered, not
+/// reported.
 ///
 /// ```
 /// use billing_rules::decider::Decider;
@@ -64,7 +76,7 @@ type Kinds = HashMap<TypeId, Box<dyn Any + Send>>;
 ///
 /// let store = MemoryStore::new();
 /// let id = AggregateId::from("a");
-/// let commit = Commit { expected: Version::INITIAL, events: vec![5], state: 5, idempotency: None };
+/// let commit = Commit { expected: Version::INITIAL, events: vec![5], idempotency: None };
 /// Store::<Tally>::append(&store, &id, commit.clone())?;
 /// assert_eq!(Store::<Tally>::load(&store, &id)?.state, 5);
 /// assert_eq!(store.events::<Tally>(&id), vec![5]);
@@ -92,10 +104,8 @@ impl MemoryStore {
         D::State: Send + 'static,
         D::Event: Send + 'static,
     {
-        let kinds = self.lock();
-        kind::<D>(&kinds)
-            .and_then(|kind| kind.get(id))
-            .map(|stream| stream.events.clone())
+        self.stream::<D>(id)
+            .map(|stream| lock(&stream).events.clone())
             .unwrap_or_default()
     }
 
@@ -116,10 +126,27 @@ impl MemoryStore {
         ids
     }
 
+    /// Aggregate `id` of kind `D`, if it was written.
+    fn stream<D>(&self, id: &AggregateId) -> Option<Shared<D>>
+    where
+        D: Decider + 'static,
+        D::State: Send + 'static,
+        D::Event: Send + 'static,
+    {
+        let kinds = self.lock();
+        kind::<D>(&kinds).and_then(|kind| kind.get(id)).cloned()
+    }
+
     fn lock(&self) -> MutexGuard<'_, Kinds> {
         // Sound to recover: see the type's docs.
         self.kinds.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Locks one aggregate. Sound to recover from a poisoned lock: see
+/// [`MemoryStore`]'s docs.
+fn lock<D: Decider>(stream: &Mutex<Stream<D>>) -> MutexGuard<'_, Stream<D>> {
+    stream.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl fmt::Debug for MemoryStore {
@@ -146,6 +173,22 @@ fn out_of_memory(what: &str) -> StoreError {
     StoreError::backend(format!("out of memory while {what}"))
 }
 
+/// Rebuilds a stream's state from its events unless the evolution it
+/// guards finished, so that the state a recovered lock shows after a panic
+/// is never one half moved out.
+struct Rollback<'a, D: Decider> {
+    stream: &'a mut Stream<D>,
+    finished: bool,
+}
+
+impl<D: Decider> Drop for Rollback<'_, D> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.stream.state = D::replay(self.stream.events.iter());
+        }
+    }
+}
+
 impl<D> Store<D> for MemoryStore
 where
     D: Decider + 'static,
@@ -153,19 +196,40 @@ where
     D::Event: Send + 'static,
 {
     fn load(&self, id: &AggregateId) -> Result<Snapshot<D::State>, StoreError> {
-        let found = {
-            let kinds = self.lock();
-            kind::<D>(&kinds)
-                .and_then(|kind| kind.get(id))
-                .map(|stream| Snapshot {
+        Ok(match self.stream::<D>(id) {
+            Some(stream) => {
+                let stream = lock(&stream);
+                Snapshot {
                     state: stream.state.clone(),
                     version: stream.version,
-                })
-        };
-        Ok(found.unwrap_or_else(|| Snapshot {
-            state: D::initial(),
-            version: Version::INITIAL,
-        }))
+                }
+            }
+            None => Snapshot {
+                state: D::initial(),
+                version: Version::INITIAL,
+            },
+        })
+    }
+
+    fn read(
+        &self,
+        id: &AggregateId,
+        reader: &mut dyn FnMut(Snapshot<&D::State>),
+    ) -> Result<(), StoreError> {
+        match self.stream::<D>(id) {
+            Some(stream) => {
+                let stream = lock(&stream);
+                reader(Snapshot {
+                    state: &stream.state,
+                    version: stream.version,
+                });
+            }
+            None => reader(Snapshot {
+                state: &D::initial(),
+                version: Version::INITIAL,
+            }),
+        }
+        Ok(())
     }
 
     fn recorded(
@@ -173,84 +237,94 @@ where
         id: &AggregateId,
         key: &IdempotencyKey,
     ) -> Result<Option<Recorded<D::Event>>, StoreError> {
-        let kinds = self.lock();
-        Ok(kind::<D>(&kinds)
-            .and_then(|kind| kind.get(id))
-            .and_then(|stream| stream.keys.get(key))
-            .cloned())
+        Ok(self
+            .stream::<D>(id)
+            .and_then(|stream| lock(&stream).keys.get(key).cloned()))
     }
 
-    fn append(
-        &self,
-        id: &AggregateId,
-        commit: Commit<D::State, D::Event>,
-    ) -> Result<(), StoreError> {
+    fn append(&self, id: &AggregateId, commit: Commit<D::Event>) -> Result<(), StoreError> {
         let Commit {
             expected,
             events,
-            state,
             idempotency,
         } = commit;
         let version = expected
             .advanced_by(events.len())
             .map_err(|e| StoreError::backend(e.to_string()))?;
 
-        let mut kinds = self.lock();
-        let kind = match kinds.entry(TypeId::of::<Kind<D>>()) {
-            Entry::Occupied(entry) => entry.into_mut(),
-            Entry::Vacant(entry) => entry.insert(Box::new(Kind::<D>::new())),
-        }
-        .downcast_mut::<Kind<D>>()
-        .ok_or_else(|| StoreError::backend("a stream holds events of another kind"))?;
-
-        let stream = kind.get_mut(id);
-        let actual = stream.as_ref().map_or(Version::INITIAL, |s| s.version);
-        if actual != expected {
-            return Err(StoreError::Conflict { expected, actual });
-        }
-        match stream {
-            Some(stream) => {
-                if let Some((key, _)) = &idempotency {
-                    if stream.keys.contains_key(key) {
-                        return Err(StoreError::Duplicate { key: key.clone() });
+        let shared = {
+            let mut kinds = self.lock();
+            let kind = kinds
+                .entry(TypeId::of::<Kind<D>>())
+                .or_insert_with(|| Box::new(Kind::<D>::new()))
+                .downcast_mut::<Kind<D>>()
+                .ok_or_else(|| StoreError::backend("a stream holds events of another kind"))?;
+            match kind.get(id) {
+                Some(shared) => Arc::clone(shared),
+                // A new aggregate is written whole under the map's lock, so
+                // two first commands cannot both create it.
+                None if expected == Version::INITIAL => {
+                    let mut keys = HashMap::new();
+                    if let Some((key, recorded)) = idempotency {
+                        keys.insert(key, recorded);
                     }
-                    stream
-                        .keys
-                        .try_reserve(1)
-                        .map_err(|_| out_of_memory("recording an idempotency key"))?;
+                    kind.try_reserve(1)
+                        .map_err(|_| out_of_memory("adding an aggregate"))?;
+                    let mut state = D::initial();
+                    D::evolve_in_place(&mut state, &events);
+                    let stream = Stream::<D> {
+                        state,
+                        version,
+                        events,
+                        keys,
+                    };
+                    kind.insert(id.clone(), Arc::new(Mutex::new(stream)));
+                    return Ok(());
                 }
-                stream
-                    .events
-                    .try_reserve(events.len())
-                    .map_err(|_| out_of_memory("appending events"))?;
-                // Nothing below allocates, so nothing below can panic: the
-                // commit is written whole.
-                stream.events.extend(events);
-                if let Some((key, recorded)) = idempotency {
-                    stream.keys.insert(key, recorded);
+                None => {
+                    return Err(StoreError::Conflict {
+                        expected,
+                        actual: Version::INITIAL,
+                    });
                 }
-                stream.version = version;
-                let previous = std::mem::replace(&mut stream.state, state);
-                drop(kinds);
-                // The old state is dropped outside the lock.
-                drop(previous);
             }
-            None => {
-                let mut keys = HashMap::new();
-                if let Some((key, recorded)) = idempotency {
-                    keys.insert(key, recorded);
-                }
-                let stream = Stream::<D> {
-                    state,
-                    version,
-                    events,
-                    keys,
-                };
-                kind.try_reserve(1)
-                    .map_err(|_| out_of_memory("adding an aggregate"))?;
-                kind.insert(id.clone(), stream);
-            }
+        };
+
+        let mut stream = lock(&shared);
+        if stream.version != expected {
+            return Err(StoreError::Conflict {
+                expected,
+                actual: stream.version,
+            });
         }
+        if let Some((key, _)) = &idempotency {
+            if stream.keys.contains_key(key) {
+                return Err(StoreError::Duplicate { key: key.clone() });
+            }
+            stream
+                .keys
+                .try_reserve(1)
+                .map_err(|_| out_of_memory("recording an idempotency key"))?;
+        }
+        stream
+            .events
+            .try_reserve(events.len())
+            .map_err(|_| out_of_memory("appending events"))?;
+        {
+            let mut rollback = Rollback {
+                stream: &mut stream,
+                finished: false,
+            };
+            D::evolve_in_place(&mut rollback.stream.state, &events);
+            rollback.finished = true;
+        }
+        // Nothing below allocates, so nothing below can panic: the commit is
+        // written whole.
+        stream.events.extend(events);
+        if let Some((key, recorded)) = idempotency {
+            stream.keys.insert(key, recorded);
+        }
+        stream.version = version;
         Ok(())
     }
 }

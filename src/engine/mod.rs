@@ -2,7 +2,7 @@
 //!
 //! [`Engine<C: Clock, S>`](Engine) runs the commands of every aggregate
 //! (seat subscription, package wallet, licence, bundle claim, payment
-//! method, order ledger). For each command it loads the aggregate's state and version
+//! method, order ledger). For each command it reads the aggregate's state and version
 //! from the [`Store`], lets the aggregate's [`Decider`](crate::decider::Decider)
 //! decide at `clock.now()`, and appends the events with the version it
 //! decided on (optimistic concurrency) and the command's
@@ -83,12 +83,28 @@
 //! for all deciders at once, with one typed map per kind found by type id,
 //! so no event is ever converted; one `MemoryStore` and one `Engine` serve
 //! all six aggregates. Generic over the decider rather than over the event
-//! type, the store can keep the current state beside the events, so loading
-//! an aggregate copies its state instead of replaying its history (a SQL
-//! store may keep that snapshot or replay with
-//! [`Decider::replay`](crate::decider::Decider::replay)). The trait has
-//! three methods and no generic method, so `dyn Store<D>` works, and it is
+//! type, the store can keep the current state beside the events and move it
+//! past each commit's events itself (a SQL store may keep that snapshot or
+//! replay with [`Decider::replay`](crate::decider::Decider::replay)). The
+//! trait has no generic method, so `dyn Store<D>` works, and it is
 //! implemented for `&S`, `Arc<S>` and `Box<S>` so engines can share a store.
+//!
+//! # Why a command never copies its aggregate
+//!
+//! An order ledger or a package wallet may hold a million entries; a
+//! command on it must cost what it decides and changes (issue 19). So the
+//! engine decides on a state the store *lends* ([`Store::read`]: a borrow,
+//! under the aggregate's lock in [`MemoryStore`]), and a [`Commit`] carries
+//! the events, not the state after them: the store moves the state it keeps
+//! past them in place
+//! ([`Decider::evolve_in_place`](crate::decider::Decider::evolve_in_place)).
+//! Only [`Store::load`] and [`Engine::state`] hand out a copy.
+//!
+//! Rejected: handing out the state behind an `Arc` and evolving it with
+//! `Arc::make_mut` (it needs every state to be `Sync`, and copies the state
+//! whenever another command is deciding on it); passing the state after the
+//! events in the commit (the engine would have to own, so copy, the state
+//! it decided on).
 //!
 //! Rejected: one event enum for all aggregates (it couples every area to
 //! every other); events as serde values (it needs a format crate among the
@@ -140,12 +156,15 @@
 //!
 //! - `load`: `SELECT state, version FROM aggregates WHERE kind = $1 AND id = $2`
 //!   (no row: `D::initial()` at version 0); without snapshots, select the
-//!   events in version order and fold them with `D::replay`.
+//!   events in version order and fold them with `D::replay`. Keep the
+//!   default `read`, which lends what `load` returns.
 //! - `recorded`: `SELECT recorded FROM idempotency_keys WHERE kind = $1 AND
 //!   id = $2 AND key = $3`.
 //! - `append`, in one transaction: `UPDATE aggregates SET version = $new,
 //!   state = $state WHERE kind = $1 AND id = $2 AND version = $expected`
-//!   (for `expected = 0`, `INSERT` the row); no row changed or a
+//!   (for `expected = 0`, `INSERT` the row), where `$state` is the snapshot
+//!   (`SELECT ... FOR UPDATE`) moved past the commit's events with
+//!   `D::evolve_in_place`; no row changed or a
 //!   unique-key violation means [`StoreError::Conflict`]: roll back, read the
 //!   actual version, return it. Then insert the events at versions
 //!   `expected + 1 ..= new` (the primary key catches any writer that skipped

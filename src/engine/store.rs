@@ -190,7 +190,8 @@ impl<E> Recorded<E> {
     }
 }
 
-/// An aggregate's current state and the version it was computed at.
+/// An aggregate's current state and the version it was computed at: owned
+/// from [`Store::load`], borrowed (`Snapshot<&S>`) in [`Store::read`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot<S> {
     /// The state after every event of the stream.
@@ -201,17 +202,19 @@ pub struct Snapshot<S> {
 
 /// One command's writes, applied by [`Store::append`] all together or not
 /// at all.
+///
+/// It carries the events, not the state after them: a store that keeps a
+/// snapshot moves its own state past the events with
+/// [`Decider::evolve_in_place`], so a command never copies a whole
+/// aggregate to hand it over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Commit<S, E> {
+pub struct Commit<E> {
     /// The version the command was decided on. The store refuses the commit
     /// with [`StoreError::Conflict`] unless the stream is still there.
     pub expected: Version,
     /// The events to append after `expected` (possibly none, when only a key
     /// is recorded).
     pub events: Vec<E>,
-    /// The state after the events, for a store that keeps a snapshot; a
-    /// store that replays events may ignore it.
-    pub state: S,
     /// The key to remember with the command's answer. The store refuses the
     /// commit with [`StoreError::Duplicate`] when the key is already
     /// recorded on this aggregate.
@@ -283,18 +286,19 @@ impl StoreError {
 /// Where the engine keeps the events of the aggregates of kind `D`, their
 /// current state and the answers remembered under idempotency keys.
 ///
-/// Three methods, no generic method, so `dyn Store<D>` works. One store
-/// value usually implements `Store<D>` for every aggregate kind it keeps
+/// No generic method, so `dyn Store<D>` works. One store value usually
+/// implements `Store<D>` for every aggregate kind it keeps
 /// ([`MemoryStore`](crate::engine::MemoryStore) does, for all of them); a
 /// stream is named by the kind `D` and an [`AggregateId`].
 ///
 /// The contract:
 ///
 /// - [`load`](Store::load) of an id nobody wrote gives
-///   [`Decider::initial`] at [`Version::INITIAL`].
+///   [`Decider::initial`] at [`Version::INITIAL`]; [`read`](Store::read)
+///   lends the same snapshot instead of handing over a copy.
 /// - [`append`](Store::append) is atomic: it writes the events, the state
-///   and the key together, or nothing. It returns
-///   [`StoreError::Conflict`] when the stream is not at
+///   after them (when the store keeps one) and the key together, or
+///   nothing. It returns [`StoreError::Conflict`] when the stream is not at
 ///   [`Commit::expected`], and [`StoreError::Duplicate`] when the key is
 ///   already recorded on this aggregate, in that order of checks.
 /// - [`recorded`](Store::recorded) returns what was remembered under a key
@@ -302,9 +306,35 @@ impl StoreError {
 ///
 /// See the [module docs](crate::engine) for an implementation over SQL.
 pub trait Store<D: Decider> {
-    /// The aggregate's state and version; the initial state at version 0 for
-    /// an id nobody wrote.
+    /// The aggregate's state and version, as a value the caller owns; the
+    /// initial state at version 0 for an id nobody wrote.
+    ///
+    /// A store that keeps the state in memory copies it here, at a cost in
+    /// proportion to the aggregate's size: the engine decides on
+    /// [`Store::read`] instead.
     fn load(&self, id: &AggregateId) -> Result<Snapshot<D::State>, StoreError>;
+
+    /// Lends the aggregate's state and version (what [`Store::load`] gives)
+    /// to `reader`, which runs once before this returns `Ok`. The engine
+    /// decides a command in `reader`. The store may hold the aggregate's
+    /// lock meanwhile, so `reader` must not use the store.
+    ///
+    /// The default lends what [`Store::load`] returns, which suits a store
+    /// that builds the state anew on each load (a database). A store that
+    /// keeps the state in memory overrides it to lend its own, so that no
+    /// command copies an aggregate; a store wrapping another forwards it.
+    fn read(
+        &self,
+        id: &AggregateId,
+        reader: &mut dyn FnMut(Snapshot<&D::State>),
+    ) -> Result<(), StoreError> {
+        let Snapshot { state, version } = self.load(id)?;
+        reader(Snapshot {
+            state: &state,
+            version,
+        });
+        Ok(())
+    }
 
     /// The answer remembered under `key` on aggregate `id`, if any.
     fn recorded(
@@ -314,12 +344,10 @@ pub trait Store<D: Decider> {
     ) -> Result<Option<Recorded<D::Event>>, StoreError>;
 
     /// Writes `commit` to aggregate `id` if the stream is still at
-    /// `commit.expected` and the key is new; otherwise writes nothing.
-    fn append(
-        &self,
-        id: &AggregateId,
-        commit: Commit<D::State, D::Event>,
-    ) -> Result<(), StoreError>;
+    /// `commit.expected` and the key is new; otherwise writes nothing. A
+    /// store that keeps the state moves it past `commit.events` with
+    /// [`Decider::evolve_in_place`].
+    fn append(&self, id: &AggregateId, commit: Commit<D::Event>) -> Result<(), StoreError>;
 }
 
 /// A reference or smart pointer to a store is a store: one forwarding
@@ -331,6 +359,14 @@ macro_rules! forward_store {
                 (**self).load(id)
             }
 
+            fn read(
+                &self,
+                id: &AggregateId,
+                reader: &mut dyn FnMut(Snapshot<&D::State>),
+            ) -> Result<(), StoreError> {
+                (**self).read(id, reader)
+            }
+
             fn recorded(
                 &self,
                 id: &AggregateId,
@@ -339,11 +375,7 @@ macro_rules! forward_store {
                 (**self).recorded(id, key)
             }
 
-            fn append(
-                &self,
-                id: &AggregateId,
-                commit: Commit<D::State, D::Event>,
-            ) -> Result<(), StoreError> {
+            fn append(&self, id: &AggregateId, commit: Commit<D::Event>) -> Result<(), StoreError> {
                 (**self).append(id, commit)
             }
         }

@@ -38,3 +38,4 @@ pub mod planner;
 pub mod policy;
 pub mod traffic;
 pub mod wallet;
+mod wallet_state;

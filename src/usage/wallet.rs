@@ -77,6 +77,8 @@ use super::calls::{AccountProfile, CallCounts, Component, Exemption, FeatureSwit
 use super::catalogue::PackageOrder;
 use super::policy::{UsagePolicy, WhenExhausted};
 
+pub use super::wallet_state::{HeldPackage, PackageId, PackageStatus, WalletState};
+
 /// The package wallet of one app account, as a [`Decider`]
 /// (R-USE-01..07). See the module docs for the order of a consume.
 ///
@@ -97,190 +99,6 @@ use super::policy::{UsagePolicy, WhenExhausted};
 /// the catalogue does not sell).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PackageWallet;
-
-/// A package's number in its wallet: its position in purchase order, from 0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct PackageId(pub u32);
-
-/// Whether a held package can still be drawn from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum PackageStatus {
-    /// Not yet closed: drawable between its effective and expiry instants.
-    Open,
-    /// Closed by an [`Expiry`]: its remainder was lost.
-    Expired {
-        /// Calls lost at expiry.
-        lost: u64,
-    },
-}
-
-/// A package in the wallet: its size, what is left, and when it is valid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HeldPackage {
-    id: PackageId,
-    order: PackageOrder,
-    calls: u64,
-    remaining: u64,
-    price: Money,
-    validity: Days,
-    paid_at: DateTime<Utc>,
-    effective_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-    status: PackageStatus,
-}
-
-impl HeldPackage {
-    /// Its number in the wallet.
-    pub fn id(&self) -> PackageId {
-        self.id
-    }
-
-    /// What was ordered.
-    pub fn order(&self) -> PackageOrder {
-        self.order
-    }
-
-    /// Calls bought.
-    pub fn calls(&self) -> u64 {
-        self.calls
-    }
-
-    /// Calls not yet drawn (after expiry, what was lost).
-    pub fn remaining(&self) -> u64 {
-        self.remaining
-    }
-
-    /// The price paid.
-    pub fn price(&self) -> Money {
-        self.price
-    }
-
-    /// Days it is valid once it takes effect.
-    pub fn validity(&self) -> Days {
-        self.validity
-    }
-
-    /// When it was paid for.
-    pub fn paid_at(&self) -> DateTime<Utc> {
-        self.paid_at
-    }
-
-    /// When it takes effect (R-USE-06).
-    pub fn effective_at(&self) -> DateTime<Utc> {
-        self.effective_at
-    }
-
-    /// When it expires: the first instant it is no longer valid.
-    pub fn expires_at(&self) -> DateTime<Utc> {
-        self.expires_at
-    }
-
-    /// Open or expired.
-    pub fn status(&self) -> PackageStatus {
-        self.status
-    }
-
-    /// True when calls made at `at` may draw from it: open, not empty,
-    /// effective and not expired (`effective_at <= at < expires_at`).
-    pub fn drawable_at(&self, at: DateTime<Utc>) -> bool {
-        self.status == PackageStatus::Open
-            && self.remaining > 0
-            && self.effective_at <= at
-            && at < self.expires_at
-    }
-
-    /// The R-USE-07 order: the package that expires first, then the one
-    /// bought first.
-    fn order_key(&self) -> (DateTime<Utc>, u32) {
-        (self.expires_at, self.id.0)
-    }
-}
-
-/// The state of a wallet.
-///
-/// # JSON
-///
-/// After 1500 calls drawn from the trial quota and a 10,000-call package:
-///
-/// ```json
-/// {
-///   "feature": "on",
-///   "profile": {"organisation": "enterprise", "category": "other"},
-///   "trial_used": 1000,
-///   "packages": [
-///     {
-///       "id": 0,
-///       "order": {"kind": "listed", "calls": 10000, "validity_days": 365},
-///       "calls": 10000,
-///       "remaining": 9500,
-///       "price": {"amount": "300", "currency": "CNY"},
-///       "validity": 365,
-///       "paid_at": "2025-06-01T00:00:00Z",
-///       "effective_at": "2025-06-01T00:00:00Z",
-///       "expires_at": "2026-06-01T00:00:00Z",
-///       "status": {"status": "open"}
-///     }
-///   ]
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct WalletState {
-    feature: FeatureSwitch,
-    profile: AccountProfile,
-    trial_used: u64,
-    packages: Vec<HeldPackage>,
-}
-
-impl WalletState {
-    /// The merchant's feature switch (R-USE-04).
-    pub fn feature(&self) -> FeatureSwitch {
-        self.feature
-    }
-
-    /// The account's certification and category (R-USE-03).
-    pub fn profile(&self) -> AccountProfile {
-        self.profile
-    }
-
-    /// Trial calls used (R-USE-02).
-    pub fn trial_used(&self) -> u64 {
-        self.trial_used
-    }
-
-    /// Trial calls left under `policy` (R-USE-02).
-    pub fn trial_remaining(&self, policy: &UsagePolicy) -> u64 {
-        policy.trial_quota().saturating_sub(self.trial_used)
-    }
-
-    /// Every package bought, in purchase order.
-    pub fn packages(&self) -> &[HeldPackage] {
-        &self.packages
-    }
-
-    /// The package numbered `id`.
-    pub fn package(&self, id: PackageId) -> Option<&HeldPackage> {
-        let index = usize::try_from(id.0).ok()?;
-        self.packages.get(index).filter(|p| p.id == id)
-    }
-
-    /// Calls that packages can still serve at `at` (trial quota excluded).
-    pub fn package_calls_at(&self, at: DateTime<Utc>) -> u64 {
-        self.packages
-            .iter()
-            .filter(|p| p.drawable_at(at))
-            .fold(0u64, |sum, p| sum.saturating_add(p.remaining))
-    }
-
-    fn package_mut(&mut self, id: PackageId) -> Option<&mut HeldPackage> {
-        let index = usize::try_from(id.0).ok()?;
-        if self.packages.get(index).is_some_and(|p| p.id == id) {
-            return self.packages.get_mut(index);
-        }
-        self.packages.iter_mut().find(|p| p.id == id)
-    }
-}
 
 /// What a caller asks the wallet.
 ///
@@ -515,7 +333,7 @@ impl Decider for PackageWallet {
             } => consume(state, *component, *calls, *at, now, policy)
                 .map(|c| c.map(WalletEvent::Consumed).into_iter().collect()),
             WalletCommand::Expire => Ok(expire(state, now)),
-            WalletCommand::SwitchFeature { switch } => Ok(if *switch == state.feature {
+            WalletCommand::SwitchFeature { switch } => Ok(if *switch == state.feature() {
                 Vec::new()
             } else {
                 vec![WalletEvent::FeatureSwitched {
@@ -523,7 +341,7 @@ impl Decider for PackageWallet {
                     at: now,
                 }]
             }),
-            WalletCommand::SetProfile { profile } => Ok(if *profile == state.profile {
+            WalletCommand::SetProfile { profile } => Ok(if *profile == state.profile() {
                 Vec::new()
             } else {
                 vec![WalletEvent::ProfileSet {
@@ -537,36 +355,11 @@ impl Decider for PackageWallet {
 
     fn evolve(mut state: WalletState, event: &WalletEvent) -> WalletState {
         match event {
-            WalletEvent::Purchased(p) => state.packages.push(HeldPackage {
-                id: p.package,
-                order: p.order,
-                calls: p.calls,
-                remaining: p.calls,
-                price: p.price,
-                validity: p.validity,
-                paid_at: p.paid_at,
-                effective_at: p.effective_at,
-                expires_at: p.expires_at,
-                status: PackageStatus::Open,
-            }),
-            WalletEvent::Consumed(c) => {
-                state.trial_used = state.trial_used.saturating_add(c.from_trial);
-                for draw in &c.draws {
-                    if let Some(p) = state.package_mut(draw.package) {
-                        // decide never draws more than is left; saturating
-                        // keeps evolve total on a hand-made event.
-                        p.remaining = p.remaining.saturating_sub(draw.calls);
-                    }
-                }
-            }
-            WalletEvent::Expired(e) => {
-                if let Some(p) = state.package_mut(e.package) {
-                    p.status = PackageStatus::Expired { lost: e.lost };
-                    p.remaining = 0;
-                }
-            }
-            WalletEvent::FeatureSwitched { switch, .. } => state.feature = *switch,
-            WalletEvent::ProfileSet { profile, .. } => state.profile = *profile,
+            WalletEvent::Purchased(p) => state.add(p),
+            WalletEvent::Consumed(c) => state.draw(c),
+            WalletEvent::Expired(e) => state.close(e),
+            WalletEvent::FeatureSwitched { switch, .. } => state.set_feature(*switch),
+            WalletEvent::ProfileSet { profile, .. } => state.set_profile(*profile),
         }
         state
     }
@@ -579,7 +372,7 @@ fn purchase(
     policy: &UsagePolicy,
 ) -> Result<Vec<WalletEvent>, Error> {
     let quote = policy.catalogue().quote(order)?;
-    let id = u32::try_from(state.packages.len())
+    let id = u32::try_from(state.packages().len())
         .map_err(|_| ArithmeticError::overflow("number the wallet's packages"))?;
     // R-USE-06: bought before billing starts, it takes effect at the start.
     let effective_at = now.max(policy.billing_start());
@@ -609,7 +402,7 @@ fn consume(
 ) -> Result<Option<Consumption>, Error> {
     let requested = calls.billable();
     // R-USE-04 comes first: a switched-off feature makes no call at all.
-    authorize(state.feature, requested.saturating_add(calls.failed))?;
+    authorize(state.feature(), requested.saturating_add(calls.failed))?;
     if at > now {
         return Err(Reason::new(
             RuleId::Use07,
@@ -638,7 +431,7 @@ fn consume(
         charge: Money::zero(unit_price.currency()),
         refused: 0,
     };
-    let waiver = match policy.exemptions().check(&state.profile) {
+    let waiver = match policy.exemptions().check(&state.profile()) {
         Some(exemption) => Some(Waiver::Exempt { exemption }),
         None if at < policy.billing_start() => Some(Waiver::BeforeBillingStart {
             billing_start: policy.billing_start(),
@@ -654,58 +447,18 @@ fn consume(
     let mut left = requested;
     used.from_trial = left.min(state.trial_remaining(policy));
     left -= used.from_trial;
-    // R-USE-07: then the valid package expiring first (ties: bought first).
-    // Packages are drawn in key order, so the next one is the smallest key
-    // above the last drawn: no sort and no allocation beyond the draws. Each
-    // such pick scans the wallet, so after SCANNED_DRAWS picks the rest is
-    // sorted once: a batch spanning 10^6 packages costs n log n, not n^2.
-    let mut last: Option<(DateTime<Utc>, u32)> = None;
-    let mut picks = 0;
-    while left > 0 && picks < SCANNED_DRAWS {
-        picks += 1;
-        let mut next: Option<&HeldPackage> = None;
-        for p in &state.packages {
-            if !p.drawable_at(at) {
-                continue;
-            }
-            let key = p.order_key();
-            if last.is_some_and(|l| key <= l) {
-                continue;
-            }
-            if next.is_none_or(|n| key < n.order_key()) {
-                next = Some(p);
-            }
+    // R-USE-07: then the valid package expiring first (ties: bought first),
+    // from the wallet's index: no scan of the packages not drawn.
+    for p in state.draw_order(at) {
+        if left == 0 {
+            break;
         }
-        let Some(p) = next else { break };
-        let take = left.min(p.remaining);
+        let take = left.min(p.remaining());
         used.draws.push(Draw {
-            package: p.id,
+            package: p.id(),
             calls: take,
         });
         left -= take;
-        last = Some(p.order_key());
-    }
-    if left > 0 && picks == SCANNED_DRAWS {
-        let mut rest: Vec<&HeldPackage> = state
-            .packages
-            .iter()
-            .filter(|p| p.drawable_at(at) && last.is_none_or(|l| p.order_key() > l))
-            .collect();
-        // Stable, then one package per key: the same draws as the scan
-        // (which takes the first of equal keys in purchase order).
-        rest.sort_by_key(|p| p.order_key());
-        rest.dedup_by_key(|p| p.order_key());
-        for p in rest {
-            if left == 0 {
-                break;
-            }
-            let take = left.min(p.remaining);
-            used.draws.push(Draw {
-                package: p.id,
-                calls: take,
-            });
-            left -= take;
-        }
     }
     match policy.when_exhausted() {
         WhenExhausted::PerCall => {
@@ -719,21 +472,15 @@ fn consume(
     Ok(Some(used))
 }
 
-/// Packages a Consume finds by scanning the wallet before it sorts the rest
-/// (see `consume`): a call or a batch spanning a few packages allocates
-/// nothing beyond its draws.
-const SCANNED_DRAWS: usize = 16;
-
 fn expire(state: &WalletState, now: DateTime<Utc>) -> Vec<WalletEvent> {
     state
-        .packages
-        .iter()
-        .filter(|p| p.status == PackageStatus::Open && p.expires_at <= now)
+        .expired_by(now)
+        .into_iter()
         .map(|p| {
             WalletEvent::Expired(Expiry {
-                package: p.id,
-                expired_at: p.expires_at,
-                lost: p.remaining,
+                package: p.id(),
+                expired_at: p.expires_at(),
+                lost: p.remaining(),
             })
         })
         .collect()
