@@ -50,8 +50,10 @@
 //! ```
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::rule::RuleId;
 
 /// A state machine as a pair of pure functions: `decide` and `evolve`.
 pub trait Decider {
@@ -152,5 +154,81 @@ pub trait Decider {
         let events = Self::decide(state, command, now, policy)?;
         let next = events.iter().fold(state.clone(), Self::evolve);
         Ok((next, events))
+    }
+}
+
+/// A decider whose state also changes with time alone: terms end, notices
+/// and reminders come due, grace runs out, packages expire.
+///
+/// Every such aggregate answers the same three questions under the same
+/// names, from its recorded state and an instant, without any event having
+/// been applied yet: so the answers are right even when the scheduler is
+/// late.
+///
+/// - [`TimeDriven::status`]: where the aggregate stands at `now`;
+/// - [`TimeDriven::access`]: whether the customer is served at `now`;
+/// - [`TimeDriven::due_events`]: the events time alone has made due by
+///   `now`, which the decider's `Advance` command records.
+pub trait TimeDriven: Decider {
+    /// What [`TimeDriven::status`] answers.
+    type Status;
+
+    /// Where the aggregate stands at `now`.
+    fn status(state: &Self::State, now: DateTime<Utc>, policy: &Self::Policy) -> Self::Status;
+
+    /// Whether the customer is served at `now`, and if not, the rule and a
+    /// sentence to show.
+    fn access(state: &Self::State, now: DateTime<Utc>, policy: &Self::Policy) -> Access;
+
+    /// The events that time alone has made due by `now`, in order.
+    ///
+    /// # Errors
+    ///
+    /// An error naming the rule when a due instant cannot be computed.
+    fn due_events(
+        state: &Self::State,
+        now: DateTime<Utc>,
+        policy: &Self::Policy,
+    ) -> Result<Vec<Self::Event>, Error>;
+}
+
+/// The answer of an access check.
+///
+/// Serialized as `{"access": "allowed"}` or
+/// `{"access": "intercepted", "rule": "R-LIFE-06", "reason": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "access", rename_all = "snake_case")]
+pub enum Access {
+    /// Served (a trial, a paid term, or grace).
+    Allowed,
+    /// Refused, with the rule and a sentence the app can show its user.
+    Intercepted {
+        /// The rule that intercepts.
+        rule: RuleId,
+        /// What happened and what to do, with dates in the policy's zone.
+        reason: String,
+    },
+}
+
+impl Access {
+    /// True when served.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Access::Allowed)
+    }
+
+    /// The intercepting rule, if intercepted.
+    pub fn rule(&self) -> Option<RuleId> {
+        match self {
+            Access::Allowed => None,
+            Access::Intercepted { rule, .. } => Some(*rule),
+        }
+    }
+
+    /// The reason to show, if intercepted.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Access::Allowed => None,
+            Access::Intercepted { reason, .. } => Some(reason),
+        }
     }
 }

@@ -117,6 +117,7 @@ pub mod rule;
 pub mod time;
 pub mod usage;
 
+pub use decider::{Access, Decider, TimeDriven};
 pub use error::{
     ArithmeticError, DataError, Error, Figure, FigureValue, InRule, PolicyError, Reason, Refusal,
 };

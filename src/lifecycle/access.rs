@@ -26,53 +26,13 @@
 //! ```
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
+// Re-exported here only until the lifecycle area moves to flat paths.
+pub use crate::decider::Access;
 use crate::lifecycle::notices::TermKind;
 use crate::lifecycle::policy::SubscriptionPolicy;
 use crate::lifecycle::subscription::{Status, SubscriptionState, local, status};
 use crate::rule::RuleId;
-
-/// The answer of an access check.
-///
-/// Serialized as `{"access": "allowed"}` or
-/// `{"access": "intercepted", "rule": "R-LIFE-06", "reason": "..."}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "access", rename_all = "snake_case")]
-pub enum Access {
-    /// Served (a trial, a paid term, or grace).
-    Allowed,
-    /// Refused, with the rule and a sentence the app can show its user.
-    Intercepted {
-        /// The rule that intercepts.
-        rule: RuleId,
-        /// What happened and what to do, with dates in the policy's zone.
-        reason: String,
-    },
-}
-
-impl Access {
-    /// True when served.
-    pub fn is_allowed(&self) -> bool {
-        matches!(self, Access::Allowed)
-    }
-
-    /// The intercepting rule, if intercepted.
-    pub fn rule(&self) -> Option<RuleId> {
-        match self {
-            Access::Allowed => None,
-            Access::Intercepted { rule, .. } => Some(*rule),
-        }
-    }
-
-    /// The reason to show, if intercepted.
-    pub fn reason(&self) -> Option<&str> {
-        match self {
-            Access::Allowed => None,
-            Access::Intercepted { reason, .. } => Some(reason),
-        }
-    }
-}
 
 /// May the subscription be used at `now`?
 ///
