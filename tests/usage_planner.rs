@@ -387,3 +387,29 @@ proptest! {
         }
     }
 }
+
+/// Issue 19's audit: the cost per call is the true `total / calls` rounded
+/// half-up once. Rounding the 28-digit quotient again read
+/// ...459.0071775 (a tie) for ...459.00717749999903..., and rounded up.
+#[test]
+fn r_use_08_per_call_cost_rounds_the_true_quotient_once() {
+    let p = with_spec(|s| {
+        s.when_exhausted = WhenExhausted::Refuse;
+        s.catalogue = CatalogueSpec {
+            validities: vec![365],
+            packages: vec![PackageSpec {
+                calls: 56_962_682,
+                price: "8126886932786052935971887.65".parse().unwrap(),
+                list_price: None,
+                validity_days: 365,
+            }],
+            custom: None,
+        };
+    });
+    let best = plan(&p, &year(56_962_682)).unwrap();
+    assert_eq!(lines(&best), vec![line("package", 56_962_682, 1)]);
+    assert_eq!(
+        best.per_call_cost.unwrap().to_string(),
+        "142670370274806459.007177"
+    );
+}

@@ -106,11 +106,11 @@
 
 use std::collections::HashMap;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ArithmeticError, Error, Figure, Reason};
-use crate::money::Money;
+use crate::money::{Money, Rounding, RoundingMode};
 use crate::rule::RuleId;
 use crate::time::Days;
 
@@ -378,11 +378,14 @@ fn plan_unruled(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error
     let per_call_cost = if n == 0 {
         None
     } else {
-        let exact = crate::exact::div(total.amount(), Decimal::from(n))?;
-        Some(exact.round_dp_with_strategy(
-            currency.scale().saturating_add(4),
-            RoundingStrategy::MidpointAwayFromZero,
-        ))
+        // The true quotient, rounded once: rounding a 28-digit quotient
+        // again could tip a near-tie (two roundings of one amount).
+        let rounding = Rounding::new(RoundingMode::HalfUp, currency.scale().saturating_add(4));
+        Some(crate::exact::div_round(
+            total.amount(),
+            Decimal::from(n),
+            rounding,
+        )?)
     };
     Ok(Plan {
         forecast: *forecast,
