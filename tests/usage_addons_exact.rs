@@ -2,12 +2,12 @@
 //! before it is divided and rounded once, exactly (issue 19, item 1).
 
 use billing_rules::money::{Currency, Rounding, RoundingMode};
-use billing_rules::{ArithmeticError, exact};
 use billing_rules::policy::Locale;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::usage::addons::{
     AddOnPolicy, AddOnPolicySpec, AddOnUsage, MeteredPriceSpec, Resolution, charge,
 };
+use billing_rules::{ArithmeticError, exact};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -70,7 +70,10 @@ fn r_use_10_addon_charge_at_0_5_per_60_minutes_is_no_longer_a_precision_loss() {
     };
     let c = charge(&p, &minutes).unwrap();
     assert_eq!(c.total.amount().to_string(), "0.01");
-    assert_eq!(c.exact.amount().to_string(), "0.0083333333333333333333333333");
+    assert_eq!(
+        c.exact.amount().to_string(),
+        "0.0083333333333333333333333333"
+    );
     // An hour is exactly 0.5, shown with the price's places.
     let hour = AddOnUsage::Transcoding {
         resolution: Resolution::Hd,
@@ -87,7 +90,10 @@ fn r_use_10_addon_charge_at_0_07_per_3_is_no_longer_a_precision_loss() {
     let p = transcoding_policy("60", "0.5");
     let c = charge(&p, &AddOnUsage::Moderation { count: 1 }).unwrap();
     assert_eq!(c.total.amount().to_string(), "0.02");
-    assert_eq!(c.exact.amount().to_string(), "0.0233333333333333333333333333");
+    assert_eq!(
+        c.exact.amount().to_string(),
+        "0.0233333333333333333333333333"
+    );
     // 0.07 x 3 / 3 is exactly 0.07.
     let c = charge(&p, &AddOnUsage::Moderation { count: 3 }).unwrap();
     assert_eq!(c.exact.amount().to_string(), "0.07");
@@ -108,7 +114,10 @@ fn r_use_10_addon_exact_figure_has_a_sticky_last_digit_when_it_does_not_end() {
     ] {
         let p = policy(rounding, "3", "2");
         let c = charge(&p, &AddOnUsage::Moderation { count: 1 }).unwrap();
-        assert_eq!(c.exact.amount().to_string(), "0.6666666666666666666666666667");
+        assert_eq!(
+            c.exact.amount().to_string(),
+            "0.6666666666666666666666666667"
+        );
         assert_eq!(c.total.amount().to_string(), total, "{rounding}");
     }
     // 1 x 1 / 8 = 0.125 exactly: a true tie, which half-even takes to 0.12.
@@ -147,7 +156,11 @@ fn mode() -> impl Strategy<Value = RoundingMode> {
 }
 
 /// A decimal `mantissa x 10^-scale` with the mantissa in `0..=max`.
-fn decimal(min: i64, max: i64, scales: std::ops::RangeInclusive<u32>) -> impl Strategy<Value = Decimal> {
+fn decimal(
+    min: i64,
+    max: i64,
+    scales: std::ops::RangeInclusive<u32>,
+) -> impl Strategy<Value = Decimal> {
     (min..=max, scales).prop_map(|(m, s)| Decimal::new(m, s))
 }
 
@@ -227,7 +240,11 @@ fn ratio(a: Decimal, b: Decimal, c: Decimal, scale: u32) -> (Big, Big) {
 
 /// `q` is `n / d` rounded in `mode` (for a value of sign `negative`).
 fn check_rounded(q: &Big, n: &Big, d: &Big, mode: RoundingMode, negative: bool) -> bool {
-    let floor = if q.times(d) <= *n { q.clone() } else { q.minus_one() };
+    let floor = if q.times(d) <= *n {
+        q.clone()
+    } else {
+        q.minus_one()
+    };
     let rest = n.minus(&floor.times(d));
     if floor.times(d) > *n || rest >= *d {
         return false;

@@ -35,6 +35,7 @@ pub mod calls;
 pub mod catalogue;
 mod display;
 pub mod planner;
+mod planner_residue;
 pub mod policy;
 pub mod traffic;
 pub mod wallet;
