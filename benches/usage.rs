@@ -116,10 +116,11 @@ fn resized(changes: &[(u64, u64)], packages_only: bool) -> UsagePolicy {
     UsagePolicy::try_from(spec).unwrap()
 }
 
-/// Issue 19 item 3: sizes with no common divisor. The residue table is as
-/// large as the best-rate package (10,000,000 classes, or 50,001 when a
-/// 50,001-call package at 30 has the best rate), which grows with package
-/// sizes, not with the forecast.
+/// Issue 19 item 3: sizes with no common divisor. The residue table would be
+/// as large as the best-rate package (10,000,000 classes, refused; or
+/// 50,001, built for every plan, when a 50,001-call package at 30 has the
+/// best rate): it grows with package sizes, not with the forecast. The
+/// branch-and-bound search plans these without it.
 fn awkward_sizes(c: &mut Criterion) {
     let awkward = [(50_000, 50_001), (100_000, 99_991), (1_000_000, 1_000_003)];
     let cases = [

@@ -36,6 +36,7 @@ pub mod catalogue;
 mod display;
 pub mod planner;
 mod planner_residue;
+mod planner_search;
 pub mod policy;
 pub mod traffic;
 pub mod wallet;

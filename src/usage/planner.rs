@@ -48,9 +48,28 @@
 //!
 //! # Exactness (why this is not greedy, and why it is fast)
 //!
-//! Write the candidate package sizes in units of their gcd `g`, so package
-//! `i` has size `u_i` and price `c_i`. Let `b` be the package of best rate
-//! `c_b / u_b` (ties: the larger) and `m = u_b`.
+//! A plan is a covering knapsack: counts of each candidate package, and
+//! linear calls, covering the forecast at the least cost. Two exact
+//! solvers answer it, the search first. Among plans of equal cost both
+//! prefer the one buying fewer calls (per-call overage before a package
+//! that overshoots); the search then takes the fewest packages.
+//!
+//! **The search** (branch and bound; `usage/planner_search.rs`). The count
+//! of each size is chosen in turn, largest size first, and a choice is
+//! dropped when even the best completion could not beat the best plan
+//! found: what is left is covered at no better than the best rate left,
+//! and the packages at that rate cover only multiples of their sizes' gcd
+//! (the rest of a remainder costs a worse rate), and a plan never holds
+//! `k` copies of a size when one package exactly `k` times as large costs
+//! no more. The work depends on how close the rates are, not on the
+//! sizes: the published catalogue, and one with sizes of 50,001, 99,991 and
+//! 1,000,003 calls, plan in a few microseconds whatever the forecast. The
+//! search gives up after 2^14 choices, or on more than 64 sizes, and the
+//! residue classes below answer.
+//!
+//! **The residue classes** (`usage/planner_residue.rs`). Their table has
+//! one entry per unit of the best-rate package (in units of the sizes'
+//! gcd), so its work grows with the package sizes; it is the fallback.
 //!
 //! **Linear calls reduce to blocks.** With a linear price `p`, write the
 //! forecast as `N = q g + e` with `0 <= e < g`. A plan buys packages of
@@ -86,23 +105,25 @@
 //! steps, with no heap.
 //!
 //! **Small forecasts.** Otherwise (`t < S(r)`, which by the pigeonhole
-//! bound means `t < m x u_max`), an exact dynamic programme over totals
-//! `0 .. t + u_max` finds the answer: a plan covering `t` with a total of
-//! `t + u_max` or more can drop any item and still cover `t`, at no more
-//! cost.
+//! bound means `t < m x u_max`), an exact dynamic programme finds the
+//! answer. An item of `t` units or more covers alone, for no more than any
+//! plan holding it; the other items, all below `t`, need totals up to
+//! `t + u` only, `u` the largest of them: a plan covering `t` with a total
+//! of `t + u` or more can drop any item and still cover `t`, at no more
+//! cost. So this table is under `2 t` entries, whatever the package sizes.
 //!
 //! Both tables are capped at 2^21 entries, and the work (entries x item
-//! count) at 2^24 steps; a catalogue needing more is refused (R-USE-08)
-//! rather than planned approximately or for hours. For the published
-//! catalogue `m` is 10 when per-call overage at 0.03 is on (only the 1M,
-//! 5M and 10M packages beat it; a plan takes about a microsecond) and 10,000
-//! when it is off (every size is a candidate; about half a millisecond,
-//! whatever the forecast up to 10^9 calls).
+//! count) at 2^24 steps; a catalogue the search gives up on and that needs
+//! more is refused (R-USE-08) rather than planned approximately or for
+//! hours. For the published catalogue the residue table has 10 classes
+//! when per-call overage at 0.03 is on (only the 1M, 5M and 10M packages
+//! beat it) and 10,000 when it is off (every size is a candidate).
 //!
 //! Prices are compared as exact integers (every price scaled to the
 //! largest number of decimal places among them), and the plan's amounts are
 //! then summed in [`Money`]. Property tests check the planner against a
-//! brute-force dynamic programme on small random catalogues.
+//! brute-force dynamic programme on small random catalogues and on
+//! catalogues of awkward sizes, and the two solvers against each other.
 
 use std::collections::HashMap;
 
@@ -116,16 +137,17 @@ use crate::time::Days;
 
 use super::calls::Component;
 use super::policy::{UsagePolicy, WhenExhausted};
+use super::{planner_residue, planner_search};
 
-/// The largest table the planner builds (entries); above it the plan is
-/// refused rather than approximated.
+/// The largest table the residue solver builds (entries); above it a plan
+/// the search gave up on is refused rather than approximated.
 pub const TABLE_LIMIT: u64 = 1 << 21;
 
-/// The most steps (table entries x package sizes) the planner takes; above
-/// it the plan is refused (R-USE-08) rather than left running for hours on
-/// a catalogue of a million sizes. The published catalogue takes 10^5 at
-/// most; a plan at this limit takes under a second in a release build
-/// (measured on a loaded 2-core machine: about 0.75 s).
+/// The most steps (table entries x package sizes) the residue solver takes;
+/// above it a plan the search gave up on is refused (R-USE-08) rather than
+/// left running for hours on a catalogue of a million sizes. A plan at this
+/// limit takes under a second in a release build (measured on a loaded
+/// 2-core machine: about 0.75 s).
 pub const WORK_LIMIT: u64 = 1 << 24;
 
 /// Calls expected over a horizon, for one component.
@@ -269,10 +291,10 @@ pub struct Plan {
 ///
 /// Errors: a refusal naming R-USE-08 when the horizon is zero or longer
 /// than the longest validity, when nothing can cover calls (no package lasts
-/// the horizon and per-call billing is off), or when the catalogue would
-/// need a table above [`TABLE_LIMIT`] or more than [`WORK_LIMIT`] steps;
-/// R-USE-01 when the component has no
-/// price; an arithmetic error when an amount overflows.
+/// the horizon and per-call billing is off), or when the search gives up
+/// and the residue solver would need a table above [`TABLE_LIMIT`] or more
+/// than [`WORK_LIMIT`] steps; R-USE-01 when the component has no price; an
+/// arithmetic error when an amount overflows.
 pub fn plan(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error> {
     plan_unruled(policy, forecast).map_err(|e| e.in_rule(crate::rule::RuleId::Use08))
 }
@@ -324,9 +346,11 @@ fn plan_unruled(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error
             }
             (true, Some(_)) => linear_calls = n,
             (false, _) => {
-                let model =
-                    super::planner_residue::Model::new(&candidates, linear.map(|l| l.unit_price))?;
-                let solution = model.solve(n)?;
+                let priced = Priced::new(&candidates, linear.map(|l| l.unit_price))?;
+                let solution = match planner_search::solve(&priced, n) {
+                    Some(found) => found,
+                    None => planner_residue::Model::new(&priced)?.solve(n)?,
+                };
                 counts = solution.package_counts;
                 linear_calls = solution.linear_calls;
             }
@@ -500,4 +524,45 @@ pub(super) struct Solution {
     pub(super) package_counts: Vec<u64>,
     /// Calls paid per call (overage or one custom package).
     pub(super) linear_calls: u64,
+}
+
+/// The candidates' sizes and prices, and the linear price per call, as
+/// integers: every price scaled to the largest number of decimal places
+/// among them, so prices compare and add exactly.
+#[derive(Debug, Clone)]
+pub(super) struct Priced {
+    /// Candidate sizes, in calls.
+    pub(super) sizes: Vec<u64>,
+    /// Candidate prices, scaled.
+    pub(super) costs: Vec<i128>,
+    /// The linear price per call, scaled, when there is one.
+    pub(super) linear: Option<i128>,
+}
+
+impl Priced {
+    fn new(candidates: &[Candidate], linear: Option<Money>) -> Result<Priced, Error> {
+        let scale = candidates
+            .iter()
+            .map(|c| c.price.amount().scale())
+            .chain(linear.map(|l| l.amount().scale()))
+            .max()
+            .unwrap_or(0);
+        let costs = candidates
+            .iter()
+            .map(|c| scaled(c.price.amount(), scale))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Priced {
+            sizes: candidates.iter().map(|c| c.calls).collect(),
+            costs,
+            linear: linear.map(|l| scaled(l.amount(), scale)).transpose()?,
+        })
+    }
+}
+
+/// `value x 10^scale` as an integer; `value` has at most `scale` places.
+fn scaled(value: Decimal, scale: u32) -> Result<i128, Error> {
+    let shift = scale.saturating_sub(value.scale());
+    let overflow = || Error::from(ArithmeticError::overflow("compare package prices"));
+    let factor = 10i128.checked_pow(shift).ok_or_else(overflow)?;
+    value.mantissa().checked_mul(factor).ok_or_else(overflow)
 }

@@ -3,13 +3,10 @@
 //! `O(m x items)` steps where `m` is the best-rate package's size in units
 //! of the sizes' gcd.
 
-use rust_decimal::Decimal;
-
 use crate::error::{ArithmeticError, Error, Figure, Reason};
-use crate::money::Money;
 use crate::rule::RuleId;
 
-use super::planner::{Candidate, Solution, TABLE_LIMIT, WORK_LIMIT};
+use super::planner::{Priced, Solution, TABLE_LIMIT, WORK_LIMIT};
 
 /// An item of the covering knapsack, in units of the gcd.
 #[derive(Debug, Clone, Copy)]
@@ -31,22 +28,16 @@ pub(super) struct Model {
 const NONE: u32 = u32::MAX;
 
 impl Model {
-    pub(super) fn new(candidates: &[Candidate], linear: Option<Money>) -> Result<Model, Error> {
-        let scale = candidates
-            .iter()
-            .map(|c| c.price.amount().scale())
-            .chain(linear.map(|l| l.amount().scale()))
-            .max()
-            .unwrap_or(0);
-        let gcd = candidates.iter().fold(0u64, |g, c| gcd(g, c.calls));
-        let mut items = Vec::with_capacity(candidates.len() + 1);
-        for c in candidates {
+    pub(super) fn new(priced: &Priced) -> Result<Model, Error> {
+        let gcd = priced.sizes.iter().fold(0u64, |g, &c| gcd(g, c));
+        let mut items = Vec::with_capacity(priced.sizes.len() + 1);
+        for (&calls, &cost) in priced.sizes.iter().zip(&priced.costs) {
             items.push(Item {
-                units: c.calls / gcd.max(1),
-                cost: scaled(c.price.amount(), scale)?,
+                units: calls / gcd.max(1),
+                cost,
             });
         }
-        let linear = linear.map(|l| scaled(l.amount(), scale)).transpose()?;
+        let linear = priced.linear;
         if let Some(p) = linear {
             items.push(Item {
                 units: 1,
@@ -60,7 +51,7 @@ impl Model {
             gcd: gcd.max(1),
             items,
             linear,
-            packages: candidates.len(),
+            packages: priced.sizes.len(),
         })
     }
 
@@ -274,7 +265,24 @@ impl<'a> Cover<'a> {
 
     /// The exact dynamic programme over totals `0 .. t + u_max` (module docs).
     fn small(&self, t: u64) -> Result<Covering, Error> {
-        let u_max = self.items.iter().map(|i| i.units).max().unwrap_or(1);
+        // An item of `t` units or more covers alone, for no more than any
+        // plan holding it: the cheapest such item (then the smallest) is
+        // the only one worth trying, and the table need not reach past the
+        // largest item below `t`. So its size depends on the forecast, not
+        // on how large the packages are.
+        let single = self
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| it.units >= t)
+            .min_by_key(|(_, it)| (it.cost, it.units));
+        let u_max = self
+            .items
+            .iter()
+            .map(|i| i.units)
+            .filter(|&u| u < t)
+            .max()
+            .unwrap_or(0);
         let len = t
             .checked_add(u_max)
             .filter(|&l| l <= TABLE_LIMIT)
@@ -290,7 +298,7 @@ impl<'a> Cover<'a> {
                 let Ok(u) = usize::try_from(it.units) else {
                     continue;
                 };
-                if u > total {
+                if u > total || it.units >= t {
                     continue;
                 }
                 if let Some((c, n)) = cost[total - u] {
@@ -311,9 +319,18 @@ impl<'a> Cover<'a> {
                 best = Some((c, total));
             }
         }
+        let mut counts = vec![0u64; self.items.len()];
+        if let Some((i, it)) = single
+            && best.is_none_or(|((cost, _), total)| (it.cost, it.units) < (cost, total as u64))
+        {
+            counts[i] = 1;
+            return Ok(Covering {
+                counts,
+                cost: it.cost,
+            });
+        }
         let ((best_cost, _), mut total) =
             best.ok_or_else(|| ArithmeticError::overflow("cover a forecast"))?;
-        let mut counts = vec![0u64; self.items.len()];
         while total > 0 {
             let i = via[total];
             let Some(it) = self.items.get(i as usize) else {
@@ -347,15 +364,6 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
         (a, b) = (b, a % b);
     }
     a
-}
-
-/// `value x 10^scale` as an integer; `value` has at most `scale` places.
-fn scaled(value: Decimal, scale: u32) -> Result<i128, Error> {
-    let shift = scale.saturating_sub(value.scale());
-    let factor = 10i128
-        .checked_pow(shift)
-        .ok_or_else(|| ArithmeticError::overflow("compare package prices"))?;
-    mul(value.mantissa(), factor)
 }
 
 fn mul(a: i128, b: i128) -> Result<i128, Error> {
