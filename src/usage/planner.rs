@@ -275,8 +275,10 @@ pub struct Plan {
     pub covered: u64,
     /// The plan's cost, exact.
     pub total: Money,
-    /// `total / forecast calls`, rounded half-up to four digits below the
-    /// currency's minor unit (0.000001 yuan); `None` for a forecast of 0.
+    /// `total / forecast calls`, the true quotient rounded half-up once to
+    /// four digits below the currency's minor unit (0.000001 yuan), with no
+    /// trailing zeros past the total's places (0.028, not 0.028000); `None`
+    /// for a forecast of 0.
     #[serde(default, with = "crate::decimal_serde::strict_option")]
     pub per_call_cost: Option<Decimal>,
     /// The forecast paid per call at the component's price (R-USE-01).
@@ -406,11 +408,8 @@ fn plan_unruled(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error
         // The true quotient, rounded once: rounding a 28-digit quotient
         // again could tip a near-tie (two roundings of one amount).
         let rounding = Rounding::new(RoundingMode::HalfUp, currency.scale().saturating_add(4));
-        Some(crate::exact::div_round(
-            total.amount(),
-            Decimal::from(n),
-            rounding,
-        )?)
+        let rounded = crate::exact::div_round(total.amount(), Decimal::from(n), rounding)?;
+        Some(without_padding(rounded, total.amount().scale()))
     };
     Ok(Plan {
         forecast: *forecast,
@@ -565,4 +564,16 @@ fn scaled(value: Decimal, scale: u32) -> Result<i128, Error> {
     let overflow = || Error::from(ArithmeticError::overflow("compare package prices"));
     let factor = 10i128.checked_pow(shift).ok_or_else(overflow)?;
     value.mantissa().checked_mul(factor).ok_or_else(overflow)
+}
+
+/// `value` without the trailing zeros a rounding padded past `places`: a
+/// cost per call reads 0.028 (or 0.03), not 0.028000.
+fn without_padding(value: Decimal, places: u32) -> Decimal {
+    let stripped = value.normalize();
+    if stripped.scale() >= places {
+        return stripped;
+    }
+    let mut shown = stripped;
+    shown.rescale(places.min(value.scale()));
+    shown
 }
