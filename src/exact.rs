@@ -203,11 +203,11 @@ pub fn div_round(a: Decimal, b: Decimal, rounding: Rounding) -> Result<Decimal, 
 /// written with the places of `a x b / c`'s operands (`0.035 x 600 / 1` is
 /// 21.000) or more where it needs them. Otherwise it is cut to the most
 /// places that fit (28 for a quotient below 7.9) and its last digit is made
-/// odd: a *sticky* digit, the "round to odd" rule. Such a figure never reads
-/// as a round number it is not (1/3 of 3 fen is never shown as 0.0100),
-/// and rounding it to two or more places fewer, in any mode, gives what
-/// rounding the true quotient gives: [`mul_div_round`] of the same
-/// operands. Round with that function, or check that the figure has two
+/// odd: a *sticky* digit, the "round to odd" rule. So a cut figure never
+/// ends in 0 and never sits on a half-way point two or more places up, and
+/// rounding it to two or more places fewer, in any mode, gives what
+/// rounding the true quotient gives ([`mul_div_round`] of the same
+/// operands). Round with that function, or check that the figure has two
 /// places more than the rounding keeps.
 ///
 /// Errors: [`ArithmeticError::DivisionByZero`] for `c = 0`; an overflow
@@ -222,8 +222,8 @@ pub fn div_round(a: Decimal, b: Decimal, rounding: Rounding) -> Result<Decimal, 
 /// // 2 x 1 / 3 = 0.666...: cut at 28 places, ...666, and the last made odd.
 /// let third = exact::mul_div(Decimal::TWO, Decimal::ONE, Decimal::from(3))?;
 /// assert_eq!(third.to_string(), "0.6666666666666666666666666667");
-/// let tenth = exact::mul_div(Decimal::ONE, Decimal::ONE, Decimal::from(30))?;
-/// assert_eq!(tenth.to_string(), "0.0333333333333333333333333333");
+/// let thirtieth = exact::mul_div(Decimal::ONE, Decimal::ONE, Decimal::from(30))?;
+/// assert_eq!(thirtieth.to_string(), "0.0333333333333333333333333333");
 /// # Ok::<(), billing_rules::ArithmeticError>(())
 /// ```
 pub fn mul_div(a: Decimal, b: Decimal, c: Decimal) -> Result<Decimal, ArithmeticError> {
