@@ -98,6 +98,51 @@ fn planner(c: &mut Criterion) {
     c.bench_function("plan_packages_1g_packages_only", |b| {
         b.iter(|| plan(&packages_only, black_box(&billion)).unwrap())
     });
+    awkward_sizes(c);
+}
+
+/// The preset with `changes` applied to its package sizes: `(old, new)`.
+fn resized(changes: &[(u64, u64)], packages_only: bool) -> UsagePolicy {
+    let mut spec = presets::usage::verification_spec();
+    for p in &mut spec.catalogue.packages {
+        if let Some((_, new)) = changes.iter().find(|(old, _)| *old == p.calls) {
+            p.calls = *new;
+        }
+    }
+    if packages_only {
+        spec.when_exhausted = WhenExhausted::Refuse;
+        spec.catalogue.custom = None;
+    }
+    UsagePolicy::try_from(spec).unwrap()
+}
+
+/// Issue 19 item 3: sizes with no common divisor. The residue table would be
+/// as large as the best-rate package (10,000,000 classes, refused; or
+/// 50,001, built for every plan, when a 50,001-call package at 30 has the
+/// best rate): it grows with package sizes, not with the forecast. The
+/// branch-and-bound search plans these without it.
+fn awkward_sizes(c: &mut Criterion) {
+    let awkward = [(50_000, 50_001), (100_000, 99_991), (1_000_000, 1_000_003)];
+    let cases = [
+        ("plan_packages_awkward_sizes", resized(&awkward, false)),
+        (
+            "plan_packages_awkward_sizes_packages_only",
+            resized(&awkward, true),
+        ),
+        // 50,001 calls for 30: the best rate, and an awkward size.
+        (
+            "plan_packages_awkward_best_rate",
+            resized(&[(1_000, 50_001)], false),
+        ),
+    ];
+    for (name, policy) in &cases {
+        for (label, calls) in [("10m", 10_000_000), ("1", 1)] {
+            let forecast = Forecast::new(Component::QuickVerification, calls, Days(365));
+            c.bench_function(&format!("{name}_{label}"), |b| {
+                b.iter(|| plan(policy, black_box(&forecast)).unwrap())
+            });
+        }
+    }
 }
 
 fn traffic(c: &mut Criterion) {

@@ -219,11 +219,15 @@ fn r_use_08_nothing_to_cover_with_is_refused() {
 
 #[test]
 fn r_use_08_a_catalogue_too_irregular_to_plan_exactly_is_refused() {
+    // 65 sizes (more than the search takes) with no common divisor, the
+    // best rate at 10,000,000 calls: a residue table of 10^7 classes.
     let p = with_spec(|s| {
         s.when_exhausted = WhenExhausted::Refuse;
+        let mut packages = vec![pkg(10_000_000, 100)];
+        packages.extend((1..=64).map(|calls| pkg(calls, 100)));
         s.catalogue = CatalogueSpec {
             validities: vec![365],
-            packages: vec![pkg(10_000_000, 100), pkg(1, 100)],
+            packages,
             custom: None,
         };
     });
@@ -231,6 +235,56 @@ fn r_use_08_a_catalogue_too_irregular_to_plan_exactly_is_refused() {
     let refusal = err.refusal().unwrap();
     assert_eq!(refusal.rule(), RuleId::Use08);
     assert!(refusal.figure("table_limit").is_some());
+}
+
+/// The preset with package sizes changed: `(old, new)`.
+fn resized(changes: &[(u64, u64)], packages_only: bool) -> UsagePolicy {
+    with_spec(|s| {
+        for p in &mut s.catalogue.packages {
+            if let Some(&(_, new)) = changes.iter().find(|(old, _)| *old == p.calls) {
+                p.calls = new;
+            }
+        }
+        if packages_only {
+            s.when_exhausted = WhenExhausted::Refuse;
+            s.catalogue.custom = None;
+        }
+    })
+}
+
+/// Issue 19 item 3: sizes with no common divisor made the residue table as
+/// large as the best-rate package (10^7 classes: refused), or, with a
+/// 50,001-call package at the best rate, 50,001 classes built for every
+/// plan, even of one call. The search plans them in one pass.
+#[test]
+fn r_use_08_awkward_sizes_plan_exactly_for_one_call_and_ten_million() {
+    let awkward = [(50_000, 50_001), (100_000, 99_991), (1_000_000, 1_000_003)];
+    let total = |p: &UsagePolicy, n| plan(p, &year(n)).unwrap().total.to_string();
+
+    let p = resized(&awkward, false);
+    assert_eq!(total(&p, 1), "CNY 0.03");
+    // 10^7 at the best rate (0.027) is the least any plan can cost.
+    assert_eq!(total(&p, 10_000_000), "CNY 270000.00");
+    // 5,000,000 + 4 x 1,000,003 and 9 x 1,000,003 both cost 252,000; the
+    // plan buys fewer calls (9,000,012 against 9,000,027).
+    let nine = plan(&p, &year(9_000_000)).unwrap();
+    assert_eq!(
+        lines(&nine),
+        vec![line("package", 5_000_000, 1), line("package", 1_000_003, 4)]
+    );
+    assert_eq!(nine.covered, 9_000_012);
+    assert_eq!(nine.total.to_string(), "CNY 252000.00");
+
+    let only = resized(&awkward, true);
+    assert_eq!(total(&only, 1), "CNY 30.00");
+    assert_eq!(total(&only, 10_000_000), "CNY 270000.00");
+
+    // 50,001 calls for 30: the best rate by far.
+    let best = resized(&[(1_000, 50_001)], false);
+    assert_eq!(total(&best, 1), "CNY 0.03");
+    let ten_million = plan(&best, &year(10_000_000)).unwrap();
+    assert_eq!(lines(&ten_million), vec![line("package", 50_001, 200)]);
+    assert_eq!(ten_million.total.to_string(), "CNY 6000.00");
 }
 
 #[test]
@@ -351,8 +405,37 @@ fn check_plan(p: &UsagePolicy, n: u64) -> Result<Plan, TestCaseError> {
     Ok(best)
 }
 
+/// A random catalogue of awkward sizes (1..=3000 calls, rarely with a
+/// common divisor) at rates of 0.028 to 0.030 a call, close to each other
+/// and to overage at 0.03, which is what makes a plan hard.
+fn awkward() -> impl Strategy<Value = Small> {
+    (
+        prop::collection::btree_map(1u64..=3000, 280i64..=300, 1..=5),
+        prop::option::of(Just(3i64)),
+        prop::option::of(3i64..=4),
+    )
+        .prop_map(|(packages, overage, custom)| Small {
+            packages: packages
+                .into_iter()
+                .map(|(calls, rate)| (calls, (calls as i64 * rate / 100).max(1)))
+                .collect(),
+            overage,
+            custom,
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn r_use_08_plan_matches_a_brute_force_search_with_awkward_sizes(
+        s in awkward(),
+        n in prop_oneof![0u64..=100, 0u64..=10_000],
+    ) {
+        let p = s.policy();
+        let best = check_plan(&p, n)?;
+        prop_assert_eq!(best.total.amount(), Decimal::new(s.brute(n), 2), "{:?}", best.lines);
+    }
 
     #[test]
     fn r_use_08_plan_matches_a_brute_force_search(s in small(), n in 0u64..=400) {
@@ -386,4 +469,30 @@ proptest! {
             }
         }
     }
+}
+
+/// Issue 19's audit: the cost per call is the true `total / calls` rounded
+/// half-up once. Rounding the 28-digit quotient again read
+/// ...459.0071775 (a tie) for ...459.00717749999903..., and rounded up.
+#[test]
+fn r_use_08_per_call_cost_rounds_the_true_quotient_once() {
+    let p = with_spec(|s| {
+        s.when_exhausted = WhenExhausted::Refuse;
+        s.catalogue = CatalogueSpec {
+            validities: vec![365],
+            packages: vec![PackageSpec {
+                calls: 56_962_682,
+                price: "8126886932786052935971887.65".parse().unwrap(),
+                list_price: None,
+                validity_days: 365,
+            }],
+            custom: None,
+        };
+    });
+    let best = plan(&p, &year(56_962_682)).unwrap();
+    assert_eq!(lines(&best), vec![line("package", 56_962_682, 1)]);
+    assert_eq!(
+        best.per_call_cost.unwrap().to_string(),
+        "142670370274806459.007177"
+    );
 }

@@ -3,8 +3,11 @@
 //! channels, snapshots and content moderation by count.
 //!
 //! Every add-on is a [`MeteredPrice`]: a price for a block of `per` units
-//! (e.g. 1000 snapshots). A charge is `quantity / per x price`, pro rata and
-//! exact, then rounded once to the minor unit with the policy's rounding.
+//! (e.g. 1000 snapshots). A charge is `price x quantity / per`, pro rata:
+//! multiplied before it is divided, and the true quotient rounded once to
+//! the minor unit with the policy's rounding. Dividing first would round
+//! twice (`1 / 3` cut to 28 digits, times 3, is 0.999..., which a floor
+//! makes 0.99 instead of 1.00).
 //!
 //! ```
 //! use billing_rules::usage::addons::{charge, month_peak, AddOnUsage, Resolution};
@@ -29,9 +32,9 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Figure, PolicyError, Reason};
+use crate::error::{ArithmeticError, Error, Figure, PolicyError, Reason};
 use crate::exact;
-use crate::money::{Currency, Money};
+use crate::money::{Currency, Money, Rounding, RoundingMode};
 use crate::policy::{Locale, check};
 use crate::quantity::{Dimension, Quantity, Unit};
 use crate::rule::RuleId;
@@ -129,13 +132,39 @@ impl MeteredPrice {
         }
     }
 
-    /// `quantity / per x price`, exact (the quantity converted to the
-    /// price's unit first).
+    /// `price x quantity / per` (the quantity converted to the price's
+    /// unit first), multiplied before it is divided: the figure before the
+    /// charge is rounded. It is exact when the quotient ends within the
+    /// places a `Decimal` holds; otherwise it is cut there with a sticky
+    /// last digit ([`exact::mul_div`]), so that it is never shown as a round
+    /// figure it is not. [`MeteredPrice::charge_rounded`] rounds the true
+    /// quotient once.
     ///
     /// Errors: a refusal naming R-USE-10 for a negative quantity (usage is
     /// never negative; a credit is not an add-on charge); an arithmetic
     /// error for a unit of another dimension or an overflow.
     pub fn charge(&self, quantity: Quantity) -> Result<Money, Error> {
+        let value = self.metered(quantity)?;
+        let amount = exact::mul_div(self.price.amount(), value, self.per)?;
+        Ok(Money::new(amount, self.price.currency()))
+    }
+
+    /// `price x quantity / per` rounded once, exactly, to the currency's
+    /// minor unit with `mode`: the true quotient is rounded (a floor of
+    /// 3 x 1 / 3 is 1.00, not the 0.99 of a cut 1/3 times 3). This is where
+    /// an add-on charge is rounded, and the only place.
+    ///
+    /// Errors: those of [`MeteredPrice::charge`].
+    pub fn charge_rounded(&self, quantity: Quantity, mode: RoundingMode) -> Result<Money, Error> {
+        let value = self.metered(quantity)?;
+        let currency = self.price.currency();
+        let rounding = Rounding::minor_unit(currency, mode);
+        let amount = exact::mul_div_round(self.price.amount(), value, self.per, rounding)?;
+        Ok(Money::new(amount, currency))
+    }
+
+    /// The quantity's value in the price's unit; a negative one is refused.
+    fn metered(&self, quantity: Quantity) -> Result<Decimal, Error> {
         if quantity.value().is_sign_negative() && !quantity.value().is_zero() {
             return Err(Reason::new(
                 RuleId::Use10,
@@ -144,9 +173,7 @@ impl MeteredPrice {
             .with(Figure::quantity("quantity", quantity))
             .into());
         }
-        let value = quantity.convert_to(self.unit)?.value();
-        let blocks = exact::div(value, self.per)?;
-        Ok(self.price.checked_mul(blocks)?)
+        Ok(quantity.convert_to(self.unit)?.value())
     }
 }
 
@@ -369,9 +396,13 @@ pub struct AddOnCharge {
     pub quantity: Quantity,
     /// The price applied.
     pub price: MeteredPrice,
-    /// `quantity / per x price`, exact.
+    /// `price x quantity / per` before rounding: exact, or cut with a
+    /// sticky last digit when the quotient does not end within 28 places
+    /// ([`MeteredPrice::charge`]).
     pub exact: Money,
-    /// `exact` rounded to the minor unit with the policy's rounding.
+    /// The true `price x quantity / per` rounded once to the minor unit
+    /// with the policy's rounding ([`MeteredPrice::charge_rounded`]); it is
+    /// also what `exact` rounds to.
     pub total: Money,
 }
 
@@ -434,11 +465,19 @@ fn charge_unruled(policy: &AddOnPolicy, usage: &AddOnUsage) -> Result<AddOnCharg
     };
     let quantity = quantity.convert_to(price.unit)?;
     let exact = price.charge(quantity)?;
+    let mode = policy.locale.rounding;
+    let total = price.charge_rounded(quantity, mode)?;
+    // The figure shown must round to the total. A cut figure does when it
+    // keeps two places more than the minor unit; only a quotient too large
+    // for that (above about 10^24) is refused rather than shown otherwise.
+    if exact.round_to_minor(mode) != total {
+        return Err(ArithmeticError::precision_loss("divide an add-on charge").into());
+    }
     Ok(AddOnCharge {
         usage: *usage,
         quantity,
         price,
         exact,
-        total: exact.round_to_minor(policy.locale.rounding),
+        total,
     })
 }

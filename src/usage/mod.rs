@@ -35,6 +35,8 @@ pub mod calls;
 pub mod catalogue;
 mod display;
 pub mod planner;
+mod planner_residue;
+mod planner_search;
 pub mod policy;
 pub mod traffic;
 pub mod wallet;

@@ -48,9 +48,28 @@
 //!
 //! # Exactness (why this is not greedy, and why it is fast)
 //!
-//! Write the candidate package sizes in units of their gcd `g`, so package
-//! `i` has size `u_i` and price `c_i`. Let `b` be the package of best rate
-//! `c_b / u_b` (ties: the larger) and `m = u_b`.
+//! A plan is a covering knapsack: counts of each candidate package, and
+//! linear calls, covering the forecast at the least cost. Two exact
+//! solvers answer it, the search first. Among plans of equal cost both
+//! prefer the one buying fewer calls (per-call overage before a package
+//! that overshoots); the search then takes the fewest packages.
+//!
+//! **The search** (branch and bound; `usage/planner_search.rs`). The count
+//! of each size is chosen in turn, largest size first, and a choice is
+//! dropped when even the best completion could not beat the best plan
+//! found: what is left is covered at no better than the best rate left,
+//! and the packages at that rate cover only multiples of their sizes' gcd
+//! (the rest of a remainder costs a worse rate), and a plan never holds
+//! `k` copies of a size when one package exactly `k` times as large costs
+//! no more. The work depends on how close the rates are, not on the
+//! sizes: the published catalogue, and one with sizes of 50,001, 99,991 and
+//! 1,000,003 calls, plan in a few microseconds whatever the forecast. The
+//! search gives up after 2^14 choices, or on more than 64 sizes, and the
+//! residue classes below answer.
+//!
+//! **The residue classes** (`usage/planner_residue.rs`). Their table has
+//! one entry per unit of the best-rate package (in units of the sizes'
+//! gcd), so its work grows with the package sizes; it is the fallback.
 //!
 //! **Linear calls reduce to blocks.** With a linear price `p`, write the
 //! forecast as `N = q g + e` with `0 <= e < g`. A plan buys packages of
@@ -86,46 +105,49 @@
 //! steps, with no heap.
 //!
 //! **Small forecasts.** Otherwise (`t < S(r)`, which by the pigeonhole
-//! bound means `t < m x u_max`), an exact dynamic programme over totals
-//! `0 .. t + u_max` finds the answer: a plan covering `t` with a total of
-//! `t + u_max` or more can drop any item and still cover `t`, at no more
-//! cost.
+//! bound means `t < m x u_max`), an exact dynamic programme finds the
+//! answer. An item of `t` units or more covers alone, for no more than any
+//! plan holding it; the other items, all below `t`, need totals up to
+//! `t + u` only, `u` the largest of them: a plan covering `t` with a total
+//! of `t + u` or more can drop any item and still cover `t`, at no more
+//! cost. So this table is under `2 t` entries, whatever the package sizes.
 //!
 //! Both tables are capped at 2^21 entries, and the work (entries x item
-//! count) at 2^24 steps; a catalogue needing more is refused (R-USE-08)
-//! rather than planned approximately or for hours. For the published
-//! catalogue `m` is 10 when per-call overage at 0.03 is on (only the 1M,
-//! 5M and 10M packages beat it; a plan takes about a microsecond) and 10,000
-//! when it is off (every size is a candidate; about half a millisecond,
-//! whatever the forecast up to 10^9 calls).
+//! count) at 2^24 steps; a catalogue the search gives up on and that needs
+//! more is refused (R-USE-08) rather than planned approximately or for
+//! hours. For the published catalogue the residue table has 10 classes
+//! when per-call overage at 0.03 is on (only the 1M, 5M and 10M packages
+//! beat it) and 10,000 when it is off (every size is a candidate).
 //!
 //! Prices are compared as exact integers (every price scaled to the
 //! largest number of decimal places among them), and the plan's amounts are
 //! then summed in [`Money`]. Property tests check the planner against a
-//! brute-force dynamic programme on small random catalogues.
+//! brute-force dynamic programme on small random catalogues and on
+//! catalogues of awkward sizes, and the two solvers against each other.
 
 use std::collections::HashMap;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ArithmeticError, Error, Figure, Reason};
-use crate::money::Money;
+use crate::money::{Money, Rounding, RoundingMode};
 use crate::rule::RuleId;
 use crate::time::Days;
 
 use super::calls::Component;
 use super::policy::{UsagePolicy, WhenExhausted};
+use super::{planner_residue, planner_search};
 
-/// The largest table the planner builds (entries); above it the plan is
-/// refused rather than approximated.
+/// The largest table the residue solver builds (entries); above it a plan
+/// the search gave up on is refused rather than approximated.
 pub const TABLE_LIMIT: u64 = 1 << 21;
 
-/// The most steps (table entries x package sizes) the planner takes; above
-/// it the plan is refused (R-USE-08) rather than left running for hours on
-/// a catalogue of a million sizes. The published catalogue takes 10^5 at
-/// most; a plan at this limit takes under a second in a release build
-/// (measured on a loaded 2-core machine: about 0.75 s).
+/// The most steps (table entries x package sizes) the residue solver takes;
+/// above it a plan the search gave up on is refused (R-USE-08) rather than
+/// left running for hours on a catalogue of a million sizes. A plan at this
+/// limit takes under a second in a release build (measured on a loaded
+/// 2-core machine: about 0.75 s).
 pub const WORK_LIMIT: u64 = 1 << 24;
 
 /// Calls expected over a horizon, for one component.
@@ -253,8 +275,10 @@ pub struct Plan {
     pub covered: u64,
     /// The plan's cost, exact.
     pub total: Money,
-    /// `total / forecast calls`, rounded half-up to four digits below the
-    /// currency's minor unit (0.000001 yuan); `None` for a forecast of 0.
+    /// `total / forecast calls`, the true quotient rounded half-up once to
+    /// four digits below the currency's minor unit (0.000001 yuan), with no
+    /// trailing zeros past the total's places (0.028, not 0.028000); `None`
+    /// for a forecast of 0.
     #[serde(default, with = "crate::decimal_serde::strict_option")]
     pub per_call_cost: Option<Decimal>,
     /// The forecast paid per call at the component's price (R-USE-01).
@@ -269,10 +293,10 @@ pub struct Plan {
 ///
 /// Errors: a refusal naming R-USE-08 when the horizon is zero or longer
 /// than the longest validity, when nothing can cover calls (no package lasts
-/// the horizon and per-call billing is off), or when the catalogue would
-/// need a table above [`TABLE_LIMIT`] or more than [`WORK_LIMIT`] steps;
-/// R-USE-01 when the component has no
-/// price; an arithmetic error when an amount overflows.
+/// the horizon and per-call billing is off), or when the search gives up
+/// and the residue solver would need a table above [`TABLE_LIMIT`] or more
+/// than [`WORK_LIMIT`] steps; R-USE-01 when the component has no price; an
+/// arithmetic error when an amount overflows.
 pub fn plan(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error> {
     plan_unruled(policy, forecast).map_err(|e| e.in_rule(crate::rule::RuleId::Use08))
 }
@@ -324,8 +348,11 @@ fn plan_unruled(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error
             }
             (true, Some(_)) => linear_calls = n,
             (false, _) => {
-                let model = Model::new(&candidates, linear.map(|l| l.unit_price))?;
-                let solution = model.solve(n)?;
+                let priced = Priced::new(&candidates, linear.map(|l| l.unit_price))?;
+                let solution = match planner_search::solve(&priced, n) {
+                    Some(found) => found,
+                    None => planner_residue::Model::new(&priced)?.solve(n)?,
+                };
                 counts = solution.package_counts;
                 linear_calls = solution.linear_calls;
             }
@@ -378,11 +405,11 @@ fn plan_unruled(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error
     let per_call_cost = if n == 0 {
         None
     } else {
-        let exact = crate::exact::div(total.amount(), Decimal::from(n))?;
-        Some(exact.round_dp_with_strategy(
-            currency.scale().saturating_add(4),
-            RoundingStrategy::MidpointAwayFromZero,
-        ))
+        // The true quotient, rounded once: rounding a 28-digit quotient
+        // again could tip a near-tie (two roundings of one amount).
+        let rounding = Rounding::new(RoundingMode::HalfUp, currency.scale().saturating_add(4));
+        let rounded = crate::exact::div_round(total.amount(), Decimal::from(n), rounding)?;
+        Some(without_padding(rounded, total.amount().scale()))
     };
     Ok(Plan {
         forecast: *forecast,
@@ -431,10 +458,13 @@ fn linear_option(policy: &UsagePolicy, price: Money, horizon: Days) -> Option<Li
 
 /// A package the plan may buy.
 #[derive(Debug, Clone, Copy)]
-struct Candidate {
-    calls: u64,
-    price: Money,
-    validity: Days,
+pub(super) struct Candidate {
+    /// Its size.
+    pub(super) calls: u64,
+    /// Its price.
+    pub(super) price: Money,
+    /// Its validity.
+    pub(super) validity: Days,
 }
 
 /// Listed packages that last the horizon, the cheapest per size, beating
@@ -488,404 +518,62 @@ fn candidates(
 }
 
 /// What the solver returns: how many of each candidate, and linear calls.
-struct Solution {
-    package_counts: Vec<u64>,
-    linear_calls: u64,
+pub(super) struct Solution {
+    /// Per candidate, in the order given.
+    pub(super) package_counts: Vec<u64>,
+    /// Calls paid per call (overage or one custom package).
+    pub(super) linear_calls: u64,
 }
 
-/// An item of the covering knapsack, in units of the gcd.
-#[derive(Debug, Clone, Copy)]
-struct Item {
-    units: u64,
-    cost: i128,
-}
-
-/// The knapsack in integers: candidate packages (and, with a linear price,
-/// a block of `g` linear calls as the last item).
-struct Model {
-    gcd: u64,
-    items: Vec<Item>,
+/// The candidates' sizes and prices, and the linear price per call, as
+/// integers: every price scaled to the largest number of decimal places
+/// among them, so prices compare and add exactly.
+#[derive(Debug, Clone)]
+pub(super) struct Priced {
+    /// Candidate sizes, in calls.
+    pub(super) sizes: Vec<u64>,
+    /// Candidate prices, scaled.
+    pub(super) costs: Vec<i128>,
     /// The linear price per call, scaled, when there is one.
-    linear: Option<i128>,
-    packages: usize,
+    pub(super) linear: Option<i128>,
 }
 
-const NONE: u32 = u32::MAX;
-
-impl Model {
-    fn new(candidates: &[Candidate], linear: Option<Money>) -> Result<Model, Error> {
+impl Priced {
+    fn new(candidates: &[Candidate], linear: Option<Money>) -> Result<Priced, Error> {
         let scale = candidates
             .iter()
             .map(|c| c.price.amount().scale())
             .chain(linear.map(|l| l.amount().scale()))
             .max()
             .unwrap_or(0);
-        let gcd = candidates.iter().fold(0u64, |g, c| gcd(g, c.calls));
-        let mut items = Vec::with_capacity(candidates.len() + 1);
-        for c in candidates {
-            items.push(Item {
-                units: c.calls / gcd.max(1),
-                cost: scaled(c.price.amount(), scale)?,
-            });
-        }
-        let linear = linear.map(|l| scaled(l.amount(), scale)).transpose()?;
-        if let Some(p) = linear {
-            items.push(Item {
-                units: 1,
-                cost: mul(p, i128::from(gcd))?,
-            });
-        }
-        if items.len() >= NONE as usize {
-            return Err(too_large("package sizes", items.len() as u64));
-        }
-        Ok(Model {
-            gcd: gcd.max(1),
-            items,
-            linear,
-            packages: candidates.len(),
-        })
-    }
-
-    fn solve(&self, n: u64) -> Result<Solution, Error> {
-        let g = self.gcd;
-        let cover = Cover::new(&self.items)?;
-        let (counts, extra_linear) = match self.linear {
-            Some(p) => {
-                let (q, e) = (n / g, n % g);
-                let a = cover.solve(q)?;
-                if e == 0 {
-                    (a.counts, 0)
-                } else {
-                    let cost_a = add(a.cost, mul(p, i128::from(e))?)?;
-                    let b = cover.solve(q.saturating_add(1))?;
-                    // On a tie, the plan paying the remainder per call: it
-                    // buys fewer calls in advance.
-                    if b.cost < cost_a {
-                        (b.counts, 0)
-                    } else {
-                        (a.counts, e)
-                    }
-                }
-            }
-            None => {
-                let t = n / g + u64::from(!n.is_multiple_of(g));
-                (cover.solve(t)?.counts, 0)
-            }
-        };
-        let mut package_counts = counts;
-        let blocks = if self.linear.is_some() {
-            package_counts.pop().unwrap_or(0)
-        } else {
-            0
-        };
-        package_counts.truncate(self.packages);
-        let linear_calls = blocks
-            .checked_mul(g)
-            .and_then(|c| c.checked_add(extra_linear))
-            .ok_or_else(|| ArithmeticError::overflow("count linear calls"))?;
-        Ok(Solution {
-            package_counts,
-            linear_calls,
-        })
-    }
-}
-
-/// A covering solution: counts per item, and its cost.
-struct Covering {
-    counts: Vec<u64>,
-    cost: i128,
-}
-
-/// The residue-class shortest paths for one item set (module docs).
-struct Cover<'a> {
-    items: &'a [Item],
-    best: usize,
-    m: u64,
-    /// Least (reduced cost, size, items) per residue; `None` when
-    /// unreachable. Size and item count only break ties.
-    labels: Vec<Option<Label>>,
-    /// The item of the last relaxation into each residue.
-    via: Vec<u32>,
-}
-
-impl<'a> Cover<'a> {
-    fn new(items: &'a [Item]) -> Result<Cover<'a>, Error> {
-        let mut best = 0usize;
-        for (i, it) in items.iter().enumerate().skip(1) {
-            let b = &items[best];
-            // rate_i < rate_b  <=>  c_i u_b < c_b u_i; ties go to the larger.
-            let lhs = mul(it.cost, i128::from(b.units))?;
-            let rhs = mul(b.cost, i128::from(it.units))?;
-            if lhs < rhs || (lhs == rhs && it.units > b.units) {
-                best = i;
-            }
-        }
-        let b = items[best];
-        let m = b.units;
-        if m > TABLE_LIMIT {
-            return Err(too_large("residue classes", m));
-        }
-        within_work_limit(m, items.len())?;
-        let size = usize::try_from(m).map_err(|_| too_large("residue classes", m))?;
-        let mut labels: Vec<Option<Label>> = vec![None; size];
-        let mut via = vec![NONE; size];
-        labels[0] = Some((0, 0, 0));
-        for (i, it) in items.iter().enumerate() {
-            let step = it.units % m;
-            if i == best || step == 0 {
-                // Adding b, or a multiple of b's size at no better rate,
-                // never improves a residue.
-                continue;
-            }
-            let w = sub(
-                mul(it.cost, i128::from(m))?,
-                mul(i128::from(it.units), b.cost)?,
-            )?;
-            let cycles = gcd(step, m);
-            let length = m / cycles;
-            for start in 0..cycles {
-                // The cycle's least label cannot improve: begin there.
-                let mut min_at = start;
-                let mut at = start;
-                for _ in 0..length {
-                    if better(labels[at as usize], labels[min_at as usize]) {
-                        min_at = at;
-                    }
-                    at = (at + step) % m;
-                }
-                let mut at = min_at;
-                for _ in 1..length {
-                    let next = (at + step) % m;
-                    if let Some((red, units, count)) = labels[at as usize] {
-                        let candidate = Some((
-                            add(red, w)?,
-                            units
-                                .checked_add(it.units)
-                                .ok_or_else(|| ArithmeticError::overflow("plan sizes"))?,
-                            count.saturating_add(1),
-                        ));
-                        if better(candidate, labels[next as usize]) {
-                            labels[next as usize] = candidate;
-                            via[next as usize] = i as u32;
-                        }
-                    }
-                    at = next;
-                }
-            }
-        }
-        Ok(Cover {
-            items,
-            best,
-            m,
-            labels,
-            via,
-        })
-    }
-
-    /// The cheapest covering of `t` units.
-    fn solve(&self, t: u64) -> Result<Covering, Error> {
-        let mut counts = vec![0u64; self.items.len()];
-        if t == 0 {
-            return Ok(Covering { counts, cost: 0 });
-        }
-        let b = self.items[self.best];
-        let m = self.m;
-        // (bound, total, items, residue, achievable) of the best residue.
-        let mut best: Option<(i128, u64, u64, u64, bool)> = None;
-        let t_mod = t % m;
-        for (r, label) in self.labels.iter().enumerate() {
-            let Some((red, size, count)) = *label else {
-                continue;
-            };
-            let r = r as u64;
-            let o = (r + m - t_mod) % m;
-            let total = t
-                .checked_add(o)
-                .ok_or_else(|| ArithmeticError::overflow("plan sizes"))?;
-            let bound = add(red, mul(i128::from(total), b.cost)?)?;
-            let achievable = size <= total;
-            // Ties: an achievable bound, then the least overshoot, then the
-            // fewest packages.
-            let items = count.saturating_add(total.saturating_sub(size) / m);
-            let wins = match best {
-                None => true,
-                Some((bb, bt, bi, _, ba)) => (bound, !achievable, total, items) < (bb, !ba, bt, bi),
-            };
-            if wins {
-                best = Some((bound, total, items, r, achievable));
-            }
-        }
-        match best {
-            Some((_, total, _, r, true)) => {
-                let size = self.walk(r, &mut counts)?;
-                // total - size is a multiple of m: the copies of b.
-                counts[self.best] = counts[self.best].saturating_add((total - size) / m);
-                let cost = self.cost_of(&counts)?;
-                Ok(Covering { counts, cost })
-            }
-            _ => self.small(t),
-        }
-    }
-
-    /// Collects the items on the path to residue `r`; returns its size.
-    fn walk(&self, mut r: u64, counts: &mut [u64]) -> Result<u64, Error> {
-        let mut size = 0u64;
-        for _ in 0..=self.m {
-            let i = self.via[r as usize];
-            if i == NONE {
-                return Ok(size);
-            }
-            let it = self.items[i as usize];
-            counts[i as usize] += 1;
-            size = size
-                .checked_add(it.units)
-                .ok_or_else(|| ArithmeticError::overflow("plan sizes"))?;
-            r = (r + self.m - it.units % self.m) % self.m;
-        }
-        Err(ArithmeticError::overflow("retrace a plan").into())
-    }
-
-    fn cost_of(&self, counts: &[u64]) -> Result<i128, Error> {
-        counts
+        let costs = candidates
             .iter()
-            .zip(self.items)
-            .try_fold(0i128, |sum, (&k, it)| {
-                add(sum, mul(i128::from(k), it.cost)?)
-            })
-    }
-
-    /// The exact dynamic programme over totals `0 .. t + u_max` (module docs).
-    fn small(&self, t: u64) -> Result<Covering, Error> {
-        let u_max = self.items.iter().map(|i| i.units).max().unwrap_or(1);
-        let len = t
-            .checked_add(u_max)
-            .filter(|&l| l <= TABLE_LIMIT)
-            .ok_or_else(|| too_large("totals", t.saturating_add(u_max)))?;
-        within_work_limit(len, self.items.len())?;
-        let len = len as usize;
-        // (cost, items) to reach each total exactly.
-        let mut cost: Vec<Option<(i128, u64)>> = vec![None; len];
-        let mut via = vec![NONE; len];
-        cost[0] = Some((0, 0));
-        for total in 1..len {
-            for (i, it) in self.items.iter().enumerate() {
-                let Ok(u) = usize::try_from(it.units) else {
-                    continue;
-                };
-                if u > total {
-                    continue;
-                }
-                if let Some((c, n)) = cost[total - u] {
-                    let candidate = (add(c, it.cost)?, n.saturating_add(1));
-                    if cost[total].is_none_or(|best| candidate < best) {
-                        cost[total] = Some(candidate);
-                        via[total] = i as u32;
-                    }
-                }
-            }
-        }
-        // The least cost, then the least total, then the fewest packages.
-        let mut best: Option<((i128, u64), usize)> = None;
-        for (total, c) in cost.iter().enumerate().skip(t as usize) {
-            if let Some(c) = *c
-                && best.is_none_or(|(bc, _)| c.0 < bc.0)
-            {
-                best = Some((c, total));
-            }
-        }
-        let ((best_cost, _), mut total) =
-            best.ok_or_else(|| ArithmeticError::overflow("cover a forecast"))?;
-        let mut counts = vec![0u64; self.items.len()];
-        while total > 0 {
-            let i = via[total];
-            let Some(it) = self.items.get(i as usize) else {
-                break;
-            };
-            counts[i as usize] += 1;
-            total -= it.units as usize;
-        }
-        Ok(Covering {
-            counts,
-            cost: best_cost,
+            .map(|c| scaled(c.price.amount(), scale))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Priced {
+            sizes: candidates.iter().map(|c| c.calls).collect(),
+            costs,
+            linear: linear.map(|l| scaled(l.amount(), scale)).transpose()?,
         })
     }
-}
-
-/// Reduced cost, size in units, and number of items of a path.
-type Label = (i128, u64, u64);
-
-/// `a` beats `b`: reachable, and less reduced cost, then less size, then
-/// fewer items.
-fn better(a: Option<Label>, b: Option<Label>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a < b,
-        (Some(_), None) => true,
-        (None, _) => false,
-    }
-}
-
-fn gcd(mut a: u64, mut b: u64) -> u64 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
 }
 
 /// `value x 10^scale` as an integer; `value` has at most `scale` places.
 fn scaled(value: Decimal, scale: u32) -> Result<i128, Error> {
     let shift = scale.saturating_sub(value.scale());
-    let factor = 10i128
-        .checked_pow(shift)
-        .ok_or_else(|| ArithmeticError::overflow("compare package prices"))?;
-    mul(value.mantissa(), factor)
+    let overflow = || Error::from(ArithmeticError::overflow("compare package prices"));
+    let factor = 10i128.checked_pow(shift).ok_or_else(overflow)?;
+    value.mantissa().checked_mul(factor).ok_or_else(overflow)
 }
 
-fn mul(a: i128, b: i128) -> Result<i128, Error> {
-    a.checked_mul(b)
-        .ok_or_else(|| ArithmeticError::overflow("compare package prices").into())
-}
-
-fn add(a: i128, b: i128) -> Result<i128, Error> {
-    a.checked_add(b)
-        .ok_or_else(|| ArithmeticError::overflow("compare package prices").into())
-}
-
-fn sub(a: i128, b: i128) -> Result<i128, Error> {
-    a.checked_sub(b)
-        .ok_or_else(|| ArithmeticError::overflow("compare package prices").into())
-}
-
-/// Refuses a table of `entries` relaxed once per item when that is more
-/// than [`WORK_LIMIT`] steps (R-USE-08).
-fn within_work_limit(entries: u64, items: usize) -> Result<(), Error> {
-    let items = u64::try_from(items).unwrap_or(u64::MAX);
-    let steps = entries.saturating_mul(items);
-    if steps <= WORK_LIMIT {
-        return Ok(());
+/// `value` without the trailing zeros a rounding padded past `places`: a
+/// cost per call reads 0.028 (or 0.03), not 0.028000.
+fn without_padding(value: Decimal, places: u32) -> Decimal {
+    let stripped = value.normalize();
+    if stripped.scale() >= places {
+        return stripped;
     }
-    Err(Reason::new(
-        RuleId::Use08,
-        format!(
-            "planning exactly would take {steps} steps ({entries} table entries x {items} \
-             package sizes), above the limit of {WORK_LIMIT}; list fewer package sizes that \
-             last the horizon, or sizes with a larger common divisor"
-        ),
-    )
-    .with(Figure::count("steps", steps))
-    .with(Figure::count("work_limit", WORK_LIMIT))
-    .with(Figure::count("package_sizes", items))
-    .into())
-}
-
-fn too_large(what: &str, size: u64) -> Error {
-    Reason::new(
-        RuleId::Use08,
-        format!(
-            "planning exactly would need a table of {size} {what}, above the limit of \
-             {TABLE_LIMIT}; use package sizes with a larger common divisor, or a smaller forecast"
-        ),
-    )
-    .with(Figure::count("table_size", size))
-    .with(Figure::count("table_limit", TABLE_LIMIT))
-    .into()
+    let mut shown = stripped;
+    shown.rescale(places.min(value.scale()));
+    shown
 }

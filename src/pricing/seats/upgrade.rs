@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::policy::{CreditGranularity, CreditRule, SeatPolicy};
 use super::quote::{Quote, SeatOrder};
 use crate::error::{ArithmeticError, Error, Figure, Reason};
+use crate::exact;
 use crate::money::{Money, Rounding, RoundingMode};
 use crate::rule::RuleId;
 use crate::time::Zone;
@@ -70,10 +71,12 @@ pub struct Credit {
     pub remaining: u64,
     /// Days (or seconds) of the current purchase's whole validity.
     pub total: u64,
-    /// `paid x remaining / total`, before rounding, to the precision a
-    /// `Decimal` holds (28 or 29 significant digits).
+    /// `paid x remaining / total`, before rounding: exact, or cut at the
+    /// places a `Decimal` holds with a sticky last digit
+    /// ([`exact::mul_div`]).
     pub exact: Money,
-    /// The rounding applied to `exact`.
+    /// The rounding of the true `paid x remaining / total` to the minor
+    /// unit, applied once ([`exact::mul_div_round`]).
     pub rounding: RoundingMode,
     /// The bound that limited the credit, if any (never `NewPrice` for a
     /// pro-rata credit, which has no new price).
@@ -200,15 +203,24 @@ impl CreditRule {
             .with(Figure::instant("end", current.end))
             .into());
         }
-        let exact = if remaining >= total {
-            paid
+        let rounding = Rounding::minor_unit(paid.currency(), self.rounding);
+        let (exact, rounded) = if remaining >= total {
+            (paid, paid.round(rounding))
         } else if remaining == 0 {
-            Money::zero(paid.currency())
+            let zero = Money::zero(paid.currency());
+            (zero, zero.round(rounding))
         } else {
-            paid.checked_mul(remaining.into())?
-                .checked_div(total.into())?
+            // Multiplied first, divided once, and the true quotient rounded
+            // once: rounding a 28-digit quotient is a fen off for amounts
+            // near 10^23 (two roundings of one amount).
+            let (paid_amount, remaining, total) = (paid.amount(), remaining.into(), total.into());
+            let shown = exact::mul_div(paid_amount, remaining, total)?;
+            let amount = exact::mul_div_round(paid_amount, remaining, total, rounding)?;
+            (
+                Money::new(shown, paid.currency()),
+                Money::new(amount, paid.currency()),
+            )
         };
-        let rounded = exact.round(Rounding::minor_unit(paid.currency(), self.rounding));
         let limit = match new_price {
             Some(new_price) => paid.checked_min(new_price)?,
             None => paid,
