@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Figure, Reason, Refusal};
 use crate::money::Money;
-use crate::refund::ledger::{LedgerState, OrderId, OrderStatus, order_figure, unknown};
+use crate::refund::orders::{LedgerState, OrderId, OrderStatus, order_figure, unknown};
 use crate::refund::policy::AppRefundPolicy;
 use crate::refund::window::RefundWindow;
 use crate::rule::RuleId;

@@ -15,7 +15,7 @@ use crate::error::{Error, Figure, Reason, Refusal};
 use crate::money::Money;
 use crate::quantity::Quantity;
 use crate::refund::eligibility::{Eligibility, RefundFlags, standing_refusals, window_closed};
-use crate::refund::ledger::{OrderId, order_figure};
+use crate::refund::orders::{OrderId, order_figure};
 use crate::refund::policy::LicenceRefundPolicy;
 use crate::rule::RuleId;
 

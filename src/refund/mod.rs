@@ -147,14 +147,14 @@ mod display;
 mod eligibility;
 mod ledger;
 mod licence_refund;
+mod orders;
 mod policy;
 mod window;
 
 pub use eligibility::{Eligibility, RefundFlags};
-pub use ledger::{
-    LedgerCommand, LedgerEvent, LedgerState, Order, OrderId, OrderLedger, OrderStatus,
-};
+pub use ledger::{LedgerCommand, LedgerEvent, OrderLedger};
 pub use licence_refund::{LicenceCharge, LicenceRefundRequest};
+pub use orders::{LedgerState, Order, OrderId, OrderStatus};
 pub use policy::{
     AppRefundPolicy, AppRefundPolicySpec, LicenceRefundPolicy, LicenceRefundPolicySpec,
 };
