@@ -372,11 +372,8 @@
 macro_rules! spec_policy {
     ($policy:ident, $spec:ident, $validate:path) => {
         impl $policy {
-            #[doc = concat!(
-                                "The spec this policy was built from; `",
-                                stringify!($policy),
-                                "::try_from(p.to_spec())` gives back `p`."
-                            )]
+            /// The spec this policy was built from; `Policy::try_from(p.to_spec())`
+            /// gives back `p`.
             pub fn to_spec(&self) -> $spec {
                 self.spec.clone()
             }
