@@ -18,7 +18,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
-use billing_rules::lifecycle::subscription::{Subscription, SubscriptionCommand};
+use billing_rules::lifecycle::{Subscription, SubscriptionCommand};
 use billing_rules::presets;
 use billing_rules::pricing::SeatOrder;
 use billing_rules::refund::{LedgerCommand, OrderId, OrderLedger};
@@ -86,7 +86,7 @@ fn engine(c: &mut Criterion) {
     });
 
     let seats = presets::app_store_seat_pricing().unwrap();
-    let lifecycle = presets::lifecycle::app_store_seat_plan().unwrap();
+    let lifecycle = presets::app_store_subscription().unwrap();
     let refunds = presets::app_store_refunds().unwrap();
     c.bench_function("engine_seat_purchase_memory_store", |b| {
         b.iter_custom(|iters| {

@@ -13,11 +13,9 @@
 use std::hint::black_box;
 
 use billing_rules::decider::Decider;
-use billing_rules::lifecycle::subscription::{
-    Funds, Subscription, SubscriptionEvent, SubscriptionState, due_events_into,
-};
+use billing_rules::lifecycle::{Funds, Subscription, SubscriptionEvent, SubscriptionState};
 use billing_rules::money::Money;
-use billing_rules::presets::lifecycle::chat_service;
+use billing_rules::presets::chat_service_subscription;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::Decimal;
@@ -37,7 +35,7 @@ impl Rng {
 }
 
 fn population(now: DateTime<Utc>, funds: &Funds) -> Vec<SubscriptionState> {
-    let policy = chat_service().unwrap();
+    let policy = chat_service_subscription().unwrap();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut buffer = Vec::new();
     (0..SUBSCRIPTIONS)
@@ -60,7 +58,7 @@ fn population(now: DateTime<Utc>, funds: &Funds) -> Vec<SubscriptionState> {
                 );
             }
             buffer.clear();
-            due_events_into(
+            Subscription::due_events_into(
                 &state,
                 now - Duration::hours(1),
                 &policy,
@@ -73,7 +71,7 @@ fn population(now: DateTime<Utc>, funds: &Funds) -> Vec<SubscriptionState> {
 }
 
 fn sweep(c: &mut Criterion) {
-    let policy = chat_service().unwrap();
+    let policy = chat_service_subscription().unwrap();
     let now = Utc.with_ymd_and_hms(2025, 6, 30, 2, 0, 0).unwrap();
     let funds = Funds {
         balance: Money::cny(Decimal::from(1_000)),
@@ -86,8 +84,14 @@ fn sweep(c: &mut Criterion) {
             let mut due = 0usize;
             for state in &states {
                 buffer.clear();
-                if due_events_into(state, black_box(now), &policy, Some(&funds), &mut buffer)
-                    .is_ok()
+                if Subscription::due_events_into(
+                    state,
+                    black_box(now),
+                    &policy,
+                    Some(&funds),
+                    &mut buffer,
+                )
+                .is_ok()
                 {
                     due += buffer.len();
                 }
@@ -117,7 +121,9 @@ fn sweep(c: &mut Criterion) {
             let mut due = 0usize;
             for state in &fresh {
                 buffer.clear();
-                if due_events_into(state, black_box(now), &policy, None, &mut buffer).is_ok() {
+                if Subscription::due_events_into(state, black_box(now), &policy, None, &mut buffer)
+                    .is_ok()
+                {
                     due += buffer.len();
                 }
             }

@@ -11,9 +11,7 @@
 //! between requests; each command the client may send twice carries a key.
 
 use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
-use billing_rules::lifecycle::subscription::{
-    Subscription, SubscriptionCommand, SubscriptionEvent,
-};
+use billing_rules::lifecycle::{Subscription, SubscriptionCommand, SubscriptionEvent};
 use billing_rules::pricing::SeatOrder;
 use billing_rules::refund::{LedgerCommand, OrderLedger, RefundFlags};
 use billing_rules::time::Clock;
@@ -24,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let june_1 = Utc.with_ymd_and_hms(2025, 6, 1, 2, 0, 0).unwrap(); // 10:00 in Beijing
     let engine = Engine::new(FixedClock::new(june_1), MemoryStore::new());
     let seat_plan = presets::app_store_seat_pricing()?;
-    let lifecycle = presets::lifecycle::app_store_seat_plan()?;
+    let lifecycle = presets::app_store_subscription()?;
     let refunds = presets::app_store_refunds()?;
     let org = AggregateId::from("org-42");
 

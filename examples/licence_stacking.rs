@@ -8,12 +8,13 @@
 //! cargo run --example licence_stacking
 //! ```
 
+use billing_rules::TimeDriven;
 use billing_rules::decider::Decider;
-use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand};
-use billing_rules::lifecycle::licence::{
-    AccountId, AppId, Licence, LicenceCommand, LicenceEvent, TrafficPackage, status,
+use billing_rules::lifecycle::{
+    AccountId, AppId, BundleClaim, BundleClaimCommand, Licence, LicenceCommand, LicenceEvent,
+    TrafficPackage,
 };
-use billing_rules::presets::lifecycle::live_plugin_licence;
+use billing_rules::presets::live_plugin_licence;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::time::Zone;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -93,6 +94,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let later = day(2028, 1, 1)?;
-    println!("{}: the licence is {}", local(later), status(&state, later));
+    println!(
+        "{}: the licence is {}",
+        local(later),
+        Licence::status(&state, later, &policy)
+    );
     Ok(())
 }

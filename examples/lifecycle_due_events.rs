@@ -6,12 +6,10 @@
 //! cargo run --example lifecycle_due_events
 //! ```
 
+use billing_rules::TimeDriven;
 use billing_rules::decider::Decider;
-use billing_rules::lifecycle::access::access;
-use billing_rules::lifecycle::subscription::{
-    Subscription, SubscriptionCommand, SubscriptionEvent, due_events, status,
-};
-use billing_rules::presets::lifecycle::chat_service;
+use billing_rules::lifecycle::{Subscription, SubscriptionCommand, SubscriptionEvent};
+use billing_rules::presets::chat_service_subscription;
 use billing_rules::time::{Period, Zone};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -24,7 +22,7 @@ fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Erro
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Reminders at 10:00 in the 7 days up to expiry and the day after, 24 h
     // of grace, then suspension.
-    let policy = chat_service()?;
+    let policy = chat_service_subscription()?;
     let local = |t: DateTime<Utc>| {
         t.with_timezone(&Zone::BEIJING.offset())
             .format("%m-%d %H:%M")
@@ -41,14 +39,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // with the instant it came due (polling more often changes nothing).
     let mut poll = day(2025, 6, 23)? + Duration::hours(12);
     while poll < day(2025, 7, 3)? {
-        let events = due_events(&state, poll, &policy, None)?;
+        let events = Subscription::due_events(&state, poll, &policy)?;
         state = events.iter().fold(state, Subscription::evolve);
         // Status and access are derived from the recorded facts and `now`.
-        let served = access(&state, poll, &policy).is_allowed();
+        let served = Subscription::access(&state, poll, &policy).is_allowed();
         println!(
             "{}: {}, served: {served}",
             local(poll),
-            status(&state, poll, &policy)
+            Subscription::status(&state, poll, &policy)
         );
         for event in &events {
             let what = match event {
@@ -63,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         poll += Duration::days(1);
     }
-    if let Some(reason) = access(&state, poll, &policy).reason() {
+    if let Some(reason) = Subscription::access(&state, poll, &policy).reason() {
         println!("what the app shows: {reason}");
     }
 
@@ -72,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "{}: bought a month: {}",
         local(poll),
-        status(&state, poll, &policy)
+        Subscription::status(&state, poll, &policy)
     );
     Ok(())
 }

@@ -14,24 +14,17 @@ mod strategies;
 
 use billing_rules::decider::Decider;
 use billing_rules::error::{ArithmeticError, Error};
-use billing_rules::lifecycle::access::access;
-use billing_rules::lifecycle::licence::{
-    self, AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicenceState, LicenceStatus,
-};
-use billing_rules::lifecycle::notices::{Channel, Channels, Role, TermKind};
-use billing_rules::lifecycle::policy::{Lapse, SubscriptionPolicy};
-use billing_rules::lifecycle::postpaid::{
-    self, ArrearsCause, ArrearsReminderSpec, PostpaidAccount, PostpaidCommand, PostpaidEvent,
-    PostpaidPolicy, PostpaidState, PostpaidStatus,
-};
-use billing_rules::lifecycle::subscription::{
-    self, Funds, Phase, Status, Subscription, SubscriptionCommand, SubscriptionEvent,
-    SubscriptionState,
+use billing_rules::lifecycle::{
+    AccountId, AppId, ArrearsCause, ArrearsReminderSpec, Channel, Channels, Funds, Lapse, Licence,
+    LicenceCommand, LicenceEvent, LicenceState, LicenceStatus, Phase, PostpaidAccount,
+    PostpaidCommand, PostpaidEvent, PostpaidPolicy, PostpaidState, PostpaidStatus, Role,
+    Subscription, SubscriptionCommand, SubscriptionEvent, SubscriptionPolicy, SubscriptionState,
+    SubscriptionStatus, TermKind,
 };
 use billing_rules::money::Money;
-use billing_rules::presets::lifecycle as presets;
+use billing_rules::presets;
 use billing_rules::time::{Period, Zone};
-use billing_rules::{FigureValue, RuleId};
+use billing_rules::{FigureValue, RuleId, TimeDriven};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -144,11 +137,14 @@ fn extremes_postpaid_reminder_past_the_calendar_is_not_scheduled() {
 
     // At the last instant nothing more is due: the second reminder is not
     // scheduled.
-    assert_eq!(postpaid::due_events(&state, max(), &policy).unwrap(), []);
+    assert_eq!(
+        PostpaidAccount::due_events(&state, max(), &policy).unwrap(),
+        []
+    );
     let (state, events) = run_postpaid(&state, PostpaidCommand::Advance, max(), &policy);
     assert_eq!(events, []);
     assert_eq!(
-        postpaid::status(&state, max(), &policy),
+        PostpaidAccount::status(&state, max(), &policy),
         PostpaidStatus::Suspended {
             since: charged_at + Duration::hours(24),
             cause: ArrearsCause::BalanceRanOut,
@@ -176,7 +172,7 @@ fn extremes_postpaid_reminder_past_the_calendar_is_not_scheduled() {
             },
         ]
     );
-    assert!(postpaid::recording_access(&state, max(), &policy).is_allowed());
+    assert!(PostpaidAccount::recording_access(&state, max(), &policy).is_allowed());
 }
 
 /// R-LIFE-09 with 8,784 h to top up: arrears starting 30 days before the
@@ -205,14 +201,14 @@ fn extremes_postpaid_suspension_past_the_calendar_is_not_scheduled() {
         })
     );
     assert_eq!(
-        postpaid::status(&state, max(), &policy),
+        PostpaidAccount::status(&state, max(), &policy),
         PostpaidStatus::InArrears {
             since: charged_at,
             suspend_at: None,
             cause: ArrearsCause::BalanceRanOut,
         }
     );
-    assert!(postpaid::access(&state, max(), &policy).is_allowed());
+    assert!(PostpaidAccount::access(&state, max(), &policy).is_allowed());
     let (state, events) = run_postpaid(&state, PostpaidCommand::Advance, max(), &policy);
     assert_eq!(events, []);
     let (_, events) = run_postpaid(
@@ -245,7 +241,7 @@ fn extremes_postpaid_bill_in_the_calendars_last_month_reminds_and_stops() {
         ] if *month == NaiveDate::from_ymd_opt(262_142, 11, 1).unwrap()
             && *stop == issued + Duration::hours(24)
     ));
-    let due = postpaid::due_events(&state, max(), &policy).unwrap();
+    let due = PostpaidAccount::due_events(&state, max(), &policy).unwrap();
     let instants: Vec<DateTime<Utc>> = due.iter().map(PostpaidEvent::at).collect();
     assert_eq!(
         instants,
@@ -292,7 +288,7 @@ fn chat_month_ending_on_the_last_day(policy: &SubscriptionPolicy) -> Subscriptio
 /// instant still work; a renewal, which would, is refused under its rule.
 #[test]
 fn extremes_subscription_reminder_and_grace_past_the_calendar_are_not_scheduled() {
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     let state = chat_month_ending_on_the_last_day(&policy);
     let end = last_year(12, 31, 20);
 
@@ -338,15 +334,15 @@ fn extremes_subscription_reminder_and_grace_past_the_calendar_are_not_scheduled(
 
     // Served to the end; nothing more comes due.
     assert_eq!(
-        subscription::status(&state, max(), &policy),
-        Status::Grace {
+        Subscription::status(&state, max(), &policy),
+        SubscriptionStatus::Grace {
             ended: end,
             until: None,
             then: Lapse::Suspended,
         }
     );
-    assert!(access(&state, max(), &policy).is_allowed());
-    assert_eq!(subscription::next_due_at(&state, &policy).unwrap(), None);
+    assert!(Subscription::access(&state, max(), &policy).is_allowed());
+    assert_eq!(Subscription::next_due_at(&state, &policy).unwrap(), None);
     let (state, events) = run_subscription(
         &state,
         SubscriptionCommand::Advance { funds: None },
@@ -380,11 +376,11 @@ fn extremes_subscription_reminder_and_grace_past_the_calendar_are_not_scheduled(
 /// The status derives the same grace before the sweep records it.
 #[test]
 fn extremes_subscription_status_before_the_sweep_serves_to_the_end() {
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     let state = chat_month_ending_on_the_last_day(&policy);
     assert_eq!(
-        subscription::status(&state, max(), &policy),
-        Status::Grace {
+        Subscription::status(&state, max(), &policy),
+        SubscriptionStatus::Grace {
             ended: last_year(12, 31, 20),
             until: None,
             then: Lapse::Suspended,
@@ -398,7 +394,7 @@ fn extremes_subscription_status_before_the_sweep_serves_to_the_end() {
 /// Turning auto-renewal off, which needs no instant, lets it expire.
 #[test]
 fn extremes_subscription_auto_renewal_past_the_calendar_is_refused_naming_r_life_07() {
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     let state = chat_month_ending_on_the_last_day(&policy);
     let end = last_year(12, 31, 20);
     let (state, _) = run_subscription(
@@ -449,7 +445,7 @@ fn extremes_subscription_auto_renewal_past_the_calendar_is_refused_naming_r_life
 /// local day past the calendar: not scheduled. The expiry still comes due.
 #[test]
 fn extremes_subscription_notice_on_a_day_past_the_calendar_is_not_scheduled() {
-    let policy = presets::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_subscription().unwrap();
     let state = Subscription::evolve(
         Subscription::initial(),
         &SubscriptionEvent::Purchased {
@@ -458,7 +454,7 @@ fn extremes_subscription_notice_on_a_day_past_the_calendar_is_not_scheduled() {
         },
     );
     assert_eq!(
-        subscription::due_events(&state, max(), &policy, None).unwrap(),
+        Subscription::due_events(&state, max(), &policy).unwrap(),
         [SubscriptionEvent::Expired {
             at: max(),
             ended: TermKind::Paid,
@@ -475,7 +471,7 @@ fn extremes_subscription_notice_on_a_day_past_the_calendar_is_not_scheduled() {
 /// with, so it is refused under R-LIFE-01.
 #[test]
 fn extremes_subscription_trial_near_the_end_expires_and_one_past_it_is_refused() {
-    let policy = presets::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_subscription().unwrap();
     let live = max() - Duration::days(20);
     let (state, _) = run_subscription(
         &Subscription::initial(),
@@ -495,8 +491,8 @@ fn extremes_subscription_trial_near_the_end_expires_and_one_past_it_is_refused()
         [live + Duration::days(7), live + Duration::days(14)]
     );
     assert!(matches!(
-        subscription::status(&state, max(), &policy),
-        Status::Intercepted {
+        Subscription::status(&state, max(), &policy),
+        SubscriptionStatus::Intercepted {
             ended: TermKind::Trial,
             ..
         }
@@ -530,13 +526,13 @@ fn extremes_licence_expiry_near_the_end_comes_due_and_a_term_past_it_is_refused(
     let (state, _) = Licence::run(&Licence::initial(), &buy, bought, &policy).unwrap();
     let end = bought + Duration::days(365);
     assert_eq!(
-        licence::due_events(&state, max()),
+        Licence::due_events(&state, max(), &policy).unwrap(),
         [LicenceEvent::Expired { at: end }]
     );
     let (state, _) = Licence::run(&state, &LicenceCommand::Advance, max(), &policy).unwrap();
     assert!(matches!(state, LicenceState::Expired(_)));
     assert_eq!(
-        licence::status(&state, max()),
+        Licence::status(&state, max(), &policy),
         LicenceStatus::Expired { since: end }
     );
 
@@ -634,15 +630,15 @@ proptest! {
                 }
             }
             for at in [now, max()] {
-                prop_assert!(subscription::next_due_at(&state, &policy).is_ok());
+                prop_assert!(Subscription::next_due_at(&state, &policy).is_ok());
                 for funds in [None, Some(&funds)] {
-                    if let Err(err) = subscription::due_events(&state, at, &policy, funds) {
+                    if let Err(err) = Subscription::due_events_with_funds(&state, at, &policy, funds) {
                         prop_assert!(!is_out_of_range(&err), "due events at {}: {}", at, err);
                         prop_assert_eq!(err.rule(), Some(RuleId::Life07), "{}", err);
                     }
                 }
-                let status = subscription::status(&state, at, &policy);
-                prop_assert_eq!(access(&state, at, &policy).is_allowed(), status.is_served());
+                let status = Subscription::status(&state, at, &policy);
+                prop_assert_eq!(Subscription::access(&state, at, &policy).is_allowed(), status.is_served());
             }
         }
     }
@@ -670,7 +666,7 @@ proptest! {
                 ),
             }
             for at in [now, max()] {
-                let due = postpaid::due_events(&state, at, &policy);
+                let due = PostpaidAccount::due_events(&state, at, &policy);
                 prop_assert!(due.is_ok(), "due events at {}: {:?}", at, due);
             }
         }

@@ -7,19 +7,15 @@ use std::fmt::Debug;
 use std::sync::{Arc, Barrier};
 use std::thread;
 
+use billing_rules::TimeDriven;
 use billing_rules::decider::Decider;
 use billing_rules::engine::{
     Aggregate, AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore, Outcome, Store,
     StoreError, Version,
 };
-use billing_rules::lifecycle::access::access;
-use billing_rules::lifecycle::licence::{
-    self, AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicenceState,
-};
-use billing_rules::lifecycle::notices::TermKind;
-use billing_rules::lifecycle::policy::Lapse;
-use billing_rules::lifecycle::subscription::{
-    Funds, Phase, Shortfall, Status, Subscription, SubscriptionCommand, SubscriptionEvent, status,
+use billing_rules::lifecycle::{
+    AccountId, AppId, Funds, Lapse, Licence, LicenceCommand, LicenceEvent, LicenceState, Phase,
+    Shortfall, Subscription, SubscriptionCommand, SubscriptionEvent, SubscriptionStatus, TermKind,
 };
 use billing_rules::money::Money;
 use billing_rules::payment::{
@@ -183,7 +179,7 @@ fn one_store_keeps_the_five_kinds_of_one_account_apart() {
             &SubscriptionCommand::Purchase {
                 validity: Period::Year,
             },
-            &presets::lifecycle::app_store_seat_plan().unwrap(),
+            &presets::app_store_subscription().unwrap(),
             None,
         )
         .unwrap();
@@ -204,7 +200,7 @@ fn one_store_keeps_the_five_kinds_of_one_account_apart() {
                 app: AppId::new("app-1"),
                 account: AccountId::new("acct-1"),
             },
-            &presets::lifecycle::live_plugin_licence().unwrap(),
+            &presets::live_plugin_licence().unwrap(),
             None,
         )
         .unwrap();
@@ -250,7 +246,7 @@ fn r_life_04_seat_subscription_purchase_priced_by_the_seat_plan() {
     let engine = new_engine();
     let org = id("org-1");
     let seats = presets::app_store_seat_pricing().unwrap();
-    let life = presets::lifecycle::app_store_seat_plan().unwrap();
+    let life = presets::app_store_subscription().unwrap();
 
     // 120 seats for a year: the 51-200 tier, 80.00 a seat (R-SEAT-03).
     let priced = seats.quote(&SeatOrder::new(120, 1)).unwrap();
@@ -283,17 +279,17 @@ fn r_life_04_seat_subscription_purchase_priced_by_the_seat_plan() {
     assert_retried::<Subscription>(&engine, &org, &buy, &life, &buy_key, &first);
     let state = engine.state::<Subscription>(&org).unwrap();
     assert_eq!(
-        status(&state, engine.clock().now(), &life),
-        Status::Active { ends: end }
+        Subscription::status(&state, engine.clock().now(), &life),
+        SubscriptionStatus::Active { ends: end }
     );
-    assert!(access(&state, engine.clock().now(), &life).is_allowed());
+    assert!(Subscription::access(&state, engine.clock().now(), &life).is_allowed());
 }
 
 #[test]
 fn r_life_03_notice_and_expiry_come_due_through_the_engine() {
     let engine = new_engine();
     let org = id("org-2");
-    let life = presets::lifecycle::app_store_seat_plan().unwrap();
+    let life = presets::app_store_subscription().unwrap();
     engine
         .execute::<Subscription>(
             &org,
@@ -345,7 +341,7 @@ fn r_life_03_notice_and_expiry_come_due_through_the_engine() {
     let state = engine.state::<Subscription>(&org).unwrap();
     assert!(matches!(state.phase, Phase::Intercepted { .. }));
     assert_eq!(
-        access(&state, engine.clock().now(), &life).rule(),
+        Subscription::access(&state, engine.clock().now(), &life).rule(),
         Some(RuleId::Life04)
     );
 
@@ -369,14 +365,14 @@ fn r_life_03_notice_and_expiry_come_due_through_the_engine() {
         )
         .unwrap();
     let state = engine.state::<Subscription>(&org).unwrap();
-    assert!(access(&state, engine.clock().now(), &life).is_allowed());
+    assert!(Subscription::access(&state, engine.clock().now(), &life).is_allowed());
 }
 
 #[test]
 fn r_life_07_auto_renewal_and_r_life_06_suspension_through_the_engine() {
     let engine = new_engine();
     let chat = id("chat-1");
-    let life = presets::lifecycle::chat_service().unwrap();
+    let life = presets::chat_service_subscription().unwrap();
     for command in [
         SubscriptionCommand::Purchase {
             validity: Period::Month,
@@ -445,7 +441,7 @@ fn r_life_07_auto_renewal_and_r_life_06_suspension_through_the_engine() {
         })
     );
     let state = engine.state::<Subscription>(&chat).unwrap();
-    assert!(access(&state, engine.clock().now(), &life).is_allowed());
+    assert!(Subscription::access(&state, engine.clock().now(), &life).is_allowed());
 
     // ...then suspended (R-LIFE-06), served no more.
     engine.clock().set(second_end + Duration::hours(25));
@@ -462,7 +458,7 @@ fn r_life_07_auto_renewal_and_r_life_06_suspension_through_the_engine() {
     let state = engine.state::<Subscription>(&chat).unwrap();
     assert!(matches!(state.phase, Phase::Suspended { .. }));
     assert_eq!(
-        access(&state, engine.clock().now(), &life).rule(),
+        Subscription::access(&state, engine.clock().now(), &life).rule(),
         Some(RuleId::Life06)
     );
 }
@@ -578,7 +574,7 @@ fn r_lic_04_licence_purchase_stacking_and_expiry_through_the_engine() {
     let engine = new_engine();
     let app = AppId::new("app-9");
     let stream = id("app-9");
-    let policy = presets::lifecycle::live_plugin_licence().unwrap();
+    let policy = presets::live_plugin_licence().unwrap();
     let buy = |account: &str| LicenceCommand::Purchase {
         app: app.clone(),
         account: AccountId::new(account),
@@ -640,7 +636,7 @@ fn r_lic_04_licence_purchase_stacking_and_expiry_through_the_engine() {
     let state = engine.state::<Licence>(&stream).unwrap();
     assert!(matches!(state, LicenceState::Expired(_)));
     assert_eq!(
-        licence::access(&state, engine.clock().now(), &policy).rule(),
+        Licence::access(&state, engine.clock().now(), &policy).rule(),
         Some(RuleId::Lic05)
     );
 }

@@ -807,8 +807,9 @@ fn r_use_09_a_graduated_price_that_cannot_be_exact_is_an_error_not_a_rounded_num
 
 mod errors_name_their_rule {
     use billing_rules::decider::Decider;
-    use billing_rules::lifecycle::postpaid::{PostpaidAccount, PostpaidCommand};
-    use billing_rules::lifecycle::subscription::{Subscription, SubscriptionCommand};
+    use billing_rules::lifecycle::{
+        PostpaidAccount, PostpaidCommand, Subscription, SubscriptionCommand,
+    };
     use billing_rules::money::Money;
     use billing_rules::presets;
     use billing_rules::pricing::{PricingSpec, SeatOrder, SeatPolicy};
@@ -827,7 +828,7 @@ mod errors_name_their_rule {
 
     #[test]
     fn r_seat_01_a_purchase_at_max_utc_names_its_rule() {
-        let policy = presets::lifecycle::app_store_seat_plan().unwrap();
+        let policy = presets::app_store_subscription().unwrap();
         let buy = SubscriptionCommand::Purchase {
             validity: Period::Year,
         };
@@ -856,8 +857,8 @@ mod errors_name_their_rule {
     /// not the expiry's R-LIFE-04 that `Advance` falls back to.
     #[test]
     fn r_life_07_a_renewal_in_another_currency_names_r_life_07() {
-        use billing_rules::lifecycle::subscription::Funds;
-        let policy = presets::lifecycle::chat_service().unwrap();
+        use billing_rules::lifecycle::Funds;
+        let policy = presets::chat_service_subscription().unwrap();
         let bought = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
         let mut state = Subscription::initial();
         for command in [
@@ -886,7 +887,7 @@ mod errors_name_their_rule {
 
     #[test]
     fn r_seat_09_a_renewal_at_max_utc_names_its_rule() {
-        let policy = presets::lifecycle::chat_service().unwrap();
+        let policy = presets::chat_service_subscription().unwrap();
         let renew = SubscriptionCommand::Renew {
             validity: Period::Month,
         };
@@ -903,7 +904,7 @@ mod errors_name_their_rule {
 
     #[test]
     fn r_life_09_a_deposit_overflow_names_its_rule() {
-        let policy = presets::lifecycle::live_plugin_postpaid().unwrap();
+        let policy = presets::live_plugin_postpaid().unwrap();
         let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
         let top_up = PostpaidCommand::TopUp {
             amount: Money::cny(Decimal::MAX),
@@ -1072,15 +1073,13 @@ mod error_json {
 
 mod event_lines {
     use billing_rules::decider::Decider;
-    use billing_rules::lifecycle::subscription::{
-        Subscription, SubscriptionCommand, SubscriptionEvent,
-    };
+    use billing_rules::lifecycle::{Subscription, SubscriptionCommand, SubscriptionEvent};
     use billing_rules::presets;
     use chrono::{TimeZone, Utc};
 
     #[test]
     fn r_life_03_a_notice_logs_as_one_line_naming_its_rule() {
-        let policy = presets::lifecycle::app_store_seat_plan().unwrap();
+        let policy = presets::app_store_subscription().unwrap();
         let zone = policy.locale().time_zone;
         let live = Utc.with_ymd_and_hms(2024, 12, 31, 16, 0, 0).unwrap(); // Jan 1 00:00 +08:00
         let (trial, went_live) = Subscription::run(

@@ -1,16 +1,15 @@
 //! The live plugin licence (R-LIC-01..06).
 
 use billing_rules::decider::Decider;
-use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand, BundleReceipt};
-use billing_rules::lifecycle::licence::{
-    AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicenceState,
-    LicenceStatus, TrafficPackage, access, due_events, granted, status,
+use billing_rules::lifecycle::{
+    AccountId, AppId, BundleClaim, BundleClaimCommand, BundleReceipt, Licence, LicenceCommand,
+    LicenceEvent, LicencePolicy, LicenceState, LicenceStatus, TrafficPackage,
 };
 use billing_rules::money::Money;
-use billing_rules::presets::lifecycle as presets;
+use billing_rules::presets;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::time::Days;
-use billing_rules::{Error, FigureValue, RuleId};
+use billing_rules::{Error, FigureValue, RuleId, TimeDriven};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -64,7 +63,7 @@ fn refused(
     }
 }
 
-fn held(state: &LicenceState) -> &billing_rules::lifecycle::licence::Held {
+fn held(state: &LicenceState) -> &billing_rules::lifecycle::Held {
     match state {
         LicenceState::Available(held) | LicenceState::Expired(held) => held,
         other => panic!("not held: {other:?}"),
@@ -154,7 +153,7 @@ fn r_lic_01_a_licence_costs_30000_and_is_valid_one_year_from_purchase() {
         ]
     );
     assert_eq!(
-        status(&state, t0()),
+        Licence::status(&state, t0(), &presets::live_plugin_licence().unwrap()),
         LicenceStatus::Available {
             until: t0() + Duration::days(365)
         }
@@ -195,7 +194,9 @@ fn r_lic_03_another_licence_extends_from_the_current_end_not_from_today() {
     );
     assert_eq!(held(&state).terms, 2);
     assert_eq!(
-        granted(held(&state), &presets::live_plugin_licence().unwrap()).unwrap(),
+        held(&state)
+            .granted(&presets::live_plugin_licence().unwrap())
+            .unwrap(),
         Days(730)
     );
 }
@@ -205,7 +206,7 @@ fn r_lic_03_after_expiry_the_new_year_runs_from_the_purchase() {
     let (state, _) = run(&LicenceState::Unbound, &buy(alice()), t0());
     let late = t0() + Duration::days(400);
     assert_eq!(
-        status(&state, late),
+        Licence::status(&state, late, &presets::live_plugin_licence().unwrap()),
         LicenceStatus::Expired {
             since: t0() + Duration::days(365)
         }
@@ -216,7 +217,7 @@ fn r_lic_03_after_expiry_the_new_year_runs_from_the_purchase() {
         if *start == late && *end == late + Duration::days(365))
     );
     assert_eq!(
-        status(&state, late),
+        Licence::status(&state, late, &presets::live_plugin_licence().unwrap()),
         LicenceStatus::Available {
             until: late + Duration::days(365)
         }
@@ -285,9 +286,12 @@ fn r_lic_05_a_licence_can_be_bought_pending_available_or_expired() {
         },
         t0(),
     );
-    assert_eq!(status(&pending, t0()), LicenceStatus::PendingPayment);
     assert_eq!(
-        access(&pending, t0(), &presets::live_plugin_licence().unwrap()).rule(),
+        Licence::status(&pending, t0(), &presets::live_plugin_licence().unwrap()),
+        LicenceStatus::PendingPayment
+    );
+    assert_eq!(
+        Licence::access(&pending, t0(), &presets::live_plugin_licence().unwrap()).rule(),
         Some(RuleId::Lic05)
     );
     let (available, _) = run(&pending, &buy(alice()), t0());
@@ -297,23 +301,36 @@ fn r_lic_05_a_licence_can_be_bought_pending_available_or_expired() {
     // Expired, recorded by the due event.
     let end = t0() + Duration::days(365);
     assert!(
-        status(&available, end - Duration::seconds(1)) == LicenceStatus::Available { until: end }
+        Licence::status(
+            &available,
+            end - Duration::seconds(1),
+            &presets::live_plugin_licence().unwrap()
+        ) == LicenceStatus::Available { until: end }
     );
     assert_eq!(
-        status(&available, end),
+        Licence::status(&available, end, &presets::live_plugin_licence().unwrap()),
         LicenceStatus::Expired { since: end }
     );
-    assert!(due_events(&available, end - Duration::seconds(1)).is_empty());
-    let due = due_events(&available, end);
+    assert!(
+        Licence::due_events(
+            &available,
+            end - Duration::seconds(1),
+            &presets::live_plugin_licence().unwrap()
+        )
+        .unwrap()
+        .is_empty()
+    );
+    let due =
+        Licence::due_events(&available, end, &presets::live_plugin_licence().unwrap()).unwrap();
     assert_eq!(due, vec![LicenceEvent::Expired { at: end }]);
     let expired = due.iter().fold(available.clone(), Licence::evolve);
     assert!(matches!(expired, LicenceState::Expired(_)));
     assert_eq!(due.iter().fold(expired.clone(), Licence::evolve), expired);
-    let answer = access(&expired, end, &presets::live_plugin_licence().unwrap());
+    let answer = Licence::access(&expired, end, &presets::live_plugin_licence().unwrap());
     assert_eq!(answer.rule(), Some(RuleId::Lic05));
     let (renewed, _) = run(&expired, &buy(alice()), end + Duration::days(2));
     assert!(
-        access(
+        Licence::access(
             &renewed,
             end + Duration::days(2),
             &presets::live_plugin_licence().unwrap()
@@ -414,7 +431,14 @@ fn r_lic_06_below_200_tb_or_bought_by_another_account_is_refused_with_every_reas
 #[test]
 fn licence_state_and_events_round_trip_through_json() {
     let (state, mut events) = run(&LicenceState::Unbound, &buy(alice()), t0());
-    events.extend(due_events(&state, t0() + Duration::days(400)));
+    events.extend(
+        Licence::due_events(
+            &state,
+            t0() + Duration::days(400),
+            &presets::live_plugin_licence().unwrap(),
+        )
+        .unwrap(),
+    );
     let json = serde_json::to_string(&events).unwrap();
     assert_eq!(
         serde_json::from_str::<Vec<LicenceEvent>>(&json).unwrap(),

@@ -10,17 +10,13 @@ use billing_rules::decider::Decider;
 use billing_rules::engine::{
     Aggregate, AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore, Outcome,
 };
-use billing_rules::lifecycle::bundle_claim::{
-    BundleClaim, BundleClaimCommand, BundleClaimEvent, BundleClaimState, BundleReceipt,
-    CLAIMS_PER_PACKAGE,
+use billing_rules::lifecycle::{
+    AccountId, AppId, BundleClaim, BundleClaimCommand, BundleClaimEvent, BundleClaimState,
+    BundleReceipt, CLAIMS_PER_PACKAGE, Licence, LicenceCommand, LicenceEvent, LicencePolicy,
+    LicenceState, Subscription, TrafficPackage,
 };
-use billing_rules::lifecycle::licence::{
-    AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicenceState,
-    TrafficPackage,
-};
-use billing_rules::lifecycle::subscription::Subscription;
 use billing_rules::payment::EnvironmentPayment;
-use billing_rules::presets::lifecycle as presets;
+use billing_rules::presets;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::OrderLedger;
 use billing_rules::usage::wallet::PackageWallet;

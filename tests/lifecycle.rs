@@ -3,23 +3,17 @@
 
 use billing_rules::decider::Decider;
 use billing_rules::engine::{AggregateId, Engine, FixedClock, MemoryStore};
-use billing_rules::lifecycle::access::{Access, access};
-use billing_rules::lifecycle::notices::{
-    Channel, Channels, ReminderWindow, Role, TermKind, expiry_day,
-};
-use billing_rules::lifecycle::policy::{
-    Lapse, NoticeSpec, ReminderSpec, SubscriptionPolicy, SubscriptionPolicySpec,
-};
-use billing_rules::lifecycle::subscription::{
-    Funds, MAX_AUTO_RENEWALS_PER_SWEEP, MAX_EVENTS_PER_ADVANCE, Phase, Status, Subscription,
-    SubscriptionCommand, SubscriptionEvent, SubscriptionState, due_events, due_events_bounded,
-    due_events_into, next_due_at, status,
+use billing_rules::lifecycle::{
+    Channel, Channels, Funds, Lapse, MAX_AUTO_RENEWALS_PER_SWEEP, MAX_EVENTS_PER_ADVANCE,
+    NoticeSpec, Phase, ReminderSpec, ReminderWindow, Role, Subscription, SubscriptionCommand,
+    SubscriptionEvent, SubscriptionPolicy, SubscriptionPolicySpec, SubscriptionState,
+    SubscriptionStatus, TermKind, expiry_day,
 };
 use billing_rules::money::{Currency, Money};
 use billing_rules::policy::Locale;
-use billing_rules::presets::lifecycle as presets;
+use billing_rules::presets;
 use billing_rules::time::{Period, Zone};
-use billing_rules::{Error, FigureValue, RuleId};
+use billing_rules::{Access, Error, FigureValue, RuleId, TimeDriven};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -86,10 +80,10 @@ fn swept(
     funds: Option<&Funds>,
 ) -> SubscriptionState {
     let mut out = Vec::new();
-    due_events_into(state, now, policy, funds, &mut out).unwrap()
+    Subscription::due_events_into(state, now, policy, funds, &mut out).unwrap()
 }
 
-fn reminders(events: &[SubscriptionEvent]) -> Vec<billing_rules::lifecycle::notices::Reminder> {
+fn reminders(events: &[SubscriptionEvent]) -> Vec<billing_rules::lifecycle::Reminder> {
     events
         .iter()
         .filter_map(|e| match e {
@@ -104,9 +98,9 @@ fn reminders(events: &[SubscriptionEvent]) -> Vec<billing_rules::lifecycle::noti
 #[test]
 fn presets_are_valid_policies_and_round_trip_through_json() {
     for policy in [
-        presets::app_store_seat_plan().unwrap(),
-        presets::chat_service().unwrap(),
-        presets::cloud_environment().unwrap(),
+        presets::app_store_subscription().unwrap(),
+        presets::chat_service_subscription().unwrap(),
+        presets::cloud_environment_subscription().unwrap(),
     ] {
         let rebuilt = SubscriptionPolicy::try_from(policy.to_spec()).unwrap();
         assert_eq!(rebuilt, policy);
@@ -120,11 +114,11 @@ fn presets_are_valid_policies_and_round_trip_through_json() {
 
 #[test]
 fn presets_carry_the_published_figures() {
-    let store = presets::app_store_seat_plan().unwrap();
+    let store = presets::app_store_subscription().unwrap();
     assert_eq!(store.notice().map(|n| n.lead_days), Some(7));
     assert_eq!(store.lapse(), Lapse::Intercepted);
     assert_eq!(store.grace(), Duration::zero());
-    let chat = presets::chat_service().unwrap();
+    let chat = presets::chat_service_subscription().unwrap();
     let r = chat.reminders().unwrap();
     assert_eq!((r.days_up_to_expiry, r.days_after_expiry), (7, 1));
     assert_eq!(r.channels, Channels::of(&[Channel::Sms, Channel::Email]));
@@ -133,14 +127,14 @@ fn presets_carry_the_published_figures() {
     assert_eq!(chat.lapse(), Lapse::Suspended);
     assert_eq!(chat.auto_renewal(), Some(Period::Month));
     assert_eq!(
-        presets::cloud_environment().unwrap().lapse(),
+        presets::cloud_environment_subscription().unwrap().lapse(),
         Lapse::Isolated
     );
 }
 
 #[test]
 fn policy_spec_rejects_bad_figures_naming_the_field_and_rule() {
-    let base = presets::chat_service_spec();
+    let base = presets::chat_service_subscription_spec();
     let mut spec = base.clone();
     spec.extra_trial_days = Some(0);
     let err = SubscriptionPolicy::try_from(spec).unwrap_err();
@@ -189,10 +183,10 @@ fn policy_spec_rejects_bad_figures_naming_the_field_and_rule() {
 
 #[test]
 fn r_life_01_trial_starts_when_the_app_goes_live() {
-    let policy = presets::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_subscription().unwrap();
     let configured = Subscription::initial();
     // Configured but not live: no trial is running, access names R-LIFE-01.
-    let before = access(&configured, local(2025, 6, 1, 0, 0), &policy);
+    let before = Subscription::access(&configured, local(2025, 6, 1, 0, 0), &policy);
     assert_eq!(before.rule(), Some(RuleId::Life01));
 
     let live = local(2025, 6, 10, 9, 30);
@@ -206,17 +200,17 @@ fn r_life_01_trial_starts_when_the_app_goes_live() {
         }]
     );
     assert_eq!(
-        status(&state, live, &policy),
-        Status::Trial {
+        Subscription::status(&state, live, &policy),
+        SubscriptionStatus::Trial {
             ends: local(2025, 6, 24, 9, 30)
         }
     );
-    assert!(access(&state, local(2025, 6, 24, 9, 29), &policy).is_allowed());
+    assert!(Subscription::access(&state, local(2025, 6, 24, 9, 29), &policy).is_allowed());
 }
 
 #[test]
 fn r_life_01_go_live_is_refused_without_a_trial_or_when_already_live() {
-    let chat = presets::chat_service().unwrap();
+    let chat = presets::chat_service_subscription().unwrap();
     let refusal = refused(
         &Subscription::initial(),
         SubscriptionCommand::GoLive,
@@ -226,7 +220,7 @@ fn r_life_01_go_live_is_refused_without_a_trial_or_when_already_live() {
     assert_eq!(refusal.rule(), RuleId::Life01);
     assert!(refusal.primary().message.contains("no trial"));
 
-    let store = presets::app_store_seat_plan().unwrap();
+    let store = presets::app_store_subscription().unwrap();
     let live = run(
         &Subscription::initial(),
         SubscriptionCommand::GoLive,
@@ -245,7 +239,7 @@ fn r_life_01_go_live_is_refused_without_a_trial_or_when_already_live() {
 
 #[test]
 fn r_life_02_admin_starts_one_extra_trial_after_the_trial_expired() {
-    let policy = presets::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_subscription().unwrap();
     let live = local(2025, 6, 1, 0, 0);
     let trial = run(
         &Subscription::initial(),
@@ -256,8 +250,8 @@ fn r_life_02_admin_starts_one_extra_trial_after_the_trial_expired() {
     let expired_at = local(2025, 6, 16, 12, 0);
     // Due events not applied yet: the status is still derived as expired.
     assert_eq!(
-        status(&trial, expired_at, &policy),
-        Status::Intercepted {
+        Subscription::status(&trial, expired_at, &policy),
+        SubscriptionStatus::Intercepted {
             since: local(2025, 6, 15, 0, 0),
             ended: TermKind::Trial
         }
@@ -277,7 +271,7 @@ fn r_life_02_admin_starts_one_extra_trial_after_the_trial_expired() {
             by: Role::Admin
         }]
     );
-    assert!(access(&extra, expired_at, &policy).is_allowed());
+    assert!(Subscription::access(&extra, expired_at, &policy).is_allowed());
 
     // Once: after the extra trial expired, a second one is refused.
     let later = local(2025, 7, 1, 0, 0);
@@ -297,7 +291,7 @@ fn r_life_02_admin_starts_one_extra_trial_after_the_trial_expired() {
 
 #[test]
 fn r_life_02_extra_trial_refusals_list_every_reason() {
-    let policy = presets::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_subscription().unwrap();
     let live = local(2025, 6, 1, 0, 0);
     let trial = run(
         &Subscription::initial(),
@@ -353,7 +347,7 @@ fn r_life_02_extra_trial_refusals_list_every_reason() {
     assert!(refusal.primary().message.contains("not live"));
 
     // A plan without an extra trial.
-    let mut spec = presets::app_store_seat_plan_spec();
+    let mut spec = presets::app_store_subscription_spec();
     spec.extra_trial_days = None;
     let plain = SubscriptionPolicy::try_from(spec).unwrap();
     let refusal = refused(
@@ -369,18 +363,21 @@ fn r_life_02_extra_trial_refusals_list_every_reason() {
 
 #[test]
 fn r_life_03_notice_is_due_seven_days_before_a_paid_term_ends() {
-    let policy = presets::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_subscription().unwrap();
     let at = local(2025, 1, 1, 15, 0);
     let state = bought(at, Period::Year, &policy);
     let end = at + Duration::days(365);
     let notice_at = end - Duration::days(7);
-    assert_eq!(next_due_at(&state, &policy).unwrap(), Some(notice_at));
+    assert_eq!(
+        Subscription::next_due_at(&state, &policy).unwrap(),
+        Some(notice_at)
+    );
     assert!(
-        due_events(&state, notice_at - Duration::seconds(1), &policy, None)
+        Subscription::due_events(&state, notice_at - Duration::seconds(1), &policy)
             .unwrap()
             .is_empty()
     );
-    let events = due_events(&state, notice_at, &policy, None).unwrap();
+    let events = Subscription::due_events(&state, notice_at, &policy).unwrap();
     let [SubscriptionEvent::Notice(notice)] = events.as_slice() else {
         panic!("one notice expected, got {events:?}");
     };
@@ -394,20 +391,20 @@ fn r_life_03_notice_is_due_seven_days_before_a_paid_term_ends() {
 
 #[test]
 fn r_life_03_a_term_shorter_than_the_lead_gets_its_notice_at_once() {
-    let policy = presets::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_subscription().unwrap();
     let at = local(2025, 3, 3, 11, 11);
     let state = bought(at, days(3), &policy);
-    let events = due_events(&state, at, &policy, None).unwrap();
+    let events = Subscription::due_events(&state, at, &policy).unwrap();
     assert!(matches!(events.as_slice(), [SubscriptionEvent::Notice(n)] if n.due == at));
     // Exactly the lead: end - 7 x 24 h is the purchase instant itself.
     let state = bought(at, days(7), &policy);
-    let events = due_events(&state, at, &policy, None).unwrap();
+    let events = Subscription::due_events(&state, at, &policy).unwrap();
     assert!(matches!(events.as_slice(), [SubscriptionEvent::Notice(n)] if n.due == at));
 }
 
 #[test]
 fn r_life_03_the_trial_gets_a_notice_too() {
-    let policy = presets::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_subscription().unwrap();
     let live = local(2025, 6, 1, 8, 0);
     let trial = run(
         &Subscription::initial(),
@@ -415,7 +412,7 @@ fn r_life_03_the_trial_gets_a_notice_too() {
         live,
         &policy,
     );
-    let events = due_events(&trial, local(2025, 6, 15, 8, 0), &policy, None).unwrap();
+    let events = Subscription::due_events(&trial, local(2025, 6, 15, 8, 0), &policy).unwrap();
     assert_eq!(events.len(), 2);
     assert!(
         matches!(events[0], SubscriptionEvent::Notice(n) if n.term == TermKind::Trial && n.due == local(2025, 6, 8, 8, 0))
@@ -435,7 +432,7 @@ fn r_life_03_the_trial_gets_a_notice_too() {
 
 #[test]
 fn r_life_04_access_is_intercepted_after_the_trial_until_a_purchase() {
-    let policy = presets::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_subscription().unwrap();
     let trial = run(
         &Subscription::initial(),
         SubscriptionCommand::GoLive,
@@ -443,8 +440,8 @@ fn r_life_04_access_is_intercepted_after_the_trial_until_a_purchase() {
         &policy,
     );
     let end = local(2025, 6, 15, 0, 0);
-    assert!(access(&trial, end - Duration::seconds(1), &policy).is_allowed());
-    let answer = access(&trial, end, &policy);
+    assert!(Subscription::access(&trial, end - Duration::seconds(1), &policy).is_allowed());
+    let answer = Subscription::access(&trial, end, &policy);
     assert_eq!(
         answer,
         Access::Intercepted {
@@ -454,7 +451,7 @@ fn r_life_04_access_is_intercepted_after_the_trial_until_a_purchase() {
     );
     // The same answer whether or not the due events were applied.
     assert_eq!(
-        access(&swept(&trial, end, &policy, None), end, &policy),
+        Subscription::access(&swept(&trial, end, &policy, None), end, &policy),
         answer
     );
 
@@ -467,10 +464,10 @@ fn r_life_04_access_is_intercepted_after_the_trial_until_a_purchase() {
         buy_at,
         &policy,
     );
-    assert!(access(&paid, buy_at, &policy).is_allowed());
+    assert!(Subscription::access(&paid, buy_at, &policy).is_allowed());
     assert_eq!(
-        status(&paid, buy_at, &policy),
-        Status::Active {
+        Subscription::status(&paid, buy_at, &policy),
+        SubscriptionStatus::Active {
             ends: buy_at + Duration::days(31)
         }
     );
@@ -479,24 +476,27 @@ fn r_life_04_access_is_intercepted_after_the_trial_until_a_purchase() {
 #[test]
 fn r_life_04_buying_restores_access_at_once_from_every_lapsed_state() {
     for policy in [
-        presets::app_store_seat_plan().unwrap(),
-        presets::chat_service().unwrap(),
-        presets::cloud_environment().unwrap(),
+        presets::app_store_subscription().unwrap(),
+        presets::chat_service_subscription().unwrap(),
+        presets::cloud_environment_subscription().unwrap(),
     ] {
         let at = local(2025, 1, 1, 0, 0);
         let state = bought(at, Period::Month, &policy);
         let late = at + Duration::days(60);
         let lapsed = swept(&state, late, &policy, None);
-        assert!(!access(&lapsed, late, &policy).is_allowed());
+        assert!(!Subscription::access(&lapsed, late, &policy).is_allowed());
         for command in [
             SubscriptionCommand::Purchase { validity: days(1) },
             SubscriptionCommand::Renew { validity: days(1) },
         ] {
             let restored = run(&lapsed, command, late, &policy);
-            assert!(access(&restored, late, &policy).is_allowed(), "{command:?}");
+            assert!(
+                Subscription::access(&restored, late, &policy).is_allowed(),
+                "{command:?}"
+            );
             assert_eq!(
-                status(&restored, late, &policy),
-                Status::Active {
+                Subscription::status(&restored, late, &policy),
+                SubscriptionStatus::Active {
                     ends: late + Duration::days(1)
                 }
             );
@@ -507,7 +507,7 @@ fn r_life_04_buying_restores_access_at_once_from_every_lapsed_state() {
 #[test]
 fn renew_extends_a_running_paid_term_from_its_end() {
     // R-SEAT-09: extending adds the validity after the current end.
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     let at = local(2025, 1, 1, 0, 0);
     let state = bought(at, Period::Month, &policy);
     let (_, events) = Subscription::run(
@@ -533,10 +533,10 @@ fn renew_extends_a_running_paid_term_from_its_end() {
 
 #[test]
 fn r_life_05_chat_reminders_run_from_expiry_day_minus_6_to_the_day_after() {
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     let end = local(2025, 7, 1, 0, 0); // expires on 2025-06-30, local
     let state = bought(end - Duration::days(31), Period::Month, &policy);
-    let events = due_events(&state, end + Duration::days(5), &policy, None).unwrap();
+    let events = Subscription::due_events(&state, end + Duration::days(5), &policy).unwrap();
     let sent = reminders(&events);
     let dates: Vec<NaiveDate> = sent.iter().map(|r| r.date).collect();
     let expected: Vec<NaiveDate> = (24..=30)
@@ -572,12 +572,13 @@ use chrono::Datelike;
 
 #[test]
 fn r_life_05_a_term_bought_inside_the_window_is_reminded_from_its_start() {
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     // Bought at 14:00 on a 3-day term: the window opened days ago; the
     // purchase day's 10:00 reminder is due at the purchase instant.
     let at = local(2025, 6, 10, 14, 0);
     let state = bought(at, days(3), &policy);
-    let sent = reminders(&due_events(&state, at + Duration::days(10), &policy, None).unwrap());
+    let sent =
+        reminders(&Subscription::due_events(&state, at + Duration::days(10), &policy).unwrap());
     let dates: Vec<NaiveDate> = sent.iter().map(|r| r.date).collect();
     assert_eq!(
         dates,
@@ -595,7 +596,7 @@ fn r_life_05_a_term_bought_inside_the_window_is_reminded_from_its_start() {
 
 #[test]
 fn r_life_05_a_renewal_stops_the_old_terms_reminders() {
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     let end = local(2025, 7, 1, 0, 0);
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let on_expiry_day = local(2025, 6, 30, 12, 0);
@@ -611,7 +612,7 @@ fn r_life_05_a_renewal_stops_the_old_terms_reminders() {
     // Nothing for the old term any more: the next reminder is the new
     // window's first, expiry day 2025-07-31 - 6.
     assert_eq!(
-        next_due_at(&renewed, &policy).unwrap(),
+        Subscription::next_due_at(&renewed, &policy).unwrap(),
         Some(local(2025, 7, 25, 10, 0))
     );
 }
@@ -646,20 +647,20 @@ fn r_life_05_window_is_the_days_up_to_and_including_expiry_and_after() {
 
 #[test]
 fn r_life_06_chat_app_is_served_24_hours_after_expiry_then_suspended() {
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     let end = local(2025, 7, 1, 0, 0);
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let until = end + Duration::hours(24);
     assert_eq!(
-        status(&state, end, &policy),
-        Status::Grace {
+        Subscription::status(&state, end, &policy),
+        SubscriptionStatus::Grace {
             ended: end,
             until: Some(until),
             then: Lapse::Suspended
         }
     );
-    assert!(access(&state, until - Duration::seconds(1), &policy).is_allowed());
-    let answer = access(&state, until, &policy);
+    assert!(Subscription::access(&state, until - Duration::seconds(1), &policy).is_allowed());
+    let answer = Subscription::access(&state, until, &policy);
     assert_eq!(answer.rule(), Some(RuleId::Life06));
     assert!(
         answer
@@ -668,7 +669,7 @@ fn r_life_06_chat_app_is_served_24_hours_after_expiry_then_suspended() {
             .starts_with("Suspended since 2025-07-02 00:00 +08:00")
     );
 
-    let events = due_events(&state, until, &policy, None).unwrap();
+    let events = Subscription::due_events(&state, until, &policy).unwrap();
     assert!(events.contains(&SubscriptionEvent::Expired {
         at: end,
         ended: TermKind::Paid,
@@ -691,7 +692,7 @@ fn r_life_06_chat_app_is_served_24_hours_after_expiry_then_suspended() {
 
 #[test]
 fn r_life_06_renewing_in_grace_starts_the_new_term_at_once() {
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     let end = local(2025, 7, 1, 0, 0);
     let state = swept(
         &bought(end - Duration::days(31), Period::Month, &policy),
@@ -710,14 +711,14 @@ fn r_life_06_renewing_in_grace_starts_the_new_term_at_once() {
         &policy,
     );
     assert_eq!(
-        status(&renewed, now, &policy),
-        Status::Active {
+        Subscription::status(&renewed, now, &policy),
+        SubscriptionStatus::Active {
             ends: now + Duration::days(31)
         }
     );
     // The old grace's end changes nothing any more.
     assert!(
-        access(
+        Subscription::access(
             &swept(&renewed, end + Duration::hours(30), &policy, None),
             end + Duration::hours(30),
             &policy
@@ -729,7 +730,7 @@ fn r_life_06_renewing_in_grace_starts_the_new_term_at_once() {
 // ---------------------------------------------------------------- R-LIFE-07
 
 fn auto_renewing(end: DateTime<Utc>) -> (SubscriptionPolicy, SubscriptionState) {
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let state = run(
         &state,
@@ -748,7 +749,7 @@ fn r_life_07_auto_renews_for_a_month_when_the_balance_covers_it() {
         balance: yuan(100),
         renewal_price: yuan(100),
     };
-    let events = due_events(&state, end, &policy, Some(&funds)).unwrap();
+    let events = Subscription::due_events_with_funds(&state, end, &policy, Some(&funds)).unwrap();
     assert_eq!(
         events.last(),
         Some(&SubscriptionEvent::AutoRenewed {
@@ -759,14 +760,14 @@ fn r_life_07_auto_renews_for_a_month_when_the_balance_covers_it() {
     );
     let renewed = swept(&state, end, &policy, Some(&funds));
     assert_eq!(
-        status(&renewed, end, &policy),
-        Status::Active {
+        Subscription::status(&renewed, end, &policy),
+        SubscriptionStatus::Active {
             ends: end + Duration::days(31)
         }
     );
     // No day-after reminder for a renewed term.
     assert!(
-        reminders(&due_events(&renewed, end + Duration::days(2), &policy, None).unwrap())
+        reminders(&Subscription::due_events(&renewed, end + Duration::days(2), &policy).unwrap())
             .is_empty()
     );
 }
@@ -779,7 +780,9 @@ fn r_life_07_a_short_balance_follows_the_normal_expiry_path() {
         balance: Money::cny(Decimal::new(9999, 2)),
         renewal_price: yuan(100),
     };
-    let events = due_events(&state, end + Duration::days(2), &policy, Some(&funds)).unwrap();
+    let events =
+        Subscription::due_events_with_funds(&state, end + Duration::days(2), &policy, Some(&funds))
+            .unwrap();
     let expired = events
         .iter()
         .find(|e| matches!(e, SubscriptionEvent::Expired { .. }))
@@ -815,7 +818,13 @@ fn r_life_07_each_renewal_of_a_sweep_draws_from_the_balance() {
         balance: yuan(250),
         renewal_price: yuan(100),
     };
-    let events = due_events(&state, end + Duration::days(70), &policy, Some(&funds)).unwrap();
+    let events = Subscription::due_events_with_funds(
+        &state,
+        end + Duration::days(70),
+        &policy,
+        Some(&funds),
+    )
+    .unwrap();
     let renewals = events
         .iter()
         .filter(|e| matches!(e, SubscriptionEvent::AutoRenewed { .. }))
@@ -837,15 +846,15 @@ fn r_life_07_an_auto_renewal_needs_the_balance_fact() {
     let (policy, state) = auto_renewing(end);
     // Nothing due yet: no funds needed.
     assert!(
-        due_events(&state, end - Duration::days(8), &policy, None)
+        Subscription::due_events(&state, end - Duration::days(8), &policy)
             .unwrap()
             .is_empty()
     );
-    let err = due_events(&state, end, &policy, None).unwrap_err();
+    let err = Subscription::due_events(&state, end, &policy).unwrap_err();
     assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Life07));
     // No partial output on error.
     let mut out = vec![SubscriptionEvent::AutoRenewalSet { at: end, on: true }];
-    assert!(due_events_into(&state, end, &policy, None, &mut out).is_err());
+    assert!(Subscription::due_events_into(&state, end, &policy, None, &mut out).is_err());
     assert_eq!(out.len(), 1);
     // Balance and price in different currencies cannot be compared.
     let usd = Funds {
@@ -853,14 +862,14 @@ fn r_life_07_an_auto_renewal_needs_the_balance_fact() {
         renewal_price: yuan(100),
     };
     assert!(matches!(
-        due_events(&state, end, &policy, Some(&usd)),
+        Subscription::due_events_with_funds(&state, end, &policy, Some(&usd)),
         Err(Error::Arithmetic { .. })
     ));
 }
 
 #[test]
 fn r_life_07_auto_renewal_is_refused_when_the_plan_has_none() {
-    let policy = presets::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_subscription().unwrap();
     let state = bought(local(2025, 1, 1, 0, 0), Period::Year, &policy);
     let refusal = refused(
         &state,
@@ -882,7 +891,7 @@ fn r_life_07_auto_renewal_is_refused_when_the_plan_has_none() {
 
 /// The chat service, renewing every `period` days instead of monthly.
 fn renewing_every(period: u32) -> SubscriptionPolicy {
-    let mut spec = presets::chat_service_spec();
+    let mut spec = presets::chat_service_subscription_spec();
     spec.auto_renewal = Some(days(period));
     SubscriptionPolicy::try_from(spec).unwrap()
 }
@@ -961,8 +970,8 @@ fn r_life_07_repeated_advance_catches_up_ten_dormant_years_through_the_engine() 
     assert_eq!(sizes, [1000, 1000, 1000, 652]);
     let caught_up = engine.state::<Subscription>(&id).unwrap();
     assert_eq!(
-        status(&caught_up, later, &policy),
-        Status::Active {
+        Subscription::status(&caught_up, later, &policy),
+        SubscriptionStatus::Active {
             ends: later + Duration::days(1)
         }
     );
@@ -971,7 +980,13 @@ fn r_life_07_repeated_advance_catches_up_ten_dormant_years_through_the_engine() 
     let mut yearly = auto_renewing_from(start, 1, &policy);
     let mut yearly_events = Vec::new();
     for year in 2026..=2035 {
-        let events = due_events(&yearly, local(year, 1, 1, 9, 0), &policy, Some(&free)).unwrap();
+        let events = Subscription::due_events_with_funds(
+            &yearly,
+            local(year, 1, 1, 9, 0),
+            &policy,
+            Some(&free),
+        )
+        .unwrap();
         yearly = events.iter().fold(yearly, Subscription::evolve);
         yearly_events.extend(events);
     }
@@ -987,7 +1002,8 @@ fn r_life_07_repeated_advance_catches_up_ten_dormant_years_through_the_engine() 
     );
     // The free function, asked for all of it at once, still refuses.
     let initial = auto_renewing_from(start, 1, &policy);
-    let err = due_events(&initial, later, &policy, Some(&free)).unwrap_err();
+    let err =
+        Subscription::due_events_with_funds(&initial, later, &policy, Some(&free)).unwrap_err();
     assert_eq!(err.refusal().map(|r| r.rule()), Some(RuleId::Life07));
 }
 
@@ -1005,16 +1021,16 @@ fn r_life_07_a_bounded_sweep_stops_before_the_renewal_past_the_bound() {
     let bound = i64::from(MAX_AUTO_RENEWALS_PER_SWEEP);
     // Exactly the bound is due: one complete batch, as one sweep.
     let at_bound = start + Duration::days(bound);
-    let sweep = due_events_bounded(&state, at_bound, &policy, Some(&free)).unwrap();
+    let sweep = Subscription::due_events_bounded(&state, at_bound, &policy, Some(&free)).unwrap();
     assert!(sweep.complete);
-    let once = due_events(&state, at_bound, &policy, Some(&free)).unwrap();
+    let once = Subscription::due_events_with_funds(&state, at_bound, &policy, Some(&free)).unwrap();
     assert!(sweep.events == once, "a complete batch is one sweep");
     assert_eq!(renewals_in(&sweep.events), 1000);
     // One more: the batch is incomplete. It holds the bound's batch and
     // the reminder of the last renewed term (10:00 local, an hour after it
     // renewed), which comes before the next renewal.
     let past = at_bound + Duration::days(1);
-    let first = due_events_bounded(&state, past, &policy, Some(&free)).unwrap();
+    let first = Subscription::due_events_bounded(&state, past, &policy, Some(&free)).unwrap();
     assert!(!first.complete);
     let (head, tail) = first.events.split_at(sweep.events.len());
     assert!(head == sweep.events, "the batch starts as the complete one");
@@ -1023,8 +1039,11 @@ fn r_life_07_a_bounded_sweep_stops_before_the_renewal_past_the_bound() {
         "{tail:?}"
     );
     let next = first.events.iter().fold(state, Subscription::evolve);
-    assert_eq!(next_due_at(&next, &policy).unwrap(), Some(past));
-    let rest = due_events_bounded(&next, past, &policy, Some(&free)).unwrap();
+    assert_eq!(
+        Subscription::next_due_at(&next, &policy).unwrap(),
+        Some(past)
+    );
+    let rest = Subscription::due_events_bounded(&next, past, &policy, Some(&free)).unwrap();
     assert!(rest.complete);
     assert_eq!(
         rest.events,
@@ -1041,7 +1060,7 @@ fn r_life_07_a_bounded_sweep_stops_before_the_renewal_past_the_bound() {
     );
     assert!(json.ends_with(r#""complete":true}"#), "{json}");
     assert_eq!(
-        serde_json::from_str::<billing_rules::lifecycle::subscription::Sweep>(&json).unwrap(),
+        serde_json::from_str::<billing_rules::lifecycle::Sweep>(&json).unwrap(),
         rest
     );
 }
@@ -1093,9 +1112,11 @@ fn r_life_07_advance_with_the_balance_left_draws_exactly_as_one_sweep() {
 
     // One sweep, taken in two steps each within the bound.
     let middle = start + Duration::days(800);
-    let part = due_events(&state, middle, &policy, Some(&funds(yuan(1500)))).unwrap();
+    let part =
+        Subscription::due_events_with_funds(&state, middle, &policy, Some(&funds(yuan(1500))))
+            .unwrap();
     let halfway = part.iter().fold(state, Subscription::evolve);
-    let rest = due_events(
+    let rest = Subscription::due_events_with_funds(
         &halfway,
         later,
         &policy,
@@ -1116,7 +1137,7 @@ fn r_life_07_advance_with_the_balance_left_draws_exactly_as_one_sweep() {
 /// the term (366 days up to expiry, SMS at 10:00), bought on 2025-01-01 and
 /// left alone for 1,100 years.
 fn reminding_all_year() -> SubscriptionPolicy {
-    let mut spec = presets::chat_service_spec();
+    let mut spec = presets::chat_service_subscription_spec();
     spec.auto_renewal = Some(Period::Year);
     spec.reminders = Some(ReminderSpec {
         days_up_to_expiry: 366,
@@ -1183,7 +1204,8 @@ fn r_life_07_one_advance_returns_at_most_max_events_per_advance_after_a_dormant_
     let (mut reference, mut swept_events) = (state, Vec::new());
     for step in [500, 1_000, 1_100] {
         let at = start + Duration::days(365 * step);
-        let batch = due_events(&reference, at, &policy, Some(&free)).unwrap();
+        let batch =
+            Subscription::due_events_with_funds(&reference, at, &policy, Some(&free)).unwrap();
         reference = batch.iter().fold(reference, Subscription::evolve);
         swept_events.extend(batch);
     }
@@ -1191,8 +1213,8 @@ fn r_life_07_one_advance_returns_at_most_max_events_per_advance_after_a_dormant_
     // Hundreds of thousands of events: compared without printing them.
     assert!(events == swept_events, "Advance differs from one sweep");
     assert_eq!(
-        status(&advanced, now, &policy),
-        Status::Active {
+        Subscription::status(&advanced, now, &policy),
+        SubscriptionStatus::Active {
             ends: now + Duration::days(365)
         }
     );
@@ -1202,17 +1224,17 @@ fn r_life_07_one_advance_returns_at_most_max_events_per_advance_after_a_dormant_
 
 #[test]
 fn r_life_10_cloud_environment_is_isolated_after_an_unrenewed_term_until_renewed() {
-    let policy = presets::cloud_environment().unwrap();
+    let policy = presets::cloud_environment_subscription().unwrap();
     let at = local(2025, 1, 1, 0, 0);
     let state = bought(at, Period::Year, &policy);
     let end = at + Duration::days(365);
     assert_eq!(
-        status(&state, end, &policy),
-        Status::Isolated { since: end }
+        Subscription::status(&state, end, &policy),
+        SubscriptionStatus::Isolated { since: end }
     );
-    let answer = access(&state, end, &policy);
+    let answer = Subscription::access(&state, end, &policy);
     assert_eq!(answer.rule(), Some(RuleId::Life10));
-    let events = due_events(&state, end, &policy, None).unwrap();
+    let events = Subscription::due_events(&state, end, &policy).unwrap();
     assert_eq!(
         events,
         vec![SubscriptionEvent::Expired {
@@ -1234,31 +1256,31 @@ fn r_life_10_cloud_environment_is_isolated_after_an_unrenewed_term_until_renewed
         end + Duration::days(3),
         &policy,
     );
-    assert!(access(&renewed, end + Duration::days(3), &policy).is_allowed());
+    assert!(Subscription::access(&renewed, end + Duration::days(3), &policy).is_allowed());
 }
 
 // ---------------------------------------------------------------- due events, replay, serde
 
 #[test]
 fn due_events_applied_twice_change_nothing() {
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     let end = local(2025, 7, 1, 0, 0);
     let state = bought(end - Duration::days(31), Period::Month, &policy);
-    let events = due_events(&state, end + Duration::days(3), &policy, None).unwrap();
+    let events = Subscription::due_events(&state, end + Duration::days(3), &policy).unwrap();
     let once = events.iter().fold(state, Subscription::evolve);
     let twice = events.iter().fold(once, Subscription::evolve);
     assert_eq!(once, twice);
     assert!(
-        due_events(&once, end + Duration::days(3), &policy, None)
+        Subscription::due_events(&once, end + Duration::days(3), &policy)
             .unwrap()
             .is_empty()
     );
-    assert_eq!(next_due_at(&once, &policy).unwrap(), None);
+    assert_eq!(Subscription::next_due_at(&once, &policy).unwrap(), None);
 }
 
 #[test]
 fn advance_command_applies_the_due_events() {
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     let end = local(2025, 7, 1, 0, 0);
     let state = bought(end - Duration::days(31), Period::Month, &policy);
     let now = end + Duration::days(3);
@@ -1269,16 +1291,19 @@ fn advance_command_applies_the_due_events() {
         &policy,
     )
     .unwrap();
-    assert_eq!(events, due_events(&state, now, &policy, None).unwrap());
+    assert_eq!(
+        events,
+        Subscription::due_events(&state, now, &policy).unwrap()
+    );
     assert_eq!(after, swept(&state, now, &policy, None));
 }
 
 #[test]
 fn states_events_and_commands_round_trip_through_json() {
-    let policy = presets::chat_service().unwrap();
+    let policy = presets::chat_service_subscription().unwrap();
     let end = local(2025, 7, 1, 0, 0);
     let state = bought(end - Duration::days(31), Period::Month, &policy);
-    let events = due_events(&state, end + Duration::days(3), &policy, None).unwrap();
+    let events = Subscription::due_events(&state, end + Duration::days(3), &policy).unwrap();
     let json = serde_json::to_string(&events).unwrap();
     assert_eq!(
         serde_json::from_str::<Vec<SubscriptionEvent>>(&json).unwrap(),
@@ -1302,8 +1327,12 @@ fn states_events_and_commands_round_trip_through_json() {
         serde_json::from_str::<SubscriptionCommand>(&json).unwrap(),
         command
     );
-    let access_json =
-        serde_json::to_string(&access(&after, end + Duration::hours(30), &policy)).unwrap();
+    let access_json = serde_json::to_string(&Subscription::access(
+        &after,
+        end + Duration::hours(30),
+        &policy,
+    ))
+    .unwrap();
     assert!(
         access_json.starts_with(r#"{"access":"intercepted","rule":"R-LIFE-06""#),
         "{access_json}"
@@ -1312,7 +1341,7 @@ fn states_events_and_commands_round_trip_through_json() {
 
 #[test]
 fn every_phase_round_trips_through_json() {
-    let policy = presets::app_store_seat_plan().unwrap();
+    let policy = presets::app_store_subscription().unwrap();
     let live = local(2025, 6, 1, 0, 0);
     let trial = run(
         &Subscription::initial(),
@@ -1327,7 +1356,7 @@ fn every_phase_round_trips_through_json() {
         local(2025, 6, 20, 0, 0),
         &policy,
     );
-    let chat = presets::chat_service().unwrap();
+    let chat = presets::chat_service_subscription().unwrap();
     let paid = bought(live, Period::Month, &chat);
     let grace = swept(
         &paid,
@@ -1338,7 +1367,7 @@ fn every_phase_round_trips_through_json() {
     let isolated = swept(
         &paid,
         live + Duration::days(40),
-        &presets::cloud_environment().unwrap(),
+        &presets::cloud_environment_subscription().unwrap(),
         None,
     );
     let states = [
@@ -1416,9 +1445,9 @@ fn history() -> impl Strategy<Value = Vec<(i64, Step)>> {
 
 fn policy() -> impl Strategy<Value = SubscriptionPolicy> {
     let presets = prop_oneof![
-        Just(presets::app_store_seat_plan().unwrap()),
-        Just(presets::chat_service().unwrap()),
-        Just(presets::cloud_environment().unwrap()),
+        Just(presets::app_store_subscription().unwrap()),
+        Just(presets::chat_service_subscription().unwrap()),
+        Just(presets::cloud_environment_subscription().unwrap()),
     ];
     let custom = (
         proptest::option::of(1u32..30),
@@ -1546,7 +1575,7 @@ proptest! {
         for probe in probes {
             // Whether or not the scheduler caught up (with any balance).
             let funds = Funds { balance: yuan(balance), renewal_price: yuan(100) };
-            let caught_up = due_events(&state, probe, &policy, Some(&funds)).unwrap();
+            let caught_up = Subscription::due_events_with_funds(&state, probe, &policy, Some(&funds)).unwrap();
             let swept_state = caught_up.iter().fold(state, Subscription::evolve);
             // A scheduler lagging `behind` minutes.
             let lagging = (probe - Duration::minutes(behind)).max(last);
@@ -1555,7 +1584,7 @@ proptest! {
             all.extend(caught_up);
             let until = served_until(&all, &policy);
             for candidate in [&state, &partly, &swept_state] {
-                if access(candidate, probe, &policy).is_allowed() {
+                if Subscription::access(candidate, probe, &policy).is_allowed() {
                     prop_assert!(until.is_some_and(|u| probe < u), "allowed at {} past {:?}", probe, until);
                 }
             }
@@ -1573,8 +1602,8 @@ proptest! {
         let now = last + Duration::minutes(gap);
         for command in [SubscriptionCommand::Purchase { validity: days(validity) }, SubscriptionCommand::Renew { validity: days(validity) }] {
             let (after, _) = Subscription::run(&state, &command, now, &policy).unwrap();
-            prop_assert!(access(&after, now, &policy).is_allowed());
-            prop_assert!(access(&after, now + Duration::days(i64::from(validity)) - Duration::seconds(1), &policy).is_allowed());
+            prop_assert!(Subscription::access(&after, now, &policy).is_allowed());
+            prop_assert!(Subscription::access(&after, now + Duration::days(i64::from(validity)) - Duration::seconds(1), &policy).is_allowed());
         }
     }
 
@@ -1588,8 +1617,8 @@ proptest! {
         // The same instant gives the same status and access.
         let probe = last + Duration::minutes(gap);
         let replayed = Subscription::replay(stored.iter());
-        prop_assert_eq!(status(&replayed, probe, &policy), status(&state, probe, &policy));
-        prop_assert_eq!(access(&replayed, probe, &policy), access(&state, probe, &policy));
+        prop_assert_eq!(Subscription::status(&replayed, probe, &policy), Subscription::status(&state, probe, &policy));
+        prop_assert_eq!(Subscription::access(&replayed, probe, &policy), Subscription::access(&state, probe, &policy));
     }
 
     #[test]
@@ -1608,7 +1637,7 @@ proptest! {
         for step in &polls {
             now += Duration::minutes(*step);
             let funds = Funds { balance: left, renewal_price: yuan(100) };
-            let new = due_events(&polled, now, &policy, Some(&funds)).unwrap();
+            let new = Subscription::due_events_with_funds(&polled, now, &policy, Some(&funds)).unwrap();
             for e in &new {
                 if let SubscriptionEvent::AutoRenewed { price, .. } = e {
                     left = left.checked_sub(*price).unwrap();
@@ -1619,7 +1648,7 @@ proptest! {
         }
         // ...or once at the end: the same events, the same state.
         let funds = Funds { balance: yuan(balance), renewal_price: yuan(100) };
-        let once = due_events(&state, now, &policy, Some(&funds)).unwrap();
+        let once = Subscription::due_events_with_funds(&state, now, &policy, Some(&funds)).unwrap();
         prop_assert_eq!(&once, &polled_events);
         prop_assert_eq!(once.iter().fold(state, Subscription::evolve), polled);
         // And applying them again changes nothing.
@@ -1637,7 +1666,7 @@ proptest! {
         let (state, _, last) = play(&policy, &steps);
         let zone = policy.locale().time_zone;
         let funds = Funds { balance: yuan(10_000), renewal_price: yuan(100) };
-        let events = due_events(&state, last + Duration::days(horizon_days), &policy, Some(&funds)).unwrap();
+        let events = Subscription::due_events_with_funds(&state, last + Duration::days(horizon_days), &policy, Some(&funds)).unwrap();
         let spec = policy.reminders();
         for r in reminders(&events) {
             let spec = spec.unwrap();
@@ -1660,11 +1689,11 @@ proptest! {
         validity in 9u32..400,
     ) {
         // Terms longer than the window: all 8 days, each at 10:00 local.
-        let policy = presets::chat_service().unwrap();
+        let policy = presets::chat_service_subscription().unwrap();
         let at = t0() + Duration::minutes(start_minutes);
         let state = bought(at, days(validity), &policy);
         let end = at + Duration::days(i64::from(validity));
-        let sent = reminders(&due_events(&state, end + Duration::days(3), &policy, None).unwrap());
+        let sent = reminders(&Subscription::due_events(&state, end + Duration::days(3), &policy).unwrap());
         let window = ReminderWindow::around(expiry_day(end, Zone::BEIJING), 7, 1).unwrap();
         let expected: Vec<NaiveDate> = window.days().collect();
         prop_assert_eq!(sent.iter().map(|r| r.date).collect::<Vec<_>>(), expected);
@@ -1728,13 +1757,13 @@ proptest! {
         }
         let most = renewals_in(&events) / bound + events.len() / MAX_EVENTS_PER_ADVANCE + 2;
         prop_assert!(calls <= most, "{} calls, at most {} expected", calls, most);
-        prop_assert!(next_due_at(&advanced, &policy).unwrap().is_none_or(|at| at > now));
+        prop_assert!(Subscription::next_due_at(&advanced, &policy).unwrap().is_none_or(|at| at > now));
 
         // One sweep, in steps of 500 periods (each within the bound).
         let (mut reference, mut swept_events, mut left, mut at) = (state, Vec::new(), opening, start);
         while at < now {
             at = (at + Duration::days(i64::from(period) * 500)).min(now);
-            let step = due_events(&reference, at, &policy, Some(&funds(left))).unwrap();
+            let step = Subscription::due_events_with_funds(&reference, at, &policy, Some(&funds(left))).unwrap();
             left = charged(left, &step);
             reference = step.iter().fold(reference, Subscription::evolve);
             swept_events.extend(step);
@@ -1743,7 +1772,7 @@ proptest! {
         prop_assert_eq!(advanced, reference);
         prop_assert_eq!(balance, left);
         if renewals_in(&events) <= bound {
-            let once = due_events(&state, now, &policy, Some(&funds(opening))).unwrap();
+            let once = Subscription::due_events_with_funds(&state, now, &policy, Some(&funds(opening))).unwrap();
             prop_assert!(once == events, "Advance differs from one sweep at once");
         }
     }

@@ -2,9 +2,7 @@
 //! does not have is an error naming it, never silently ignored (a misspelt
 //! `max_totl` would otherwise leave the cap at its preset value).
 
-use billing_rules::lifecycle::licence::LicencePolicy;
-use billing_rules::lifecycle::policy::SubscriptionPolicy;
-use billing_rules::lifecycle::postpaid::PostpaidPolicy;
+use billing_rules::lifecycle::{LicencePolicy, PostpaidPolicy, SubscriptionPolicy};
 use billing_rules::payment::PaymentPolicy;
 use billing_rules::policy::Locale;
 use billing_rules::presets;
@@ -59,18 +57,12 @@ fn r_use_05_usage_policies_refuse_unknown_fields() {
 
 #[test]
 fn r_life_06_lifecycle_policies_refuse_unknown_fields() {
-    check::<SubscriptionPolicy>(presets::lifecycle::chat_service_spec(), "chat service");
-    check::<SubscriptionPolicy>(presets::lifecycle::app_store_seat_plan_spec(), "app store");
-    check::<SubscriptionPolicy>(presets::lifecycle::cloud_environment_spec(), "cloud");
-    check::<PostpaidPolicy>(
-        presets::lifecycle::live_plugin_postpaid_spec(),
-        "plugin postpaid",
-    );
-    check::<PostpaidPolicy>(
-        presets::lifecycle::cloud_environment_postpaid_spec(),
-        "cloud postpaid",
-    );
-    check::<LicencePolicy>(presets::lifecycle::live_plugin_licence_spec(), "licence");
+    check::<SubscriptionPolicy>(presets::chat_service_subscription_spec(), "chat service");
+    check::<SubscriptionPolicy>(presets::app_store_subscription_spec(), "app store");
+    check::<SubscriptionPolicy>(presets::cloud_environment_subscription_spec(), "cloud");
+    check::<PostpaidPolicy>(presets::live_plugin_postpaid_spec(), "plugin postpaid");
+    check::<PostpaidPolicy>(presets::cloud_environment_postpaid_spec(), "cloud postpaid");
+    check::<LicencePolicy>(presets::live_plugin_licence_spec(), "licence");
 }
 
 #[test]
@@ -104,16 +96,16 @@ where
 /// and every policy gives back its spec: `P::try_from(p.to_spec()) == Ok(p)`.
 #[test]
 fn every_preset_builds_and_every_policy_round_trips_through_to_spec() {
-    use presets::{lifecycle, usage};
+    use presets::usage;
     spec_round_trip(
         presets::app_store_seat_pricing().unwrap(),
         SeatPolicy::to_spec,
         SeatPolicy::locale,
     );
     for policy in [
-        lifecycle::app_store_seat_plan().unwrap(),
-        lifecycle::chat_service().unwrap(),
-        lifecycle::cloud_environment().unwrap(),
+        presets::app_store_subscription().unwrap(),
+        presets::chat_service_subscription().unwrap(),
+        presets::cloud_environment_subscription().unwrap(),
     ] {
         spec_round_trip(
             policy,
@@ -122,13 +114,13 @@ fn every_preset_builds_and_every_policy_round_trips_through_to_spec() {
         );
     }
     for policy in [
-        lifecycle::cloud_environment_postpaid().unwrap(),
-        lifecycle::live_plugin_postpaid().unwrap(),
+        presets::cloud_environment_postpaid().unwrap(),
+        presets::live_plugin_postpaid().unwrap(),
     ] {
         spec_round_trip(policy, PostpaidPolicy::to_spec, PostpaidPolicy::locale);
     }
     spec_round_trip(
-        lifecycle::live_plugin_licence().unwrap(),
+        presets::live_plugin_licence().unwrap(),
         LicencePolicy::to_spec,
         LicencePolicy::locale,
     );
@@ -168,22 +160,22 @@ fn every_preset_builds_and_every_policy_round_trips_through_to_spec() {
 /// exactly `try_from` of its `*_spec()`.
 #[test]
 fn every_preset_spec_is_its_built_presets_spec() {
-    use presets::{lifecycle, usage};
+    use presets::usage;
     assert_eq!(
         presets::app_store_seat_pricing().unwrap().to_spec(),
         presets::app_store_seat_pricing_spec()
     );
     assert_eq!(
-        lifecycle::chat_service().unwrap().to_spec(),
-        lifecycle::chat_service_spec()
+        presets::chat_service_subscription().unwrap().to_spec(),
+        presets::chat_service_subscription_spec()
     );
     assert_eq!(
-        lifecycle::live_plugin_licence().unwrap().to_spec(),
-        lifecycle::live_plugin_licence_spec()
+        presets::live_plugin_licence().unwrap().to_spec(),
+        presets::live_plugin_licence_spec()
     );
     assert_eq!(
-        lifecycle::live_plugin_postpaid().unwrap().to_spec(),
-        lifecycle::live_plugin_postpaid_spec()
+        presets::live_plugin_postpaid().unwrap().to_spec(),
+        presets::live_plugin_postpaid_spec()
     );
     assert_eq!(
         presets::cloud_payment().unwrap().to_spec(),

@@ -2,16 +2,15 @@
 //! top-ups, paused recordings (R-LIFE-08, R-LIFE-09).
 
 use billing_rules::decider::Decider;
-use billing_rules::lifecycle::notices::{Channel, Channels, Role};
-use billing_rules::lifecycle::postpaid::{
-    ArrearsCause, ArrearsReminderSpec, ArrearsTrigger, PostpaidAccount, PostpaidCommand,
-    PostpaidEvent, PostpaidPolicy, PostpaidPolicySpec, PostpaidState, PostpaidStatus, Standing,
-    access, billed_month, due_events, recording_access, status,
+use billing_rules::lifecycle::{
+    ArrearsCause, ArrearsReminderSpec, ArrearsTrigger, Channel, Channels, PostpaidAccount,
+    PostpaidCommand, PostpaidEvent, PostpaidPolicy, PostpaidPolicySpec, PostpaidState,
+    PostpaidStatus, Role, Standing,
 };
 use billing_rules::money::{Currency, Money};
-use billing_rules::presets::lifecycle as presets;
+use billing_rules::presets;
 use billing_rules::time::Zone;
-use billing_rules::{Error, FigureValue, RuleId};
+use billing_rules::{Error, FigureValue, RuleId, TimeDriven};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -123,7 +122,7 @@ fn r_life_08_a_bill_is_issued_on_day_1_2_or_3_of_the_next_month() {
     let june = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
     for day in 1..=3 {
         assert_eq!(
-            billed_month(local(2025, 7, day, 9, 0), &policy).unwrap(),
+            policy.billed_month(local(2025, 7, day, 9, 0)).unwrap(),
             june
         );
     }
@@ -143,7 +142,7 @@ fn r_life_08_a_bill_is_issued_on_day_1_2_or_3_of_the_next_month() {
     );
     // January's bill is December's.
     assert_eq!(
-        billed_month(local(2026, 1, 2, 0, 0), &policy).unwrap(),
+        policy.billed_month(local(2026, 1, 2, 0, 0)).unwrap(),
         NaiveDate::from_ymd_opt(2025, 12, 1).unwrap()
     );
 }
@@ -188,12 +187,12 @@ fn r_life_08_in_arrears_reminders_go_out_and_services_stop_24_hours_after_the_bi
         ]
     );
     let stop = at + Duration::hours(24);
-    assert!(access(&state, stop - Duration::seconds(1), &policy).is_allowed());
-    let answer = access(&state, stop, &policy);
+    assert!(PostpaidAccount::access(&state, stop - Duration::seconds(1), &policy).is_allowed());
+    let answer = PostpaidAccount::access(&state, stop, &policy);
     assert_eq!(answer.rule(), Some(RuleId::Life08));
     assert!(answer.reason().unwrap().contains("bill for 2025-06"));
 
-    let due = due_events(&state, stop, &policy).unwrap();
+    let due = PostpaidAccount::due_events(&state, stop, &policy).unwrap();
     let reminders: Vec<(u32, DateTime<Utc>)> = due
         .iter()
         .filter_map(|e| match e {
@@ -227,7 +226,7 @@ fn r_life_08_a_bill_the_balance_covers_brings_no_arrears() {
     );
     assert_eq!(events.len(), 1);
     assert_eq!(state.standing, Standing::Good);
-    assert!(access(&state, local(2025, 8, 1, 0, 0), &policy).is_allowed());
+    assert!(PostpaidAccount::access(&state, local(2025, 8, 1, 0, 0), &policy).is_allowed());
 }
 
 #[test]
@@ -248,7 +247,7 @@ fn r_life_08_a_top_up_restores_service_only_when_it_clears_the_arrears() {
             .any(|e| matches!(e, PostpaidEvent::Restored { .. }))
     );
     assert_eq!(
-        access(&partial, later, &policy).rule(),
+        PostpaidAccount::access(&partial, later, &policy).rule(),
         Some(RuleId::Life08)
     );
     // Exactly zero clears a bill's arrears.
@@ -265,8 +264,11 @@ fn r_life_08_a_top_up_restores_service_only_when_it_clears_the_arrears() {
             balance: yuan(0)
         })
     );
-    assert!(access(&restored, later, &policy).is_allowed());
-    assert_eq!(status(&restored, later, &policy), PostpaidStatus::Good);
+    assert!(PostpaidAccount::access(&restored, later, &policy).is_allowed());
+    assert_eq!(
+        PostpaidAccount::status(&restored, later, &policy),
+        PostpaidStatus::Good
+    );
 }
 
 #[test]
@@ -397,9 +399,13 @@ fn r_life_09_topped_up_within_24_hours_nothing_changes() {
     );
     assert_eq!(state.standing, Standing::Good);
     let much_later = at + Duration::days(10);
-    assert!(due_events(&state, much_later, &policy).unwrap().is_empty());
-    assert!(access(&state, much_later, &policy).is_allowed());
-    assert!(recording_access(&state, much_later, &policy).is_allowed());
+    assert!(
+        PostpaidAccount::due_events(&state, much_later, &policy)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(PostpaidAccount::access(&state, much_later, &policy).is_allowed());
+    assert!(PostpaidAccount::recording_access(&state, much_later, &policy).is_allowed());
 }
 
 #[test]
@@ -407,8 +413,11 @@ fn r_life_09_not_topped_up_the_service_pauses_and_recordings_are_unreadable() {
     let at = local(2025, 6, 30, 12, 0);
     let (policy, state) = ran_out(at);
     let paused_at = at + Duration::hours(24);
-    assert!(recording_access(&state, paused_at - Duration::seconds(1), &policy).is_allowed());
-    let recordings = recording_access(&state, paused_at, &policy);
+    assert!(
+        PostpaidAccount::recording_access(&state, paused_at - Duration::seconds(1), &policy)
+            .is_allowed()
+    );
+    let recordings = PostpaidAccount::recording_access(&state, paused_at, &policy);
     assert_eq!(recordings.rule(), Some(RuleId::Life09));
     assert_eq!(
         recordings.reason(),
@@ -417,11 +426,11 @@ fn r_life_09_not_topped_up_the_service_pauses_and_recordings_are_unreadable() {
         )
     );
     assert_eq!(
-        access(&state, paused_at, &policy).rule(),
+        PostpaidAccount::access(&state, paused_at, &policy).rule(),
         Some(RuleId::Life09)
     );
     assert_eq!(
-        due_events(&state, paused_at, &policy).unwrap(),
+        PostpaidAccount::due_events(&state, paused_at, &policy).unwrap(),
         vec![PostpaidEvent::Suspended {
             at: paused_at,
             arrears_since: at,
@@ -438,7 +447,7 @@ fn r_life_09_not_topped_up_the_service_pauses_and_recordings_are_unreadable() {
         later,
         &policy,
     );
-    assert!(recording_access(&state, later, &policy).is_allowed());
+    assert!(PostpaidAccount::recording_access(&state, later, &policy).is_allowed());
 }
 
 #[test]
@@ -466,7 +475,7 @@ fn r_life_09_a_charge_that_leaves_money_is_not_arrears() {
 fn postpaid_state_and_events_round_trip_through_json() {
     let at = local(2025, 7, 2, 9, 0);
     let (policy, state, mut events) = billed(at);
-    events.extend(due_events(&state, at + Duration::days(2), &policy).unwrap());
+    events.extend(PostpaidAccount::due_events(&state, at + Duration::days(2), &policy).unwrap());
     let json = serde_json::to_string(&events).unwrap();
     assert_eq!(
         serde_json::from_str::<Vec<PostpaidEvent>>(&json).unwrap(),
@@ -569,11 +578,11 @@ proptest! {
         let mut now = last;
         for minutes in &polls {
             now += Duration::minutes(*minutes);
-            let new = due_events(&polled, now, &policy).unwrap();
+            let new = PostpaidAccount::due_events(&polled, now, &policy).unwrap();
             polled = new.iter().fold(polled, PostpaidAccount::evolve);
             polled_events.extend(new);
         }
-        let once = due_events(&state, now, &policy).unwrap();
+        let once = PostpaidAccount::due_events(&state, now, &policy).unwrap();
         prop_assert_eq!(&once, &polled_events);
         prop_assert_eq!(once.iter().fold(state, PostpaidAccount::evolve), polled);
         prop_assert_eq!(once.iter().fold(polled, PostpaidAccount::evolve), polled);
@@ -601,16 +610,16 @@ proptest! {
             probes.push((since + policy.suspend_after()).max(last));
         }
         for probe in probes {
-            let swept = due_events(&state, probe, &policy).unwrap().iter().fold(state, PostpaidAccount::evolve);
+            let swept = PostpaidAccount::due_events(&state, probe, &policy).unwrap().iter().fold(state, PostpaidAccount::evolve);
             if let Some(since) = arrears_since
                 && probe >= since + policy.suspend_after()
             {
-                prop_assert!(!access(&state, probe, &policy).is_allowed());
-                prop_assert!(!access(&swept, probe, &policy).is_allowed());
-                prop_assert!(!recording_access(&swept, probe, &policy).is_allowed());
+                prop_assert!(!PostpaidAccount::access(&state, probe, &policy).is_allowed());
+                prop_assert!(!PostpaidAccount::access(&swept, probe, &policy).is_allowed());
+                prop_assert!(!PostpaidAccount::recording_access(&swept, probe, &policy).is_allowed());
             }
             if arrears_since.is_none() {
-                prop_assert!(access(&state, probe, &policy).is_allowed());
+                prop_assert!(PostpaidAccount::access(&state, probe, &policy).is_allowed());
             }
         }
         prop_assert_eq!(PostpaidAccount::replay(events.iter()), state);

@@ -53,21 +53,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::Instant;
 
+use billing_rules::TimeDriven;
 use billing_rules::decider::Decider;
 use billing_rules::engine::{
     Aggregate, AggregateId, Clock, Engine, FixedClock, IdempotencyKey, MemoryStore, Outcome, Store,
     StoreError,
 };
-use billing_rules::lifecycle::access::access;
-use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand, BundleClaimEvent};
-use billing_rules::lifecycle::licence::{
-    self, AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicenceStatus,
-    TrafficPackage,
-};
-use billing_rules::lifecycle::notices::Role;
-use billing_rules::lifecycle::policy::SubscriptionPolicy;
-use billing_rules::lifecycle::subscription::{
-    Funds, Phase, Status, Subscription, SubscriptionCommand, SubscriptionEvent, next_due_at, status,
+use billing_rules::lifecycle::{
+    AccountId, AppId, BundleClaim, BundleClaimCommand, BundleClaimEvent, Funds, Licence,
+    LicenceCommand, LicenceEvent, LicencePolicy, LicenceStatus, Phase, Role, Subscription,
+    SubscriptionCommand, SubscriptionEvent, SubscriptionPolicy, SubscriptionStatus, TrafficPackage,
 };
 use billing_rules::money::{Currency, Money, RoundingMode};
 use billing_rules::payment::{
@@ -664,12 +659,12 @@ impl Sim {
         let policies = Policies {
             seat: ctx.ok(presets::app_store_seat_pricing(), "seat preset"),
             lifecycles: [
-                presets::lifecycle::app_store_seat_plan().unwrap(),
-                presets::lifecycle::chat_service().unwrap(),
-                presets::lifecycle::cloud_environment().unwrap(),
+                presets::app_store_subscription().unwrap(),
+                presets::chat_service_subscription().unwrap(),
+                presets::cloud_environment_subscription().unwrap(),
             ],
             usage: ctx.ok(presets::usage::verification(), "usage preset"),
-            licence: presets::lifecycle::live_plugin_licence().unwrap(),
+            licence: presets::live_plugin_licence().unwrap(),
             payment: presets::cloud_payment().unwrap(),
             refunds: presets::app_store_refunds().unwrap(),
         };
@@ -1189,7 +1184,9 @@ impl Sim {
         }
         let policy = &self.policies.lifecycles[n % 3];
         let state = self.ctx.ok(self.engine.state::<Subscription>(&id), "load");
-        let next = self.ctx.ok(next_due_at(&state, policy), "next due");
+        let next = self
+            .ctx
+            .ok(Subscription::next_due_at(&state, policy), "next due");
         check!(
             self.ctx,
             next.is_none_or(|at| at > self.now()),
@@ -1540,11 +1537,13 @@ impl Sim {
         let service = &self.services[n];
         let policy = &self.policies.lifecycles[n % 3];
         let state = ctx.ok(self.engine.state::<Subscription>(&service.id), "load");
-        let at_now = status(&state, now, policy);
-        let allowed = access(&state, now, policy).is_allowed();
+        let at_now = Subscription::status(&state, now, policy);
+        let allowed = Subscription::access(&state, now, policy).is_allowed();
         let lapsed = matches!(
             at_now,
-            Status::Suspended { .. } | Status::Intercepted { .. } | Status::Isolated { .. }
+            SubscriptionStatus::Suspended { .. }
+                | SubscriptionStatus::Intercepted { .. }
+                | SubscriptionStatus::Isolated { .. }
         );
         let recorded_lapse = matches!(
             state.phase,
@@ -1563,22 +1562,22 @@ impl Sim {
         );
         let app = AggregateId::from(service.app.0.clone());
         let licence = ctx.ok(self.engine.state::<Licence>(&app), "load");
-        let licensed = licence::access(&licence, now, &self.policies.licence).is_allowed();
+        let licensed = Licence::access(&licence, now, &self.policies.licence).is_allowed();
         check!(
             ctx,
             licensed
                 == matches!(
-                    licence::status(&licence, now),
+                    Licence::status(&licence, now, &self.policies.licence),
                     LicenceStatus::Available { .. }
                 ),
             "app {}: licence access {licensed} at {now} while {}",
             service.app,
-            licence::status(&licence, now)
+            Licence::status(&licence, now, &self.policies.licence)
         );
         match at_now {
-            Status::Suspended { .. } => self.stats.suspended += 1,
-            Status::Intercepted { .. } => self.stats.intercepted += 1,
-            Status::Isolated { .. } => self.stats.isolated += 1,
+            SubscriptionStatus::Suspended { .. } => self.stats.suspended += 1,
+            SubscriptionStatus::Intercepted { .. } => self.stats.intercepted += 1,
+            SubscriptionStatus::Isolated { .. } => self.stats.isolated += 1,
             _ => {}
         }
     }

@@ -19,21 +19,15 @@
 //! out).
 
 use billing_rules::decider::Decider;
-use billing_rules::lifecycle::access::access;
-use billing_rules::lifecycle::notices::TermKind;
-use billing_rules::lifecycle::policy::{SubscriptionPolicy, SubscriptionPolicySpec};
-use billing_rules::lifecycle::postpaid::{
-    self, ArrearsTrigger, PostpaidAccount, PostpaidCommand, PostpaidEvent, PostpaidPolicy,
-    PostpaidPolicySpec,
-};
-use billing_rules::lifecycle::subscription::{
-    Funds, Subscription, SubscriptionCommand, SubscriptionEvent, SubscriptionState, due_events,
-    status,
+use billing_rules::lifecycle::{
+    ArrearsCause, ArrearsTrigger, Funds, PostpaidAccount, PostpaidCommand, PostpaidEvent,
+    PostpaidPolicy, PostpaidPolicySpec, Subscription, SubscriptionCommand, SubscriptionEvent,
+    SubscriptionPolicy, SubscriptionPolicySpec, SubscriptionState, TermKind,
 };
 use billing_rules::money::Money;
-use billing_rules::presets::lifecycle as presets;
+use billing_rules::presets;
 use billing_rules::time::Zone;
-use billing_rules::{Error, RuleId};
+use billing_rules::{Error, RuleId, TimeDriven};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -137,16 +131,19 @@ pub fn run(command: Command, out: &Output) -> Result {
     match args.preset {
         Preset::AppStore => subscription_preset(
             &args,
-            presets::app_store_seat_plan_spec(),
+            presets::app_store_subscription_spec(),
             "app store seat plan",
             out,
         ),
-        Preset::Chat => {
-            subscription_preset(&args, presets::chat_service_spec(), "chat service", out)
-        }
+        Preset::Chat => subscription_preset(
+            &args,
+            presets::chat_service_subscription_spec(),
+            "chat service",
+            out,
+        ),
         Preset::Cloud => subscription_preset(
             &args,
-            presets::cloud_environment_spec(),
+            presets::cloud_environment_subscription_spec(),
             "cloud environment",
             out,
         ),
@@ -289,7 +286,7 @@ fn subscription(
     // Far enough past the end for grace, the day-after reminder and one
     // auto-renewal's own expiry.
     let horizon = shift(end, 45)?;
-    let new = due_events(&state, horizon, &policy, Some(&funds))?;
+    let new = Subscription::due_events_with_funds(&state, horizon, &policy, Some(&funds))?;
     if args.extra_trial {
         // Stop at the trial's expiry, start the extra trial there, go on.
         let cut = new
@@ -308,22 +305,22 @@ fn subscription(
         new.truncate(cut);
         apply(&mut state, new);
         let command = SubscriptionCommand::StartExtraTrial {
-            by: billing_rules::lifecycle::notices::Role::Admin,
+            by: billing_rules::lifecycle::Role::Admin,
         };
         match Subscription::decide(&state, &command, end, &policy) {
             Ok(started) => apply(&mut state, started),
             Err(Error::Refused(refusal)) => out.line(&format!("extra trial refused: {refusal}")),
             Err(other) => return Err(other.into()),
         }
-        let rest = due_events(&state, horizon, &policy, Some(&funds))?;
+        let rest = Subscription::due_events_with_funds(&state, horizon, &policy, Some(&funds))?;
         apply(&mut state, rest);
     } else {
         apply(&mut state, new);
     }
 
     let rows: Vec<Row> = events.iter().map(|e| subscription_row(zone, e)).collect();
-    let final_status = status(&state, horizon, &policy);
-    let final_access = access(&state, horizon, &policy);
+    let final_status = Subscription::status(&state, horizon, &policy);
+    let final_access = Subscription::access(&state, horizon, &policy);
     if out.json {
         #[derive(Serialize)]
         struct Timeline<'a> {
@@ -331,8 +328,8 @@ fn subscription(
             time_zone: Zone,
             rows: &'a [Row],
             events: &'a [SubscriptionEvent],
-            status_at_end: billing_rules::lifecycle::subscription::Status,
-            access_at_end: billing_rules::lifecycle::access::Access,
+            status_at_end: billing_rules::lifecycle::SubscriptionStatus,
+            access_at_end: billing_rules::Access,
         }
         return out.json(&Timeline {
             preset: name,
@@ -349,9 +346,8 @@ fn subscription(
         "At {}: {final_status}; access: {}",
         local(zone, horizon),
         match &final_access {
-            billing_rules::lifecycle::access::Access::Allowed => "allowed".to_owned(),
-            billing_rules::lifecycle::access::Access::Intercepted { rule, reason } =>
-                format!("{rule}: {reason}"),
+            billing_rules::Access::Allowed => "allowed".to_owned(),
+            billing_rules::Access::Intercepted { rule, reason } => format!("{rule}: {reason}"),
         }
     ));
     Ok(())
@@ -418,15 +414,13 @@ fn subscription_row(zone: Zone, event: &SubscriptionEvent) -> Row {
         SubscriptionEvent::Lapsed { then, .. } => (
             format!("grace over: {then}"),
             match then {
-                billing_rules::lifecycle::policy::Lapse::Suspended => {
+                billing_rules::lifecycle::Lapse::Suspended => {
                     "login and advanced console features stop until a plan is bought".to_owned()
                 }
-                billing_rules::lifecycle::policy::Lapse::Intercepted => {
+                billing_rules::lifecycle::Lapse::Intercepted => {
                     "access intercepted until bought".to_owned()
                 }
-                billing_rules::lifecycle::policy::Lapse::Isolated => {
-                    "isolated until renewed".to_owned()
-                }
+                billing_rules::lifecycle::Lapse::Isolated => "isolated until renewed".to_owned(),
             },
         ),
     };
@@ -524,8 +518,8 @@ fn postpaid_timeline(
         .iter()
         .map(|e| postpaid_row(zone, trigger, e))
         .collect();
-    let final_access = postpaid::access(&state, horizon, policy);
-    let recordings = postpaid::recording_access(&state, horizon, policy);
+    let final_access = PostpaidAccount::access(&state, horizon, policy);
+    let recordings = PostpaidAccount::recording_access(&state, horizon, policy);
     if out.json {
         #[derive(Serialize)]
         struct Timeline<'a> {
@@ -533,8 +527,8 @@ fn postpaid_timeline(
             time_zone: Zone,
             rows: &'a [Row],
             events: &'a [PostpaidEvent],
-            access_at_end: billing_rules::lifecycle::access::Access,
-            recordings_at_end: billing_rules::lifecycle::access::Access,
+            access_at_end: billing_rules::Access,
+            recordings_at_end: billing_rules::Access,
         }
         return out.json(&Timeline {
             preset: name,
@@ -547,7 +541,7 @@ fn postpaid_timeline(
     }
     out.heading(&format!("timeline: {name} (local time, UTC{zone})"));
     table(out, rows);
-    let show = |a: &billing_rules::lifecycle::access::Access| match a.reason() {
+    let show = |a: &billing_rules::Access| match a.reason() {
         None => "allowed".to_owned(),
         Some(reason) => format!(
             "{}: {reason}",
@@ -614,12 +608,12 @@ fn postpaid_row(zone: Zone, trigger: RuleId, event: &PostpaidEvent) -> Row {
             ),
         ),
         PostpaidEvent::Suspended { cause, .. } => match cause {
-            postpaid::ArrearsCause::Bill { .. } => (
+            ArrearsCause::Bill { .. } => (
                 cause.rule(),
                 "services stopped".to_owned(),
                 "every service of the account stops until topped up".to_owned(),
             ),
-            postpaid::ArrearsCause::BalanceRanOut => (
+            ArrearsCause::BalanceRanOut => (
                 cause.rule(),
                 "service paused".to_owned(),
                 "recordings unreadable while paused, until topped up".to_owned(),

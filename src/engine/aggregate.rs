@@ -2,9 +2,7 @@
 //! that keeps several kinds in one table can tell their rows apart.
 
 use crate::decider::Decider;
-use crate::lifecycle::bundle_claim::BundleClaim;
-use crate::lifecycle::licence::Licence;
-use crate::lifecycle::subscription::Subscription;
+use crate::lifecycle::{BundleClaim, Licence, Subscription};
 use crate::payment::EnvironmentPayment;
 use crate::refund::OrderLedger;
 use crate::usage::wallet::PackageWallet;

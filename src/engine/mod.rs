@@ -16,10 +16,10 @@
 //!
 //! | aggregate | decider | policy (preset) | time-driven command |
 //! |---|---|---|---|
-//! | subscription (seat plan, chat service, cloud environment) | [`Subscription`](crate::lifecycle::subscription::Subscription) | [`SubscriptionPolicy`](crate::lifecycle::policy::SubscriptionPolicy) ([`presets::lifecycle`](crate::presets::lifecycle)) | `Advance` (notices, reminders, expiry, auto-renewal, grace) |
+//! | subscription (seat plan, chat service, cloud environment) | [`Subscription`](crate::lifecycle::Subscription) | [`SubscriptionPolicy`](crate::lifecycle::SubscriptionPolicy) ([`presets::chat_service_subscription`](crate::presets::chat_service_subscription), ...) | `Advance` (notices, reminders, expiry, auto-renewal, grace) |
 //! | package wallet | [`PackageWallet`](crate::usage::wallet::PackageWallet) | [`UsagePolicy`](crate::usage::policy::UsagePolicy) ([`presets::usage::verification`](crate::presets::usage::verification)) | `Expire` |
-//! | licence (one per app id) | [`Licence`](crate::lifecycle::licence::Licence) | [`LicencePolicy`](crate::lifecycle::licence::LicencePolicy) ([`presets::lifecycle::live_plugin_licence`](crate::presets::lifecycle::live_plugin_licence)) | `Advance` (expiry) |
-//! | bundle claim (one per traffic package) | [`BundleClaim`](crate::lifecycle::bundle_claim::BundleClaim) | the licence's | none |
+//! | licence (one per app id) | [`Licence`](crate::lifecycle::Licence) | [`LicencePolicy`](crate::lifecycle::LicencePolicy) ([`presets::live_plugin_licence`](crate::presets::live_plugin_licence)) | `Advance` (expiry) |
+//! | bundle claim (one per traffic package) | [`BundleClaim`](crate::lifecycle::BundleClaim) | the licence's | none |
 //! | payment method | [`EnvironmentPayment`](crate::payment::EnvironmentPayment) | [`PaymentPolicy`](crate::payment::PaymentPolicy) ([`presets::cloud_payment`](crate::presets::cloud_payment)) | none |
 //! | order ledger | [`OrderLedger`](crate::refund::OrderLedger) | [`AppRefundPolicy`](crate::refund::AppRefundPolicy) ([`presets::app_store_refunds`](crate::presets::app_store_refunds)) | none |
 //!

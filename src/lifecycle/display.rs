@@ -5,7 +5,7 @@
 //! policy's zone, as the customer sees them:
 //!
 //! ```
-//! use billing_rules::lifecycle::subscription::SubscriptionEvent;
+//! use billing_rules::lifecycle::SubscriptionEvent;
 //! use billing_rules::time::Zone;
 //! use chrono::{TimeZone, Utc};
 //!
@@ -24,10 +24,7 @@ use std::fmt;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::lifecycle::licence::LicenceEvent;
-use crate::lifecycle::notices::TermKind;
-use crate::lifecycle::postpaid::{ArrearsCause, PostpaidEvent};
-use crate::lifecycle::subscription::SubscriptionEvent;
+use crate::lifecycle::{ArrearsCause, LicenceEvent, PostpaidEvent, SubscriptionEvent, TermKind};
 use crate::rule::RuleId;
 use crate::time::Zone;
 
@@ -64,7 +61,7 @@ macro_rules! one_line {
             /// The event on one line naming its rule, with instants in
             /// `zone` (the policy's, as the customer sees them).
             pub fn display_in(&self, zone: $crate::time::Zone) -> impl ::std::fmt::Display + '_ {
-                $crate::lifecycle::display::InZone::new(self, zone, $write)
+                $crate::lifecycle::InZone::new(self, zone, $write)
             }
         }
 
@@ -78,6 +75,15 @@ macro_rules! one_line {
     };
 }
 pub(crate) use one_line;
+
+/// `2025-07-01 00:00 +08:00`: an instant as the customer reads it, in the
+/// sentences of refusals and access checks.
+pub(crate) fn local(zone: Zone, instant: DateTime<Utc>) -> String {
+    instant
+        .with_timezone(&zone.offset())
+        .format("%Y-%m-%d %H:%M %:z")
+        .to_string()
+}
 
 /// `2025-01-08 00:00 +08:00`: `t` in `zone`, to the minute. An instant
 /// whose local time chrono cannot hold (within hours of its range) is

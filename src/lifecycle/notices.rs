@@ -1,35 +1,6 @@
-//! Notices and reminders as values: when, on which channels, to whom.
-//!
-//! - A [`Notice`] is the expiry notice of R-LIFE-03: due `lead` days (preset
-//!   7 x 24 h) before a trial or paid term ends, or at once when the term is
-//!   shorter than that.
-//! - A [`Reminder`] is one of R-LIFE-05's daily reminders. The window is
-//!   defined precisely by [`ReminderWindow`]: the `days_up_to_expiry` local
-//!   days ending with the expiry day, and the `days_after_expiry` local days
-//!   after it (preset 7 and 1: from expiry day - 6 to expiry day + 1, eight
-//!   reminders).
-//!
-//! The **expiry day** of a term is the local day its last instant falls on.
-//! Terms end at an exclusive instant, so a term ending at local midnight
-//! 2025-07-01 00:00 expires on 2025-06-30 ("valid through 30 June").
-//!
-//! ```
-//! use billing_rules::lifecycle::notices::{expiry_day, Channel, Channels, ReminderWindow};
-//! use billing_rules::time::Zone;
-//! use chrono::{NaiveDate, TimeZone, Utc};
-//!
-//! let end = Utc.with_ymd_and_hms(2025, 6, 30, 16, 0, 0).unwrap(); // 2025-07-01 00:00 +08:00
-//! let day = expiry_day(end, Zone::BEIJING);
-//! assert_eq!(day, NaiveDate::from_ymd_opt(2025, 6, 30).unwrap());
-//!
-//! let window = ReminderWindow::around(day, 7, 1).unwrap();
-//! assert_eq!(window.first().to_string(), "2025-06-24");
-//! assert_eq!(window.last().to_string(), "2025-07-01");
-//! assert_eq!(window.len(), 8);
-//!
-//! let channels = Channels::of(&[Channel::Sms, Channel::Email]);
-//! assert_eq!(channels.to_string(), "SMS + email");
-//! ```
+//! Notices and reminders as values: when, on which channels, to whom
+//! (R-LIFE-03, R-LIFE-05), and the roles and channels the policies name.
+//! See [Notices and reminders](crate::lifecycle#notices-and-reminders).
 
 use std::fmt;
 
@@ -39,6 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::ArithmeticError;
 use crate::rule::RuleId;
 use crate::time::Zone;
+
+/// The longest lead, window side or grace the lifecycle policies accept, in
+/// days: a year and a day. Not a rule figure: a sanity bound so every
+/// derived instant stays far inside chrono's range.
+pub const MAX_WINDOW_DAYS: u32 = 366;
 
 /// A way of reaching a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -80,7 +56,7 @@ impl fmt::Display for Channel {
 /// Serialized as a list: `["sms", "email"]`.
 ///
 /// ```
-/// use billing_rules::lifecycle::notices::{Channel, Channels};
+/// use billing_rules::lifecycle::{Channel, Channels};
 /// let both = Channels::of(&[Channel::Email, Channel::Sms]);
 /// assert!(both.contains(Channel::Sms));
 /// assert!(!both.contains(Channel::InApp));
@@ -93,9 +69,16 @@ impl Channels {
     /// No channel.
     pub const NONE: Channels = Channels(0);
 
-    /// The set of `channels` (duplicates count once).
-    pub fn of(channels: &[Channel]) -> Channels {
-        Channels(channels.iter().fold(0, |bits, c| bits | c.bit()))
+    /// The set of `channels` (duplicates count once). A `const fn`, so the
+    /// policies' published channels are constants.
+    pub const fn of(channels: &[Channel]) -> Channels {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < channels.len() {
+            bits |= channels[i].bit();
+            i += 1;
+        }
+        Channels(bits)
     }
 
     /// True when `channel` is in the set.

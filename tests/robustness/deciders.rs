@@ -12,23 +12,15 @@
 
 use std::fmt::Debug;
 
+use billing_rules::TimeDriven;
 use billing_rules::decider::Decider;
 use billing_rules::error::Error;
 use billing_rules::exact;
-use billing_rules::lifecycle::access::access;
-use billing_rules::lifecycle::bundle_claim::{
-    BundleClaim, BundleClaimCommand, BundleClaimEvent, BundleClaimState,
-};
-use billing_rules::lifecycle::licence::{
-    self, AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicenceState,
-    TrafficPackage,
-};
-use billing_rules::lifecycle::policy::SubscriptionPolicy;
-use billing_rules::lifecycle::postpaid::{
-    self, PostpaidAccount, PostpaidCommand, PostpaidEvent, PostpaidPolicy, PostpaidState,
-};
-use billing_rules::lifecycle::subscription::{
-    self, Funds, Phase, Subscription, SubscriptionCommand, SubscriptionState,
+use billing_rules::lifecycle::{
+    AccountId, AppId, BundleClaim, BundleClaimCommand, BundleClaimEvent, BundleClaimState, Funds,
+    Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicenceState, LicenceStatus, Phase,
+    PostpaidAccount, PostpaidCommand, PostpaidEvent, PostpaidPolicy, PostpaidState, Subscription,
+    SubscriptionCommand, SubscriptionEvent, SubscriptionPolicy, SubscriptionState, TrafficPackage,
 };
 use billing_rules::payment::{
     EnvironmentPayment, InvoiceBalance, PaymentCommand, PaymentState, SwitchFacts,
@@ -176,27 +168,27 @@ fn probe_subscription(
     funds: &Option<Funds>,
 ) -> impl Fn(&SubscriptionState, DateTime<Utc>) {
     move |state, now| {
-        let status = subscription::status(state, now, policy);
+        let status = Subscription::status(state, now, policy);
         let _ = status.to_string();
         round_trip(&status);
-        let answer = access(state, now, policy);
+        let answer = Subscription::access(state, now, policy);
         assert_eq!(
             answer.is_allowed(),
             status.is_served(),
             "access follows the status"
         );
         round_trip(&answer);
-        let _ = subscription::next_due_at(state, policy).map_err(|e| readable(&e));
+        let _ = Subscription::next_due_at(state, policy).map_err(|e| readable(&e));
         for funds in [None, funds.as_ref()] {
             let mut out = Vec::new();
-            match subscription::due_events_into(state, now, policy, funds, &mut out) {
+            match Subscription::due_events_into(state, now, policy, funds, &mut out) {
                 Ok(after) => {
                     let applied = out.iter().fold(*state, Subscription::evolve);
                     assert_eq!(
                         applied, after,
                         "due_events_into's state is its events applied"
                     );
-                    let again = subscription::due_events(&after, now, policy, funds);
+                    let again = Subscription::due_events_with_funds(&after, now, policy, funds);
                     assert!(
                         again.is_ok_and(|e| e.is_empty()),
                         "nothing more is due at {now}"
@@ -220,7 +212,7 @@ fn paid_end(phase: &Phase) -> Option<DateTime<Utc>> {
         | Phase::Isolated { term, .. }
         | Phase::Intercepted {
             term,
-            ended: billing_rules::lifecycle::notices::TermKind::Paid,
+            ended: billing_rules::lifecycle::TermKind::Paid,
             ..
         } => Some(term.end),
         _ => None,
@@ -234,9 +226,9 @@ fn paid_end(phase: &Phase) -> Option<DateTime<Utc>> {
 fn subscription_kept(
     before: &SubscriptionState,
     after: &SubscriptionState,
-    events: &[subscription::SubscriptionEvent],
+    events: &[SubscriptionEvent],
 ) {
-    use subscription::SubscriptionEvent as E;
+    use SubscriptionEvent as E;
     if before.extra_trial_started.is_some() {
         assert_eq!(before.extra_trial_started, after.extra_trial_started);
     }
@@ -297,18 +289,18 @@ fn postpaid_command() -> impl Strategy<Value = PostpaidCommand> {
 
 fn probe_postpaid(policy: &PostpaidPolicy) -> impl Fn(&PostpaidState, DateTime<Utc>) {
     move |state, now| {
-        let status = postpaid::status(state, now, policy);
+        let status = PostpaidAccount::status(state, now, policy);
         round_trip(&status);
         let _ = status.to_string();
-        let answer = postpaid::access(state, now, policy);
+        let answer = PostpaidAccount::access(state, now, policy);
         round_trip(&answer);
-        let _ = postpaid::recording_access(state, now, policy);
-        let _ = postpaid::billed_month(now, policy).map_err(|e| readable(&e));
-        match postpaid::due_events(state, now, policy) {
+        let _ = PostpaidAccount::recording_access(state, now, policy);
+        let _ = policy.billed_month(now).map_err(|e| readable(&e));
+        match PostpaidAccount::due_events(state, now, policy) {
             Ok(events) => {
                 let after = events.iter().fold(*state, PostpaidAccount::evolve);
                 assert!(
-                    postpaid::due_events(&after, now, policy).is_ok_and(|e| e.is_empty()),
+                    PostpaidAccount::due_events(&after, now, policy).is_ok_and(|e| e.is_empty()),
                     "nothing more is due at {now}"
                 );
             }
@@ -321,7 +313,7 @@ fn probe_postpaid(policy: &PostpaidPolicy) -> impl Fn(&PostpaidState, DateTime<U
 /// the balance moves by exactly the bills, charges and top-ups recorded.
 fn postpaid_kept(before: &PostpaidState, after: &PostpaidState, events: &[PostpaidEvent]) {
     assert!(after.last_billed >= before.last_billed);
-    let mut balance = before.balance;
+    let mut balance = before.balance.amount();
     for event in events {
         balance = match event {
             PostpaidEvent::BillIssued { amount, .. } | PostpaidEvent::Charged { amount, .. } => {
@@ -332,7 +324,8 @@ fn postpaid_kept(before: &PostpaidState, after: &PostpaidState, events: &[Postpa
         };
     }
     assert_eq!(
-        after.balance, balance,
+        after.balance.amount(),
+        balance,
         "the balance moved by the recorded amounts"
     );
 }
@@ -388,21 +381,21 @@ fn licence_command() -> impl Strategy<Value = LicenceCommand> {
 
 fn probe_licence(policy: &LicencePolicy) -> impl Fn(&LicenceState, DateTime<Utc>) {
     move |state, now| {
-        let status = licence::status(state, now);
+        let status = Licence::status(state, now, policy);
         round_trip(&status);
-        let answer = licence::access(state, now, policy);
+        let answer = Licence::access(state, now, policy);
         assert_eq!(
             answer.is_allowed(),
-            matches!(status, licence::LicenceStatus::Available { .. })
+            matches!(status, LicenceStatus::Available { .. })
         );
-        let events = licence::due_events(state, now);
+        let events = Licence::due_events(state, now, policy).unwrap();
         let after = events.iter().fold(state.clone(), Licence::evolve);
         assert!(
-            licence::due_events(&after, now).is_empty(),
+            Licence::due_events(&after, now, policy).unwrap().is_empty(),
             "nothing more is due at {now}"
         );
         if let LicenceState::Available(held) | LicenceState::Expired(held) = state {
-            let _ = licence::granted(held, policy);
+            let _ = held.granted(policy);
         }
     }
 }
@@ -687,7 +680,7 @@ proptest! {
 /// The extremes as a fixed list, so every run meets them at least once.
 #[test]
 fn every_decider_answers_at_chrono_extremes() {
-    let policy = billing_rules::presets::lifecycle::chat_service().unwrap();
+    let policy = billing_rules::presets::chat_service_subscription().unwrap();
     let all = extreme_instants();
     let commands = [
         SubscriptionCommand::Purchase {

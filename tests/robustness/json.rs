@@ -12,19 +12,12 @@ use std::fmt::Debug;
 
 use billing_rules::decider::Decider;
 use billing_rules::error::{ArithmeticError, Error, Figure, PolicyError, Reason, Refusal};
-use billing_rules::lifecycle::access::{Access, access};
-use billing_rules::lifecycle::licence::{
-    self, Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicencePolicySpec, LicenceState,
-    LicenceStatus,
-};
-use billing_rules::lifecycle::notices::{Channels, Notice, Reminder, ReminderWindow};
-use billing_rules::lifecycle::policy::{SubscriptionPolicy, SubscriptionPolicySpec};
-use billing_rules::lifecycle::postpaid::{
-    self, PostpaidAccount, PostpaidCommand, PostpaidEvent, PostpaidPolicy, PostpaidPolicySpec,
-    PostpaidState, PostpaidStatus,
-};
-use billing_rules::lifecycle::subscription::{
-    self, Funds, Status, Subscription, SubscriptionCommand, SubscriptionEvent, SubscriptionState,
+use billing_rules::lifecycle::{
+    Channels, Funds, Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicencePolicySpec,
+    LicenceState, LicenceStatus, Notice, PostpaidAccount, PostpaidCommand, PostpaidEvent,
+    PostpaidPolicy, PostpaidPolicySpec, PostpaidState, PostpaidStatus, Reminder, ReminderWindow,
+    Subscription, SubscriptionCommand, SubscriptionEvent, SubscriptionPolicy,
+    SubscriptionPolicySpec, SubscriptionState, SubscriptionStatus,
 };
 use billing_rules::money::{Currency, Money, Rounding};
 use billing_rules::payment::{
@@ -45,6 +38,7 @@ use billing_rules::refund::{
 };
 use billing_rules::rule::{RuleId, UnknownRuleId};
 use billing_rules::time::{Days, Period, Zone};
+use billing_rules::{Access, TimeDriven};
 use chrono::{DateTime, TimeDelta, Utc};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -682,21 +676,25 @@ fn funds() -> Vec<Option<Funds>> {
 
 pub fn use_subscription_state(state: &SubscriptionState, policy: &SubscriptionPolicy) {
     for now in probe_instants() {
-        show(&subscription::status(state, now, policy));
-        let _ = access(state, now, policy);
+        show(&Subscription::status(state, now, policy));
+        let _ = Subscription::access(state, now, policy);
         for funds in funds() {
-            if let Some(events) =
-                answered(subscription::due_events(state, now, policy, funds.as_ref()))
-            {
+            if let Some(events) = answered(Subscription::due_events_with_funds(
+                state,
+                now,
+                policy,
+                funds.as_ref(),
+            )) {
                 let after = events.iter().fold(*state, Subscription::evolve);
-                let again = subscription::due_events(&after, now, policy, funds.as_ref());
+                let again =
+                    Subscription::due_events_with_funds(&after, now, policy, funds.as_ref());
                 assert_eq!(again.map(|e| e.len()).unwrap_or(0), 0, "caught up at {now}");
             }
         }
-        let _ = answered(subscription::next_due_at(state, policy));
+        let _ = answered(Subscription::next_due_at(state, policy));
         for command in &samples().subscription_commands {
             if let Some((next, _)) = answered(Subscription::run(state, command, now, policy)) {
-                show(&subscription::status(&next, now, policy));
+                show(&Subscription::status(&next, now, policy));
             }
         }
     }
@@ -710,11 +708,11 @@ fn use_postpaid_policy(policy: &PostpaidPolicy) {
 
 pub fn use_postpaid_state(state: &PostpaidState, policy: &PostpaidPolicy) {
     for now in probe_instants() {
-        show(&postpaid::status(state, now, policy));
-        let _ = postpaid::access(state, now, policy);
-        let _ = postpaid::recording_access(state, now, policy);
-        let _ = answered(postpaid::due_events(state, now, policy));
-        let _ = answered(postpaid::billed_month(now, policy));
+        show(&PostpaidAccount::status(state, now, policy));
+        let _ = PostpaidAccount::access(state, now, policy);
+        let _ = PostpaidAccount::recording_access(state, now, policy);
+        let _ = answered(PostpaidAccount::due_events(state, now, policy));
+        let _ = answered(policy.billed_month(now));
         for command in &samples().postpaid_commands {
             let _ = answered(PostpaidAccount::run(state, command, now, policy));
         }
@@ -731,11 +729,11 @@ fn use_licence_policy(policy: &LicencePolicy) {
 
 pub fn use_licence_state(state: &LicenceState, policy: &LicencePolicy) {
     for now in probe_instants() {
-        show(&licence::status(state, now));
-        let _ = licence::access(state, now, policy);
-        let _ = licence::due_events(state, now);
+        show(&Licence::status(state, now, policy));
+        let _ = Licence::access(state, now, policy);
+        let _ = Licence::due_events(state, now, policy).unwrap();
         if let LicenceState::Available(held) | LicenceState::Expired(held) = state {
-            let _ = licence::granted(held, policy);
+            let _ = held.granted(policy);
         }
         for command in &samples().licence_commands {
             let _ = answered(Licence::run(state, command, now, policy));
@@ -836,17 +834,17 @@ fn targets() -> Vec<Target> {
         use_seat_policy(&p, 1_000_000_000, 1_000_000, now);
     };
     let subscription_specs = [
-        presets::lifecycle::app_store_seat_plan_spec(),
-        presets::lifecycle::chat_service_spec(),
-        presets::lifecycle::cloud_environment_spec(),
+        presets::app_store_subscription_spec(),
+        presets::chat_service_subscription_spec(),
+        presets::cloud_environment_subscription_spec(),
     ];
     let postpaid_specs = [
-        presets::lifecycle::cloud_environment_postpaid_spec(),
-        presets::lifecycle::live_plugin_postpaid_spec(),
+        presets::cloud_environment_postpaid_spec(),
+        presets::live_plugin_postpaid_spec(),
     ];
-    let chat = presets::lifecycle::chat_service().unwrap();
-    let plugin = presets::lifecycle::live_plugin_postpaid().unwrap();
-    let lic = presets::lifecycle::live_plugin_licence().unwrap();
+    let chat = presets::chat_service_subscription().unwrap();
+    let plugin = presets::live_plugin_postpaid().unwrap();
+    let lic = presets::live_plugin_licence().unwrap();
     let pay = presets::cloud_payment().unwrap();
     let refunds = presets::app_store_refunds().unwrap();
     let lic_refunds = presets::live_plugin_licence_refunds().unwrap();
@@ -943,14 +941,19 @@ fn targets() -> Vec<Target> {
             let chat = chat.clone();
             move |state| use_subscription_state(&state, &chat)
         }),
-        target::<Status>(values(&s.subscription_statuses), |status| show(&status)),
+        target::<SubscriptionStatus>(values(&s.subscription_statuses), |status| show(&status)),
         target::<Funds>(
             values(&funds().into_iter().flatten().collect::<Vec<_>>()),
             {
                 let chat = chat.clone();
                 move |funds| {
                     for state in &samples().subscription_states {
-                        let _ = answered(subscription::due_events(state, now, &chat, Some(&funds)));
+                        let _ = answered(Subscription::due_events_with_funds(
+                            state,
+                            now,
+                            &chat,
+                            Some(&funds),
+                        ));
                     }
                 }
             },
@@ -1011,18 +1014,14 @@ fn targets() -> Vec<Target> {
             move |state| use_postpaid_state(&state, &plugin)
         }),
         target::<PostpaidStatus>(values(&s.postpaid_statuses), |status| show(&status)),
-        target::<LicencePolicy>(
-            values(&[presets::lifecycle::live_plugin_licence_spec()]),
-            |p| use_licence_policy(&p),
-        ),
-        target::<LicencePolicySpec>(
-            values(&[presets::lifecycle::live_plugin_licence_spec()]),
-            |spec| {
-                if let Ok(p) = LicencePolicy::try_from(spec) {
-                    use_licence_policy(&p);
-                }
-            },
-        ),
+        target::<LicencePolicy>(values(&[presets::live_plugin_licence_spec()]), |p| {
+            use_licence_policy(&p)
+        }),
+        target::<LicencePolicySpec>(values(&[presets::live_plugin_licence_spec()]), |spec| {
+            if let Ok(p) = LicencePolicy::try_from(spec) {
+                use_licence_policy(&p);
+            }
+        }),
         target::<LicenceCommand>(values(&s.licence_commands), {
             let lic = lic.clone();
             move |command| {

@@ -4,10 +4,10 @@
 
 /// Local dates at chrono's ends (foundation, R-LIFE-05, R-LIFE-08).
 mod local_dates {
+    use billing_rules::TimeDriven;
     use billing_rules::decider::Decider;
     use billing_rules::error::Error;
-    use billing_rules::lifecycle::postpaid::billed_month;
-    use billing_rules::lifecycle::subscription::{self, Status, Subscription, SubscriptionEvent};
+    use billing_rules::lifecycle::{Subscription, SubscriptionEvent, SubscriptionStatus};
     use billing_rules::presets;
     use billing_rules::time::Zone;
     use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
@@ -38,8 +38,8 @@ mod local_dates {
     /// none, and that is an error value.
     #[test]
     fn r_life_08_the_bill_day_at_chrono_last_instant_is_an_error_not_a_panic() {
-        let policy = presets::lifecycle::cloud_environment_postpaid().unwrap();
-        let err = billed_month(DateTime::<Utc>::MAX_UTC, &policy).unwrap_err();
+        let policy = presets::cloud_environment_postpaid().unwrap();
+        let err = policy.billed_month(DateTime::<Utc>::MAX_UTC).unwrap_err();
         assert!(matches!(err, Error::Arithmetic { .. }), "{err}");
     }
 
@@ -48,7 +48,7 @@ mod local_dates {
     /// every later sweep fail), its status and access answer.
     #[test]
     fn r_life_05_reminders_of_a_term_ending_at_chrono_end_are_not_scheduled_not_a_panic() {
-        let policy = presets::lifecycle::chat_service().unwrap();
+        let policy = presets::chat_service_subscription().unwrap();
         let max = DateTime::<Utc>::MAX_UTC;
         let state = Subscription::evolve(
             Subscription::initial(),
@@ -57,7 +57,7 @@ mod local_dates {
                 end: max,
             },
         );
-        let events = subscription::due_events(&state, max, &policy, None).unwrap();
+        let events = Subscription::due_events(&state, max, &policy).unwrap();
         assert!(
             !events
                 .iter()
@@ -65,19 +65,19 @@ mod local_dates {
             "{events:?}"
         );
         assert_eq!(
-            subscription::status(&state, max - Duration::days(1), &policy),
-            Status::Active { ends: max }
+            Subscription::status(&state, max - Duration::days(1), &policy),
+            SubscriptionStatus::Active { ends: max }
         );
-        assert!(billing_rules::lifecycle::access::access(&state, max, &policy).is_allowed());
+        assert!(billing_rules::lifecycle::Subscription::access(&state, max, &policy).is_allowed());
     }
 }
 
 /// The work of one sweep (R-LIFE-07).
 mod auto_renewal {
     use billing_rules::decider::Decider;
-    use billing_rules::lifecycle::subscription::{
-        self, Funds, MAX_AUTO_RENEWALS_PER_SWEEP, Subscription, SubscriptionCommand,
-        SubscriptionEvent, SubscriptionState,
+    use billing_rules::lifecycle::{
+        Funds, MAX_AUTO_RENEWALS_PER_SWEEP, Subscription, SubscriptionCommand, SubscriptionEvent,
+        SubscriptionState,
     };
     use billing_rules::money::Money;
     use billing_rules::presets;
@@ -87,7 +87,7 @@ mod auto_renewal {
     use rust_decimal::Decimal;
 
     fn free_monthly_renewals(start: DateTime<Utc>) -> (SubscriptionState, Funds) {
-        let policy = presets::lifecycle::chat_service().unwrap();
+        let policy = presets::chat_service_subscription().unwrap();
         let (state, _) = Subscription::run(
             &Subscription::initial(),
             &SubscriptionCommand::Purchase {
@@ -118,13 +118,14 @@ mod auto_renewal {
     /// sweep before.
     #[test]
     fn r_life_07_auto_renewals_of_one_sweep_are_bounded() {
-        let policy = presets::lifecycle::chat_service().unwrap();
+        let policy = presets::chat_service_subscription().unwrap();
         let start = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
         let (state, funds) = free_monthly_renewals(start);
         let far = Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).unwrap();
         // The free function refuses; the Advance command applies a batch
         // (tests/lifecycle.rs, R-LIFE-07).
-        let err = subscription::due_events(&state, far, &policy, Some(&funds)).unwrap_err();
+        let err =
+            Subscription::due_events_with_funds(&state, far, &policy, Some(&funds)).unwrap_err();
         let refusal = err.refusal().expect("refused");
         assert_eq!(refusal.rule(), RuleId::Life07);
         assert_eq!(
@@ -137,7 +138,7 @@ mod auto_renewal {
         // 1000 renewals of 31 days after the first 31-day term.
         assert_eq!(next, start + Duration::days(31 * 1001));
         // Sweeping just before it applies exactly the bound, then the rest.
-        let events = subscription::due_events(
+        let events = Subscription::due_events_with_funds(
             &state,
             next - Duration::nanoseconds(1),
             &policy,
@@ -153,19 +154,19 @@ mod auto_renewal {
         assert_eq!(renewed(&events), 1000);
         let state = events.iter().fold(state, Subscription::evolve);
         let later = start + Duration::days(31 * 1500);
-        let rest = subscription::due_events(&state, later, &policy, Some(&funds)).unwrap();
+        let rest =
+            Subscription::due_events_with_funds(&state, later, &policy, Some(&funds)).unwrap();
         assert_eq!(renewed(&rest), 500);
     }
 }
 
 /// Commands stamped before a recorded fact (R-LIC-03, R-SEAT-09).
 mod stamped_before {
+    use billing_rules::TimeDriven;
     use billing_rules::decider::Decider;
-    use billing_rules::lifecycle::licence::{
-        self, AccountId, AppId, Licence, LicenceCommand, LicenceState, LicenceStatus,
-    };
-    use billing_rules::lifecycle::subscription::{
-        self, Status, Subscription, SubscriptionCommand, SubscriptionEvent,
+    use billing_rules::lifecycle::{
+        AccountId, AppId, Licence, LicenceCommand, LicenceState, LicenceStatus, Subscription,
+        SubscriptionCommand, SubscriptionEvent, SubscriptionStatus,
     };
     use billing_rules::presets;
     use billing_rules::time::Period;
@@ -180,7 +181,7 @@ mod stamped_before {
     /// lost the rest of its paid validity.
     #[test]
     fn r_lic_03_a_purchase_stamped_before_a_recorded_expiry_stacks_from_the_end() {
-        let policy = presets::lifecycle::live_plugin_licence().unwrap();
+        let policy = presets::live_plugin_licence().unwrap();
         let buy = LicenceCommand::Purchase {
             app: AppId::new("app-1"),
             account: AccountId::new("alice"),
@@ -198,7 +199,7 @@ mod stamped_before {
         // Asked about an instant before the recorded end, it was available.
         let earlier = end - Duration::days(10);
         assert_eq!(
-            licence::status(&expired, earlier),
+            Licence::status(&expired, earlier, &policy),
             LicenceStatus::Available { until: end }
         );
         let (again, _) = Licence::run(&expired, &buy, earlier, &policy).unwrap();
@@ -213,7 +214,7 @@ mod stamped_before {
     /// earlier than the one it renewed.
     #[test]
     fn r_seat_09_a_renewal_stamped_before_a_recorded_lapse_starts_at_the_term_end() {
-        let policy = presets::lifecycle::app_store_seat_plan().unwrap();
+        let policy = presets::app_store_subscription().unwrap();
         let start = t2025();
         let (state, _) = Subscription::run(
             &Subscription::initial(),
@@ -233,16 +234,16 @@ mod stamped_before {
         )
         .unwrap();
         assert_eq!(
-            subscription::status(&lapsed, end + Duration::days(2), &policy),
-            Status::Intercepted {
+            Subscription::status(&lapsed, end + Duration::days(2), &policy),
+            SubscriptionStatus::Intercepted {
                 since: end,
-                ended: billing_rules::lifecycle::notices::TermKind::Paid
+                ended: billing_rules::lifecycle::TermKind::Paid
             }
         );
         let earlier = start + Duration::days(100);
         assert_eq!(
-            subscription::status(&lapsed, earlier, &policy),
-            Status::Active { ends: end }
+            Subscription::status(&lapsed, earlier, &policy),
+            SubscriptionStatus::Active { ends: end }
         );
         let (renewed, events) = Subscription::run(
             &lapsed,
@@ -262,8 +263,8 @@ mod stamped_before {
             }]
         );
         assert_eq!(
-            subscription::status(&renewed, earlier, &policy),
-            Status::Active {
+            Subscription::status(&renewed, earlier, &policy),
+            SubscriptionStatus::Active {
                 ends: end + Duration::days(365)
             }
         );
@@ -273,9 +274,9 @@ mod stamped_before {
 /// Bundled free terms (R-LIC-06).
 mod bundled_terms {
     use billing_rules::decider::Decider;
-    use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand};
-    use billing_rules::lifecycle::licence::{
-        self, AccountId, AppId, Licence, LicenceCommand, LicenceState, TrafficPackage,
+    use billing_rules::lifecycle::{
+        AccountId, AppId, BundleClaim, BundleClaimCommand, Licence, LicenceCommand, LicenceEvent,
+        LicencePolicy, LicenceState, TrafficPackage,
     };
     use billing_rules::presets;
     use billing_rules::quantity::{Quantity, Unit};
@@ -291,9 +292,9 @@ mod bundled_terms {
     /// under-reported the validity.
     #[test]
     fn r_lic_06_a_bundled_claim_counts_every_free_term_it_grants() {
-        let mut spec = presets::lifecycle::live_plugin_licence_spec();
+        let mut spec = presets::live_plugin_licence_spec();
         spec.bundled_terms = 3;
-        let policy = licence::LicencePolicy::try_from(spec).unwrap();
+        let policy = LicencePolicy::try_from(spec).unwrap();
         let alice = AccountId::new("alice");
         let package = TrafficPackage {
             id: "p1".into(),
@@ -320,7 +321,7 @@ mod bundled_terms {
         assert_eq!(held.terms, 3);
         assert_eq!(held.end, t2025() + Duration::days(3 * 365));
         assert_eq!(
-            licence::granted(held, &policy).unwrap(),
+            held.granted(&policy).unwrap(),
             billing_rules::time::Days(3 * 365)
         );
         // The event says how many terms it granted; one recorded before the
@@ -329,10 +330,10 @@ mod bundled_terms {
         assert_eq!(json["terms"], 3);
         let mut old = json;
         old.as_object_mut().unwrap().remove("terms");
-        let read: licence::LicenceEvent = serde_json::from_value(old).unwrap();
+        let read: LicenceEvent = serde_json::from_value(old).unwrap();
         assert!(matches!(
             read,
-            licence::LicenceEvent::BundledGranted { terms: 1, .. }
+            LicenceEvent::BundledGranted { terms: 1, .. }
         ));
     }
 }

@@ -12,12 +12,10 @@ use billing_rules::engine::{StoreError, Version};
 use billing_rules::error::{
     ArithmeticError, DataError, Error, Figure, FigureValue, PolicyError, Reason, Refusal,
 };
-use billing_rules::lifecycle::licence::LicencePolicy;
-use billing_rules::lifecycle::notices::{Channel, Channels, Role, TermKind};
-use billing_rules::lifecycle::policy::Lapse;
-use billing_rules::lifecycle::policy::SubscriptionPolicy;
-use billing_rules::lifecycle::postpaid::ArrearsTrigger;
-use billing_rules::lifecycle::postpaid::PostpaidPolicy;
+use billing_rules::lifecycle::{
+    ArrearsTrigger, Channel, Channels, Lapse, LicencePolicy, PostpaidPolicy, Role,
+    SubscriptionPolicy, TermKind,
+};
 use billing_rules::money::{Currency, Money, Rounding, RoundingMode};
 use billing_rules::payment::PaymentPolicy;
 use billing_rules::payment::{InvoiceSource, PaymentMethod, PrepaidSource, UnknownPaymentMethod};
@@ -363,9 +361,9 @@ fn serde_every_sample_round_trips() {
     }
     for event in &s.subscription_events {
         match event {
-            billing_rules::lifecycle::subscription::SubscriptionEvent::Notice(n) => round_trip(n),
-            billing_rules::lifecycle::subscription::SubscriptionEvent::Reminder(r) => round_trip(r),
-            billing_rules::lifecycle::subscription::SubscriptionEvent::Expired {
+            billing_rules::lifecycle::SubscriptionEvent::Notice(n) => round_trip(n),
+            billing_rules::lifecycle::SubscriptionEvent::Reminder(r) => round_trip(r),
+            billing_rules::lifecycle::SubscriptionEvent::Expired {
                 shortfall: Some(short),
                 ..
             } => round_trip(short),
@@ -381,7 +379,7 @@ fn serde_every_sample_round_trips() {
         }
     }
     for command in &s.licence_commands {
-        if let billing_rules::lifecycle::licence::LicenceCommand::ClaimBundled {
+        if let billing_rules::lifecycle::LicenceCommand::ClaimBundled {
             receipt,
             app,
             account,

@@ -6,18 +6,11 @@ use std::sync::OnceLock;
 
 use billing_rules::decider::Decider;
 use billing_rules::error::{ArithmeticError, Error, Figure, PolicyError, Reason, Refusal};
-use billing_rules::lifecycle::access::{Access, access};
-use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand};
-use billing_rules::lifecycle::licence::{
-    self, AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicenceState, LicenceStatus,
-    TrafficPackage,
-};
-use billing_rules::lifecycle::notices::ReminderWindow;
-use billing_rules::lifecycle::postpaid::{
-    self, PostpaidAccount, PostpaidCommand, PostpaidEvent, PostpaidState, PostpaidStatus,
-};
-use billing_rules::lifecycle::subscription::{
-    self, Funds, Status, Subscription, SubscriptionCommand, SubscriptionEvent, SubscriptionState,
+use billing_rules::lifecycle::{
+    AccountId, AppId, BundleClaim, BundleClaimCommand, Funds, Licence, LicenceCommand,
+    LicenceEvent, LicenceState, LicenceStatus, PostpaidAccount, PostpaidCommand, PostpaidEvent,
+    PostpaidState, PostpaidStatus, ReminderWindow, Subscription, SubscriptionCommand,
+    SubscriptionEvent, SubscriptionState, SubscriptionStatus, TrafficPackage,
 };
 use billing_rules::money::{Currency, Money};
 use billing_rules::payment::{
@@ -34,7 +27,7 @@ use billing_rules::refund::{
     RefundFlags,
 };
 use billing_rules::time::Period;
-use billing_rules::{FigureValue, RuleId};
+use billing_rules::{Access, FigureValue, RuleId, TimeDriven};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 
@@ -52,7 +45,7 @@ pub struct Samples {
     pub subscription_commands: Vec<SubscriptionCommand>,
     pub subscription_events: Vec<SubscriptionEvent>,
     pub subscription_states: Vec<SubscriptionState>,
-    pub subscription_statuses: Vec<Status>,
+    pub subscription_statuses: Vec<SubscriptionStatus>,
     pub postpaid_commands: Vec<PostpaidCommand>,
     pub postpaid_events: Vec<PostpaidEvent>,
     pub postpaid_states: Vec<PostpaidState>,
@@ -122,7 +115,7 @@ fn build() -> Samples {
 
     // Subscriptions: the app store's trial path, the chat service's
     // reminders, auto-renewal, grace and suspension, the cloud's isolation.
-    let store = presets::lifecycle::app_store_seat_plan().unwrap();
+    let store = presets::app_store_subscription().unwrap();
     script::<Subscription>(
         &store,
         vec![
@@ -137,7 +130,7 @@ fn build() -> Samples {
             ),
             (
                 SubscriptionCommand::StartExtraTrial {
-                    by: billing_rules::lifecycle::notices::Role::Admin,
+                    by: billing_rules::lifecycle::Role::Admin,
                 },
                 t0 + Duration::days(16),
             ),
@@ -168,7 +161,7 @@ fn build() -> Samples {
         &mut s.subscription_commands,
         &mut s.errors,
     );
-    let chat = presets::lifecycle::chat_service().unwrap();
+    let chat = presets::chat_service_subscription().unwrap();
     let funds = |balance: i64| Funds {
         balance: yuan(balance),
         renewal_price: yuan(100),
@@ -209,7 +202,7 @@ fn build() -> Samples {
         &mut s.subscription_commands,
         &mut s.errors,
     );
-    let cloud = presets::lifecycle::cloud_environment().unwrap();
+    let cloud = presets::cloud_environment_subscription().unwrap();
     script::<Subscription>(
         &cloud,
         vec![
@@ -234,15 +227,15 @@ fn build() -> Samples {
         for later in [0, 10, 31, 32, 40, 400] {
             let now = t0 + Duration::days(later);
             s.subscription_statuses
-                .push(subscription::status(state, now, &chat));
-            s.accesses.push(access(state, now, &chat));
-            s.accesses.push(access(state, now, &store));
+                .push(Subscription::status(state, now, &chat));
+            s.accesses.push(Subscription::access(state, now, &chat));
+            s.accesses.push(Subscription::access(state, now, &store));
         }
     }
 
     // Postpaid: a bill in arrears, reminders, suspension, restoration; a
     // balance that runs out.
-    let cloud_postpaid = presets::lifecycle::cloud_environment_postpaid().unwrap();
+    let cloud_postpaid = presets::cloud_environment_postpaid().unwrap();
     let day2 = Utc.with_ymd_and_hms(2025, 7, 1, 17, 0, 0).unwrap();
     script::<PostpaidAccount>(
         &cloud_postpaid,
@@ -269,7 +262,7 @@ fn build() -> Samples {
         &mut s.postpaid_commands,
         &mut s.errors,
     );
-    let plugin_postpaid = presets::lifecycle::live_plugin_postpaid().unwrap();
+    let plugin_postpaid = presets::live_plugin_postpaid().unwrap();
     script::<PostpaidAccount>(
         &plugin_postpaid,
         vec![
@@ -300,16 +293,19 @@ fn build() -> Samples {
         for later in [0, 12, 24, 48] {
             let now = t0 + Duration::hours(later);
             s.postpaid_statuses
-                .push(postpaid::status(state, now, &plugin_postpaid));
+                .push(PostpaidAccount::status(state, now, &plugin_postpaid));
             s.accesses
-                .push(postpaid::access(state, now, &plugin_postpaid));
-            s.accesses
-                .push(postpaid::recording_access(state, now, &cloud_postpaid));
+                .push(PostpaidAccount::access(state, now, &plugin_postpaid));
+            s.accesses.push(PostpaidAccount::recording_access(
+                state,
+                now,
+                &cloud_postpaid,
+            ));
         }
     }
 
     // Licences: bind, buy, stack, claim a bundled year, expire, refusals.
-    let lic = presets::lifecycle::live_plugin_licence().unwrap();
+    let lic = presets::live_plugin_licence().unwrap();
     let app = AppId::new("app-1");
     let alice = AccountId::new("alice");
     let package = |id: &str, tb: i64, buyer: &str| TrafficPackage {
@@ -399,8 +395,8 @@ fn build() -> Samples {
     for state in &s.licence_states {
         for later in [0, 500, 5000] {
             let now = t0 + Duration::days(later);
-            s.licence_statuses.push(licence::status(state, now));
-            s.accesses.push(licence::access(state, now, &lic));
+            s.licence_statuses.push(Licence::status(state, now, &lic));
+            s.accesses.push(Licence::access(state, now, &lic));
         }
     }
 

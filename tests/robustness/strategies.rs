@@ -2,14 +2,10 @@
 //! extremes, decimals up to `Decimal::MAX`, any currency, zone and period,
 //! and policies built from specs with extreme fields.
 
-use billing_rules::lifecycle::bundle_claim::BundleReceipt;
-use billing_rules::lifecycle::licence::{AppId, LicencePolicy, LicencePolicySpec, TrafficPackage};
-use billing_rules::lifecycle::notices::{Channel, Channels, Role};
-use billing_rules::lifecycle::policy::{
-    Lapse, NoticeSpec, ReminderSpec, SubscriptionPolicy, SubscriptionPolicySpec,
-};
-use billing_rules::lifecycle::postpaid::{
-    ArrearsReminderSpec, ArrearsTrigger, PostpaidPolicy, PostpaidPolicySpec,
+use billing_rules::lifecycle::{
+    AppId, ArrearsReminderSpec, ArrearsTrigger, BundleReceipt, Channel, Channels, Lapse,
+    LicencePolicy, LicencePolicySpec, NoticeSpec, PostpaidPolicy, PostpaidPolicySpec, ReminderSpec,
+    Role, SubscriptionPolicy, SubscriptionPolicySpec, TrafficPackage,
 };
 use billing_rules::money::{Currency, Money, RoundingMode};
 use billing_rules::payment::{
@@ -284,9 +280,9 @@ pub fn role() -> impl Strategy<Value = Role> {
 
 pub fn subscription_policy() -> impl Strategy<Value = SubscriptionPolicy> {
     let presets = prop::sample::select(vec![
-        presets::lifecycle::app_store_seat_plan().unwrap(),
-        presets::lifecycle::chat_service().unwrap(),
-        presets::lifecycle::cloud_environment().unwrap(),
+        presets::app_store_subscription().unwrap(),
+        presets::chat_service_subscription().unwrap(),
+        presets::cloud_environment_subscription().unwrap(),
     ]);
     let notice =
         (0u32..=400, channels(), role()).prop_map(|(lead_days, channels, recipient)| NoticeSpec {
@@ -326,7 +322,7 @@ pub fn subscription_policy() -> impl Strategy<Value = SubscriptionPolicy> {
                     auto_renewal: auto,
                 };
                 SubscriptionPolicy::try_from(spec)
-                    .unwrap_or_else(|_| presets::lifecycle::chat_service().unwrap())
+                    .unwrap_or_else(|_| presets::chat_service_subscription().unwrap())
             },
         );
     prop_oneof![1 => presets, 2 => generated]
@@ -334,8 +330,8 @@ pub fn subscription_policy() -> impl Strategy<Value = SubscriptionPolicy> {
 
 pub fn postpaid_policy() -> impl Strategy<Value = PostpaidPolicy> {
     let presets = prop::sample::select(vec![
-        presets::lifecycle::cloud_environment_postpaid().unwrap(),
-        presets::lifecycle::live_plugin_postpaid().unwrap(),
+        presets::cloud_environment_postpaid().unwrap(),
+        presets::live_plugin_postpaid().unwrap(),
     ]);
     let reminders = (
         prop::collection::vec(0u32..=9000, 0..=30),
@@ -370,7 +366,7 @@ pub fn postpaid_policy() -> impl Strategy<Value = PostpaidPolicy> {
                 reminders,
             };
             PostpaidPolicy::try_from(spec)
-                .unwrap_or_else(|_| presets::lifecycle::live_plugin_postpaid().unwrap())
+                .unwrap_or_else(|_| presets::live_plugin_postpaid().unwrap())
         });
     prop_oneof![1 => presets, 2 => generated]
 }
@@ -386,11 +382,11 @@ pub fn licence_policy() -> impl Strategy<Value = LicencePolicy> {
                 bundled_terms: terms,
             };
             LicencePolicy::try_from(spec)
-                .unwrap_or_else(|_| presets::lifecycle::live_plugin_licence().unwrap())
+                .unwrap_or_else(|_| presets::live_plugin_licence().unwrap())
         },
     );
     prop_oneof![
-        1 => Just(presets::lifecycle::live_plugin_licence().unwrap()),
+        1 => Just(presets::live_plugin_licence().unwrap()),
         2 => generated,
     ]
 }

@@ -10,8 +10,7 @@
 //! `rust_decimal` changes.
 
 use billing_rules::decimal_serde::{self, InexactDecimal};
-use billing_rules::lifecycle::licence::LicencePolicy;
-use billing_rules::lifecycle::postpaid::PostpaidState;
+use billing_rules::lifecycle::{LicencePolicy, PostpaidState};
 use billing_rules::money::{Currency, Money};
 use billing_rules::presets;
 use billing_rules::pricing::{SeatPolicy, SeatPolicySpec};
@@ -61,11 +60,15 @@ fn usage_json() -> Value {
 }
 
 fn licence_json() -> Value {
-    serde_json::to_value(presets::lifecycle::live_plugin_licence_spec()).unwrap()
+    serde_json::to_value(presets::live_plugin_licence_spec()).unwrap()
 }
 
 fn postpaid_state_json(balance: Value) -> Value {
-    json!({"balance": balance, "last_billed": null, "standing": {"standing": "good"}})
+    json!({
+        "balance": {"amount": balance, "currency": "CNY"},
+        "last_billed": null,
+        "standing": {"standing": "good"}
+    })
 }
 
 // ------------------------------------------------ what rust_decimal does
@@ -160,7 +163,7 @@ fn r_lic_01_licence_price_with_29_fraction_digits_is_refused_naming_the_value() 
 #[test]
 fn postpaid_balance_with_29_fraction_digits_is_refused_naming_the_value() {
     let read: PostpaidState = serde_json::from_value(postpaid_state_json(json!("-80"))).unwrap();
-    assert_eq!(read.balance, Decimal::from(-80));
+    assert_eq!(read.balance, Money::cny(Decimal::from(-80)));
     let message = refusal::<PostpaidState>(postpaid_state_json(json!(TWENTY_NINE)));
     assert!(message.contains(TWENTY_NINE), "{message}");
 }
@@ -311,7 +314,7 @@ fn whole_json_numbers_within_64_bits_are_read_exactly() {
     }
     let json = with_value(licence_json(), "/price_per_term", json!(30_000));
     let policy: LicencePolicy = serde_json::from_value(json).unwrap();
-    assert_eq!(policy, presets::lifecycle::live_plugin_licence().unwrap());
+    assert_eq!(policy, presets::live_plugin_licence().unwrap());
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! The licence's policy: price, term and the bundled free term (R-LIC-01,
-//! R-LIC-06), re-exported from [`licence`](crate::lifecycle::licence).
+//! R-LIC-06), with the published figures as its constants.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::PolicyError;
 use crate::money::Money;
 use crate::policy::{Locale, check};
-use crate::quantity::{Dimension, Quantity};
+use crate::quantity::{Dimension, Quantity, Unit};
 use crate::rule::RuleId;
 use crate::time::{Days, Period};
 
@@ -56,10 +56,10 @@ pub struct LicencePolicySpec {
 /// The live plugin's preset, every field written out:
 ///
 /// ```
-/// use billing_rules::lifecycle::licence::LicencePolicy;
+/// use billing_rules::lifecycle::LicencePolicy;
 /// use serde_json::json;
 ///
-/// let policy = billing_rules::presets::lifecycle::live_plugin_licence()?;
+/// let policy = billing_rules::presets::live_plugin_licence()?;
 /// let shape = json!({
 ///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
 ///     "price_per_term": "30000",
@@ -78,11 +78,25 @@ pub struct LicencePolicy {
 }
 
 impl LicencePolicy {
-    /// The spec this policy was built from; `LicencePolicy::try_from(p.to_spec())`
-    /// gives back `p`.
-    pub fn to_spec(&self) -> LicencePolicySpec {
-        self.spec.clone()
-    }
+    /// R-LIC-01's published price: 30,000 a term (in the locale's
+    /// currency).
+    // 30000 at scale 0, written `30000`.
+    pub const PRICE_PER_TERM: Decimal = Decimal::from_parts(30_000, 0, 0, false, 0);
+
+    /// R-LIC-01's published term: a year (365 days) from purchase.
+    pub const TERM: Period = Period::Year;
+
+    /// R-LIC-06's published threshold: a traffic package of 200 TB or more
+    /// earns a free term.
+    pub const BUNDLED_MIN_TRAFFIC: Quantity =
+        Quantity::new(Decimal::from_parts(200, 0, 0, false, 0), Unit::Terabyte);
+
+    /// R-LIC-06's published free terms per qualifying package: one.
+    pub const BUNDLED_TERMS: u32 = 1;
+
+    /// The most free terms a policy may grant per package. Not a rule
+    /// figure: a sanity bound on `bundled_terms`.
+    pub const MAX_BUNDLED_TERMS: u32 = 10;
 
     /// Currency, time zone and rounding.
     pub fn locale(&self) -> Locale {
@@ -110,36 +124,28 @@ impl LicencePolicy {
     }
 }
 
-impl TryFrom<LicencePolicySpec> for LicencePolicy {
-    type Error = PolicyError;
+crate::lifecycle::spec_policy!(LicencePolicy, LicencePolicySpec, validate);
 
-    fn try_from(spec: LicencePolicySpec) -> Result<Self, PolicyError> {
-        check::amount("price_per_term", spec.price_per_term, spec.locale.currency)
-            .map_err(|e| e.with_rule(RuleId::Lic01))?;
-        let traffic = spec.bundled_min_traffic;
-        if traffic.unit().dimension() != Dimension::Data {
-            return Err(PolicyError::new(
-                "bundled_min_traffic",
-                format!("{traffic} is not an amount of data"),
-                "a data quantity such as 200 TB",
-            )
-            .with_rule(RuleId::Lic06));
-        }
-        check::positive("bundled_min_traffic", traffic.value())
-            .map_err(|e| e.with_rule(RuleId::Lic06))?;
-        check::in_range(
-            "bundled_terms",
-            spec.bundled_terms,
-            1,
-            10,
-            Some(RuleId::Lic06),
-        )?;
-        Ok(LicencePolicy { spec })
+fn validate(spec: &LicencePolicySpec) -> Result<(), PolicyError> {
+    check::amount("price_per_term", spec.price_per_term, spec.locale.currency)
+        .map_err(|e| e.with_rule(RuleId::Lic01))?;
+    let traffic = spec.bundled_min_traffic;
+    if traffic.unit().dimension() != Dimension::Data {
+        return Err(PolicyError::new(
+            "bundled_min_traffic",
+            format!("{traffic} is not an amount of data"),
+            "a data quantity such as 200 TB",
+        )
+        .with_rule(RuleId::Lic06));
     }
-}
-
-impl From<LicencePolicy> for LicencePolicySpec {
-    fn from(policy: LicencePolicy) -> Self {
-        policy.spec
-    }
+    check::positive("bundled_min_traffic", traffic.value())
+        .map_err(|e| e.with_rule(RuleId::Lic06))?;
+    check::in_range(
+        "bundled_terms",
+        spec.bundled_terms,
+        1,
+        LicencePolicy::MAX_BUNDLED_TERMS,
+        Some(RuleId::Lic06),
+    )?;
+    Ok(())
 }

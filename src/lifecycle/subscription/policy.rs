@@ -1,30 +1,7 @@
 //! The subscription lifecycle policy: trial lengths, notice, reminder
 //! window, grace, what a lapsed term turns into, and auto-renewal
-//! (R-LIFE-01..07, R-LIFE-10).
-//!
-//! A [`SubscriptionPolicySpec`] is plain data; it is validated into a
-//! [`SubscriptionPolicy`] with `TryFrom`. The published figures are in
-//! [`crate::presets::lifecycle`].
-//!
-//! ```
-//! use billing_rules::lifecycle::policy::{Lapse, SubscriptionPolicy, SubscriptionPolicySpec};
-//! use billing_rules::time::Days;
-//!
-//! let spec: SubscriptionPolicySpec = serde_json::from_str(r#"{
-//!     "trial_days": 14,
-//!     "grace_hours": 24,
-//!     "lapse": "suspended"
-//! }"#).unwrap();
-//! let policy = SubscriptionPolicy::try_from(spec)?;
-//! assert_eq!(policy.trial(), Some(Days(14)));
-//! assert_eq!(policy.lapse(), Lapse::Suspended);
-//!
-//! let bad: SubscriptionPolicySpec =
-//!     serde_json::from_str(r#"{"trial_days": 0, "lapse": "intercepted"}"#).unwrap();
-//! let err = SubscriptionPolicy::try_from(bad).unwrap_err();
-//! assert_eq!(err.field, "trial_days");
-//! # Ok::<(), billing_rules::PolicyError>(())
-//! ```
+//! (R-LIFE-01..07, R-LIFE-10), with the published figures as its
+//! constants.
 
 use std::fmt;
 
@@ -32,15 +9,10 @@ use chrono::{NaiveTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 use crate::error::PolicyError;
-use crate::lifecycle::notices::{Channels, Role};
+use crate::lifecycle::notices::{Channel, Channels, MAX_WINDOW_DAYS, Role};
 use crate::policy::{Locale, check};
 use crate::rule::RuleId;
 use crate::time::{Days, Period};
-
-/// The longest lead, window side or grace the policies accept, in days: a
-/// year and a day. Not a rule figure: a sanity bound so every derived
-/// instant stays far inside chrono's range.
-pub const MAX_WINDOW_DAYS: u32 = 366;
 
 /// What a lapsed term turns into once any grace is over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -100,7 +72,7 @@ pub struct NoticeSpec {
 }
 
 /// R-LIFE-05: one reminder per local day in a window around a paid term's
-/// expiry day (see [`crate::lifecycle::notices::ReminderWindow`]).
+/// expiry day (see [`crate::lifecycle::ReminderWindow`]).
 ///
 /// # JSON
 ///
@@ -187,7 +159,27 @@ pub struct SubscriptionPolicySpec {
 /// a day, at most 366 days each side, with a channel (R-LIFE-05); a grace of
 /// at most 366 days (R-LIFE-06). (De)serializes as its spec.
 ///
-/// It is the policy of the [`Subscription`](crate::lifecycle::subscription::Subscription)
+/// ```
+/// use billing_rules::lifecycle::{Lapse, SubscriptionPolicy, SubscriptionPolicySpec};
+/// use billing_rules::time::Days;
+///
+/// let spec: SubscriptionPolicySpec = serde_json::from_str(r#"{
+///     "trial_days": 14,
+///     "grace_hours": 24,
+///     "lapse": "suspended"
+/// }"#).unwrap();
+/// let policy = SubscriptionPolicy::try_from(spec)?;
+/// assert_eq!(policy.trial(), Some(Days(14)));
+/// assert_eq!(policy.lapse(), Lapse::Suspended);
+///
+/// let bad: SubscriptionPolicySpec =
+///     serde_json::from_str(r#"{"trial_days": 0, "lapse": "intercepted"}"#).unwrap();
+/// let err = SubscriptionPolicy::try_from(bad).unwrap_err();
+/// assert_eq!(err.field, "trial_days");
+/// # Ok::<(), billing_rules::PolicyError>(())
+/// ```
+///
+/// It is the policy of the [`Subscription`](crate::lifecycle::Subscription)
 /// decider, which implements R-LIFE-01..07 and R-LIFE-10 with it.
 ///
 /// # JSON
@@ -195,10 +187,10 @@ pub struct SubscriptionPolicySpec {
 /// The chat service's preset, every field written out:
 ///
 /// ```
-/// use billing_rules::lifecycle::policy::SubscriptionPolicy;
+/// use billing_rules::lifecycle::SubscriptionPolicy;
 /// use serde_json::json;
 ///
-/// let policy = billing_rules::presets::lifecycle::chat_service()?;
+/// let policy = billing_rules::presets::chat_service_subscription()?;
 /// let shape = json!({
 ///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
 ///     "trial_days": null,
@@ -221,11 +213,50 @@ pub struct SubscriptionPolicy {
 }
 
 impl SubscriptionPolicy {
-    /// The spec this policy was built from; `SubscriptionPolicy::try_from(p.to_spec())`
-    /// gives back `p`.
-    pub fn to_spec(&self) -> SubscriptionPolicySpec {
-        self.spec.clone()
-    }
+    /// R-LIFE-03's published lead: the expiry notice is due 7 days (of
+    /// 24 h) before a trial or paid term ends.
+    pub const NOTICE_LEAD_DAYS: u32 = 7;
+
+    /// R-LIFE-05's published window: the 7 local days up to and including
+    /// the expiry day...
+    pub const REMINDER_DAYS_UP_TO_EXPIRY: u32 = 7;
+
+    /// ...and the day after it.
+    pub const REMINDER_DAYS_AFTER_EXPIRY: u32 = 1;
+
+    /// R-LIFE-05's published channels: SMS and email.
+    pub const REMINDER_CHANNELS: Channels = Channels::of(&[Channel::Sms, Channel::Email]);
+
+    /// R-LIFE-05's published recipient: the account creator.
+    pub const REMINDER_RECIPIENT: Role = Role::AccountCreator;
+
+    /// R-LIFE-06's published grace: 24 hours after expiry, then suspension.
+    pub const GRACE_HOURS: u32 = 24;
+
+    /// R-LIFE-07's published renewal: one month.
+    pub const AUTO_RENEWAL: Period = Period::Month;
+
+    /// Chosen default (not published): a 14-day trial (R-LIFE-01 says only
+    /// that a plan may set one).
+    pub const CHOSEN_TRIAL_DAYS: u32 = 14;
+
+    /// Chosen default (not published): a 7-day extra trial (R-LIFE-02 says
+    /// only "a configured length").
+    pub const CHOSEN_EXTRA_TRIAL_DAYS: u32 = 7;
+
+    /// Chosen default (not published): the expiry notice goes out as an
+    /// in-app message (R-LIFE-03 names no channel)...
+    pub const CHOSEN_NOTICE_CHANNELS: Channels = Channels::of(&[Channel::InApp]);
+
+    /// ...to the customer's admin.
+    pub const CHOSEN_NOTICE_RECIPIENT: Role = Role::Admin;
+
+    /// Chosen default (not published): the local time each daily reminder
+    /// goes out, 10:00 (R-LIFE-05 says one per day).
+    pub const CHOSEN_REMINDER_SEND_AT: NaiveTime = match NaiveTime::from_hms_opt(10, 0, 0) {
+        Some(time) => time,
+        None => NaiveTime::MIN,
+    };
 
     /// Currency, time zone and rounding.
     pub fn locale(&self) -> Locale {
@@ -268,20 +299,7 @@ impl SubscriptionPolicy {
     }
 }
 
-impl TryFrom<SubscriptionPolicySpec> for SubscriptionPolicy {
-    type Error = PolicyError;
-
-    fn try_from(spec: SubscriptionPolicySpec) -> Result<Self, PolicyError> {
-        validate(&spec)?;
-        Ok(SubscriptionPolicy { spec })
-    }
-}
-
-impl From<SubscriptionPolicy> for SubscriptionPolicySpec {
-    fn from(policy: SubscriptionPolicy) -> Self {
-        policy.spec
-    }
-}
+crate::lifecycle::spec_policy!(SubscriptionPolicy, SubscriptionPolicySpec, validate);
 
 fn validate(spec: &SubscriptionPolicySpec) -> Result<(), PolicyError> {
     let days = |field: &str, value: u32, rule: RuleId| {

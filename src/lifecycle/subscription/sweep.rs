@@ -1,5 +1,5 @@
 //! Batches of the subscription's time-driven events (R-LIFE-07): what one
-//! [`SubscriptionCommand::Advance`] applies.
+//! [`SubscriptionCommand::Advance`](crate::lifecycle::SubscriptionCommand::Advance) applies.
 //!
 //! One call applies at most [`MAX_EVENTS_PER_ADVANCE`] events, of which at
 //! most [`MAX_AUTO_RENEWALS_PER_SWEEP`] auto-renewals. A batch may stop
@@ -8,24 +8,27 @@
 //! continues exactly where the last one stopped. A scheduler repeats
 //! `Advance` until it returns no events.
 //!
-//! The items are re-exported by [`crate::lifecycle::subscription`], where
-//! they are documented.
+//! [`Subscription::due_events_bounded`](crate::lifecycle::Subscription::due_events_bounded)
+//! and
+//! [`Subscription::due_events_with_funds`](crate::lifecycle::Subscription::due_events_with_funds)
+//! are the two ways to call it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::decider::Decider;
+use super::evolve::evolve;
+use super::policy::SubscriptionPolicy;
+use super::schedule::{due_event, next_due};
+use super::state::{Funds, SubscriptionEvent, SubscriptionState};
 use crate::error::{Error, Figure, Reason};
-use crate::lifecycle::policy::SubscriptionPolicy;
-use crate::lifecycle::subscription::{
-    Funds, Subscription, SubscriptionEvent, SubscriptionState, due_event, local, next_due,
-};
-#[cfg(doc)]
-use crate::lifecycle::subscription::{SubscriptionCommand, due_events};
+use crate::lifecycle::display::local;
 use crate::rule::RuleId;
 
-/// One bounded batch of [`due_events`] (R-LIFE-07): what
-/// [`due_events_bounded`] applied, and whether that was everything due.
+/// One bounded batch of
+/// [`Subscription::due_events_with_funds`](crate::lifecycle::Subscription::due_events_with_funds)
+/// (R-LIFE-07): what
+/// [`Subscription::due_events_bounded`](crate::lifecycle::Subscription::due_events_bounded)
+/// applied, and whether that was everything due.
 ///
 /// Serialized as `{"events": [...], "complete": true}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,95 +44,21 @@ pub struct Sweep {
     pub complete: bool,
 }
 
-/// The time-driven events due at `now` ([`due_events`]), at most
-/// [`MAX_EVENTS_PER_ADVANCE`] events and [`MAX_AUTO_RENEWALS_PER_SWEEP`]
-/// auto-renewals (R-LIFE-07) at a time.
-///
-/// When more is due, the batch is the first [`MAX_EVENTS_PER_ADVANCE`]
-/// events of [`due_events`]' order, or, when that comes first, every event
-/// before the first renewal past the renewal bound (events due at that
-/// renewal's instant but ordered before it, a notice or a reminder, are
-/// included); `complete` is then `false`. Applying the batch and
-/// calling again continues where it stopped, and the batches of repeated
-/// calls until `complete` (or until no events are returned) are exactly
-/// the events of one unbounded sweep, with the same final state. This is
-/// what the `Advance` command applies; see
-/// [`SubscriptionCommand::Advance`] for the balance to pass on each call.
-///
-/// Errors: as [`due_events`], except that the number of renewals is never
-/// refused, and an event past the batch is not computed (so its error, if
-/// any, comes with the next call).
-///
-/// ```
-/// use billing_rules::decider::Decider;
-/// use billing_rules::lifecycle::subscription::{
-///     due_events_bounded, Funds, Subscription, SubscriptionCommand, SubscriptionEvent,
-///     MAX_AUTO_RENEWALS_PER_SWEEP, MAX_EVENTS_PER_ADVANCE,
-/// };
-/// use billing_rules::money::Money;
-/// use billing_rules::presets::lifecycle::chat_service;
-/// use billing_rules::time::Period;
-/// use chrono::{TimeZone, Utc};
-/// use rust_decimal::Decimal;
-///
-/// let policy = chat_service()?; // renews for a month (R-LIFE-07)
-/// let bought = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
-/// let mut state = Subscription::initial();
-/// for command in [
-///     SubscriptionCommand::Purchase { validity: Period::Month },
-///     SubscriptionCommand::SetAutoRenewal { on: true },
-/// ] {
-///     state = Subscription::run(&state, &command, bought, &policy)?.0;
-/// }
-/// let free = Funds { balance: Money::cny(Decimal::ZERO), renewal_price: Money::cny(Decimal::ZERO) };
-/// // Monthly renewals due for 230 years, each after 6 daily reminders (R-LIFE-05).
-/// let now = Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap();
-/// let renewals = |events: &[SubscriptionEvent]| {
-///     events.iter().filter(|e| matches!(e, SubscriptionEvent::AutoRenewed { .. })).count()
-/// };
-/// let (mut batches, mut events, mut renewed) = (0, 0, 0);
-/// loop {
-///     let sweep = due_events_bounded(&state, now, &policy, Some(&free))?;
-///     assert!(renewals(&sweep.events) <= MAX_AUTO_RENEWALS_PER_SWEEP as usize);
-///     assert!(sweep.events.len() <= MAX_EVENTS_PER_ADVANCE);
-///     state = sweep.events.iter().fold(state, Subscription::evolve);
-///     events += sweep.events.len();
-///     renewed += renewals(&sweep.events);
-///     batches += 1;
-///     if sweep.complete {
-///         break;
-///     }
-/// }
-/// // The event bound stops each batch first: 4,096 events a call.
-/// assert_eq!((renewed, events, batches), (2_709, 18_965, 5));
-/// # Ok::<(), billing_rules::Error>(())
-/// ```
-pub fn due_events_bounded(
-    state: &SubscriptionState,
-    now: DateTime<Utc>,
-    policy: &SubscriptionPolicy,
-    funds: Option<&Funds>,
-) -> Result<Sweep, Error> {
-    let mut events = Vec::new();
-    let (_, complete) = sweep(state, now, policy, funds, &mut events, Bound::Stop)
-        .map_err(|e| e.in_rule(RuleId::Life04))?;
-    Ok(Sweep { events, complete })
-}
-
 /// What a sweep does at its bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Bound {
+pub(super) enum Bound {
     /// No event bound; refuses the whole sweep at the auto-renewal past
-    /// [`MAX_AUTO_RENEWALS_PER_SWEEP`] ([`due_events`]).
+    /// [`MAX_AUTO_RENEWALS_PER_SWEEP`]
+    /// ([`Subscription::due_events_with_funds`](crate::lifecycle::Subscription::due_events_with_funds)).
     Refuse,
     /// Stops at [`MAX_EVENTS_PER_ADVANCE`] events or before that renewal
-    /// ([`due_events_bounded`]).
+    /// ([`Subscription::due_events_bounded`](crate::lifecycle::Subscription::due_events_bounded)).
     Stop,
 }
 
 /// The events due at `now`, appended to `out`; the state after them and
 /// whether they are everything due (`false` only when `bound` stopped it).
-pub(crate) fn sweep(
+pub(super) fn sweep(
     state: &SubscriptionState,
     now: DateTime<Utc>,
     policy: &SubscriptionPolicy,
@@ -164,7 +93,7 @@ pub(crate) fn sweep(
             }
             renewals += 1;
         }
-        let next = Subscription::evolve(current, &event);
+        let next = evolve(current, &event);
         // Every due event moves the state on; one that did not would come
         // due again forever, so stop rather than loop.
         if next == current {
@@ -177,8 +106,11 @@ pub(crate) fn sweep(
     Ok((current, true))
 }
 
-/// The most events one [`SubscriptionCommand::Advance`] (one
-/// [`due_events_bounded`] batch) returns.
+/// The most events one
+/// [`SubscriptionCommand::Advance`](crate::lifecycle::SubscriptionCommand::Advance)
+/// (one
+/// [`Subscription::due_events_bounded`](crate::lifecycle::Subscription::due_events_bounded)
+/// batch) returns.
 ///
 /// Not a rule figure: a bound on the size of one answer and of the one
 /// store write that records it, whatever `now` is. The renewal bound alone
@@ -194,19 +126,20 @@ pub(crate) fn sweep(
 /// notice and up to two reminders a term (4,000 events) still fit, so for
 /// such plans the renewal bound decides as before.
 ///
-/// [`due_events`], asked for everything due by a `now` the caller chooses,
-/// is not bounded by it (it refuses past [`MAX_AUTO_RENEWALS_PER_SWEEP`]
-/// renewals).
+/// [`Subscription::due_events_with_funds`](crate::lifecycle::Subscription::due_events_with_funds),
+/// asked for everything due by a `now` the caller chooses, is not bounded by it
+/// (it refuses past [`MAX_AUTO_RENEWALS_PER_SWEEP`] renewals).
 pub const MAX_EVENTS_PER_ADVANCE: usize = 4_096;
 
 /// The most auto-renewals (R-LIFE-07) one sweep applies.
 ///
 /// Not a rule figure: a bound on the work and memory of one call, whatever
-/// `now` is. Without it a plan that renews daily at no charge, swept once
-/// after thousands of years, would produce millions of events in one
-/// answer. [`due_events`] refuses a sweep that needs more;
-/// [`due_events_bounded`] and the `Advance` command apply it in batches of
-/// at most this many renewals.
+/// `now` is. Without it a plan that renews daily at no charge, swept once after
+/// thousands of years, would produce millions of events in one answer.
+/// [`Subscription::due_events_with_funds`](crate::lifecycle::Subscription::due_events_with_funds)
+/// refuses a sweep that needs more;
+/// [`Subscription::due_events_bounded`](crate::lifecycle::Subscription::due_events_bounded)
+/// and the `Advance` command apply it in batches of at most this many renewals.
 pub const MAX_AUTO_RENEWALS_PER_SWEEP: u32 = 1_000;
 
 /// R-LIFE-07: the refusal of a sweep that would apply more than
