@@ -28,6 +28,9 @@ use rust_decimal::Decimal;
 
 use crate::error::ArithmeticError;
 
+/// The largest scale (digits after the point) a [`Decimal`] can carry: 28.
+pub const MAX_SCALE: u32 = 28;
+
 /// Compares two decimals. Values of one scale (tier bounds and seat counts
 /// are whole numbers) compare by mantissa in a few instructions;
 /// `Decimal::cmp` rescales first and costs about a hundred, which showed as
