@@ -12,7 +12,7 @@
 
 use std::hint::black_box;
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::lifecycle::subscription::{
     Funds, Subscription, SubscriptionEvent, SubscriptionState, due_events_into,
 };

@@ -8,7 +8,7 @@
 //! cargo run --example licence_stacking
 //! ```
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand};
 use billing_rules::lifecycle::licence::{
     AccountId, AppId, Licence, LicenceCommand, LicenceEvent, TrafficPackage, status,

@@ -6,7 +6,7 @@
 //! cargo run --example lifecycle_due_events
 //! ```
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::lifecycle::access::access;
 use billing_rules::lifecycle::subscription::{
     Subscription, SubscriptionCommand, SubscriptionEvent, due_events, status,

@@ -12,8 +12,7 @@
 #[path = "robustness/strategies.rs"]
 mod strategies;
 
-use billing_rules::decider::Decider;
-use billing_rules::error::{ArithmeticError, Error};
+use billing_rules::Decider;
 use billing_rules::lifecycle::access::access;
 use billing_rules::lifecycle::licence::{
     self, AccountId, AppId, Licence, LicenceCommand, LicenceEvent, LicenceState, LicenceStatus,
@@ -31,6 +30,7 @@ use billing_rules::lifecycle::subscription::{
 use billing_rules::money::Money;
 use billing_rules::presets::lifecycle as presets;
 use billing_rules::time::{Period, Zone};
+use billing_rules::{ArithmeticError, Error};
 use billing_rules::{FigureValue, RuleId};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;

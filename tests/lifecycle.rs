@@ -1,8 +1,8 @@
 //! The subscription lifecycle: trials, notices, reminders, interception,
 //! grace, suspension, auto-renewal, isolation (R-LIFE-01..07, R-LIFE-10).
 
-use billing_rules::decider::Decider;
-use billing_rules::engine::{AggregateId, Engine, FixedClock, MemoryStore};
+use billing_rules::Decider;
+use billing_rules::engine::{AggregateId, Engine, MemoryStore};
 use billing_rules::lifecycle::access::{Access, access};
 use billing_rules::lifecycle::notices::{
     Channel, Channels, ReminderWindow, Role, TermKind, expiry_day,
@@ -18,7 +18,7 @@ use billing_rules::lifecycle::subscription::{
 use billing_rules::money::{Currency, Money};
 use billing_rules::policy::Locale;
 use billing_rules::presets::lifecycle as presets;
-use billing_rules::time::{Period, Zone};
+use billing_rules::time::{FixedClock, Period, Zone};
 use billing_rules::{Error, FigureValue, RuleId};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use proptest::prelude::*;

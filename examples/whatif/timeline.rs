@@ -18,7 +18,7 @@
 //! follows the file's `trigger`: a monthly bill, or a balance that runs
 //! out).
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::lifecycle::access::access;
 use billing_rules::lifecycle::notices::TermKind;
 use billing_rules::lifecycle::policy::{SubscriptionPolicy, SubscriptionPolicySpec};

@@ -6,7 +6,7 @@
 //! past its end plus grace is never served, whatever was recorded.
 //!
 //! ```
-//! use billing_rules::decider::Decider;
+//! use billing_rules::Decider;
 //! use billing_rules::lifecycle::access::{access, Access};
 //! use billing_rules::lifecycle::subscription::{Subscription, SubscriptionCommand};
 //! use billing_rules::presets::lifecycle::app_store_seat_plan;

@@ -54,8 +54,9 @@
 //! [`LicenceCommand::ClaimBundled`]: crate::lifecycle::licence::LicenceCommand::ClaimBundled
 //!
 //! ```
-//! use billing_rules::decider::Decider;
-//! use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
+//! use billing_rules::Decider;
+//! use billing_rules::engine::{AggregateId, Engine, IdempotencyKey, MemoryStore};
+//! use billing_rules::time::FixedClock;
 //! use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand};
 //! use billing_rules::lifecycle::licence::{AccountId, AppId, Licence, LicenceCommand, TrafficPackage};
 //! use billing_rules::quantity::{Quantity, Unit};
@@ -71,7 +72,7 @@
 //!     size: Quantity::new(Decimal::from(200), Unit::Terabyte),
 //!     buyer: alice.clone(),
 //! };
-//! let apply = |app: &str| -> Result<_, billing_rules::Error> {
+//! let apply = |app: &str| -> Result<_, billing_rules::engine::EngineError> {
 //!     let app = AppId::new(app);
 //!     let claim_id = AggregateId::from(package.id.as_str());
 //!     let claim = BundleClaimCommand::Claim { app: app.clone(), account: alice.clone(), package: package.clone() };

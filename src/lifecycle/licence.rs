@@ -23,7 +23,7 @@
 //!   service takes).
 //!
 //! ```
-//! use billing_rules::decider::Decider;
+//! use billing_rules::Decider;
 //! use billing_rules::lifecycle::licence::{AccountId, AppId, Licence, LicenceCommand, LicenceState};
 //! use billing_rules::presets::lifecycle::live_plugin_licence;
 //! use billing_rules::RuleId;
@@ -191,7 +191,7 @@ pub struct TrafficPackage {
 /// `event`. The first purchase binds the app to its buyer:
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::lifecycle::licence::{Licence, LicenceCommand};
 /// use chrono::{TimeZone, Utc};
 ///

@@ -43,7 +43,7 @@
 //! - [`access`]: the access check.
 //!
 //! ```
-//! use billing_rules::decider::Decider;
+//! use billing_rules::Decider;
 //! use billing_rules::lifecycle::access::access;
 //! use billing_rules::lifecycle::subscription::{
 //!     due_events, Subscription, SubscriptionCommand, SubscriptionEvent,

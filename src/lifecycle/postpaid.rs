@@ -30,7 +30,7 @@
 //! events, so the log tells what happened in the order it happened.
 //!
 //! ```
-//! use billing_rules::decider::Decider;
+//! use billing_rules::Decider;
 //! use billing_rules::lifecycle::postpaid::{access, recording_access, PostpaidAccount, PostpaidCommand};
 //! use billing_rules::money::Money;
 //! use billing_rules::presets::lifecycle::live_plugin_postpaid;
@@ -393,7 +393,7 @@ pub struct PostpaidState {
 /// up (R-LIFE-09):
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::lifecycle::postpaid::{PostpaidAccount, PostpaidCommand};
 /// use chrono::{TimeZone, Utc};
 ///

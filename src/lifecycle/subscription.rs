@@ -43,7 +43,7 @@
 //! (paid validity is never dropped) and the end of a trial.
 //!
 //! ```
-//! use billing_rules::decider::Decider;
+//! use billing_rules::Decider;
 //! use billing_rules::lifecycle::access::{access, Access};
 //! use billing_rules::lifecycle::subscription::{
 //!     due_events, status, Status, Subscription, SubscriptionCommand, SubscriptionEvent,
@@ -267,7 +267,7 @@ pub struct Shortfall {
 /// `event`:
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::lifecycle::subscription::{Subscription, SubscriptionCommand};
 /// use chrono::{TimeZone, Utc};
 ///

@@ -61,7 +61,7 @@ pub struct Sweep {
 /// any, comes with the next call).
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::lifecycle::subscription::{
 ///     due_events_bounded, Funds, Subscription, SubscriptionCommand, SubscriptionEvent,
 ///     MAX_AUTO_RENEWALS_PER_SWEEP, MAX_EVENTS_PER_ADVANCE,

@@ -208,6 +208,29 @@ impl fmt::Display for Money {
     }
 }
 
+/// Compares the amount with a plain [`Decimal`], exactly (`7.50` equals
+/// `7.5`). **The currency is not compared**: `Money::cny(x) == x` and
+/// `Money::new(x, Currency::USD) == x` both hold. It is meant for checking
+/// an amount where the currency is known, as in tests; compare two `Money`
+/// values to check the currency too. The `Money` goes on the left: there
+/// is no `Decimal == Money`, so that a `Decimal` compared with a value
+/// still to be inferred (`"1".parse().unwrap()`) stays unambiguous.
+///
+/// ```
+/// use billing_rules::money::{Currency, Money};
+/// use billing_rules::Decimal;
+///
+/// let total = Money::cny(Decimal::new(1632000, 2));
+/// assert_eq!(total, Decimal::from(16320));
+/// assert_eq!(Money::new(Decimal::ONE, Currency::USD), Decimal::ONE); // currency ignored
+/// assert_ne!(Money::new(Decimal::ONE, Currency::USD), Money::cny(Decimal::ONE));
+/// ```
+impl PartialEq<Decimal> for Money {
+    fn eq(&self, amount: &Decimal) -> bool {
+        self.amount == *amount
+    }
+}
+
 impl fmt::Debug for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)

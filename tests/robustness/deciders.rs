@@ -12,8 +12,8 @@
 
 use std::fmt::Debug;
 
-use billing_rules::decider::Decider;
-use billing_rules::error::Error;
+use billing_rules::Decider;
+use billing_rules::Error;
 use billing_rules::exact;
 use billing_rules::lifecycle::access::access;
 use billing_rules::lifecycle::bundle_claim::{

@@ -2,9 +2,8 @@
 //! amounts near `Decimal::MAX`, 10^9 seats, periods of 10^6 days and huge
 //! period counts, 10^6 tiers, chrono's first and last instants.
 
+use billing_rules::Decider;
 use billing_rules::RuleId;
-use billing_rules::decider::Decider;
-use billing_rules::error::{ArithmeticError, Error};
 use billing_rules::lifecycle::access::access;
 use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand, BundleReceipt};
 use billing_rules::lifecycle::licence::{
@@ -29,6 +28,7 @@ use billing_rules::refund::{
     Eligibility, LedgerCommand, LicenceRefundRequest, OrderLedger, RefundFlags,
 };
 use billing_rules::time::{Days, Period, Zone};
+use billing_rules::{ArithmeticError, Error};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 

@@ -4,8 +4,8 @@
 
 /// Local dates at chrono's ends (foundation, R-LIFE-05, R-LIFE-08).
 mod local_dates {
-    use billing_rules::decider::Decider;
-    use billing_rules::error::Error;
+    use billing_rules::Decider;
+    use billing_rules::Error;
     use billing_rules::lifecycle::postpaid::billed_month;
     use billing_rules::lifecycle::subscription::{self, Status, Subscription, SubscriptionEvent};
     use billing_rules::presets;
@@ -74,7 +74,7 @@ mod local_dates {
 
 /// The work of one sweep (R-LIFE-07).
 mod auto_renewal {
-    use billing_rules::decider::Decider;
+    use billing_rules::Decider;
     use billing_rules::lifecycle::subscription::{
         self, Funds, MAX_AUTO_RENEWALS_PER_SWEEP, Subscription, SubscriptionCommand,
         SubscriptionEvent, SubscriptionState,
@@ -160,7 +160,7 @@ mod auto_renewal {
 
 /// Commands stamped before a recorded fact (R-LIC-03, R-SEAT-09).
 mod stamped_before {
-    use billing_rules::decider::Decider;
+    use billing_rules::Decider;
     use billing_rules::lifecycle::licence::{
         self, AccountId, AppId, Licence, LicenceCommand, LicenceState, LicenceStatus,
     };
@@ -272,7 +272,7 @@ mod stamped_before {
 
 /// Bundled free terms (R-LIC-06).
 mod bundled_terms {
-    use billing_rules::decider::Decider;
+    use billing_rules::Decider;
     use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand};
     use billing_rules::lifecycle::licence::{
         self, AccountId, AppId, Licence, LicenceCommand, LicenceState, TrafficPackage,

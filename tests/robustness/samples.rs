@@ -4,8 +4,7 @@
 
 use std::sync::OnceLock;
 
-use billing_rules::decider::Decider;
-use billing_rules::error::{ArithmeticError, Error, Figure, PolicyError, Reason, Refusal};
+use billing_rules::Decider;
 use billing_rules::lifecycle::access::{Access, access};
 use billing_rules::lifecycle::bundle_claim::{BundleClaim, BundleClaimCommand};
 use billing_rules::lifecycle::licence::{
@@ -34,6 +33,7 @@ use billing_rules::refund::{
     RefundFlags,
 };
 use billing_rules::time::Period;
+use billing_rules::{ArithmeticError, Error, Figure, PolicyError, Reason, Refusal};
 use billing_rules::{FigureValue, RuleId};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
