@@ -118,6 +118,7 @@
 
 mod decider;
 pub mod decimal_serde;
+mod display;
 pub mod engine;
 mod error;
 pub mod exact;
