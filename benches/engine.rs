@@ -17,12 +17,12 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
+use billing_rules::engine::{AggregateId, Engine, IdempotencyKey, MemoryStore};
 use billing_rules::lifecycle::{Subscription, SubscriptionCommand};
 use billing_rules::presets;
 use billing_rules::pricing::SeatOrder;
 use billing_rules::refund::{LedgerCommand, OrderId, OrderLedger};
-use billing_rules::time::{Clock, Period};
+use billing_rules::time::{Clock, FixedClock, Period};
 use billing_rules::usage::catalogue::PackageOrder;
 use billing_rules::usage::wallet::{PackageWallet, WalletCommand, WalletEvent};
 use chrono::{TimeZone, Utc};

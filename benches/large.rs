@@ -14,12 +14,12 @@
 
 use std::hint::black_box;
 
-use billing_rules::decider::Decider;
-use billing_rules::engine::{AggregateId, Commit, Engine, FixedClock, MemoryStore, Store, Version};
+use billing_rules::Decider;
+use billing_rules::engine::{AggregateId, Commit, Engine, MemoryStore, Store, Version};
 use billing_rules::money::Money;
 use billing_rules::presets;
 use billing_rules::refund::{LedgerCommand, LedgerEvent, OrderLedger, RefundFlags};
-use billing_rules::time::Days;
+use billing_rules::time::{Days, FixedClock};
 use billing_rules::usage::calls::{CallCounts, Component};
 use billing_rules::usage::catalogue::PackageOrder;
 use billing_rules::usage::wallet::{

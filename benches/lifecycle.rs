@@ -12,7 +12,7 @@
 
 use std::hint::black_box;
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::lifecycle::{Funds, Subscription, SubscriptionEvent, SubscriptionState};
 use billing_rules::money::Money;
 use billing_rules::presets::chat_service_subscription;

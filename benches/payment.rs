@@ -2,7 +2,7 @@
 
 use std::hint::black_box;
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::money::Money;
 use billing_rules::payment::{
     EnvironmentPayment, PaymentCommand, PaymentMethod, PaymentState, PrepaidSource, SwitchFacts,

@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::presets;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::time::Days;

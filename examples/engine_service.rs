@@ -10,11 +10,11 @@
 //! `Store` (see `billing_rules::engine` for the SQL tables) and shares it
 //! between requests; each command the client may send twice carries a key.
 
-use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
+use billing_rules::engine::{AggregateId, Engine, EngineError, IdempotencyKey, MemoryStore};
 use billing_rules::lifecycle::{Subscription, SubscriptionCommand, SubscriptionEvent};
 use billing_rules::pricing::SeatOrder;
 use billing_rules::refund::{LedgerCommand, OrderLedger, RefundFlags};
-use billing_rules::time::Clock;
+use billing_rules::time::{Clock, FixedClock};
 use billing_rules::{Error, presets};
 use chrono::{Duration, TimeZone, Utc};
 
@@ -65,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         flags: RefundFlags::default(),
     };
     match engine.execute::<OrderLedger>(&org, &refund, &refunds, None) {
-        Err(Error::Refused(refusal)) => {
+        Err(EngineError::Command(Error::Refused(refusal))) => {
             println!("refund:   refused by {}", refusal.rule());
             println!("          {refusal}");
             let events = engine.store().events::<OrderLedger>(&org).len();

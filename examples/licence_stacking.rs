@@ -8,8 +8,8 @@
 //! cargo run --example licence_stacking
 //! ```
 
+use billing_rules::Decider;
 use billing_rules::TimeDriven;
-use billing_rules::decider::Decider;
 use billing_rules::lifecycle::{
     AccountId, AppId, BundleClaim, BundleClaimCommand, Licence, LicenceCommand, LicenceEvent,
     TrafficPackage,

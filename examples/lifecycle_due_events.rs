@@ -6,8 +6,8 @@
 //! cargo run --example lifecycle_due_events
 //! ```
 
+use billing_rules::Decider;
 use billing_rules::TimeDriven;
-use billing_rules::decider::Decider;
 use billing_rules::lifecycle::{Subscription, SubscriptionCommand, SubscriptionEvent};
 use billing_rules::presets::chat_service_subscription;
 use billing_rules::time::{Period, Zone};

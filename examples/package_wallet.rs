@@ -6,7 +6,7 @@
 //! cargo run --example package_wallet
 //! ```
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::presets;
 use billing_rules::time::Zone;
 use billing_rules::usage::calls::{CallCounts, Component};

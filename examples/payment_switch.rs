@@ -6,7 +6,7 @@
 //! cargo run --example payment_switch
 //! ```
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::money::Money;
 use billing_rules::payment::{EnvironmentPayment, PaymentCommand, PaymentMethod, SwitchFacts};
 use billing_rules::presets;

@@ -6,7 +6,7 @@
 //! cargo run --example refund_eligibility
 //! ```
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::money::Money;
 use billing_rules::presets;
 use billing_rules::refund::{

@@ -1,53 +1,5 @@
-//! The decider pattern every state machine of this crate follows.
-//!
-//! An aggregate (a subscription, a package wallet, a licence, a payment
-//! method, an order ledger) is a type implementing [`Decider`]:
-//!
-//! - [`Decider::decide`] looks at the current state, a command, the instant
-//!   and the policy, and returns the events the command produces, or an
-//!   [`Error`] (usually [`Error::Refused`] naming the rule). It never changes
-//!   anything, so a refused command leaves the state exactly as it was.
-//! - [`Decider::evolve`] applies one event to a state. It cannot fail: every
-//!   check happened in `decide`, and an event is a fact that already
-//!   happened.
-//!
-//! Replaying the same events from [`Decider::initial`] always gives the same
-//! state, which is what lets the engine store only events.
-//!
-//! [`Decider::apply`] runs a command on a state the caller keeps, in place;
-//! [`Decider::run`] runs it on a copy. A state may hold a million orders, so
-//! a copy is what a command must not pay for: `apply` costs what the command
-//! decides and changes.
-//!
-//! ```
-//! use billing_rules::decider::Decider;
-//! use billing_rules::{Error, Reason, RuleId};
-//! use chrono::{DateTime, Utc};
-//!
-//! /// A toy counter that refuses to pass a limit.
-//! struct Counter;
-//! impl Decider for Counter {
-//!     type State = u32;
-//!     type Command = u32;
-//!     type Event = u32;
-//!     type Policy = u32;
-//!     fn initial() -> u32 { 0 }
-//!     fn decide(state: &u32, add: &u32, _now: DateTime<Utc>, limit: &u32) -> Result<Vec<u32>, Error> {
-//!         match state.checked_add(*add) {
-//!             Some(total) if total <= *limit => Ok(vec![*add]),
-//!             _ => Err(Reason::new(RuleId::Pay03, format!("{state} + {add} passes the limit {limit}")).into()),
-//!         }
-//!     }
-//!     fn evolve(state: u32, event: &u32) -> u32 { state + event }
-//! }
-//!
-//! let now = DateTime::<Utc>::UNIX_EPOCH;
-//! let (state, events) = Counter::run(&Counter::initial(), &3, now, &4)?;
-//! assert_eq!((state, events), (3, vec![3]));
-//! assert!(Counter::run(&state, &2, now, &4).is_err());
-//! assert_eq!(Counter::replay([3u32, 1].iter()), 4);
-//! # Ok::<(), Error>(())
-//! ```
+//! The decider traits, re-exported at the crate root: [`Decider`] (the
+//! pattern every state machine follows), [`TimeDriven`] and [`Access`].
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -55,7 +7,56 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::rule::RuleId;
 
-/// A state machine as a pair of pure functions: `decide` and `evolve`.
+/// A state machine as a pair of pure functions, `decide` and `evolve`:
+/// the pattern every state machine of this crate follows.
+///
+/// An aggregate (a subscription, a package wallet, a licence, a payment
+/// method, an order ledger) is a type implementing [`Decider`]:
+///
+/// - [`Decider::decide`] looks at the current state, a command, the instant
+///   and the policy, and returns the events the command produces, or an
+///   [`Error`] (usually [`Error::Refused`] naming the rule). It never changes
+///   anything, so a refused command leaves the state exactly as it was.
+/// - [`Decider::evolve`] applies one event to a state. It cannot fail: every
+///   check happened in `decide`, and an event is a fact that already
+///   happened.
+///
+/// Replaying the same events from [`Decider::initial`] always gives the same
+/// state, which is what lets the engine store only events.
+///
+/// [`Decider::apply`] runs a command on a state the caller keeps, in place;
+/// [`Decider::run`] runs it on a copy. A state may hold a million orders, so
+/// a copy is what a command must not pay for: `apply` costs what the command
+/// decides and changes.
+///
+/// ```
+/// use billing_rules::{Decider, Error, Reason, RuleId};
+/// use chrono::{DateTime, Utc};
+///
+/// /// A toy counter that refuses to pass a limit.
+/// struct Counter;
+/// impl Decider for Counter {
+///     type State = u32;
+///     type Command = u32;
+///     type Event = u32;
+///     type Policy = u32;
+///     fn initial() -> u32 { 0 }
+///     fn decide(state: &u32, add: &u32, _now: DateTime<Utc>, limit: &u32) -> Result<Vec<u32>, Error> {
+///         match state.checked_add(*add) {
+///             Some(total) if total <= *limit => Ok(vec![*add]),
+///             _ => Err(Reason::new(RuleId::Pay03, format!("{state} + {add} passes the limit {limit}")).into()),
+///         }
+///     }
+///     fn evolve(state: u32, event: &u32) -> u32 { state + event }
+/// }
+///
+/// let now = DateTime::<Utc>::UNIX_EPOCH;
+/// let (state, events) = Counter::run(&Counter::initial(), &3, now, &4)?;
+/// assert_eq!((state, events), (3, vec![3]));
+/// assert!(Counter::run(&state, &2, now, &4).is_err());
+/// assert_eq!(Counter::replay([3u32, 1].iter()), 4);
+/// # Ok::<(), Error>(())
+/// ```
 pub trait Decider {
     /// The aggregate's state: an enum, so impossible states do not exist.
     type State: Clone;
@@ -99,7 +100,7 @@ pub trait Decider {
     /// [`Decider::initial`].
     ///
     /// ```
-    /// use billing_rules::decider::Decider;
+    /// use billing_rules::Decider;
     /// use billing_rules::refund::{LedgerCommand, OrderLedger, RefundFlags};
     /// use billing_rules::money::Money;
     /// use billing_rules::{presets, RuleId};

@@ -7,21 +7,40 @@
 //!
 //! Every rule of the catalogue (documented on [`RuleId`]) has an id;
 //! every refusal names the rules that refused and the figures that decided
-//! it; every amount is an exact [`Decimal`](rust_decimal::Decimal) and every
-//! rounding is explicit. The crate does no I/O: callers pass the instant, or
-//! inject a [`Clock`](time::Clock) and a store into the engine.
+//! it; every amount is an exact [`Decimal`] and every rounding is explicit.
+//! The crate does no I/O: callers pass the instant, or inject a
+//! [`Clock`](time::Clock) and a store into the engine.
 //!
 //! ## Layers
 //!
-//! 1. **Values**: [`money`], [`exact`], [`quantity`], [`time`], [`rule`],
-//!    [`error`].
+//! 1. **Values**: [`money`], [`exact`], [`quantity`], [`time`],
+//!    [`decimal_serde`]; the rule ids ([`RuleId`], [`RuleFamily`]) and the
+//!    errors ([`Error`] and its kinds) at the crate root.
 //! 2. **Policies**: [`policy`] (the spec / `TryFrom` pattern) and
-//!    [`presets`] (the published figures).
+//!    [`presets`] (the published figures composed into specs).
 //! 3. **Calculators**: [`pricing`] (seat plans, tiers), [`usage`] (per-use
 //!    charges, packages, traffic).
-//! 4. **State machines**: [`decider`] (the pattern), [`lifecycle`],
-//!    [`payment`], [`refund`].
-//! 5. **Engine**: [`engine`].
+//! 4. **State machines**: the [`Decider`] and [`TimeDriven`] traits at the
+//!    crate root, [`lifecycle`], [`payment`], [`refund`].
+//! 5. **Engine**: [`engine`], which returns its own
+//!    [`EngineError`](engine::EngineError) (a crate [`Error`] or its store's
+//!    error).
+//!
+//! Every public item has one path: an area's items sit flat in the area
+//! (`billing_rules::pricing::SeatPolicy`), and the errors, rule ids and
+//! decider traits at the root (`billing_rules::{Error, RuleId, Decider}`).
+//!
+//! ## Dependencies you do not need to add
+//!
+//! The types of `rust_decimal` and `chrono` that appear in the API are
+//! re-exported at the crate root: [`Decimal`], [`DateTime`], [`Utc`],
+//! [`NaiveDate`], [`NaiveTime`], [`TimeDelta`] (chrono's `Duration`) and
+//! [`FixedOffset`]. You do not need `rust_decimal` or `chrono` in your
+//! `Cargo.toml` to call the API; [`Zone::at`](time::Zone::at) builds an
+//! instant from a local date and time, and a [`Money`](money::Money)
+//! compares with a [`Decimal`] amount. Add the crates yourself for the
+//! rest of their API (chrono's `TimeZone` trait, `rust_decimal`'s macros);
+//! the versions must then match this crate's.
 //!
 //! ## A tour
 //!
@@ -29,16 +48,13 @@
 //! refusal with its rule and figures, a decider, and the engine.
 //!
 //! ```
-//! use billing_rules::decider::Decider;
-//! use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
+//! use billing_rules::engine::{AggregateId, Engine, IdempotencyKey, MemoryStore};
 //! use billing_rules::money::{Money, RoundingMode};
 //! use billing_rules::payment::{EnvironmentPayment, PaymentCommand, PaymentMethod, SwitchFacts};
 //! use billing_rules::pricing::SeatOrder;
 //! use billing_rules::quantity::{Quantity, Unit};
-//! use billing_rules::time::{Period, Zone};
-//! use billing_rules::{presets, RuleId};
-//! use chrono::{TimeZone, Utc};
-//! use rust_decimal::Decimal;
+//! use billing_rules::time::{FixedClock, Period, Zone};
+//! use billing_rules::{presets, Decider, Decimal, RuleId};
 //!
 //! // 1. Values. Exact money, explicit rounding (R-SEAT-08's published example).
 //! let paid = Money::cny(Decimal::from(1000));
@@ -47,10 +63,10 @@
 //! // Units convert exactly in base 1000 (R-USE-09); days are counted in the policy's zone.
 //! let traffic = Quantity::new(Decimal::from(20), Unit::Gigabyte).convert_to(Unit::Terabyte)?;
 //! assert_eq!(traffic.value(), Decimal::new(2, 2));
-//! let paid_at = Utc.with_ymd_and_hms(2025, 6, 30, 16, 0, 0).unwrap();
+//! let paid_at = Zone::BEIJING.at(2025, 7, 1, 0, 0, 0)?; // 2025-06-30 16:00 UTC
 //! assert_eq!(Zone::BEIJING.local_date(paid_at).to_string(), "2025-07-01");
 //! let end = Zone::BEIJING.plus_days(paid_at, Period::Year.length())?;
-//! assert_eq!(end, Utc.with_ymd_and_hms(2026, 6, 30, 16, 0, 0).unwrap());
+//! assert_eq!(end, Zone::UTC.at(2026, 6, 30, 16, 0, 0)?);
 //!
 //! // 2-3. A policy from the presets, and a seat quote with the steps that made it:
 //! // 120 seats in the 51-200 tier at 80.00, x 2 years, x 0.85 for 2 years.
@@ -62,7 +78,7 @@
 //!
 //! // 4. A decider: the first purchase chooses the payment method (R-PAY-02).
 //! let policy = presets::cloud_payment()?;
-//! let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+//! let now = Zone::UTC.at(2025, 6, 1, 0, 0, 0)?;
 //! let buy = PaymentCommand::FirstPurchase { method: PaymentMethod::PrepaidCloudAccount };
 //! let (state, events) = EnvironmentPayment::run(&EnvironmentPayment::initial(), &buy, now, &policy)?;
 //! assert_eq!((policy.method_in_use(&state), events.len()), (PaymentMethod::PrepaidCloudAccount, 1));
@@ -80,7 +96,7 @@
 //! assert_eq!(refusal.rule(), RuleId::Pay04); // pay-as-you-go is final
 //! assert_eq!(refusal.figure("current_method").unwrap().to_string(), "pay_as_you_go");
 //! assert_eq!(engine.state::<EnvironmentPayment>(&env)?.switches_used(), 1);
-//! # Ok::<(), billing_rules::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! ## JSON
@@ -100,10 +116,11 @@
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-pub mod decider;
+mod decider;
 pub mod decimal_serde;
+mod display;
 pub mod engine;
-pub mod error;
+mod error;
 pub mod exact;
 pub mod lifecycle;
 pub mod money;
@@ -113,7 +130,7 @@ pub mod presets;
 pub mod pricing;
 pub mod quantity;
 pub mod refund;
-pub mod rule;
+mod rule;
 pub mod time;
 pub mod usage;
 
@@ -121,7 +138,12 @@ pub use decider::{Access, Decider, TimeDriven};
 pub use error::{
     ArithmeticError, DataError, Error, Figure, FigureValue, InRule, PolicyError, Reason, Refusal,
 };
-pub use rule::{RuleFamily, RuleId};
+pub use rule::{RuleFamily, RuleId, UnknownRuleId};
+
+// The foreign types of the public API, so that callers need neither crate in
+// their own Cargo.toml (see "Dependencies you do not need to add" above).
+pub use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Utc};
+pub use rust_decimal::Decimal;
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -1,53 +1,5 @@
-//! Rule ids and the rule catalogue: one [`RuleId`] for every rule the crate
-//! implements, each documented on its variant.
-//!
-//! # The catalogue
-//!
-//! The 49 rules come from the billing terms five platforms publish: how an
-//! app store prices apps per seat, how a chat service renews its plans, how
-//! a live-streaming plugin is bought, how a verification component sells
-//! calls in packages, and how a cloud environment is paid for. Each variant of [`RuleId`] restates its rule in the crate's
-//! words, with the figures the platform publishes. Where the published text
-//! leaves a choice open, a **Decision** paragraph says what the crate does.
-//! Every figure is a policy field whose preset value (in
-//! [`presets`](crate::presets)) is the published one; none is a constant
-//! in the code.
-//!
-//! Unless a policy says otherwise, amounts are in yuan (CNY, minor unit
-//! 0.01) and days are calendar days of the policy's zone (preset
-//! UTC+08:00).
-//!
-//! | ids | family ([`RuleFamily`]) | code |
-//! |---|---|---|
-//! | `R-SEAT-01..10` | Seat plans: per-seat pricing of an app sold by subscription | [`pricing`](crate::pricing) |
-//! | `R-LIFE-01..10` | Trials, expiry and interception | [`lifecycle`](crate::lifecycle) |
-//! | `R-USE-01..10` | Per-use charges and resource packages | [`usage`](crate::usage) |
-//! | `R-LIC-01..06` | Licences | [`lifecycle::Licence`](crate::lifecycle::Licence) |
-//! | `R-PAY-01..09` | Payment methods and switching | [`payment`](crate::payment) |
-//! | `R-REF-01..04` | Refunds | [`refund`](crate::refund) |
-//!
-//! # Reading an id
-//!
-//! An id is `R-`, the family's code (`SEAT`, `LIFE`, `USE`, `LIC`, `PAY`,
-//! `REF`) and a two-digit number within the family: `R-SEAT-08` is the
-//! eighth seat-plan rule, the variant [`RuleId::Seat08`]. "Spec field"
-//! names the field of a policy spec that carries a rule's figure.
-//!
-//! Every refusal, quote step and policy error names the rule behind it, so a
-//! service can show "R-PAY-03: 4 of 4 switches used". Code and docs cite the
-//! id and tests are named after it (`r_seat_06_...`), so `grep -ri R-SEAT-06`
-//! and `grep -ri r_seat_06` list everything that implements, tests or
-//! documents that rule.
-//!
-//! ```
-//! use billing_rules::{RuleFamily, RuleId};
-//!
-//! assert_eq!(RuleId::Seat08.to_string(), "R-SEAT-08");
-//! assert_eq!("R-PAY-03".parse::<RuleId>(), Ok(RuleId::Pay03));
-//! assert_eq!(RuleId::Pay03.family(), RuleFamily::Pay);
-//! assert_eq!(RuleId::Seat08.title(), "Upgrade credit (proration)");
-//! assert_eq!(RuleId::ALL.len(), 49);
-//! ```
+//! [`RuleId`] and [`RuleFamily`]: the rule catalogue, re-exported at the
+//! crate root. The catalogue itself is documented on [`RuleId`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -111,8 +63,56 @@ macro_rules! rule_ids {
         /// (`R-SEAT-01`). Serialized as that string.
         ///
         /// Each variant documents its rule: what it says, the published
-        /// figures and the crate's decisions; see the [module docs](self)
-        /// for how the catalogue is organised.
+        /// figures and the crate's decisions.
+        ///
+        /// # The catalogue
+        ///
+        /// The 49 rules come from the billing terms five platforms publish: how an
+        /// app store prices apps per seat, how a chat service renews its plans, how
+        /// a live-streaming plugin is bought, how a verification component sells
+        /// calls in packages, and how a cloud environment is paid for. Each variant
+        /// restates its rule in the crate's words, with the figures the platform
+        /// publishes. Where the published text leaves a choice open, a
+        /// **Decision** paragraph says what the crate does. Every figure is a
+        /// policy field; its published value is a constant of the policy (such as
+        /// [`SeatPolicy::DISCOUNT_FLOOR`](crate::pricing::SeatPolicy::DISCOUNT_FLOOR)),
+        /// composed into the [`presets`](crate::presets).
+        ///
+        /// Unless a policy says otherwise, amounts are in yuan (CNY, minor unit
+        /// 0.01) and days are calendar days of the policy's zone (preset
+        /// UTC+08:00).
+        ///
+        /// | ids | family ([`RuleFamily`]) | code |
+        /// |---|---|---|
+        /// | `R-SEAT-01..10` | Seat plans: per-seat pricing of an app sold by subscription | [`pricing`](crate::pricing) |
+        /// | `R-LIFE-01..10` | Trials, expiry and interception | [`lifecycle`](crate::lifecycle) |
+        /// | `R-USE-01..10` | Per-use charges and resource packages | [`usage`](crate::usage) |
+        /// | `R-LIC-01..06` | Licences | [`lifecycle`](crate::lifecycle) |
+        /// | `R-PAY-01..09` | Payment methods and switching | [`payment`](crate::payment) |
+        /// | `R-REF-01..04` | Refunds | [`refund`](crate::refund) |
+        ///
+        /// # Reading an id
+        ///
+        /// An id is `R-`, the family's code (`SEAT`, `LIFE`, `USE`, `LIC`, `PAY`,
+        /// `REF`) and a two-digit number within the family: `R-SEAT-08` is the
+        /// eighth seat-plan rule, the variant [`RuleId::Seat08`]. "Spec field"
+        /// names the field of a policy spec that carries a rule's figure.
+        ///
+        /// Every refusal, quote step and policy error names the rule behind it, so a
+        /// service can show "R-PAY-03: 4 of 4 switches used". Code and docs cite the
+        /// id and tests are named after it (`r_seat_06_...`), so `grep -ri R-SEAT-06`
+        /// and `grep -ri r_seat_06` list everything that implements, tests or
+        /// documents that rule.
+        ///
+        /// ```
+        /// use billing_rules::{RuleFamily, RuleId};
+        ///
+        /// assert_eq!(RuleId::Seat08.to_string(), "R-SEAT-08");
+        /// assert_eq!("R-PAY-03".parse::<RuleId>(), Ok(RuleId::Pay03));
+        /// assert_eq!(RuleId::Pay03.family(), RuleFamily::Pay);
+        /// assert_eq!(RuleId::Seat08.title(), "Upgrade credit (proration)");
+        /// assert_eq!(RuleId::ALL.len(), 49);
+        /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum RuleId {
             $(

@@ -168,6 +168,54 @@ impl Zone {
         FixedOffset::east_opt(self.seconds_east).unwrap_or_else(|| Utc.fix())
     }
 
+    /// The instant of the local date and time `year-month-day
+    /// hour:min:sec` in this zone, or
+    /// [`ArithmeticError::InvalidDateTime`] when there is no such date or
+    /// time (February 30, hour 24) or it lies outside chrono's range. Never
+    /// a panic: the arguments are often read from outside.
+    ///
+    /// A fixed offset has no daylight saving, so every valid local date and
+    /// time names exactly one instant: there is no gap to skip and no
+    /// repeated hour to choose from. Should zones with daylight saving be
+    /// added, a local time a change skips will be this same error, never a
+    /// guess.
+    ///
+    /// ```
+    /// use billing_rules::time::Zone;
+    /// use billing_rules::ArithmeticError;
+    ///
+    /// // Midnight in Beijing is 16:00 UTC the day before.
+    /// let start = Zone::BEIJING.at(2025, 1, 1, 0, 0, 0)?;
+    /// assert_eq!(start, Zone::UTC.at(2024, 12, 31, 16, 0, 0)?);
+    /// assert_eq!(start.to_rfc3339(), "2024-12-31T16:00:00+00:00");
+    ///
+    /// let err = Zone::BEIJING.at(2025, 2, 30, 10, 0, 0).unwrap_err();
+    /// assert_eq!(err, ArithmeticError::InvalidDateTime { value: "2025-02-30 10:00:00 +08:00".into() });
+    /// assert!(Zone::UTC.at(2025, 6, 1, 24, 0, 0).is_err());
+    /// # Ok::<(), ArithmeticError>(())
+    /// ```
+    pub fn at(
+        &self,
+        year: i32,
+        month: u32,
+        day: u32,
+        hour: u32,
+        min: u32,
+        sec: u32,
+    ) -> Result<DateTime<Utc>, ArithmeticError> {
+        let invalid = || ArithmeticError::InvalidDateTime {
+            value: format!("{year:04}-{month:02}-{day:02} {hour:02}:{min:02}:{sec:02} {self}"),
+        };
+        let local = NaiveDate::from_ymd_opt(year, month, day)
+            .and_then(|date| date.and_hms_opt(hour, min, sec))
+            .ok_or_else(invalid)?;
+        self.offset()
+            .from_local_datetime(&local)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(invalid)
+    }
+
     /// The local calendar day `instant` falls on.
     ///
     /// Within a day of chrono's first or last instant the local day can lie

@@ -12,8 +12,7 @@
 #[path = "robustness/strategies.rs"]
 mod strategies;
 
-use billing_rules::decider::Decider;
-use billing_rules::error::{ArithmeticError, Error};
+use billing_rules::Decider;
 use billing_rules::lifecycle::{
     AccountId, AppId, ArrearsCause, ArrearsReminderSpec, Channel, Channels, Funds, Lapse, Licence,
     LicenceCommand, LicenceEvent, LicenceState, LicenceStatus, Phase, PostpaidAccount,
@@ -24,6 +23,7 @@ use billing_rules::lifecycle::{
 use billing_rules::money::Money;
 use billing_rules::presets;
 use billing_rules::time::{Period, Zone};
+use billing_rules::{ArithmeticError, Error};
 use billing_rules::{FigureValue, RuleId, TimeDriven};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;

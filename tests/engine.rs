@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::engine::{
-    AggregateId, Clock, Commit, Engine, FixedClock, IdempotencyKey, MemoryStore, Outcome, Recorded,
+    AggregateId, Commit, Engine, EngineError, IdempotencyKey, MemoryStore, Outcome, Recorded,
     Snapshot, Store, StoreError, Version,
 };
+use billing_rules::time::{Clock, FixedClock};
 use billing_rules::{ArithmeticError, Error, Figure, Reason, RuleId};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
@@ -391,7 +392,10 @@ fn retried_arithmetic_fault_returns_the_first_fault() {
     let first = engine
         .execute::<Account>(&account, &Deposit(1), &u64::MAX, Some(&key("k")))
         .unwrap_err();
-    assert_eq!(first, Error::from(ArithmeticError::overflow("deposit")));
+    assert_eq!(
+        first,
+        EngineError::from(ArithmeticError::overflow("deposit"))
+    );
     engine
         .execute::<Account>(&account, &Withdraw(10), &u64::MAX, None)
         .unwrap();
@@ -578,11 +582,12 @@ fn engine_without_retries_returns_the_conflict_and_writes_nothing() {
         .unwrap_err();
     assert_eq!(
         error,
-        Error::Store(StoreError::Conflict {
+        EngineError::Store(StoreError::Conflict {
             expected: Version::new(2),
             actual: Version::new(3)
         })
     );
+    assert!(error.is_conflict());
     // Only the competitor's deposit landed; the key was not recorded, so the
     // command may be sent again with it.
     assert_eq!(
@@ -654,7 +659,9 @@ fn racing_engines_lose_no_event_and_conflicts_write_nothing() {
                     let amount = t * per_thread + i + 1;
                     match engine.execute::<Account>(&account, &Deposit(amount), &u64::MAX, None) {
                         Ok(outcome) => accepted.push((amount, outcome)),
-                        Err(Error::Store(StoreError::Conflict { .. })) => conflicted.push(amount),
+                        Err(EngineError::Store(StoreError::Conflict { .. })) => {
+                            conflicted.push(amount)
+                        }
                         Err(other) => panic!("unexpected error: {other}"),
                     }
                 }
@@ -956,7 +963,7 @@ fn store_errors_tell_the_caller_what_to_do() {
          nothing was written: load the aggregate again and decide again"
     );
     assert_eq!(
-        Error::from(conflict.clone()).to_string(),
+        EngineError::from(conflict.clone()).to_string(),
         conflict.to_string()
     );
     assert_eq!(
@@ -991,12 +998,12 @@ fn engine_values_round_trip_through_serde() {
         serde_json::from_str::<Recorded<AccountEvent>>(&json).unwrap(),
         refused
     );
-    let error = Error::Store(StoreError::Conflict {
+    let error = EngineError::Store(StoreError::Conflict {
         expected: Version::new(1),
         actual: Version::new(2),
     });
     let json = serde_json::to_string(&error).unwrap();
-    assert_eq!(serde_json::from_str::<Error>(&json).unwrap(), error);
+    assert_eq!(serde_json::from_str::<EngineError>(&json).unwrap(), error);
     assert_eq!(serde_json::to_string(&id("a-1")).unwrap(), r#""a-1""#);
     assert_eq!(serde_json::to_string(&key("k-1")).unwrap(), r#""k-1""#);
 }
@@ -1058,6 +1065,7 @@ proptest! {
             };
             let key = step.key.map(|k| key(&format!("k{k}")));
             let answer = engine.execute::<Account>(&account, &step.command, &CEILING, key.as_ref());
+            let expected = expected.map_err(EngineError::from);
             prop_assert_eq!(answer, expected);
             prop_assert_eq!(engine.state::<Account>(&account).unwrap(), state.clone());
         }

@@ -7,10 +7,10 @@ use std::fmt::Debug;
 use std::sync::{Arc, Barrier};
 use std::thread;
 
+use billing_rules::Decider;
 use billing_rules::TimeDriven;
-use billing_rules::decider::Decider;
 use billing_rules::engine::{
-    Aggregate, AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore, Outcome, Store,
+    Aggregate, AggregateId, Engine, EngineError, IdempotencyKey, MemoryStore, Outcome, Store,
     StoreError, Version,
 };
 use billing_rules::lifecycle::{
@@ -23,13 +23,13 @@ use billing_rules::payment::{
 };
 use billing_rules::pricing::SeatOrder;
 use billing_rules::refund::{LedgerCommand, LedgerEvent, OrderLedger, RefundFlags};
-use billing_rules::time::{Clock, Period};
+use billing_rules::time::{Clock, FixedClock, Period};
 use billing_rules::usage::calls::{CallCounts, Component, FeatureSwitch};
 use billing_rules::usage::catalogue::PackageOrder;
 use billing_rules::usage::wallet::{
     Draw, Expiry, PackageId, PackageStatus, PackageWallet, WalletCommand, WalletEvent,
 };
-use billing_rules::{Error, FigureValue, Refusal, RuleId, presets};
+use billing_rules::{FigureValue, Refusal, RuleId, presets};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rust_decimal::Decimal;
 
@@ -104,7 +104,7 @@ fn assert_retried<D>(
     command: &D::Command,
     policy: &D::Policy,
     key: &IdempotencyKey,
-    first: &Result<Outcome<D::Event>, Error>,
+    first: &Result<Outcome<D::Event>, EngineError>,
 ) where
     D: Decider + 'static,
     D::State: Send + 'static,
@@ -838,7 +838,7 @@ fn r_ref_02_two_engines_racing_on_one_ledger_lose_no_order() {
             match answer {
                 Ok(outcome) => accepted.push((outcome.version, order, outcome.events)),
                 // Without retries a lost race is reported, and writes nothing.
-                Err(Error::Store(StoreError::Conflict { .. })) => {}
+                Err(EngineError::Store(StoreError::Conflict { .. })) => {}
                 Err(other) => panic!("{order}: {other}"),
             }
         }

@@ -806,7 +806,7 @@ fn r_use_09_a_graduated_price_that_cannot_be_exact_is_an_error_not_a_rounded_num
 // the rule whose computation failed, in the value and in its Display.
 
 mod errors_name_their_rule {
-    use billing_rules::decider::Decider;
+    use billing_rules::Decider;
     use billing_rules::lifecycle::{
         PostpaidAccount, PostpaidCommand, Subscription, SubscriptionCommand,
     };
@@ -1004,15 +1004,23 @@ mod errors_name_their_rule {
 }
 
 mod error_json {
-    use billing_rules::engine::{StoreError, Version};
+    use billing_rules::engine::{EngineError, StoreError, Version};
     use billing_rules::{ArithmeticError, DataError, Error, PolicyError, RuleId};
     use serde_json::json;
 
+    /// The JSON of `err`, which reads back, and which the engine's error
+    /// holding it writes and reads the same.
     fn shape(err: &Error) -> serde_json::Value {
         let value = serde_json::to_value(err).unwrap();
         assert_eq!(
             &serde_json::from_value::<Error>(value.clone()).unwrap(),
             err
+        );
+        let engine = EngineError::from(err.clone());
+        assert_eq!(serde_json::to_value(&engine).unwrap(), value);
+        assert_eq!(
+            serde_json::from_value::<EngineError>(value.clone()).unwrap(),
+            engine
         );
         value
     }
@@ -1052,14 +1060,19 @@ mod error_json {
                    "allowed": "unique ids"})
         );
         assert_eq!(data.rule(), None);
-        let store = Error::from(StoreError::Conflict {
+        // A store error is the engine's: the shape it had as a crate error.
+        let store = EngineError::from(StoreError::Conflict {
             expected: Version::new(3),
             actual: Version::new(4),
         });
+        let json =
+            json!({"kind": "store", "error": {"kind": "conflict", "expected": 3, "actual": 4}});
+        assert_eq!(serde_json::to_value(&store).unwrap(), json);
         assert_eq!(
-            shape(&store),
-            json!({"kind": "store", "error": {"kind": "conflict", "expected": 3, "actual": 4}})
+            serde_json::from_value::<EngineError>(json.clone()).unwrap(),
+            store
         );
+        assert!(serde_json::from_value::<Error>(json).is_err());
         // A missing rule reads as none.
         let json = json!({"kind": "arithmetic", "error": {"kind": "division_by_zero"}});
         assert_eq!(
@@ -1072,7 +1085,7 @@ mod error_json {
 }
 
 mod event_lines {
-    use billing_rules::decider::Decider;
+    use billing_rules::Decider;
     use billing_rules::lifecycle::{Subscription, SubscriptionCommand, SubscriptionEvent};
     use billing_rules::presets;
     use chrono::{TimeZone, Utc};

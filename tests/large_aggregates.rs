@@ -8,8 +8,8 @@
 //!   wallets read from JSON with any ids and statuses; a wallet or a ledger
 //!   read back from JSON (its index rebuilt) answers every command the same.
 
+use billing_rules::Decider;
 use billing_rules::Error;
-use billing_rules::decider::Decider;
 use billing_rules::money::Money;
 use billing_rules::presets;
 use billing_rules::refund::{LedgerCommand, LedgerState, OrderId, OrderLedger, RefundFlags};

@@ -1,6 +1,6 @@
 //! The live plugin licence (R-LIC-01..06).
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::lifecycle::{
     AccountId, AppId, BundleClaim, BundleClaimCommand, BundleReceipt, Licence, LicenceCommand,
     LicenceEvent, LicencePolicy, LicenceState, LicenceStatus, TrafficPackage,

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::engine::{
-    Aggregate, AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore, Outcome,
+    Aggregate, AggregateId, Engine, EngineError, IdempotencyKey, MemoryStore, Outcome,
 };
 use billing_rules::lifecycle::{
     AccountId, AppId, BundleClaim, BundleClaimCommand, BundleClaimEvent, BundleClaimState,
@@ -19,6 +19,7 @@ use billing_rules::payment::EnvironmentPayment;
 use billing_rules::presets;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::OrderLedger;
+use billing_rules::time::FixedClock;
 use billing_rules::usage::wallet::PackageWallet;
 use billing_rules::{Error, FigureValue, Refusal, RuleId};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -71,9 +72,11 @@ fn grant(app: &str, account: AccountId, receipt: BundleReceipt) -> LicenceComman
     }
 }
 
-fn refusal<T: std::fmt::Debug>(answer: Result<T, Error>) -> Refusal {
-    match answer {
-        Err(Error::Refused(refusal)) => refusal,
+/// The refusal in a decider's answer (an `Error`) or the engine's (an
+/// `EngineError`).
+fn refusal<T: std::fmt::Debug, E: Into<EngineError>>(answer: Result<T, E>) -> Refusal {
+    match answer.map_err(Into::into) {
+        Err(EngineError::Command(Error::Refused(refusal))) => refusal,
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -125,7 +128,7 @@ fn r_lic_06_bundled_term_granted_once_across_apps() {
         match BundleClaim::run(&claims, &claim(app, alice(), pkg_200tb()), now, &policy) {
             Ok((next, _)) => claims = next,
             Err(err) => {
-                assert_held_by(&refusal::<()>(Err(err)), "app-1", app);
+                assert_held_by(&refusal::<(), _>(Err(err)), "app-1", app);
                 continue;
             }
         }
@@ -274,7 +277,7 @@ fn apply(
     engine: &TestEngine,
     app: &str,
     package: &TrafficPackage,
-) -> Result<Outcome<LicenceEvent>, Error> {
+) -> Result<Outcome<LicenceEvent>, EngineError> {
     let policy = policy();
     let claim_id = AggregateId::from(package.id.as_str());
     let claim_key = IdempotencyKey::from(format!("claim:{}:{app}", package.id));
@@ -394,7 +397,7 @@ fn r_lic_06_racing_claims_for_two_apps_one_wins_every_round() {
     let store = Arc::new(MemoryStore::new());
     let rounds = 200;
     let barrier = Arc::new(Barrier::new(2));
-    let answers: Vec<Vec<Result<Outcome<BundleClaimEvent>, Error>>> = (0..2)
+    let answers: Vec<Vec<Result<Outcome<BundleClaimEvent>, EngineError>>> = (0..2)
         .map(|side| {
             let (store, barrier) = (Arc::clone(&store), Arc::clone(&barrier));
             thread::spawn(move || {

@@ -1,8 +1,8 @@
 //! The subscription lifecycle: trials, notices, reminders, interception,
 //! grace, suspension, auto-renewal, isolation (R-LIFE-01..07, R-LIFE-10).
 
-use billing_rules::decider::Decider;
-use billing_rules::engine::{AggregateId, Engine, FixedClock, MemoryStore};
+use billing_rules::Decider;
+use billing_rules::engine::{AggregateId, Engine, MemoryStore};
 use billing_rules::lifecycle::{
     Channel, Channels, Funds, Lapse, MAX_AUTO_RENEWALS_PER_SWEEP, MAX_EVENTS_PER_ADVANCE,
     NoticeSpec, Phase, ReminderSpec, ReminderWindow, Role, Subscription, SubscriptionCommand,
@@ -12,7 +12,7 @@ use billing_rules::lifecycle::{
 use billing_rules::money::{Currency, Money};
 use billing_rules::policy::Locale;
 use billing_rules::presets;
-use billing_rules::time::{Period, Zone};
+use billing_rules::time::{FixedClock, Period, Zone};
 use billing_rules::{Access, Error, FigureValue, RuleId, TimeDriven};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use proptest::prelude::*;

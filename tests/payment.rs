@@ -1,6 +1,6 @@
 //! Payment methods, switching and invoice routing (issue 6: R-PAY-01..09).
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::money::{Currency, Money};
 use billing_rules::payment::{
     EnvironmentPayment, InvoiceRouting, InvoiceSource, PaymentCommand, PaymentEvent, PaymentMethod,

@@ -1,7 +1,7 @@
 //! The postpaid account: monthly bills, arrears, reminders, suspension,
 //! top-ups, paused recordings (R-LIFE-08, R-LIFE-09).
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::lifecycle::{
     ArrearsCause, ArrearsReminderSpec, ArrearsTrigger, Channel, Channels, PostpaidAccount,
     PostpaidCommand, PostpaidEvent, PostpaidPolicy, PostpaidPolicySpec, PostpaidState,

@@ -1,7 +1,7 @@
 //! Refund eligibility: app-order ledger and licence refunds (issue 6:
 //! R-REF-01..04).
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::money::{Currency, Money};
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{

@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 use std::fmt::Debug;
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::money::{Currency, Money, RoundingMode};
 use billing_rules::policy::Locale;
 use billing_rules::presets;
@@ -2607,7 +2607,7 @@ fn serde_validated_parts_of_the_usage_presets_round_trip() {
 /// used to panic inside `Zone::local_date`.
 #[test]
 fn r_use_09_a_method_command_where_the_local_day_does_not_exist_is_refused() {
-    use billing_rules::decider::Decider;
+    use billing_rules::Decider;
     use billing_rules::time::Zone;
     use billing_rules::usage::traffic::{BillingMethods, MethodCommand, TrafficPolicy};
     use billing_rules::{FigureValue, RuleId};
@@ -2778,7 +2778,7 @@ fn r_use_08_a_million_package_sizes_plan_or_are_refused_quickly() {
 /// per package drawn (10^12 steps).
 #[test]
 fn r_use_07_a_consume_spanning_a_million_packages_draws_them_in_order() {
-    use billing_rules::decider::Decider;
+    use billing_rules::Decider;
     use billing_rules::money::Money;
     use billing_rules::time::Days;
     use billing_rules::usage::calls::{CallCounts, Component};

@@ -53,10 +53,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::Instant;
 
+use billing_rules::Decider;
 use billing_rules::TimeDriven;
-use billing_rules::decider::Decider;
 use billing_rules::engine::{
-    Aggregate, AggregateId, Clock, Engine, FixedClock, IdempotencyKey, MemoryStore, Outcome, Store,
+    Aggregate, AggregateId, Engine, EngineError, IdempotencyKey, MemoryStore, Outcome, Store,
     StoreError,
 };
 use billing_rules::lifecycle::{
@@ -75,7 +75,7 @@ use billing_rules::refund::{
     AppRefundPolicy, LedgerCommand, LedgerEvent, LedgerState, OrderId, OrderLedger, OrderStatus,
     RefundFlags,
 };
-use billing_rules::time::Period;
+use billing_rules::time::{Clock, FixedClock, Period};
 use billing_rules::usage::calls::{
     AccountProfile, CallCounts, Category, Component, FeatureSwitch, Organisation,
 };
@@ -217,7 +217,7 @@ struct Sent<D: Decider> {
     id: AggregateId,
     command: D::Command,
     key: IdempotencyKey,
-    answer: Result<Outcome<D::Event>, Error>,
+    answer: Result<Outcome<D::Event>, EngineError>,
     step: u64,
 }
 
@@ -818,7 +818,7 @@ impl Sim {
         n: usize,
         id: &AggregateId,
         command: D::Command,
-    ) -> Result<Outcome<D::Event>, Error> {
+    ) -> Result<Outcome<D::Event>, EngineError> {
         let key = self.rng.chance(40).then(|| {
             self.next_key += 1;
             IdempotencyKey::from(format!("k{}", self.next_key))
@@ -855,7 +855,7 @@ impl Sim {
                 self.stats.accepted += 1;
                 D::observe(&mut self.books, &self.ctx, n, id, &outcome.events);
             }
-            Err(Error::Refused(refusal)) => {
+            Err(EngineError::Command(Error::Refused(refusal))) => {
                 check!(
                     self.ctx,
                     after == before,
@@ -1293,7 +1293,7 @@ impl Sim {
                 answer
                     .as_ref()
                     .err()
-                    .and_then(Error::refusal)
+                    .and_then(EngineError::refusal)
                     .is_some_and(|r| r.refused_by(RuleId::Lic04)),
                 "account {n} bought a licence for {app}, bound to account {owner} (R-LIC-04): {answer:?}"
             );
@@ -1383,7 +1383,7 @@ impl Sim {
         let (payg, used) = (books.payg, books.switches);
         let id = self.services[n].id.clone();
         let answer = self.exec::<EnvironmentPayment>(n, &id, PaymentCommand::switch(to, facts));
-        let refusal = answer.as_ref().err().and_then(Error::refusal);
+        let refusal = answer.as_ref().err().and_then(EngineError::refusal);
         if payg {
             check!(
                 self.ctx,
@@ -1671,7 +1671,7 @@ impl Sim {
         let now = self.now();
         let policy = D::policy(&self.policies, n);
         let store = &self.store;
-        let answers: Vec<Result<Outcome<D::Event>, Error>> = thread::scope(|scope| {
+        let answers: Vec<Result<Outcome<D::Event>, EngineError>> = thread::scope(|scope| {
             let handles: Vec<_> = [left, right]
                 .into_iter()
                 .map(|commands| {
@@ -1697,7 +1697,7 @@ impl Sim {
         for answer in answers {
             match answer {
                 Ok(outcome) => accepted.push(outcome),
-                Err(Error::Store(StoreError::Conflict { .. })) => {}
+                Err(EngineError::Store(StoreError::Conflict { .. })) => {}
                 Err(other) => ctx.fail(format!(
                     "{} {id}: a racing command failed: {other}",
                     D::KIND

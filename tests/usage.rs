@@ -1,6 +1,6 @@
 //! Per-call pricing, catalogue and the package wallet (R-USE-01..07).
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::presets;
 use billing_rules::usage::calls::{
     AccountProfile, CallCounts, Category, Component, ComponentPriceSpec, FeatureSwitch,

@@ -1,7 +1,7 @@
 //! Traffic and bandwidth (R-USE-09) and add-ons (R-USE-10), against the
 //! illustrative live-plugin presets.
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::presets;
 use billing_rules::pricing::TierSpec;
 use billing_rules::quantity::{Quantity, Unit};

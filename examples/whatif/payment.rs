@@ -13,7 +13,7 @@
 //!
 //! Dates and times are local to the policy's zone (the presets': UTC+08:00).
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::money::{Currency, Money};
 use billing_rules::payment::{
     EnvironmentPayment, InvoiceSource, PaymentCommand, PaymentEvent, PaymentMethod, PaymentPolicy,

@@ -18,7 +18,7 @@
 //! follows the file's `trigger`: a monthly bill, or a balance that runs
 //! out).
 
-use billing_rules::decider::Decider;
+use billing_rules::Decider;
 use billing_rules::lifecycle::{
     ArrearsCause, ArrearsTrigger, Funds, PostpaidAccount, PostpaidCommand, PostpaidEvent,
     PostpaidPolicy, PostpaidPolicySpec, Subscription, SubscriptionCommand, SubscriptionEvent,

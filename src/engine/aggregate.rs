@@ -35,11 +35,12 @@ use crate::usage::wallet::PackageWallet;
 /// use std::collections::BTreeMap;
 /// use std::sync::Mutex;
 ///
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::engine::{
-///     Aggregate, AggregateId, Commit, Engine, FixedClock, IdempotencyKey, Recorded, Snapshot,
-///     Store, StoreError, Version,
+///     Aggregate, AggregateId, Commit, Engine, IdempotencyKey, Recorded, Snapshot, Store,
+///     StoreError, Version,
 /// };
+/// use billing_rules::time::FixedClock;
 /// use billing_rules::usage::{catalogue::PackageOrder, wallet::{PackageWallet, WalletCommand}};
 /// use chrono::{TimeZone, Utc};
 /// use serde::{de::DeserializeOwned, Serialize};

@@ -1,10 +1,10 @@
 //! [`Engine`]: load, decide, append.
 
 use crate::decider::Decider;
+use crate::engine::error::EngineError;
 use crate::engine::store::{
     AggregateId, Commit, IdempotencyKey, Outcome, Recorded, Store, StoreError,
 };
-use crate::error::Error;
 use crate::time::Clock;
 
 /// Runs the commands of every aggregate against an injected [`Clock`] and
@@ -30,16 +30,16 @@ use crate::time::Clock;
 ///   the store refuses with [`StoreError::Conflict`] and writes nothing;
 ///   the engine then loads and decides again, up to
 ///   [`Engine::DEFAULT_RETRIES`] more times (see [`Engine::with_retries`]),
-///   and finally returns the conflict as [`Error::Store`]. Deciding again is
+///   and finally returns the conflict as [`EngineError::Store`]. Deciding again is
 ///   safe because deciding has no effect; each attempt reads the clock anew.
 /// - A refused command without a key writes nothing at all; with a key it
 ///   writes only the key's record. A stream never holds a refused command's
 ///   events.
 ///
 /// ```
-/// use billing_rules::decider::Decider;
-/// use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
-/// use billing_rules::{Error, Reason, RuleId};
+/// use billing_rules::engine::{AggregateId, Engine, EngineError, IdempotencyKey, MemoryStore};
+/// use billing_rules::time::FixedClock;
+/// use billing_rules::{Decider, Error, Reason, RuleId};
 /// use chrono::{DateTime, Utc};
 ///
 /// /// At most `limit` seats.
@@ -71,7 +71,7 @@ use crate::time::Clock;
 /// let no = engine.execute::<Seats>(&id, &8, &10, None).unwrap_err();
 /// assert_eq!(no.refusal().map(|r| r.rule()), Some(RuleId::Seat07));
 /// assert_eq!(engine.state::<Seats>(&id)?, 3);
-/// # Ok::<(), Error>(())
+/// # Ok::<(), EngineError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Engine<C, S> {
@@ -119,19 +119,22 @@ impl<C: Clock, S> Engine<C, S> {
     ///
     /// # Errors
     ///
-    /// - what `D::decide` answers ([`Error::Refused`] naming the rule, or
-    ///   [`Error::Arithmetic`]); the stream is unchanged;
-    /// - [`Error::Store`] with [`StoreError::Conflict`] when other writers
-    ///   won the race more often than the retries allow: nothing was
-    ///   written, send the command again;
-    /// - [`Error::Store`] when the store failed.
+    /// - [`EngineError::Command`] with what `D::decide` answers
+    ///   ([`Error::Refused`](crate::Error::Refused) naming the rule, or
+    ///   [`Error::Arithmetic`](crate::Error::Arithmetic)); the stream is
+    ///   unchanged;
+    /// - [`EngineError::Store`] with [`StoreError::Conflict`] when other
+    ///   writers won the race more often than the retries allow
+    ///   ([`EngineError::is_conflict`]): nothing was written, send the
+    ///   command again;
+    /// - [`EngineError::Store`] when the store failed.
     pub fn execute<D>(
         &self,
         id: &AggregateId,
         command: &D::Command,
         policy: &D::Policy,
         key: Option<&IdempotencyKey>,
-    ) -> Result<Outcome<D::Event>, Error>
+    ) -> Result<Outcome<D::Event>, EngineError>
     where
         D: Decider,
         S: Store<D>,
@@ -141,7 +144,7 @@ impl<C: Clock, S> Engine<C, S> {
             if let Some(key) = key
                 && let Some(recorded) = self.store.recorded(id, key)?
             {
-                return recorded.into_result();
+                return Ok(recorded.into_result()?);
             }
             // Decided on the state the store lends, so no command copies its
             // aggregate; the store moves its state past the events itself.
@@ -174,14 +177,14 @@ impl<C: Clock, S> Engine<C, S> {
                 }
                 Err(error) => {
                     let Some(key) = key else {
-                        return Err(error);
+                        return Err(error.into());
                     };
                     let commit = Commit {
                         expected: version,
                         events: Vec::new(),
                         idempotency: Some((key.clone(), Recorded::Refused(error.clone()))),
                     };
-                    (commit, Err(error))
+                    (commit, Err(error.into()))
                 }
             };
             match self.store.append(id, commit) {
@@ -192,7 +195,7 @@ impl<C: Clock, S> Engine<C, S> {
                 // The same key was answered concurrently: return that answer.
                 Err(StoreError::Duplicate { key }) => {
                     return match Store::<D>::recorded(&self.store, id, &key)? {
-                        Some(recorded) => recorded.into_result(),
+                        Some(recorded) => Ok(recorded.into_result()?),
                         None => Err(StoreError::Duplicate { key }.into()),
                     };
                 }
@@ -207,8 +210,8 @@ impl<C: Clock, S> Engine<C, S> {
     ///
     /// # Errors
     ///
-    /// [`Error::Store`] when the store failed.
-    pub fn state<D>(&self, id: &AggregateId) -> Result<D::State, Error>
+    /// [`EngineError::Store`] when the store failed.
+    pub fn state<D>(&self, id: &AggregateId) -> Result<D::State, EngineError>
     where
         D: Decider,
         S: Store<D>,

@@ -56,7 +56,7 @@ type Kinds = HashMap<TypeId, Box<dyn Any + Send>>;
 /// reported.
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::engine::{AggregateId, Commit, MemoryStore, Store, Version};
 /// use billing_rules::Error;
 /// use chrono::{DateTime, Utc};

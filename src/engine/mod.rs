@@ -3,7 +3,7 @@
 //! [`Engine<C: Clock, S>`](Engine) runs the commands of every aggregate
 //! (seat subscription, package wallet, licence, bundle claim, payment
 //! method, order ledger). For each command it reads the aggregate's state and version
-//! from the [`Store`], lets the aggregate's [`Decider`](crate::decider::Decider)
+//! from the [`Store`], lets the aggregate's [`Decider`](crate::Decider)
 //! decide at `clock.now()`, and appends the events with the version it
 //! decided on (optimistic concurrency) and the command's
 //! [`IdempotencyKey`] (a retried command returns the first answer and writes
@@ -11,8 +11,11 @@
 //!
 //! [`MemoryStore`] is the embedded store and the test double; a service
 //! implements [`Store`] over its own database (see below), naming each kind
-//! by its [`Aggregate::KIND`]. The clocks live in [`crate::time`] and are
-//! re-exported here.
+//! by its [`Aggregate::KIND`]. The clocks live in [`crate::time`]
+//! ([`Clock`](crate::time::Clock), [`FixedClock`](crate::time::FixedClock),
+//! [`SystemClock`](crate::time::SystemClock)). Errors are
+//! [`EngineError`]s: the decider's [`Error`](crate::Error), or the store's
+//! [`StoreError`].
 //!
 //! | aggregate | decider | policy (preset) | time-driven command |
 //! |---|---|---|---|
@@ -29,9 +32,9 @@
 //! scheduler records the same facts as a punctual one.
 //!
 //! ```
-//! use billing_rules::decider::Decider;
-//! use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
-//! use billing_rules::{Error, Reason, RuleId};
+//! use billing_rules::engine::{AggregateId, Engine, EngineError, IdempotencyKey, MemoryStore};
+//! use billing_rules::time::FixedClock;
+//! use billing_rules::{Decider, Error, Reason, RuleId};
 //! use chrono::{DateTime, Duration, Utc};
 //!
 //! /// A prepaid balance in fen: top up, or spend what is there.
@@ -70,7 +73,7 @@
 //! engine.execute::<Balance>(&wallet, &Move::TopUp(500), &(), Some(&IdempotencyKey::from("pay-1")))?;
 //! assert_eq!(engine.state::<Balance>(&wallet)?, 500);
 //! assert_eq!(engine.store().events::<Balance>(&wallet), vec![500]);
-//! # Ok::<(), Error>(())
+//! # Ok::<(), EngineError>(())
 //! ```
 //!
 //! # Why the store is generic over the decider
@@ -85,7 +88,7 @@
 //! all six aggregates. Generic over the decider rather than over the event
 //! type, the store can keep the current state beside the events and move it
 //! past each commit's events itself (a SQL store may keep that snapshot or
-//! replay with [`Decider::replay`](crate::decider::Decider::replay)). The
+//! replay with [`Decider::replay`](crate::Decider::replay)). The
 //! trait has no generic method, so `dyn Store<D>` works, and it is
 //! implemented for `&S`, `Arc<S>` and `Box<S>` so engines can share a store.
 //!
@@ -97,7 +100,7 @@
 //! under the aggregate's lock in [`MemoryStore`]), and a [`Commit`] carries
 //! the events, not the state after them: the store moves the state it keeps
 //! past them in place
-//! ([`Decider::evolve_in_place`](crate::decider::Decider::evolve_in_place)).
+//! ([`Decider::evolve_in_place`](crate::Decider::evolve_in_place)).
 //! Only [`Store::load`] and [`Engine::state`] hand out a copy.
 //!
 //! Rejected: handing out the state behind an `Arc` and evolving it with
@@ -176,12 +179,13 @@
 //! Database failures are [`StoreError::Backend`].
 
 mod aggregate;
+mod error;
 mod execute;
 mod memory;
 mod store;
 
-pub use crate::time::{Clock, FixedClock, SystemClock};
 pub use aggregate::Aggregate;
+pub use error::EngineError;
 pub use execute::Engine;
 pub use memory::MemoryStore;
 pub use store::{

@@ -22,82 +22,10 @@
 
 use std::fmt;
 
-use chrono::{DateTime, TimeDelta, Utc};
-
+use crate::display::{instant, one_line};
 use crate::lifecycle::{ArrearsCause, LicenceEvent, PostpaidEvent, SubscriptionEvent, TermKind};
 use crate::rule::RuleId;
 use crate::time::Zone;
-
-/// An event written on one line, its instants in `zone`: what every
-/// event's `display_in` returns.
-pub(crate) struct InZone<'a, E> {
-    event: &'a E,
-    zone: Zone,
-    write: fn(&E, Zone, &mut fmt::Formatter<'_>) -> fmt::Result,
-}
-
-impl<'a, E> InZone<'a, E> {
-    /// `event` written by `write` with its instants in `zone`.
-    pub(crate) fn new(
-        event: &'a E,
-        zone: Zone,
-        write: fn(&E, Zone, &mut fmt::Formatter<'_>) -> fmt::Result,
-    ) -> InZone<'a, E> {
-        InZone { event, zone, write }
-    }
-}
-
-impl<E> fmt::Display for InZone<'_, E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (self.write)(self.event, self.zone, f)
-    }
-}
-
-/// `display_in(zone)` and a UTC `Display` for an event type written by
-/// `$write` (one per area); one place for the boilerplate of all seven.
-macro_rules! one_line {
-    ($event:ty, $write:path) => {
-        impl $event {
-            /// The event on one line naming its rule, with instants in
-            /// `zone` (the policy's, as the customer sees them).
-            pub fn display_in(&self, zone: $crate::time::Zone) -> impl ::std::fmt::Display + '_ {
-                $crate::lifecycle::InZone::new(self, zone, $write)
-            }
-        }
-
-        /// One line naming the rule, instants in UTC; see `display_in` for
-        /// the customer's zone.
-        impl ::std::fmt::Display for $event {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                $write(self, $crate::time::Zone::UTC, f)
-            }
-        }
-    };
-}
-pub(crate) use one_line;
-
-/// `2025-07-01 00:00 +08:00`: an instant as the customer reads it, in the
-/// sentences of refusals and access checks.
-pub(crate) fn local(zone: Zone, instant: DateTime<Utc>) -> String {
-    instant
-        .with_timezone(&zone.offset())
-        .format("%Y-%m-%d %H:%M %:z")
-        .to_string()
-}
-
-/// `2025-01-08 00:00 +08:00`: `t` in `zone`, to the minute. An instant
-/// whose local time chrono cannot hold (within hours of its range) is
-/// written in UTC rather than failing.
-pub(crate) fn instant(t: DateTime<Utc>, zone: Zone) -> String {
-    let offset = zone.offset();
-    match t
-        .naive_utc()
-        .checked_add_signed(TimeDelta::seconds(i64::from(offset.local_minus_utc())))
-    {
-        Some(local) => format!("{} {offset}", local.format("%Y-%m-%d %H:%M")),
-        None => format!("{} +00:00", t.format("%Y-%m-%d %H:%M")),
-    }
-}
 
 fn subscription(e: &SubscriptionEvent, zone: Zone, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let t = |t| instant(t, zone);

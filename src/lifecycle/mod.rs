@@ -323,7 +323,8 @@
 //! [`binding`](LicenceState::binding) before step 1.
 //!
 //! ```
-//! use billing_rules::engine::{AggregateId, Engine, FixedClock, IdempotencyKey, MemoryStore};
+//! use billing_rules::engine::{AggregateId, Engine, IdempotencyKey, MemoryStore};
+//! use billing_rules::time::FixedClock;
 //! use billing_rules::lifecycle::{
 //!     AccountId, AppId, BundleClaim, BundleClaimCommand, Licence, LicenceCommand, TrafficPackage,
 //! };
@@ -340,7 +341,7 @@
 //!     size: Quantity::new(Decimal::from(200), Unit::Terabyte),
 //!     buyer: alice.clone(),
 //! };
-//! let apply = |app: &str| -> Result<_, billing_rules::Error> {
+//! let apply = |app: &str| -> Result<_, billing_rules::engine::EngineError> {
 //!     let app = AppId::new(app);
 //!     let claim_id = AggregateId::from(package.id.as_str());
 //!     let claim = BundleClaimCommand::Claim { app: app.clone(), account: alice.clone(), package: package.clone() };
@@ -404,7 +405,6 @@ mod postpaid;
 mod subscription;
 
 // Payment, refund and usage write their events' log lines with these.
-pub(crate) use display::{InZone, instant, one_line};
 pub use licence::{
     AccountId, AppId, Binding, BundleClaim, BundleClaimCommand, BundleClaimEvent, BundleClaimState,
     BundleReceipt, CLAIMS_PER_PACKAGE, Held, Licence, LicenceCommand, LicenceEvent, LicencePolicy,

@@ -22,7 +22,7 @@
 
 use std::fmt;
 
-use crate::lifecycle::{instant, one_line};
+use crate::display::{instant, one_line};
 use crate::payment::PaymentEvent;
 use crate::rule::RuleId;
 use crate::time::Zone;

@@ -5,7 +5,7 @@
 //! the cloud account's billing centre.
 //!
 //! ```
-//! use billing_rules::decider::Decider;
+//! use billing_rules::Decider;
 //! use billing_rules::payment::{EnvironmentPayment, InvoiceSource, PaymentCommand, PaymentMethod, SwitchFacts};
 //! use chrono::{TimeZone, Utc};
 //!

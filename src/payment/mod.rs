@@ -13,7 +13,7 @@
 //!   [`presets::cloud_payment`](crate::presets::cloud_payment).
 //!
 //! ```
-//! use billing_rules::decider::Decider;
+//! use billing_rules::Decider;
 //! use billing_rules::money::Money;
 //! use billing_rules::payment::{
 //!     EnvironmentPayment, InvoiceSource, PaymentCommand, PaymentMethod, SwitchFacts,
@@ -75,7 +75,7 @@
 //! then applies from then on and changes only by a switch.
 //!
 //! ```
-//! use billing_rules::decider::Decider;
+//! use billing_rules::Decider;
 //! use billing_rules::money::Money;
 //! use billing_rules::payment::{EnvironmentPayment, PaymentCommand, PaymentMethod, SwitchFacts};
 //! use billing_rules::{presets, RuleId};

@@ -107,8 +107,7 @@ impl Default for PaymentPolicySpec {
 /// assert_eq!(serde_json::from_value::<PaymentPolicy>(shape)?, policy);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "PaymentPolicySpec", into = "PaymentPolicySpec")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentPolicy {
     // The spec it was built from: `to_spec` and serialization give it back
     // unchanged.
@@ -151,13 +150,9 @@ impl PaymentPolicy {
     pub fn locale(&self) -> Locale {
         self.spec.locale
     }
-
-    /// The spec of this policy; `PaymentPolicy::try_from(p.to_spec())`
-    /// gives back `p`.
-    pub fn to_spec(&self) -> PaymentPolicySpec {
-        self.spec.clone()
-    }
 }
+
+crate::policy::policy_spec!(PaymentPolicy => PaymentPolicySpec, kept in spec);
 
 impl TryFrom<PaymentPolicySpec> for PaymentPolicy {
     type Error = PolicyError;
@@ -167,11 +162,5 @@ impl TryFrom<PaymentPolicySpec> for PaymentPolicy {
     /// a future check cannot silently be skipped.
     fn try_from(spec: PaymentPolicySpec) -> Result<Self, PolicyError> {
         Ok(PaymentPolicy { spec })
-    }
-}
-
-impl From<PaymentPolicy> for PaymentPolicySpec {
-    fn from(policy: PaymentPolicy) -> Self {
-        policy.spec
     }
 }

@@ -34,7 +34,7 @@ use crate::rule::RuleId;
 /// [payment module docs](crate::payment#refusals-of-a-switch).
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::payment::{EnvironmentPayment, PaymentCommand, PaymentMethod, SwitchFacts};
 /// use billing_rules::{presets, RuleId};
 /// use chrono::{TimeZone, Utc};
@@ -215,7 +215,7 @@ impl SwitchFacts {
 /// `event`:
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::payment::{EnvironmentPayment, PaymentCommand};
 /// use billing_rules::payment::PaymentMethod;
 /// use chrono::{TimeZone, Utc};

@@ -219,20 +219,6 @@
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
-/// `From<Policy> for Spec` through `Policy::to_spec`: the inverse of
-/// `TryFrom<Spec>`, which serde's `into` needs. Every policy of this area
-/// has the pair.
-macro_rules! spec_from_policy {
-    ($policy:ty => $spec:ty) => {
-        impl From<$policy> for $spec {
-            fn from(policy: $policy) -> $spec {
-                policy.to_spec()
-            }
-        }
-    };
-}
-pub(crate) use spec_from_policy;
-
 mod scaled;
 mod seats;
 mod tiers;

@@ -21,7 +21,7 @@
 
 use std::fmt;
 
-use crate::lifecycle::{instant, one_line};
+use crate::display::{instant, one_line};
 use crate::refund::LedgerEvent;
 use crate::rule::RuleId;
 use crate::time::Zone;

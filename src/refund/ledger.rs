@@ -18,7 +18,7 @@
 //! [`AppRefundPolicy::eligibility`].
 //!
 //! ```
-//! use billing_rules::decider::Decider;
+//! use billing_rules::Decider;
 //! use billing_rules::money::Money;
 //! use billing_rules::refund::{LedgerCommand, OrderLedger, OrderStatus, RefundFlags};
 //! use billing_rules::{presets, RuleId};
@@ -64,7 +64,7 @@ use crate::rule::RuleId;
 /// R-REF-04).
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::money::Money;
 /// use billing_rules::refund::{LedgerCommand, OrderLedger, RefundFlags};
 /// use billing_rules::{presets, RuleId};
@@ -105,7 +105,7 @@ pub struct OrderLedger;
 /// `event`:
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::refund::{OrderLedger, LedgerCommand};
 /// use chrono::{TimeZone, Utc};
 ///

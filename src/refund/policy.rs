@@ -100,8 +100,7 @@ impl Default for AppRefundPolicySpec {
 /// assert_eq!(serde_json::from_str::<AppRefundPolicy>(json)?, policy);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "AppRefundPolicySpec", into = "AppRefundPolicySpec")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppRefundPolicy {
     // The checked spec it was built from: `to_spec` and serialization give
     // it back unchanged.
@@ -131,12 +130,6 @@ impl AppRefundPolicy {
     pub fn locale(&self) -> Locale {
         self.spec.locale
     }
-
-    /// The spec of this policy; `AppRefundPolicy::try_from(p.to_spec())` gives
-    /// back `p`.
-    pub fn to_spec(&self) -> AppRefundPolicySpec {
-        self.spec.clone()
-    }
 }
 
 impl TryFrom<AppRefundPolicySpec> for AppRefundPolicy {
@@ -148,11 +141,7 @@ impl TryFrom<AppRefundPolicySpec> for AppRefundPolicy {
     }
 }
 
-impl From<AppRefundPolicy> for AppRefundPolicySpec {
-    fn from(policy: AppRefundPolicy) -> Self {
-        policy.spec
-    }
-}
+crate::policy::policy_spec!(AppRefundPolicy => AppRefundPolicySpec, kept in spec);
 
 /// A licence refund policy as written in a configuration file.
 ///
@@ -229,8 +218,7 @@ impl Default for LicenceRefundPolicySpec {
 /// assert_eq!(serde_json::from_str::<LicenceRefundPolicy>(json)?, policy);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "LicenceRefundPolicySpec", into = "LicenceRefundPolicySpec")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LicenceRefundPolicy {
     // The checked spec it was built from: `to_spec` and serialization give
     // it back unchanged.
@@ -271,12 +259,6 @@ impl LicenceRefundPolicy {
     pub fn locale(&self) -> Locale {
         self.spec.locale
     }
-
-    /// The spec of this policy; `LicenceRefundPolicy::try_from(p.to_spec())` gives
-    /// back `p`.
-    pub fn to_spec(&self) -> LicenceRefundPolicySpec {
-        self.spec.clone()
-    }
 }
 
 impl TryFrom<LicenceRefundPolicySpec> for LicenceRefundPolicy {
@@ -305,11 +287,7 @@ impl TryFrom<LicenceRefundPolicySpec> for LicenceRefundPolicy {
     }
 }
 
-impl From<LicenceRefundPolicy> for LicenceRefundPolicySpec {
-    fn from(policy: LicenceRefundPolicy) -> Self {
-        policy.spec
-    }
-}
+crate::policy::policy_spec!(LicenceRefundPolicy => LicenceRefundPolicySpec, kept in spec);
 
 /// Both refund windows (R-REF-01, R-REF-03) are at least a day.
 fn check_window(field: &str, days: u32, rule: RuleId) -> Result<(), PolicyError> {

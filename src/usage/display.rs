@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use crate::lifecycle::{instant, one_line};
+use crate::display::{instant, one_line};
 use crate::rule::RuleId;
 use crate::time::Zone;
 use crate::usage::calls::FeatureSwitch;

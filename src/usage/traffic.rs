@@ -625,7 +625,7 @@ fn graduated_parts(
 /// which local day. See the module docs for when a switch takes effect.
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::usage::traffic::{BillingMethod, BillingMethods, MethodCommand};
 /// use chrono::{NaiveDate, TimeZone, Utc};
 ///
@@ -704,7 +704,7 @@ impl MethodState {
 /// `event`:
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::usage::traffic::{BillingMethods, MethodCommand};
 /// use billing_rules::usage::traffic::BillingMethod;
 /// use chrono::{TimeZone, Utc};
@@ -883,7 +883,7 @@ fn local_day(zone: Zone, now: DateTime<Utc>) -> Result<NaiveDate, Error> {
 /// refusal naming R-USE-09 when no method was in force that day.
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::quantity::{Quantity, Unit};
 /// use billing_rules::usage::traffic::{settle, BillingMethod, BillingMethods, DayUsage, MethodCommand, Region};
 /// use billing_rules::RuleId;

@@ -35,7 +35,7 @@
 //! component, each with a policy that prices just that component.
 //!
 //! ```
-//! use billing_rules::decider::Decider;
+//! use billing_rules::Decider;
 //! use billing_rules::usage::calls::{CallCounts, Component};
 //! use billing_rules::usage::catalogue::PackageOrder;
 //! use billing_rules::usage::wallet::{PackageWallet, WalletCommand, WalletEvent};
@@ -111,7 +111,7 @@ pub struct PackageWallet;
 /// from the package:
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::usage::wallet::{PackageWallet, WalletCommand};
 /// use billing_rules::usage::catalogue::PackageOrder;
 /// use chrono::{TimeZone, Utc};

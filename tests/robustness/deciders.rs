@@ -12,9 +12,9 @@
 
 use std::fmt::Debug;
 
+use billing_rules::Decider;
+use billing_rules::Error;
 use billing_rules::TimeDriven;
-use billing_rules::decider::Decider;
-use billing_rules::error::Error;
 use billing_rules::exact;
 use billing_rules::lifecycle::{
     AccountId, AppId, BundleClaim, BundleClaimCommand, BundleClaimEvent, BundleClaimState, Funds,

@@ -2,8 +2,7 @@
 //! amounts near `Decimal::MAX`, 10^9 seats, periods of 10^6 days and huge
 //! period counts, 10^6 tiers, chrono's first and last instants.
 
-use billing_rules::decider::Decider;
-use billing_rules::error::{ArithmeticError, Error};
+use billing_rules::Decider;
 use billing_rules::lifecycle::{
     AccountId, AppId, BundleClaim, BundleClaimCommand, BundleReceipt, Funds, Licence,
     LicenceCommand, LicenceEvent, LicencePolicy, LicenceState, PostpaidAccount, PostpaidCommand,
@@ -24,6 +23,7 @@ use billing_rules::refund::{
     Eligibility, LedgerCommand, LicenceRefundRequest, OrderLedger, RefundFlags,
 };
 use billing_rules::time::{Days, Period, Zone};
+use billing_rules::{ArithmeticError, Error};
 use billing_rules::{RuleId, TimeDriven};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;

@@ -10,8 +10,7 @@
 
 use std::fmt::Debug;
 
-use billing_rules::decider::Decider;
-use billing_rules::error::{ArithmeticError, Error, Figure, PolicyError, Reason, Refusal};
+use billing_rules::Decider;
 use billing_rules::lifecycle::{
     Channels, Funds, Licence, LicenceCommand, LicenceEvent, LicencePolicy, LicencePolicySpec,
     LicenceState, LicenceStatus, Notice, PostpaidAccount, PostpaidCommand, PostpaidEvent,
@@ -36,9 +35,9 @@ use billing_rules::refund::{
     AppRefundPolicy, AppRefundPolicySpec, Eligibility, LedgerCommand, LedgerEvent, LedgerState,
     LicenceRefundPolicy, LicenceRefundPolicySpec, LicenceRefundRequest, OrderLedger, RefundFlags,
 };
-use billing_rules::rule::{RuleId, UnknownRuleId};
 use billing_rules::time::{Days, Period, Zone};
-use billing_rules::{Access, TimeDriven};
+use billing_rules::{Access, RuleId, TimeDriven, UnknownRuleId};
+use billing_rules::{ArithmeticError, Error, Figure, PolicyError, Reason, Refusal};
 use chrono::{DateTime, TimeDelta, Utc};
 use proptest::prelude::*;
 use rust_decimal::Decimal;

@@ -4,9 +4,9 @@
 
 /// Local dates at chrono's ends (foundation, R-LIFE-05, R-LIFE-08).
 mod local_dates {
+    use billing_rules::Decider;
+    use billing_rules::Error;
     use billing_rules::TimeDriven;
-    use billing_rules::decider::Decider;
-    use billing_rules::error::Error;
     use billing_rules::lifecycle::{Subscription, SubscriptionEvent, SubscriptionStatus};
     use billing_rules::presets;
     use billing_rules::time::Zone;
@@ -74,7 +74,7 @@ mod local_dates {
 
 /// The work of one sweep (R-LIFE-07).
 mod auto_renewal {
-    use billing_rules::decider::Decider;
+    use billing_rules::Decider;
     use billing_rules::lifecycle::{
         Funds, MAX_AUTO_RENEWALS_PER_SWEEP, Subscription, SubscriptionCommand, SubscriptionEvent,
         SubscriptionState,
@@ -162,8 +162,8 @@ mod auto_renewal {
 
 /// Commands stamped before a recorded fact (R-LIC-03, R-SEAT-09).
 mod stamped_before {
+    use billing_rules::Decider;
     use billing_rules::TimeDriven;
-    use billing_rules::decider::Decider;
     use billing_rules::lifecycle::{
         AccountId, AppId, Licence, LicenceCommand, LicenceState, LicenceStatus, Subscription,
         SubscriptionCommand, SubscriptionEvent, SubscriptionStatus,
@@ -273,7 +273,7 @@ mod stamped_before {
 
 /// Bundled free terms (R-LIC-06).
 mod bundled_terms {
-    use billing_rules::decider::Decider;
+    use billing_rules::Decider;
     use billing_rules::lifecycle::{
         AccountId, AppId, BundleClaim, BundleClaimCommand, Licence, LicenceCommand, LicenceEvent,
         LicencePolicy, LicenceState, TrafficPackage,

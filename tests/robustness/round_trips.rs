@@ -8,10 +8,7 @@
 use std::borrow::Cow;
 use std::fmt::Debug;
 
-use billing_rules::engine::{StoreError, Version};
-use billing_rules::error::{
-    ArithmeticError, DataError, Error, Figure, FigureValue, PolicyError, Reason, Refusal,
-};
+use billing_rules::engine::{EngineError, StoreError, Version};
 use billing_rules::lifecycle::{
     ArrearsTrigger, Channel, Channels, Lapse, LicencePolicy, PostpaidPolicy, Role,
     SubscriptionPolicy, TermKind,
@@ -31,8 +28,11 @@ use billing_rules::refund::{AppRefundPolicy, LicenceRefundPolicy};
 use billing_rules::refund::{
     LicenceCharge, LicenceRefundRequest, Order, OrderId, OrderStatus, RefundFlags, RefundWindow,
 };
-use billing_rules::rule::{RuleFamily, RuleId, UnknownRuleId};
 use billing_rules::time::{Days, Period, Zone};
+use billing_rules::{
+    ArithmeticError, DataError, Error, Figure, FigureValue, PolicyError, Reason, Refusal,
+};
+use billing_rules::{RuleFamily, RuleId, UnknownRuleId};
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -151,16 +151,18 @@ proptest! {
             ArithmeticError::DivisionByZero,
             ArithmeticError::CurrencyMismatch { left: Currency::CNY, right: Currency::USD },
             ArithmeticError::IncompatibleUnits { from: Unit::Gigabyte, to: Unit::Minute },
+            ArithmeticError::InvalidDateTime { value: code.clone() },
         ] {
             round_trip(&arithmetic);
-            round_trip(&Error::from(arithmetic).in_rule(refusal_rule));
+            round_trip(&Error::from(arithmetic.clone()).in_rule(refusal_rule));
+            round_trip(&EngineError::from(Error::from(arithmetic).in_rule(refusal_rule)));
         }
         for store in [
             StoreError::Conflict { expected: Version::new(3), actual: Version::new(4) },
             StoreError::backend(code.clone()),
         ] {
             round_trip(&store);
-            round_trip(&Error::Store(store));
+            round_trip(&EngineError::Store(store));
         }
         // The strict decimal reader's errors, from the text it was given.
         if let Err(inexact) = billing_rules::decimal_serde::parse(&code) {

@@ -4,8 +4,7 @@
 
 use std::sync::OnceLock;
 
-use billing_rules::decider::Decider;
-use billing_rules::error::{ArithmeticError, Error, Figure, PolicyError, Reason, Refusal};
+use billing_rules::Decider;
 use billing_rules::lifecycle::{
     AccountId, AppId, BundleClaim, BundleClaimCommand, Funds, Licence, LicenceCommand,
     LicenceEvent, LicenceState, LicenceStatus, PostpaidAccount, PostpaidCommand, PostpaidEvent,
@@ -28,6 +27,7 @@ use billing_rules::refund::{
 };
 use billing_rules::time::Period;
 use billing_rules::{Access, FigureValue, RuleId, TimeDriven};
+use billing_rules::{ArithmeticError, Error, Figure, PolicyError, Reason, Refusal};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::policy::LicencePolicy;
 use super::state::{AccountId, AppId, BundleReceipt, TrafficPackage};
 use crate::decider::Decider;
+use crate::display::instant;
 use crate::error::{Error, Figure, Reason, Refusal};
-use crate::lifecycle::display::local;
 use crate::rule::RuleId;
 
 /// How many apps one package's free term may go to (R-LIC-06: the buyer is
@@ -203,7 +203,7 @@ fn held_elsewhere(held: &BundleReceipt, app: &AppId, policy: &LicencePolicy) -> 
              {CLAIMS_PER_PACKAGE} of {CLAIMS_PER_PACKAGE} claims used, none left for app {app}",
             held.package().id,
             held.app(),
-            local(policy.locale().time_zone, held.claimed_at())
+            instant(held.claimed_at(), policy.locale().time_zone)
         ),
     )
     .with(Figure::text("package", held.package().id.clone()))

@@ -11,8 +11,8 @@ use super::state::{
     LicenceStatus,
 };
 use crate::decider::{Access, Decider, TimeDriven};
+use crate::display::instant;
 use crate::error::{Error, Figure, Reason, Refusal};
-use crate::lifecycle::display::local;
 use crate::rule::RuleId;
 
 /// The licence of one app id as a [`Decider`] and a [`TimeDriven`]
@@ -359,7 +359,7 @@ fn access(state: &LicenceState, now: DateTime<Utc>, policy: &LicencePolicy) -> A
         }
         LicenceStatus::Expired { since } => format!(
             "The plugin's licence expired on {}; buy a licence to use it again.",
-            local(zone, since)
+            instant(since, zone)
         ),
     };
     Access::Intercepted {

@@ -219,7 +219,7 @@ impl BundleReceipt {
 /// `event`. The first purchase binds the app to its buyer:
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::lifecycle::{Licence, LicenceCommand};
 /// use chrono::{TimeZone, Utc};
 ///

@@ -106,7 +106,7 @@ pub struct PostpaidState {
 /// up (R-LIFE-09):
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::lifecycle::{PostpaidAccount, PostpaidCommand};
 /// use chrono::{TimeZone, Utc};
 ///

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::policy::PostpaidPolicy;
 use super::state::{ArrearsCause, PostpaidState, Standing};
 use crate::decider::Access;
-use crate::lifecycle::display::local;
+use crate::display::instant;
 
 /// The standing of an account at an instant, derived from the recorded
 /// facts.
@@ -91,14 +91,14 @@ pub(super) fn access(state: &PostpaidState, now: DateTime<Utc>, policy: &Postpai
                 ArrearsCause::Bill { month } => format!(
                     "All services of this account stopped on {}: the bill for {} left it in arrears \
                      (balance {}). Top up to restore them.",
-                    local(zone, since),
+                    instant(since, zone),
                     month.format("%Y-%m"),
                     state.balance
                 ),
                 ArrearsCause::BalanceRanOut => format!(
                     "The service is paused since {}: the balance ran out and was not topped up \
                      in time (balance {}). Top up to resume it.",
-                    local(zone, since),
+                    instant(since, zone),
                     state.balance
                 ),
             },
@@ -125,7 +125,7 @@ pub(super) fn recording_access(
                     ArrearsCause::Bill { .. } => "the account's services are stopped",
                     ArrearsCause::BalanceRanOut => "the service is paused",
                 },
-                local(zone, since)
+                instant(since, zone)
             ),
         },
     }

@@ -11,8 +11,8 @@ use super::state::{Funds, Phase, SubscriptionCommand, SubscriptionEvent, Subscri
 use super::status::{SubscriptionStatus, access, status};
 use super::sweep::{Bound, Sweep, sweep};
 use crate::decider::{Access, Decider, TimeDriven};
+use crate::display::instant;
 use crate::error::{Error, Figure, Reason, Refusal};
-use crate::lifecycle::display::local;
 use crate::lifecycle::notices::{Role, TermKind};
 use crate::rule::RuleId;
 
@@ -248,7 +248,7 @@ impl Subscription {
     /// computed (so its error, if any, comes with the next call).
     ///
     /// ```
-    /// use billing_rules::decider::Decider;
+    /// use billing_rules::Decider;
     /// use billing_rules::lifecycle::{
     ///     Funds, Subscription, SubscriptionCommand, SubscriptionEvent,
     ///     MAX_AUTO_RENEWALS_PER_SWEEP, MAX_EVENTS_PER_ADVANCE,
@@ -366,7 +366,7 @@ fn start_extra_trial(
                 RuleId::Life02,
                 format!(
                     "the extra trial was already started on {}; it is granted once",
-                    local(zone, started)
+                    instant(started, zone)
                 ),
             )
             .with(Figure::instant("extra_trial_started", started)),
@@ -382,7 +382,7 @@ fn start_extra_trial(
                     RuleId::Life02,
                     format!(
                         "the trial runs until {}; the extra trial can start once it has expired",
-                        local(zone, ends)
+                        instant(ends, zone)
                     ),
                 )
                 .with(Figure::instant("trial_end", ends)),

@@ -11,8 +11,8 @@ use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use super::policy::{Lapse, ReminderSpec, SubscriptionPolicy};
 use super::state::{Funds, Phase, Shortfall, SubscriptionEvent, SubscriptionState, Term};
 use super::status::grace_end;
+use crate::display::instant;
 use crate::error::{ArithmeticError, Error, Figure, InRule, Reason};
-use crate::lifecycle::display::local;
 use crate::lifecycle::notices::{Notice, Reminder, ReminderWindow, TermKind, checked_expiry_day};
 use crate::money::Money;
 use crate::rule::RuleId;
@@ -263,7 +263,7 @@ fn paid_expiry(
                 format!(
                     "auto-renewal is due at {}: pass the account balance and the renewal price \
                      (Funds) to decide it",
-                    local(zone, term.end)
+                    instant(term.end, zone)
                 ),
             )
             .with(Figure::instant("term_end", term.end))
@@ -325,7 +325,7 @@ fn renewal_past_calendar(term_end: DateTime<Utc>, period: Period, zone: Zone) ->
             "the auto-renewal due at {} for {period} would end past the calendar's last \
              instant; paid validity is not cut short: turn auto-renewal off to let the term \
              expire, or buy a term that fits",
-            local(zone, term_end)
+            instant(term_end, zone)
         ),
     )
     .with(Figure::instant("term_end", term_end))

@@ -185,7 +185,7 @@ pub struct Shortfall {
 /// `event`:
 ///
 /// ```
-/// use billing_rules::decider::Decider;
+/// use billing_rules::Decider;
 /// use billing_rules::lifecycle::{Subscription, SubscriptionCommand};
 /// use chrono::{TimeZone, Utc};
 ///

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::policy::{Lapse, SubscriptionPolicy};
 use super::state::{Phase, SubscriptionState, Term};
 use crate::decider::Access;
-use crate::lifecycle::display::local;
+use crate::display::instant;
 use crate::lifecycle::notices::TermKind;
 use crate::rule::RuleId;
 
@@ -285,7 +285,7 @@ pub(super) fn access(
                 RuleId::Life04,
                 format!(
                     "The {what} ended on {}; buy or renew to continue.",
-                    local(zone, since)
+                    instant(since, zone)
                 ),
             )
         }
@@ -294,7 +294,7 @@ pub(super) fn access(
             format!(
                 "Suspended since {}: the plan was not renewed within the grace after expiry. \
                  Login and advanced console features are stopped until a plan is bought.",
-                local(zone, since)
+                instant(since, zone)
             ),
         ),
         SubscriptionStatus::Isolated { since } => (
@@ -302,7 +302,7 @@ pub(super) fn access(
             format!(
                 "Isolated since {}: the prepaid term expired without renewal. \
                  Renew the environment to lift the isolation.",
-                local(zone, since)
+                instant(since, zone)
             ),
         ),
     };

@@ -20,8 +20,8 @@ use super::evolve::evolve;
 use super::policy::SubscriptionPolicy;
 use super::schedule::{due_event, next_due};
 use super::state::{Funds, SubscriptionEvent, SubscriptionState};
+use crate::display::instant;
 use crate::error::{Error, Figure, Reason};
-use crate::lifecycle::display::local;
 use crate::rule::RuleId;
 
 /// One bounded batch of
@@ -157,8 +157,8 @@ fn too_many_renewals(
             "more than {MAX_AUTO_RENEWALS_PER_SWEEP} auto-renewals come due by {}; sweep at an \
              instant before {} first, then again, or sweep in batches (due_events_bounded, \
              the Advance command)",
-            local(zone, now),
-            local(zone, next)
+            instant(now, zone),
+            instant(next, zone)
         ),
     )
     .with(Figure::count(

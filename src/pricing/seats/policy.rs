@@ -314,8 +314,7 @@ fn default_bonus_cap_percent() -> Decimal {
 /// assert_eq!(serde_json::from_value::<SeatPolicy>(shape)?, policy);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "SeatPolicySpec", into = "SeatPolicySpec")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeatPolicy {
     locale: Locale,
     period: Period,
@@ -427,7 +426,7 @@ impl TryFrom<SeatPolicySpec> for SeatPolicy {
     }
 }
 
-crate::pricing::spec_from_policy!(SeatPolicy => SeatPolicySpec);
+crate::policy::policy_spec!(SeatPolicy => SeatPolicySpec);
 
 impl SeatPolicy {
     /// R-SEAT-04: the lowest discount factor published, 0.70 (no deeper

@@ -447,8 +447,7 @@ impl Tier {
 /// assert!(serde_json::from_str::<TierTable>(&json.replace("51", "52")).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "StandaloneTierTableSpec", into = "StandaloneTierTableSpec")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TierTable {
     pub(super) mode: TierMode,
     pub(super) axis: Axis,
@@ -591,7 +590,7 @@ impl TryFrom<StandaloneTierTableSpec> for TierTable {
     }
 }
 
-crate::pricing::spec_from_policy!(TierTable => StandaloneTierTableSpec);
+crate::policy::policy_spec!(TierTable => StandaloneTierTableSpec);
 
 impl TierTable {
     /// The spec this table was built from, with its axis and currency.

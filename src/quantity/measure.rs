@@ -1,19 +1,5 @@
-//! Quantities with units that convert exactly.
-//!
-//! Data and bandwidth convert in base 1000 (1 TB = 1000 GB, R-USE-09). A
-//! conversion either gives the exact value or an [`ArithmeticError`]: it never
-//! rounds, so 20 GB is exactly 0.02 TB (R-REF-03's threshold).
-//!
-//! ```
-//! use billing_rules::quantity::{Quantity, Unit};
-//! use rust_decimal::Decimal;
-//!
-//! let traffic = Quantity::new(Decimal::from(20), Unit::Gigabyte);
-//! assert_eq!(traffic.convert_to(Unit::Terabyte)?.value(), Decimal::new(2, 2));
-//! assert_eq!(traffic.to_string(), "20 GB");
-//! assert!(traffic.convert_to(Unit::Call).is_err()); // no such conversion
-//! # Ok::<(), billing_rules::ArithmeticError>(())
-//! ```
+//! [`Quantity`]: an exact value in a unit, converted and compared without
+//! rounding.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -21,139 +7,9 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::unit::Unit;
 use crate::error::ArithmeticError;
-use crate::money::MAX_SCALE;
-
-/// What a unit measures; only units of one dimension convert into each other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Dimension {
-    /// Bytes transferred or stored.
-    Data,
-    /// Bits per second.
-    Bandwidth,
-    /// API calls.
-    Calls,
-    /// Seats (users) of an app.
-    Seats,
-    /// Minutes of processing (transcoding).
-    Minutes,
-    /// Concurrent channels (recording).
-    Channels,
-    /// Counted items (snapshots, moderated images).
-    Count,
-}
-
-/// A unit of measure. Data and bandwidth units are decimal (base 1000).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum Unit {
-    /// One byte.
-    #[serde(rename = "B")]
-    Byte,
-    /// 1000 bytes.
-    #[serde(rename = "KB")]
-    Kilobyte,
-    /// 1000 KB.
-    #[serde(rename = "MB")]
-    Megabyte,
-    /// 1000 MB.
-    #[serde(rename = "GB")]
-    Gigabyte,
-    /// 1000 GB.
-    #[serde(rename = "TB")]
-    Terabyte,
-    /// One bit per second.
-    #[serde(rename = "bps")]
-    BitPerSecond,
-    /// 1000 bps.
-    #[serde(rename = "Kbps")]
-    Kilobit,
-    /// 1000 Kbps.
-    #[serde(rename = "Mbps")]
-    Megabit,
-    /// 1000 Mbps.
-    #[serde(rename = "Gbps")]
-    Gigabit,
-    /// One call.
-    #[serde(rename = "calls")]
-    Call,
-    /// One seat.
-    #[serde(rename = "seats")]
-    Seat,
-    /// One minute.
-    #[serde(rename = "minutes")]
-    Minute,
-    /// One channel.
-    #[serde(rename = "channels")]
-    Channel,
-    /// One counted item.
-    #[serde(rename = "count")]
-    Count,
-}
-
-impl Unit {
-    /// The dimension this unit measures.
-    pub fn dimension(self) -> Dimension {
-        match self {
-            Unit::Byte | Unit::Kilobyte | Unit::Megabyte | Unit::Gigabyte | Unit::Terabyte => {
-                Dimension::Data
-            }
-            Unit::BitPerSecond | Unit::Kilobit | Unit::Megabit | Unit::Gigabit => {
-                Dimension::Bandwidth
-            }
-            Unit::Call => Dimension::Calls,
-            Unit::Seat => Dimension::Seats,
-            Unit::Minute => Dimension::Minutes,
-            Unit::Channel => Dimension::Channels,
-            Unit::Count => Dimension::Count,
-        }
-    }
-
-    /// The unit's size as a power of ten of its dimension's base unit.
-    fn exponent(self) -> u32 {
-        match self {
-            Unit::Kilobyte | Unit::Kilobit => 3,
-            Unit::Megabyte | Unit::Megabit => 6,
-            Unit::Gigabyte | Unit::Gigabit => 9,
-            Unit::Terabyte => 12,
-            Unit::Byte
-            | Unit::BitPerSecond
-            | Unit::Call
-            | Unit::Seat
-            | Unit::Minute
-            | Unit::Channel
-            | Unit::Count => 0,
-        }
-    }
-
-    /// The symbol used in displays and JSON (`"GB"`, `"calls"`).
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Unit::Byte => "B",
-            Unit::Kilobyte => "KB",
-            Unit::Megabyte => "MB",
-            Unit::Gigabyte => "GB",
-            Unit::Terabyte => "TB",
-            Unit::BitPerSecond => "bps",
-            Unit::Kilobit => "Kbps",
-            Unit::Megabit => "Mbps",
-            Unit::Gigabit => "Gbps",
-            Unit::Call => "calls",
-            Unit::Seat => "seats",
-            Unit::Minute => "minutes",
-            Unit::Channel => "channels",
-            Unit::Count => "count",
-        }
-    }
-}
-
-impl fmt::Display for Unit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.symbol())
-    }
-}
+use crate::exact::{self, MAX_SCALE};
 
 /// An exact amount of something, in a unit.
 ///
@@ -262,7 +118,7 @@ impl Quantity {
     /// `self + other`, in `self`'s unit.
     pub fn checked_add(&self, other: &Quantity) -> Result<Quantity, ArithmeticError> {
         let other = other.convert_to(self.unit)?;
-        let value = crate::exact::add(self.value, other.value)?;
+        let value = exact::add(self.value, other.value)?;
         Ok(Quantity::new(value, self.unit))
     }
 }
