@@ -72,7 +72,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
-use crate::exact::MAX_SCALE;
+use crate::money::MAX_SCALE;
 
 /// What to send instead; the end of every refusal.
 const ADVICE: &str =

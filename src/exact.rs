@@ -30,10 +30,7 @@
 use rust_decimal::Decimal;
 
 use crate::error::ArithmeticError;
-use crate::money::{Rounding, RoundingMode};
-
-/// The largest scale (digits after the point) a [`Decimal`] can carry: 28.
-pub const MAX_SCALE: u32 = 28;
+use crate::money::{MAX_SCALE, Rounding, RoundingMode};
 
 /// Compares two decimals. Values of one scale (tier bounds and seat counts
 /// are whole numbers) compare by mantissa in a few instructions;

@@ -26,4 +26,4 @@ mod rounding;
 
 pub use amount::Money;
 pub use currency::Currency;
-pub use rounding::{Rounding, RoundingMode};
+pub use rounding::{MAX_SCALE, Rounding, RoundingMode};

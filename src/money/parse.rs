@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::currency::{Currency, KNOWN};
 use crate::error::ArithmeticError;
-use crate::exact::MAX_SCALE;
+use crate::money::MAX_SCALE;
 
 impl Currency {
     /// A currency with its own code (three ASCII capital letters) and minor

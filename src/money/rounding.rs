@@ -7,7 +7,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::currency::Currency;
-use crate::exact::MAX_SCALE;
+
+/// The largest scale (digits after the point) a [`Decimal`] can carry: 28.
+pub const MAX_SCALE: u32 = 28;
 
 /// How to round a value to a scale.
 ///

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::unit::Unit;
 use crate::error::ArithmeticError;
-use crate::exact::{self, MAX_SCALE};
+use crate::exact;
+use crate::money::MAX_SCALE;
 
 /// An exact amount of something, in a unit.
 ///
