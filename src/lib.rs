@@ -29,6 +29,8 @@
 //! Every public item has one path: an area's items sit flat in the area
 //! (`billing_rules::pricing::SeatPolicy`), and the errors, rule ids and
 //! decider traits at the root (`billing_rules::{Error, RuleId, Decider}`).
+//! The [`prelude`] gathers what the common jobs need in one
+//! `use billing_rules::prelude::*;`, as the tour below does.
 //!
 //! ## Dependencies you do not need to add
 //!
@@ -48,13 +50,7 @@
 //! refusal with its rule and figures, a decider, and the engine.
 //!
 //! ```
-//! use billing_rules::engine::{AggregateId, Engine, IdempotencyKey, MemoryStore};
-//! use billing_rules::money::{Money, RoundingMode};
-//! use billing_rules::payment::{EnvironmentPayment, PaymentCommand, PaymentMethod, SwitchFacts};
-//! use billing_rules::pricing::SeatOrder;
-//! use billing_rules::quantity::{Quantity, Unit};
-//! use billing_rules::time::{FixedClock, Period, Zone};
-//! use billing_rules::{presets, Decider, Decimal, RuleId};
+//! use billing_rules::prelude::*;
 //!
 //! // 1. Values. Exact money, explicit rounding (R-SEAT-08's published example).
 //! let paid = Money::cny(Decimal::from(1000));
@@ -126,6 +122,7 @@ pub mod lifecycle;
 pub mod money;
 pub mod payment;
 pub mod policy;
+pub mod prelude;
 pub mod presets;
 pub mod pricing;
 pub mod quantity;
