@@ -17,7 +17,7 @@
 //! | aggregate | decider | policy (preset) | time-driven command |
 //! |---|---|---|---|
 //! | subscription (seat plan, chat service, cloud environment) | [`Subscription`](crate::lifecycle::subscription::Subscription) | [`SubscriptionPolicy`](crate::lifecycle::policy::SubscriptionPolicy) ([`presets::lifecycle`](crate::presets::lifecycle)) | `Advance` (notices, reminders, expiry, auto-renewal, grace) |
-//! | package wallet | [`PackageWallet`](crate::usage::wallet::PackageWallet) | [`UsagePolicy`](crate::usage::policy::UsagePolicy) ([`presets::usage::verification`](crate::presets::usage::verification)) | `Expire` |
+//! | package wallet | [`PackageWallet`](crate::usage::PackageWallet) | [`UsagePolicy`](crate::usage::UsagePolicy) ([`presets::verification_usage`](crate::presets::verification_usage)) | `Advance` (expiry) |
 //! | licence (one per app id) | [`Licence`](crate::lifecycle::licence::Licence) | [`LicencePolicy`](crate::lifecycle::licence::LicencePolicy) ([`presets::lifecycle::live_plugin_licence`](crate::presets::lifecycle::live_plugin_licence)) | `Advance` (expiry) |
 //! | bundle claim (one per traffic package) | [`BundleClaim`](crate::lifecycle::bundle_claim::BundleClaim) | the licence's | none |
 //! | payment method | [`EnvironmentPayment`](crate::payment::EnvironmentPayment) | [`PaymentPolicy`](crate::payment::PaymentPolicy) ([`presets::cloud_payment`](crate::presets::cloud_payment)) | none |
