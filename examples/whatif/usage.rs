@@ -225,7 +225,9 @@ fn packages(
         "Paying per call: {}; saving: {}",
         best.pay_per_call, best.saving
     ));
-    out.line("Exact, not greedy: see the planner's docs (billing_rules::usage::UsagePolicy::plan).");
+    out.line(
+        "Exact, not greedy: see the planner's docs (billing_rules::usage::UsagePolicy::plan).",
+    );
     Ok(())
 }
 

@@ -273,7 +273,7 @@ fn settle_day_unruled(
 /// (a chain of optional iterators, and a flat amount added to every part
 /// even when the tier has none) costs about a third of a settlement. A
 /// property test (`r_use_09_settlement_parts_match_the_tier_table`) holds
-/// the two equal, so the tier semantics stay in `pricing::tiers`.
+/// the two equal, so the tier semantics stay in [`TierTable`].
 fn graduated_parts(
     table: &TierTable,
     quantity: Decimal,
