@@ -19,7 +19,7 @@
 //!
 //! | ids | family ([`RuleFamily`]) | code |
 //! |---|---|---|
-//! | `R-SEAT-01..10` | Seat plans: per-seat pricing of an app sold by subscription | [`pricing::seats`](crate::pricing::seats), [`pricing::tiers`](crate::pricing::tiers) |
+//! | `R-SEAT-01..10` | Seat plans: per-seat pricing of an app sold by subscription | [`pricing`](crate::pricing#seat-plans) ([tier tables](crate::pricing#tier-tables)) |
 //! | `R-LIFE-01..10` | Trials, expiry and interception | [`lifecycle`](crate::lifecycle) |
 //! | `R-USE-01..10` | Per-use charges and resource packages | [`usage`](crate::usage) |
 //! | `R-LIC-01..06` | Licences | [`lifecycle::licence`](crate::lifecycle::licence) |
