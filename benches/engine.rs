@@ -23,8 +23,7 @@ use billing_rules::presets;
 use billing_rules::pricing::SeatOrder;
 use billing_rules::refund::{LedgerCommand, OrderId, OrderLedger};
 use billing_rules::time::{Clock, FixedClock, Period};
-use billing_rules::usage::catalogue::PackageOrder;
-use billing_rules::usage::wallet::{PackageWallet, WalletCommand, WalletEvent};
+use billing_rules::usage::{PackageOrder, PackageWallet, WalletCommand, WalletEvent};
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -34,7 +33,7 @@ const PER_STORE: usize = ACCOUNTS * 4;
 
 fn engine(c: &mut Criterion) {
     let start = Utc.with_ymd_and_hms(2025, 6, 1, 2, 0, 0).unwrap();
-    let usage = presets::usage::verification().unwrap();
+    let usage = presets::verification_usage().unwrap();
     let accounts: Vec<AggregateId> = (0..ACCOUNTS).map(|i| format!("app-{i}").into()).collect();
     let buy = WalletCommand::Purchase {
         order: PackageOrder::listed(10_000, 365),

@@ -20,10 +20,9 @@ use billing_rules::money::Money;
 use billing_rules::presets;
 use billing_rules::refund::{LedgerCommand, LedgerEvent, OrderLedger, RefundFlags};
 use billing_rules::time::{Days, FixedClock};
-use billing_rules::usage::calls::{CallCounts, Component};
-use billing_rules::usage::catalogue::PackageOrder;
-use billing_rules::usage::wallet::{
-    PackageId, PackageWallet, Purchase, WalletCommand, WalletEvent,
+use billing_rules::usage::{
+    CallCounts, Component, PackageId, PackageOrder, PackageWallet, Purchase, WalletCommand,
+    WalletEvent,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -103,7 +102,7 @@ fn ledger(c: &mut Criterion, now: DateTime<Utc>) {
 }
 
 fn wallet(c: &mut Criterion, now: DateTime<Utc>) {
-    let policy = presets::usage::verification().unwrap();
+    let policy = presets::verification_usage().unwrap();
     let id = AggregateId::from("app-1");
     let mut events: Vec<WalletEvent> = (0..SIZE)
         .map(|i| {

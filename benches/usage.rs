@@ -8,12 +8,10 @@ use billing_rules::Decider;
 use billing_rules::presets;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::time::Days;
-use billing_rules::usage::calls::{CallCounts, Component};
-use billing_rules::usage::catalogue::PackageOrder;
-use billing_rules::usage::planner::{Forecast, plan};
-use billing_rules::usage::policy::{UsagePolicy, WhenExhausted};
-use billing_rules::usage::traffic::{BillingMethod, DayUsage, Region, settle_day};
-use billing_rules::usage::wallet::{PackageWallet, WalletCommand, WalletState};
+use billing_rules::usage::{
+    BillingMethod, CallCounts, Component, DayUsage, Forecast, PackageOrder, PackageWallet, Region,
+    UsagePolicy, WalletCommand, WalletState, WhenExhausted,
+};
 use chrono::{NaiveDate, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::Decimal;
@@ -41,7 +39,7 @@ fn ten_packages(policy: &UsagePolicy) -> WalletState {
 }
 
 fn wallet(c: &mut Criterion) {
-    let policy = presets::usage::verification().unwrap();
+    let policy = presets::verification_usage().unwrap();
     let wallet = ten_packages(&policy);
     let at = Utc.with_ymd_and_hms(2024, 2, 1, 0, 0, 0).unwrap();
     // One successful call per command: decide + evolve, the state moved (not
@@ -79,31 +77,31 @@ fn wallet(c: &mut Criterion) {
 }
 
 fn planner(c: &mut Criterion) {
-    let policy = presets::usage::verification().unwrap();
+    let policy = presets::verification_usage().unwrap();
     let forecast = Forecast::new(Component::QuickVerification, 10_000_000, Days(365));
     c.bench_function("plan_packages_10m", |b| {
-        b.iter(|| plan(&policy, black_box(&forecast)).unwrap())
+        b.iter(|| policy.plan(black_box(&forecast)).unwrap())
     });
     // Without overage or custom packages every size is a candidate and the
     // residue table has 10,000 classes.
-    let mut spec = presets::usage::verification_spec();
+    let mut spec = presets::verification_usage_spec();
     spec.when_exhausted = WhenExhausted::Refuse;
     spec.catalogue.custom = None;
     let packages_only = UsagePolicy::try_from(spec).unwrap();
     let odd = Forecast::new(Component::QuickVerification, 10_001_000, Days(365));
     c.bench_function("plan_packages_10m_packages_only", |b| {
-        b.iter(|| plan(&packages_only, black_box(&odd)).unwrap())
+        b.iter(|| packages_only.plan(black_box(&odd)).unwrap())
     });
     let billion = Forecast::new(Component::QuickVerification, 999_999_999, Days(365));
     c.bench_function("plan_packages_1g_packages_only", |b| {
-        b.iter(|| plan(&packages_only, black_box(&billion)).unwrap())
+        b.iter(|| packages_only.plan(black_box(&billion)).unwrap())
     });
     awkward_sizes(c);
 }
 
 /// The preset with `changes` applied to its package sizes: `(old, new)`.
 fn resized(changes: &[(u64, u64)], packages_only: bool) -> UsagePolicy {
-    let mut spec = presets::usage::verification_spec();
+    let mut spec = presets::verification_usage_spec();
     for p in &mut spec.catalogue.packages {
         if let Some((_, new)) = changes.iter().find(|(old, _)| *old == p.calls) {
             p.calls = *new;
@@ -139,14 +137,14 @@ fn awkward_sizes(c: &mut Criterion) {
         for (label, calls) in [("10m", 10_000_000), ("1", 1)] {
             let forecast = Forecast::new(Component::QuickVerification, calls, Days(365));
             c.bench_function(&format!("{name}_{label}"), |b| {
-                b.iter(|| plan(policy, black_box(&forecast)).unwrap())
+                b.iter(|| policy.plan(black_box(&forecast)).unwrap())
             });
         }
     }
 }
 
 fn traffic(c: &mut Criterion) {
-    let policy = presets::usage::live_traffic().unwrap();
+    let policy = presets::live_traffic().unwrap();
     let usage = DayUsage {
         date: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
         region: Region::Mainland,
@@ -154,7 +152,11 @@ fn traffic(c: &mut Criterion) {
         peak_bandwidth: Quantity::new(Decimal::from(800), Unit::Megabit),
     };
     c.bench_function("traffic_daily_settle", |b| {
-        b.iter(|| settle_day(&policy, BillingMethod::Traffic, black_box(&usage)).unwrap())
+        b.iter(|| {
+            policy
+                .settle_day(BillingMethod::Traffic, black_box(&usage))
+                .unwrap()
+        })
     });
 }
 

@@ -8,14 +8,12 @@
 
 use billing_rules::presets;
 use billing_rules::time::Days;
-use billing_rules::usage::calls::Component;
-use billing_rules::usage::catalogue::PackageOrder;
-use billing_rules::usage::planner::{Forecast, PlanLine, plan};
+use billing_rules::usage::{Component, Forecast, PackageOrder, PlanLine};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 0.03 a quick verification, 1000 free trial calls, the published
     // 365-day package table and custom packages at 0.03 a call.
-    let policy = presets::usage::verification()?;
+    let policy = presets::verification_usage()?;
 
     // One listed package, priced from the catalogue (R-USE-05).
     let million = policy
@@ -31,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 0.03 a call, as paying per call does; the discounted sizes save.
     for calls in [1_200_000, 40_000, 2_500_000] {
         let forecast = Forecast::new(Component::QuickVerification, calls, Days(365));
-        let best = plan(&policy, &forecast)?;
+        let best = policy.plan(&forecast)?;
         println!("\n{calls} calls over 365 days:");
         for line in &best.lines {
             match line {

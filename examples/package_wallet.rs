@@ -1,6 +1,6 @@
 //! The package wallet of one app account (R-USE-01..07), a decider: buy
 //! packages, consume calls (trial quota first, then the package that
-//! expires first, then per call), and expire what is left.
+//! expires first, then per call), and advance to close what expired.
 //!
 //! ```text
 //! cargo run --example package_wallet
@@ -9,9 +9,9 @@
 use billing_rules::Decider;
 use billing_rules::presets;
 use billing_rules::time::Zone;
-use billing_rules::usage::calls::{CallCounts, Component};
-use billing_rules::usage::catalogue::PackageOrder;
-use billing_rules::usage::wallet::{PackageWallet, WalletCommand, WalletEvent};
+use billing_rules::usage::{
+    CallCounts, Component, PackageOrder, PackageWallet, WalletCommand, WalletEvent,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Local midnight (UTC+08:00) of a calendar day.
@@ -34,7 +34,7 @@ fn calls(succeeded: u64, at: DateTime<Utc>) -> WalletCommand {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let policy = presets::usage::verification()?;
+    let policy = presets::verification_usage()?;
     let local = |t| Zone::BEIJING.local_date(t);
 
     // A listed 10,000-call package for a year and a custom 5,000 for 90 days.
@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Each step: a command at an instant, and what the wallet recorded.
     let steps = [
         (calls(3_000, day(2025, 2, 1)?), day(2025, 2, 1)?),
-        (WalletCommand::Expire, day(2025, 4, 1)?),
+        (WalletCommand::Advance, day(2025, 4, 1)?),
         (calls(12_000, day(2025, 6, 1)?), day(2025, 6, 1)?),
     ];
     for (command, now) in steps {

@@ -9,14 +9,14 @@
 
 use billing_rules::presets;
 use billing_rules::quantity::{Quantity, Unit};
-use billing_rules::usage::traffic::{BillingMethod, DayUsage, Region, settle_day};
+use billing_rules::usage::{BillingMethod, DayUsage, Region};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Mainland: 0.20 a GB up to 2000 GB, 0.18 to 10,000, 0.15 to 50,000,
     // 0.12 above; bandwidth 0.65 a Mbps up to 500, 0.60 to 5000, 0.55 above.
-    let policy = presets::usage::live_traffic()?;
+    let policy = presets::live_traffic()?;
     let date = NaiveDate::from_ymd_opt(2025, 7, 1).ok_or("not a date")?;
 
     for (region, tb, mbps) in [
@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         // The same day priced both ways: a customer bills by one of them.
         for method in [BillingMethod::Traffic, BillingMethod::PeakBandwidth] {
-            let charge = settle_day(&policy, method, &day)?;
+            let charge = policy.settle_day(method, &day)?;
             let parts: Vec<String> = charge
                 .parts
                 .iter()

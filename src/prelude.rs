@@ -11,7 +11,7 @@
 //!
 //! It holds the values (money, time, quantities), the errors and rule ids,
 //! the decider traits, the seat quote and upgrade, every decider with its
-//! command, the engine, and the [`presets`](crate::presets). The prelude is
+//! command, the package plan, the engine, and the [`presets`]. The prelude is
 //! the one place where an item has a second path: everything here is also
 //! at its own path (`billing_rules::pricing::SeatPolicy`), which is where
 //! its documentation lives. Anything less common (policy specs, events,
@@ -30,6 +30,9 @@ pub use crate::pricing::{CurrentPurchase, Quote, SeatOrder, SeatPolicy};
 pub use crate::quantity::{Quantity, Unit};
 pub use crate::refund::{LedgerCommand, OrderLedger, RefundFlags};
 pub use crate::time::{Clock, Days, FixedClock, Period, SystemClock, Zone};
+pub use crate::usage::{
+    BillingMethods, Forecast, MethodCommand, PackageWallet, UsagePolicy, WalletCommand,
+};
 pub use crate::{
     Access, DateTime, Decider, Decimal, Error, PolicyError, Reason, Refusal, RuleId, TimeDriven,
     Utc,

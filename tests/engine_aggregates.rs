@@ -1,7 +1,7 @@
 //! The engine (issue 7, phase 2) wired to the five real aggregates with
 //! their preset policies: accepted commands append their events, refusals
 //! write nothing and name the rule, a retried key returns the first answer,
-//! and time-driven transitions (Advance, Expire) run through the engine too.
+//! and time-driven transitions (Advance) run through the engine too.
 
 use std::fmt::Debug;
 use std::sync::{Arc, Barrier};
@@ -24,10 +24,9 @@ use billing_rules::payment::{
 use billing_rules::pricing::SeatOrder;
 use billing_rules::refund::{LedgerCommand, LedgerEvent, OrderLedger, RefundFlags};
 use billing_rules::time::{Clock, FixedClock, Period};
-use billing_rules::usage::calls::{CallCounts, Component, FeatureSwitch};
-use billing_rules::usage::catalogue::PackageOrder;
-use billing_rules::usage::wallet::{
-    Draw, Expiry, PackageId, PackageStatus, PackageWallet, WalletCommand, WalletEvent,
+use billing_rules::usage::{
+    CallCounts, Component, Draw, Expiry, FeatureSwitch, PackageId, PackageOrder, PackageStatus,
+    PackageWallet, WalletCommand, WalletEvent,
 };
 use billing_rules::{FigureValue, Refusal, RuleId, presets};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -172,7 +171,7 @@ fn every_aggregate_can_be_shared_between_threads() {
 fn one_store_keeps_the_five_kinds_of_one_account_apart() {
     let engine = new_engine();
     let account = id("acct-1");
-    let usage = presets::usage::verification().unwrap();
+    let usage = presets::verification_usage().unwrap();
     engine
         .execute::<Subscription>(
             &account,
@@ -469,7 +468,7 @@ fn r_life_07_auto_renewal_and_r_life_06_suspension_through_the_engine() {
 fn r_use_07_package_wallet_purchase_consume_and_expire_through_the_engine() {
     let engine = new_engine();
     let app = id("app-account-1");
-    let usage = presets::usage::verification().unwrap();
+    let usage = presets::verification_usage().unwrap();
 
     let buy = WalletCommand::Purchase {
         order: PackageOrder::listed(10_000, 365),
@@ -542,10 +541,10 @@ fn r_use_07_package_wallet_purchase_consume_and_expire_through_the_engine() {
         1
     );
 
-    // A year on, the daily Expire closes it: 6,000 calls are lost.
+    // A year on, the daily Advance closes it: 6,000 calls are lost.
     engine.clock().set(expires + Duration::hours(2));
     let expired = engine
-        .execute::<PackageWallet>(&app, &WalletCommand::Expire, &usage, None)
+        .execute::<PackageWallet>(&app, &WalletCommand::Advance, &usage, None)
         .unwrap();
     assert_eq!(
         expired.events,
@@ -560,9 +559,9 @@ fn r_use_07_package_wallet_purchase_consume_and_expire_through_the_engine() {
         wallet.packages()[0].status(),
         PackageStatus::Expired { lost: 6_000 }
     );
-    // Nothing more is due: a second Expire writes nothing.
+    // Nothing more is due: a second Advance writes nothing.
     let again = engine
-        .execute::<PackageWallet>(&app, &WalletCommand::Expire, &usage, None)
+        .execute::<PackageWallet>(&app, &WalletCommand::Advance, &usage, None)
         .unwrap();
     assert_eq!((again.events.len(), again.version), (0, expired.version));
 }

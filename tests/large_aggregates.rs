@@ -13,14 +13,10 @@ use billing_rules::Error;
 use billing_rules::money::Money;
 use billing_rules::presets;
 use billing_rules::refund::{LedgerCommand, LedgerState, OrderId, OrderLedger, RefundFlags};
-use billing_rules::usage::calls::{
-    AccountProfile, CallCounts, Category, Component, FeatureSwitch, Organisation,
-};
-use billing_rules::usage::catalogue::PackageOrder;
-use billing_rules::usage::policy::UsagePolicy;
-use billing_rules::usage::wallet::{
-    Draw, Expiry, HeldPackage, PackageStatus, PackageWallet, WalletCommand, WalletEvent,
-    WalletState,
+use billing_rules::usage::{
+    AccountProfile, CallCounts, Category, Component, Draw, Expiry, FeatureSwitch, HeldPackage,
+    Organisation, PackageOrder, PackageStatus, PackageWallet, UsagePolicy, WalletCommand,
+    WalletEvent, WalletState,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
@@ -104,7 +100,7 @@ fn reference_draws(state: &WalletState, at: DateTime<Utc>, mut left: u64) -> Vec
     draws
 }
 
-/// What Expire closes, by a scan: every open package expired by `now`, in
+/// What Advance closes, by a scan: every open package expired by `now`, in
 /// purchase order.
 fn reference_expiries(state: &WalletState, now: DateTime<Utc>) -> Vec<WalletEvent> {
     state
@@ -133,7 +129,7 @@ fn check_against_scan(
             let left = c.requested - c.from_trial;
             prop_assert_eq!(&c.draws, &reference_draws(before, *at, left));
         }
-        (WalletCommand::Expire, _) => {
+        (WalletCommand::Advance, _) => {
             prop_assert_eq!(events, &reference_expiries(before, now)[..]);
         }
         _ => {}
@@ -174,7 +170,7 @@ fn wallet_command() -> impl Strategy<Value = (u32, WalletCommand)> {
                 at: start() + Duration::hours(if future { -1 } else { hours_late }),
             }
         ),
-        2 => Just(WalletCommand::Expire),
+        2 => Just(WalletCommand::Advance),
         1 => prop::bool::weighted(0.8).prop_map(|on| WalletCommand::SwitchFeature {
             switch: if on { FeatureSwitch::On } else { FeatureSwitch::Off },
         }),
@@ -211,7 +207,7 @@ proptest! {
     /// expiries are the scan's.
     #[test]
     fn wallet_apply_matches_run(steps in prop::collection::vec(wallet_command(), 0..60)) {
-        let policy = presets::usage::verification().unwrap();
+        let policy = presets::verification_usage().unwrap();
         let mut now = start();
         let (mut copied, mut in_place) = (PackageWallet::initial(), PackageWallet::initial());
         for (hours, command) in steps {
@@ -270,7 +266,7 @@ proptest! {
         consumes in prop::collection::vec((0i64..300, 0u64..6_000), 1..6),
         expire_at in 0i64..300,
     ) {
-        let policy: UsagePolicy = presets::usage::verification().unwrap();
+        let policy: UsagePolicy = presets::verification_usage().unwrap();
         let wallet = json!({
             "feature": "on",
             "profile": {"organisation": "enterprise", "category": "other"},
@@ -296,9 +292,9 @@ proptest! {
         let now = start() + Duration::hours(expire_at);
         for _ in 0..2 {
             let before = copied.clone();
-            let events = three_ways::<PackageWallet>(&mut copied, &mut in_place, &WalletCommand::Expire, now, &policy)?;
+            let events = three_ways::<PackageWallet>(&mut copied, &mut in_place, &WalletCommand::Advance, now, &policy)?;
             prop_assert!(events.is_ok());
-            check_against_scan(&before, &WalletCommand::Expire, now, &events.unwrap_or_default())?;
+            check_against_scan(&before, &WalletCommand::Advance, now, &events.unwrap_or_default())?;
         }
     }
 }
@@ -373,7 +369,7 @@ proptest! {
 /// ones; `apply` moves the wallet in place.
 #[test]
 fn a_large_wallet_draws_and_expires_in_r_use_07_order() {
-    let policy = presets::usage::verification().unwrap();
+    let policy = presets::verification_usage().unwrap();
     let now = start();
     let mut wallet = PackageWallet::initial();
     let size = 100_000u32;
@@ -410,7 +406,8 @@ fn a_large_wallet_draws_and_expires_in_r_use_07_order() {
     );
     // 70 days on, the 100 early packages have expired (two of them empty).
     let later = now + Duration::days(70);
-    let events = PackageWallet::apply(&mut wallet, &WalletCommand::Expire, later, &policy).unwrap();
+    let events =
+        PackageWallet::apply(&mut wallet, &WalletCommand::Advance, later, &policy).unwrap();
     assert_eq!(events.len(), 100);
     let lost: u64 = events
         .iter()
@@ -423,7 +420,7 @@ fn a_large_wallet_draws_and_expires_in_r_use_07_order() {
     assert_eq!(
         events.first(),
         Some(&WalletEvent::Expired(Expiry {
-            package: billing_rules::usage::wallet::PackageId(0),
+            package: billing_rules::usage::PackageId(0),
             expired_at: wallet.packages()[0].expires_at(),
             lost: 1_000,
         }))

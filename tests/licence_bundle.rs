@@ -20,7 +20,7 @@ use billing_rules::presets;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::OrderLedger;
 use billing_rules::time::FixedClock;
-use billing_rules::usage::wallet::PackageWallet;
+use billing_rules::usage::PackageWallet;
 use billing_rules::{Error, FigureValue, Refusal, RuleId};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;

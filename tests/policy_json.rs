@@ -8,9 +8,7 @@ use billing_rules::policy::Locale;
 use billing_rules::presets;
 use billing_rules::pricing::SeatPolicy;
 use billing_rules::refund::{AppRefundPolicy, LicenceRefundPolicy};
-use billing_rules::usage::addons::AddOnPolicy;
-use billing_rules::usage::policy::UsagePolicy;
-use billing_rules::usage::traffic::TrafficPolicy;
+use billing_rules::usage::{AddOnPolicy, TrafficPolicy, UsagePolicy};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -50,9 +48,9 @@ fn r_seat_03_a_misspelt_tier_field_is_refused() {
 
 #[test]
 fn r_use_05_usage_policies_refuse_unknown_fields() {
-    check::<UsagePolicy>(presets::usage::verification_spec(), "verification");
-    check::<TrafficPolicy>(presets::usage::live_traffic_spec(), "live traffic");
-    check::<AddOnPolicy>(presets::usage::live_add_ons_spec(), "live add-ons");
+    check::<UsagePolicy>(presets::verification_usage_spec(), "verification");
+    check::<TrafficPolicy>(presets::live_traffic_spec(), "live traffic");
+    check::<AddOnPolicy>(presets::live_add_ons_spec(), "live add-ons");
 }
 
 #[test]
@@ -96,7 +94,6 @@ where
 /// and every policy gives back its spec: `P::try_from(p.to_spec()) == Ok(p)`.
 #[test]
 fn every_preset_builds_and_every_policy_round_trips_through_to_spec() {
-    use presets::usage;
     spec_round_trip(
         presets::app_store_seat_pricing().unwrap(),
         SeatPolicy::to_spec,
@@ -140,17 +137,17 @@ fn every_preset_builds_and_every_policy_round_trips_through_to_spec() {
         LicenceRefundPolicy::locale,
     );
     spec_round_trip(
-        usage::verification().unwrap(),
+        presets::verification_usage().unwrap(),
         UsagePolicy::to_spec,
         UsagePolicy::locale,
     );
     spec_round_trip(
-        usage::live_traffic().unwrap(),
+        presets::live_traffic().unwrap(),
         TrafficPolicy::to_spec,
         TrafficPolicy::locale,
     );
     spec_round_trip(
-        usage::live_add_ons().unwrap(),
+        presets::live_add_ons().unwrap(),
         AddOnPolicy::to_spec,
         AddOnPolicy::locale,
     );
@@ -160,7 +157,6 @@ fn every_preset_builds_and_every_policy_round_trips_through_to_spec() {
 /// exactly `try_from` of its `*_spec()`.
 #[test]
 fn every_preset_spec_is_its_built_presets_spec() {
-    use presets::usage;
     assert_eq!(
         presets::app_store_seat_pricing().unwrap().to_spec(),
         presets::app_store_seat_pricing_spec()
@@ -190,16 +186,16 @@ fn every_preset_spec_is_its_built_presets_spec() {
         presets::live_plugin_licence_refunds_spec()
     );
     assert_eq!(
-        usage::verification().unwrap().to_spec(),
-        usage::verification_spec()
+        presets::verification_usage().unwrap().to_spec(),
+        presets::verification_usage_spec()
     );
     assert_eq!(
-        usage::live_traffic().unwrap().to_spec(),
-        usage::live_traffic_spec()
+        presets::live_traffic().unwrap().to_spec(),
+        presets::live_traffic_spec()
     );
     assert_eq!(
-        usage::live_add_ons().unwrap().to_spec(),
-        usage::live_add_ons_spec()
+        presets::live_add_ons().unwrap().to_spec(),
+        presets::live_add_ons_spec()
     );
 }
 
@@ -208,11 +204,11 @@ fn every_preset_spec_is_its_built_presets_spec() {
 #[test]
 fn r_use_06_the_billing_start_constant_is_the_published_instant() {
     assert_eq!(
-        presets::usage::billing_start().to_rfc3339(),
+        UsagePolicy::BILLING_START.to_rfc3339(),
         "2023-08-25T16:00:00+00:00"
     );
     assert_eq!(
-        presets::usage::verification_spec().billing_start,
-        presets::usage::billing_start()
+        presets::verification_usage_spec().billing_start,
+        UsagePolicy::BILLING_START
     );
 }

@@ -10,7 +10,7 @@
 //! `extend`, auto-renewals, trials, package purchases, consumption and
 //! expiry, licence purchases (also by a second account for the same app
 //! id), payment-method switches with random facts, refund requests,
-//! invoices, and the scheduler's Advance / Expire sweeps. Some commands
+//! invoices, and the scheduler's Advance sweeps. Some commands
 //! carry an idempotency key and are sent again at a random later step.
 //! Every few hundred steps two engines sharing the store race on one
 //! account's aggregate from two threads.
@@ -76,12 +76,10 @@ use billing_rules::refund::{
     RefundFlags,
 };
 use billing_rules::time::{Clock, FixedClock, Period};
-use billing_rules::usage::calls::{
-    AccountProfile, CallCounts, Category, Component, FeatureSwitch, Organisation,
+use billing_rules::usage::{
+    AccountProfile, CallCounts, Category, Component, FeatureSwitch, Organisation, PackageOrder,
+    PackageStatus, PackageWallet, UsagePolicy, WalletCommand, WalletEvent,
 };
-use billing_rules::usage::catalogue::PackageOrder;
-use billing_rules::usage::policy::UsagePolicy;
-use billing_rules::usage::wallet::{PackageStatus, PackageWallet, WalletCommand, WalletEvent};
 use billing_rules::{Error, RuleFamily, RuleId, presets};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rust_decimal::Decimal;
@@ -663,7 +661,7 @@ impl Sim {
                 presets::chat_service_subscription().unwrap(),
                 presets::cloud_environment_subscription().unwrap(),
             ],
-            usage: ctx.ok(presets::usage::verification(), "usage preset"),
+            usage: ctx.ok(presets::verification_usage(), "usage preset"),
             licence: presets::live_plugin_licence().unwrap(),
             payment: presets::cloud_payment().unwrap(),
             refunds: presets::app_store_refunds().unwrap(),
@@ -779,7 +777,7 @@ impl Sim {
             42..45 => {
                 let id = self.services[n].id.clone();
                 if self
-                    .exec::<PackageWallet>(n, &id, WalletCommand::Expire)
+                    .exec::<PackageWallet>(n, &id, WalletCommand::Advance)
                     .is_ok()
                 {
                     self.check_expired(n);
@@ -1224,7 +1222,7 @@ impl Sim {
         let _ = self.exec::<PackageWallet>(n, &id, command);
     }
 
-    /// After Expire, no open package has reached its end (R-USE-07).
+    /// After Advance, no open package has reached its end (R-USE-07).
     fn check_expired(&mut self, n: usize) {
         let now = self.now();
         let wallet = self.ctx.ok(
@@ -1235,7 +1233,7 @@ impl Sim {
             check!(
                 self.ctx,
                 package.status() != PackageStatus::Open || now < package.expires_at(),
-                "account {n}: package {:?} still open after Expire at {now}",
+                "account {n}: package {:?} still open after Advance at {now}",
                 package.id()
             );
         }

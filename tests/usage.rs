@@ -2,15 +2,11 @@
 
 use billing_rules::Decider;
 use billing_rules::presets;
-use billing_rules::usage::calls::{
-    AccountProfile, CallCounts, Category, Component, ComponentPriceSpec, FeatureSwitch,
-    Organisation, authorize, per_call_charge,
-};
-use billing_rules::usage::catalogue::{PackageOrder, PackageSpec};
-use billing_rules::usage::policy::{UsagePolicy, UsagePolicySpec, WhenExhausted};
-use billing_rules::usage::wallet::{
-    Consumption, Expiry, PackageId, PackageStatus, PackageWallet, Waiver, WalletCommand,
-    WalletEvent, WalletState,
+use billing_rules::usage::{
+    AccountProfile, CallCounts, Category, Component, ComponentPriceSpec, Consumption, Expiry,
+    FeatureSwitch, Organisation, PackageId, PackageOrder, PackageSpec, PackageStatus,
+    PackageWallet, UsagePolicy, UsagePolicySpec, Waiver, WalletCommand, WalletEvent, WalletState,
+    WhenExhausted,
 };
 use billing_rules::{Error, RuleId};
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
@@ -21,11 +17,11 @@ const QUICK: Component = Component::QuickVerification;
 const REAL_TIME: Component = Component::RealTimeVerification;
 
 fn policy() -> UsagePolicy {
-    presets::usage::verification().unwrap()
+    presets::verification_usage().unwrap()
 }
 
 fn spec() -> UsagePolicySpec {
-    presets::usage::verification_spec()
+    presets::verification_usage_spec()
 }
 
 fn with_spec(change: impl FnOnce(&mut UsagePolicySpec)) -> UsagePolicy {
@@ -138,12 +134,11 @@ fn r_use_01_real_time_verification_costs_0_04_a_call() {
     assert_eq!(used.unit_price.to_string(), cny("0.04"));
     assert_eq!(used.overage, 1000);
     assert_eq!(used.charge.to_string(), cny("40.00"));
-    let price = p.prices().price(REAL_TIME).unwrap();
     assert_eq!(
-        per_call_charge(price, 1_000).unwrap().to_string(),
+        p.per_call_charge(REAL_TIME, 1_000).unwrap().to_string(),
         cny("40.00")
     );
-    assert!(per_call_charge(price, 0).unwrap().is_zero());
+    assert!(p.per_call_charge(REAL_TIME, 0).unwrap().is_zero());
 }
 
 #[test]
@@ -326,7 +321,7 @@ fn r_use_04_a_switched_off_feature_refuses_before_drawing_or_billing() {
     );
     let (_, used) = consume(&on, QUICK, CallCounts::succeeded(10), t0(), &p);
     assert_eq!(used.from_trial, 10);
-    assert!(authorize(FeatureSwitch::On, 1).is_ok());
+    assert!(FeatureSwitch::On.authorize(1).is_ok());
 }
 
 #[test]
@@ -595,10 +590,15 @@ fn r_use_07_expired_remainders_are_lost_and_reported() {
     let (state, _) = consume(&state, QUICK, CallCounts::succeeded(1_300), t0(), &p);
     assert_eq!(state.packages()[0].remaining(), 700);
     // Not yet expired: nothing happens.
-    let (state, early) = run(&state, WalletCommand::Expire, t0() + Duration::days(89), &p);
+    let (state, early) = run(
+        &state,
+        WalletCommand::Advance,
+        t0() + Duration::days(89),
+        &p,
+    );
     assert!(early.is_empty());
     let expiry = state.packages()[0].expires_at();
-    let (state, events) = run(&state, WalletCommand::Expire, expiry, &p);
+    let (state, events) = run(&state, WalletCommand::Advance, expiry, &p);
     assert_eq!(
         events,
         vec![WalletEvent::Expired(Expiry {
@@ -615,7 +615,7 @@ fn r_use_07_expired_remainders_are_lost_and_reported() {
     // Expiring again changes nothing.
     let (_, again) = run(
         &state,
-        WalletCommand::Expire,
+        WalletCommand::Advance,
         expiry + Duration::days(1),
         &p,
     );
@@ -683,7 +683,7 @@ fn r_use_07_late_reports_draw_packages_valid_when_the_calls_were_made() {
     );
     let (state, _) = consume(&state, QUICK, CallCounts::succeeded(1_000), t0(), &p);
     let made = t0() + Duration::days(89);
-    let reported = t0() + Duration::days(95); // after expiry, before Expire ran
+    let reported = t0() + Duration::days(95); // after expiry, before Advance ran
     let (_, events) = run(
         &state,
         WalletCommand::Consume {
@@ -756,7 +756,7 @@ fn r_use_07_replaying_the_events_gives_the_same_state() {
             calls: CallCounts::succeeded(2_500),
             at: t0(),
         },
-        WalletCommand::Expire,
+        WalletCommand::Advance,
     ];
     for (i, c) in commands.into_iter().enumerate() {
         let now = t0() + Duration::days(i64::try_from(i).unwrap() * 50);
@@ -773,7 +773,7 @@ fn r_use_07_replaying_the_events_gives_the_same_state() {
 enum Step {
     Buy(PackageOrder),
     Use(Component, u64, u64),
-    Expire,
+    Advance,
     Switch(FeatureSwitch),
     Profile(AccountProfile),
 }
@@ -811,7 +811,7 @@ fn step(with_switch: bool) -> impl Strategy<Value = Step> {
         3 => order().prop_map(Step::Buy),
         6 => (prop::sample::select(vec![QUICK, REAL_TIME]), 0u64..20_000, 0u64..50)
             .prop_map(|(c, s, f)| Step::Use(c, s, f)),
-        1 => Just(Step::Expire),
+        1 => Just(Step::Advance),
         switch => prop::sample::select(vec![FeatureSwitch::On, FeatureSwitch::Off]).prop_map(Step::Switch),
         1 => profile().prop_map(Step::Profile),
     ]
@@ -825,7 +825,7 @@ fn command(step: &Step, now: DateTime<Utc>) -> WalletCommand {
             calls: CallCounts { succeeded, failed },
             at: now,
         },
-        Step::Expire => WalletCommand::Expire,
+        Step::Advance => WalletCommand::Advance,
         Step::Switch(switch) => WalletCommand::SwitchFeature { switch },
         Step::Profile(profile) => WalletCommand::SetProfile { profile },
     }
@@ -959,4 +959,114 @@ proptest! {
         });
         prop_assert!(untouched);
     }
+}
+
+/// The wallet is time-driven (R-USE-07): its due events are the expiries
+/// Advance records, and its status reads the validities at `now`, whether
+/// or not Advance has run.
+#[test]
+fn r_use_07_the_wallet_answers_status_and_due_events_at_an_instant() {
+    use billing_rules::TimeDriven;
+    use billing_rules::usage::WalletStatus;
+
+    let p = policy();
+    let state = buy(
+        &WalletState::default(),
+        PackageOrder::custom(1_000, 90),
+        t0(),
+        &p,
+    );
+    let (state, _) = consume(&state, QUICK, CallCounts::succeeded(1_300), t0(), &p);
+    let expiry = state.packages()[0].expires_at();
+    assert_eq!(
+        PackageWallet::status(&state, t0(), &p),
+        WalletStatus {
+            feature: FeatureSwitch::On,
+            trial_remaining: 0,
+            package_calls: 700,
+            next_expiry: Some(expiry),
+        }
+    );
+    assert!(
+        PackageWallet::due_events(&state, expiry - Duration::seconds(1), &p)
+            .unwrap()
+            .is_empty()
+    );
+    let due = PackageWallet::due_events(&state, expiry, &p).unwrap();
+    let (after, advanced) = run(&state, WalletCommand::Advance, expiry, &p);
+    assert_eq!(due, advanced);
+    // Past the expiry the package serves nothing, closed or not.
+    let ended = PackageWallet::status(&state, expiry, &p);
+    assert_eq!((ended.package_calls, ended.next_expiry), (0, None));
+    assert_eq!(PackageWallet::status(&after, expiry, &p), ended);
+}
+
+/// Access follows the rules a consume applies: a switched-off feature is
+/// intercepted by R-USE-04; a policy that refuses uncovered calls is
+/// intercepted by R-USE-07 once nothing covers a call, unless the account
+/// is exempt.
+#[test]
+fn r_use_04_and_07_access_is_what_a_consume_would_do() {
+    use billing_rules::TimeDriven;
+
+    let p = policy();
+    let fresh = WalletState::default();
+    assert!(PackageWallet::access(&fresh, t0(), &p).is_allowed());
+    let (off, _) = run(
+        &fresh,
+        WalletCommand::SwitchFeature {
+            switch: FeatureSwitch::Off,
+        },
+        t0(),
+        &p,
+    );
+    assert_eq!(
+        PackageWallet::access(&off, t0(), &p).rule(),
+        Some(RuleId::Use04)
+    );
+
+    let refuse = with_spec(|s| s.when_exhausted = WhenExhausted::Refuse);
+    let (used_up, _) = consume(&fresh, QUICK, CallCounts::succeeded(1_000), t0(), &refuse);
+    // Per-call billing serves an uncovered call; a refusing policy does not.
+    assert!(PackageWallet::access(&used_up, t0(), &p).is_allowed());
+    assert_eq!(
+        PackageWallet::access(&used_up, t0(), &refuse).rule(),
+        Some(RuleId::Use07)
+    );
+    let (_, refused) = consume(&used_up, QUICK, CallCounts::succeeded(1), t0(), &refuse);
+    assert_eq!(refused.refused, 1);
+    // A package, or an exemption, serves it again.
+    let bought = buy(&used_up, PackageOrder::custom(10, 90), t0(), &refuse);
+    assert!(PackageWallet::access(&bought, t0(), &refuse).is_allowed());
+    let (exempt, _) = run(
+        &used_up,
+        WalletCommand::SetProfile {
+            profile: AccountProfile::new(Organisation::Government, Category::Other),
+        },
+        t0(),
+        &refuse,
+    );
+    assert!(PackageWallet::access(&exempt, t0(), &refuse).is_allowed());
+}
+
+/// The time command is `advance`; its former name `expire` is still read,
+/// and the event keeps its name `expired`.
+#[test]
+fn the_advance_command_reads_its_former_name() {
+    let advance: WalletCommand = serde_json::from_str(r#"{"command":"expire"}"#).unwrap();
+    assert_eq!(advance, WalletCommand::Advance);
+    assert_eq!(
+        serde_json::to_string(&WalletCommand::Advance).unwrap(),
+        r#"{"command":"advance"}"#
+    );
+    let event = WalletEvent::Expired(Expiry {
+        package: PackageId(0),
+        expired_at: t0(),
+        lost: 1,
+    });
+    assert!(
+        serde_json::to_string(&event)
+            .unwrap()
+            .starts_with(r#"{"event":"expired""#)
+    );
 }

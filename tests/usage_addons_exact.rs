@@ -4,8 +4,8 @@
 use billing_rules::money::{Currency, Rounding, RoundingMode};
 use billing_rules::policy::Locale;
 use billing_rules::quantity::{Quantity, Unit};
-use billing_rules::usage::addons::{
-    AddOnPolicy, AddOnPolicySpec, AddOnUsage, MeteredPriceSpec, Resolution, charge,
+use billing_rules::usage::{
+    AddOnPolicy, AddOnPolicySpec, AddOnUsage, MeteredPriceSpec, Resolution,
 };
 use billing_rules::{ArithmeticError, exact};
 use proptest::prelude::*;
@@ -25,7 +25,7 @@ fn policy(rounding: &str, per: &str, price: &str) -> AddOnPolicy {
 
 fn moderation_total(rounding: &str, per: &str, price: &str, count: u64) -> String {
     let p = policy(rounding, per, price);
-    let c = charge(&p, &AddOnUsage::Moderation { count }).unwrap();
+    let c = p.charge(&AddOnUsage::Moderation { count }).unwrap();
     c.total.amount().to_string()
 }
 
@@ -68,7 +68,7 @@ fn r_use_10_addon_charge_at_0_5_per_60_minutes_is_no_longer_a_precision_loss() {
         resolution: Resolution::Hd,
         minutes: Quantity::new(Decimal::ONE, Unit::Minute),
     };
-    let c = charge(&p, &minutes).unwrap();
+    let c = p.charge(&minutes).unwrap();
     assert_eq!(c.total.amount().to_string(), "0.01");
     assert_eq!(
         c.exact.amount().to_string(),
@@ -79,7 +79,7 @@ fn r_use_10_addon_charge_at_0_5_per_60_minutes_is_no_longer_a_precision_loss() {
         resolution: Resolution::Hd,
         minutes: Quantity::new(Decimal::from(60), Unit::Minute),
     };
-    let c = charge(&p, &hour).unwrap();
+    let c = p.charge(&hour).unwrap();
     assert_eq!(c.exact.amount().to_string(), "0.5");
     assert_eq!(c.total.amount().to_string(), "0.50");
 }
@@ -88,14 +88,14 @@ fn r_use_10_addon_charge_at_0_5_per_60_minutes_is_no_longer_a_precision_loss() {
 fn r_use_10_addon_charge_at_0_07_per_3_is_no_longer_a_precision_loss() {
     // 0.07 x 1 / 3 = 0.02333...; 1/3 first then times 0.07 needed 30 places.
     let p = transcoding_policy("60", "0.5");
-    let c = charge(&p, &AddOnUsage::Moderation { count: 1 }).unwrap();
+    let c = p.charge(&AddOnUsage::Moderation { count: 1 }).unwrap();
     assert_eq!(c.total.amount().to_string(), "0.02");
     assert_eq!(
         c.exact.amount().to_string(),
         "0.0233333333333333333333333333"
     );
     // 0.07 x 3 / 3 is exactly 0.07.
-    let c = charge(&p, &AddOnUsage::Moderation { count: 3 }).unwrap();
+    let c = p.charge(&AddOnUsage::Moderation { count: 3 }).unwrap();
     assert_eq!(c.exact.amount().to_string(), "0.07");
     assert_eq!(c.total.amount().to_string(), "0.07");
 }
@@ -113,7 +113,7 @@ fn r_use_10_addon_exact_figure_has_a_sticky_last_digit_when_it_does_not_end() {
         ("half_even", "0.67"),
     ] {
         let p = policy(rounding, "3", "2");
-        let c = charge(&p, &AddOnUsage::Moderation { count: 1 }).unwrap();
+        let c = p.charge(&AddOnUsage::Moderation { count: 1 }).unwrap();
         assert_eq!(
             c.exact.amount().to_string(),
             "0.6666666666666666666666666667"
@@ -122,7 +122,7 @@ fn r_use_10_addon_exact_figure_has_a_sticky_last_digit_when_it_does_not_end() {
     }
     // 1 x 1 / 8 = 0.125 exactly: a true tie, which half-even takes to 0.12.
     let p = policy("half_even", "8", "1");
-    let c = charge(&p, &AddOnUsage::Moderation { count: 1 }).unwrap();
+    let c = p.charge(&AddOnUsage::Moderation { count: 1 }).unwrap();
     assert_eq!(c.exact.amount().to_string(), "0.125");
     assert_eq!(c.total.amount().to_string(), "0.12");
 }
@@ -191,7 +191,7 @@ proptest! {
             moderation: metered(per, price, Unit::Count),
         };
         let p = AddOnPolicy::try_from(spec).unwrap();
-        let c = charge(&p, &AddOnUsage::Moderation { count }).unwrap();
+        let c = p.charge(&AddOnUsage::Moderation { count }).unwrap();
 
         // price x count / per x 10^scale = pm x count x 10^(ps' + scale) / (qm x 10^ps).
         let (pm, ps) = (price.mantissa(), price.scale());

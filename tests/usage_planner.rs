@@ -2,10 +2,10 @@
 
 use billing_rules::presets;
 use billing_rules::time::Days;
-use billing_rules::usage::calls::{Component, ComponentPriceSpec};
-use billing_rules::usage::catalogue::{CatalogueSpec, CustomPackagesSpec, PackageSpec};
-use billing_rules::usage::planner::{Forecast, Plan, PlanLine, plan};
-use billing_rules::usage::policy::{UsagePolicy, UsagePolicySpec, WhenExhausted};
+use billing_rules::usage::{
+    CatalogueSpec, Component, ComponentPriceSpec, CustomPackagesSpec, Forecast, PackageSpec, Plan,
+    PlanLine, UsagePolicy, UsagePolicySpec, WhenExhausted,
+};
 use billing_rules::{Error, RuleId};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -13,11 +13,11 @@ use rust_decimal::Decimal;
 const QUICK: Component = Component::QuickVerification;
 
 fn preset() -> UsagePolicy {
-    presets::usage::verification().unwrap()
+    presets::verification_usage().unwrap()
 }
 
 fn with_spec(change: impl FnOnce(&mut UsagePolicySpec)) -> UsagePolicy {
-    let mut s = presets::usage::verification_spec();
+    let mut s = presets::verification_usage_spec();
     change(&mut s);
     UsagePolicy::try_from(s).unwrap()
 }
@@ -80,7 +80,7 @@ fn greedy_largest_fit(policy: &UsagePolicy, mut calls: u64) -> Decimal {
 
 #[test]
 fn r_use_08_1_2_million_calls_take_one_million_package_and_overage() {
-    let best = plan(&preset(), &year(1_200_000)).unwrap();
+    let best = preset().plan(&year(1_200_000)).unwrap();
     assert_eq!(
         lines(&best),
         vec![line("package", 1_000_000, 1), line("per_call", 200_000, 1)]
@@ -95,7 +95,7 @@ fn r_use_08_1_2_million_calls_take_one_million_package_and_overage() {
 #[test]
 fn r_use_08_greedy_by_best_rate_loses_at_9_million() {
     let p = preset();
-    let best = plan(&p, &year(9_000_000)).unwrap();
+    let best = p.plan(&year(9_000_000)).unwrap();
     assert_eq!(
         lines(&best),
         vec![line("package", 5_000_000, 1), line("package", 1_000_000, 4)]
@@ -109,7 +109,7 @@ fn r_use_08_greedy_by_best_rate_loses_at_9_million() {
 #[test]
 fn r_use_08_greedy_by_size_loses_at_9_9_million() {
     let p = preset();
-    let best = plan(&p, &year(9_900_000)).unwrap();
+    let best = p.plan(&year(9_900_000)).unwrap();
     assert_eq!(lines(&best), vec![line("package", 10_000_000, 1)]);
     assert_eq!(best.total.amount(), Decimal::from(270_000));
     assert_eq!(best.covered, 10_000_000);
@@ -128,7 +128,7 @@ fn r_use_08_greedy_loses_on_a_small_catalogue_without_overage() {
             custom: None,
         };
     });
-    let best = plan(&p, &year(10)).unwrap();
+    let best = p.plan(&year(10)).unwrap();
     assert_eq!(lines(&best), vec![line("package", 5, 2)]);
     assert_eq!(best.total.to_string(), "CNY 10.00");
     assert_eq!(greedy_best_rate(&p, 10), Decimal::new(1080, 2));
@@ -137,32 +137,32 @@ fn r_use_08_greedy_loses_on_a_small_catalogue_without_overage() {
 #[test]
 fn r_use_08_packages_only_cover_with_the_smallest_overshoot_cost() {
     let p = packages_only();
-    let exact = plan(&p, &year(1_200_000)).unwrap();
+    let exact = p.plan(&year(1_200_000)).unwrap();
     assert_eq!(exact.total.amount(), Decimal::from(34_000));
     assert_eq!(exact.covered, 1_200_000);
-    let one_more = plan(&p, &year(1_200_001)).unwrap();
+    let one_more = p.plan(&year(1_200_001)).unwrap();
     assert_eq!(one_more.total.amount(), Decimal::from(34_030));
     assert_eq!(one_more.covered, 1_201_000);
     // Too few calls for any package: the saving is negative, and says so.
-    let tiny = plan(&p, &year(500)).unwrap();
+    let tiny = p.plan(&year(500)).unwrap();
     assert_eq!(tiny.total.to_string(), "CNY 30.00");
     assert_eq!(tiny.saving.to_string(), "CNY -15.00");
 }
 
 #[test]
 fn r_use_08_a_billion_calls_plan_exactly() {
-    let best = plan(&preset(), &year(1_000_000_000)).unwrap();
+    let best = preset().plan(&year(1_000_000_000)).unwrap();
     assert_eq!(lines(&best), vec![line("package", 10_000_000, 100)]);
     assert_eq!(best.total.amount(), Decimal::from(27_000_000));
     assert_eq!(best.saving.amount(), Decimal::from(3_000_000));
-    let odd = plan(&packages_only(), &year(999_999_999)).unwrap();
+    let odd = packages_only().plan(&year(999_999_999)).unwrap();
     assert_eq!(odd.covered, 1_000_000_000);
     assert_eq!(odd.total.amount(), Decimal::from(27_000_000));
 }
 
 #[test]
 fn r_use_08_a_zero_forecast_costs_nothing() {
-    let best = plan(&preset(), &year(0)).unwrap();
+    let best = preset().plan(&year(0)).unwrap();
     assert!(best.lines.is_empty());
     assert!(best.total.is_zero() && best.saving.is_zero());
     assert_eq!(best.per_call_cost, None);
@@ -172,7 +172,9 @@ fn r_use_08_a_zero_forecast_costs_nothing() {
 fn r_use_08_the_horizon_is_one_validity_window() {
     let p = preset();
     for days in [0, 366] {
-        let err = plan(&p, &Forecast::new(QUICK, 1_000, Days(days))).unwrap_err();
+        let err = p
+            .plan(&Forecast::new(QUICK, 1_000, Days(days)))
+            .unwrap_err();
         assert_eq!(err.refusal().unwrap().rule(), RuleId::Use08, "{days}");
     }
     // 90-day packages do not last a 365-day horizon.
@@ -184,9 +186,11 @@ fn r_use_08_the_horizon_is_one_validity_window() {
             validity_days: 90,
         }];
     });
-    let year_plan = plan(&short, &year(1_000_000)).unwrap();
+    let year_plan = short.plan(&year(1_000_000)).unwrap();
     assert_eq!(lines(&year_plan), vec![line("per_call", 1_000_000, 1)]);
-    let quarter = plan(&short, &Forecast::new(QUICK, 1_000_000, Days(90))).unwrap();
+    let quarter = short
+        .plan(&Forecast::new(QUICK, 1_000_000, Days(90)))
+        .unwrap();
     assert_eq!(lines(&quarter), vec![line("package", 1_000_000, 1)]);
     assert_eq!(quarter.saving.amount(), Decimal::from(10_000));
 }
@@ -194,7 +198,7 @@ fn r_use_08_the_horizon_is_one_validity_window() {
 #[test]
 fn r_use_08_custom_packages_cover_the_rest_when_overage_is_off() {
     let p = with_spec(|s| s.when_exhausted = WhenExhausted::Refuse);
-    let best = plan(&p, &year(1_200_250)).unwrap();
+    let best = p.plan(&year(1_200_250)).unwrap();
     assert_eq!(
         lines(&best),
         vec![line("package", 1_000_000, 1), line("custom", 200_250, 1)]
@@ -213,7 +217,7 @@ fn r_use_08_nothing_to_cover_with_is_refused() {
         s.catalogue.custom = None;
         s.catalogue.validities = vec![365, 400];
     });
-    let err = plan(&p, &Forecast::new(QUICK, 10, Days(400))).unwrap_err();
+    let err = p.plan(&Forecast::new(QUICK, 10, Days(400))).unwrap_err();
     assert_eq!(err.refusal().unwrap().rule(), RuleId::Use08);
 }
 
@@ -231,7 +235,7 @@ fn r_use_08_a_catalogue_too_irregular_to_plan_exactly_is_refused() {
             custom: None,
         };
     });
-    let err = plan(&p, &year(5)).unwrap_err();
+    let err = p.plan(&year(5)).unwrap_err();
     let refusal = err.refusal().unwrap();
     assert_eq!(refusal.rule(), RuleId::Use08);
     assert!(refusal.figure("table_limit").is_some());
@@ -259,7 +263,7 @@ fn resized(changes: &[(u64, u64)], packages_only: bool) -> UsagePolicy {
 #[test]
 fn r_use_08_awkward_sizes_plan_exactly_for_one_call_and_ten_million() {
     let awkward = [(50_000, 50_001), (100_000, 99_991), (1_000_000, 1_000_003)];
-    let total = |p: &UsagePolicy, n| plan(p, &year(n)).unwrap().total.to_string();
+    let total = |p: &UsagePolicy, n| p.plan(&year(n)).unwrap().total.to_string();
 
     let p = resized(&awkward, false);
     assert_eq!(total(&p, 1), "CNY 0.03");
@@ -267,7 +271,7 @@ fn r_use_08_awkward_sizes_plan_exactly_for_one_call_and_ten_million() {
     assert_eq!(total(&p, 10_000_000), "CNY 270000.00");
     // 5,000,000 + 4 x 1,000,003 and 9 x 1,000,003 both cost 252,000; the
     // plan buys fewer calls (9,000,012 against 9,000,027).
-    let nine = plan(&p, &year(9_000_000)).unwrap();
+    let nine = p.plan(&year(9_000_000)).unwrap();
     assert_eq!(
         lines(&nine),
         vec![line("package", 5_000_000, 1), line("package", 1_000_003, 4)]
@@ -282,7 +286,7 @@ fn r_use_08_awkward_sizes_plan_exactly_for_one_call_and_ten_million() {
     // 50,001 calls for 30: the best rate by far.
     let best = resized(&[(1_000, 50_001)], false);
     assert_eq!(total(&best, 1), "CNY 0.03");
-    let ten_million = plan(&best, &year(10_000_000)).unwrap();
+    let ten_million = best.plan(&year(10_000_000)).unwrap();
     assert_eq!(lines(&ten_million), vec![line("package", 50_001, 200)]);
     assert_eq!(ten_million.total.to_string(), "CNY 6000.00");
 }
@@ -290,17 +294,19 @@ fn r_use_08_awkward_sizes_plan_exactly_for_one_call_and_ten_million() {
 #[test]
 fn r_use_08_a_component_without_a_price_is_refused() {
     let p = with_spec(|s| s.prices.retain(|c| c.component == QUICK));
-    let err = plan(
-        &p,
-        &Forecast::new(Component::RealTimeVerification, 10, Days(365)),
-    )
-    .unwrap_err();
+    let err = p
+        .plan(&Forecast::new(
+            Component::RealTimeVerification,
+            10,
+            Days(365),
+        ))
+        .unwrap_err();
     assert_eq!(err.refusal().unwrap().rule(), RuleId::Use01);
 }
 
 #[test]
 fn r_use_08_a_plan_round_trips_through_json() {
-    let best = plan(&preset(), &year(1_200_000)).unwrap();
+    let best = preset().plan(&year(1_200_000)).unwrap();
     let json = serde_json::to_string(&best).unwrap();
     assert!(json.contains(r#""kind":"per_call""#));
     assert_eq!(serde_json::from_str::<Plan>(&json).unwrap(), best);
@@ -396,7 +402,9 @@ impl Small {
 }
 
 fn check_plan(p: &UsagePolicy, n: u64) -> Result<Plan, TestCaseError> {
-    let best = plan(p, &year(n)).map_err(|e: Error| TestCaseError::fail(e.to_string()))?;
+    let best = p
+        .plan(&year(n))
+        .map_err(|e: Error| TestCaseError::fail(e.to_string()))?;
     prop_assert!(best.covered >= n, "covers {} < {}", best.covered, n);
     let sum: Decimal = best.lines.iter().map(|l| l.subtotal().amount()).sum();
     prop_assert_eq!(sum, best.total.amount());
@@ -489,7 +497,7 @@ fn r_use_08_per_call_cost_rounds_the_true_quotient_once() {
             custom: None,
         };
     });
-    let best = plan(&p, &year(56_962_682)).unwrap();
+    let best = p.plan(&year(56_962_682)).unwrap();
     assert_eq!(lines(&best), vec![line("package", 56_962_682, 1)]);
     assert_eq!(
         best.per_call_cost.unwrap().to_string(),

@@ -5,10 +5,9 @@ use billing_rules::Decider;
 use billing_rules::presets;
 use billing_rules::pricing::TierSpec;
 use billing_rules::quantity::{Quantity, Unit};
-use billing_rules::usage::addons::{AddOnPolicy, AddOnUsage, Resolution, charge, month_peak};
-use billing_rules::usage::traffic::{
-    BillingMethod, BillingMethods, DayUsage, MethodCommand, MethodEvent, MethodState, Region,
-    TrafficPolicy, settle, settle_day,
+use billing_rules::usage::{
+    AddOnPolicy, AddOnUsage, BillingMethod, BillingMethods, DayUsage, MethodCommand, MethodEvent,
+    MethodState, Region, Resolution, TrafficPolicy,
 };
 use billing_rules::{ArithmeticError, Error, RuleId};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
@@ -16,11 +15,11 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 fn traffic_policy() -> TrafficPolicy {
-    presets::usage::live_traffic().unwrap()
+    presets::live_traffic().unwrap()
 }
 
 fn add_ons() -> AddOnPolicy {
-    presets::usage::live_add_ons().unwrap()
+    presets::live_add_ons().unwrap()
 }
 
 fn date(m: u32, d: u32) -> NaiveDate {
@@ -62,7 +61,9 @@ fn r_use_09_a_250_tb_mainland_day_is_priced_tier_by_tier() {
         q(250, Unit::Terabyte),
         q(0, Unit::Megabit),
     );
-    let charge = settle_day(&traffic_policy(), BillingMethod::Traffic, &usage).unwrap();
+    let charge = traffic_policy()
+        .settle_day(BillingMethod::Traffic, &usage)
+        .unwrap();
     assert_eq!(charge.quantity.to_string(), "250000 GB");
     let parts: Vec<(String, String)> = charge
         .parts
@@ -87,7 +88,7 @@ fn r_use_09_regions_have_their_own_tiers() {
     let p = traffic_policy();
     let price = |region| {
         let usage = day(region, q(3, Unit::Terabyte), q(0, Unit::Megabit));
-        settle_day(&p, BillingMethod::Traffic, &usage)
+        p.settle_day(BillingMethod::Traffic, &usage)
             .unwrap()
             .total
             .to_string()
@@ -102,9 +103,7 @@ fn r_use_09_units_convert_in_base_1000() {
     let p = traffic_policy();
     let total = |traffic| {
         let usage = day(Region::Mainland, traffic, q(0, Unit::Megabit));
-        settle_day(&p, BillingMethod::Traffic, &usage)
-            .unwrap()
-            .total
+        p.settle_day(BillingMethod::Traffic, &usage).unwrap().total
     };
     let tb = total(q(2, Unit::Terabyte));
     assert_eq!(tb, total(q(2_000, Unit::Gigabyte)));
@@ -123,7 +122,7 @@ fn r_use_09_peak_bandwidth_is_billed_by_its_own_tiers() {
         q(900, Unit::Terabyte),
         q(800, Unit::Megabit),
     );
-    let charge = settle_day(&p, BillingMethod::PeakBandwidth, &usage).unwrap();
+    let charge = p.settle_day(BillingMethod::PeakBandwidth, &usage).unwrap();
     // 500 x 0.65 + 300 x 0.60; the day's traffic plays no part.
     assert_eq!(charge.total.to_string(), cny("505.00"));
     let gbps = day(
@@ -132,7 +131,7 @@ fn r_use_09_peak_bandwidth_is_billed_by_its_own_tiers() {
         Quantity::new(Decimal::new(8, 1), Unit::Gigabit),
     );
     assert_eq!(
-        settle_day(&p, BillingMethod::PeakBandwidth, &gbps)
+        p.settle_day(BillingMethod::PeakBandwidth, &gbps)
             .unwrap()
             .total,
         charge.total
@@ -142,27 +141,27 @@ fn r_use_09_peak_bandwidth_is_billed_by_its_own_tiers() {
 #[test]
 fn r_use_09_a_day_without_traffic_costs_nothing_and_negative_is_refused() {
     let p = traffic_policy();
-    let zero = settle_day(
-        &p,
-        BillingMethod::Traffic,
-        &day(Region::Mainland, q(0, Unit::Gigabyte), q(0, Unit::Megabit)),
-    )
-    .unwrap();
+    let zero = p
+        .settle_day(
+            BillingMethod::Traffic,
+            &day(Region::Mainland, q(0, Unit::Gigabyte), q(0, Unit::Megabit)),
+        )
+        .unwrap();
     assert!(zero.total.is_zero() && zero.parts.is_empty());
-    let err = settle_day(
-        &p,
-        BillingMethod::Traffic,
-        &day(Region::Mainland, q(-1, Unit::Gigabyte), q(0, Unit::Megabit)),
-    )
-    .unwrap_err();
+    let err = p
+        .settle_day(
+            BillingMethod::Traffic,
+            &day(Region::Mainland, q(-1, Unit::Gigabyte), q(0, Unit::Megabit)),
+        )
+        .unwrap_err();
     assert_eq!(err.refusal().unwrap().rule(), RuleId::Use09);
     // A bandwidth figure where traffic is expected does not convert.
-    let err = settle_day(
-        &p,
-        BillingMethod::Traffic,
-        &day(Region::Mainland, q(5, Unit::Megabit), q(0, Unit::Megabit)),
-    )
-    .unwrap_err();
+    let err = p
+        .settle_day(
+            BillingMethod::Traffic,
+            &day(Region::Mainland, q(5, Unit::Megabit), q(0, Unit::Megabit)),
+        )
+        .unwrap_err();
     assert!(matches!(
         err,
         Error::Arithmetic {
@@ -181,7 +180,7 @@ fn r_use_09_the_daily_total_is_rounded_once() {
         Quantity::new(Decimal::new(1234, 3), Unit::Gigabyte),
         q(0, Unit::Megabit),
     );
-    let charge = settle_day(&p, BillingMethod::Traffic, &usage).unwrap();
+    let charge = p.settle_day(BillingMethod::Traffic, &usage).unwrap();
     assert_eq!(charge.exact.amount(), Decimal::new(24680, 5));
     assert_eq!(charge.total.to_string(), cny("0.25"));
 }
@@ -216,8 +215,8 @@ fn r_use_09_a_switch_takes_effect_the_next_day() {
         traffic: q(3, Unit::Terabyte),
         peak_bandwidth: q(800, Unit::Megabit),
     };
-    let third = settle(&p, &state, &usage(3)).unwrap();
-    let fourth = settle(&p, &state, &usage(4)).unwrap();
+    let third = p.settle(&state, &usage(3)).unwrap();
+    let fourth = p.settle(&state, &usage(4)).unwrap();
     assert_eq!(
         (third.method, third.total.to_string()),
         (BillingMethod::Traffic, cny("580.00"))
@@ -226,15 +225,15 @@ fn r_use_09_a_switch_takes_effect_the_next_day() {
         (fourth.method, fourth.total.to_string()),
         (BillingMethod::PeakBandwidth, cny("505.00"))
     );
-    let before = settle(
-        &p,
-        &state,
-        &DayUsage {
-            date: date(6, 30),
-            ..usage(1)
-        },
-    )
-    .unwrap_err();
+    let before = p
+        .settle(
+            &state,
+            &DayUsage {
+                date: date(6, 30),
+                ..usage(1)
+            },
+        )
+        .unwrap_err();
     assert_eq!(before.refusal().unwrap().rule(), RuleId::Use09);
 }
 
@@ -278,7 +277,7 @@ fn r_use_09_a_second_switch_replaces_a_pending_one_and_a_no_op_switch_is_refused
 
 #[test]
 fn r_use_09_policy_rejects_bad_tariffs() {
-    let mut spec = presets::usage::live_traffic_spec();
+    let mut spec = presets::live_traffic_spec();
     spec.regions[0].traffic.unit = Unit::Megabit;
     let err = TrafficPolicy::try_from(spec).unwrap_err();
     assert_eq!(
@@ -286,25 +285,25 @@ fn r_use_09_policy_rejects_bad_tariffs() {
         ("regions[0].traffic.unit", Some(RuleId::Use09))
     );
 
-    let mut spec = presets::usage::live_traffic_spec();
+    let mut spec = presets::live_traffic_spec();
     spec.regions[1].bandwidth.tiers.tiers.pop();
     let err = TrafficPolicy::try_from(spec).unwrap_err();
     assert_eq!(err.field, "regions[1].bandwidth.tiers");
 
-    let mut spec = presets::usage::live_traffic_spec();
+    let mut spec = presets::live_traffic_spec();
     spec.regions[0].traffic.tiers.tiers[1] = TierSpec::unit(3_000, Some(10_000), Decimal::ONE);
     let err = TrafficPolicy::try_from(spec).unwrap_err();
     assert_eq!(err.field, "regions[0].traffic.tiers[1].from");
     assert_eq!(err.rule, Some(RuleId::Use09));
 
-    let mut spec = presets::usage::live_traffic_spec();
+    let mut spec = presets::live_traffic_spec();
     spec.switch_delay_days = 0;
     assert_eq!(
         TrafficPolicy::try_from(spec).unwrap_err().field,
         "switch_delay_days"
     );
 
-    let mut spec = presets::usage::live_traffic_spec();
+    let mut spec = presets::live_traffic_spec();
     spec.regions.push(spec.regions[0].clone());
     assert_eq!(
         TrafficPolicy::try_from(spec).unwrap_err().field,
@@ -359,14 +358,14 @@ proptest! {
         let alone: Vec<_> = days
             .iter()
             .enumerate()
-            .map(|(i, d)| settle_day(&p, method, &usage(i, *d)).unwrap())
+            .map(|(i, d)| p.settle_day(method, &usage(i, *d)).unwrap())
             .collect();
         // Settled after other days, in reverse order, on other dates: the same.
         for d in &other {
-            settle_day(&p, method, &usage(99, *d)).unwrap();
+            p.settle_day(method, &usage(99, *d)).unwrap();
         }
         for (i, d) in days.iter().enumerate().rev() {
-            let again = settle_day(&p, method, &usage(i + 200, *d)).unwrap();
+            let again = p.settle_day(method, &usage(i + 200, *d)).unwrap();
             prop_assert_eq!(again.total, alone[i].total);
             prop_assert_eq!(&again.parts, &alone[i].parts);
             let exact: Decimal = again.parts.iter().map(|x| x.amount.amount()).sum();
@@ -381,7 +380,7 @@ proptest! {
         b in gigabytes(),
     ) {
         let p = traffic_policy();
-        let price = |t| settle_day(&p, BillingMethod::Traffic, &day(region, t, q(0, Unit::Megabit))).unwrap().exact.amount();
+        let price = |t| p.settle_day(BillingMethod::Traffic, &day(region, t, q(0, Unit::Megabit))).unwrap().exact.amount();
         let (lo, hi) = if a.value() <= b.value() { (a, b) } else { (b, a) };
         prop_assert!(price(lo) <= price(hi));
     }
@@ -396,19 +395,17 @@ fn r_use_10_transcoding_is_priced_by_resolution_and_minutes() {
         resolution,
         minutes: q(m, Unit::Minute),
     };
-    let total = |u| charge(&p, &u).unwrap().total.to_string();
+    let total = |u| p.charge(&u).unwrap().total.to_string();
     assert_eq!(total(minutes(Resolution::Hd, 600)), cny("21.00"));
     assert_eq!(total(minutes(Resolution::Sd, 600)), cny("15.00"));
     assert_eq!(total(minutes(Resolution::FullHd, 90)), cny("6.30"));
     assert_eq!(total(minutes(Resolution::UltraHd, 0)), cny("0.00"));
-    let err = charge(
-        &p,
-        &AddOnUsage::Transcoding {
+    let err = p
+        .charge(&AddOnUsage::Transcoding {
             resolution: Resolution::Hd,
             minutes: q(5, Unit::Gigabyte),
-        },
-    )
-    .unwrap_err();
+        })
+        .unwrap_err();
     assert!(matches!(
         err,
         Error::Arithmetic {
@@ -416,7 +413,7 @@ fn r_use_10_transcoding_is_priced_by_resolution_and_minutes() {
             ..
         }
     ));
-    let err = charge(&p, &minutes(Resolution::Hd, -5)).unwrap_err();
+    let err = p.charge(&minutes(Resolution::Hd, -5)).unwrap_err();
     assert_eq!(err.refusal().unwrap().rule(), RuleId::Use10);
 }
 
@@ -424,15 +421,13 @@ fn r_use_10_transcoding_is_priced_by_resolution_and_minutes() {
 fn r_use_10_recording_is_billed_by_the_months_peak_of_channels() {
     let p = add_ons();
     let daily_peaks = [2, 3, 7, 5, 1];
-    assert_eq!(month_peak(daily_peaks), 7);
-    assert_eq!(month_peak([]), 0);
-    let c = charge(
-        &p,
-        &AddOnUsage::Recording {
-            peak_channels: month_peak(daily_peaks),
-        },
-    )
-    .unwrap();
+    assert_eq!(AddOnUsage::month_peak(daily_peaks), 7);
+    assert_eq!(AddOnUsage::month_peak([]), 0);
+    let c = p
+        .charge(&AddOnUsage::Recording {
+            peak_channels: AddOnUsage::month_peak(daily_peaks),
+        })
+        .unwrap();
     assert_eq!(c.quantity.to_string(), "7 channels");
     assert_eq!(c.total.to_string(), cny("210.00"));
 }
@@ -440,9 +435,9 @@ fn r_use_10_recording_is_billed_by_the_months_peak_of_channels() {
 #[test]
 fn r_use_10_snapshots_and_moderation_are_billed_by_count() {
     let p = add_ons();
-    let snaps = charge(&p, &AddOnUsage::Snapshots { count: 25_000 }).unwrap();
+    let snaps = p.charge(&AddOnUsage::Snapshots { count: 25_000 }).unwrap();
     assert_eq!(snaps.total.to_string(), cny("2.50"));
-    let moderated = charge(&p, &AddOnUsage::Moderation { count: 1_234 }).unwrap();
+    let moderated = p.charge(&AddOnUsage::Moderation { count: 1_234 }).unwrap();
     // 1.234 thousand x 2.50 = 3.085 exactly, rounded half-up once.
     assert_eq!(moderated.exact.amount(), Decimal::new(3085, 3));
     assert_eq!(moderated.total.to_string(), cny("3.09"));
@@ -451,7 +446,7 @@ fn r_use_10_snapshots_and_moderation_are_billed_by_count() {
 
 #[test]
 fn r_use_10_policy_rejects_units_of_the_wrong_kind_and_repeats() {
-    let mut spec = presets::usage::live_add_ons_spec();
+    let mut spec = presets::live_add_ons_spec();
     spec.recording.unit = Unit::Minute;
     let err = AddOnPolicy::try_from(spec).unwrap_err();
     assert_eq!(
@@ -459,32 +454,30 @@ fn r_use_10_policy_rejects_units_of_the_wrong_kind_and_repeats() {
         ("recording.unit", Some(RuleId::Use10))
     );
 
-    let mut spec = presets::usage::live_add_ons_spec();
+    let mut spec = presets::live_add_ons_spec();
     spec.snapshots.per = Decimal::ZERO;
     assert_eq!(
         AddOnPolicy::try_from(spec).unwrap_err().field,
         "snapshots.per"
     );
 
-    let mut spec = presets::usage::live_add_ons_spec();
+    let mut spec = presets::live_add_ons_spec();
     spec.transcoding.push(spec.transcoding[0].clone());
     assert_eq!(
         AddOnPolicy::try_from(spec).unwrap_err().field,
         "transcoding[4].resolution"
     );
 
-    let mut spec = presets::usage::live_add_ons_spec();
+    let mut spec = presets::live_add_ons_spec();
     spec.transcoding
         .retain(|t| t.resolution != Resolution::UltraHd);
     let p = AddOnPolicy::try_from(spec).unwrap();
-    let err = charge(
-        &p,
-        &AddOnUsage::Transcoding {
+    let err = p
+        .charge(&AddOnUsage::Transcoding {
             resolution: Resolution::UltraHd,
             minutes: q(1, Unit::Minute),
-        },
-    )
-    .unwrap_err();
+        })
+        .unwrap_err();
     assert_eq!(err.refusal().unwrap().rule(), RuleId::Use10);
 }
 
@@ -493,16 +486,16 @@ fn r_use_10_policy_and_charges_round_trip_through_json() {
     let p = add_ons();
     let json = serde_json::to_string(&p).unwrap();
     assert_eq!(serde_json::from_str::<AddOnPolicy>(&json).unwrap(), p);
-    let c = charge(&p, &AddOnUsage::Snapshots { count: 10 }).unwrap();
+    let c = p.charge(&AddOnUsage::Snapshots { count: 10 }).unwrap();
     let json = serde_json::to_string(&c).unwrap();
     assert!(json.contains(r#""add_on":"snapshots""#));
     assert_eq!(
-        serde_json::from_str::<billing_rules::usage::addons::AddOnCharge>(&json).unwrap(),
+        serde_json::from_str::<billing_rules::usage::AddOnCharge>(&json).unwrap(),
         c
     );
 }
 
-fn tariff_spec() -> impl Strategy<Value = billing_rules::usage::traffic::TariffSpec> {
+fn tariff_spec() -> impl Strategy<Value = billing_rules::usage::TariffSpec> {
     // 1 to 5 tiers with ascending bounds, unit prices and optional flats.
     prop::collection::vec(
         (1i64..5_000, 1i64..100, prop::option::of(1i64..1_000)),
@@ -526,7 +519,7 @@ fn tariff_spec() -> impl Strategy<Value = billing_rules::usage::traffic::TariffS
                 tier
             })
             .collect();
-        billing_rules::usage::traffic::TariffSpec {
+        billing_rules::usage::TariffSpec {
             unit: Unit::Gigabyte,
             tiers: billing_rules::pricing::TierTableSpec {
                 mode: billing_rules::pricing::TierMode::Graduated,
@@ -544,7 +537,7 @@ proptest! {
         volume in any::<bool>(),
         at_bound in prop::option::of(0usize..5),
     ) {
-        let mut spec = presets::usage::live_traffic_spec();
+        let mut spec = presets::live_traffic_spec();
         spec.regions[0].traffic = tariff;
         if volume {
             spec.regions[0].traffic.tiers.mode = billing_rules::pricing::TierMode::Volume;
@@ -555,7 +548,7 @@ proptest! {
         let bound = at_bound.and_then(|i| table.tiers().get(i)).and_then(|t| t.to());
         let gb = bound.unwrap_or(gb);
         let usage = day(Region::Mainland, Quantity::new(gb, Unit::Gigabyte), q(0, Unit::Megabit));
-        let settled = settle_day(&p, BillingMethod::Traffic, &usage).unwrap();
+        let settled = p.settle_day(BillingMethod::Traffic, &usage).unwrap();
         let expected: Vec<_> = table.parts(gb).unwrap().map(|x| x.unwrap()).collect();
         prop_assert_eq!(settled.parts.len(), expected.len());
         for (got, want) in settled.parts.iter().zip(&expected) {
@@ -570,11 +563,11 @@ proptest! {
 #[test]
 fn r_use_09_a_free_first_tier_settles() {
     // A first tier at 0.00 a GB: the graduated settlement prices it at zero.
-    let mut spec = presets::usage::live_traffic_spec();
+    let mut spec = presets::live_traffic_spec();
     spec.regions[0].traffic.tiers.tiers[0].unit_price = Some(Decimal::new(0, 2));
     let p = TrafficPolicy::try_from(spec).unwrap();
     let usage = day(Region::Mainland, q(3, Unit::Terabyte), q(0, Unit::Megabit));
-    let charge = settle_day(&p, BillingMethod::Traffic, &usage).unwrap();
+    let charge = p.settle_day(BillingMethod::Traffic, &usage).unwrap();
     assert!(charge.parts[0].amount.is_zero());
     assert_eq!(charge.total.to_string(), cny("180.00"));
 }

@@ -12,10 +12,9 @@
 use billing_rules::presets;
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::time::Days;
-use billing_rules::usage::calls::Component;
-use billing_rules::usage::planner::{Forecast, PlanLine, plan};
-use billing_rules::usage::policy::UsagePolicy;
-use billing_rules::usage::traffic::{BillingMethod, DayUsage, Region, TrafficPolicy, settle_day};
+use billing_rules::usage::{
+    BillingMethod, Component, DayUsage, Forecast, PlanLine, Region, TrafficPolicy, UsagePolicy,
+};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -106,7 +105,7 @@ pub fn run(command: Command, out: &Output) -> Result {
         } => {
             let Some((policy, _)) = args::policy_or::<_, _>(
                 &file,
-                || Ok(presets::usage::verification_spec()),
+                || Ok(presets::verification_usage_spec()),
                 "verification preset",
                 "UsagePolicySpec",
                 "whatif packages --print-policy",
@@ -132,7 +131,7 @@ pub fn run(command: Command, out: &Output) -> Result {
         } => {
             let Some((policy, _)) = args::policy_or::<_, _>(
                 &file,
-                || Ok(presets::usage::live_traffic_spec()),
+                || Ok(presets::live_traffic_spec()),
                 "live traffic preset",
                 "TrafficPolicySpec",
                 "whatif traffic --print-policy",
@@ -166,7 +165,7 @@ fn packages(
         ComponentArg::Quick => Component::QuickVerification,
         ComponentArg::RealTime => Component::RealTimeVerification,
     };
-    let best = plan(policy, &Forecast::new(component, calls, Days(days)))?;
+    let best = policy.plan(&Forecast::new(component, calls, Days(days)))?;
     if out.json {
         return out.json(&best);
     }
@@ -226,7 +225,9 @@ fn packages(
         "Paying per call: {}; saving: {}",
         best.pay_per_call, best.saving
     ));
-    out.line("Exact, not greedy: see the planner's docs (billing_rules::usage::planner).");
+    out.line(
+        "Exact, not greedy: see the planner's docs (billing_rules::usage::UsagePolicy::plan).",
+    );
     Ok(())
 }
 
@@ -254,7 +255,7 @@ fn traffic(
         traffic: Quantity::new(tb, Unit::Terabyte),
         peak_bandwidth: Quantity::new(mbps, Unit::Megabit),
     };
-    let charge = settle_day(policy, method, &usage)?;
+    let charge = policy.settle_day(method, &usage)?;
     if out.json {
         return out.json(&charge);
     }
@@ -292,7 +293,7 @@ fn traffic(
     ));
     if illustrative {
         out.line(
-            "Prices are ILLUSTRATIVE (presets::usage::live_traffic): replace them with the \
+            "Prices are ILLUSTRATIVE (presets::live_traffic): replace them with the \
              platform's price list (--policy FILE).",
         );
     }

@@ -5,7 +5,7 @@ use crate::decider::Decider;
 use crate::lifecycle::{BundleClaim, Licence, Subscription};
 use crate::payment::EnvironmentPayment;
 use crate::refund::OrderLedger;
-use crate::usage::wallet::PackageWallet;
+use crate::usage::PackageWallet;
 
 /// A [`Decider`] whose kind has a name a store can write down.
 ///
@@ -41,7 +41,7 @@ use crate::usage::wallet::PackageWallet;
 ///     StoreError, Version,
 /// };
 /// use billing_rules::time::FixedClock;
-/// use billing_rules::usage::{catalogue::PackageOrder, wallet::{PackageWallet, WalletCommand}};
+/// use billing_rules::usage::{PackageOrder, PackageWallet, WalletCommand};
 /// use chrono::{TimeZone, Utc};
 /// use serde::{de::DeserializeOwned, Serialize};
 ///
@@ -95,7 +95,7 @@ use crate::usage::wallet::PackageWallet;
 ///     }
 /// }
 ///
-/// let policy = billing_rules::presets::usage::verification()?;
+/// let policy = billing_rules::presets::verification_usage()?;
 /// let now = Utc.with_ymd_and_hms(2025, 6, 1, 2, 0, 0).unwrap();
 /// let engine = Engine::new(FixedClock::new(now), Rows::default());
 /// let wallet = AggregateId::from("app-7");

@@ -20,7 +20,7 @@
 //! | aggregate | decider | policy (preset) | time-driven command |
 //! |---|---|---|---|
 //! | subscription (seat plan, chat service, cloud environment) | [`Subscription`](crate::lifecycle::Subscription) | [`SubscriptionPolicy`](crate::lifecycle::SubscriptionPolicy) ([`presets::chat_service_subscription`](crate::presets::chat_service_subscription), ...) | `Advance` (notices, reminders, expiry, auto-renewal, grace) |
-//! | package wallet | [`PackageWallet`](crate::usage::wallet::PackageWallet) | [`UsagePolicy`](crate::usage::policy::UsagePolicy) ([`presets::usage::verification`](crate::presets::usage::verification)) | `Expire` |
+//! | package wallet | [`PackageWallet`](crate::usage::PackageWallet) | [`UsagePolicy`](crate::usage::UsagePolicy) ([`presets::verification_usage`](crate::presets::verification_usage)) | `Advance` (expiry) |
 //! | licence (one per app id) | [`Licence`](crate::lifecycle::Licence) | [`LicencePolicy`](crate::lifecycle::LicencePolicy) ([`presets::live_plugin_licence`](crate::presets::live_plugin_licence)) | `Advance` (expiry) |
 //! | bundle claim (one per traffic package) | [`BundleClaim`](crate::lifecycle::BundleClaim) | the licence's | none |
 //! | payment method | [`EnvironmentPayment`](crate::payment::EnvironmentPayment) | [`PaymentPolicy`](crate::payment::PaymentPolicy) ([`presets::cloud_payment`](crate::presets::cloud_payment)) | none |

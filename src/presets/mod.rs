@@ -24,7 +24,7 @@
 //! // One published figure from each family.
 //! assert_eq!(presets::app_store_seat_pricing()?.discount_floor().to_string(), "0.70"); // R-SEAT-04
 //! assert_eq!(presets::chat_service_subscription()?.grace().num_hours(), 24); // R-LIFE-06
-//! assert_eq!(presets::usage::verification()?.trial_quota(), 1000); // R-USE-02
+//! assert_eq!(presets::verification_usage()?.trial_quota(), 1000); // R-USE-02
 //! assert_eq!(presets::live_plugin_licence()?.price().to_string(), "CNY 30000.00"); // R-LIC-01
 //! assert_eq!(presets::cloud_payment()?.switch_limit(), 4); // R-PAY-03
 //! assert_eq!(presets::app_store_refunds()?.window().days(), Days(10)); // R-REF-01
@@ -37,7 +37,7 @@ mod lifecycle;
 mod payment;
 mod refund;
 mod seat;
-pub mod usage;
+mod usage;
 
 pub use lifecycle::{
     app_store_subscription, app_store_subscription_spec, chat_service_subscription,
@@ -51,6 +51,10 @@ pub use refund::{
     live_plugin_licence_refunds_spec,
 };
 pub use seat::{app_store_seat_pricing, app_store_seat_pricing_spec};
+pub use usage::{
+    live_add_ons, live_add_ons_spec, live_traffic, live_traffic_spec, verification_usage,
+    verification_usage_spec,
+};
 
 /// Yuan, days in UTC+08:00, half-up rounding to the fen: the locale of every
 /// published policy.

@@ -1,20 +1,28 @@
 //! Presets of the per-use area (R-USE-01..10).
 //!
-//! - [`verification`]: the verification component's published figures:
+//! - [`verification_usage`]: the verification component's published
+//!   figures, held by the usage module as constants and composed here:
 //!   0.03 a successful quick verification and 0.04 a real-time one
-//!   (R-USE-01), 1000 trial calls per app account (R-USE-02), government and
+//!   ([`ComponentPriceSpec::VERIFICATION`], R-USE-01), 1000 trial calls per
+//!   app account ([`UsagePolicy::TRIAL_QUOTA`], R-USE-02), government and
 //!   non-profit organisations exempt and public institutions exempt in
-//!   government services or public livelihood (R-USE-03), billing from
-//!   2023-08-26 00:00 +08:00 (R-USE-06), the published 365-day package table
-//!   with validities of 365, 180 and 90 days and custom packages at 0.03 a
-//!   call (R-USE-05), uncovered calls billed per call (R-USE-07, a
-//!   **Decision**).
+//!   government services or public livelihood
+//!   ([`ExemptionsSpec::ORGANISATIONS`],
+//!   [`ExemptionsSpec::PUBLIC_INSTITUTION_CATEGORIES`], R-USE-03), billing
+//!   from 2023-08-26 00:00 +08:00 ([`UsagePolicy::BILLING_START`],
+//!   R-USE-06), the published 365-day package table with validities of 365,
+//!   180 and 90 days and custom packages at 0.03 a call
+//!   ([`CatalogueSpec::PACKAGES_365`], [`CatalogueSpec::VALIDITIES`],
+//!   [`CustomPackagesSpec::VERIFICATION`], R-USE-05), and uncovered calls
+//!   billed per call (R-USE-07, a **Decision**).
 //! - [`live_traffic`] and [`live_add_ons`]: the live plugin's regional
 //!   traffic and bandwidth tiers (R-USE-09) and add-on prices (R-USE-10).
 //!   **These prices are illustrative.** The catalogue ([`RuleId`](crate::RuleId)) has the structure
 //!   (graduated tiers by region, daily settlement, base-1000 units, the add-on
 //!   units) but not the figures; replace them with the platform's price list
 //!   before billing anyone. Nothing in this crate claims they are published.
+//!   The switch delay is [`TrafficPolicy::SWITCH_DELAY_DAYS`] (a
+//!   **Decision**).
 //!
 //! Each preset is built through the same validation as any policy, so it
 //! returns a `Result`; the presets are tested to build.
@@ -22,29 +30,22 @@
 //! ```
 //! use billing_rules::presets;
 //!
-//! let policy = presets::usage::verification()?;
+//! let policy = presets::verification_usage()?;
 //! assert_eq!(policy.trial_quota(), 1000);
 //! assert_eq!(policy.catalogue().packages().len(), 9);
 //! # Ok::<(), billing_rules::PolicyError>(())
 //! ```
 
-use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::error::PolicyError;
-use crate::policy::Locale;
 use crate::pricing::{TierMode, TierSpec, TierTableSpec};
 use crate::quantity::Unit;
-use crate::usage::addons::{
-    AddOnPolicy, AddOnPolicySpec, MeteredPriceSpec, Resolution, TranscodingPriceSpec,
-};
-use crate::usage::calls::{
-    Category, CategoryExemptionSpec, Component, ComponentPriceSpec, ExemptionsSpec, Organisation,
-};
-use crate::usage::catalogue::{CatalogueSpec, CustomPackagesSpec, PackageSpec};
-use crate::usage::policy::{UsagePolicy, UsagePolicySpec, WhenExhausted};
-use crate::usage::traffic::{
-    Region, RegionTariffSpec, TariffSpec, TrafficPolicy, TrafficPolicySpec,
+use crate::usage::{
+    AddOnPolicy, AddOnPolicySpec, CatalogueSpec, CategoryExemptionSpec, ComponentPriceSpec,
+    CustomPackagesSpec, ExemptionsSpec, MeteredPriceSpec, Organisation, Region, RegionTariffSpec,
+    Resolution, TariffSpec, TrafficPolicy, TrafficPolicySpec, TranscodingPriceSpec, UsagePolicy,
+    UsagePolicySpec, WhenExhausted,
 };
 
 /// `n / 100` (a price in fen).
@@ -57,88 +58,34 @@ fn mills(n: i64) -> Decimal {
     Decimal::new(n, 3)
 }
 
-/// The published billing start, 2023-08-26 00:00 +08:00, which is
-/// 2023-08-25 16:00 UTC (R-USE-06).
-///
-/// Built at compile time: the date is valid, so the fallback arm (the
-/// earliest instant, which would bill every call) is never taken; a test
-/// pins the value.
-const BILLING_START: DateTime<Utc> = match NaiveDate::from_ymd_opt(2023, 8, 25) {
-    Some(day) => match day.and_hms_opt(16, 0, 0) {
-        Some(instant) => instant.and_utc(),
-        None => DateTime::<Utc>::MIN_UTC,
-    },
-    None => DateTime::<Utc>::MIN_UTC,
-};
-
-/// The published billing start, 2023-08-26 00:00 +08:00 (R-USE-06).
-///
-/// ```
-/// assert_eq!(
-///     billing_rules::presets::usage::billing_start().to_rfc3339(),
-///     "2023-08-25T16:00:00+00:00"
-/// );
-/// ```
-pub fn billing_start() -> DateTime<Utc> {
-    BILLING_START
-}
-
-/// The published 365-day package table (R-USE-05): calls, price, list price.
-const PUBLISHED_365: [(u64, i64, Option<i64>); 9] = [
-    (1_000, 30, None),
-    (5_000, 150, None),
-    (10_000, 300, None),
-    (50_000, 1_500, None),
-    (100_000, 3_000, None),
-    (500_000, 15_000, None),
-    (1_000_000, 28_000, Some(30_000)),
-    (5_000_000, 140_000, Some(150_000)),
-    (10_000_000, 270_000, Some(300_000)),
-];
-
-/// The verification component's policy as a spec (see the module docs).
-pub fn verification_spec() -> UsagePolicySpec {
+/// The verification component's policy as a spec (see the module docs),
+/// composed from the usage module's published constants.
+pub fn verification_usage_spec() -> UsagePolicySpec {
     UsagePolicySpec {
-        locale: Locale::default(),
-        billing_start: billing_start(),
-        prices: vec![
-            ComponentPriceSpec {
-                component: Component::QuickVerification,
-                price: fen(3),
-            },
-            ComponentPriceSpec {
-                component: Component::RealTimeVerification,
-                price: fen(4),
-            },
-        ],
-        trial_quota: 1000,
+        locale: super::locale(),
+        billing_start: UsagePolicy::BILLING_START,
+        prices: ComponentPriceSpec::VERIFICATION.to_vec(),
+        trial_quota: UsagePolicy::TRIAL_QUOTA,
         exemptions: ExemptionsSpec {
-            organisations: vec![Organisation::Government, Organisation::NonProfit],
+            organisations: ExemptionsSpec::ORGANISATIONS.to_vec(),
             by_category: vec![CategoryExemptionSpec {
                 organisation: Organisation::PublicInstitution,
-                categories: vec![Category::GovernmentServices, Category::PublicLivelihood],
+                categories: ExemptionsSpec::PUBLIC_INSTITUTION_CATEGORIES.to_vec(),
             }],
         },
         catalogue: CatalogueSpec {
-            validities: vec![365, 180, 90],
-            packages: PUBLISHED_365
-                .iter()
-                .map(|&(calls, price, list)| PackageSpec {
-                    calls,
-                    price: Decimal::from(price),
-                    list_price: list.map(Decimal::from),
-                    validity_days: 365,
-                })
-                .collect(),
-            custom: Some(CustomPackagesSpec { unit_price: fen(3) }),
+            validities: CatalogueSpec::VALIDITIES.to_vec(),
+            packages: CatalogueSpec::PACKAGES_365.to_vec(),
+            custom: Some(CustomPackagesSpec::VERIFICATION),
         },
         when_exhausted: WhenExhausted::PerCall,
     }
 }
 
-/// The verification component's policy (see the module docs).
-pub fn verification() -> Result<UsagePolicy, PolicyError> {
-    UsagePolicy::try_from(verification_spec())
+/// The verification component's policy (see the module docs):
+/// [`verification_usage_spec`], validated.
+pub fn verification_usage() -> Result<UsagePolicy, PolicyError> {
+    UsagePolicy::try_from(verification_usage_spec())
 }
 
 /// A graduated table of per-unit tiers on a continuous axis:
@@ -185,7 +132,7 @@ pub fn live_traffic_spec() -> TrafficPolicySpec {
         ]),
     };
     TrafficPolicySpec {
-        locale: Locale::default(),
+        locale: super::locale(),
         regions: vec![
             RegionTariffSpec {
                 region: Region::Mainland,
@@ -198,7 +145,7 @@ pub fn live_traffic_spec() -> TrafficPolicySpec {
                 bandwidth: bandwidth([150, 140, 130]),
             },
         ],
-        switch_delay_days: 1,
+        switch_delay_days: TrafficPolicy::SWITCH_DELAY_DAYS,
     }
 }
 
@@ -222,7 +169,7 @@ pub fn live_add_ons_spec() -> AddOnPolicySpec {
         },
     };
     AddOnPolicySpec {
-        locale: Locale::default(),
+        locale: super::locale(),
         transcoding: vec![
             per_minute(Resolution::Sd, mills(25)),
             per_minute(Resolution::Hd, mills(35)),

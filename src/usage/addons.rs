@@ -1,33 +1,7 @@
 //! Metered add-ons, each with its own unit (R-USE-10): transcoding by
 //! resolution and minutes, recording by the month's peak of concurrent
-//! channels, snapshots and content moderation by count.
-//!
-//! Every add-on is a [`MeteredPrice`]: a price for a block of `per` units
-//! (e.g. 1000 snapshots). A charge is `price x quantity / per`, pro rata:
-//! multiplied before it is divided, and the true quotient rounded once to
-//! the minor unit with the policy's rounding. Dividing first would round
-//! twice (`1 / 3` cut to 28 digits, times 3, is 0.999..., which a floor
-//! makes 0.99 instead of 1.00).
-//!
-//! ```
-//! use billing_rules::usage::addons::{charge, month_peak, AddOnUsage, Resolution};
-//! use billing_rules::quantity::{Quantity, Unit};
-//! use rust_decimal::Decimal;
-//!
-//! let policy = billing_rules::presets::usage::live_add_ons()?;
-//! let hd = AddOnUsage::Transcoding {
-//!     resolution: Resolution::Hd,
-//!     minutes: Quantity::new(Decimal::from(600), Unit::Minute),
-//! };
-//! // Illustrative price: 0.035 a minute of HD transcoding.
-//! assert_eq!(charge(&policy, &hd)?.total.to_string(), "CNY 21.00");
-//!
-//! // Recording is billed by the month's peak of concurrent channels.
-//! let peak = month_peak([3, 7, 5]);
-//! let recording = charge(&policy, &AddOnUsage::Recording { peak_channels: peak })?;
-//! assert_eq!(recording.quantity.to_string(), "7 channels");
-//! # Ok::<(), billing_rules::Error>(())
-//! ```
+//! channels, snapshots and content moderation by count. See
+//! [add-ons](super#add-ons).
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -282,24 +256,7 @@ impl TryFrom<AddOnPolicySpec> for AddOnPolicy {
     }
 }
 
-impl From<AddOnPolicy> for AddOnPolicySpec {
-    fn from(p: AddOnPolicy) -> Self {
-        AddOnPolicySpec {
-            locale: p.locale,
-            transcoding: p
-                .transcoding
-                .iter()
-                .map(|(resolution, price)| TranscodingPriceSpec {
-                    resolution: *resolution,
-                    price: price.to_spec(),
-                })
-                .collect(),
-            recording: p.recording.to_spec(),
-            snapshots: p.snapshots.to_spec(),
-            moderation: p.moderation.to_spec(),
-        }
-    }
-}
+spec_from!(AddOnPolicy => AddOnPolicySpec);
 
 impl AddOnPolicy {
     /// Currency, time zone and final rounding.
@@ -310,7 +267,20 @@ impl AddOnPolicy {
     /// The spec of this policy; `AddOnPolicy::try_from(p.to_spec())`
     /// gives back `p`.
     pub fn to_spec(&self) -> AddOnPolicySpec {
-        self.clone().into()
+        AddOnPolicySpec {
+            locale: self.locale,
+            transcoding: self
+                .transcoding
+                .iter()
+                .map(|(resolution, price)| TranscodingPriceSpec {
+                    resolution: *resolution,
+                    price: price.to_spec(),
+                })
+                .collect(),
+            recording: self.recording.to_spec(),
+            snapshots: self.snapshots.to_spec(),
+            moderation: self.moderation.to_spec(),
+        }
     }
 
     /// The price of transcoding to `resolution`, when the policy sells it.
@@ -348,7 +318,8 @@ pub enum AddOnUsage {
         /// Minutes of output (a minutes quantity).
         minutes: Quantity,
     },
-    /// Recording: the month's peak of concurrent channels ([`month_peak`]).
+    /// Recording: the month's peak of concurrent channels
+    /// ([`AddOnUsage::month_peak`]).
     Recording {
         /// The peak.
         peak_channels: u32,
@@ -406,22 +377,56 @@ pub struct AddOnCharge {
     pub total: Money,
 }
 
-/// The month's peak of concurrent recording channels: the largest sample
-/// (0 for a month with none). Recording is billed by it (R-USE-10).
-pub fn month_peak<I: IntoIterator<Item = u32>>(samples: I) -> u32 {
-    samples.into_iter().max().unwrap_or(0)
+impl AddOnUsage {
+    /// The month's peak of concurrent recording channels: the largest
+    /// sample (0 for a month with none). Recording is billed by it
+    /// (R-USE-10), as [`AddOnUsage::Recording`]'s `peak_channels`.
+    ///
+    /// ```
+    /// use billing_rules::usage::AddOnUsage;
+    ///
+    /// assert_eq!(AddOnUsage::month_peak([3, 7, 5]), 7);
+    /// assert_eq!(AddOnUsage::month_peak([]), 0);
+    /// ```
+    pub fn month_peak<I: IntoIterator<Item = u32>>(samples: I) -> u32 {
+        samples.into_iter().max().unwrap_or(0)
+    }
 }
 
-/// Prices one add-on's usage (R-USE-10).
-///
-/// Errors: a refusal naming R-USE-10 for a resolution the policy does not
-/// price or a negative number of minutes; an arithmetic error for a
-/// quantity in a unit of another dimension.
-pub fn charge(policy: &AddOnPolicy, usage: &AddOnUsage) -> Result<AddOnCharge, Error> {
-    charge_unruled(policy, usage).map_err(|e| e.in_rule(crate::rule::RuleId::Use10))
+impl AddOnPolicy {
+    /// Prices one add-on's usage (R-USE-10).
+    ///
+    /// ```
+    /// use billing_rules::quantity::{Quantity, Unit};
+    /// use billing_rules::usage::{AddOnUsage, Resolution};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let policy = billing_rules::presets::live_add_ons()?;
+    /// let hd = AddOnUsage::Transcoding {
+    ///     resolution: Resolution::Hd,
+    ///     minutes: Quantity::new(Decimal::from(600), Unit::Minute),
+    /// };
+    /// // Illustrative price: 0.035 a minute of HD transcoding.
+    /// assert_eq!(policy.charge(&hd)?.total.to_string(), "CNY 21.00");
+    ///
+    /// // Recording is billed by the month's peak of concurrent channels.
+    /// let peak = AddOnUsage::month_peak([3, 7, 5]);
+    /// let recording = policy.charge(&AddOnUsage::Recording { peak_channels: peak })?;
+    /// assert_eq!(recording.quantity.to_string(), "7 channels");
+    /// # Ok::<(), billing_rules::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A refusal naming R-USE-10 for a resolution the policy does not price
+    /// or a negative number of minutes; an arithmetic error for a quantity
+    /// in a unit of another dimension.
+    pub fn charge(&self, usage: &AddOnUsage) -> Result<AddOnCharge, Error> {
+        charge_unruled(self, usage).map_err(|e| e.in_rule(RuleId::Use10))
+    }
 }
 
-/// [`charge`] before it names R-USE-10 on an arithmetic error.
+/// [`AddOnPolicy::charge`] before it names R-USE-10 on an arithmetic error.
 fn charge_unruled(policy: &AddOnPolicy, usage: &AddOnUsage) -> Result<AddOnCharge, Error> {
     let (price, quantity) = match *usage {
         AddOnUsage::Transcoding {

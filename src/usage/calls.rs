@@ -1,37 +1,6 @@
-//! Per-call pricing: the billed components and their prices (R-USE-01), the
-//! trial quota (R-USE-02), exemptions (R-USE-03) and the merchant's feature
-//! switch (R-USE-04).
-//!
-//! These are the facts and checks every billed call goes through; the
-//! [`PackageWallet`](super::wallet::PackageWallet) applies them in order when
-//! it consumes calls:
-//!
-//! 1. the feature switch: when it is off the call is refused before it is
-//!    made ([`authorize`], R-USE-04);
-//! 2. only successful calls are billed ([`CallCounts::billable`], R-USE-01);
-//! 3. an exempt account pays nothing ([`Exemptions::check`], R-USE-03);
-//! 4. the trial quota, then packages, then the per-call price.
-//!
-//! ```
-//! use billing_rules::usage::calls::{
-//!     authorize, AccountProfile, Category, FeatureSwitch, Organisation,
-//! };
-//! use billing_rules::RuleId;
-//!
-//! let policy = billing_rules::presets::usage::verification()?;
-//!
-//! // R-USE-03: a public institution in the government-services category pays nothing.
-//! let institution = AccountProfile::new(Organisation::PublicInstitution, Category::GovernmentServices);
-//! assert!(policy.exemptions().check(&institution).is_some());
-//! let shop = AccountProfile::new(Organisation::Enterprise, Category::Other);
-//! assert!(policy.exemptions().check(&shop).is_none());
-//!
-//! // R-USE-04: a switched-off feature refuses before anything is made or billed.
-//! let refused = authorize(FeatureSwitch::Off, 3).unwrap_err();
-//! assert_eq!(refused.refusal().map(|r| r.rule()), Some(RuleId::Use04));
-//! assert!(authorize(FeatureSwitch::On, 3).is_ok());
-//! # Ok::<(), billing_rules::Error>(())
-//! ```
+//! Per-call pricing: the billed components and their prices (R-USE-01),
+//! the calls of a batch, exemptions (R-USE-03) and the merchant's feature
+//! switch (R-USE-04). See [per-call charges](super#per-call-charges).
 
 use std::fmt;
 
@@ -96,15 +65,33 @@ pub struct ComponentPriceSpec {
     pub price: Decimal,
 }
 
+impl ComponentPriceSpec {
+    /// R-USE-01: the verification component's published prices, 0.03 a
+    /// successful quick verification and 0.04 a successful real-time one.
+    // 3 and 4 at scale 2, written `0.03` and `0.04` as published.
+    pub const VERIFICATION: [ComponentPriceSpec; 2] = [
+        ComponentPriceSpec {
+            component: Component::QuickVerification,
+            price: Decimal::from_parts(3, 0, 0, false, 2),
+        },
+        ComponentPriceSpec {
+            component: Component::RealTimeVerification,
+            price: Decimal::from_parts(4, 0, 0, false, 2),
+        },
+    ];
+}
+
 /// The validated per-call price list: at most one price per component.
 ///
-/// Serialized as its currency and its specs, and validated again when
+/// Built from a [`StandalonePriceListSpec`] (its currency and prices) with
+/// `PriceList::try_from`, which refuses a negative price or a component
+/// priced twice; serialized as that spec, and validated again when
 /// deserialized:
 ///
 /// ```
-/// use billing_rules::usage::calls::PriceList;
+/// use billing_rules::usage::PriceList;
 ///
-/// let policy = billing_rules::presets::usage::verification()?;
+/// let policy = billing_rules::presets::verification_usage()?;
 /// let json = serde_json::to_string(policy.prices()).unwrap();
 /// assert_eq!(
 ///     json,
@@ -117,44 +104,41 @@ pub struct ComponentPriceSpec {
 /// # Ok::<(), billing_rules::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "PriceListRepr", into = "PriceListRepr")]
+#[serde(try_from = "StandalonePriceListSpec", into = "StandalonePriceListSpec")]
 pub struct PriceList {
     currency: Currency,
     prices: Vec<(Component, Money)>,
 }
 
-/// How a [`PriceList`] is written in JSON.
-#[derive(Serialize, Deserialize)]
-struct PriceListRepr {
+/// A price list standing alone, outside a policy: the per-call prices a
+/// [`UsagePolicySpec`](super::UsagePolicySpec) holds, with the currency the
+/// policy would otherwise give. A [`PriceList`] is built from it with
+/// `PriceList::try_from` and (de)serializes as it.
+///
+/// # JSON
+///
+/// ```json
+/// {"currency": "CNY", "prices": [{"component": "quick_verification", "price": "0.03"}]}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandalonePriceListSpec {
+    /// The currency of the prices (when left out, the preset's).
     #[serde(default)]
-    currency: Currency,
-    prices: Vec<ComponentPriceSpec>,
+    pub currency: Currency,
+    /// The price of a successful call, per component (R-USE-01).
+    pub prices: Vec<ComponentPriceSpec>,
 }
 
-impl TryFrom<PriceListRepr> for PriceList {
+impl TryFrom<StandalonePriceListSpec> for PriceList {
     type Error = PolicyError;
 
-    fn try_from(repr: PriceListRepr) -> Result<Self, PolicyError> {
-        PriceList::build(&repr.prices, repr.currency)
-    }
-}
-
-impl From<PriceList> for PriceListRepr {
-    fn from(list: PriceList) -> Self {
-        PriceListRepr {
-            currency: list.currency,
-            prices: list.to_specs(),
-        }
-    }
-}
-
-impl PriceList {
-    /// Validates `specs` with amounts in `currency`: prices are not negative
-    /// and no component is priced twice.
-    pub fn build(
-        specs: &[ComponentPriceSpec],
-        currency: Currency,
-    ) -> Result<PriceList, PolicyError> {
+    /// Validates the prices with amounts in the spec's currency: prices are
+    /// not negative and no component is priced twice (R-USE-01).
+    fn try_from(spec: StandalonePriceListSpec) -> Result<Self, PolicyError> {
+        let StandalonePriceListSpec {
+            currency,
+            prices: specs,
+        } = spec;
         let mut prices: Vec<(Component, Money)> = Vec::with_capacity(specs.len());
         for (i, spec) in specs.iter().enumerate() {
             let field = format!("prices[{i}].price");
@@ -172,7 +156,11 @@ impl PriceList {
         }
         Ok(PriceList { currency, prices })
     }
+}
 
+spec_from!(PriceList => StandalonePriceListSpec);
+
+impl PriceList {
     /// The price of one successful call to `component`, or `None` when the
     /// policy does not sell it.
     pub fn price(&self, component: Component) -> Option<Money> {
@@ -208,14 +196,19 @@ impl PriceList {
         self.prices.iter().copied()
     }
 
-    pub(crate) fn to_specs(&self) -> Vec<ComponentPriceSpec> {
-        self.prices
-            .iter()
-            .map(|(component, price)| ComponentPriceSpec {
-                component: *component,
-                price: price.amount(),
-            })
-            .collect()
+    /// The spec this list was built from, with its currency.
+    pub fn to_spec(&self) -> StandalonePriceListSpec {
+        StandalonePriceListSpec {
+            currency: self.currency,
+            prices: self
+                .prices
+                .iter()
+                .map(|(component, price)| ComponentPriceSpec {
+                    component: *component,
+                    price: price.amount(),
+                })
+                .collect(),
+        }
     }
 }
 
@@ -362,6 +355,18 @@ pub struct ExemptionsSpec {
     pub by_category: Vec<CategoryExemptionSpec>,
 }
 
+impl ExemptionsSpec {
+    /// R-USE-03: the organisation types published as never paying,
+    /// government and non-profit organisations.
+    pub const ORGANISATIONS: [Organisation; 2] =
+        [Organisation::Government, Organisation::NonProfit];
+
+    /// R-USE-03: the categories in which a public institution pays nothing,
+    /// government services and public livelihood.
+    pub const PUBLIC_INSTITUTION_CATEGORIES: [Category; 2] =
+        [Category::GovernmentServices, Category::PublicLivelihood];
+}
+
 /// Why an account pays nothing (R-USE-03).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "snake_case")]
@@ -386,7 +391,7 @@ pub enum Exemption {
 /// deserialized:
 ///
 /// ```
-/// use billing_rules::usage::calls::Exemptions;
+/// use billing_rules::usage::Exemptions;
 ///
 /// let json = r#"{"organisations":["government","non_profit"],"by_category":[]}"#;
 /// let exemptions: Exemptions = serde_json::from_str(json).unwrap();
@@ -404,22 +409,10 @@ pub struct Exemptions {
 impl TryFrom<ExemptionsSpec> for Exemptions {
     type Error = PolicyError;
 
-    fn try_from(spec: ExemptionsSpec) -> Result<Self, PolicyError> {
-        Exemptions::build(&spec)
-    }
-}
-
-impl From<Exemptions> for ExemptionsSpec {
-    fn from(exemptions: Exemptions) -> Self {
-        exemptions.spec
-    }
-}
-
-impl Exemptions {
     /// Validates `spec` (R-USE-03): no organisation listed twice, none both
     /// always exempt and exempt by category (that would be ambiguous to
     /// read), and every exemption by category names at least one category.
-    pub fn build(spec: &ExemptionsSpec) -> Result<Exemptions, PolicyError> {
+    fn try_from(spec: ExemptionsSpec) -> Result<Self, PolicyError> {
         let rule = |e: PolicyError| e.with_rule(RuleId::Use03);
         for (i, org) in spec.organisations.iter().enumerate() {
             if spec.organisations[..i].contains(org) {
@@ -449,9 +442,13 @@ impl Exemptions {
                 )));
             }
         }
-        Ok(Exemptions { spec: spec.clone() })
+        Ok(Exemptions { spec })
     }
+}
 
+spec_from!(Exemptions => ExemptionsSpec);
+
+impl Exemptions {
     /// Why `profile` pays nothing, or `None` when it pays (R-USE-03).
     pub fn check(&self, profile: &AccountProfile) -> Option<Exemption> {
         if self.spec.organisations.contains(&profile.organisation) {
@@ -488,31 +485,34 @@ pub enum FeatureSwitch {
     Off,
 }
 
-/// Refuses `calls` calls when the feature is switched off (R-USE-04): the
-/// calls must not be made, and nothing is drawn or billed.
-///
-/// The refusal carries the figure `calls` (the calls that were not made).
-pub fn authorize(switch: FeatureSwitch, calls: u64) -> Result<(), Error> {
-    match switch {
-        FeatureSwitch::On => Ok(()),
-        FeatureSwitch::Off => Err(Reason::new(
-            RuleId::Use04,
-            format!(
-                "the merchant has switched the feature off: {calls} calls are not made and \
-                 nothing is billed; switch it on to make calls"
-            ),
-        )
-        .with(Figure::count("calls", calls))
-        .with(Figure::text("feature_switch", "off"))
-        .into()),
+impl FeatureSwitch {
+    /// Refuses `calls` calls when the feature is switched off (R-USE-04):
+    /// the calls must not be made, and nothing is drawn or billed.
+    ///
+    /// The refusal carries the figure `calls` (the calls that were not
+    /// made).
+    ///
+    /// ```
+    /// use billing_rules::usage::FeatureSwitch;
+    /// use billing_rules::RuleId;
+    ///
+    /// let refused = FeatureSwitch::Off.authorize(3).unwrap_err();
+    /// assert_eq!(refused.refusal().map(|r| r.rule()), Some(RuleId::Use04));
+    /// assert!(FeatureSwitch::On.authorize(3).is_ok());
+    /// ```
+    pub fn authorize(self, calls: u64) -> Result<(), Error> {
+        match self {
+            FeatureSwitch::On => Ok(()),
+            FeatureSwitch::Off => Err(Reason::new(
+                RuleId::Use04,
+                format!(
+                    "the merchant has switched the feature off: {calls} calls are not made and \
+                     nothing is billed; switch it on to make calls"
+                ),
+            )
+            .with(Figure::count("calls", calls))
+            .with(Figure::text("feature_switch", "off"))
+            .into()),
+        }
     }
-}
-
-/// `calls` successful calls at `price` each, exactly (R-USE-01). Not
-/// rounded: a price with more digits than the currency's minor unit gives a
-/// charge the bill rounds once.
-pub fn per_call_charge(price: Money, calls: u64) -> Result<Money, Error> {
-    price
-        .checked_mul(Decimal::from(calls))
-        .map_err(|e| Error::from(e).in_rule(RuleId::Use01))
 }

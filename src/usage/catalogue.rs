@@ -1,29 +1,6 @@
 //! The package catalogue (R-USE-05): calls bought in packages, each with a
-//! size, a price, an optional list price and a validity.
-//!
-//! A catalogue lists its packages and the validities it allows (preset: 365,
-//! 180 and 90 days). It may also sell custom packages of any size, priced
-//! per call (published: 250 calls for 90 days cost 7.50, i.e. 0.03 a call).
-//!
-//! ```
-//! use billing_rules::usage::catalogue::PackageOrder;
-//!
-//! let policy = billing_rules::presets::usage::verification()?;
-//! let catalogue = policy.catalogue();
-//!
-//! let million = catalogue.quote(&PackageOrder::listed(1_000_000, 365))?;
-//! assert_eq!(million.price.to_string(), "CNY 28000.00");
-//! assert_eq!(million.list_price.map(|p| p.to_string()).as_deref(), Some("CNY 30000.00"));
-//!
-//! // The published custom order: 250 calls for 90 days.
-//! let custom = catalogue.quote(&PackageOrder::custom(250, 90))?;
-//! assert_eq!(custom.price.to_string(), "CNY 7.50");
-//!
-//! // A size the catalogue does not list is refused, naming R-USE-05.
-//! let err = catalogue.quote(&PackageOrder::listed(2_000, 365)).unwrap_err();
-//! assert_eq!(err.refusal().map(|r| r.rule().to_string()).as_deref(), Some("R-USE-05"));
-//! # Ok::<(), billing_rules::Error>(())
-//! ```
+//! size, a price, an optional list price and a validity. See
+//! [packages](super#packages).
 
 use std::collections::HashSet;
 
@@ -99,6 +76,47 @@ pub struct CatalogueSpec {
     pub custom: Option<CustomPackagesSpec>,
 }
 
+impl CatalogueSpec {
+    /// R-USE-05: the validities packages are published with, in days.
+    pub const VALIDITIES: [u32; 3] = [365, 180, 90];
+
+    /// R-USE-05: the published 365-day packages, smallest first; the three
+    /// largest with a list price above their price.
+    pub const PACKAGES_365: [PackageSpec; 9] = [
+        package_365(1_000, 30, None),
+        package_365(5_000, 150, None),
+        package_365(10_000, 300, None),
+        package_365(50_000, 1_500, None),
+        package_365(100_000, 3_000, None),
+        package_365(500_000, 15_000, None),
+        package_365(1_000_000, 28_000, Some(30_000)),
+        package_365(5_000_000, 140_000, Some(150_000)),
+        package_365(10_000_000, 270_000, Some(300_000)),
+    ];
+}
+
+/// A 365-day package of `calls` at a whole `price` (and list price).
+const fn package_365(calls: u64, price: u32, list_price: Option<u32>) -> PackageSpec {
+    PackageSpec {
+        calls,
+        price: Decimal::from_parts(price, 0, 0, false, 0),
+        list_price: match list_price {
+            Some(list) => Some(Decimal::from_parts(list, 0, 0, false, 0)),
+            None => None,
+        },
+        validity_days: 365,
+    }
+}
+
+impl CustomPackagesSpec {
+    /// R-USE-05: custom packages of the verification component at 0.03 a
+    /// call (published: 250 calls for 90 days cost 7.50).
+    // 3 at scale 2, written `0.03`.
+    pub const VERIFICATION: CustomPackagesSpec = CustomPackagesSpec {
+        unit_price: Decimal::from_parts(3, 0, 0, false, 2),
+    };
+}
+
 /// A validated listed package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Package {
@@ -112,15 +130,14 @@ pub struct Package {
     pub validity: Days,
 }
 
-/// A validated package catalogue (R-USE-05). Built from a [`CatalogueSpec`]
-/// by [`Catalogue::build`], as part of a
-/// [`UsagePolicy`](super::policy::UsagePolicy).
-///
-/// Serialized as its currency and its spec, and validated again when
+/// A validated package catalogue (R-USE-05), as part of a
+/// [`UsagePolicy`](super::UsagePolicy). Built from a
+/// [`StandaloneCatalogueSpec`] (a [`CatalogueSpec`] with its currency) with
+/// `Catalogue::try_from`; serialized as that spec, and validated again when
 /// deserialized:
 ///
 /// ```
-/// use billing_rules::usage::catalogue::Catalogue;
+/// use billing_rules::usage::Catalogue;
 ///
 /// let json = r#"{"currency":"CNY","validities":[90],"packages":[{"calls":250,"price":"7.50","list_price":null,"validity_days":90}],"custom":null}"#;
 /// let catalogue: Catalogue = serde_json::from_str(json).unwrap();
@@ -131,7 +148,7 @@ pub struct Package {
 /// assert!(serde_json::from_str::<Catalogue>(&bad).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "CatalogueRepr", into = "CatalogueRepr")]
+#[serde(try_from = "StandaloneCatalogueSpec", into = "StandaloneCatalogueSpec")]
 pub struct Catalogue {
     currency: Currency,
     validities: Vec<Days>,
@@ -139,35 +156,48 @@ pub struct Catalogue {
     custom_unit_price: Option<Money>,
 }
 
-/// How a [`Catalogue`] is written in JSON: its currency, then its spec.
-#[derive(Serialize, Deserialize)]
-struct CatalogueRepr {
-    #[serde(default)]
-    currency: Currency,
-    validities: Vec<u32>,
-    packages: Vec<PackageSpec>,
-    #[serde(default)]
-    custom: Option<CustomPackagesSpec>,
-}
-
-impl TryFrom<CatalogueRepr> for Catalogue {
-    type Error = PolicyError;
-
-    fn try_from(repr: CatalogueRepr) -> Result<Self, PolicyError> {
-        let spec = CatalogueSpec {
-            validities: repr.validities,
-            packages: repr.packages,
-            custom: repr.custom,
-        };
-        Catalogue::build(&spec, repr.currency)
+impl CatalogueSpec {
+    /// This catalogue standing alone, its amounts in `currency`: ready for
+    /// `Catalogue::try_from`.
+    pub fn in_currency(self, currency: Currency) -> StandaloneCatalogueSpec {
+        StandaloneCatalogueSpec {
+            currency,
+            validities: self.validities,
+            packages: self.packages,
+            custom: self.custom,
+        }
     }
 }
 
-impl From<Catalogue> for CatalogueRepr {
-    fn from(catalogue: Catalogue) -> Self {
-        let spec = catalogue.to_spec();
-        CatalogueRepr {
-            currency: catalogue.currency,
+/// A package catalogue standing alone, outside a policy: a
+/// [`CatalogueSpec`] with the currency its policy would otherwise give. A
+/// [`Catalogue`] is built from it with `Catalogue::try_from` and
+/// (de)serializes as it.
+///
+/// # JSON
+///
+/// ```json
+/// {"currency": "CNY", "validities": [90], "packages": [{"calls": 250, "price": "7.50", "validity_days": 90}], "custom": null}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandaloneCatalogueSpec {
+    /// The currency of the prices (when left out, the preset's).
+    #[serde(default)]
+    pub currency: Currency,
+    /// The validities packages may have, in days.
+    pub validities: Vec<u32>,
+    /// The listed packages.
+    pub packages: Vec<PackageSpec>,
+    /// Custom packages, when the catalogue sells them.
+    #[serde(default)]
+    pub custom: Option<CustomPackagesSpec>,
+}
+
+impl From<StandaloneCatalogueSpec> for CatalogueSpec {
+    /// The validities and packages, as a policy's spec holds them (the
+    /// policy gives the currency).
+    fn from(spec: StandaloneCatalogueSpec) -> CatalogueSpec {
+        CatalogueSpec {
             validities: spec.validities,
             packages: spec.packages,
             custom: spec.custom,
@@ -244,15 +274,18 @@ pub struct PackageQuote {
     pub list_price: Option<Money>,
 }
 
-impl Catalogue {
-    /// Validates `spec` with amounts in `currency`.
+impl TryFrom<StandaloneCatalogueSpec> for Catalogue {
+    type Error = PolicyError;
+
+    /// Validates the catalogue with amounts in the spec's currency.
     ///
     /// Checks (each error names R-USE-05 and the field): at least one
     /// validity, each at least one day and listed once; every package has at
     /// least one call, a non-negative price, a list price not below its
     /// price, a validity the catalogue allows, and no two packages share a
     /// size and validity.
-    pub fn build(spec: &CatalogueSpec, currency: Currency) -> Result<Catalogue, PolicyError> {
+    fn try_from(spec: StandaloneCatalogueSpec) -> Result<Catalogue, PolicyError> {
+        let currency = spec.currency;
         let rule = |e: PolicyError| e.with_rule(RuleId::Use05);
         if spec.validities.is_empty() {
             return Err(rule(PolicyError::new(
@@ -335,10 +368,15 @@ impl Catalogue {
             custom_unit_price,
         })
     }
+}
 
-    /// The spec this was built from.
-    pub fn to_spec(&self) -> CatalogueSpec {
-        CatalogueSpec {
+spec_from!(Catalogue => StandaloneCatalogueSpec);
+
+impl Catalogue {
+    /// The spec this was built from, with its currency.
+    pub fn to_spec(&self) -> StandaloneCatalogueSpec {
+        StandaloneCatalogueSpec {
+            currency: self.currency,
             validities: self.validities.iter().map(|d| d.0).collect(),
             packages: self
                 .packages

@@ -2,8 +2,7 @@
 //! the rule, what happened, when.
 //!
 //! ```
-//! use billing_rules::usage::traffic::{BillingMethod, MethodEvent};
-//! use billing_rules::usage::wallet::PackageId;
+//! use billing_rules::usage::{BillingMethod, MethodEvent, PackageId};
 //! use chrono::NaiveDate;
 //!
 //! assert_eq!(PackageId(3).to_string(), "package #3");
@@ -16,12 +15,12 @@
 
 use std::fmt;
 
+use super::calls::FeatureSwitch;
+use super::traffic_methods::MethodEvent;
+use super::wallet_events::{PackageId, Waiver, WalletEvent};
 use crate::display::{instant, one_line};
 use crate::rule::RuleId;
 use crate::time::Zone;
-use crate::usage::calls::FeatureSwitch;
-use crate::usage::traffic::MethodEvent;
-use crate::usage::wallet::{PackageId, Waiver, WalletEvent};
 
 impl fmt::Display for PackageId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,50 +1,6 @@
-//! The package planner (R-USE-08): the cheapest mix of packages and
-//! per-call overage that covers a forecast, with its cost, the cost per call
-//! and the saving against paying per call.
-//!
-//! ```
-//! use billing_rules::usage::calls::Component;
-//! use billing_rules::usage::planner::{plan, Forecast, PlanLine};
-//! use billing_rules::time::Days;
-//!
-//! let policy = billing_rules::presets::usage::verification()?;
-//! // 9 million calls: the best-rate package (10,000,000 for 270,000) is not
-//! // the answer; 5,000,000 + 4 x 1,000,000 is.
-//! let best = plan(&policy, &Forecast::new(Component::QuickVerification, 9_000_000, Days(365)))?;
-//! assert_eq!(best.total.to_string(), "CNY 252000.00");
-//! assert_eq!(best.pay_per_call.to_string(), "CNY 270000.00");
-//! assert_eq!(best.saving.to_string(), "CNY 18000.00");
-//! assert_eq!(best.per_call_cost.map(|c| c.to_string()).as_deref(), Some("0.028"));
-//! assert!(matches!(best.lines[0], PlanLine::Package { calls: 5_000_000, count: 1, .. }));
-//! # Ok::<(), billing_rules::Error>(())
-//! ```
-//!
-//! # The horizon and validity
-//!
-//! The planner plans **one validity window**: every package is bought at
-//! the start of the horizon and must last all of it, so only packages whose
-//! validity is at least the horizon are candidates (a custom package takes
-//! the shortest allowed validity that lasts the horizon). A horizon longer
-//! than the longest validity is refused (R-USE-08): split the forecast into
-//! windows no longer than the longest validity and plan each one, since
-//! packages bought for one window cannot be assumed to serve the next.
-//!
-//! # What may cover calls
-//!
-//! - listed packages (R-USE-05) that last the horizon;
-//! - per-call overage at the component's price (R-USE-01), when the policy
-//!   bills uncovered calls per call (R-USE-07);
-//! - custom packages at their per-call price, when the catalogue sells them.
-//!
-//! Overage and custom packages both cost a fixed price per call: the
-//! cheaper is the plan's *linear* option (overage on a tie: it needs no
-//! prepayment and cannot expire). A package whose rate (price per call) is
-//! not strictly below the linear price is never needed (the same calls
-//! bought linearly cost no more), so it is dropped; on a tie the plan pays
-//! per call.
-//!
-//! The trial quota and packages already held are not subtracted: forecast
-//! the calls that are left to pay for.
+//! The package planner (R-USE-08): [`UsagePolicy::plan`] and what it reads
+//! and answers ([`Forecast`], [`Plan`]). What a plan counts is documented on
+//! `plan`; these notes say why its answer is exact, and fast.
 //!
 //! # Exactness (why this is not greedy, and why it is fast)
 //!
@@ -136,19 +92,9 @@ use crate::rule::RuleId;
 use crate::time::Days;
 
 use super::calls::Component;
+use super::planner_problem::{Candidate, Priced};
 use super::policy::{UsagePolicy, WhenExhausted};
 use super::{planner_residue, planner_search};
-
-/// The largest table the residue solver builds (entries); above it a plan
-/// the search gave up on is refused rather than approximated.
-pub const TABLE_LIMIT: u64 = 1 << 21;
-
-/// The most steps (table entries x package sizes) the residue solver takes;
-/// above it a plan the search gave up on is refused (R-USE-08) rather than
-/// left running for hours on a catalogue of a million sizes. A plan at this
-/// limit takes under a second in a release build (measured on a loaded
-/// 2-core machine: about 0.75 s).
-pub const WORK_LIMIT: u64 = 1 << 24;
 
 /// Calls expected over a horizon, for one component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -241,12 +187,11 @@ impl PlanLine {
 ///
 /// ```
 /// use billing_rules::time::Days;
-/// use billing_rules::usage::calls::Component;
-/// use billing_rules::usage::planner::{plan, Forecast};
+/// use billing_rules::usage::{Component, Forecast};
 /// use serde_json::json;
 ///
-/// let policy = billing_rules::presets::usage::verification()?;
-/// let best = plan(&policy, &Forecast::new(Component::QuickVerification, 1_200_000, Days(365)))?;
+/// let policy = billing_rules::presets::verification_usage()?;
+/// let best = policy.plan(&Forecast::new(Component::QuickVerification, 1_200_000, Days(365)))?;
 /// let cny = |amount: &str| json!({"amount": amount, "currency": "CNY"});
 /// assert_eq!(serde_json::to_value(&best)?, json!({
 ///     "forecast": {"component": "quick_verification", "calls": 1200000, "horizon": 365},
@@ -288,20 +233,78 @@ pub struct Plan {
     pub saving: Money,
 }
 
-/// The cheapest mix of packages and per-call overage that covers
-/// `forecast` (R-USE-08). Exact; see the module docs for why.
-///
-/// Errors: a refusal naming R-USE-08 when the horizon is zero or longer
-/// than the longest validity, when nothing can cover calls (no package lasts
-/// the horizon and per-call billing is off), or when the search gives up
-/// and the residue solver would need a table above [`TABLE_LIMIT`] or more
-/// than [`WORK_LIMIT`] steps; R-USE-01 when the component has no price; an
-/// arithmetic error when an amount overflows.
-pub fn plan(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error> {
-    plan_unruled(policy, forecast).map_err(|e| e.in_rule(crate::rule::RuleId::Use08))
+impl Plan {
+    /// The largest table the residue solver builds (entries); above it a
+    /// plan the search gave up on is refused (R-USE-08) rather than
+    /// approximated.
+    pub const TABLE_LIMIT: u64 = planner_residue::TABLE_LIMIT;
+
+    /// The most steps (table entries x package sizes) the residue solver
+    /// takes; above it a plan the search gave up on is refused (R-USE-08)
+    /// rather than left running for hours on a catalogue of a million
+    /// sizes. A plan at this limit takes under a second in a release build
+    /// (measured on a loaded 2-core machine: about 0.75 s).
+    pub const WORK_LIMIT: u64 = planner_residue::WORK_LIMIT;
 }
 
-/// [`plan`] before it names R-USE-08 on an arithmetic error.
+impl UsagePolicy {
+    /// The cheapest mix of packages and per-call overage that pays for
+    /// `forecast` (R-USE-08), with its cost, the cost per call and the
+    /// saving against paying per call. Exact, not greedy: see the
+    /// [planner](crate::usage#the-package-planner) for how.
+    ///
+    /// What it counts:
+    ///
+    /// - **One validity window.** Every package is bought at the start of
+    ///   the horizon and must last all of it, so only packages whose
+    ///   validity is at least the horizon are candidates (a custom package
+    ///   takes the shortest allowed validity that lasts the horizon). Plan a
+    ///   longer horizon window by window.
+    /// - **What may cover calls:** listed packages (R-USE-05) that last the
+    ///   horizon; per-call overage at the component's price (R-USE-01) when
+    ///   the policy bills uncovered calls per call (R-USE-07); custom
+    ///   packages at their per-call price, when the catalogue sells them.
+    ///   Of overage and custom packages the cheaper is used (overage on a
+    ///   tie: it needs no prepayment and cannot expire), and a package whose
+    ///   price per call is not strictly below it is never bought.
+    /// - **Not the trial quota, nor packages already held:** the forecast is
+    ///   the calls left to pay for, so subtract the account's remaining
+    ///   trial calls (R-USE-02) and what its packages still hold before
+    ///   planning.
+    /// - Among plans of equal cost, the one buying fewer calls (per-call
+    ///   overage before a package that overshoots), then fewer packages.
+    ///
+    /// ```
+    /// use billing_rules::time::Days;
+    /// use billing_rules::usage::{Component, Forecast, PlanLine};
+    ///
+    /// let policy = billing_rules::presets::verification_usage()?;
+    /// // 9 million calls: the best-rate package (10,000,000 for 270,000) is not
+    /// // the answer; 5,000,000 + 4 x 1,000,000 is.
+    /// let best = policy.plan(&Forecast::new(Component::QuickVerification, 9_000_000, Days(365)))?;
+    /// assert_eq!(best.total.to_string(), "CNY 252000.00");
+    /// assert_eq!(best.pay_per_call.to_string(), "CNY 270000.00");
+    /// assert_eq!(best.saving.to_string(), "CNY 18000.00");
+    /// assert_eq!(best.per_call_cost.map(|c| c.to_string()).as_deref(), Some("0.028"));
+    /// assert!(matches!(best.lines[0], PlanLine::Package { calls: 5_000_000, count: 1, .. }));
+    /// # Ok::<(), billing_rules::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A refusal naming R-USE-08 when the horizon is zero or longer than
+    /// the longest validity, when nothing can cover calls (no package lasts
+    /// the horizon and per-call billing is off), or when the search gives up
+    /// and the residue solver would need a table above
+    /// [`Plan::TABLE_LIMIT`] or more than [`Plan::WORK_LIMIT`] steps;
+    /// R-USE-01 when the component has no price; an arithmetic error when
+    /// an amount overflows.
+    pub fn plan(&self, forecast: &Forecast) -> Result<Plan, Error> {
+        plan_unruled(self, forecast).map_err(|e| e.in_rule(RuleId::Use08))
+    }
+}
+
+/// [`UsagePolicy::plan`] before it names R-USE-08 on an arithmetic error.
 fn plan_unruled(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error> {
     let price = policy.prices().require(forecast.component)?;
     let catalogue = policy.catalogue();
@@ -456,17 +459,6 @@ fn linear_option(policy: &UsagePolicy, price: Money, horizon: Days) -> Option<Li
     }
 }
 
-/// A package the plan may buy.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Candidate {
-    /// Its size.
-    pub(super) calls: u64,
-    /// Its price.
-    pub(super) price: Money,
-    /// Its validity.
-    pub(super) validity: Days,
-}
-
 /// Listed packages that last the horizon, the cheapest per size, beating
 /// the linear price strictly.
 fn candidates(
@@ -515,55 +507,6 @@ fn candidates(
         }
     }
     Ok(out)
-}
-
-/// What the solver returns: how many of each candidate, and linear calls.
-pub(super) struct Solution {
-    /// Per candidate, in the order given.
-    pub(super) package_counts: Vec<u64>,
-    /// Calls paid per call (overage or one custom package).
-    pub(super) linear_calls: u64,
-}
-
-/// The candidates' sizes and prices, and the linear price per call, as
-/// integers: every price scaled to the largest number of decimal places
-/// among them, so prices compare and add exactly.
-#[derive(Debug, Clone)]
-pub(super) struct Priced {
-    /// Candidate sizes, in calls.
-    pub(super) sizes: Vec<u64>,
-    /// Candidate prices, scaled.
-    pub(super) costs: Vec<i128>,
-    /// The linear price per call, scaled, when there is one.
-    pub(super) linear: Option<i128>,
-}
-
-impl Priced {
-    fn new(candidates: &[Candidate], linear: Option<Money>) -> Result<Priced, Error> {
-        let scale = candidates
-            .iter()
-            .map(|c| c.price.amount().scale())
-            .chain(linear.map(|l| l.amount().scale()))
-            .max()
-            .unwrap_or(0);
-        let costs = candidates
-            .iter()
-            .map(|c| scaled(c.price.amount(), scale))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Priced {
-            sizes: candidates.iter().map(|c| c.calls).collect(),
-            costs,
-            linear: linear.map(|l| scaled(l.amount(), scale)).transpose()?,
-        })
-    }
-}
-
-/// `value x 10^scale` as an integer; `value` has at most `scale` places.
-fn scaled(value: Decimal, scale: u32) -> Result<i128, Error> {
-    let shift = scale.saturating_sub(value.scale());
-    let overflow = || Error::from(ArithmeticError::overflow("compare package prices"));
-    let factor = 10i128.checked_pow(shift).ok_or_else(overflow)?;
-    value.mantissa().checked_mul(factor).ok_or_else(overflow)
 }
 
 /// `value` without the trailing zeros a rounding padded past `places`: a

@@ -6,7 +6,15 @@
 use crate::error::{ArithmeticError, Error, Figure, Reason};
 use crate::rule::RuleId;
 
-use super::planner::{Priced, Solution, TABLE_LIMIT, WORK_LIMIT};
+use super::planner_problem::{Priced, Solution};
+
+/// The largest table the residue solver builds (entries): published as
+/// [`Plan::TABLE_LIMIT`](super::Plan::TABLE_LIMIT).
+pub(super) const TABLE_LIMIT: u64 = 1 << 21;
+
+/// The most steps (table entries x package sizes) the residue solver takes:
+/// published as [`Plan::WORK_LIMIT`](super::Plan::WORK_LIMIT).
+pub(super) const WORK_LIMIT: u64 = 1 << 24;
 
 /// An item of the covering knapsack, in units of the gcd.
 #[derive(Debug, Clone, Copy)]

@@ -7,7 +7,7 @@
 //! up, and the residue solver answers instead; see the
 //! [planner's docs](super::planner) for why both are exact.
 
-use super::planner::{Priced, Solution};
+use super::planner_problem::{Priced, Solution};
 
 /// The most nodes (choices of a package count) the search visits before it
 /// hands the plan to the residue solver. A node is a few integer operations;

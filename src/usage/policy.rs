@@ -1,33 +1,20 @@
 //! The per-use policy of a metered feature: per-call prices, trial quota,
 //! exemptions, package catalogue, billing start and what happens when no
-//! package is left (R-USE-01..08).
-//!
-//! ```
-//! use billing_rules::usage::calls::Component;
-//! use billing_rules::usage::policy::{UsagePolicy, WhenExhausted};
-//!
-//! let policy = billing_rules::presets::usage::verification()?;
-//! assert_eq!(policy.trial_quota(), 1000);
-//! assert_eq!(policy.when_exhausted(), WhenExhausted::PerCall);
-//! assert_eq!(
-//!     policy.prices().price(Component::RealTimeVerification).map(|p| p.to_string()).as_deref(),
-//!     Some("CNY 0.04")
-//! );
-//!
-//! // A policy round-trips through its spec, and deserializing validates it.
-//! let json = serde_json::to_string(&policy).unwrap();
-//! let back: UsagePolicy = serde_json::from_str(&json).unwrap();
-//! assert_eq!(back, policy);
-//! # Ok::<(), billing_rules::Error>(())
-//! ```
+//! package is left (R-USE-01..08), with the published figures that are not
+//! a part's. See [per-call charges](super#per-call-charges).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::error::PolicyError;
+use crate::error::{Error, PolicyError};
+use crate::money::Money;
 use crate::policy::Locale;
+use crate::rule::RuleId;
 
-use super::calls::{ComponentPriceSpec, Exemptions, ExemptionsSpec, PriceList};
+use super::calls::{
+    Component, ComponentPriceSpec, Exemptions, ExemptionsSpec, PriceList, StandalonePriceListSpec,
+};
 use super::catalogue::{Catalogue, CatalogueSpec};
 
 /// What a billed call does when neither the trial quota nor a valid package
@@ -57,13 +44,14 @@ pub struct UsagePolicySpec {
     /// Currency, time zone and final rounding.
     #[serde(default)]
     pub locale: Locale,
-    /// When billing starts (R-USE-06); published: 2023-08-26 00:00 +08:00.
+    /// When billing starts (R-USE-06); published:
+    /// [`UsagePolicy::BILLING_START`], 2023-08-26 00:00 +08:00.
     /// Packages bought earlier take effect then; calls made earlier are free.
     pub billing_start: DateTime<Utc>,
     /// The price of a successful call, per component (R-USE-01).
     pub prices: Vec<ComponentPriceSpec>,
     /// Free calls per app account, used before anything is billed
-    /// (R-USE-02); published: 1000.
+    /// (R-USE-02); published: [`UsagePolicy::TRIAL_QUOTA`], 1000.
     pub trial_quota: u64,
     /// Who pays nothing (R-USE-03).
     #[serde(default)]
@@ -78,14 +66,14 @@ pub struct UsagePolicySpec {
 /// [`UsagePolicySpec`] with `TryFrom`, which refuses a negative or doubled
 /// per-call price (R-USE-01), exemptions that list an organisation twice or
 /// give it no category (R-USE-03) and a package catalogue that breaks
-/// R-USE-05 (see [`Catalogue::build`]); (de)serializes through it.
+/// R-USE-05 (see [`Catalogue`]); (de)serializes through it.
 ///
 /// # JSON
 ///
 /// A small policy, as written and as serialized (defaults filled in):
 ///
 /// ```
-/// use billing_rules::usage::policy::UsagePolicy;
+/// use billing_rules::usage::UsagePolicy;
 /// use serde_json::json;
 ///
 /// let policy: UsagePolicy = serde_json::from_value(json!({
@@ -130,30 +118,44 @@ impl TryFrom<UsagePolicySpec> for UsagePolicy {
         Ok(UsagePolicy {
             locale: spec.locale,
             billing_start: spec.billing_start,
-            prices: PriceList::build(&spec.prices, currency)?,
+            prices: PriceList::try_from(StandalonePriceListSpec {
+                currency,
+                prices: spec.prices,
+            })?,
             trial_quota: spec.trial_quota,
-            exemptions: Exemptions::build(&spec.exemptions)?,
-            catalogue: Catalogue::build(&spec.catalogue, currency)?,
+            exemptions: Exemptions::try_from(spec.exemptions)?,
+            catalogue: Catalogue::try_from(spec.catalogue.in_currency(currency))?,
             when_exhausted: spec.when_exhausted,
         })
     }
 }
 
-impl From<UsagePolicy> for UsagePolicySpec {
-    fn from(policy: UsagePolicy) -> Self {
-        UsagePolicySpec {
-            locale: policy.locale,
-            billing_start: policy.billing_start,
-            prices: policy.prices.to_specs(),
-            trial_quota: policy.trial_quota,
-            exemptions: policy.exemptions.to_spec(),
-            catalogue: policy.catalogue.to_spec(),
-            when_exhausted: policy.when_exhausted,
-        }
-    }
-}
+spec_from!(UsagePolicy => UsagePolicySpec);
 
 impl UsagePolicy {
+    /// R-USE-02: the published trial quota, 1000 free calls per app
+    /// account.
+    pub const TRIAL_QUOTA: u64 = 1000;
+
+    /// R-USE-06: the published billing start, 2023-08-26 00:00 +08:00,
+    /// which is 2023-08-25 16:00 UTC.
+    ///
+    /// ```
+    /// use billing_rules::usage::UsagePolicy;
+    ///
+    /// assert_eq!(UsagePolicy::BILLING_START.to_rfc3339(), "2023-08-25T16:00:00+00:00");
+    /// ```
+    // Built at compile time: the date is valid, so the fallback arm (the
+    // earliest instant, which would bill every call) is never taken; the
+    // example above pins the value.
+    pub const BILLING_START: DateTime<Utc> = match NaiveDate::from_ymd_opt(2023, 8, 25) {
+        Some(day) => match day.and_hms_opt(16, 0, 0) {
+            Some(instant) => instant.and_utc(),
+            None => DateTime::<Utc>::MIN_UTC,
+        },
+        None => DateTime::<Utc>::MIN_UTC,
+    };
+
     /// Currency, time zone and final rounding.
     pub fn locale(&self) -> Locale {
         self.locale
@@ -191,6 +193,38 @@ impl UsagePolicy {
 
     /// The spec of this policy.
     pub fn to_spec(&self) -> UsagePolicySpec {
-        self.clone().into()
+        UsagePolicySpec {
+            locale: self.locale,
+            billing_start: self.billing_start,
+            prices: self.prices.to_spec().prices,
+            trial_quota: self.trial_quota,
+            exemptions: self.exemptions.to_spec(),
+            catalogue: self.catalogue.to_spec().into(),
+            when_exhausted: self.when_exhausted,
+        }
+    }
+
+    /// `calls` successful calls to `component` billed per call, exactly
+    /// (R-USE-01). Not rounded: a price with more digits than the
+    /// currency's minor unit gives a charge the bill rounds once.
+    ///
+    /// ```
+    /// use billing_rules::usage::Component;
+    ///
+    /// let policy = billing_rules::presets::verification_usage()?;
+    /// let charge = policy.per_call_charge(Component::RealTimeVerification, 1_000)?;
+    /// assert_eq!(charge.to_string(), "CNY 40.00");
+    /// # Ok::<(), billing_rules::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A refusal naming R-USE-01 when the policy does not price
+    /// `component`; an arithmetic error naming R-USE-01 on overflow.
+    pub fn per_call_charge(&self, component: Component, calls: u64) -> Result<Money, Error> {
+        self.prices
+            .require(component)?
+            .checked_mul(Decimal::from(calls))
+            .map_err(|e| Error::from(e).in_rule(RuleId::Use01))
     }
 }

@@ -1,5 +1,5 @@
 //! The package wallet's state: the packages it holds and the index that
-//! orders them for [`PackageWallet`](super::wallet::PackageWallet), so a
+//! orders them for [`PackageWallet`](super::PackageWallet), so a
 //! command costs what it draws or closes, not a scan of the wallet.
 //!
 //! The decider (commands, events, the rules of a consume) lives in
@@ -17,12 +17,7 @@ use crate::time::Days;
 use super::calls::{AccountProfile, FeatureSwitch};
 use super::catalogue::PackageOrder;
 use super::policy::UsagePolicy;
-use super::wallet::{Consumption, Expiry, Purchase};
-
-/// A package's number in its wallet: its position in purchase order, from 0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct PackageId(pub u32);
+use super::wallet_events::{Consumption, Expiry, PackageId, Purchase};
 
 /// Whether a held package can still be drawn from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -118,6 +113,31 @@ impl HeldPackage {
     }
 }
 
+/// What a wallet holds at an instant: [`PackageWallet`]'s
+/// [`TimeDriven::status`](crate::decider::TimeDriven::status).
+///
+/// [`PackageWallet`]: super::PackageWallet
+///
+/// # JSON
+///
+/// ```json
+/// {"feature": "on", "trial_remaining": 0, "package_calls": 9500, "next_expiry": "2026-06-01T00:00:00Z"}
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct WalletStatus {
+    /// The merchant's feature switch (R-USE-04).
+    pub feature: FeatureSwitch,
+    /// Trial calls left (R-USE-02).
+    pub trial_remaining: u64,
+    /// Calls the packages valid at the instant can still serve (R-USE-06,
+    /// R-USE-07).
+    pub package_calls: u64,
+    /// The first instant after this one at which an open package's
+    /// validity ends: when the next expiry falls due. `None` when no open
+    /// package ends later.
+    pub next_expiry: Option<DateTime<Utc>>,
+}
+
 /// The state of a wallet.
 ///
 /// # JSON
@@ -174,7 +194,7 @@ struct WalletIndex {
     /// (expires at, id, position) of every open package with calls left:
     /// the R-USE-07 draw order (expires first, then bought first).
     drawable: BTreeSet<(DateTime<Utc>, PackageId, usize)>,
-    /// (expires at, position) of every open package: what Expire closes.
+    /// (expires at, position) of every open package: what Advance closes.
     open: BTreeSet<(DateTime<Utc>, usize)>,
 }
 
@@ -280,6 +300,15 @@ impl WalletState {
             .range((Bound::Excluded(after), Bound::Unbounded))
             .filter_map(|&(_, _, position)| self.packages.get(position))
             .filter(move |p| p.effective_at <= at)
+    }
+
+    /// The first expiry of an open package after `now`: O(log n).
+    pub(super) fn next_expiry_after(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.index
+            .open
+            .range((Bound::Excluded((now, usize::MAX)), Bound::Unbounded))
+            .next()
+            .map(|&(expires_at, _)| expires_at)
     }
 
     /// Every open package whose validity has ended by `now`, in purchase

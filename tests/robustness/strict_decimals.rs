@@ -15,7 +15,7 @@ use billing_rules::money::{Currency, Money};
 use billing_rules::presets;
 use billing_rules::pricing::{SeatPolicy, SeatPolicySpec};
 use billing_rules::quantity::Quantity;
-use billing_rules::usage::policy::UsagePolicy;
+use billing_rules::usage::UsagePolicy;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
@@ -56,7 +56,7 @@ fn seat_plan_json() -> Value {
 }
 
 fn usage_json() -> Value {
-    serde_json::to_value(presets::usage::verification_spec()).unwrap()
+    serde_json::to_value(presets::verification_usage_spec()).unwrap()
 }
 
 fn licence_json() -> Value {
