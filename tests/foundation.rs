@@ -1,5 +1,7 @@
 //! Values, rule ids, errors and the policy pattern (issue: foundation).
 
+mod common;
+
 use std::cmp::Ordering;
 
 use billing_rules::money::{Currency, Money, Rounding, RoundingMode};
@@ -10,13 +12,10 @@ use billing_rules::time::{Clock, Days, FixedClock, Period, Zone};
 use billing_rules::{
     ArithmeticError, Error, Figure, FigureValue, PolicyError, Reason, Refusal, RuleFamily, RuleId,
 };
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::{d, date};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
 
 fn utc(y: i32, m: u32, day: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, day, h, min, s).unwrap()
@@ -429,14 +428,8 @@ fn calendar_day_turns_at_local_midnight_in_plus_eight() {
     let zone = Zone::BEIJING;
     let before = utc(2025, 6, 30, 15, 59, 59);
     let after = utc(2025, 6, 30, 16, 0, 0);
-    assert_eq!(
-        zone.local_date(before),
-        NaiveDate::from_ymd_opt(2025, 6, 30).unwrap()
-    );
-    assert_eq!(
-        zone.local_date(after),
-        NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()
-    );
+    assert_eq!(zone.local_date(before), date(2025, 6, 30));
+    assert_eq!(zone.local_date(after), date(2025, 7, 1));
     assert_eq!(zone.calendar_days_between(before, after), 1);
     assert_eq!(zone.whole_days_between(before, after), 0);
     assert_eq!(
