@@ -45,7 +45,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
-use crate::samples::{at, samples, yuan};
+use crate::common::yuan;
+use crate::samples::{at, samples};
 use crate::strategies::extreme_instants;
 
 // ------------------------------------------------------------ JSON trees
