@@ -158,14 +158,7 @@ fn rounding_modes_on_ties_and_negatives() {
 }
 
 fn any_mode() -> impl Strategy<Value = RoundingMode> {
-    prop_oneof![
-        Just(RoundingMode::HalfUp),
-        Just(RoundingMode::HalfEven),
-        Just(RoundingMode::TowardZero),
-        Just(RoundingMode::AwayFromZero),
-        Just(RoundingMode::Floor),
-        Just(RoundingMode::Ceiling),
-    ]
+    prop::sample::select(RoundingMode::ALL.to_vec())
 }
 
 /// Any Decimal a service could hand us, across the whole range and scale.
@@ -407,14 +400,7 @@ proptest! {
 
 #[test]
 fn rounding_mode_displays_its_json_name() {
-    for mode in [
-        RoundingMode::HalfUp,
-        RoundingMode::HalfEven,
-        RoundingMode::TowardZero,
-        RoundingMode::AwayFromZero,
-        RoundingMode::Floor,
-        RoundingMode::Ceiling,
-    ] {
+    for mode in RoundingMode::ALL {
         let json = serde_json::to_string(&mode).unwrap();
         assert_eq!(format!("\"{mode}\""), json);
     }

@@ -1430,11 +1430,7 @@ fn policy() -> impl Strategy<Value = SubscriptionPolicy> {
         proptest::option::of(1u32..20),
         proptest::option::of((0u32..10, 0u32..4, 0u32..24)),
         0u32..96,
-        prop_oneof![
-            Just(Lapse::Intercepted),
-            Just(Lapse::Suspended),
-            Just(Lapse::Isolated)
-        ],
+        prop::sample::select(Lapse::ALL.to_vec()),
         proptest::option::of(1u32..40),
     )
         .prop_filter_map(

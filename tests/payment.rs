@@ -718,7 +718,7 @@ proptest! {
     fn r_pay_03_to_08_refusal_order_is_catalogue_order(
         state in prop_oneof![
             Just(PaymentState::NotChosen),
-            (prop::sample::select(vec![PrepaidSource::PersonalWallet, PrepaidSource::CloudAccount]), 0u32..8)
+            (prop::sample::select(PrepaidSource::ALL.to_vec()), 0u32..8)
                 .prop_map(|(source, switches_used)| PaymentState::Prepaid { source, switches_used }),
             (0u32..8, any::<bool>())
                 .prop_map(|(switches_used, ever_prepaid)| PaymentState::PayAsYouGo { switches_used, ever_prepaid }),

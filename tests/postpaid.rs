@@ -488,10 +488,7 @@ fn policy() -> impl Strategy<Value = PostpaidPolicy> {
         Just(presets::cloud_environment_postpaid().unwrap()),
         Just(presets::live_plugin_postpaid().unwrap()),
         (
-            prop_oneof![
-                Just(ArrearsTrigger::MonthlyBill),
-                Just(ArrearsTrigger::BalanceRunsOut)
-            ],
+            prop::sample::select(ArrearsTrigger::ALL.to_vec()),
             1u32..=3,
             0u32..72,
             prop::collection::btree_set(0u32..96, 1..5)
