@@ -112,6 +112,25 @@
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+/// Checks that `$ty::ALL` holds every variant of `$ty` once, in
+/// declaration order: list the variants in declaration order.
+///
+/// The `match` is exhaustive, so a new variant stops it compiling until it
+/// is listed here; the arrays then differ in length, which stops the
+/// comparison compiling until `ALL` lists it too.
+#[cfg(test)]
+macro_rules! assert_all_variants {
+    ($ty:ident: $($variant:ident),+ $(,)?) => {{
+        let exhaustive = |v: $ty| match v {
+            $($ty::$variant)|+ => v,
+        };
+        assert_eq!($ty::ALL.map(exhaustive), [$($ty::$variant),+]);
+        for (i, v) in $ty::ALL.into_iter().enumerate() {
+            assert_eq!(v as usize, i, "{v:?} is out of declaration order");
+        }
+    }};
+}
+
 mod decider;
 pub mod decimal_serde;
 mod display;

@@ -460,3 +460,13 @@ impl<'de> Deserialize<'de> for RuleId {
         text.parse().map_err(serde::de::Error::custom)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RuleFamily;
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(RuleFamily: Seat, Life, Use, Lic, Pay, Ref);
+    }
+}

@@ -8,6 +8,8 @@
 //! One test per decider that computes future instants, driven near
 //! `MAX_UTC`, and a property over command sequences in its last 400 days.
 
+mod common;
+
 #[allow(dead_code)]
 #[path = "robustness/strategies.rs"]
 mod strategies;
@@ -20,30 +22,21 @@ use billing_rules::lifecycle::{
     Subscription, SubscriptionCommand, SubscriptionEvent, SubscriptionPolicy, SubscriptionState,
     SubscriptionStatus, TermKind,
 };
-use billing_rules::money::Money;
 use billing_rules::presets;
-use billing_rules::time::{Period, Zone};
+use billing_rules::time::Period;
 use billing_rules::{ArithmeticError, Error};
 use billing_rules::{FigureValue, RuleId, TimeDriven};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use common::{date, local, yuan};
 use proptest::prelude::*;
-use rust_decimal::Decimal;
 
 fn max() -> DateTime<Utc> {
     DateTime::<Utc>::MAX_UTC
 }
 
-fn yuan(n: i64) -> Money {
-    Money::cny(Decimal::from(n))
-}
-
 /// An instant of the calendar's last year, local +08:00.
 fn last_year(m: u32, d: u32, h: u32) -> DateTime<Utc> {
-    Zone::BEIJING
-        .offset()
-        .with_ymd_and_hms(262_142, m, d, h, 0, 0)
-        .unwrap()
-        .with_timezone(&Utc)
+    local(262_142, m, d, h, 0)
 }
 
 fn is_out_of_range(err: &Error) -> bool {
@@ -116,7 +109,7 @@ fn extremes_postpaid_reminder_past_the_calendar_is_not_scheduled() {
         panic!("{events:?}")
     };
     assert_eq!((first.number, first.due), (1, charged_at));
-    assert_eq!(first.date, NaiveDate::from_ymd_opt(262_142, 12, 2).unwrap());
+    assert_eq!(first.date, date(262_142, 12, 2));
     assert_eq!(*balance, yuan(-70));
 
     // 24 h after the charge the service pauses.
@@ -238,7 +231,7 @@ fn extremes_postpaid_bill_in_the_calendars_last_month_reminds_and_stops() {
         [
             PostpaidEvent::BillIssued { month, .. },
             PostpaidEvent::ArrearsStarted { suspend_at: Some(stop), .. },
-        ] if *month == NaiveDate::from_ymd_opt(262_142, 11, 1).unwrap()
+        ] if *month == date(262_142, 11, 1)
             && *stop == issued + Duration::hours(24)
     ));
     let due = PostpaidAccount::due_events(&state, max(), &policy).unwrap();
@@ -305,9 +298,7 @@ fn extremes_subscription_reminder_and_grace_past_the_calendar_are_not_scheduled(
             _ => None,
         })
         .collect();
-    let days: Vec<NaiveDate> = (25..=31)
-        .map(|d| NaiveDate::from_ymd_opt(262_142, 12, d).unwrap())
-        .collect();
+    let days: Vec<NaiveDate> = (25..=31).map(|d| date(262_142, 12, d)).collect();
     assert_eq!(reminders, days);
     let expired = SubscriptionEvent::Expired {
         at: end,

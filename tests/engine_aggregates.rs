@@ -3,6 +3,8 @@
 //! write nothing and name the rule, a retried key returns the first answer,
 //! and time-driven transitions (Advance) run through the engine too.
 
+mod common;
+
 use std::fmt::Debug;
 use std::sync::{Arc, Barrier};
 use std::thread;
@@ -30,6 +32,7 @@ use billing_rules::usage::{
 };
 use billing_rules::{FigureValue, Refusal, RuleId, presets};
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::cny;
 use rust_decimal::Decimal;
 
 type TestEngine = Engine<FixedClock, MemoryStore>;
@@ -49,10 +52,6 @@ fn id(text: &str) -> AggregateId {
 
 fn key(text: &str) -> IdempotencyKey {
     IdempotencyKey::from(text)
-}
-
-fn cny(text: &str) -> Money {
-    Money::cny(text.parse::<Decimal>().unwrap())
 }
 
 fn version<D>(engine: &TestEngine, id: &AggregateId) -> Version

@@ -1,5 +1,7 @@
 //! Values, rule ids, errors and the policy pattern (issue: foundation).
 
+mod common;
+
 use std::cmp::Ordering;
 
 use billing_rules::money::{Currency, Money, Rounding, RoundingMode};
@@ -10,13 +12,10 @@ use billing_rules::time::{Clock, Days, FixedClock, Period, Zone};
 use billing_rules::{
     ArithmeticError, Error, Figure, FigureValue, PolicyError, Reason, Refusal, RuleFamily, RuleId,
 };
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::{d, date};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
 
 fn utc(y: i32, m: u32, day: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, day, h, min, s).unwrap()
@@ -159,14 +158,7 @@ fn rounding_modes_on_ties_and_negatives() {
 }
 
 fn any_mode() -> impl Strategy<Value = RoundingMode> {
-    prop_oneof![
-        Just(RoundingMode::HalfUp),
-        Just(RoundingMode::HalfEven),
-        Just(RoundingMode::TowardZero),
-        Just(RoundingMode::AwayFromZero),
-        Just(RoundingMode::Floor),
-        Just(RoundingMode::Ceiling),
-    ]
+    prop::sample::select(RoundingMode::ALL.to_vec())
 }
 
 /// Any Decimal a service could hand us, across the whole range and scale.
@@ -408,14 +400,7 @@ proptest! {
 
 #[test]
 fn rounding_mode_displays_its_json_name() {
-    for mode in [
-        RoundingMode::HalfUp,
-        RoundingMode::HalfEven,
-        RoundingMode::TowardZero,
-        RoundingMode::AwayFromZero,
-        RoundingMode::Floor,
-        RoundingMode::Ceiling,
-    ] {
+    for mode in RoundingMode::ALL {
         let json = serde_json::to_string(&mode).unwrap();
         assert_eq!(format!("\"{mode}\""), json);
     }
@@ -429,14 +414,8 @@ fn calendar_day_turns_at_local_midnight_in_plus_eight() {
     let zone = Zone::BEIJING;
     let before = utc(2025, 6, 30, 15, 59, 59);
     let after = utc(2025, 6, 30, 16, 0, 0);
-    assert_eq!(
-        zone.local_date(before),
-        NaiveDate::from_ymd_opt(2025, 6, 30).unwrap()
-    );
-    assert_eq!(
-        zone.local_date(after),
-        NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()
-    );
+    assert_eq!(zone.local_date(before), date(2025, 6, 30));
+    assert_eq!(zone.local_date(after), date(2025, 7, 1));
     assert_eq!(zone.calendar_days_between(before, after), 1);
     assert_eq!(zone.whole_days_between(before, after), 0);
     assert_eq!(

@@ -1,5 +1,7 @@
 //! The live plugin licence (R-LIC-01..06).
 
+mod common;
+
 use billing_rules::Decider;
 use billing_rules::lifecycle::{
     AccountId, AppId, BundleClaim, BundleClaimCommand, BundleReceipt, Licence, LicenceCommand,
@@ -11,11 +13,16 @@ use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::time::Days;
 use billing_rules::{Error, FigureValue, RuleId, TimeDriven};
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::refused;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 1, 1, 4, 0, 0).unwrap()
+}
+
+fn policy() -> LicencePolicy {
+    presets::live_plugin_licence().unwrap()
 }
 
 fn app() -> AppId {
@@ -38,29 +45,7 @@ fn run(
     command: &LicenceCommand,
     now: DateTime<Utc>,
 ) -> (LicenceState, Vec<LicenceEvent>) {
-    Licence::run(
-        state,
-        command,
-        now,
-        &presets::live_plugin_licence().unwrap(),
-    )
-    .unwrap()
-}
-
-fn refused(
-    state: &LicenceState,
-    command: &LicenceCommand,
-    now: DateTime<Utc>,
-) -> billing_rules::Refusal {
-    match Licence::decide(
-        state,
-        command,
-        now,
-        &presets::live_plugin_licence().unwrap(),
-    ) {
-        Err(Error::Refused(refusal)) => refusal,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
+    Licence::run(state, command, now, &policy()).unwrap()
 }
 
 fn held(state: &LicenceState) -> &billing_rules::lifecycle::Held {
@@ -85,13 +70,7 @@ fn receipt(app: &AppId, account: &AccountId, package: TrafficPackage) -> BundleR
         account: account.clone(),
         package,
     };
-    let (state, _) = BundleClaim::run(
-        &BundleClaim::initial(),
-        &claim,
-        t0(),
-        &presets::live_plugin_licence().unwrap(),
-    )
-    .unwrap();
+    let (state, _) = BundleClaim::run(&BundleClaim::initial(), &claim, t0(), &policy()).unwrap();
     state.receipt().unwrap().clone()
 }
 
@@ -112,7 +91,7 @@ fn claim_bundled(account: AccountId, receipt: BundleReceipt) -> LicenceCommand {
 
 #[test]
 fn preset_is_valid_and_round_trips_through_json() {
-    let policy = presets::live_plugin_licence().unwrap();
+    let policy = policy();
     assert_eq!(LicencePolicy::try_from(policy.to_spec()).unwrap(), policy);
     let json = serde_json::to_string(&policy).unwrap();
     assert_eq!(
@@ -153,7 +132,7 @@ fn r_lic_01_a_licence_costs_30000_and_is_valid_one_year_from_purchase() {
         ]
     );
     assert_eq!(
-        Licence::status(&state, t0(), &presets::live_plugin_licence().unwrap()),
+        Licence::status(&state, t0(), &policy()),
         LicenceStatus::Available {
             until: t0() + Duration::days(365)
         }
@@ -168,7 +147,7 @@ fn r_lic_02_a_licence_belongs_to_one_app_id() {
         app: AppId::new("live-app-2"),
         account: alice(),
     };
-    let refusal = refused(&state, &other_app, t0());
+    let refusal = refused::<Licence>(&state, &other_app, t0(), &policy());
     assert_eq!(refusal.rule(), RuleId::Lic02);
     assert_eq!(
         refusal.figure("licensed_app"),
@@ -179,7 +158,7 @@ fn r_lic_02_a_licence_belongs_to_one_app_id() {
         account: alice(),
     };
     assert_eq!(
-        refused(&LicenceState::Unbound, &empty, t0()).rule(),
+        refused::<Licence>(&LicenceState::Unbound, &empty, t0(), &policy()).rule(),
         RuleId::Lic02
     );
 }
@@ -193,12 +172,7 @@ fn r_lic_03_another_licence_extends_from_the_current_end_not_from_today() {
         if *start == t0() + Duration::days(365) && *end == t0() + Duration::days(730))
     );
     assert_eq!(held(&state).terms, 2);
-    assert_eq!(
-        held(&state)
-            .granted(&presets::live_plugin_licence().unwrap())
-            .unwrap(),
-        Days(730)
-    );
+    assert_eq!(held(&state).granted(&policy()).unwrap(), Days(730));
 }
 
 #[test]
@@ -206,7 +180,7 @@ fn r_lic_03_after_expiry_the_new_year_runs_from_the_purchase() {
     let (state, _) = run(&LicenceState::Unbound, &buy(alice()), t0());
     let late = t0() + Duration::days(400);
     assert_eq!(
-        Licence::status(&state, late, &presets::live_plugin_licence().unwrap()),
+        Licence::status(&state, late, &policy()),
         LicenceStatus::Expired {
             since: t0() + Duration::days(365)
         }
@@ -217,7 +191,7 @@ fn r_lic_03_after_expiry_the_new_year_runs_from_the_purchase() {
         if *start == late && *end == late + Duration::days(365))
     );
     assert_eq!(
-        Licence::status(&state, late, &presets::live_plugin_licence().unwrap()),
+        Licence::status(&state, late, &policy()),
         LicenceStatus::Available {
             until: late + Duration::days(365)
         }
@@ -252,7 +226,7 @@ fn r_lic_04_a_second_account_cannot_bind_the_app_id() {
                 ),
             ),
         ] {
-            let refusal = refused(state, &command, t0());
+            let refusal = refused::<Licence>(state, &command, t0(), &policy());
             assert_eq!(refusal.rule(), RuleId::Lic04);
             assert_eq!(
                 refusal.figure("owner"),
@@ -287,11 +261,11 @@ fn r_lic_05_a_licence_can_be_bought_pending_available_or_expired() {
         t0(),
     );
     assert_eq!(
-        Licence::status(&pending, t0(), &presets::live_plugin_licence().unwrap()),
+        Licence::status(&pending, t0(), &policy()),
         LicenceStatus::PendingPayment
     );
     assert_eq!(
-        Licence::access(&pending, t0(), &presets::live_plugin_licence().unwrap()).rule(),
+        Licence::access(&pending, t0(), &policy()).rule(),
         Some(RuleId::Lic05)
     );
     let (available, _) = run(&pending, &buy(alice()), t0());
@@ -301,42 +275,27 @@ fn r_lic_05_a_licence_can_be_bought_pending_available_or_expired() {
     // Expired, recorded by the due event.
     let end = t0() + Duration::days(365);
     assert!(
-        Licence::status(
-            &available,
-            end - Duration::seconds(1),
-            &presets::live_plugin_licence().unwrap()
-        ) == LicenceStatus::Available { until: end }
+        Licence::status(&available, end - Duration::seconds(1), &policy())
+            == LicenceStatus::Available { until: end }
     );
     assert_eq!(
-        Licence::status(&available, end, &presets::live_plugin_licence().unwrap()),
+        Licence::status(&available, end, &policy()),
         LicenceStatus::Expired { since: end }
     );
     assert!(
-        Licence::due_events(
-            &available,
-            end - Duration::seconds(1),
-            &presets::live_plugin_licence().unwrap()
-        )
-        .unwrap()
-        .is_empty()
+        Licence::due_events(&available, end - Duration::seconds(1), &policy())
+            .unwrap()
+            .is_empty()
     );
-    let due =
-        Licence::due_events(&available, end, &presets::live_plugin_licence().unwrap()).unwrap();
+    let due = Licence::due_events(&available, end, &policy()).unwrap();
     assert_eq!(due, vec![LicenceEvent::Expired { at: end }]);
     let expired = due.iter().fold(available.clone(), Licence::evolve);
     assert!(matches!(expired, LicenceState::Expired(_)));
     assert_eq!(due.iter().fold(expired.clone(), Licence::evolve), expired);
-    let answer = Licence::access(&expired, end, &presets::live_plugin_licence().unwrap());
+    let answer = Licence::access(&expired, end, &policy());
     assert_eq!(answer.rule(), Some(RuleId::Lic05));
     let (renewed, _) = run(&expired, &buy(alice()), end + Duration::days(2));
-    assert!(
-        Licence::access(
-            &renewed,
-            end + Duration::days(2),
-            &presets::live_plugin_licence().unwrap()
-        )
-        .is_allowed()
-    );
+    assert!(Licence::access(&renewed, end + Duration::days(2), &policy()).is_allowed());
 }
 
 #[test]
@@ -351,7 +310,7 @@ fn r_lic_06_a_traffic_package_of_200_tb_or_more_earns_a_free_year() {
     );
     assert_eq!(held(&state).bundled_packages, vec!["pkg-200tb".to_owned()]);
     // The same receipt a second time: refused.
-    let refusal = refused(&state, &claim, t0());
+    let refusal = refused::<Licence>(&state, &claim, t0(), &policy());
     assert_eq!(refusal.rule(), RuleId::Lic06);
     assert_eq!(refusal.reasons().len(), 1);
     assert_eq!(
@@ -376,7 +335,7 @@ fn r_lic_06_below_200_tb_or_bought_by_another_account_is_refused_with_every_reas
         Unit::Terabyte,
         AccountId::new("carol"),
     );
-    let policy = presets::live_plugin_licence().unwrap();
+    let policy = policy();
     let check = |refusal: &billing_rules::Refusal| {
         assert_eq!(refusal.reasons().len(), 2);
         assert!(refusal.rules().all(|r| r == RuleId::Lic06));
@@ -405,13 +364,20 @@ fn r_lic_06_below_200_tb_or_bought_by_another_account_is_refused_with_every_reas
         account: alice(),
         package: just_below.clone(),
     };
-    match BundleClaim::decide(&BundleClaim::initial(), &claim, t0(), &policy) {
-        Err(Error::Refused(refusal)) => check(&refusal),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
+    check(&refused::<BundleClaim>(
+        &BundleClaim::initial(),
+        &claim,
+        t0(),
+        &policy,
+    ));
     // ...and the licence refuses a receipt that says otherwise.
     let forged = claim_bundled(alice(), forged_receipt(&app(), just_below));
-    check(&refused(&LicenceState::Unbound, &forged, t0()));
+    check(&refused::<Licence>(
+        &LicenceState::Unbound,
+        &forged,
+        t0(),
+        &policy,
+    ));
     // A package measured in something else than data cannot be compared.
     let calls = package("pkg-calls", Decimal::from(1_000_000), Unit::Call, alice());
     let claim = BundleClaimCommand::Claim {
@@ -431,14 +397,7 @@ fn r_lic_06_below_200_tb_or_bought_by_another_account_is_refused_with_every_reas
 #[test]
 fn licence_state_and_events_round_trip_through_json() {
     let (state, mut events) = run(&LicenceState::Unbound, &buy(alice()), t0());
-    events.extend(
-        Licence::due_events(
-            &state,
-            t0() + Duration::days(400),
-            &presets::live_plugin_licence().unwrap(),
-        )
-        .unwrap(),
-    );
+    events.extend(Licence::due_events(&state, t0() + Duration::days(400), &policy()).unwrap());
     let json = serde_json::to_string(&events).unwrap();
     assert_eq!(
         serde_json::from_str::<Vec<LicenceEvent>>(&json).unwrap(),

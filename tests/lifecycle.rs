@@ -1,6 +1,8 @@
 //! The subscription lifecycle: trials, notices, reminders, interception,
 //! grace, suspension, auto-renewal, isolation (R-LIFE-01..07, R-LIFE-10).
 
+mod common;
+
 use billing_rules::Decider;
 use billing_rules::engine::{AggregateId, Engine, MemoryStore};
 use billing_rules::lifecycle::{
@@ -14,29 +16,14 @@ use billing_rules::policy::Locale;
 use billing_rules::presets;
 use billing_rules::time::{FixedClock, Period, Zone};
 use billing_rules::{Access, Error, FigureValue, RuleId, TimeDriven};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use common::{date, local, refused, yuan};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 // ---------------------------------------------------------------- helpers
 
 /// A local (+08:00) instant.
-fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    Zone::BEIJING
-        .offset()
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn yuan(n: i64) -> Money {
-    Money::cny(Decimal::from(n))
-}
-
 fn days(n: u32) -> Period {
     Period::days(n).unwrap()
 }
@@ -48,18 +35,6 @@ fn run(
     policy: &SubscriptionPolicy,
 ) -> SubscriptionState {
     Subscription::run(state, &command, now, policy).unwrap().0
-}
-
-fn refused(
-    state: &SubscriptionState,
-    command: SubscriptionCommand,
-    now: DateTime<Utc>,
-    policy: &SubscriptionPolicy,
-) -> billing_rules::Refusal {
-    match Subscription::decide(state, &command, now, policy) {
-        Err(Error::Refused(refusal)) => refusal,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
 }
 
 /// A paid term bought at `at` for `validity`.
@@ -211,9 +186,9 @@ fn r_life_01_trial_starts_when_the_app_goes_live() {
 #[test]
 fn r_life_01_go_live_is_refused_without_a_trial_or_when_already_live() {
     let chat = presets::chat_service_subscription().unwrap();
-    let refusal = refused(
+    let refusal = refused::<Subscription>(
         &Subscription::initial(),
-        SubscriptionCommand::GoLive,
+        &SubscriptionCommand::GoLive,
         local(2025, 6, 1, 0, 0),
         &chat,
     );
@@ -227,9 +202,9 @@ fn r_life_01_go_live_is_refused_without_a_trial_or_when_already_live() {
         local(2025, 6, 1, 0, 0),
         &store,
     );
-    let refusal = refused(
+    let refusal = refused::<Subscription>(
         &live,
-        SubscriptionCommand::GoLive,
+        &SubscriptionCommand::GoLive,
         local(2025, 6, 2, 0, 0),
         &store,
     );
@@ -276,9 +251,9 @@ fn r_life_02_admin_starts_one_extra_trial_after_the_trial_expired() {
     // Once: after the extra trial expired, a second one is refused.
     let later = local(2025, 7, 1, 0, 0);
     let extra = swept(&extra, later, &policy, None);
-    let refusal = refused(
+    let refusal = refused::<Subscription>(
         &extra,
-        SubscriptionCommand::StartExtraTrial { by: Role::Admin },
+        &SubscriptionCommand::StartExtraTrial { by: Role::Admin },
         later,
         &policy,
     );
@@ -300,9 +275,9 @@ fn r_life_02_extra_trial_refusals_list_every_reason() {
         &policy,
     );
     // A member, while the trial still runs: two reasons, both R-LIFE-02.
-    let refusal = refused(
+    let refusal = refused::<Subscription>(
         &trial,
-        SubscriptionCommand::StartExtraTrial { by: Role::Member },
+        &SubscriptionCommand::StartExtraTrial { by: Role::Member },
         local(2025, 6, 5, 0, 0),
         &policy,
     );
@@ -324,9 +299,9 @@ fn r_life_02_extra_trial_refusals_list_every_reason() {
         local(2025, 6, 5, 0, 0),
         &policy,
     );
-    let refusal = refused(
+    let refusal = refused::<Subscription>(
         &paid,
-        SubscriptionCommand::StartExtraTrial { by: Role::Admin },
+        &SubscriptionCommand::StartExtraTrial { by: Role::Admin },
         local(2025, 7, 1, 0, 0),
         &policy,
     );
@@ -338,9 +313,9 @@ fn r_life_02_extra_trial_refusals_list_every_reason() {
     );
 
     // Not live.
-    let refusal = refused(
+    let refusal = refused::<Subscription>(
         &Subscription::initial(),
-        SubscriptionCommand::StartExtraTrial { by: Role::Admin },
+        &SubscriptionCommand::StartExtraTrial { by: Role::Admin },
         live,
         &policy,
     );
@@ -350,9 +325,9 @@ fn r_life_02_extra_trial_refusals_list_every_reason() {
     let mut spec = presets::app_store_subscription_spec();
     spec.extra_trial_days = None;
     let plain = SubscriptionPolicy::try_from(spec).unwrap();
-    let refusal = refused(
+    let refusal = refused::<Subscription>(
         &trial,
-        SubscriptionCommand::StartExtraTrial { by: Role::Admin },
+        &SubscriptionCommand::StartExtraTrial { by: Role::Admin },
         local(2025, 7, 1, 0, 0),
         &plain,
     );
@@ -871,9 +846,9 @@ fn r_life_07_an_auto_renewal_needs_the_balance_fact() {
 fn r_life_07_auto_renewal_is_refused_when_the_plan_has_none() {
     let policy = presets::app_store_subscription().unwrap();
     let state = bought(local(2025, 1, 1, 0, 0), Period::Year, &policy);
-    let refusal = refused(
+    let refusal = refused::<Subscription>(
         &state,
-        SubscriptionCommand::SetAutoRenewal { on: true },
+        &SubscriptionCommand::SetAutoRenewal { on: true },
         local(2025, 1, 2, 0, 0),
         &policy,
     );
@@ -1455,11 +1430,7 @@ fn policy() -> impl Strategy<Value = SubscriptionPolicy> {
         proptest::option::of(1u32..20),
         proptest::option::of((0u32..10, 0u32..4, 0u32..24)),
         0u32..96,
-        prop_oneof![
-            Just(Lapse::Intercepted),
-            Just(Lapse::Suspended),
-            Just(Lapse::Isolated)
-        ],
+        prop::sample::select(Lapse::ALL.to_vec()),
         proptest::option::of(1u32..40),
     )
         .prop_filter_map(

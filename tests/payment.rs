@@ -1,13 +1,16 @@
 //! Payment methods, switching and invoice routing (issue 6: R-PAY-01..09).
 
+mod common;
+
 use billing_rules::Decider;
 use billing_rules::money::{Currency, Money};
 use billing_rules::payment::{
     EnvironmentPayment, InvoiceRouting, InvoiceSource, PaymentCommand, PaymentEvent, PaymentMethod,
     PaymentPolicy, PaymentPolicySpec, PaymentState, PrepaidSource, SwitchFacts,
 };
-use billing_rules::{Error, FigureValue, Refusal, RuleId, presets};
+use billing_rules::{Error, FigureValue, RuleId, presets};
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::{cny, refused, rules};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -15,10 +18,6 @@ use PaymentMethod::{PayAsYouGo, PrepaidCloudAccount, PrepaidPersonalWallet};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap()
-}
-
-fn cny(s: &str) -> Money {
-    Money::cny(s.parse::<Decimal>().unwrap())
 }
 
 fn policy() -> PaymentPolicy {
@@ -35,17 +34,6 @@ fn run(state: &PaymentState, command: &PaymentCommand, policy: &PaymentPolicy) -
     EnvironmentPayment::run(state, command, now(), policy)
         .unwrap()
         .0
-}
-
-fn refused(state: &PaymentState, command: &PaymentCommand, policy: &PaymentPolicy) -> Refusal {
-    match EnvironmentPayment::decide(state, command, now(), policy) {
-        Err(Error::Refused(refusal)) => refusal,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
-fn rules(refusal: &Refusal) -> Vec<RuleId> {
-    refusal.rules().collect()
 }
 
 fn first(method: PaymentMethod) -> PaymentCommand {
@@ -154,7 +142,8 @@ fn r_pay_02_first_purchase_chooses_the_method() {
 #[test]
 fn r_pay_02_a_later_purchase_cannot_choose_again() {
     let state = bought(PrepaidPersonalWallet);
-    let refusal = refused(&state, &first(PrepaidCloudAccount), &policy());
+    let refusal =
+        refused::<EnvironmentPayment>(&state, &first(PrepaidCloudAccount), now(), &policy());
     assert_eq!(rules(&refusal), [RuleId::Pay02]);
     assert_eq!(
         refusal.figure("current_method"),
@@ -208,7 +197,8 @@ fn r_pay_03_four_switches_are_allowed_and_the_fifth_is_refused() {
         assert_eq!(next.switches_used(), expected_number);
         state = next;
     }
-    let refusal = refused(&state, &switch(PrepaidCloudAccount), &policy());
+    let refusal =
+        refused::<EnvironmentPayment>(&state, &switch(PrepaidCloudAccount), now(), &policy());
     assert_eq!(rules(&refusal), [RuleId::Pay03]);
     assert_eq!(
         refusal.primary().message,
@@ -220,7 +210,7 @@ fn r_pay_03_four_switches_are_allowed_and_the_fifth_is_refused() {
     );
     assert_eq!(refusal.figure("switch_limit"), Some(&FigureValue::Count(4)));
     // Pay-as-you-go would be a switch too.
-    let refusal = refused(&state, &switch(PayAsYouGo), &policy());
+    let refusal = refused::<EnvironmentPayment>(&state, &switch(PayAsYouGo), now(), &policy());
     assert_eq!(rules(&refusal), [RuleId::Pay03]);
 }
 
@@ -234,7 +224,8 @@ fn r_pay_03_switch_limit_is_a_policy_field() {
     );
     state = run(&state, &switch(PrepaidCloudAccount), &policy);
     state = run(&state, &switch(PrepaidPersonalWallet), &policy);
-    let refusal = refused(&state, &switch(PrepaidCloudAccount), &policy);
+    let refusal =
+        refused::<EnvironmentPayment>(&state, &switch(PrepaidCloudAccount), now(), &policy);
     assert_eq!(
         refusal.primary().message,
         "2 of 2 switches used; no further switch is allowed"
@@ -246,7 +237,7 @@ fn r_pay_03_switch_limit_is_a_policy_field() {
         &first(PrepaidPersonalWallet),
         &none,
     );
-    let refusal = refused(&state, &switch(PrepaidCloudAccount), &none);
+    let refusal = refused::<EnvironmentPayment>(&state, &switch(PrepaidCloudAccount), now(), &none);
     assert_eq!(
         refusal.primary().message,
         "0 of 0 switches used; no further switch is allowed"
@@ -266,7 +257,7 @@ fn r_pay_04_pay_as_you_go_is_final() {
         }
     );
     for to in [PrepaidPersonalWallet, PrepaidCloudAccount] {
-        let refusal = refused(&state, &switch(to), &policy());
+        let refusal = refused::<EnvironmentPayment>(&state, &switch(to), now(), &policy());
         assert_eq!(rules(&refusal), [RuleId::Pay04]);
         assert!(refusal.primary().message.contains("which is final"));
         assert_eq!(
@@ -281,7 +272,8 @@ fn r_pay_04_pay_as_you_go_is_final() {
 #[test]
 fn r_pay_05_an_account_that_never_prepaid_cannot_switch() {
     let state = EnvironmentPayment::initial();
-    let refusal = refused(&state, &switch(PrepaidCloudAccount), &policy());
+    let refusal =
+        refused::<EnvironmentPayment>(&state, &switch(PrepaidCloudAccount), now(), &policy());
     assert_eq!(rules(&refusal), [RuleId::Pay05]);
     assert!(
         refusal
@@ -296,7 +288,8 @@ fn r_pay_05_an_account_that_never_prepaid_cannot_switch() {
 #[test]
 fn r_pay_05_pay_as_you_go_opened_directly_cannot_switch() {
     let state = bought(PayAsYouGo);
-    let refusal = refused(&state, &switch(PrepaidPersonalWallet), &policy());
+    let refusal =
+        refused::<EnvironmentPayment>(&state, &switch(PrepaidPersonalWallet), now(), &policy());
     assert_eq!(rules(&refusal), [RuleId::Pay04, RuleId::Pay05]);
     assert!(
         refusal.reasons()[1]
@@ -311,9 +304,10 @@ fn r_pay_05_pay_as_you_go_opened_directly_cannot_switch() {
 fn r_pay_06_less_open_for_invoicing_than_the_refund_refuses() {
     let state = bought(PrepaidPersonalWallet);
     let facts = SwitchFacts::default().with_refund(cny("150"), cny("100"));
-    let refusal = refused(
+    let refusal = refused::<EnvironmentPayment>(
         &state,
         &PaymentCommand::switch(PrepaidCloudAccount, facts),
+        now(),
         &policy(),
     );
     assert_eq!(rules(&refusal), [RuleId::Pay06]);
@@ -356,9 +350,10 @@ fn r_pay_06_enough_open_for_invoicing_allows_the_switch_and_records_the_refund()
     );
     // One fen short is refused.
     let facts = SwitchFacts::default().with_refund(cny("150"), cny("149.99"));
-    let refusal = refused(
+    let refusal = refused::<EnvironmentPayment>(
         &state,
         &PaymentCommand::switch(PrepaidCloudAccount, facts),
+        now(),
         &policy(),
     );
     assert_eq!(rules(&refusal), [RuleId::Pay06]);
@@ -368,9 +363,10 @@ fn r_pay_06_enough_open_for_invoicing_allows_the_switch_and_records_the_refund()
 fn r_pay_06_negative_amounts_are_refused_with_their_figures() {
     let state = bought(PrepaidPersonalWallet);
     let facts = SwitchFacts::default().with_refund(cny("-1"), cny("-2"));
-    let refusal = refused(
+    let refusal = refused::<EnvironmentPayment>(
         &state,
         &PaymentCommand::switch(PrepaidCloudAccount, facts),
+        now(),
         &policy(),
     );
     assert_eq!(rules(&refusal), [RuleId::Pay06, RuleId::Pay06]);
@@ -405,9 +401,10 @@ fn r_pay_06_amounts_in_another_currency_are_an_arithmetic_error() {
 fn r_pay_07_an_unsupported_context_refuses() {
     let state = bought(PrepaidPersonalWallet);
     let facts = SwitchFacts::default().in_unsupported_context();
-    let refusal = refused(
+    let refusal = refused::<EnvironmentPayment>(
         &state,
         &PaymentCommand::switch(PrepaidCloudAccount, facts),
+        now(),
         &policy(),
     );
     assert_eq!(rules(&refusal), [RuleId::Pay07]);
@@ -421,7 +418,8 @@ fn r_pay_07_an_unsupported_context_refuses() {
 #[test]
 fn r_pay_07_a_switch_to_the_current_method_is_refused() {
     let state = bought(PrepaidCloudAccount);
-    let refusal = refused(&state, &switch(PrepaidCloudAccount), &policy());
+    let refusal =
+        refused::<EnvironmentPayment>(&state, &switch(PrepaidCloudAccount), now(), &policy());
     assert_eq!(rules(&refusal), [RuleId::Pay07]);
     assert_eq!(
         refusal.primary().message,
@@ -438,7 +436,7 @@ fn r_pay_08_isolation_blocks_switching_until_renewed() {
     let state = bought(PrepaidPersonalWallet);
     let isolated =
         PaymentCommand::switch(PrepaidCloudAccount, SwitchFacts::default().in_isolation());
-    let refusal = refused(&state, &isolated, &policy());
+    let refusal = refused::<EnvironmentPayment>(&state, &isolated, now(), &policy());
     assert_eq!(rules(&refusal), [RuleId::Pay08]);
     assert!(
         refusal
@@ -468,9 +466,10 @@ fn r_pay_03_to_08_a_refusal_lists_every_rule_in_catalogue_order() {
         .in_isolation()
         .in_unsupported_context()
         .with_refund(cny("150"), cny("100"));
-    let refusal = refused(
+    let refusal = refused::<EnvironmentPayment>(
         &state,
         &PaymentCommand::switch(PayAsYouGo, facts),
+        now(),
         &policy(),
     );
     assert_eq!(
@@ -719,7 +718,7 @@ proptest! {
     fn r_pay_03_to_08_refusal_order_is_catalogue_order(
         state in prop_oneof![
             Just(PaymentState::NotChosen),
-            (prop::sample::select(vec![PrepaidSource::PersonalWallet, PrepaidSource::CloudAccount]), 0u32..8)
+            (prop::sample::select(PrepaidSource::ALL.to_vec()), 0u32..8)
                 .prop_map(|(source, switches_used)| PaymentState::Prepaid { source, switches_used }),
             (0u32..8, any::<bool>())
                 .prop_map(|(switches_used, ever_prepaid)| PaymentState::PayAsYouGo { switches_used, ever_prepaid }),

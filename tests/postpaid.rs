@@ -1,6 +1,8 @@
 //! The postpaid account: monthly bills, arrears, reminders, suspension,
 //! top-ups, paused recordings (R-LIFE-08, R-LIFE-09).
 
+mod common;
+
 use billing_rules::Decider;
 use billing_rules::lifecycle::{
     ArrearsCause, ArrearsReminderSpec, ArrearsTrigger, Channel, Channels, PostpaidAccount,
@@ -9,23 +11,11 @@ use billing_rules::lifecycle::{
 };
 use billing_rules::money::{Currency, Money};
 use billing_rules::presets;
-use billing_rules::time::Zone;
 use billing_rules::{Error, FigureValue, RuleId, TimeDriven};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::{date, local, refused, yuan};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-
-fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    Zone::BEIJING
-        .offset()
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn yuan(n: i64) -> Money {
-    Money::cny(Decimal::from(n))
-}
 
 fn run(
     state: &PostpaidState,
@@ -34,18 +24,6 @@ fn run(
     policy: &PostpaidPolicy,
 ) -> (PostpaidState, Vec<PostpaidEvent>) {
     PostpaidAccount::run(state, &command, now, policy).unwrap()
-}
-
-fn refused(
-    state: &PostpaidState,
-    command: PostpaidCommand,
-    now: DateTime<Utc>,
-    policy: &PostpaidPolicy,
-) -> billing_rules::Refusal {
-    match PostpaidAccount::decide(state, &command, now, policy) {
-        Err(Error::Refused(refusal)) => refusal,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
 }
 
 /// A cloud account whose June bill of 120 is issued at `at` on a zero balance.
@@ -119,7 +97,7 @@ fn r_life_08_policy_bill_day_must_be_1_to_3_and_reminders_ascending() {
 #[test]
 fn r_life_08_a_bill_is_issued_on_day_1_2_or_3_of_the_next_month() {
     let policy = presets::cloud_environment_postpaid().unwrap();
-    let june = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+    let june = date(2025, 6, 1);
     for day in 1..=3 {
         assert_eq!(
             policy.billed_month(local(2025, 7, day, 9, 0)).unwrap(),
@@ -128,9 +106,9 @@ fn r_life_08_a_bill_is_issued_on_day_1_2_or_3_of_the_next_month() {
     }
     // Local day counts: 2025-07-03 16:30 UTC is already 4 July in +08:00.
     let late = Utc.with_ymd_and_hms(2025, 7, 3, 16, 30, 0).unwrap();
-    let refusal = refused(
+    let refusal = refused::<PostpaidAccount>(
         &PostpaidAccount::initial(),
-        PostpaidCommand::IssueBill { amount: yuan(1) },
+        &PostpaidCommand::IssueBill { amount: yuan(1) },
         late,
         &policy,
     );
@@ -143,16 +121,16 @@ fn r_life_08_a_bill_is_issued_on_day_1_2_or_3_of_the_next_month() {
     // January's bill is December's.
     assert_eq!(
         policy.billed_month(local(2026, 1, 2, 0, 0)).unwrap(),
-        NaiveDate::from_ymd_opt(2025, 12, 1).unwrap()
+        date(2025, 12, 1)
     );
 }
 
 #[test]
 fn r_life_08_a_month_is_billed_once() {
     let (policy, state, _) = billed(local(2025, 7, 1, 8, 0));
-    let refusal = refused(
+    let refusal = refused::<PostpaidAccount>(
         &state,
-        PostpaidCommand::IssueBill { amount: yuan(5) },
+        &PostpaidCommand::IssueBill { amount: yuan(5) },
         local(2025, 7, 2, 8, 0),
         &policy,
     );
@@ -172,14 +150,14 @@ fn r_life_08_in_arrears_reminders_go_out_and_services_stop_24_hours_after_the_bi
         vec![
             PostpaidEvent::BillIssued {
                 at,
-                month: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+                month: date(2025, 6, 1),
                 amount: yuan(120),
                 balance: yuan(-120)
             },
             PostpaidEvent::ArrearsStarted {
                 at,
                 cause: ArrearsCause::Bill {
-                    month: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()
+                    month: date(2025, 6, 1)
                 },
                 balance: yuan(-120),
                 suspend_at: Some(at + Duration::hours(24))
@@ -301,17 +279,17 @@ fn r_life_08_commands_catch_up_on_what_came_due_first() {
 #[test]
 fn r_life_08_monthly_accounts_take_no_charges_and_plugin_accounts_no_bills() {
     let cloud = presets::cloud_environment_postpaid().unwrap();
-    let refusal = refused(
+    let refusal = refused::<PostpaidAccount>(
         &PostpaidAccount::initial(),
-        PostpaidCommand::Charge { amount: yuan(1) },
+        &PostpaidCommand::Charge { amount: yuan(1) },
         local(2025, 7, 1, 0, 0),
         &cloud,
     );
     assert_eq!(refusal.rule(), RuleId::Life08);
     let plugin = presets::live_plugin_postpaid().unwrap();
-    let refusal = refused(
+    let refusal = refused::<PostpaidAccount>(
         &PostpaidAccount::initial(),
-        PostpaidCommand::IssueBill { amount: yuan(1) },
+        &PostpaidCommand::IssueBill { amount: yuan(1) },
         local(2025, 7, 1, 0, 0),
         &plugin,
     );
@@ -335,16 +313,16 @@ fn amounts_in_another_currency_or_non_positive_top_ups_are_errors() {
     )
     .unwrap_err();
     assert!(matches!(err, Error::Arithmetic { .. }));
-    let refusal = refused(
+    let refusal = refused::<PostpaidAccount>(
         &PostpaidAccount::initial(),
-        PostpaidCommand::TopUp { amount: yuan(0) },
+        &PostpaidCommand::TopUp { amount: yuan(0) },
         local(2025, 7, 1, 0, 0),
         &policy,
     );
     assert_eq!(refusal.rule(), RuleId::Life09);
-    let refusal = refused(
+    let refusal = refused::<PostpaidAccount>(
         &PostpaidAccount::initial(),
-        PostpaidCommand::Charge { amount: yuan(-1) },
+        &PostpaidCommand::Charge { amount: yuan(-1) },
         local(2025, 7, 1, 0, 0),
         &policy,
     );
@@ -510,10 +488,7 @@ fn policy() -> impl Strategy<Value = PostpaidPolicy> {
         Just(presets::cloud_environment_postpaid().unwrap()),
         Just(presets::live_plugin_postpaid().unwrap()),
         (
-            prop_oneof![
-                Just(ArrearsTrigger::MonthlyBill),
-                Just(ArrearsTrigger::BalanceRunsOut)
-            ],
+            prop::sample::select(ArrearsTrigger::ALL.to_vec()),
             1u32..=3,
             0u32..72,
             prop::collection::btree_set(0u32..96, 1..5)

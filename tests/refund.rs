@@ -1,6 +1,8 @@
 //! Refund eligibility: app-order ledger and licence refunds (issue 6:
 //! R-REF-01..04).
 
+mod common;
+
 use billing_rules::Decider;
 use billing_rules::money::{Currency, Money};
 use billing_rules::quantity::{Quantity, Unit};
@@ -10,18 +12,15 @@ use billing_rules::refund::{
     OrderId, OrderLedger, OrderStatus, RefundFlags, RefundWindow,
 };
 use billing_rules::time::Days;
-use billing_rules::{Error, FigureValue, Refusal, RuleId, presets};
+use billing_rules::{Error, FigureValue, RuleId, presets};
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::{cny, refused, rules};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 /// 00:00 UTC+08:00 on June `day`, 2025.
 fn june(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 5, 31, 16, 0, 0).unwrap() + Duration::days(i64::from(day) - 1)
-}
-
-fn cny(s: &str) -> Money {
-    Money::cny(s.parse::<Decimal>().unwrap())
 }
 
 fn gb(s: &str) -> Quantity {
@@ -57,17 +56,6 @@ fn refund(id: &str) -> LedgerCommand {
 
 fn apply(state: &LedgerState, command: &LedgerCommand, at: DateTime<Utc>) -> LedgerState {
     OrderLedger::run(state, command, at, &policy()).unwrap().0
-}
-
-fn refused(state: &LedgerState, command: &LedgerCommand, at: DateTime<Utc>) -> Refusal {
-    match OrderLedger::decide(state, command, at, &policy()) {
-        Err(Error::Refused(refusal)) => refusal,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
-fn rules(refusal: &Refusal) -> Vec<RuleId> {
-    refusal.rules().collect()
 }
 
 /// o1: 300 paid June 1; o2: 500 paid June 5.
@@ -116,7 +104,10 @@ fn r_ref_01_exactly_ten_days_after_payment_is_eligible_one_second_later_is_not()
         Some(&FigureValue::Text("o2".into()))
     );
     // The decider agrees, and refuses the refund with the same reasons.
-    assert_eq!(refused(&state, &refund("o2"), late), refusal.clone());
+    assert_eq!(
+        refused::<OrderLedger>(&state, &refund("o2"), late, &policy()),
+        refusal.clone()
+    );
     assert!(OrderLedger::run(&state, &refund("o2"), end, &policy()).is_ok());
 }
 
@@ -143,7 +134,7 @@ fn r_ref_01_the_window_is_counted_in_24_hour_days_from_the_paid_instant() {
 #[test]
 fn r_ref_01_an_invoiced_order_is_never_refundable() {
     let state = apply(&two_orders(), &invoice("o2"), june(6));
-    let refusal = refused(&state, &refund("o2"), june(6));
+    let refusal = refused::<OrderLedger>(&state, &refund("o2"), june(6), &policy());
     assert_eq!(rules(&refusal), [RuleId::Ref01]);
     assert_eq!(
         refusal.primary().message,
@@ -195,7 +186,7 @@ fn r_ref_01_recording_an_order_lists_every_problem_and_changes_nothing() {
         paid_at: june(20),
         amount: cny("-5"),
     };
-    let refusal = refused(&state, &bad, june(10));
+    let refusal = refused::<OrderLedger>(&state, &bad, june(10), &policy());
     assert_eq!(
         rules(&refusal),
         [RuleId::Ref01, RuleId::Ref01, RuleId::Ref01]
@@ -232,26 +223,30 @@ fn r_ref_01_an_order_in_another_currency_is_an_arithmetic_error() {
 #[test]
 fn r_ref_01_marking_invoiced_is_refused_for_unknown_invoiced_and_refunded_orders() {
     let state = two_orders();
-    let refusal = refused(&state, &invoice("o9"), june(6));
+    let refusal = refused::<OrderLedger>(&state, &invoice("o9"), june(6), &policy());
     assert_eq!(
         refusal.primary().message,
         "there is no order o9 in this app's ledger"
     );
     let state = apply(&state, &invoice("o1"), june(6));
     assert_eq!(
-        refused(&state, &invoice("o1"), june(6)).primary().message,
+        refused::<OrderLedger>(&state, &invoice("o1"), june(6), &policy())
+            .primary()
+            .message,
         "order o1 is already invoiced"
     );
     let state = apply(&state, &refund("o2"), june(6));
     assert_eq!(
-        refused(&state, &invoice("o2"), june(6)).primary().message,
+        refused::<OrderLedger>(&state, &invoice("o2"), june(6), &policy())
+            .primary()
+            .message,
         "order o2 was refunded: a refunded order is not invoiced"
     );
 }
 
 #[test]
 fn r_ref_01_refunding_an_unknown_order_is_refused() {
-    let refusal = refused(&two_orders(), &refund("o9"), june(6));
+    let refusal = refused::<OrderLedger>(&two_orders(), &refund("o9"), june(6), &policy());
     assert_eq!(rules(&refusal), [RuleId::Ref01]);
     assert_eq!(
         refusal.figure("order"),
@@ -264,7 +259,7 @@ fn r_ref_01_refunding_an_unknown_order_is_refused() {
 #[test]
 fn r_ref_02_only_the_latest_unrefunded_order_is_refundable() {
     let state = two_orders();
-    let refusal = refused(&state, &refund("o1"), june(6));
+    let refusal = refused::<OrderLedger>(&state, &refund("o1"), june(6), &policy());
     assert_eq!(rules(&refusal), [RuleId::Ref02]);
     assert_eq!(
         refusal.primary().message,
@@ -296,7 +291,7 @@ fn r_ref_02_refunds_go_from_the_latest_order_backwards() {
     let state = apply(&state, &refund("o1"), june(6));
     assert_eq!(state.total_refunded(Currency::CNY).unwrap(), cny("800"));
     assert_eq!(state.total_paid(Currency::CNY).unwrap(), cny("800"));
-    let again = refused(&state, &refund("o1"), june(6));
+    let again = refused::<OrderLedger>(&state, &refund("o1"), june(6), &policy());
     assert_eq!(rules(&again), [RuleId::Ref02]);
     assert_eq!(again.primary().message, "order o1 was already refunded");
     let none = policy().next_refund(&state, RefundFlags::default(), june(6));
@@ -314,7 +309,7 @@ fn r_ref_02_refunds_go_from_the_latest_order_backwards() {
 #[test]
 fn r_ref_02_an_invoiced_latest_order_blocks_every_older_refund() {
     let state = apply(&two_orders(), &invoice("o2"), june(6));
-    let refusal = refused(&state, &refund("o1"), june(6));
+    let refusal = refused::<OrderLedger>(&state, &refund("o1"), june(6), &policy());
     assert_eq!(rules(&refusal), [RuleId::Ref02]);
     let next = policy().next_refund(&state, RefundFlags::default(), june(6));
     assert_eq!(rules(next.refusal().unwrap()), [RuleId::Ref01]);
@@ -344,7 +339,7 @@ fn r_ref_02_latest_means_paid_last_not_recorded_last() {
     );
     let state = apply(&state, &record("early", june(2), "200"), june(6));
     assert_eq!(state.latest_unrefunded().unwrap().id, OrderId::from("late"));
-    let refusal = refused(&state, &refund("early"), june(6));
+    let refusal = refused::<OrderLedger>(&state, &refund("early"), june(6), &policy());
     assert_eq!(rules(&refusal), [RuleId::Ref02]);
 }
 
@@ -357,7 +352,7 @@ fn r_ref_01_02_every_reason_is_listed_in_order() {
         order: "o1".into(),
         flags: RefundFlags::default().banned().abnormal(),
     };
-    let refusal = refused(&state, &command, june(20));
+    let refusal = refused::<OrderLedger>(&state, &command, june(20), &policy());
     assert_eq!(
         rules(&refusal),
         [
@@ -954,7 +949,7 @@ fn r_ref_02_a_ledger_of_100000_orders_replays_and_reads_back_identically() {
     assert_eq!(answers(&back, &probes, now), answers(&state, &probes, now));
     assert_eq!(serde_json::to_string(&back).unwrap(), json);
     // Older orders wait for the latest (R-REF-02), on the read-back ledger too.
-    let refusal = refused(&back, &refund(&format!("o{}", n - 20)), now);
+    let refusal = refused::<OrderLedger>(&back, &refund(&format!("o{}", n - 20)), now, &policy());
     assert_eq!(
         refusal.figure("latest_unrefunded"),
         Some(&FigureValue::Text(format!("o{}", n - 10).into()))
@@ -1008,7 +1003,12 @@ fn r_ref_01_a_duplicate_id_in_a_history_is_a_data_error_naming_both() {
         "{err}"
     );
 
-    let refusal = refused(&two_orders(), &record("o1", june(5), "1"), june(5));
+    let refusal = refused::<OrderLedger>(
+        &two_orders(),
+        &record("o1", june(5), "1"),
+        june(5),
+        &policy(),
+    );
     assert_eq!(rules(&refusal), [RuleId::Ref01]);
 }
 

@@ -28,6 +28,8 @@
 //!
 //! The `usage` and `engine` areas are not covered yet.
 
+mod common;
+
 #[path = "robustness/strategies.rs"]
 mod strategies;
 

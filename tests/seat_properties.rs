@@ -23,18 +23,11 @@ fn amount() -> impl Strategy<Value = Decimal> {
 }
 
 fn mode() -> impl Strategy<Value = TierMode> {
-    prop_oneof![Just(TierMode::Volume), Just(TierMode::Graduated)]
+    prop::sample::select(TierMode::ALL.to_vec())
 }
 
 fn rounding() -> impl Strategy<Value = RoundingMode> {
-    prop_oneof![
-        Just(RoundingMode::HalfUp),
-        Just(RoundingMode::HalfEven),
-        Just(RoundingMode::TowardZero),
-        Just(RoundingMode::AwayFromZero),
-        Just(RoundingMode::Floor),
-        Just(RoundingMode::Ceiling),
-    ]
+    prop::sample::select(RoundingMode::ALL.to_vec())
 }
 
 /// Contiguous tiers on the seat axis, 1 to 6 of them, each with a flat

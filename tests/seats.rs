@@ -1,6 +1,8 @@
 //! Seat plans (issue 3): R-SEAT-01 to R-SEAT-10, one or more tests per rule.
 
-use billing_rules::money::{Currency, Money, RoundingMode};
+mod common;
+
+use billing_rules::money::{Currency, RoundingMode};
 use billing_rules::policy::Locale;
 use billing_rules::presets::{app_store_seat_pricing, app_store_seat_pricing_spec};
 use billing_rules::pricing::{
@@ -11,23 +13,12 @@ use billing_rules::pricing::{
 use billing_rules::time::{Days, Period, Zone};
 use billing_rules::{Error, FigureValue, PolicyError, RuleId};
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::{cny, d};
 use rust_decimal::Decimal;
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
-
-fn cny(s: &str) -> Money {
-    Money::cny(d(s))
-}
 
 /// An instant written in local time, UTC+08:00.
 fn bj(y: i32, m: u32, day: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
-    Zone::BEIJING
-        .offset()
-        .with_ymd_and_hms(y, m, day, h, min, s)
-        .unwrap()
-        .with_timezone(&Utc)
+    Zone::BEIJING.at(y, m, day, h, min, s).unwrap()
 }
 
 fn unit_price_spec(period: Period, unit_price: &str) -> SeatPolicySpec {

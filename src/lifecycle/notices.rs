@@ -147,6 +147,11 @@ pub enum Role {
     Member,
 }
 
+impl Role {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 3] = [Self::AccountCreator, Self::Admin, Self::Member];
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -167,6 +172,11 @@ pub enum TermKind {
     ExtraTrial,
     /// A bought or renewed term.
     Paid,
+}
+
+impl TermKind {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 3] = [Self::Trial, Self::ExtraTrial, Self::Paid];
 }
 
 impl fmt::Display for TermKind {
@@ -355,5 +365,17 @@ impl ReminderWindow {
     pub fn days(&self) -> impl Iterator<Item = NaiveDate> {
         let last = self.last;
         self.first.iter_days().take_while(move |d| *d <= last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Channel, Role, TermKind};
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(Role: AccountCreator, Admin, Member);
+        assert_all_variants!(TermKind: Trial, ExtraTrial, Paid);
+        assert_all_variants!(Channel: Sms, Email, InApp);
     }
 }

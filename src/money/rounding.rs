@@ -33,6 +33,18 @@ pub enum RoundingMode {
     Ceiling,
 }
 
+impl RoundingMode {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 6] = [
+        Self::HalfUp,
+        Self::HalfEven,
+        Self::TowardZero,
+        Self::AwayFromZero,
+        Self::Floor,
+        Self::Ceiling,
+    ];
+}
+
 impl fmt::Display for RoundingMode {
     /// The mode's JSON name, so a refusal or a log line reads like the
     /// policy it came from.
@@ -123,5 +135,22 @@ impl Rounding {
         // `rescale` rounds when the padded mantissa would overflow; padding
         // must never change the value, so keep the original then.
         if padded == value { padded } else { value }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RoundingMode;
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(
+            RoundingMode: HalfUp,
+            HalfEven,
+            TowardZero,
+            AwayFromZero,
+            Floor,
+            Ceiling,
+        );
     }
 }

@@ -38,6 +38,9 @@ pub enum InvoiceSource {
 }
 
 impl InvoiceSource {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 2] = [Self::EnvironmentConsole, Self::CloudAccountBillingCentre];
+
     /// The name used in JSON and displays.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -89,5 +92,15 @@ impl InvoiceRouting {
             PaymentMethod::PrepaidCloudAccount => self.prepaid_cloud_account,
             PaymentMethod::PayAsYouGo => self.pay_as_you_go,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InvoiceSource;
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(InvoiceSource: EnvironmentConsole, CloudAccountBillingCentre);
     }
 }

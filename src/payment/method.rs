@@ -127,6 +127,9 @@ pub enum PrepaidSource {
 }
 
 impl PrepaidSource {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 2] = [Self::PersonalWallet, Self::CloudAccount];
+
     /// The payment method that prepays from this source.
     pub const fn method(self) -> PaymentMethod {
         match self {
@@ -139,5 +142,16 @@ impl PrepaidSource {
 impl From<PrepaidSource> for PaymentMethod {
     fn from(source: PrepaidSource) -> PaymentMethod {
         source.method()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PaymentMethod, PrepaidSource};
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(PrepaidSource: PersonalWallet, CloudAccount);
+        assert_all_variants!(PaymentMethod: PrepaidPersonalWallet, PrepaidCloudAccount, PayAsYouGo);
     }
 }

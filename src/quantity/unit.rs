@@ -27,6 +27,19 @@ pub enum Dimension {
     Count,
 }
 
+impl Dimension {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 7] = [
+        Self::Data,
+        Self::Bandwidth,
+        Self::Calls,
+        Self::Seats,
+        Self::Minutes,
+        Self::Channels,
+        Self::Count,
+    ];
+}
+
 /// A unit of measure. Data and bandwidth units are decimal (base 1000).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -76,6 +89,24 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 14] = [
+        Self::Byte,
+        Self::Kilobyte,
+        Self::Megabyte,
+        Self::Gigabyte,
+        Self::Terabyte,
+        Self::BitPerSecond,
+        Self::Kilobit,
+        Self::Megabit,
+        Self::Gigabit,
+        Self::Call,
+        Self::Seat,
+        Self::Minute,
+        Self::Channel,
+        Self::Count,
+    ];
+
     /// The dimension this unit measures.
     pub fn dimension(self) -> Dimension {
         match self {
@@ -134,5 +165,31 @@ impl Unit {
 impl fmt::Display for Unit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.symbol())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Dimension, Unit};
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(Dimension: Data, Bandwidth, Calls, Seats, Minutes, Channels, Count);
+        assert_all_variants!(
+            Unit: Byte,
+            Kilobyte,
+            Megabyte,
+            Gigabyte,
+            Terabyte,
+            BitPerSecond,
+            Kilobit,
+            Megabit,
+            Gigabit,
+            Call,
+            Seat,
+            Minute,
+            Channel,
+            Count,
+        );
     }
 }

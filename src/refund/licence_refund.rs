@@ -29,6 +29,11 @@ pub enum LicenceCharge {
     TrafficFee,
 }
 
+impl LicenceCharge {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 2] = [Self::Licence, Self::TrafficFee];
+}
+
 /// A request to refund a licence order, with the facts R-REF-03 and
 /// R-REF-04 need.
 ///
@@ -203,4 +208,14 @@ fn eligibility_unruled(
             amount: request.amount,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LicenceCharge;
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(LicenceCharge: Licence, TrafficFee);
+    }
 }

@@ -71,6 +71,11 @@ pub enum OrderStatus {
     Refunded,
 }
 
+impl OrderStatus {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 3] = [Self::Open, Self::Invoiced, Self::Refunded];
+}
+
 /// One paid order of an app.
 ///
 /// Serialized as `{"id": "o1", "paid_at": "2025-06-01T00:00:00Z", "amount":
@@ -359,4 +364,14 @@ pub(crate) fn negative(id: &OrderId, amount: Money) -> Reason {
     )
     .with(order_figure(id))
     .with(Figure::money("amount", amount))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OrderStatus;
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(OrderStatus: Open, Invoiced, Refunded);
+    }
 }

@@ -345,7 +345,7 @@ fn extremes_tiers_bounds_and_prices_at_decimal_max() {
     let err = TierTable::try_from(spec.clone().on(Axis::Whole, Currency::CNY)).unwrap_err();
     assert_eq!(err.field, "tiers[0].to");
     // The maximum quantity at 1 a unit is the maximum; at 2 it overflows.
-    for mode in [TierMode::Volume, TierMode::Graduated] {
+    for mode in TierMode::ALL {
         let one = TierTable::try_from(
             TierTableSpec {
                 mode,

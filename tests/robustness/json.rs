@@ -45,7 +45,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
-use crate::samples::{at, samples, yuan};
+use crate::common::yuan;
+use crate::samples::{at, samples};
 use crate::strategies::extreme_instants;
 
 // ------------------------------------------------------------ JSON trees
@@ -601,16 +602,13 @@ pub fn use_seat_policy(policy: &SeatPolicy, seats: u32, periods: u32, now: DateT
             at,
         ));
     }
-    for platform in [Platform::Mobile, Platform::Desktop] {
+    for platform in Platform::ALL {
         let offered = policy.channels(platform);
         assert!(
             !offered.is_empty(),
             "R-SEAT-10: every platform offers a channel"
         );
-        for channel in [
-            PaymentChannel::Wallet,
-            PaymentChannel::CorporateBankTransfer,
-        ] {
+        for channel in PaymentChannel::ALL {
             let ok = policy.check_channel(platform, channel).is_ok();
             assert_eq!(ok, offered.contains(&channel));
         }
@@ -619,7 +617,7 @@ pub fn use_seat_policy(policy: &SeatPolicy, seats: u32, periods: u32, now: DateT
 
 /// Builds `spec` on both axes and prices quantities from 0 to the maximum.
 pub fn use_tier_table_spec(spec: &TierTableSpec) {
-    for axis in [Axis::Whole, Axis::Continuous] {
+    for axis in Axis::ALL {
         for currency in [Currency::CNY, Currency::JPY] {
             let Ok(table) = TierTable::try_from(spec.clone().on(axis, currency)) else {
                 continue;

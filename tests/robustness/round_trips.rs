@@ -294,14 +294,14 @@ proptest! {
         traffic in quantity(),
         banned in any::<bool>(),
         abnormal in any::<bool>(),
-        status in prop::sample::select(vec![OrderStatus::Open, OrderStatus::Invoiced, OrderStatus::Refunded]),
+        status in prop::sample::select(OrderStatus::ALL.to_vec()),
     ) {
         let order = Order { status, ..Order::new(id.clone(), paid_at, amount) };
         round_trip(&order);
         round_trip(&OrderId::new(id.clone()));
         let flags = RefundFlags { banned_for_content: banned, flagged_abnormal: abnormal };
         round_trip(&flags);
-        for charge in [LicenceCharge::Licence, LicenceCharge::TrafficFee] {
+        for charge in LicenceCharge::ALL {
             round_trip(&LicenceRefundRequest {
                 charge,
                 flags,
@@ -411,54 +411,29 @@ fn serde_every_sample_round_trips() {
 fn serde_every_enum_variant_round_trips() {
     all(&RuleId::ALL);
     all(&RuleFamily::ALL);
-    all(&[
-        RoundingMode::HalfUp,
-        RoundingMode::HalfEven,
-        RoundingMode::TowardZero,
-        RoundingMode::AwayFromZero,
-        RoundingMode::Floor,
-        RoundingMode::Ceiling,
-    ]);
-    all(&[
-        Dimension::Data,
-        Dimension::Bandwidth,
-        Dimension::Calls,
-        Dimension::Seats,
-        Dimension::Minutes,
-        Dimension::Channels,
-        Dimension::Count,
-    ]);
-    all(&[TierMode::Volume, TierMode::Graduated]);
-    all(&[Axis::Whole, Axis::Continuous]);
-    all(&[Platform::Mobile, Platform::Desktop]);
-    all(&[
-        PaymentChannel::Wallet,
-        PaymentChannel::CorporateBankTransfer,
-    ]);
-    all(&[CreditGranularity::Day, CreditGranularity::Second]);
-    all(&[CreditCap::Paid, CreditCap::NewPrice]);
+    all(&RoundingMode::ALL);
+    all(&Dimension::ALL);
+    all(&TierMode::ALL);
+    all(&Axis::ALL);
+    all(&Platform::ALL);
+    all(&PaymentChannel::ALL);
+    all(&CreditGranularity::ALL);
+    all(&CreditCap::ALL);
     all(&[
         BonusAmount::Days(u32::MAX),
         BonusAmount::Percent(Decimal::new(3575, 2)),
     ]);
-    all(&[Channel::Sms, Channel::Email, Channel::InApp]);
+    all(&Channel::ALL);
     all(&[Channels::NONE, Channels::of(&Channel::ALL)]);
-    all(&[Role::AccountCreator, Role::Admin, Role::Member]);
-    all(&[TermKind::Trial, TermKind::ExtraTrial, TermKind::Paid]);
-    all(&[Lapse::Intercepted, Lapse::Suspended, Lapse::Isolated]);
-    all(&[ArrearsTrigger::MonthlyBill, ArrearsTrigger::BalanceRunsOut]);
+    all(&Role::ALL);
+    all(&TermKind::ALL);
+    all(&Lapse::ALL);
+    all(&ArrearsTrigger::ALL);
     all(&PaymentMethod::ALL);
-    all(&[PrepaidSource::PersonalWallet, PrepaidSource::CloudAccount]);
-    all(&[
-        InvoiceSource::EnvironmentConsole,
-        InvoiceSource::CloudAccountBillingCentre,
-    ]);
-    all(&[LicenceCharge::Licence, LicenceCharge::TrafficFee]);
-    all(&[
-        OrderStatus::Open,
-        OrderStatus::Invoiced,
-        OrderStatus::Refunded,
-    ]);
+    all(&PrepaidSource::ALL);
+    all(&InvoiceSource::ALL);
+    all(&LicenceCharge::ALL);
+    all(&OrderStatus::ALL);
     all(&[
         ArithmeticError::overflow("add"),
         ArithmeticError::precision_loss("multiply"),

@@ -31,12 +31,10 @@ use billing_rules::{ArithmeticError, Error, Figure, PolicyError, Reason, Refusal
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 
+use crate::common::yuan;
+
 pub fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
-}
-
-pub fn yuan(n: i64) -> Money {
-    Money::cny(Decimal::from(n))
 }
 
 /// Every sample, typed.

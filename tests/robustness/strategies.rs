@@ -181,14 +181,7 @@ pub fn any_money() -> impl Strategy<Value = Money> {
 // ------------------------------------------------------ locale and time
 
 pub fn rounding_mode() -> impl Strategy<Value = RoundingMode> {
-    prop::sample::select(vec![
-        RoundingMode::HalfUp,
-        RoundingMode::HalfEven,
-        RoundingMode::TowardZero,
-        RoundingMode::AwayFromZero,
-        RoundingMode::Floor,
-        RoundingMode::Ceiling,
-    ])
+    prop::sample::select(RoundingMode::ALL.to_vec())
 }
 
 pub fn zone() -> impl Strategy<Value = Zone> {
@@ -230,22 +223,7 @@ pub fn period() -> impl Strategy<Value = Period> {
 }
 
 pub fn unit() -> impl Strategy<Value = Unit> {
-    prop::sample::select(vec![
-        Unit::Byte,
-        Unit::Kilobyte,
-        Unit::Megabyte,
-        Unit::Gigabyte,
-        Unit::Terabyte,
-        Unit::BitPerSecond,
-        Unit::Kilobit,
-        Unit::Megabit,
-        Unit::Gigabit,
-        Unit::Call,
-        Unit::Seat,
-        Unit::Minute,
-        Unit::Channel,
-        Unit::Count,
-    ])
+    prop::sample::select(Unit::ALL.to_vec())
 }
 
 /// Mostly data, sometimes any unit; any value.
@@ -265,15 +243,12 @@ pub fn quantity() -> impl Strategy<Value = Quantity> {
 }
 
 pub fn channels() -> impl Strategy<Value = Channels> {
-    prop::collection::vec(
-        prop::sample::select(vec![Channel::Sms, Channel::Email, Channel::InApp]),
-        0..=3,
-    )
-    .prop_map(|c| Channels::of(&c))
+    prop::collection::vec(prop::sample::select(Channel::ALL.to_vec()), 0..=3)
+        .prop_map(|c| Channels::of(&c))
 }
 
 pub fn role() -> impl Strategy<Value = Role> {
-    prop::sample::select(vec![Role::AccountCreator, Role::Admin, Role::Member])
+    prop::sample::select(Role::ALL.to_vec())
 }
 
 // -------------------------------------------------------------- policies
@@ -306,7 +281,7 @@ pub fn subscription_policy() -> impl Strategy<Value = SubscriptionPolicy> {
         prop::option::of(notice),
         prop::option::of(reminders),
         prop_oneof![0u32..=48, 0u32..=9000, Just(u32::MAX)],
-        prop::sample::select(vec![Lapse::Intercepted, Lapse::Suspended, Lapse::Isolated]),
+        prop::sample::select(Lapse::ALL.to_vec()),
         prop::option::of(period()),
     )
         .prop_map(
@@ -349,10 +324,7 @@ pub fn postpaid_policy() -> impl Strategy<Value = PostpaidPolicy> {
         });
     let generated = (
         locale(),
-        prop::sample::select(vec![
-            ArrearsTrigger::MonthlyBill,
-            ArrearsTrigger::BalanceRunsOut,
-        ]),
+        prop::sample::select(ArrearsTrigger::ALL.to_vec()),
         0u32..=4,
         prop_oneof![0u32..=48, 0u32..=9000, Just(u32::MAX)],
         prop::option::of(reminders),
@@ -408,12 +380,7 @@ pub fn payment_method() -> impl Strategy<Value = PaymentMethod> {
 }
 
 pub fn payment_policy() -> impl Strategy<Value = PaymentPolicy> {
-    let source = || {
-        prop::sample::select(vec![
-            InvoiceSource::EnvironmentConsole,
-            InvoiceSource::CloudAccountBillingCentre,
-        ])
-    };
+    let source = || prop::sample::select(InvoiceSource::ALL.to_vec());
     let generated = (
         prop_oneof![0u32..=6, Just(u32::MAX), any::<u32>()],
         payment_method(),
@@ -511,7 +478,7 @@ pub fn tier_specs() -> impl Strategy<Value = Vec<TierSpec>> {
 pub fn seat_policy_spec() -> impl Strategy<Value = SeatPolicySpec> {
     let pricing = prop_oneof![
         1 => amount().prop_map(|unit_price| PricingSpec::UnitPrice { unit_price }),
-        2 => (prop::sample::select(vec![TierMode::Volume, TierMode::Graduated]), tier_specs())
+        2 => (prop::sample::select(TierMode::ALL.to_vec()), tier_specs())
             .prop_map(|(mode, tiers)| PricingSpec::Tiered(TierTableSpec { mode, tiers })),
     ];
     let discounts = prop::collection::vec(
@@ -538,17 +505,14 @@ pub fn seat_policy_spec() -> impl Strategy<Value = SeatPolicySpec> {
         0..=3,
     );
     let seats_limit = prop::option::of(prop_oneof![1u32..=500, any::<u32>()]);
-    let channel = prop::sample::select(vec![
-        PaymentChannel::Wallet,
-        PaymentChannel::CorporateBankTransfer,
-    ]);
+    let channel = prop::sample::select(PaymentChannel::ALL.to_vec());
     let channels = (
         prop::collection::vec(channel.clone(), 0..=2),
         prop::collection::vec(channel, 0..=2),
     )
         .prop_map(|(mobile, desktop)| ChannelSpec { mobile, desktop });
     let upgrade = (
-        prop::sample::select(vec![CreditGranularity::Day, CreditGranularity::Second]),
+        prop::sample::select(CreditGranularity::ALL.to_vec()),
         rounding_mode(),
     )
         .prop_map(|(granularity, rounding)| CreditRule {

@@ -24,6 +24,9 @@ pub enum ArrearsTrigger {
 }
 
 impl ArrearsTrigger {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 2] = [Self::MonthlyBill, Self::BalanceRunsOut];
+
     /// The rule behind the trigger.
     pub fn rule(self) -> RuleId {
         match self {
@@ -292,4 +295,14 @@ fn validate(spec: &PostpaidPolicySpec) -> Result<(), PolicyError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ArrearsTrigger;
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(ArrearsTrigger: MonthlyBill, BalanceRunsOut);
+    }
 }

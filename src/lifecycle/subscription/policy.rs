@@ -30,6 +30,9 @@ pub enum Lapse {
 }
 
 impl Lapse {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 3] = [Self::Intercepted, Self::Suspended, Self::Isolated];
+
     /// The rule that sets this outcome.
     pub fn rule(self) -> RuleId {
         match self {
@@ -371,4 +374,14 @@ fn channels(field: &str, channels: Channels, rule: RuleId) -> Result<(), PolicyE
         .with_rule(rule));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lapse;
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(Lapse: Intercepted, Suspended, Isolated);
+    }
 }

@@ -19,6 +19,9 @@ pub enum Platform {
 }
 
 impl Platform {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 2] = [Self::Mobile, Self::Desktop];
+
     /// The platform's name as serialized (`"mobile"`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -39,6 +42,9 @@ pub enum PaymentChannel {
 }
 
 impl PaymentChannel {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 2] = [Self::Wallet, Self::CorporateBankTransfer];
+
     /// The channel's name as serialized (`"wallet"`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -95,7 +101,7 @@ impl ChannelSpec {
 
     /// Checks that every platform offers a channel, each listed once.
     pub(crate) fn validate(&self) -> Result<(), PolicyError> {
-        for platform in [Platform::Mobile, Platform::Desktop] {
+        for platform in Platform::ALL {
             let channels = self.on(platform);
             let field = format!("channels.{}", platform.as_str());
             if channels.is_empty() {
@@ -140,5 +146,16 @@ impl ChannelSpec {
         .with(Figure::text("platform", platform.as_str()))
         .with(Figure::text("channel", channel.as_str()))
         .into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PaymentChannel, Platform};
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(Platform: Mobile, Desktop);
+        assert_all_variants!(PaymentChannel: Wallet, CorporateBankTransfer);
     }
 }

@@ -24,6 +24,11 @@ pub enum CreditGranularity {
     Second,
 }
 
+impl CreditGranularity {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 2] = [Self::Day, Self::Second];
+}
+
 /// How upgrade credit counts time and rounds (R-SEAT-08).
 ///
 /// Serialized as `{"granularity": "day", "rounding": "toward_zero"}`;
@@ -549,5 +554,15 @@ impl SeatPolicy {
     /// refusal naming R-SEAT-10, the platform and the channel.
     pub fn check_channel(&self, platform: Platform, channel: PaymentChannel) -> Result<(), Error> {
         self.channels.check(platform, channel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CreditGranularity;
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(CreditGranularity: Day, Second);
     }
 }

@@ -46,6 +46,11 @@ pub enum CreditCap {
     NewPrice,
 }
 
+impl CreditCap {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 2] = [Self::Paid, Self::NewPrice];
+}
+
 /// An upgrade credit with the figures that produced it (R-SEAT-08).
 ///
 /// # JSON
@@ -383,5 +388,15 @@ impl SeatPolicy {
             credit,
             amount_due,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CreditCap;
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(CreditCap: Paid, NewPrice);
     }
 }

@@ -25,6 +25,11 @@ pub enum TierMode {
     Graduated,
 }
 
+impl TierMode {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 2] = [Self::Volume, Self::Graduated];
+}
+
 impl fmt::Display for TierMode {
     /// `volume` or `graduated`, as in JSON.
     ///
@@ -52,6 +57,9 @@ pub enum Axis {
 }
 
 impl Axis {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 2] = [Self::Whole, Self::Continuous];
+
     fn first(self) -> Decimal {
         match self {
             Axis::Whole => Decimal::ONE,
@@ -639,4 +647,15 @@ impl TierTable {
 
 fn is_whole(value: Decimal) -> bool {
     value.fract().is_zero()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Axis, TierMode};
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(TierMode: Volume, Graduated);
+        assert_all_variants!(Axis: Whole, Continuous);
+    }
 }
