@@ -10,7 +10,8 @@
 //! `cargo run --example whatif -- seats --print-policy` prints the preset's
 //! spec as a file to start from.
 
-use billing_rules::pricing::{SeatOrder, SeatPolicy, SeatPolicySpec};
+use billing_rules::prelude::*;
+use billing_rules::pricing::SeatPolicySpec;
 
 /// A monthly plan at 12.50 a seat, orders of 20 to 500 seats, no order
 /// above 5000.00 (R-SEAT-06), 10% bonus days for a year; every other

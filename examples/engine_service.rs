@@ -10,16 +10,12 @@
 //! `Store` (see `billing_rules::engine` for the SQL tables) and shares it
 //! between requests; each command the client may send twice carries a key.
 
-use billing_rules::engine::{AggregateId, Engine, EngineError, IdempotencyKey, MemoryStore};
-use billing_rules::lifecycle::{Subscription, SubscriptionCommand, SubscriptionEvent};
-use billing_rules::pricing::SeatOrder;
-use billing_rules::refund::{LedgerCommand, OrderLedger, RefundFlags};
-use billing_rules::time::{Clock, FixedClock};
-use billing_rules::{Error, presets};
-use chrono::{Duration, TimeZone, Utc};
+use billing_rules::TimeDelta;
+use billing_rules::lifecycle::SubscriptionEvent;
+use billing_rules::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let june_1 = Utc.with_ymd_and_hms(2025, 6, 1, 2, 0, 0).unwrap(); // 10:00 in Beijing
+    let june_1 = Zone::UTC.at(2025, 6, 1, 2, 0, 0)?; // 10:00 in Beijing
     let engine = Engine::new(FixedClock::new(june_1), MemoryStore::new());
     let seat_plan = presets::app_store_seat_pricing()?;
     let lifecycle = presets::app_store_subscription()?;
@@ -59,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 2. A refused command: eleven days later the customer asks for a
     //    refund. The 10-day window (R-REF-01) has closed; the ledger says
     //    why, with the figures, and nothing is written.
-    engine.clock().advance(Duration::days(11))?;
+    engine.clock().advance(TimeDelta::days(11))?;
     let refund = LedgerCommand::Refund {
         order: "o-1".into(),
         flags: RefundFlags::default(),

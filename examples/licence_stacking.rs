@@ -8,17 +8,9 @@
 //! cargo run --example licence_stacking
 //! ```
 
-use billing_rules::Decider;
-use billing_rules::TimeDriven;
-use billing_rules::lifecycle::{
-    AccountId, AppId, BundleClaim, BundleClaimCommand, Licence, LicenceCommand, LicenceEvent,
-    TrafficPackage,
-};
-use billing_rules::presets::live_plugin_licence;
-use billing_rules::quantity::{Quantity, Unit};
-use billing_rules::time::Zone;
-use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
+use billing_rules::NaiveDate;
+use billing_rules::lifecycle::{AccountId, AppId, LicenceEvent, TrafficPackage};
+use billing_rules::prelude::*;
 
 /// Local midnight (UTC+08:00) of a calendar day.
 fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Error>> {
@@ -27,7 +19,7 @@ fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Erro
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let policy = live_plugin_licence()?;
+    let policy = presets::live_plugin_licence()?;
     println!(
         "a licence: {} for {} days (R-LIC-01)",
         policy.price(),

@@ -6,12 +6,9 @@
 //! cargo run --example lifecycle_due_events
 //! ```
 
-use billing_rules::Decider;
-use billing_rules::TimeDriven;
-use billing_rules::lifecycle::{Subscription, SubscriptionCommand, SubscriptionEvent};
-use billing_rules::presets::chat_service_subscription;
-use billing_rules::time::{Period, Zone};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use billing_rules::lifecycle::SubscriptionEvent;
+use billing_rules::prelude::*;
+use billing_rules::{NaiveDate, TimeDelta};
 
 /// Local midnight (UTC+08:00) of a calendar day.
 fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Error>> {
@@ -22,7 +19,7 @@ fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Erro
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Reminders at 10:00 in the 7 days up to expiry and the day after, 24 h
     // of grace, then suspension.
-    let policy = chat_service_subscription()?;
+    let policy = presets::chat_service_subscription()?;
     let local = |t: DateTime<Utc>| {
         t.with_timezone(&Zone::BEIJING.offset())
             .format("%m-%d %H:%M")
@@ -37,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // A scheduler polling once a day at noon gets each event once, stamped
     // with the instant it came due (polling more often changes nothing).
-    let mut poll = day(2025, 6, 23)? + Duration::hours(12);
+    let mut poll = day(2025, 6, 23)? + TimeDelta::hours(12);
     while poll < day(2025, 7, 3)? {
         let events = Subscription::due_events(&state, poll, &policy)?;
         state = events.iter().fold(state, Subscription::evolve);
@@ -59,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             println!("  came due {}: {} {what}", local(event.at()), event.rule());
         }
-        poll += Duration::days(1);
+        poll += TimeDelta::days(1);
     }
     if let Some(reason) = Subscription::access(&state, poll, &policy).reason() {
         println!("what the app shows: {reason}");

@@ -6,9 +6,8 @@
 //! cargo run --example package_plan
 //! ```
 
-use billing_rules::presets;
-use billing_rules::time::Days;
-use billing_rules::usage::{Component, Forecast, PackageOrder, PlanLine};
+use billing_rules::prelude::*;
+use billing_rules::usage::{Component, PackageOrder, PlanLine};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 0.03 a quick verification, 1000 free trial calls, the published

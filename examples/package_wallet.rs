@@ -6,13 +6,9 @@
 //! cargo run --example package_wallet
 //! ```
 
-use billing_rules::Decider;
-use billing_rules::presets;
-use billing_rules::time::Zone;
-use billing_rules::usage::{
-    CallCounts, Component, PackageOrder, PackageWallet, WalletCommand, WalletEvent,
-};
-use chrono::{DateTime, NaiveDate, Utc};
+use billing_rules::NaiveDate;
+use billing_rules::prelude::*;
+use billing_rules::usage::{CallCounts, Component, PackageOrder, WalletEvent};
 
 /// Local midnight (UTC+08:00) of a calendar day.
 fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Error>> {

@@ -6,19 +6,11 @@
 //! cargo run --example payment_switch
 //! ```
 
-use billing_rules::Decider;
-use billing_rules::money::Money;
-use billing_rules::payment::{EnvironmentPayment, PaymentCommand, PaymentMethod, SwitchFacts};
-use billing_rules::presets;
-use chrono::{TimeZone, Utc};
-use rust_decimal::Decimal;
+use billing_rules::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let policy = presets::cloud_payment()?; // 4 switches, wallet by default
-    let now = Utc
-        .with_ymd_and_hms(2025, 6, 1, 0, 0, 0)
-        .single()
-        .ok_or("instant")?;
+    let now = Zone::UTC.at(2025, 6, 1, 0, 0, 0)?;
     let mut state = EnvironmentPayment::initial();
     println!(
         "before any purchase: {} (R-PAY-01)",

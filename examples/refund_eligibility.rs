@@ -6,15 +6,9 @@
 //! cargo run --example refund_eligibility
 //! ```
 
-use billing_rules::Decider;
-use billing_rules::money::Money;
-use billing_rules::presets;
-use billing_rules::refund::{
-    Eligibility, LedgerCommand, LedgerState, Order, OrderLedger, RefundFlags,
-};
-use billing_rules::time::Zone;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rust_decimal::Decimal;
+use billing_rules::prelude::*;
+use billing_rules::refund::{Eligibility, LedgerState, Order};
+use billing_rules::{NaiveDate, TimeDelta};
 
 /// Local midnight (UTC+08:00) of a calendar day.
 fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Error>> {
@@ -32,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Exactly 10 days after o2 was paid, and one second later.
     let boundary = day(2025, 6, 15)?;
-    for now in [boundary, boundary + Duration::seconds(1)] {
+    for now in [boundary, boundary + TimeDelta::seconds(1)] {
         println!("at {} (local):", now.with_timezone(&Zone::BEIJING.offset()));
         for order in ledger.orders() {
             let answer = match policy.eligibility(&ledger, &order.id, RefundFlags::default(), now) {

@@ -5,16 +5,14 @@
 //! cargo run --example seat_quote
 //! ```
 
-use billing_rules::RuleId;
-use billing_rules::presets::app_store_seat_pricing;
-use billing_rules::pricing::{PriceBasis, SeatOrder, StepDetail};
-use billing_rules::time::Zone;
-use chrono::NaiveDate;
+use billing_rules::NaiveDate;
+use billing_rules::prelude::*;
+use billing_rules::pricing::{PriceBasis, StepDetail};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Volume tiers 1-50 / 51-200 / 201- at the illustrative 100 / 80 / 60
     // a seat a year; 2 years at 0.85 of list.
-    let policy = app_store_seat_pricing()?;
+    let policy = presets::app_store_seat_pricing()?;
     let start = Zone::BEIJING.start_of_day(NaiveDate::from_ymd_opt(2025, 1, 1).ok_or("date")?)?;
 
     // An order may carry its start; the quote then dates its validity.

@@ -7,11 +7,9 @@
 //! cargo run --example traffic_day
 //! ```
 
-use billing_rules::presets;
-use billing_rules::quantity::{Quantity, Unit};
+use billing_rules::NaiveDate;
+use billing_rules::prelude::*;
 use billing_rules::usage::{BillingMethod, DayUsage, Region};
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Mainland: 0.20 a GB up to 2000 GB, 0.18 to 10,000, 0.15 to 50,000,

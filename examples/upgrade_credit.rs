@@ -7,12 +7,8 @@
 //! cargo run --example upgrade_credit
 //! ```
 
-use billing_rules::money::Money;
-use billing_rules::presets::app_store_seat_pricing;
-use billing_rules::pricing::{CurrentPurchase, SeatOrder};
-use billing_rules::time::{Days, Zone};
-use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
+use billing_rules::NaiveDate;
+use billing_rules::prelude::*;
 
 /// Local midnight (UTC+08:00) of a calendar day.
 fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Error>> {
@@ -21,7 +17,7 @@ fn day(y: i32, m: u32, d: u32) -> Result<DateTime<Utc>, Box<dyn std::error::Erro
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let policy = app_store_seat_pricing()?; // whole days, credit rounded down
+    let policy = presets::app_store_seat_pricing()?; // whole days, credit rounded down
     let zone = policy.locale().time_zone;
 
     // The published example: 1000 paid for 365 days, upgraded 100 days

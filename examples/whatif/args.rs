@@ -9,11 +9,9 @@
 use std::fmt;
 use std::path::Path;
 
-use billing_rules::PolicyError;
-use billing_rules::quantity::{Quantity, Unit};
-use billing_rules::time::Zone;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use rust_decimal::Decimal;
+use billing_rules::prelude::*;
+use billing_rules::{NaiveDate, NaiveTime};
+use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 

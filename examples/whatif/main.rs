@@ -23,7 +23,8 @@ mod timeline;
 mod tour;
 mod usage;
 
-use billing_rules::{RuleFamily, RuleId, presets};
+use billing_rules::RuleFamily;
+use billing_rules::prelude::*;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
@@ -111,7 +112,7 @@ fn report(err: &(dyn std::error::Error + 'static), json: bool) {
         #[serde(skip_serializing_if = "Option::is_none")]
         policy: Option<&'a args::PolicyFileError>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        detail: Option<&'a billing_rules::Error>,
+        detail: Option<&'a Error>,
     }
     let report = Report {
         error: err.to_string(),

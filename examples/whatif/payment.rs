@@ -13,20 +13,13 @@
 //!
 //! Dates and times are local to the policy's zone (the presets': UTC+08:00).
 
-use billing_rules::Decider;
-use billing_rules::money::{Currency, Money};
-use billing_rules::payment::{
-    EnvironmentPayment, InvoiceSource, PaymentCommand, PaymentEvent, PaymentMethod, PaymentPolicy,
-    PaymentState, SwitchFacts,
-};
+use billing_rules::payment::{InvoiceSource, PaymentEvent, PaymentPolicy, PaymentState};
+use billing_rules::prelude::*;
 use billing_rules::refund::{
     AppRefundPolicy, Eligibility, LedgerState, LicenceCharge, LicenceRefundPolicy,
-    LicenceRefundRequest, Order, OrderStatus, RefundFlags,
+    LicenceRefundRequest, Order, OrderStatus,
 };
-use billing_rules::time::Zone;
-use billing_rules::{Refusal, presets};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rust_decimal::Decimal;
+use billing_rules::{NaiveDate, TimeDelta};
 use serde::Serialize;
 
 use crate::args::{self, PolicyFile, When};
@@ -134,7 +127,7 @@ pub struct LicenceRefundArgs {
         value_parser = args::quantity,
         allow_hyphen_values = true
     )]
-    traffic: billing_rules::quantity::Quantity,
+    traffic: Quantity,
     /// The amount paid for the licence, in the policy's currency.
     #[arg(long, default_value = "30000", allow_negative_numbers = true)]
     amount: Decimal,
@@ -328,7 +321,7 @@ fn switch(
     let mut steps = Vec::new();
     for (i, command) in commands.enumerate() {
         // One step a day, so the events' instants tell the steps apart.
-        let at = start + Duration::days(i64::try_from(i)?);
+        let at = start + TimeDelta::days(i64::try_from(i)?);
         let (events, refused) = match EnvironmentPayment::run(&state, &command, at, policy) {
             Ok((next, events)) => {
                 state = next;

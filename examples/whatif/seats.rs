@@ -11,15 +11,11 @@
 //! whatif seats --seats 120 --policy seat.json
 //! ```
 
-use billing_rules::money::{Money, RoundingMode};
-use billing_rules::presets::app_store_seat_pricing_spec;
+use billing_rules::NaiveDate;
+use billing_rules::prelude::*;
 use billing_rules::pricing::{
-    CreditGranularity, CurrentPurchase, PriceBasis, PricingSpec, Quote, SeatOrder, SeatPolicy,
-    SeatPolicySpec, Step, StepDetail, TierMode,
+    CreditGranularity, PriceBasis, PricingSpec, SeatPolicySpec, Step, StepDetail, TierMode,
 };
-use billing_rules::time::{Days, Period, Zone};
-use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::args::{self, PolicyFile, When};
@@ -175,7 +171,7 @@ pub fn run(command: Command, out: &Output) -> Result {
 fn load(policy: &PolicyArgs, duration: &DurationArgs) -> Fallible<(SeatPolicy, String, u32)> {
     let (mut spec, mut name) = args::spec_or(
         &policy.file,
-        || Ok(app_store_seat_pricing_spec()),
+        || Ok(presets::app_store_seat_pricing_spec()),
         "app store preset",
         "SeatPolicySpec",
         "whatif seats --print-policy",

@@ -18,18 +18,13 @@
 //! follows the file's `trigger`: a monthly bill, or a balance that runs
 //! out).
 
-use billing_rules::Decider;
 use billing_rules::lifecycle::{
-    ArrearsCause, ArrearsTrigger, Funds, PostpaidAccount, PostpaidCommand, PostpaidEvent,
-    PostpaidPolicy, PostpaidPolicySpec, Subscription, SubscriptionCommand, SubscriptionEvent,
-    SubscriptionPolicy, SubscriptionPolicySpec, SubscriptionState, TermKind,
+    ArrearsCause, ArrearsTrigger, Funds, PostpaidEvent, PostpaidPolicy, PostpaidPolicySpec,
+    SubscriptionEvent, SubscriptionPolicy, SubscriptionPolicySpec, SubscriptionState, TermKind,
 };
-use billing_rules::money::Money;
-use billing_rules::presets;
-use billing_rules::time::Zone;
-use billing_rules::{Error, RuleId, TimeDriven};
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use rust_decimal::Decimal;
+use billing_rules::prelude::*;
+use billing_rules::{NaiveDate, NaiveTime, TimeDelta};
+use chrono::{NaiveDateTime, TimeZone};
 use serde::Serialize;
 
 use crate::args::{self, PolicyFile};
@@ -226,7 +221,7 @@ fn instant(zone: Zone, at: NaiveDateTime) -> std::result::Result<DateTime<Utc>, 
 
 /// `at` moved by `days` whole days, or an error past chrono's range.
 fn shift(at: DateTime<Utc>, days: i64) -> std::result::Result<DateTime<Utc>, String> {
-    at.checked_add_signed(Duration::days(days))
+    at.checked_add_signed(TimeDelta::days(days))
         .ok_or_else(|| format!("{at} moved by {days} days is out of range"))
 }
 
@@ -329,7 +324,7 @@ fn subscription(
             rows: &'a [Row],
             events: &'a [SubscriptionEvent],
             status_at_end: billing_rules::lifecycle::SubscriptionStatus,
-            access_at_end: billing_rules::Access,
+            access_at_end: Access,
         }
         return out.json(&Timeline {
             preset: name,
@@ -346,8 +341,8 @@ fn subscription(
         "At {}: {final_status}; access: {}",
         local(zone, horizon),
         match &final_access {
-            billing_rules::Access::Allowed => "allowed".to_owned(),
-            billing_rules::Access::Intercepted { rule, reason } => format!("{rule}: {reason}"),
+            Access::Allowed => "allowed".to_owned(),
+            Access::Intercepted { rule, reason } => format!("{rule}: {reason}"),
         }
     ));
     Ok(())
@@ -527,8 +522,8 @@ fn postpaid_timeline(
             time_zone: Zone,
             rows: &'a [Row],
             events: &'a [PostpaidEvent],
-            access_at_end: billing_rules::Access,
-            recordings_at_end: billing_rules::Access,
+            access_at_end: Access,
+            recordings_at_end: Access,
         }
         return out.json(&Timeline {
             preset: name,
@@ -541,7 +536,7 @@ fn postpaid_timeline(
     }
     out.heading(&format!("timeline: {name} (local time, UTC{zone})"));
     table(out, rows);
-    let show = |a: &billing_rules::Access| match a.reason() {
+    let show = |a: &Access| match a.reason() {
         None => "allowed".to_owned(),
         Some(reason) => format!(
             "{}: {reason}",

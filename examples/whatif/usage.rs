@@ -9,14 +9,9 @@
 //! cargo run --example whatif -- traffic --tb 12 --policy traffic.json
 //! ```
 
-use billing_rules::presets;
-use billing_rules::quantity::{Quantity, Unit};
-use billing_rules::time::Days;
-use billing_rules::usage::{
-    BillingMethod, Component, DayUsage, Forecast, PlanLine, Region, TrafficPolicy, UsagePolicy,
-};
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
+use billing_rules::NaiveDate;
+use billing_rules::prelude::*;
+use billing_rules::usage::{BillingMethod, Component, DayUsage, PlanLine, Region, TrafficPolicy};
 
 use crate::args::{self, PolicyFile};
 use crate::out::{Output, Result};
