@@ -33,6 +33,7 @@ pub(crate) struct Scaled {
 
 impl Scaled {
     /// `value`, as it is written (same mantissa and scale).
+    #[inline]
     pub(crate) fn of(value: Decimal) -> Scaled {
         Scaled {
             mantissa: value.mantissa(),
@@ -41,6 +42,7 @@ impl Scaled {
     }
 
     /// A whole number.
+    #[inline]
     pub(crate) fn whole(n: u64) -> Scaled {
         Scaled {
             mantissa: i128::from(n),
@@ -49,6 +51,7 @@ impl Scaled {
     }
 
     /// `mantissa x 10^-scale`, when a `Decimal` holds it.
+    #[inline]
     fn fits(mantissa: i128, scale: u32) -> Option<Scaled> {
         (mantissa.unsigned_abs() <= MAX_MANTISSA && scale <= MAX_SCALE)
             .then_some(Scaled { mantissa, scale })
@@ -59,6 +62,7 @@ impl Scaled {
     /// hold it as such, and when either operand is zero: `exact` writes a
     /// zero's scale its own way, and a zero price is rare enough to take
     /// the slow path.
+    #[inline]
     pub(crate) fn mul(self, other: Scaled) -> Option<Scaled> {
         if self.mantissa == 0 || other.mantissa == 0 {
             return None;
@@ -81,6 +85,7 @@ impl Scaled {
     /// does not fit a `Decimal` at that scale, and when either operand is
     /// zero: `rust_decimal` returns the other operand as it is (`0.00 + 80`
     /// is `80`, not `80.00`), which `exact` follows.
+    #[inline]
     pub(crate) fn add(self, other: Scaled) -> Option<Scaled> {
         if self.mantissa == 0 || other.mantissa == 0 {
             return None;
@@ -92,6 +97,7 @@ impl Scaled {
     }
 
     /// The mantissa at `scale` (not below the own scale), when it fits.
+    #[inline]
     fn aligned(self, scale: u32) -> Option<i128> {
         if scale == self.scale {
             return Some(self.mantissa);
@@ -104,6 +110,7 @@ impl Scaled {
     /// The `Decimal`, built from its three 32-bit words (cheaper than
     /// `Decimal::try_from_i128_with_scale` in the hot path; the same value
     /// and representation).
+    #[inline]
     pub(crate) fn decimal(self) -> Option<Decimal> {
         let m = self.mantissa.unsigned_abs();
         if m > MAX_MANTISSA || self.scale > MAX_SCALE {

@@ -463,16 +463,19 @@ impl SeatPolicy {
     }
 
     /// Currency, time zone and final rounding.
+    #[inline]
     pub fn locale(&self) -> Locale {
         self.locale
     }
 
     /// R-SEAT-01: the pricing period.
+    #[inline]
     pub fn period(&self) -> Period {
         self.period
     }
 
     /// R-SEAT-02 / R-SEAT-03: how one period is priced.
+    #[inline]
     pub fn pricing(&self) -> &PricingRule {
         &self.pricing
     }
@@ -489,6 +492,7 @@ impl SeatPolicy {
 
     /// R-SEAT-04: the discount factor for an order of `periods` periods,
     /// when one is configured for exactly that duration.
+    #[inline]
     pub fn discount_for(&self, periods: u32) -> Option<Decimal> {
         self.discounts
             .iter()
@@ -499,6 +503,7 @@ impl SeatPolicy {
     /// R-SEAT-05: the bonus days for an order of `periods` periods (a
     /// percentage already rounded down to whole days), when configured for
     /// exactly that duration.
+    #[inline]
     pub fn bonus_for(&self, periods: u32) -> Option<Days> {
         self.bonuses
             .iter()
@@ -507,16 +512,19 @@ impl SeatPolicy {
     }
 
     /// R-SEAT-07: the fewest seats an order may have.
+    #[inline]
     pub fn min_seats(&self) -> Option<u32> {
         self.min_seats
     }
 
     /// R-SEAT-07: the most seats an order may have.
+    #[inline]
     pub fn max_seats(&self) -> Option<u32> {
         self.max_seats
     }
 
     /// R-SEAT-06: the most an order may cost, when capped.
+    #[inline]
     pub fn max_total(&self) -> Option<Money> {
         self.max_total
     }

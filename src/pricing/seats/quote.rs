@@ -104,6 +104,7 @@ pub(super) struct Figures {
 
 /// R-SEAT-06: whether `price` is above `cap` (same currency, checked when
 /// the policy was built).
+#[inline]
 pub(super) fn above_cap(price: Money, cap: Money) -> bool {
     exact::cmp(price.amount(), cap.amount()).is_gt()
 }
@@ -445,6 +446,7 @@ pub(super) fn price(
 
 /// R-SEAT-07: zero seats is always refused; outside [min, max] is refused,
 /// never clamped.
+#[inline]
 fn check_seats(policy: &SeatPolicy, seats: u32) -> Result<(), Error> {
     let min = policy.min_seats().unwrap_or(1);
     let max = policy.max_seats();
@@ -471,6 +473,7 @@ fn check_seats(policy: &SeatPolicy, seats: u32) -> Result<(), Error> {
 /// discount factor the discounted price `list x factor`, both exact. On the
 /// integer fast path ([`Scaled`]) when every figure stays on it, otherwise
 /// with [`Money::checked_mul`], which gives the same figures or the error.
+#[inline]
 pub(super) fn list_and_discount(
     per_period: Money,
     periods: u32,
@@ -497,6 +500,7 @@ pub(super) fn list_and_discount(
 /// The one rounding. A price already at the minor unit (the usual case:
 /// whole-cent prices times whole seats) is its own rounding, as
 /// `Rounding::apply` would find after a rescale and a comparison; skip them.
+#[inline]
 pub(super) fn round_total(price: Money, rounding: RoundingMode) -> Money {
     if price.amount().scale() == price.currency().scale() {
         price
@@ -506,6 +510,7 @@ pub(super) fn round_total(price: Money, rounding: RoundingMode) -> Money {
 }
 
 /// The price of one period for `seats` seats, and how it was found.
+#[inline]
 fn per_period(pricing: &PricingRule, seats: u32) -> Result<(Money, PriceBasis), Error> {
     match pricing {
         PricingRule::UnitPrice(unit_price) => Ok((

@@ -83,6 +83,7 @@ impl TierTable {
     /// and the quantity is a whole number written without decimals (the
     /// integer lookup then gives the same tier and the same amounts, to the
     /// digit, as the decimal one).
+    #[inline]
     fn whole_count(&self, quantity: Decimal) -> Option<u64> {
         if self.axis == Axis::Whole && quantity.scale() == 0 {
             u64::try_from(quantity.mantissa()).ok()
@@ -93,6 +94,7 @@ impl TierTable {
 
     /// The tier containing a whole `count`, on a whole axis: a binary
     /// search over the integer upper bounds.
+    #[inline]
     fn locate_whole(&self, count: u64) -> Option<(usize, &Tier)> {
         let count = u128::from(count);
         let index = self.tiers.partition_point(|t| t.upper_whole < count);
@@ -123,6 +125,7 @@ impl TierTable {
     /// assert!(table.price_whole(0).is_err());
     /// # Ok::<(), billing_rules::Error>(())
     /// ```
+    #[inline]
     pub fn price_whole(&self, count: u64) -> Result<(TierPrice, &Tier), Error> {
         if self.axis != Axis::Whole {
             let price = self.price(Decimal::from(count))?;
