@@ -30,7 +30,9 @@
 use rust_decimal::Decimal;
 
 use crate::error::ArithmeticError;
-use crate::money::{MAX_SCALE, Rounding, RoundingMode};
+use crate::money::MAX_SCALE;
+use crate::money::Rounding;
+use crate::money::RoundingMode;
 
 /// Compares two decimals. Values of one scale (tier bounds and seat counts
 /// are whole numbers) compare by mantissa in a few instructions;
