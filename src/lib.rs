@@ -137,6 +137,7 @@ mod display;
 pub mod engine;
 mod error;
 pub mod exact;
+mod fingerprint;
 pub mod lifecycle;
 pub mod money;
 pub mod payment;
@@ -154,6 +155,7 @@ pub use decider::{Access, Decider, TimeDriven};
 pub use error::{
     ArithmeticError, DataError, Error, Figure, FigureValue, InRule, PolicyError, Reason, Refusal,
 };
+pub use fingerprint::{Fingerprint, FingerprintError, ParseFingerprintError};
 pub use rule::{RuleFamily, RuleId, UnknownRuleId};
 
 // The foreign types of the public API, so that callers need neither crate in
