@@ -58,7 +58,7 @@ impl fmt::Display for AggregateId {
 ///
 /// A command is appended with the version it was decided on (optimistic
 /// concurrency): if the stream moved on in between, the store refuses with
-/// [`StoreError::Conflict`].
+/// [`StoreError::Conflict`](crate::engine::StoreError::Conflict).
 ///
 /// ```
 /// use billing_rules::engine::Version;

@@ -120,19 +120,26 @@
 //!
 //! # Idempotency keys
 //!
-//! A key is scoped to one aggregate. The store keeps, under it, what the
-//! command answered ([`Recorded`]): the accepted events, or the refusal.
-//! Refusals are remembered so that a retried command never changes
+//! A key is scoped to one aggregate and bound to its command. The store
+//! keeps, under it, a [`KeyRecord`]: the fingerprints of the command and of
+//! the policy, and what the command answered ([`Answer`]: the versions the
+//! accepted events were written at, or the refusal). The same key with
+//! another command is refused ([`EngineError::KeyReused`]). A refusal is
+//! recorded without touching the stream's version
+//! ([`Store::record_refusal`]). Refusals are remembered so that a retried command never changes
 //! anything, even when the aggregate changed in between and the command
 //! would now be accepted; a new attempt needs a new key. A store error is
 //! not remembered (nothing was decided). The key is written in the same
 //! atomic append as the events, checked against the same expected version,
-//! so a key and its events are written together or not at all.
+//! so a key and its events are written together or not at all. The
+//! engine decides at the clock's instant clamped to no earlier than the
+//! stream's last commit, so a skewed clock never records an event earlier
+//! than one already recorded.
 //!
 //! # Implementing `Store` over SQL
 //!
 //! Name each kind by its [`Aggregate::KIND`] (`'package_wallet'`,
-//! `'licence'`, ...), serialize events, states and [`Recorded`] answers
+//! `'licence'`, ...), serialize events, states and [`KeyRecord`]s
 //! with the service's serde format, and keep three tables (the
 //! [`Aggregate`] docs show a store keeping the same rows in memory, as
 //! JSON):
@@ -156,7 +163,7 @@
 //!     kind     text  NOT NULL,
 //!     id       text  NOT NULL,
 //!     key      text  NOT NULL,
-//!     recorded jsonb NOT NULL,       -- the Recorded answer
+//!     recorded jsonb NOT NULL,       -- the KeyRecord
 //!     PRIMARY KEY (kind, id, key)
 //! );
 //! ```
@@ -165,7 +172,7 @@
 //!   (no row: `D::initial()` at version 0); without snapshots, select the
 //!   events in version order and fold them with `D::replay`. Keep the
 //!   default `read`, which lends what `load` returns.
-//! - `recorded`: `SELECT recorded FROM idempotency_keys WHERE kind = $1 AND
+//! - `key`: `SELECT recorded FROM idempotency_keys WHERE kind = $1 AND
 //!   id = $2 AND key = $3`.
 //! - `append`, in one transaction: `UPDATE aggregates SET version = $new,
 //!   state = $state WHERE kind = $1 AND id = $2 AND version = $expected`

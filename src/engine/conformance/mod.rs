@@ -3,7 +3,7 @@
 //! [`AsyncStore`] contract on fresh stores from a factory.
 //!
 //! It runs its own small aggregate, [`Probe`]: a store generic over every
-//! [`Aggregate`] whose events and states (de)serialize keeps it like any
+//! [`Aggregate`](crate::engine::Aggregate) whose events and states (de)serialize keeps it like any
 //! other kind.
 //!
 //! ```
@@ -243,7 +243,7 @@ where
 /// Checks the whole [`AsyncStore`] contract on stores from `fresh`: the
 /// checks of [`check_store`], the race as [`WRITERS`](self) futures polled
 /// at once in the calling task through the
-/// [`AsyncEngine`](crate::engine::AsyncEngine).
+/// [`AsyncEngine`].
 ///
 /// # Errors
 /// The first check that failed.
