@@ -37,7 +37,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 const OFFSET_BASIS: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
 const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
 
-/// A stable 128-bit digest of a value's JSON (see the [module](self) docs).
+/// A stable 128-bit digest of a value's JSON: FNV-1a 128 over its
+/// `serde_json` text, the same in every process (not cryptographic).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Fingerprint(u128);
 
@@ -81,7 +82,9 @@ impl Fingerprint {
 }
 
 /// A value could not be serialized to JSON, so it has no fingerprint.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// Serialized as `{"reason": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("this value has no fingerprint: its JSON could not be written ({reason})")]
 pub struct FingerprintError {
     reason: String,

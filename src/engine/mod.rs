@@ -32,13 +32,14 @@
 //! scheduler records the same facts as a punctual one.
 //!
 //! ```
-//! use billing_rules::engine::{AggregateId, Engine, EngineError, IdempotencyKey, MemoryStore};
+//! use billing_rules::engine::{Aggregate, AggregateId, Engine, EngineError, IdempotencyKey, MemoryStore};
 //! use billing_rules::time::FixedClock;
 //! use billing_rules::{Decider, Error, Reason, RuleId};
 //! use chrono::{DateTime, Duration, Utc};
 //!
 //! /// A prepaid balance in fen: top up, or spend what is there.
 //! struct Balance;
+//! #[derive(serde::Serialize)]
 //! enum Move { TopUp(u64), Spend(u64) }
 //! impl Decider for Balance {
 //!     type State = u64;
@@ -56,6 +57,9 @@
 //!     fn evolve(fen: u64, change: &i128) -> u64 {
 //!         u64::try_from(i128::from(fen) + change).unwrap_or(0)
 //!     }
+//! }
+//! impl Aggregate for Balance {
+//!     const KIND: &'static str = "balance";
 //! }
 //!
 //! let clock = FixedClock::new(DateTime::<Utc>::UNIX_EPOCH);
@@ -116,19 +120,26 @@
 //!
 //! # Idempotency keys
 //!
-//! A key is scoped to one aggregate. The store keeps, under it, what the
-//! command answered ([`Recorded`]): the accepted events, or the refusal.
-//! Refusals are remembered so that a retried command never changes
+//! A key is scoped to one aggregate and bound to its command. The store
+//! keeps, under it, a [`KeyRecord`]: the fingerprints of the command and of
+//! the policy, and what the command answered ([`Answer`]: the versions the
+//! accepted events were written at, or the refusal). The same key with
+//! another command is refused ([`EngineError::KeyReused`]). A refusal is
+//! recorded without touching the stream's version
+//! ([`Store::record_refusal`]). Refusals are remembered so that a retried command never changes
 //! anything, even when the aggregate changed in between and the command
 //! would now be accepted; a new attempt needs a new key. A store error is
 //! not remembered (nothing was decided). The key is written in the same
 //! atomic append as the events, checked against the same expected version,
-//! so a key and its events are written together or not at all.
+//! so a key and its events are written together or not at all. The
+//! engine decides at the clock's instant clamped to no earlier than the
+//! stream's last commit, so a skewed clock never records an event earlier
+//! than one already recorded.
 //!
 //! # Implementing `Store` over SQL
 //!
 //! Name each kind by its [`Aggregate::KIND`] (`'package_wallet'`,
-//! `'licence'`, ...), serialize events, states and [`Recorded`] answers
+//! `'licence'`, ...), serialize events, states and [`KeyRecord`]s
 //! with the service's serde format, and keep three tables (the
 //! [`Aggregate`] docs show a store keeping the same rows in memory, as
 //! JSON):
@@ -152,7 +163,7 @@
 //!     kind     text  NOT NULL,
 //!     id       text  NOT NULL,
 //!     key      text  NOT NULL,
-//!     recorded jsonb NOT NULL,       -- the Recorded answer
+//!     recorded jsonb NOT NULL,       -- the KeyRecord
 //!     PRIMARY KEY (kind, id, key)
 //! );
 //! ```
@@ -161,7 +172,7 @@
 //!   (no row: `D::initial()` at version 0); without snapshots, select the
 //!   events in version order and fold them with `D::replay`. Keep the
 //!   default `read`, which lends what `load` returns.
-//! - `recorded`: `SELECT recorded FROM idempotency_keys WHERE kind = $1 AND
+//! - `key`: `SELECT recorded FROM idempotency_keys WHERE kind = $1 AND
 //!   id = $2 AND key = $3`.
 //! - `append`, in one transaction: `UPDATE aggregates SET version = $new,
 //!   state = $state WHERE kind = $1 AND id = $2 AND version = $expected`
@@ -179,15 +190,27 @@
 //! Database failures are [`StoreError::Backend`].
 
 mod aggregate;
+mod async_engine;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod error;
 mod execute;
+mod ids;
+mod kinds;
 mod memory;
+mod policy_ref;
+pub mod protocol;
 mod store;
+mod store_error;
+mod tick;
 
-pub use aggregate::Aggregate;
+pub use aggregate::{Aggregate, Scheduled};
+pub use async_engine::AsyncEngine;
 pub use error::EngineError;
 pub use execute::Engine;
+pub use ids::{AggregateId, IdempotencyKey, Version};
 pub use memory::MemoryStore;
-pub use store::{
-    AggregateId, Commit, IdempotencyKey, Outcome, Recorded, Snapshot, Store, StoreError, Version,
-};
+pub use policy_ref::{Pinned, PolicyRef};
+pub use store::{Answer, AsyncStore, Commit, Due, KeyRecord, Outcome, Snapshot, Store};
+pub use store_error::{BackendSource, StoreError};
+pub use tick::Tick;
