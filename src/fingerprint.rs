@@ -81,7 +81,9 @@ impl Fingerprint {
 }
 
 /// A value could not be serialized to JSON, so it has no fingerprint.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// Serialized as `{"reason": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("this value has no fingerprint: its JSON could not be written ({reason})")]
 pub struct FingerprintError {
     reason: String,

@@ -8,8 +8,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::store::StoreError;
+use crate::engine::store::{IdempotencyKey, StoreError};
 use crate::error::{ArithmeticError, DataError, Error, PolicyError, Reason, Refusal};
+use crate::fingerprint::{Fingerprint, FingerprintError};
 use crate::rule::RuleId;
 
 /// Why [`Engine::execute`](crate::engine::Engine::execute) or
@@ -67,6 +68,20 @@ pub enum EngineError {
     /// retries, or a database failure. Nothing was decided, so nothing is
     /// remembered: the same command may be sent again.
     Store(StoreError),
+    /// The idempotency key is already recorded on this aggregate for
+    /// another command (Stripe's rule): nothing was decided or written.
+    /// Send the new command under a new key.
+    KeyReused {
+        /// The key.
+        key: IdempotencyKey,
+        /// The fingerprint of the command recorded under it.
+        recorded: Fingerprint,
+        /// The fingerprint of the command sent now.
+        sent: Fingerprint,
+    },
+    /// A keyed command has no fingerprint (its JSON could not be written),
+    /// so its key cannot be bound to it: nothing was decided or written.
+    Unhashable(FingerprintError),
 }
 
 impl EngineError {
@@ -74,7 +89,9 @@ impl EngineError {
     pub fn command_error(&self) -> Option<&Error> {
         match self {
             EngineError::Command(error) => Some(error),
-            EngineError::Store(_) => None,
+            EngineError::Store(_) | EngineError::KeyReused { .. } | EngineError::Unhashable(_) => {
+                None
+            }
         }
     }
 
@@ -98,7 +115,9 @@ impl EngineError {
     pub fn store(&self) -> Option<&StoreError> {
         match self {
             EngineError::Store(error) => Some(error),
-            EngineError::Command(_) => None,
+            EngineError::Command(_)
+            | EngineError::KeyReused { .. }
+            | EngineError::Unhashable(_) => None,
         }
     }
 
@@ -115,6 +134,20 @@ impl fmt::Display for EngineError {
         match self {
             EngineError::Command(error) => write!(f, "{error}"),
             EngineError::Store(error) => write!(f, "{error}"),
+            EngineError::KeyReused {
+                key,
+                recorded,
+                sent,
+            } => write!(
+                f,
+                "idempotency key `{key}` was already used on this aggregate for another command \
+                 (recorded command {recorded}, this one {sent}); nothing was written: send a \
+                 new command under a new key"
+            ),
+            EngineError::Unhashable(error) => write!(
+                f,
+                "the command's key cannot be bound to it: {error}; nothing was written"
+            ),
         }
     }
 }
@@ -139,6 +172,12 @@ macro_rules! command_error_from {
             }
         }
     )+};
+}
+
+impl From<FingerprintError> for EngineError {
+    fn from(error: FingerprintError) -> EngineError {
+        EngineError::Unhashable(error)
+    }
 }
 
 command_error_from!(
@@ -168,6 +207,14 @@ enum EngineErrorRepr {
     Store {
         error: StoreError,
     },
+    KeyReused {
+        key: IdempotencyKey,
+        recorded: Fingerprint,
+        sent: Fingerprint,
+    },
+    Unhashable {
+        error: FingerprintError,
+    },
 }
 
 impl From<EngineError> for EngineErrorRepr {
@@ -180,6 +227,16 @@ impl From<EngineError> for EngineErrorRepr {
             EngineError::Command(Error::Policy(error)) => EngineErrorRepr::Policy(error),
             EngineError::Command(Error::Data(error)) => EngineErrorRepr::Data(error),
             EngineError::Store(error) => EngineErrorRepr::Store { error },
+            EngineError::KeyReused {
+                key,
+                recorded,
+                sent,
+            } => EngineErrorRepr::KeyReused {
+                key,
+                recorded,
+                sent,
+            },
+            EngineError::Unhashable(error) => EngineErrorRepr::Unhashable { error },
         }
     }
 }
@@ -192,6 +249,16 @@ impl From<EngineErrorRepr> for EngineError {
             EngineErrorRepr::Policy(error) => Error::Policy(error).into(),
             EngineErrorRepr::Data(error) => Error::Data(error).into(),
             EngineErrorRepr::Store { error } => EngineError::Store(error),
+            EngineErrorRepr::KeyReused {
+                key,
+                recorded,
+                sent,
+            } => EngineError::KeyReused {
+                key,
+                recorded,
+                sent,
+            },
+            EngineErrorRepr::Unhashable { error } => EngineError::Unhashable(error),
         }
     }
 }

@@ -1,30 +1,57 @@
 //! [`MemoryStore`]: the embedded store and the test double.
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use chrono::{DateTime, Utc};
+
 use crate::decider::Decider;
+use crate::engine::aggregate::Aggregate;
 use crate::engine::store::{
-    AggregateId, Commit, IdempotencyKey, Recorded, Snapshot, Store, StoreError, Version,
+    AggregateId, AsyncStore, Commit, Due, IdempotencyKey, KeyRecord, Snapshot, Store, StoreError,
+    Version,
 };
 
-/// One aggregate: its events, the state after them, and the answers
-/// remembered under its idempotency keys.
+/// One aggregate: its events, the state after them, the records of its
+/// idempotency keys, and when it was last written and is next due.
 struct Stream<D: Decider> {
     state: D::State,
     version: Version,
     events: Vec<D::Event>,
-    keys: HashMap<IdempotencyKey, Recorded<D::Event>>,
+    keys: HashMap<IdempotencyKey, KeyRecord>,
+    last_recorded_at: Option<DateTime<Utc>>,
+    next_due: Option<DateTime<Utc>>,
+}
+
+impl<D: Decider> Stream<D> {
+    fn new() -> Stream<D> {
+        Stream {
+            state: D::initial(),
+            version: Version::INITIAL,
+            events: Vec::new(),
+            keys: HashMap::new(),
+            last_recorded_at: None,
+            next_due: None,
+        }
+    }
 }
 
 /// An aggregate behind its own lock, so a command decided on one aggregate
 /// holds up no other.
 type Shared<D> = Arc<Mutex<Stream<D>>>;
 
-/// Every aggregate of kind `D`.
-type Kind<D> = HashMap<AggregateId, Shared<D>>;
+/// The due index of one kind: `(next_due, id)` of every aggregate with a
+/// time-driven event scheduled, in order, so "what is due at `now`" costs
+/// O(log n + due).
+type DueIndex = Arc<Mutex<BTreeSet<(DateTime<Utc>, AggregateId)>>>;
+
+/// Every aggregate of kind `D`, and its due index.
+struct Kind<D: Decider> {
+    streams: HashMap<AggregateId, Shared<D>>,
+    due: DueIndex,
+}
 
 /// Every kind, each a `Kind<D>` keyed by its own type id.
 type Kinds = HashMap<TypeId, Box<dyn Any + Send>>;
@@ -32,8 +59,8 @@ type Kinds = HashMap<TypeId, Box<dyn Any + Send>>;
 /// Keeps every aggregate of every kind in memory; correct when several
 /// threads use it at once.
 ///
-/// It implements [`Store<D>`] for every decider `D` whose state and events
-/// are `Send + 'static`, so one `MemoryStore` (and one
+/// It implements [`Store<D>`] and [`AsyncStore<D>`] for every aggregate
+/// `D` whose state and events are `Send + 'static`, so one `MemoryStore` (and one
 /// [`Engine`](crate::engine::Engine)) serves the seat subscription, the
 /// wallet, the licence, the payment method and the ledger together. Each
 /// kind lives in its own typed map (found by the decider's type), so no
@@ -46,6 +73,12 @@ type Kinds = HashMap<TypeId, Box<dyn Any + Send>>;
 /// decides and changes. Only [`Store::load`] copies (it hands out a state
 /// the caller owns).
 ///
+/// Each kind keeps an ordered due index of `(next_due, id)`, updated in the
+/// same locked step as the commit that changes an aggregate's `next_due`,
+/// so [`Store::due`] costs O(log n + due), never a scan of every aggregate.
+/// The async methods run at once (nothing here waits): their futures are
+/// ready when first polled.
+///
 /// One mutex guards the map of aggregates and is held only to find or add
 /// one; each aggregate has its own, held while a command is decided on its
 /// state or while a commit to it is checked and written. Commands on other
@@ -56,8 +89,8 @@ type Kinds = HashMap<TypeId, Box<dyn Any + Send>>;
 /// reported.
 ///
 /// ```
-/// use billing_rules::Decider;
-/// use billing_rules::engine::{AggregateId, Commit, MemoryStore, Store, Version};
+/// use billing_rules::{Decider, Fingerprint};
+/// use billing_rules::engine::{Aggregate, AggregateId, Commit, MemoryStore, Store, Version};
 /// use billing_rules::Error;
 /// use chrono::{DateTime, Utc};
 ///
@@ -73,16 +106,29 @@ type Kinds = HashMap<TypeId, Box<dyn Any + Send>>;
 ///     }
 ///     fn evolve(state: u64, event: &u64) -> u64 { state.saturating_add(*event) }
 /// }
+/// impl Aggregate for Tally {
+///     const KIND: &'static str = "tally";
+/// }
 ///
 /// let store = MemoryStore::new();
 /// let id = AggregateId::from("a");
-/// let commit = Commit { expected: Version::INITIAL, events: vec![5], idempotency: None };
+/// let at = DateTime::<Utc>::UNIX_EPOCH;
+/// let commit = Commit {
+///     expected: Version::INITIAL,
+///     events: vec![5],
+///     recorded_at: at,
+///     next_due: Some(at),
+///     policy: Fingerprint::ZERO,
+///     key: None,
+/// };
 /// Store::<Tally>::append(&store, &id, commit.clone())?;
 /// assert_eq!(Store::<Tally>::load(&store, &id)?.state, 5);
 /// assert_eq!(store.events::<Tally>(&id), vec![5]);
 /// // The same commit again was decided on version 0, but the stream is at 1.
 /// assert!(Store::<Tally>::append(&store, &id, commit).is_err());
 /// assert_eq!(store.events::<Tally>(&id), vec![5]);
+/// // Its `next_due` is in the due index.
+/// assert_eq!(Store::<Tally>::due(&store, at, 10)?.len(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Default)]
@@ -119,7 +165,7 @@ impl MemoryStore {
         let mut ids: Vec<AggregateId> = {
             let kinds = self.lock();
             kind::<D>(&kinds)
-                .map(|kind| kind.keys().cloned().collect())
+                .map(|kind| kind.streams.keys().cloned().collect())
                 .unwrap_or_default()
         };
         ids.sort();
@@ -134,7 +180,46 @@ impl MemoryStore {
         D::Event: Send + 'static,
     {
         let kinds = self.lock();
-        kind::<D>(&kinds).and_then(|kind| kind.get(id)).cloned()
+        kind::<D>(&kinds)
+            .and_then(|kind| kind.streams.get(id))
+            .cloned()
+    }
+
+    /// Aggregate `id` of kind `D` and the kind's due index; an aggregate
+    /// nobody wrote is added (empty) when `create`, else `None`.
+    fn stream_and_due<D>(
+        &self,
+        id: &AggregateId,
+        create: bool,
+    ) -> Result<Option<(Shared<D>, DueIndex)>, StoreError>
+    where
+        D: Decider + 'static,
+        D::State: Send + 'static,
+        D::Event: Send + 'static,
+    {
+        let mut kinds = self.lock();
+        let kind = kinds
+            .entry(TypeId::of::<Kind<D>>())
+            .or_insert_with(|| {
+                Box::new(Kind::<D> {
+                    streams: HashMap::new(),
+                    due: DueIndex::default(),
+                })
+            })
+            .downcast_mut::<Kind<D>>()
+            .ok_or_else(|| StoreError::backend("a stream holds events of another kind"))?;
+        if let Some(shared) = kind.streams.get(id) {
+            return Ok(Some((Arc::clone(shared), Arc::clone(&kind.due))));
+        }
+        if !create {
+            return Ok(None);
+        }
+        kind.streams
+            .try_reserve(1)
+            .map_err(|_| out_of_memory("adding an aggregate"))?;
+        let shared = Arc::new(Mutex::new(Stream::<D>::new()));
+        kind.streams.insert(id.clone(), Arc::clone(&shared));
+        Ok(Some((shared, Arc::clone(&kind.due))))
     }
 
     fn lock(&self) -> MutexGuard<'_, Kinds> {
@@ -143,10 +228,10 @@ impl MemoryStore {
     }
 }
 
-/// Locks one aggregate. Sound to recover from a poisoned lock: see
-/// [`MemoryStore`]'s docs.
-fn lock<D: Decider>(stream: &Mutex<Stream<D>>) -> MutexGuard<'_, Stream<D>> {
-    stream.lock().unwrap_or_else(PoisonError::into_inner)
+/// Locks one aggregate or a due index. Sound to recover from a poisoned
+/// lock: see [`MemoryStore`]'s docs.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl fmt::Debug for MemoryStore {
@@ -189,9 +274,28 @@ impl<D: Decider> Drop for Rollback<'_, D> {
     }
 }
 
+/// Moves an aggregate's entry in the due index from `old` to `new`.
+fn reindex(
+    due: &DueIndex,
+    id: &AggregateId,
+    old: Option<DateTime<Utc>>,
+    new: Option<DateTime<Utc>>,
+) {
+    if old == new {
+        return;
+    }
+    let mut due = lock(due);
+    if let Some(old) = old {
+        due.remove(&(old, id.clone()));
+    }
+    if let Some(new) = new {
+        due.insert((new, id.clone()));
+    }
+}
+
 impl<D> Store<D> for MemoryStore
 where
-    D: Decider + 'static,
+    D: Aggregate + 'static,
     D::State: Send + 'static,
     D::Event: Send + 'static,
 {
@@ -202,12 +306,10 @@ where
                 Snapshot {
                     state: stream.state.clone(),
                     version: stream.version,
+                    last_recorded_at: stream.last_recorded_at,
                 }
             }
-            None => Snapshot {
-                state: D::initial(),
-                version: Version::INITIAL,
-            },
+            None => Snapshot::empty(D::initial()),
         })
     }
 
@@ -222,74 +324,68 @@ where
                 reader(Snapshot {
                     state: &stream.state,
                     version: stream.version,
+                    last_recorded_at: stream.last_recorded_at,
                 });
             }
-            None => reader(Snapshot {
-                state: &D::initial(),
-                version: Version::INITIAL,
-            }),
+            None => reader(Snapshot::empty(&D::initial())),
         }
         Ok(())
     }
 
-    fn recorded(
-        &self,
-        id: &AggregateId,
-        key: &IdempotencyKey,
-    ) -> Result<Option<Recorded<D::Event>>, StoreError> {
+    fn key(&self, id: &AggregateId, key: &IdempotencyKey) -> Result<Option<KeyRecord>, StoreError> {
         Ok(self
             .stream::<D>(id)
             .and_then(|stream| lock(&stream).keys.get(key).cloned()))
+    }
+
+    fn events_in(
+        &self,
+        id: &AggregateId,
+        after: Version,
+        through: Version,
+    ) -> Result<Vec<D::Event>, StoreError> {
+        let missing = |version: Version| StoreError::Data {
+            kind: D::KIND.to_owned(),
+            id: id.clone(),
+            version,
+            reason: format!("no events at versions {}..={through}", after.get() + 1),
+        };
+        if after >= through {
+            return Ok(Vec::new());
+        }
+        let Some(stream) = self.stream::<D>(id) else {
+            return Err(missing(Version::INITIAL));
+        };
+        let stream = lock(&stream);
+        let range = usize::try_from(after.get())
+            .ok()
+            .zip(usize::try_from(through.get()).ok());
+        match range.and_then(|(from, to)| stream.events.get(from..to)) {
+            Some(events) => Ok(events.to_vec()),
+            None => Err(missing(stream.version)),
+        }
     }
 
     fn append(&self, id: &AggregateId, commit: Commit<D::Event>) -> Result<(), StoreError> {
         let Commit {
             expected,
             events,
-            idempotency,
+            recorded_at,
+            next_due,
+            policy: _,
+            key,
         } = commit;
         let version = expected
             .advanced_by(events.len())
             .map_err(|e| StoreError::backend(e.to_string()))?;
-
-        let shared = {
-            let mut kinds = self.lock();
-            let kind = kinds
-                .entry(TypeId::of::<Kind<D>>())
-                .or_insert_with(|| Box::new(Kind::<D>::new()))
-                .downcast_mut::<Kind<D>>()
-                .ok_or_else(|| StoreError::backend("a stream holds events of another kind"))?;
-            match kind.get(id) {
-                Some(shared) => Arc::clone(shared),
-                // A new aggregate is written whole under the map's lock, so
-                // two first commands cannot both create it.
-                None if expected == Version::INITIAL => {
-                    let mut keys = HashMap::new();
-                    if let Some((key, recorded)) = idempotency {
-                        keys.insert(key, recorded);
-                    }
-                    kind.try_reserve(1)
-                        .map_err(|_| out_of_memory("adding an aggregate"))?;
-                    let mut state = D::initial();
-                    D::evolve_in_place(&mut state, &events);
-                    let stream = Stream::<D> {
-                        state,
-                        version,
-                        events,
-                        keys,
-                    };
-                    kind.insert(id.clone(), Arc::new(Mutex::new(stream)));
-                    return Ok(());
-                }
-                None => {
-                    return Err(StoreError::Conflict {
-                        expected,
-                        actual: Version::INITIAL,
-                    });
-                }
-            }
+        // A stream nobody wrote is added only by a commit decided on it.
+        let Some((shared, due)) = self.stream_and_due::<D>(id, expected == Version::INITIAL)?
+        else {
+            return Err(StoreError::Conflict {
+                expected,
+                actual: Version::INITIAL,
+            });
         };
-
         let mut stream = lock(&shared);
         if stream.version != expected {
             return Err(StoreError::Conflict {
@@ -297,9 +393,11 @@ where
                 actual: stream.version,
             });
         }
-        if let Some((key, _)) = &idempotency {
-            if stream.keys.contains_key(key) {
-                return Err(StoreError::Duplicate { key: key.clone() });
+        if let Some(record) = &key {
+            if stream.keys.contains_key(&record.key) {
+                return Err(StoreError::Duplicate {
+                    key: record.key.clone(),
+                });
             }
             stream
                 .keys
@@ -318,13 +416,130 @@ where
             D::evolve_in_place(&mut rollback.stream.state, &events);
             rollback.finished = true;
         }
-        // Nothing below allocates, so nothing below can panic: the commit is
-        // written whole.
         stream.events.extend(events);
-        if let Some((key, recorded)) = idempotency {
-            stream.keys.insert(key, recorded);
+        if let Some(record) = key {
+            stream.keys.insert(record.key.clone(), record);
         }
         stream.version = version;
+        stream.last_recorded_at = Some(
+            stream
+                .last_recorded_at
+                .map_or(recorded_at, |last| last.max(recorded_at)),
+        );
+        let old = std::mem::replace(&mut stream.next_due, next_due);
+        reindex(&due, id, old, next_due);
         Ok(())
+    }
+
+    fn record_refusal(&self, id: &AggregateId, record: KeyRecord) -> Result<(), StoreError> {
+        let Some((shared, _)) = self.stream_and_due::<D>(id, true)? else {
+            return Err(StoreError::backend("the aggregate could not be added"));
+        };
+        let mut stream = lock(&shared);
+        if stream.keys.contains_key(&record.key) {
+            return Err(StoreError::Duplicate { key: record.key });
+        }
+        stream
+            .keys
+            .try_reserve(1)
+            .map_err(|_| out_of_memory("recording an idempotency key"))?;
+        stream.keys.insert(record.key.clone(), record);
+        Ok(())
+    }
+
+    fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Due>, StoreError> {
+        let due = {
+            let kinds = self.lock();
+            match kind::<D>(&kinds) {
+                Some(kind) => Arc::clone(&kind.due),
+                None => return Ok(Vec::new()),
+            }
+        };
+        let due = lock(&due);
+        Ok(due
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .take(limit)
+            .map(|(at, id)| Due {
+                at: *at,
+                id: id.clone(),
+            })
+            .collect())
+    }
+}
+
+/// The same store, each answer ready at once.
+impl<D> AsyncStore<D> for MemoryStore
+where
+    D: Aggregate + 'static,
+    D::State: Send + 'static,
+    D::Event: Send + 'static,
+{
+    fn load(
+        &self,
+        id: &AggregateId,
+    ) -> impl Future<Output = Result<Snapshot<D::State>, StoreError>> + Send {
+        std::future::ready(Store::<D>::load(self, id))
+    }
+
+    fn read<R: Send>(
+        &self,
+        id: &AggregateId,
+        reader: impl FnOnce(Snapshot<&D::State>) -> R + Send,
+    ) -> impl Future<Output = Result<R, StoreError>> + Send
+    where
+        D::State: Send,
+    {
+        let mut reader = Some(reader);
+        let mut answer = None;
+        let read = Store::<D>::read(self, id, &mut |snapshot| {
+            if let Some(reader) = reader.take() {
+                answer = Some(reader(snapshot));
+            }
+        });
+        std::future::ready(read.and_then(|()| {
+            answer.ok_or_else(|| StoreError::backend("the store lent no state to read"))
+        }))
+    }
+
+    fn key(
+        &self,
+        id: &AggregateId,
+        key: &IdempotencyKey,
+    ) -> impl Future<Output = Result<Option<KeyRecord>, StoreError>> + Send {
+        std::future::ready(Store::<D>::key(self, id, key))
+    }
+
+    fn events_in(
+        &self,
+        id: &AggregateId,
+        after: Version,
+        through: Version,
+    ) -> impl Future<Output = Result<Vec<D::Event>, StoreError>> + Send {
+        std::future::ready(Store::<D>::events_in(self, id, after, through))
+    }
+
+    fn append(
+        &self,
+        id: &AggregateId,
+        commit: Commit<D::Event>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        std::future::ready(Store::<D>::append(self, id, commit))
+    }
+
+    fn record_refusal(
+        &self,
+        id: &AggregateId,
+        record: KeyRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        std::future::ready(Store::<D>::record_refusal(self, id, record))
+    }
+
+    fn due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Due>, StoreError>> + Send {
+        std::future::ready(Store::<D>::due(self, now, limit))
     }
 }

@@ -32,13 +32,14 @@
 //! scheduler records the same facts as a punctual one.
 //!
 //! ```
-//! use billing_rules::engine::{AggregateId, Engine, EngineError, IdempotencyKey, MemoryStore};
+//! use billing_rules::engine::{Aggregate, AggregateId, Engine, EngineError, IdempotencyKey, MemoryStore};
 //! use billing_rules::time::FixedClock;
 //! use billing_rules::{Decider, Error, Reason, RuleId};
 //! use chrono::{DateTime, Duration, Utc};
 //!
 //! /// A prepaid balance in fen: top up, or spend what is there.
 //! struct Balance;
+//! #[derive(serde::Serialize)]
 //! enum Move { TopUp(u64), Spend(u64) }
 //! impl Decider for Balance {
 //!     type State = u64;
@@ -56,6 +57,9 @@
 //!     fn evolve(fen: u64, change: &i128) -> u64 {
 //!         u64::try_from(i128::from(fen) + change).unwrap_or(0)
 //!     }
+//! }
+//! impl Aggregate for Balance {
+//!     const KIND: &'static str = "balance";
 //! }
 //!
 //! let clock = FixedClock::new(DateTime::<Utc>::UNIX_EPOCH);
@@ -179,15 +183,24 @@
 //! Database failures are [`StoreError::Backend`].
 
 mod aggregate;
+mod async_engine;
 mod error;
 mod execute;
+mod kinds;
 mod memory;
+mod policy_ref;
+pub mod protocol;
 mod store;
+mod tick;
 
-pub use aggregate::Aggregate;
+pub use aggregate::{Aggregate, Scheduled};
+pub use async_engine::AsyncEngine;
 pub use error::EngineError;
 pub use execute::Engine;
 pub use memory::MemoryStore;
+pub use policy_ref::{Pinned, PolicyRef};
 pub use store::{
-    AggregateId, Commit, IdempotencyKey, Outcome, Recorded, Snapshot, Store, StoreError, Version,
+    AggregateId, Answer, AsyncStore, BackendSource, Commit, Due, IdempotencyKey, KeyRecord,
+    Outcome, Snapshot, Store, StoreError, Version,
 };
+pub use tick::Tick;

@@ -424,3 +424,44 @@ impl WalletState {
         }
     }
 }
+
+/// When the wallet is next due (for the engine's due-work index): the first
+/// expiry of a package still open, or of one `events` buy, skipping those
+/// `events` close; past instants included (a package past its end is due
+/// until `Advance` closes it). O(log n + k) for k closed packages; no copy.
+impl WalletState {
+    pub(crate) fn next_due_after(
+        &self,
+        events: &[super::wallet_events::WalletEvent],
+    ) -> Option<DateTime<Utc>> {
+        use super::wallet_events::WalletEvent;
+        let mut closed = Vec::new();
+        let mut bought: Option<DateTime<Utc>> = None;
+        for event in events {
+            match event {
+                WalletEvent::Expired(e) => closed.push(e.package),
+                WalletEvent::Purchased(p) => {
+                    bought = Some(bought.map_or(p.expires_at, |b| b.min(p.expires_at)));
+                }
+                WalletEvent::Consumed(_)
+                | WalletEvent::FeatureSwitched { .. }
+                | WalletEvent::ProfileSet { .. } => {}
+            }
+        }
+        closed.sort_unstable();
+        let open = self
+            .index
+            .open
+            .iter()
+            .find(|&&(_, position)| {
+                self.packages
+                    .get(position)
+                    .is_none_or(|p| closed.binary_search(&p.id).is_err())
+            })
+            .map(|&(expires_at, _)| expires_at);
+        match (open, bought) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}

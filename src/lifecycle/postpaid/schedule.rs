@@ -77,3 +77,11 @@ fn next_due(
         _ => None,
     }
 }
+
+/// When the account is next due (for the engine's due-work index): the
+/// instant of its next reminder or suspension, whatever `now` is.
+impl PostpaidState {
+    pub(crate) fn next_due_at(&self, policy: &PostpaidPolicy) -> Option<DateTime<Utc>> {
+        next_due(self, DateTime::<Utc>::MAX_UTC, policy).map(|event| event.at())
+    }
+}

@@ -1,0 +1,261 @@
+//! The engine's protocol as pure steps that do no I/O: bind the key to its
+//! command, check what the store recorded under it, decide at the clock's
+//! instant (never earlier than the stream's last commit), build the commit,
+//! and say what to do when the store refuses it.
+//!
+//! [`Engine`](crate::engine::Engine) (over a [`Store`](crate::engine::Store))
+//! and [`AsyncEngine`](crate::engine::AsyncEngine) (over an
+//! [`AsyncStore`](crate::engine::AsyncStore)) are thin loops over these
+//! steps, so both answer every command alike; a service driving its own
+//! store by hand can use them too:
+//!
+//! ```text
+//! bound = bind(key, command)?                       // the command's fingerprint
+//! loop {
+//!     if let Some(answer) = check_key(store.key(id, key)?, bound)? {
+//!         return answer_of(answer, store.events_in(..)?)  // duplicate delivery
+//!     }
+//!     match decide::<D>(store.read(id)?, command, clock.now(), policy, bound)? {
+//!         Decision::Answer(answer)           => return answer,  // nothing to write
+//!         Decision::Append { commit, .. }    => store.append(id, commit),
+//!         Decision::Refuse { record, .. }    => store.record_refusal(id, record),
+//!     }
+//!     match after_store_error(error, &mut retries_left) { Retry | ReadKey | Fail }
+//! }
+//! ```
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::engine::aggregate::Aggregate;
+use crate::engine::error::EngineError;
+use crate::engine::policy_ref::PolicyRef;
+use crate::engine::store::{
+    Answer, Commit, IdempotencyKey, KeyRecord, Outcome, Snapshot, StoreError, Version,
+};
+use crate::error::Error;
+use crate::fingerprint::Fingerprint;
+
+/// A key bound to the fingerprint of the command sent under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bound<'k> {
+    /// The key.
+    pub key: &'k IdempotencyKey,
+    /// The fingerprint of the command's JSON.
+    pub command: Fingerprint,
+}
+
+/// Binds `key` to `command`'s fingerprint; `None` without a key (the
+/// fingerprint is computed only for a keyed command).
+///
+/// # Errors
+/// [`EngineError::Unhashable`] when the command's JSON cannot be written.
+pub fn bind<'k, C: Serialize + ?Sized>(
+    key: Option<&'k IdempotencyKey>,
+    command: &C,
+) -> Result<Option<Bound<'k>>, EngineError> {
+    match key {
+        None => Ok(None),
+        Some(key) => Ok(Some(Bound {
+            key,
+            command: Fingerprint::of(command)?,
+        })),
+    }
+}
+
+/// What the store recorded under the key, checked against the command sent
+/// now: `None` when the key is new (decide), the recorded answer when the
+/// same command was answered (a retry or a duplicate delivery).
+///
+/// Only the command is compared: the same command retried after a policy
+/// was redeployed gets its first answer, which its record names the policy
+/// of.
+///
+/// # Errors
+/// [`EngineError::KeyReused`] when the key was recorded for another command.
+pub fn check_key(
+    record: Option<KeyRecord>,
+    bound: Bound<'_>,
+) -> Result<Option<Answer>, EngineError> {
+    match record {
+        None => Ok(None),
+        Some(record) if record.command != bound.command => Err(EngineError::KeyReused {
+            key: bound.key.clone(),
+            recorded: record.command,
+            sent: bound.command,
+        }),
+        Some(record) => Ok(Some(record.answer)),
+    }
+}
+
+/// The versions whose events an answer refers to, to read with
+/// [`Store::events_in`](crate::engine::Store::events_in): `(after,
+/// through)`, `None` when there are none to read.
+pub fn events_to_read(answer: &Answer) -> Option<(Version, Version)> {
+    match answer {
+        Answer::Accepted { after, version, .. } if after < version => Some((*after, *version)),
+        Answer::Accepted { .. } | Answer::Refused { .. } => None,
+    }
+}
+
+/// A recorded answer as the engine returns it, with the events it refers to.
+///
+/// # Errors
+/// The recorded refusal, as [`EngineError::Command`].
+pub fn answer_of<E>(answer: Answer, events: Vec<E>) -> Result<Outcome<E>, EngineError> {
+    match answer {
+        Answer::Accepted {
+            version,
+            decided_at,
+            ..
+        } => Ok(Outcome {
+            events,
+            version,
+            decided_at,
+        }),
+        Answer::Refused { error, .. } => Err(error.into()),
+    }
+}
+
+/// The instant a command is decided and recorded at: the clock's, unless
+/// the stream's last commit is later (a skewed clock on another instance),
+/// then that one, so time never goes back within a stream.
+pub fn instant(clock: DateTime<Utc>, last_recorded_at: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    match last_recorded_at {
+        Some(last) if last > clock => last,
+        _ => clock,
+    }
+}
+
+/// What deciding a command leaves to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision<E> {
+    /// Nothing to write: an unkeyed refusal, or an unkeyed command accepted
+    /// with no events. The answer as the engine returns it.
+    Answer(Result<Outcome<E>, EngineError>),
+    /// Append `commit`; once it is written, answer `outcome`.
+    Append {
+        /// The writes.
+        commit: Commit<E>,
+        /// The answer once they are written.
+        outcome: Outcome<E>,
+    },
+    /// Record the refused keyed command's answer (no version bump); once it
+    /// is recorded, answer `error`.
+    Refuse {
+        /// The record.
+        record: KeyRecord,
+        /// The decider's error.
+        error: Error,
+    },
+}
+
+impl<E> Decision<E> {
+    /// When the aggregate is next due after this decision's commit, if it
+    /// writes one.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Decision::Append { commit, .. } => commit.next_due,
+            Decision::Answer(_) | Decision::Refuse { .. } => None,
+        }
+    }
+}
+
+/// Decides `command` on `snapshot` at `clock` (clamped by [`instant`])
+/// under `policy`, and builds what to write.
+///
+/// # Errors
+/// [`EngineError::Command`] with an overflow of the stream's version.
+pub fn decide<D, R>(
+    snapshot: Snapshot<&D::State>,
+    command: &D::Command,
+    clock: DateTime<Utc>,
+    policy: &R,
+    bound: Option<Bound<'_>>,
+) -> Result<Decision<D::Event>, EngineError>
+where
+    D: Aggregate,
+    R: PolicyRef<D::Policy> + ?Sized,
+{
+    let now = instant(clock, snapshot.last_recorded_at);
+    let rules = policy.policy();
+    match D::decide(snapshot.state, command, now, rules) {
+        Ok(events) => {
+            let version = snapshot.version.advanced_by(events.len())?;
+            if events.is_empty() && bound.is_none() {
+                return Ok(Decision::Answer(Ok(Outcome {
+                    events,
+                    version,
+                    decided_at: now,
+                })));
+            }
+            let next_due = D::next_due_after(snapshot.state, &events, rules);
+            let key = bound.map(|bound| KeyRecord {
+                key: bound.key.clone(),
+                command: bound.command,
+                policy: policy.fingerprint(),
+                answer: Answer::Accepted {
+                    after: snapshot.version,
+                    version,
+                    decided_at: now,
+                },
+            });
+            let outcome = Outcome {
+                events: events.clone(),
+                version,
+                decided_at: now,
+            };
+            Ok(Decision::Append {
+                commit: Commit {
+                    expected: snapshot.version,
+                    events,
+                    recorded_at: now,
+                    next_due,
+                    policy: policy.fingerprint(),
+                    key,
+                },
+                outcome,
+            })
+        }
+        Err(error) => match bound {
+            None => Ok(Decision::Answer(Err(error.into()))),
+            Some(bound) => Ok(Decision::Refuse {
+                record: KeyRecord {
+                    key: bound.key.clone(),
+                    command: bound.command,
+                    policy: policy.fingerprint(),
+                    answer: Answer::Refused {
+                        error: error.clone(),
+                        decided_at: now,
+                    },
+                },
+                error,
+            }),
+        },
+    }
+}
+
+/// What to do after the store refused a decision's writes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    /// Another writer won the race: load and decide again.
+    Retry,
+    /// The key was recorded concurrently: read its record and answer it.
+    ReadKey,
+    /// Give up with this error (nothing was written).
+    Fail(EngineError),
+}
+
+/// The step after `error`: a conflict is decided again while
+/// `retries_left` lasts (counted down here); a duplicate key reads the
+/// recorded answer; anything else is returned.
+pub fn after_store_error(error: StoreError, retries_left: &mut u32) -> Next {
+    match error {
+        StoreError::Conflict { .. } if *retries_left > 0 => {
+            *retries_left -= 1;
+            Next::Retry
+        }
+        StoreError::Duplicate { .. } => Next::ReadKey,
+        error => Next::Fail(error.into()),
+    }
+}
