@@ -15,7 +15,7 @@
 use std::hint::black_box;
 
 use billing_rules::Decider;
-use billing_rules::engine::{AggregateId, Commit, Engine, MemoryStore, Store, Version};
+use billing_rules::engine::{Aggregate, AggregateId, Commit, Engine, MemoryStore, Store, Version};
 use billing_rules::money::Money;
 use billing_rules::presets;
 use billing_rules::refund::{LedgerCommand, LedgerEvent, OrderLedger, RefundFlags};
@@ -33,7 +33,7 @@ const SIZE: u32 = 1_000_000;
 /// A store holding one aggregate of kind `D` built from `events`.
 fn store_with<D>(id: &AggregateId, events: Vec<D::Event>) -> MemoryStore
 where
-    D: Decider + 'static,
+    D: Aggregate + 'static,
     D::State: Send + 'static,
     D::Event: Send + 'static,
 {
@@ -41,7 +41,10 @@ where
     let commit = Commit {
         expected: Version::INITIAL,
         events,
-        idempotency: None,
+        recorded_at: DateTime::<Utc>::UNIX_EPOCH,
+        next_due: None,
+        policy: billing_rules::Fingerprint::ZERO,
+        key: None,
     };
     Store::<D>::append(&store, id, commit).unwrap();
     store

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 
-use billing_rules::Decider;
 use billing_rules::engine::{
-    AggregateId, Commit, Engine, EngineError, IdempotencyKey, MemoryStore, Outcome, Recorded,
-    Snapshot, Store, StoreError, Version,
+    Aggregate, AggregateId, Answer, Commit, Due, Engine, EngineError, IdempotencyKey, KeyRecord,
+    MemoryStore, Outcome, Snapshot, Store, StoreError, Version,
 };
 use billing_rules::time::{Clock, FixedClock};
 use billing_rules::{ArithmeticError, Error, Figure, Reason, RuleId};
+use billing_rules::{Decider, Fingerprint};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -54,6 +54,10 @@ use AccountEvent::{Closed, Deposited, Opened, Withdrew};
 
 fn refuse(message: &str) -> Error {
     Reason::new(RuleId::Use05, message).into()
+}
+
+impl Aggregate for Account {
+    const KIND: &'static str = "account";
 }
 
 impl Decider for Account {
@@ -124,6 +128,10 @@ impl Decider for Account {
 /// A second kind: a counter that always accepts.
 struct Counter;
 
+impl Aggregate for Counter {
+    const KIND: &'static str = "counter";
+}
+
 impl Decider for Counter {
     type State = u64;
     type Command = u64;
@@ -161,6 +169,19 @@ fn key(text: &str) -> IdempotencyKey {
     IdempotencyKey::from(text)
 }
 
+/// A refused answer recorded under `text`, as a hand-made commit carries it.
+fn refused_record(text: &str) -> KeyRecord {
+    KeyRecord {
+        key: key(text),
+        command: Fingerprint::of(&Withdraw(1)).unwrap(),
+        policy: Fingerprint::ZERO,
+        answer: Answer::Refused {
+            error: refuse("x"),
+            decided_at: t0(),
+        },
+    }
+}
+
 fn balance(state: &AccountState) -> u64 {
     match state {
         AccountState::Open { balance, .. } => *balance,
@@ -191,7 +212,8 @@ fn unknown_id_loads_the_initial_state_at_version_zero() {
         Store::<Account>::load(engine.store(), &id("nobody")).unwrap(),
         Snapshot {
             state: AccountState::Unopened,
-            version: Version::INITIAL
+            version: Version::INITIAL,
+            last_recorded_at: None,
         }
     );
     assert!(engine.store().events::<Account>(&id("nobody")).is_empty());
@@ -415,8 +437,14 @@ fn accepted_command_with_no_events_is_remembered_under_its_key() {
         .execute::<Account>(&account, &Deposit(0), &CEILING, Some(&key("k")))
         .unwrap();
     assert_eq!(
-        Store::<Account>::recorded(engine.store(), &account, &key("k")).unwrap(),
-        Some(Recorded::Accepted(first.clone()))
+        Store::<Account>::key(engine.store(), &account, &key("k"))
+            .unwrap()
+            .map(|record| record.answer),
+        Some(Answer::Accepted {
+            after: first.version,
+            version: first.version,
+            decided_at: first.decided_at
+        })
     );
     engine.clock().advance(Duration::days(1)).unwrap();
     assert_eq!(
@@ -485,7 +513,10 @@ fn store_refuses_a_stale_commit_and_writes_nothing() {
     let stale = Commit {
         expected: Version::new(1),
         events: vec![Deposited(1)],
-        idempotency: Some((key("k"), Recorded::Refused(refuse("x")))),
+        recorded_at: t0(),
+        next_due: None,
+        policy: Fingerprint::ZERO,
+        key: Some(refused_record("k")),
     };
     assert_eq!(
         Store::<Account>::append(&store, &account, stale),
@@ -496,7 +527,7 @@ fn store_refuses_a_stale_commit_and_writes_nothing() {
     );
     assert_eq!(store.events::<Account>(&account).len(), 2);
     assert_eq!(
-        Store::<Account>::recorded(&store, &account, &key("k")).unwrap(),
+        Store::<Account>::key(&store, &account, &key("k")).unwrap(),
         None
     );
     assert_eq!(
@@ -517,7 +548,10 @@ fn store_refuses_a_recorded_key_and_writes_nothing() {
     let again = Commit {
         expected: Version::new(3),
         events: vec![Deposited(1)],
-        idempotency: Some((key("k"), Recorded::Refused(refuse("x")))),
+        recorded_at: t0(),
+        next_due: None,
+        policy: Fingerprint::ZERO,
+        key: Some(refused_record("k")),
     };
     assert_eq!(
         Store::<Account>::append(&store, &account, again),
@@ -525,8 +559,14 @@ fn store_refuses_a_recorded_key_and_writes_nothing() {
     );
     assert_eq!(store.events::<Account>(&account).len(), 3);
     assert_eq!(
-        Store::<Account>::recorded(&store, &account, &key("k")).unwrap(),
-        Some(Recorded::Accepted(first))
+        Store::<Account>::key(&store, &account, &key("k"))
+            .unwrap()
+            .map(|record| record.answer),
+        Some(Answer::Accepted {
+            after: Version::new(2),
+            version: first.version,
+            decided_at: first.decided_at
+        })
     );
 }
 
@@ -542,12 +582,25 @@ impl Store<Account> for Racing<'_> {
         Store::<Account>::load(self.inner, id)
     }
 
-    fn recorded(
+    fn key(&self, id: &AggregateId, key: &IdempotencyKey) -> Result<Option<KeyRecord>, StoreError> {
+        Store::<Account>::key(self.inner, id, key)
+    }
+
+    fn events_in(
         &self,
         id: &AggregateId,
-        key: &IdempotencyKey,
-    ) -> Result<Option<Recorded<AccountEvent>>, StoreError> {
-        Store::<Account>::recorded(self.inner, id, key)
+        after: Version,
+        through: Version,
+    ) -> Result<Vec<AccountEvent>, StoreError> {
+        Store::<Account>::events_in(self.inner, id, after, through)
+    }
+
+    fn record_refusal(&self, id: &AggregateId, record: KeyRecord) -> Result<(), StoreError> {
+        Store::<Account>::record_refusal(self.inner, id, record)
+    }
+
+    fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Due>, StoreError> {
+        Store::<Account>::due(self.inner, now, limit)
     }
 
     fn append(&self, id: &AggregateId, commit: Commit<AccountEvent>) -> Result<(), StoreError> {
@@ -559,7 +612,10 @@ impl Store<Account> for Racing<'_> {
                 Commit {
                     expected: now.version,
                     events: vec![Deposited(amount)],
-                    idempotency: None,
+                    recorded_at: t0(),
+                    next_due: None,
+                    policy: Fingerprint::ZERO,
+                    key: None,
                 },
             )?;
         }
@@ -595,7 +651,7 @@ fn engine_without_retries_returns_the_conflict_and_writes_nothing() {
         vec![Opened { at: t0() }, Deposited(100), Deposited(900)]
     );
     assert_eq!(
-        Store::<Account>::recorded(&store, &account, &key("w")).unwrap(),
+        Store::<Account>::key(&store, &account, &key("w")).unwrap(),
         None
     );
     let sent_again = engine
@@ -758,6 +814,10 @@ impl Clone for Glass {
 
 struct Fragile;
 
+impl Aggregate for Fragile {
+    const KIND: &'static str = "fragile";
+}
+
 impl Decider for Fragile {
     type State = Glass;
     type Command = ();
@@ -825,6 +885,10 @@ impl Clone for Tally {
 /// Appends entries; an entry of 0 is refused, and a command of no entries
 /// is accepted with no event.
 struct Tallies;
+
+impl Aggregate for Tallies {
+    const KIND: &'static str = "tallies";
+}
 
 impl Decider for Tallies {
     type State = Tally;
@@ -897,6 +961,10 @@ fn engine_command_does_not_copy_the_state() {
 /// A state whose evolution panics on the event 13, as a buggy decider's
 /// would.
 struct Unlucky;
+
+impl Aggregate for Unlucky {
+    const KIND: &'static str = "unlucky";
+}
 
 impl Decider for Unlucky {
     type State = Vec<u64>;
@@ -973,7 +1041,7 @@ fn store_errors_tell_the_caller_what_to_do() {
     );
     assert_eq!(
         StoreError::backend("connection reset").to_string(),
-        "the store failed: connection reset"
+        "the store failed: connection reset; nothing was decided, sending the command again is safe"
     );
 }
 
@@ -984,20 +1052,27 @@ fn engine_values_round_trip_through_serde() {
         version: Version::new(2),
         decided_at: t0(),
     };
-    let accepted = Recorded::Accepted(outcome);
-    let json = serde_json::to_string(&accepted).unwrap();
-    assert!(json.starts_with(r#"{"accepted":{"events":"#), "{json}");
+    let json = serde_json::to_string(&outcome).unwrap();
+    assert!(json.starts_with(r#"{"events":"#), "{json}");
     assert!(json.contains(r#""version":2"#), "{json}");
     assert_eq!(
-        serde_json::from_str::<Recorded<AccountEvent>>(&json).unwrap(),
-        accepted
+        serde_json::from_str::<Outcome<AccountEvent>>(&json).unwrap(),
+        outcome
     );
-    let refused: Recorded<AccountEvent> = Recorded::Refused(refuse("the account is closed"));
-    let json = serde_json::to_string(&refused).unwrap();
-    assert_eq!(
-        serde_json::from_str::<Recorded<AccountEvent>>(&json).unwrap(),
-        refused
-    );
+    for record in [
+        refused_record("k-1"),
+        KeyRecord {
+            answer: Answer::Accepted {
+                after: Version::new(1),
+                version: Version::new(2),
+                decided_at: t0(),
+            },
+            ..refused_record("k-2")
+        },
+    ] {
+        let json = serde_json::to_string(&record).unwrap();
+        assert_eq!(serde_json::from_str::<KeyRecord>(&json).unwrap(), record);
+    }
     let error = EngineError::Store(StoreError::Conflict {
         expected: Version::new(1),
         actual: Version::new(2),
@@ -1041,12 +1116,19 @@ proptest! {
         let account = id("p");
         let mut state = Account::initial();
         let mut events: Vec<AccountEvent> = Vec::new();
-        let mut first_answers: HashMap<u8, Result<Outcome<AccountEvent>, Error>> = HashMap::new();
+        let mut first_answers: HashMap<u8, (AccountCommand, Result<Outcome<AccountEvent>, Error>)> = HashMap::new();
         for step in steps {
             engine.clock().advance(Duration::minutes(i64::from(step.minutes_later))).unwrap();
             let now = engine.clock().now();
+            let key = step.key.map(|k| key(&format!("k{k}")));
             let expected = match step.key.and_then(|k| first_answers.get(&k).cloned()) {
-                Some(first) => first,
+                Some((command, first)) if command == step.command => first.map_err(EngineError::from),
+                // Stripe's rule: the key is bound to its first command.
+                Some((command, _)) => Err(EngineError::KeyReused {
+                    key: key.clone().unwrap(),
+                    recorded: Fingerprint::of(&command).unwrap(),
+                    sent: Fingerprint::of(&step.command).unwrap(),
+                }),
                 None => {
                     let answer = Account::run(&state, &step.command, now, &CEILING).map(|(next, new)| {
                         state = next;
@@ -1058,14 +1140,12 @@ proptest! {
                         }
                     });
                     if let Some(k) = step.key {
-                        first_answers.insert(k, answer.clone());
+                        first_answers.insert(k, (step.command.clone(), answer.clone()));
                     }
-                    answer
+                    answer.map_err(EngineError::from)
                 }
             };
-            let key = step.key.map(|k| key(&format!("k{k}")));
             let answer = engine.execute::<Account>(&account, &step.command, &CEILING, key.as_ref());
-            let expected = expected.map_err(EngineError::from);
             prop_assert_eq!(answer, expected);
             prop_assert_eq!(engine.state::<Account>(&account).unwrap(), state.clone());
         }

@@ -56,7 +56,8 @@ fn key(text: &str) -> IdempotencyKey {
 
 fn version<D>(engine: &TestEngine, id: &AggregateId) -> Version
 where
-    D: Decider + 'static,
+    D: Aggregate + 'static,
+    D::Command: serde::Serialize,
     D::State: Send + 'static,
     D::Event: Send + 'static,
 {
@@ -73,7 +74,8 @@ fn assert_refused<D>(
     rule: RuleId,
 ) -> Refusal
 where
-    D: Decider + 'static,
+    D: Aggregate + 'static,
+    D::Command: serde::Serialize,
     D::State: Send + 'static,
     D::Event: Send + PartialEq + Debug + 'static,
 {
@@ -104,7 +106,8 @@ fn assert_retried<D>(
     key: &IdempotencyKey,
     first: &Result<Outcome<D::Event>, EngineError>,
 ) where
-    D: Decider + 'static,
+    D: Aggregate + 'static,
+    D::Command: serde::Serialize,
     D::State: Send + 'static,
     D::Event: Send + PartialEq + Debug + 'static,
 {

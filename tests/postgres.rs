@@ -16,6 +16,19 @@ fn clock() -> FixedClock {
     FixedClock::new(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap())
 }
 
+/// The engine's conformance suite, unchanged, on a fresh schema per check.
+#[cfg(feature = "conformance")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conformance_suite_passes() {
+    use billing_rules::engine::conformance::check_async_store;
+    let result = check_async_store(|| fresh_store("conformance", 4)).await;
+    assert_eq!(
+        result.as_ref().err().map(ToString::to_string),
+        None,
+        "{result:?}"
+    );
+}
+
 #[tokio::test]
 async fn commands_round_trip_through_the_tables() {
     let store = fresh_store("round_trip", 2).await;

@@ -232,7 +232,7 @@ enum Retry {
 trait Kind:
     Aggregate<
         State: Send + PartialEq + Debug + 'static,
-        Command: Debug,
+        Command: Debug + serde::Serialize,
         Event: Send + PartialEq + Debug + 'static,
     > + Sized
     + 'static

@@ -58,6 +58,11 @@ pub trait Aggregate: Decider {
     /// the kinds a store keeps.
     const KIND: &'static str;
 
+    /// True when time alone changes the aggregate ([`Aggregate::next_due`]
+    /// is overridden). When false (the default), the engine records no
+    /// `next_due` and never copies a state to compute one.
+    const TIME_DRIVEN: bool = false;
+
     /// The instant the next time-driven event of `state` comes due, from
     /// the decider's own schedule; `None` when nothing will come due
     /// without a command (the default, for aggregates time does not
@@ -71,14 +76,18 @@ pub trait Aggregate: Decider {
     /// puts in a [`Commit`](crate::engine::Commit) while it holds only the
     /// state before them (lent by the store).
     ///
-    /// The default moves a copy of `state` past the events when there are
-    /// any, which costs in proportion to the state's size: an aggregate
-    /// time does not change, or whose state may be large, overrides it.
+    /// The default is `None` unless [`Aggregate::TIME_DRIVEN`]; then it
+    /// moves a copy of `state` past the events when there are any, which
+    /// costs in proportion to the state's size: a time-driven aggregate
+    /// whose state may be large overrides it.
     fn next_due_after(
         state: &Self::State,
         events: &[Self::Event],
         policy: &Self::Policy,
     ) -> Option<DateTime<Utc>> {
+        if !Self::TIME_DRIVEN {
+            return None;
+        }
         if events.is_empty() {
             return Self::next_due(state, policy);
         }

@@ -18,6 +18,7 @@ use crate::usage::{
 
 impl Aggregate for Subscription {
     const KIND: &'static str = "subscription";
+    const TIME_DRIVEN: bool = true;
 
     /// The next notice, reminder, expiry, renewal or end of grace
     /// ([`Subscription::next_due_at`]); an instant it cannot compute is
@@ -38,6 +39,7 @@ impl Scheduled for Subscription {
 
 impl Aggregate for PostpaidAccount {
     const KIND: &'static str = "postpaid_account";
+    const TIME_DRIVEN: bool = true;
 
     /// The next arrears reminder or the suspension (R-LIFE-08, R-LIFE-09).
     fn next_due(state: &PostpaidState, policy: &PostpaidPolicy) -> Option<DateTime<Utc>> {
@@ -53,6 +55,7 @@ impl Scheduled for PostpaidAccount {
 
 impl Aggregate for PackageWallet {
     const KIND: &'static str = "package_wallet";
+    const TIME_DRIVEN: bool = true;
 
     /// The first expiry of an open package (R-USE-03).
     fn next_due(state: &WalletState, _: &UsagePolicy) -> Option<DateTime<Utc>> {
@@ -78,6 +81,7 @@ impl Scheduled for PackageWallet {
 
 impl Aggregate for Licence {
     const KIND: &'static str = "licence";
+    const TIME_DRIVEN: bool = true;
 
     /// The end of an available licence (R-LIC-05).
     fn next_due(state: &LicenceState, _: &LicencePolicy) -> Option<DateTime<Utc>> {
@@ -96,20 +100,12 @@ impl Scheduled for Licence {
     }
 }
 
-/// The kinds time does not change: `next_due` is always `None`, and so is
-/// `next_due_after`, without moving a copy of the state past the events.
+/// The kinds time does not change: `next_due` is always `None` (the
+/// default), computed without copying a state.
 macro_rules! untimed {
     ($($decider:ty => $kind:literal),+ $(,)?) => {$(
         impl Aggregate for $decider {
             const KIND: &'static str = $kind;
-
-            fn next_due_after(
-                _: &Self::State,
-                _: &[Self::Event],
-                _: &Self::Policy,
-            ) -> Option<DateTime<Utc>> {
-                None
-            }
         }
     )+};
 }

@@ -184,6 +184,8 @@
 
 mod aggregate;
 mod async_engine;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod error;
 mod execute;
 mod kinds;

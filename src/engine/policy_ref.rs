@@ -33,12 +33,14 @@ impl<P> PolicyRef<P> for P {
 /// A policy with the fingerprint of the spec JSON it was built from.
 ///
 /// ```
-/// use billing_rules::engine::{Pinned, PolicyRef};
-/// use billing_rules::presets;
+/// use billing_rules::engine::Pinned;
+/// use billing_rules::payment::PaymentPolicy;
+/// use billing_rules::{presets, Fingerprint};
 ///
 /// let spec = presets::cloud_payment_spec();
-/// let pinned = Pinned::from_spec(&spec, billing_rules::payment::PaymentPolicy::try_from(spec.clone())?)?;
-/// assert_ne!(pinned.fingerprint(), billing_rules::Fingerprint::ZERO);
+/// let pinned = Pinned::from_spec(&spec, PaymentPolicy::try_from(spec.clone())?)?;
+/// assert_eq!(pinned.fingerprint(), Fingerprint::of(&spec)?);
+/// assert_ne!(pinned.fingerprint(), Fingerprint::ZERO);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +74,16 @@ impl<P> Pinned<P> {
         }
     }
 
+    /// The policy.
+    pub fn policy(&self) -> &P {
+        &self.policy
+    }
+
+    /// The fingerprint of its spec.
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.fingerprint
+    }
+
     /// The policy, by value.
     pub fn into_policy(self) -> P {
         self.policy
@@ -79,6 +91,29 @@ impl<P> Pinned<P> {
 }
 
 impl<P> PolicyRef<P> for Pinned<P> {
+    fn policy(&self) -> &P {
+        &self.policy
+    }
+
+    fn fingerprint(&self) -> Fingerprint {
+        self.fingerprint
+    }
+}
+
+/// A shared policy (one `Arc` per policy in a service's config) is its
+/// policy, not fingerprinted.
+impl<P> PolicyRef<P> for std::sync::Arc<P> {
+    fn policy(&self) -> &P {
+        self
+    }
+
+    fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::ZERO
+    }
+}
+
+/// A shared pinned policy keeps its fingerprint.
+impl<P> PolicyRef<P> for std::sync::Arc<Pinned<P>> {
     fn policy(&self) -> &P {
         &self.policy
     }

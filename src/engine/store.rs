@@ -716,3 +716,72 @@ macro_rules! forward_store {
 }
 
 forward_store!(&S, Arc<S>, Box<S>);
+
+/// A reference or `Arc` to an async store is an async store, as for
+/// [`Store`].
+macro_rules! forward_async_store {
+    ($($pointer:ty),+) => {$(
+        impl<D: Aggregate, S: AsyncStore<D> + ?Sized> AsyncStore<D> for $pointer {
+            fn load(
+                &self,
+                id: &AggregateId,
+            ) -> impl Future<Output = Result<Snapshot<D::State>, StoreError>> + Send {
+                (**self).load(id)
+            }
+
+            fn read<R: Send>(
+                &self,
+                id: &AggregateId,
+                reader: impl FnOnce(Snapshot<&D::State>) -> R + Send,
+            ) -> impl Future<Output = Result<R, StoreError>> + Send
+            where
+                D::State: Send,
+            {
+                (**self).read(id, reader)
+            }
+
+            fn key(
+                &self,
+                id: &AggregateId,
+                key: &IdempotencyKey,
+            ) -> impl Future<Output = Result<Option<KeyRecord>, StoreError>> + Send {
+                (**self).key(id, key)
+            }
+
+            fn events_in(
+                &self,
+                id: &AggregateId,
+                after: Version,
+                through: Version,
+            ) -> impl Future<Output = Result<Vec<D::Event>, StoreError>> + Send {
+                (**self).events_in(id, after, through)
+            }
+
+            fn append(
+                &self,
+                id: &AggregateId,
+                commit: Commit<D::Event>,
+            ) -> impl Future<Output = Result<(), StoreError>> + Send {
+                (**self).append(id, commit)
+            }
+
+            fn record_refusal(
+                &self,
+                id: &AggregateId,
+                record: KeyRecord,
+            ) -> impl Future<Output = Result<(), StoreError>> + Send {
+                (**self).record_refusal(id, record)
+            }
+
+            fn due(
+                &self,
+                now: DateTime<Utc>,
+                limit: usize,
+            ) -> impl Future<Output = Result<Vec<Due>, StoreError>> + Send {
+                (**self).due(now, limit)
+            }
+        }
+    )+};
+}
+
+forward_async_store!(&S, Arc<S>);

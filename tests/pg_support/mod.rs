@@ -112,6 +112,7 @@ impl Decider for Meter {
 
 impl Aggregate for Meter {
     const KIND: &'static str = "meter";
+    const TIME_DRIVEN: bool = true;
 
     fn next_due(state: &MeterState, _: &()) -> Option<DateTime<Utc>> {
         state.due
