@@ -242,7 +242,7 @@ where
         .expected
         .advanced_by(commit.events.len())
         .map_err(|e| StoreError::backend_from(false, e))?;
-    let state = match lock::<D, C>(client, id).await? {
+    match lock::<D, C>(client, id).await? {
         Some((version, mut state)) => {
             if version != commit.expected {
                 return Err(StoreError::Conflict {
@@ -266,7 +266,6 @@ where
                 )
                 .await
                 .map_err(backend)?;
-            state
         }
         None if commit.expected != Version::INITIAL => {
             return Err(StoreError::Conflict {
@@ -301,10 +300,8 @@ where
                     actual: version::<D, C>(client, id).await?,
                 });
             }
-            state
         }
-    };
-    drop(state);
+    }
     if !commit.events.is_empty() {
         let payloads = commit
             .events
