@@ -17,7 +17,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use billing_rules::engine::{AggregateId, Engine, IdempotencyKey, MemoryStore};
+use billing_rules::engine::{AggregateId, AsyncEngine, Engine, IdempotencyKey, MemoryStore};
 use billing_rules::lifecycle::{Subscription, SubscriptionCommand};
 use billing_rules::presets;
 use billing_rules::pricing::SeatOrder;
@@ -65,6 +65,31 @@ fn engine(c: &mut Criterion) {
                         &usage,
                         Some(key),
                     );
+                    black_box(outcome).ok();
+                }
+                elapsed += timer.elapsed();
+            }
+            elapsed
+        })
+    });
+
+    // The same commands through the async engine, each future polled to
+    // completion on this thread (MemoryStore's futures are ready at once).
+    c.bench_function("engine_command_memory_store_async", |b| {
+        b.iter_custom(|iters| {
+            let keys: Vec<IdempotencyKey> =
+                (0..iters).map(|i| format!("order-{i}").into()).collect();
+            let mut elapsed = Duration::ZERO;
+            for chunk in keys.chunks(PER_STORE) {
+                let engine = AsyncEngine::new(FixedClock::new(start), MemoryStore::new());
+                let timer = Instant::now();
+                for (key, wallet) in chunk.iter().zip(accounts.iter().cycle()) {
+                    let outcome = block_on(engine.execute::<PackageWallet>(
+                        black_box(wallet),
+                        black_box(&buy),
+                        &usage,
+                        Some(key),
+                    ));
                     black_box(outcome).ok();
                 }
                 elapsed += timer.elapsed();
@@ -134,5 +159,76 @@ fn engine(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, engine);
+/// Polls a future to completion with a no-op waker.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+    }
+}
+
+/// One million subscriptions bought over one month (one every 2.592 s), so
+/// that their due events form a steady wave: each tick asks the due index
+/// for the aggregates due at an instant 2,592 s later than the last
+/// tick's (1,000 of them) and advances them. Untimed after each tick, the
+/// advanced ones buy another month, which puts them a month further along
+/// the wave, so every tick finds 1,000 due however many ticks run. A tick
+/// must cost O(due), not O(all).
+fn scheduler(c: &mut Criterion) {
+    const SUBSCRIPTIONS: i64 = 1_000_000;
+    const SPACING_MS: i64 = 2_592;
+    let start = Utc.with_ymd_and_hms(2025, 6, 1, 2, 0, 0).unwrap();
+    let policy = presets::app_store_subscription().unwrap();
+    let engine = Engine::new(FixedClock::new(start), MemoryStore::new());
+    let buy = SubscriptionCommand::Purchase {
+        validity: Period::days(30).unwrap(),
+    };
+    let ids: Vec<AggregateId> = (0..SUBSCRIPTIONS)
+        .map(|i| AggregateId::from(format!("sub-{i}")))
+        .collect();
+    for id in &ids {
+        engine
+            .execute::<Subscription>(id, &buy, &policy, None)
+            .unwrap();
+        engine
+            .clock()
+            .advance(chrono::Duration::milliseconds(SPACING_MS))
+            .unwrap();
+    }
+    let state = engine.state::<Subscription>(&ids[0]).unwrap();
+    let first_due = <Subscription as billing_rules::engine::Aggregate>::next_due(&state, &policy)
+        .expect("a bought month has a due event");
+    let step = chrono::Duration::milliseconds(SPACING_MS * 1_000);
+    let mut now = first_due + step - chrono::Duration::milliseconds(1);
+    c.bench_function("scheduler_tick_1m_subscriptions_1000_due", |b| {
+        b.iter_custom(|iters| {
+            let mut elapsed = Duration::ZERO;
+            for _ in 0..iters {
+                let due = <MemoryStore as billing_rules::engine::Store<Subscription>>::due(
+                    engine.store(),
+                    now,
+                    1_000,
+                )
+                .unwrap();
+                let timer = Instant::now();
+                let tick = engine.tick::<Subscription>(black_box(now), 1_000, &policy);
+                elapsed += timer.elapsed();
+                let tick = tick.unwrap();
+                assert!(tick.advanced >= 990 && tick.failed.is_empty(), "{tick:?}");
+                for item in due {
+                    engine
+                        .execute::<Subscription>(&item.id, &buy, &policy, None)
+                        .unwrap();
+                }
+                now += step;
+            }
+            elapsed
+        })
+    });
+}
+
+criterion_group!(benches, engine, scheduler);
 criterion_main!(benches);

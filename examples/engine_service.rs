@@ -84,5 +84,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ledger.total_paid(priced.total.currency())?,
         ledger.total_refunded(priced.total.currency())?
     );
+
+    // 4. The same key with another command is refused (Stripe's rule): the
+    //    client reused a key by mistake, and nothing is written.
+    let other = LedgerCommand::RecordOrder {
+        order: "o-2".into(),
+        paid_at: engine.clock().now(),
+        amount: priced.total,
+    };
+    match engine.execute::<OrderLedger>(&org, &other, &refunds, Some(&order_key)) {
+        Err(error @ EngineError::KeyReused { .. }) => println!("reuse:    {error}"),
+        other => println!("reuse:    unexpected answer {other:?}"),
+    }
+
+    // 5. The due-work loop: a year later the scheduler's tick finds the
+    //    subscription in the store's due index and records what came due.
+    let later = june_1 + TimeDelta::days(400);
+    let tick = engine.tick::<Subscription>(later, 1_000, &lifecycle)?;
+    println!(
+        "tick:     {} subscription advanced, {} events recorded",
+        tick.advanced, tick.events
+    );
     Ok(())
 }

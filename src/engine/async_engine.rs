@@ -3,12 +3,22 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::engine::aggregate::{Aggregate, Scheduled};
+use crate::engine::aggregate::Aggregate;
+use crate::engine::aggregate::Scheduled;
 use crate::engine::error::EngineError;
+use crate::engine::ids::AggregateId;
+use crate::engine::ids::IdempotencyKey;
 use crate::engine::policy_ref::PolicyRef;
-use crate::engine::protocol::{self, Bound, Decision, Next};
-use crate::engine::store::{AggregateId, AsyncStore, IdempotencyKey, Outcome, StoreError};
-use crate::engine::tick::{Ran, TICK_ROUNDS, Tick};
+use crate::engine::protocol;
+use crate::engine::protocol::Bound;
+use crate::engine::protocol::Decision;
+use crate::engine::protocol::Next;
+use crate::engine::store::AsyncStore;
+use crate::engine::store::Outcome;
+use crate::engine::store_error::StoreError;
+use crate::engine::tick::Ran;
+use crate::engine::tick::TICK_ROUNDS;
+use crate::engine::tick::Tick;
 use crate::time::Clock;
 
 /// [`Engine`](crate::engine::Engine) for an async store: the same

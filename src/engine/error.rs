@@ -8,13 +8,14 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::store::{IdempotencyKey, StoreError};
+use crate::engine::ids::IdempotencyKey;
+use crate::engine::store_error::StoreError;
 use crate::error::{ArithmeticError, DataError, Error, PolicyError, Reason, Refusal};
 use crate::fingerprint::{Fingerprint, FingerprintError};
 use crate::rule::RuleId;
 
-/// Why [`Engine::execute`](crate::engine::Engine::execute) or
-/// [`Engine::state`](crate::engine::Engine::state) answered with an error:
+/// Why `Engine::execute` or
+/// `Engine::state` answered with an error:
 /// the command was refused or could not be decided ([`EngineError::Command`],
 /// a crate [`Error`]), or the store could not load or append
 /// ([`EngineError::Store`]). Nothing was appended in either case.

@@ -4,19 +4,29 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::engine::aggregate::{Aggregate, Scheduled};
+use crate::engine::aggregate::Aggregate;
+use crate::engine::aggregate::Scheduled;
 use crate::engine::error::EngineError;
+use crate::engine::ids::AggregateId;
+use crate::engine::ids::IdempotencyKey;
 use crate::engine::policy_ref::PolicyRef;
-use crate::engine::protocol::{self, Bound, Decision, Next};
-use crate::engine::store::{AggregateId, IdempotencyKey, Outcome, Store, StoreError};
-use crate::engine::tick::{Ran, TICK_ROUNDS, Tick};
+use crate::engine::protocol;
+use crate::engine::protocol::Bound;
+use crate::engine::protocol::Decision;
+use crate::engine::protocol::Next;
+use crate::engine::store::Outcome;
+use crate::engine::store::Store;
+use crate::engine::store_error::StoreError;
+use crate::engine::tick::Ran;
+use crate::engine::tick::TICK_ROUNDS;
+use crate::engine::tick::Tick;
 use crate::time::Clock;
 
 /// Runs the commands of every aggregate against an injected [`Clock`] and
 /// [`Store`]. It holds no aggregate logic: the decider decides, the store
 /// keeps, and the steps between are the pure functions of
 /// [`protocol`](crate::engine::protocol), which
-/// [`AsyncEngine`](crate::engine::AsyncEngine) runs too.
+/// `AsyncEngine` runs too.
 ///
 /// [`Engine::execute`] reads the aggregate's state and version
 /// ([`Store::read`], which lends the state rather than copying it), decides

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::engine::aggregate::{Aggregate, Scheduled};
+use crate::engine::aggregate::Aggregate;
+use crate::engine::aggregate::Scheduled;
 use crate::lifecycle::{
     BundleClaim, Licence, LicenceCommand, LicencePolicy, LicenceState, PostpaidAccount,
     PostpaidCommand, PostpaidPolicy, PostpaidState, Subscription, SubscriptionCommand,

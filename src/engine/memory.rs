@@ -9,10 +9,16 @@ use chrono::{DateTime, Utc};
 
 use crate::decider::Decider;
 use crate::engine::aggregate::Aggregate;
-use crate::engine::store::{
-    AggregateId, AsyncStore, Commit, Due, IdempotencyKey, KeyRecord, Snapshot, Store, StoreError,
-    Version,
-};
+use crate::engine::ids::AggregateId;
+use crate::engine::ids::IdempotencyKey;
+use crate::engine::ids::Version;
+use crate::engine::store::AsyncStore;
+use crate::engine::store::Commit;
+use crate::engine::store::Due;
+use crate::engine::store::KeyRecord;
+use crate::engine::store::Snapshot;
+use crate::engine::store::Store;
+use crate::engine::store_error::StoreError;
 
 /// One aggregate: its events, the state after them, the records of its
 /// idempotency keys, and when it was last written and is next due.

@@ -188,21 +188,22 @@ mod async_engine;
 pub mod conformance;
 mod error;
 mod execute;
+mod ids;
 mod kinds;
 mod memory;
 mod policy_ref;
 pub mod protocol;
 mod store;
+mod store_error;
 mod tick;
 
 pub use aggregate::{Aggregate, Scheduled};
 pub use async_engine::AsyncEngine;
 pub use error::EngineError;
 pub use execute::Engine;
+pub use ids::{AggregateId, IdempotencyKey, Version};
 pub use memory::MemoryStore;
 pub use policy_ref::{Pinned, PolicyRef};
-pub use store::{
-    AggregateId, Answer, AsyncStore, BackendSource, Commit, Due, IdempotencyKey, KeyRecord,
-    Outcome, Snapshot, Store, StoreError, Version,
-};
+pub use store::{Answer, AsyncStore, Commit, Due, KeyRecord, Outcome, Snapshot, Store};
+pub use store_error::{BackendSource, StoreError};
 pub use tick::Tick;

@@ -3,8 +3,8 @@
 //! instant (never earlier than the stream's last commit), build the commit,
 //! and say what to do when the store refuses it.
 //!
-//! [`Engine`](crate::engine::Engine) (over a [`Store`](crate::engine::Store))
-//! and [`AsyncEngine`](crate::engine::AsyncEngine) (over an
+//! `Engine` (over a [`Store`](crate::engine::Store))
+//! and `AsyncEngine` (over an
 //! [`AsyncStore`](crate::engine::AsyncStore)) are thin loops over these
 //! steps, so both answer every command alike; a service driving its own
 //! store by hand can use them too:
@@ -29,10 +29,15 @@ use serde::Serialize;
 
 use crate::engine::aggregate::Aggregate;
 use crate::engine::error::EngineError;
+use crate::engine::ids::IdempotencyKey;
+use crate::engine::ids::Version;
 use crate::engine::policy_ref::PolicyRef;
-use crate::engine::store::{
-    Answer, Commit, IdempotencyKey, KeyRecord, Outcome, Snapshot, StoreError, Version,
-};
+use crate::engine::store::Answer;
+use crate::engine::store::Commit;
+use crate::engine::store::KeyRecord;
+use crate::engine::store::Outcome;
+use crate::engine::store::Snapshot;
+use crate::engine::store_error::StoreError;
 use crate::error::Error;
 use crate::fingerprint::Fingerprint;
 

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::EngineError;
-use crate::engine::store::{AggregateId, Outcome};
+use crate::engine::ids::AggregateId;
+use crate::engine::store::Outcome;
 
 /// What the engines' loop answers: the command's answer, and when the
 /// aggregate is next due after the commit it wrote (if it wrote one).
@@ -18,8 +19,8 @@ pub(crate) type Ran<E> = (
 /// and one aggregate must not hold up the batch for ever.
 pub(crate) const TICK_ROUNDS: usize = 64;
 
-/// What [`Engine::tick`](crate::engine::Engine::tick) or
-/// [`AsyncEngine::tick`](crate::engine::AsyncEngine::tick) did with one
+/// What `Engine::tick` or
+/// `AsyncEngine::tick` did with one
 /// batch of due aggregates.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tick {
