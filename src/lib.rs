@@ -142,6 +142,8 @@ pub mod lifecycle;
 pub mod money;
 pub mod payment;
 pub mod policy;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod prelude;
 pub mod presets;
 pub mod pricing;
