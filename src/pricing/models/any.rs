@@ -246,9 +246,11 @@ impl Tiered {
                 (Overflow::TopTier, TierMode::Graduated) => {
                     // Every tier full, then the rest at the last tier's
                     // unit price.
-                    for part in self.table.parts(to)? {
-                        let part = part?;
-                        sink.push(|| step(part.tier, part.quantity, part.amount));
+                    if sink.wants() {
+                        for part in self.table.parts(to)? {
+                            let part = part?;
+                            sink.push(|| step(part.tier, part.quantity, part.amount));
+                        }
                     }
                     let above = exact::sub(quantity, to)?;
                     let extra = tier.unit_price().checked_mul(above)?;
@@ -258,9 +260,11 @@ impl Tiered {
             };
         }
         let price = self.table.price(quantity)?;
-        for part in self.table.parts(quantity)? {
-            let part = part?;
-            sink.push(|| step(part.tier, part.quantity, part.amount));
+        if sink.wants() {
+            for part in self.table.parts(quantity)? {
+                let part = part?;
+                sink.push(|| step(part.tier, part.quantity, part.amount));
+            }
         }
         Ok(price.total)
     }
@@ -376,6 +380,7 @@ impl PricingModel {
                 p.price(transactions, sink)
             }
             Kind::Tiered(t) => t.price(quantity, sink),
+            Kind::BlockTiers(b) if !sink.wants() => b.total(quantity),
             Kind::BlockTiers(b) => b.price(quantity, |part| {
                 sink.push(|| ModelStep {
                     model: ModelId::BlockTiers,

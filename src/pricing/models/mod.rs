@@ -12,7 +12,10 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::error::ArithmeticError;
+use crate::exact;
 use crate::money::{Money, RoundingMode};
+use crate::pricing::scaled::Scaled;
 
 mod any;
 mod commitment;
@@ -190,11 +193,41 @@ impl Sink<'_> {
         Sink(None)
     }
 
+    /// Whether steps are kept: work done only for the steps is skipped
+    /// otherwise.
+    #[inline]
+    pub(crate) fn wants(&self) -> bool {
+        self.0.is_some()
+    }
+
     #[inline]
     pub(crate) fn push(&mut self, step: impl FnOnce() -> ModelStep) {
         if let Some(steps) = self.0.as_deref_mut() {
             steps.push(step());
         }
+    }
+}
+
+/// `a x b`, as [`exact::mul`] gives it (same value and scale), on the
+/// integer fast path when it can ([`Scaled`]).
+#[inline]
+pub(crate) fn mul(a: Decimal, b: Decimal) -> Result<Decimal, ArithmeticError> {
+    match Scaled::of(a).mul(Scaled::of(b)).and_then(Scaled::decimal) {
+        Some(product) => Ok(product),
+        None => exact::mul(a, b),
+    }
+}
+
+/// `a + b`, as [`exact::add`] gives it, on the integer fast path when it
+/// can. A zero operand gives the other as it is, as `exact::add` does.
+#[inline]
+pub(crate) fn add(a: Decimal, b: Decimal) -> Result<Decimal, ArithmeticError> {
+    if a.is_zero() {
+        return exact::add(a, b);
+    }
+    match Scaled::of(a).add(Scaled::of(b)).and_then(Scaled::decimal) {
+        Some(sum) => Ok(sum),
+        None => exact::add(a, b),
     }
 }
 
@@ -223,6 +256,31 @@ mod tests {
             Blocks,
             Shortfall,
         );
+    }
+
+    #[test]
+    fn fast_arithmetic_is_exact_arithmetic() {
+        let values = [
+            "0", "0.00", "80", "0.0299", "1.75", "-2.5", "12.000", "7.9E+27",
+        ];
+        for a in values {
+            for b in values {
+                let (a, b): (Decimal, Decimal) = (
+                    a.parse().unwrap_or(Decimal::MAX),
+                    b.parse().unwrap_or(Decimal::MAX),
+                );
+                let same = |x: Result<Decimal, ArithmeticError>,
+                            y: Result<Decimal, ArithmeticError>| {
+                    match (x, y) {
+                        (Ok(x), Ok(y)) => x.mantissa() == y.mantissa() && x.scale() == y.scale(),
+                        (Err(_), Err(_)) => true,
+                        _ => false,
+                    }
+                };
+                assert!(same(mul(a, b), exact::mul(a, b)), "{a} x {b}");
+                assert!(same(add(a, b), exact::add(a, b)), "{a} + {b}");
+            }
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{ModelId, ModelStep, Sink, StepKind};
+use super::{ModelId, ModelStep, Sink, StepKind, add, mul};
 use crate::error::{DataError, Error, PolicyError};
 use crate::exact;
 use crate::money::{Currency, Money};
@@ -163,7 +163,7 @@ impl Percentage {
                     continue;
                 }
             }
-            self.charge(paid, &mut tally)?;
+            self.charge(paid, &mut tally, sink.wants())?;
         }
         let currency = self.currency;
         let step = |kind, quantity, amount| ModelStep {
@@ -179,30 +179,37 @@ impl Percentage {
         sink.push(|| step(StepKind::Rate, tally.paid_units, tally.rate_total));
         let mut total = tally.rate_total;
         if let Some(fixed) = self.fixed {
-            let fees = exact::mul(fixed.amount(), Decimal::from(tally.paid_count))?;
+            let fees = mul(fixed.amount(), Decimal::from(tally.paid_count))?;
             sink.push(|| step(StepKind::FixedFees, Decimal::from(tally.paid_count), fees));
-            total = exact::add(total, fees)?;
+            total = add(total, fees)?;
         }
         if tally.limited_count > 0 {
             let limited = Decimal::from(tally.limited_count);
             sink.push(|| step(StepKind::TransactionLimits, limited, tally.adjustment));
-            total = exact::add(total, tally.adjustment)?;
+            total = add(total, tally.adjustment)?;
         }
         Ok(Money::new(total, currency))
     }
 
     /// Adds one paying transaction of `paid` to `tally`.
     #[inline]
-    fn charge(&self, paid: Decimal, tally: &mut Tally) -> Result<(), Error> {
+    fn charge(&self, paid: Decimal, tally: &mut Tally, explained: bool) -> Result<(), Error> {
         tally.paid_count += 1;
-        tally.paid_units = exact::add(tally.paid_units, paid)?;
-        let on_rate = exact::mul(paid, self.fraction)?;
-        tally.rate_total = exact::add(tally.rate_total, on_rate)?;
+        // The paid units are only a step's figure.
+        if explained {
+            tally.paid_units = add(tally.paid_units, paid)?;
+        }
+        let on_rate = mul(paid, self.fraction)?;
+        tally.rate_total = if tally.paid_count == 1 {
+            on_rate
+        } else {
+            add(tally.rate_total, on_rate)?
+        };
         if self.min.is_none() && self.max.is_none() {
             return Ok(());
         }
         let fee = match self.fixed {
-            Some(fixed) => exact::add(on_rate, fixed.amount())?,
+            Some(fixed) => add(on_rate, fixed.amount())?,
             None => on_rate,
         };
         let mut limited = fee;
@@ -214,7 +221,7 @@ impl Percentage {
         }
         if limited != fee {
             tally.limited_count += 1;
-            tally.adjustment = exact::add(tally.adjustment, exact::sub(limited, fee)?)?;
+            tally.adjustment = add(tally.adjustment, exact::sub(limited, fee)?)?;
         }
         Ok(())
     }

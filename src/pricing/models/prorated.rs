@@ -18,7 +18,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{ModelId, ModelStep, Sink, StepKind};
+use super::{ModelId, ModelStep, Sink, StepKind, add};
 use crate::error::{ArithmeticError, DataError, Error, PolicyError};
 use crate::exact;
 use crate::money::{Currency, Money};
@@ -155,12 +155,21 @@ impl Prorated {
         sink: &mut Sink<'_>,
     ) -> Result<Money, Error> {
         let mut full = Decimal::ZERO;
-        let mut prorated = Decimal::ZERO;
+        let mut whole_period = true;
         for (i, units) in usage.iter().enumerate() {
             units.check(i)?;
-            full = exact::add(full, units.quantity)?;
-            prorated = exact::add(prorated, units.prorated()?)?;
+            full = add(full, units.quantity)?;
+            whole_period &= units.fraction == Decimal::ONE;
         }
+        let prorated = if whole_period {
+            full
+        } else {
+            let mut prorated = Decimal::ZERO;
+            for units in usage {
+                prorated = add(prorated, units.prorated()?)?;
+            }
+            prorated
+        };
         let step = |kind, tier, quantity, amount| ModelStep {
             model: ModelId::Prorated,
             kind,
@@ -186,6 +195,14 @@ impl Prorated {
                 sink.push(|| step(StepKind::TierFlat, index, Decimal::ZERO, flat));
                 sink.push(|| step(StepKind::TierPart, index, prorated, units));
                 Ok(flat.checked_add(units)?)
+            }
+            // Usage that lived the whole period is not prorated: its
+            // graduated price is the table's, worked out once per tier
+            // (the same sum, to the digit: the property test
+            // `prorated_full_period_usage_is_the_tier_tables_price` holds
+            // them equal).
+            (TierBy::Full, TierMode::Graduated) if !sink.wants() && whole_period => {
+                Ok(self.table.price(full)?.total)
             }
             (TierBy::Full, TierMode::Graduated) => self.graduated_full(usage, sink),
         }

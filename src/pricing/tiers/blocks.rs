@@ -19,6 +19,7 @@ use crate::error::{ArithmeticError, DataError, Error, PolicyError};
 use crate::exact;
 use crate::money::{Currency, Money, Rounding, RoundingMode};
 use crate::policy::check;
+use crate::pricing::scaled::Scaled;
 
 use super::bounded::{self, MAX_TIERS};
 
@@ -186,6 +187,8 @@ pub(crate) struct BlockTier {
     pub(crate) max_blocks: Option<u64>,
     /// `size x max_blocks`: the units the tier holds.
     capacity: Option<Decimal>,
+    /// `capacity` as an integer, when whole (`None` also when unbounded).
+    capacity_whole: Option<u128>,
     /// The units of this tier and every tier below it.
     upper: Option<Decimal>,
 }
@@ -267,6 +270,7 @@ impl BlockTable {
                 price,
                 max_blocks: t.max_blocks,
                 capacity,
+                capacity_whole: capacity.and_then(whole),
                 upper,
             });
         }
@@ -294,6 +298,65 @@ impl BlockTable {
             overflow: self.overflow,
             rounding: self.rounding,
         }
+    }
+
+    /// The price of `quantity` (>= 0) without its parts: in all-tiers mode
+    /// on whole numbers, counted in integers and summed on the integer
+    /// fast path ([`Scaled`]), which gives what [`price`](Self::price)
+    /// gives, to the digit, or hands over to it.
+    #[inline]
+    pub(crate) fn total(&self, quantity: Decimal) -> Result<Money, Error> {
+        if self.mode == BlockMode::AllTiers
+            && let Some(total) = self.total_whole(quantity)
+        {
+            return Ok(total);
+        }
+        self.price(quantity, |_| {})
+    }
+
+    /// The all-tiers price of a whole `quantity` with whole block sizes,
+    /// in integers; `None` to take the exact path.
+    fn total_whole(&self, quantity: Decimal) -> Option<Money> {
+        let currency = self.tiers.first()?.price.currency();
+        if quantity.scale() != 0 {
+            return None;
+        }
+        let mut left = u64::try_from(quantity.mantissa()).ok()?;
+        let mut total: Option<Scaled> = None;
+        let last = self.tiers.len() - 1;
+        for (index, tier) in self.tiers.iter().enumerate() {
+            if left == 0 {
+                break;
+            }
+            let size = tier.size.whole?;
+            let open = index == last && self.overflow == Overflow::TopTier;
+            let units = match (tier.capacity, tier.capacity_whole) {
+                (Some(_), Some(capacity)) if !open => u128::from(left).min(capacity),
+                (Some(_), None) if !open => return None,
+                _ => u128::from(left),
+            };
+            let blocks = match self.rounding {
+                UnitRounding::Up => units.div_ceil(size),
+                UnitRounding::Down => units / size,
+            };
+            // `units` is at most `left`, a u64.
+            left -= u64::try_from(units).ok()?;
+            if blocks == 0 {
+                // A zero product's scale is `exact`'s to decide.
+                return None;
+            }
+            let amount =
+                Scaled::of(tier.price.amount()).mul(Scaled::whole(u64::try_from(blocks).ok()?))?;
+            total = Some(match total {
+                None => amount,
+                Some(sum) => sum.add(amount)?,
+            });
+        }
+        if left != 0 {
+            return None;
+        }
+        // Zero usage: no block, and the exact path's zero.
+        Some(Money::new(total?.decimal()?, currency))
     }
 
     /// The price of `quantity` (>= 0), each tier's part handed to `part`
@@ -374,6 +437,15 @@ impl BlockTable {
         )
         .into()
     }
+}
+
+/// A whole, non-negative decimal as an integer.
+fn whole(value: Decimal) -> Option<u128> {
+    let value = value.normalize();
+    if value.scale() != 0 {
+        return None;
+    }
+    u128::try_from(value.mantissa()).ok()
 }
 
 #[cfg(test)]
