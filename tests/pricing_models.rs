@@ -706,3 +706,41 @@ fn a_billion_tiers_in_json_are_refused_after_the_cap() {
     // Refused after about MAX_TIERS tiers' worth of text, not 10^9.
     assert!(reader.read < 1_000_000, "read {} bytes", reader.read);
 }
+
+#[test]
+fn the_sample_policies_build_and_price() {
+    // examples/policies/<model>.json, each with an explicit locale; the
+    // figures are the peers' examples above.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policies");
+    let read = |name: &str| -> PricingModel {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert!(text.contains("\"locale\""), "{name} states its locale");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let cases = [
+        ("package.json", ModelId::Package, "121", "USD 1200.00"),
+        ("percentage.json", ModelId::Percentage, "0", "USD 0.00"),
+        ("tiered.json", ModelId::Tiered, "25", "USD 40.00"),
+        (
+            "block_tiers.json",
+            ModelId::BlockTiers,
+            "101001",
+            "USD 51.00",
+        ),
+        ("prorated.json", ModelId::Prorated, "75", "USD 370.00"),
+        (
+            "minimum_commitment.json",
+            ModelId::Package,
+            "0",
+            "USD 100.00",
+        ),
+    ];
+    for (name, id, quantity, total) in cases {
+        let m = read(name);
+        assert_eq!(m.model(), id, "{name}");
+        assert_eq!(m.price(d(quantity)).unwrap().to_string(), total, "{name}");
+    }
+    let lago = transactions(&LAGO_TRANSACTIONS);
+    let q = read("percentage.json").quote_transactions(&lago).unwrap();
+    assert_eq!(q.total, usd("11.15"));
+}
