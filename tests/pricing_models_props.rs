@@ -128,16 +128,22 @@ fn blocks() -> impl Strategy<Value = BlockTableSpec> {
 fn any_model() -> impl Strategy<Value = PricingModel> {
     let kind = prop_oneof![
         package().prop_map(ModelKindSpec::Package),
-        (amount(500, 2), prop::option::of(amount(300, 2))).prop_map(|(rate, fixed)| {
-            ModelKindSpec::Percentage(PercentageSpec {
-                rate,
-                fixed_amount: fixed,
-                free_transactions: None,
-                free_amount: None,
-                min_per_transaction: None,
-                max_per_transaction: None,
-            })
-        }),
+        (
+            amount(500, 2),
+            prop::option::of(amount(300, 2)),
+            prop::option::of((amount(1000, 3), amount(1000, 1))),
+            prop::option::of((0u64..3, prop::option::of(amount(1000, 1)))),
+        )
+            .prop_map(|(rate, fixed, limits, free)| {
+                ModelKindSpec::Percentage(PercentageSpec {
+                    rate,
+                    fixed_amount: fixed,
+                    free_transactions: free.map(|(n, _)| n),
+                    free_amount: free.and_then(|(_, a)| a),
+                    min_per_transaction: limits.map(|(min, _)| min),
+                    max_per_transaction: limits.map(|(min, spread)| min + spread),
+                })
+            }),
         (mode(), tiers(true), any::<bool>()).prop_map(|(mode, tiers, top)| {
             ModelKindSpec::Tiered(TieredSpec {
                 mode,
@@ -242,6 +248,22 @@ proptest! {
             }
             (Err(a), Err(b)) => prop_assert_eq!(a, b),
             (a, b) => prop_assert!(false, "price {a:?}, quote {b:?}"),
+        }
+    }
+
+    #[test]
+    fn percentage_totals_agree_with_the_explained_transactions(
+        model in any_model(), tx in prop::collection::vec(amount(100_000, 3), 0..6),
+    ) {
+        // The fast total (no free units, no steps) against the explained
+        // path, through a one-transaction `price` for each.
+        if let Ok(quote) = model.quote_transactions(&tx) {
+            let total = quote.exact.amount();
+            let sum_of_prices: Option<Decimal> = if tx.len() == 1 && !tx[0].is_zero() { model.price(tx[0]).ok().map(|p| p.amount()) } else { None };
+            if let Some(price) = sum_of_prices {
+                prop_assert_eq!(price, quote.total.amount());
+            }
+            prop_assert!(total >= Decimal::ZERO);
         }
     }
 

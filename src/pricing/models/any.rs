@@ -390,6 +390,9 @@ impl PricingModel {
                     amount: part.amount,
                 })
             }),
+            // A quantity for the whole period: the full and the prorated
+            // quantities are the same, so every mode is the table's price.
+            Kind::Prorated(p) if !sink.wants() => p.whole_period(quantity),
             Kind::Prorated(p) => p.price(&[ProratedUnits::new(quantity, Decimal::ONE)], sink),
         }
     }

@@ -125,6 +125,9 @@ impl Percentage {
         transactions: &[Decimal],
         sink: &mut Sink<'_>,
     ) -> Result<Money, Error> {
+        if !sink.wants() && self.free_transactions.is_none() && self.free_amount.is_none() {
+            return self.total(transactions);
+        }
         let mut tally = Tally::default();
         let mut freeing = self.free_transactions.is_some() || self.free_amount.is_some();
         for (i, &amount) in transactions.iter().enumerate() {
@@ -189,6 +192,41 @@ impl Percentage {
             total = add(total, tally.adjustment)?;
         }
         Ok(Money::new(total, currency))
+    }
+
+    /// The exact charge when nothing is free and no step is asked: the sum
+    /// of each transaction's fee, raised or cut to the limits. The same
+    /// value as the explained path's rate + fees + adjustment (exact sums
+    /// in another order); its scale may differ, which the rounded total
+    /// does not show.
+    fn total(&self, transactions: &[Decimal]) -> Result<Money, Error> {
+        let mut total = Decimal::ZERO;
+        for (i, &amount) in transactions.iter().enumerate() {
+            if amount.is_sign_negative() && !amount.is_zero() {
+                return Err(DataError::new(
+                    format!("transactions[{i}]"),
+                    format!("a transaction of {amount}"),
+                    "amounts of zero or more (a refund is its own record)",
+                )
+                .into());
+            }
+            let mut fee = mul(amount, self.fraction)?;
+            if let Some(fixed) = self.fixed {
+                fee = add(fee, fixed.amount())?;
+            }
+            if let Some(min) = self.min
+                && fee < min.amount()
+            {
+                fee = min.amount();
+            }
+            if let Some(max) = self.max
+                && fee > max.amount()
+            {
+                fee = max.amount();
+            }
+            total = add(total, fee)?;
+        }
+        Ok(Money::new(total, self.currency))
     }
 
     /// Adds one paying transaction of `paid` to `tally`.

@@ -148,6 +148,15 @@ impl Prorated {
         }
     }
 
+    /// The exact price of `quantity` (>= 0) living the whole period: its
+    /// full and prorated quantities are equal, so whichever chooses the
+    /// tier, the table's price is the answer (the property test
+    /// `the_total_only_price_is_the_quotes_total` holds it to `price`).
+    #[inline]
+    pub(crate) fn whole_period(&self, quantity: Decimal) -> Result<Money, Error> {
+        Ok(self.table.price(quantity)?.total)
+    }
+
     /// The exact price of `usage`, each record checked.
     pub(crate) fn price(
         &self,
