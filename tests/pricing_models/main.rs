@@ -530,3 +530,109 @@ fn prorated_volume_tier_by_full_or_prorated() {
     let prorated = lago_prorated(LAGO_TWO_RANGES, "prorated", "volume");
     assert_eq!(exact(&prorated.quote_prorated(&usage).unwrap()), d("150"));
 }
+
+/// Lago's volume ranges 0-100 at 2 + 10 flat, 101-200 at 1, 201- at 0.5 +
+/// 50 flat; on the continuous axis, `0-100, 100-200, 200-`.
+const LAGO_VOLUME: &str = r#"[{"from": "0", "to": "100", "flat": "10", "unit_price": "2"},
+                              {"from": "100", "to": "200", "flat": "0", "unit_price": "1"},
+                              {"from": "200", "flat": "50", "unit_price": "0.5"}]"#;
+
+#[test]
+fn lago_volume_ranges_zero_usage_and_boundaries() {
+    // lago-api spec/services/charge_models/volume_service_spec.rb:
+    // 0 -> 10 (the first range's flat amount), 1 -> 12, 100 -> 210,
+    // 100.5 -> 100.5, 101 -> 101, 200 -> 200, 300 -> 200.
+    let m = model(
+        &format!(r#"{{"tiered": {{"mode": "volume", "tiers": {LAGO_VOLUME}}}}}"#),
+        "",
+    );
+    for (units, total) in [
+        ("0", "10"),
+        ("1", "12"),
+        ("100", "210"),
+        ("100.5", "100.5"),
+        ("101", "101"),
+        ("200", "200"),
+        ("300", "200"),
+    ] {
+        assert_eq!(
+            exact(&m.quote(d(units)).unwrap()),
+            d(total),
+            "{units} units"
+        );
+    }
+    // A first range with no flat amount: zero usage costs nothing.
+    let free_first = model(
+        r#"{"tiered": {"mode": "volume", "tiers": [{"from": "0", "to": "1", "flat": "0", "unit_price": "0"},
+            {"from": "1", "flat": "10", "unit_price": "2"}]}}"#,
+        "",
+    );
+    assert_eq!(free_first.price(Decimal::ZERO).unwrap(), usd("0.00"));
+    // Lago charges nothing for -5 units; here negative usage is an error.
+    assert!(matches!(m.price(d("-5")), Err(Error::Data(_))));
+}
+
+#[test]
+fn lago_volume_prorated_tier_chosen_by_full_units() {
+    // Lago's volume spec, "when charge is prorated": 300 full units, 198.6
+    // prorated: the third range prices them, 50 + 198.6 x 0.5 = 149.3.
+    let m = lago_prorated(LAGO_VOLUME, "full", "volume");
+    let q = m
+        .quote_prorated(&[ProratedUnits::new(d("300"), d("0.662"))])
+        .unwrap();
+    assert_eq!(exact(&q), d("149.3"));
+    assert!(q.steps.iter().all(|s| s.tier == Some(2)));
+}
+
+#[test]
+fn lago_graduated_ranges_zero_usage_and_steps() {
+    // lago-api spec/services/charge_models/graduated_service_spec.rb:
+    // ranges 0-10 at 10 + 2 flat, 11-20 at 5 + 3, 21- at 5 + 3:
+    // 0 -> 2, 1 -> 12, 10 -> 102, 11 -> 110, 12 -> 115, 21 -> 163.
+    let m = model(
+        r#"{"tiered": {"mode": "graduated", "tiers": [
+            {"from": "0", "to": "10", "flat": "2", "unit_price": "10"},
+            {"from": "10", "to": "20", "flat": "3", "unit_price": "5"},
+            {"from": "20", "flat": "3", "unit_price": "5"}]}}"#,
+        "",
+    );
+    for (units, total) in [
+        ("0", "2"),
+        ("1", "12"),
+        ("10", "102"),
+        ("11", "110"),
+        ("12", "115"),
+        ("21", "163"),
+    ] {
+        assert_eq!(
+            exact(&m.quote(d(units)).unwrap()),
+            d(total),
+            "{units} units"
+        );
+    }
+    // Each range reached is a step with its units (Lago's amount_details).
+    let q = m.quote(d("21")).unwrap();
+    let parts: Vec<_> = q
+        .steps
+        .iter()
+        .map(|s| (s.tier, s.quantity, s.amount))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            (Some(0), d("10"), usd("102")),
+            (Some(1), d("10"), usd("53")),
+            (Some(2), d("1"), usd("8"))
+        ]
+    );
+    // Decimal adjacent ranges 0-0.1 at 10, 0.1-1 at 5, 1- at 2: 0.05 -> 0.5, 0.5 -> 3.0.
+    let fine = model(
+        r#"{"tiered": {"mode": "graduated", "tiers": [
+            {"from": "0", "to": "0.1", "flat": "0", "unit_price": "10"},
+            {"from": "0.1", "to": "1", "flat": "0", "unit_price": "5"},
+            {"from": "1", "flat": "0", "unit_price": "2"}]}}"#,
+        "",
+    );
+    assert_eq!(exact(&fine.quote(d("0.05")).unwrap()), d("0.5"));
+    assert_eq!(exact(&fine.quote(d("0.5")).unwrap()), d("3"));
+}
