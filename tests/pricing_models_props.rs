@@ -189,6 +189,20 @@ proptest! {
     }
 
     #[test]
+    fn a_block_price_is_monotone_when_started_blocks_count(
+        spec in blocks(), units in amount(100_000, 1), more in amount(10_000, 1),
+    ) {
+        // All tiers, started blocks counted whole: more units never cost
+        // less. (Top-tier mode can fall at a tier boundary, as volume tiers
+        // can, so it is not checked.)
+        let spec = BlockTableSpec { mode: BlockMode::AllTiers, rounding: UnitRounding::Up, overflow: Overflow::TopTier, ..spec };
+        let m = build(ModelKindSpec::BlockTiers(spec), None);
+        let low = m.price(units).unwrap();
+        let high = m.price(units + more).unwrap();
+        prop_assert!(high.amount() >= low.amount(), "{units}: {low}, {}: {high}", units + more);
+    }
+
+    #[test]
     fn a_percentage_charge_lies_between_the_transaction_limits(
         rate in amount(1000, 2),
         fixed in prop::option::of(amount(500, 2)),

@@ -636,3 +636,71 @@ fn lago_graduated_ranges_zero_usage_and_steps() {
     assert_eq!(exact(&fine.quote(d("0.05")).unwrap()), d("0.5"));
     assert_eq!(exact(&fine.quote(d("0.5")).unwrap()), d("3"));
 }
+
+// ---- Regressions named after the peers' bugs -----------------------------
+
+#[test]
+fn lago_648_zero_usage_bills_the_first_volume_flat_fee() {
+    // getlago/lago#648 (fixed by lago-api#5760): a volume charge whose
+    // first row (0 to 1 unit) has a 50 flat fee billed nothing without
+    // usage. Here zero usage is in the first tier: 50 in both modes.
+    for mode in ["volume", "graduated"] {
+        let m = model(
+            &format!(
+                r#"{{"tiered": {{"mode": "{mode}", "tiers": [{{"from": "0", "to": "1", "flat": "50"}},
+                    {{"from": "1", "flat": "60", "unit_price": "1"}}]}}}}"#
+            ),
+            "",
+        );
+        assert_eq!(m.price(Decimal::ZERO).unwrap(), usd("50.00"), "{mode}");
+    }
+}
+
+#[test]
+fn lago_api_209_package_free_units_above_usage_are_never_negative() {
+    // getlago/lago-api#209: a package charge with more free units than
+    // usage returned a negative amount. Here: 0, and one free-units step.
+    let q = lago_package("200").quote(d("121")).unwrap();
+    assert_eq!(q.exact.amount(), Decimal::ZERO);
+    assert_eq!(q.steps[0].kind, StepKind::FreeUnits);
+    assert_eq!(q.steps[0].quantity, d("121"));
+}
+
+#[test]
+fn lago_api_562_percentage_free_events_not_reached_is_zero() {
+    // getlago/lago-api#562: a percentage charge with a fixed fee and free
+    // events not all used could come out negative. 2 events of 3 free: 0.
+    let m = lago_percentage("3", "null", r#""2.0""#);
+    let q = m.quote_transactions(&transactions(&["50", "100"])).unwrap();
+    assert_eq!(q.total, usd("0.00"));
+    assert!(q.steps.iter().all(|s| !s.amount.is_negative()));
+}
+
+#[test]
+fn lago_minimum_commitment_trues_up_a_periods_charges() {
+    // Lago's plan-level minimum commitment: the period's charges together
+    // are raised to the commitment, the true-up its own step. Two charges
+    // (the package and percentage examples above) against 1400.
+    let package = lago_package("10").price(d("121")).unwrap(); // 1200.00
+    let percentage = lago_percentage("3", r#""250.0""#, r#""2.0""#)
+        .quote_transactions(&transactions(&LAGO_TRANSACTIONS))
+        .unwrap()
+        .total; // 11.15
+    let commitment = billing_rules::pricing::MinimumCommitment::new(usd("1400")).unwrap();
+    let (charged, true_up) = commitment
+        .apply(package.checked_add(percentage).unwrap())
+        .unwrap();
+    assert_eq!(charged, usd("1400"));
+    let step = true_up.unwrap();
+    assert_eq!(
+        (step.model, step.kind, step.amount),
+        (
+            ModelId::MinimumCommitment,
+            StepKind::Shortfall,
+            usd("188.85")
+        )
+    );
+    // A minimum in another currency is an error, not a silent mix.
+    let yuan = billing_rules::pricing::MinimumCommitment::new(Money::cny(d("1"))).unwrap();
+    assert!(yuan.apply(package).is_err());
+}
