@@ -218,3 +218,21 @@ fn the_sample_policies_build_and_price() {
     let q = read("percentage.json").quote_transactions(&lago).unwrap();
     assert_eq!(q.total, usd("11.15"));
 }
+
+#[test]
+fn a_spec_is_written_back_as_it_was_read() {
+    // A zero fixed fee stays in the spec (the model skips adding it).
+    let spec = r#"{"percentage":{"rate":"1.3","fixed_amount":"0","free_transactions":null,"free_amount":null,"min_per_transaction":null,"max_per_transaction":null}}"#;
+    let m = model(spec, "");
+    let written = serde_json::to_value(&m).unwrap();
+    assert_eq!(
+        written["model"],
+        serde_json::from_str::<serde_json::Value>(spec).unwrap()
+    );
+    // A step's JSON: model, kind, tier, quantity and amount.
+    let q = lago_package("0").quote(d("121")).unwrap();
+    assert_eq!(
+        serde_json::to_string(&q.steps[0]).unwrap(),
+        r#"{"model":"package","kind":"packages","tier":null,"quantity":"13","amount":{"amount":"1300","currency":"USD"}}"#
+    );
+}

@@ -12,7 +12,7 @@ use super::{ModelId, ModelQuote, ModelStep, Sink, StepKind};
 use crate::error::{ArithmeticError, DataError, Error, PolicyError};
 use crate::exact;
 use crate::money::{Currency, Money};
-use crate::policy::{Locale, check};
+use crate::policy::Locale;
 use crate::pricing::tiers::{
     BlockTable, BlockTableSpec, Overflow, TierMode, TierSpec, TierTable, TierTableSpec,
 };
@@ -168,10 +168,7 @@ impl TryFrom<ModelSpec> for PricingModel {
         };
         let minimum = spec
             .minimum
-            .map(|m| {
-                check::non_negative("minimum", m)?;
-                MinimumCommitment::new(Money::new(m, currency))
-            })
+            .map(|m| MinimumCommitment::new(Money::new(m, currency)))
             .transpose()?;
         Ok(PricingModel {
             locale: spec.locale,

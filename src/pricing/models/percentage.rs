@@ -56,7 +56,10 @@ pub(crate) struct Percentage {
     rate: Decimal,
     /// `rate / 100`, worked out once (exact: a shift of the scale).
     fraction: Decimal,
+    /// The fixed fee, `None` when it is absent or zero (nothing to add).
     fixed: Option<Money>,
+    /// The fixed fee as written, for `to_spec`.
+    fixed_written: Option<Decimal>,
     free_transactions: Option<u64>,
     free_amount: Option<Decimal>,
     min: Option<Money>,
@@ -100,6 +103,7 @@ impl Percentage {
             rate: spec.rate,
             fraction,
             fixed: fixed.filter(|f| !f.is_zero()),
+            fixed_written: spec.fixed_amount,
             free_transactions: spec.free_transactions,
             free_amount: spec.free_amount,
             min,
@@ -111,7 +115,7 @@ impl Percentage {
     pub(crate) fn to_spec(&self) -> PercentageSpec {
         PercentageSpec {
             rate: self.rate,
-            fixed_amount: self.fixed.map(|f| f.amount()),
+            fixed_amount: self.fixed_written,
             free_transactions: self.free_transactions,
             free_amount: self.free_amount,
             min_per_transaction: self.min.map(|m| m.amount()),
@@ -131,14 +135,7 @@ impl Percentage {
         let mut tally = Tally::default();
         let mut freeing = self.free_transactions.is_some() || self.free_amount.is_some();
         for (i, &amount) in transactions.iter().enumerate() {
-            if amount.is_sign_negative() && !amount.is_zero() {
-                return Err(DataError::new(
-                    format!("transactions[{i}]"),
-                    format!("a transaction of {amount}"),
-                    "amounts of zero or more (a refund is its own record)",
-                )
-                .into());
-            }
+            refuse_negative(i, amount)?;
             let mut paid = amount;
             if freeing {
                 let counted = self
@@ -202,14 +199,7 @@ impl Percentage {
     fn total(&self, transactions: &[Decimal]) -> Result<Money, Error> {
         let mut total = Decimal::ZERO;
         for (i, &amount) in transactions.iter().enumerate() {
-            if amount.is_sign_negative() && !amount.is_zero() {
-                return Err(DataError::new(
-                    format!("transactions[{i}]"),
-                    format!("a transaction of {amount}"),
-                    "amounts of zero or more (a refund is its own record)",
-                )
-                .into());
-            }
+            refuse_negative(i, amount)?;
             let mut fee = mul(amount, self.fraction)?;
             if let Some(fixed) = self.fixed {
                 fee = add(fee, fixed.amount())?;
@@ -263,4 +253,18 @@ impl Percentage {
         }
         Ok(())
     }
+}
+
+/// Refuses a negative transaction, naming it.
+#[inline]
+fn refuse_negative(index: usize, amount: Decimal) -> Result<(), Error> {
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(DataError::new(
+            format!("transactions[{index}]"),
+            format!("a transaction of {amount}"),
+            "amounts of zero or more (a refund is its own record)",
+        )
+        .into());
+    }
+    Ok(())
 }
