@@ -5,8 +5,8 @@ use std::hint::black_box;
 use billing_rules::money::{Currency, Money};
 use billing_rules::presets::{app_store_seat_pricing, app_store_seat_pricing_spec};
 use billing_rules::pricing::{
-    Axis, CurrentPurchase, PricingSpec, SeatOrder, SeatPolicy, TierMode, TierSpec, TierTable,
-    TierTableSpec,
+    Axis, CurrentPurchase, PricingModel, PricingSpec, SeatOrder, SeatPolicy, TierMode, TierSpec,
+    TierTable, TierTableSpec,
 };
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -322,5 +322,97 @@ fn baselines(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, tiers, seats, baselines);
+/// A pricing model from the JSON of its `model` object (issue 18).
+fn pricing_model(model: &str, extra: &str) -> PricingModel {
+    let json = format!(
+        r#"{{"locale": {{"currency": "USD", "time_zone": "+00:00", "rounding": "half_up"}},
+            "model": {model}{extra}}}"#
+    );
+    serde_json::from_str(&json).expect("a valid bench model")
+}
+
+/// Each pricing model prices one quantity, total only (`PricingModel::price`,
+/// the rounded total without steps); figures from the peers' examples
+/// (tests/pricing_models.rs).
+fn models(c: &mut Criterion) {
+    let block_tiers = r#"[{"size": "100", "price": "1", "max_blocks": 10},
+        {"size": "1000", "price": "1", "max_blocks": 100},
+        {"size": "1000", "price": "0.5", "max_blocks": 100}]"#;
+    let lago_tiers = r#"[{"from": "0", "to": "5", "flat": "100", "unit_price": "10"},
+        {"from": "5", "to": "15", "flat": "50", "unit_price": "5"},
+        {"from": "15", "unit_price": "2"}]"#;
+    let cases = [
+        // Lago: 121 units, 100 a package of 10 -> 1300.
+        (
+            "model_package",
+            pricing_model(r#"{"package": {"size": "10", "amount": "100"}}"#, ""),
+            "121",
+        ),
+        // Lago: 2.99% with min 1.75 and max 12, one transaction of 80.
+        (
+            "model_percentage",
+            pricing_model(
+                r#"{"percentage": {"rate": "2.99", "fixed_amount": "2", "min_per_transaction": "1.75", "max_per_transaction": "12"}}"#,
+                "",
+            ),
+            "80",
+        ),
+        // OpenMeter: packages of 10 at 15 with a minimum spend of 100.
+        (
+            "model_minimum_commitment",
+            pricing_model(
+                r#"{"package": {"size": "10", "amount": "15"}}"#,
+                r#", "minimum": "100""#,
+            ),
+            "10",
+        ),
+        // Kill Bill ALL_TIERS: 101001 units over three block tiers.
+        (
+            "model_block_all_tiers",
+            pricing_model(
+                &format!(r#"{{"block_tiers": {{"mode": "all_tiers", "tiers": {block_tiers}}}}}"#),
+                "",
+            ),
+            "101001",
+        ),
+        // Kill Bill TOP_TIER: 101001 units reach the third tier -> 51.
+        (
+            "model_block_top_tier",
+            pricing_model(
+                &format!(r#"{{"block_tiers": {{"mode": "top_tier", "tiers": {block_tiers}}}}}"#),
+                "",
+            ),
+            "101001",
+        ),
+        // A graduated table above its bounded last tier, priced at it.
+        (
+            "model_tiered_overflow",
+            pricing_model(
+                r#"{"tiered": {"mode": "graduated", "overflow": "top_tier", "tiers": [
+                    {"from": "0", "to": "10", "flat": "5", "unit_price": "2"},
+                    {"from": "10", "to": "20", "unit_price": "1"}]}}"#,
+                "",
+            ),
+            "25",
+        ),
+        // Lago prorated graduated: 75 units over three ranges -> 370.
+        (
+            "model_prorated_graduated",
+            pricing_model(
+                &format!(r#"{{"prorated": {{"mode": "graduated", "tiers": {lago_tiers}}}}}"#),
+                "",
+            ),
+            "75",
+        ),
+    ];
+    for (name, model, quantity) in cases {
+        let quantity: Decimal = quantity.parse().expect("a bench quantity");
+        model.price(quantity).expect("prices");
+        c.bench_function(name, |b| {
+            b.iter(|| black_box(&model).price(black_box(quantity)))
+        });
+    }
+}
+
+criterion_group!(benches, tiers, seats, baselines, models);
 criterion_main!(benches);

@@ -18,7 +18,7 @@
 //!    errors ([`Error`] and its kinds) at the crate root.
 //! 2. **Policies**: [`policy`] (the spec / `TryFrom` pattern) and
 //!    [`presets`] (the published figures composed into specs).
-//! 3. **Calculators**: [`pricing`] (seat plans, tiers), [`usage`] (per-use
+//! 3. **Calculators**: [`pricing`] (seat plans, tiers, the pricing models), [`usage`] (per-use
 //!    charges, packages, traffic).
 //! 4. **State machines**: the [`Decider`] and [`TimeDriven`] traits at the
 //!    crate root, [`lifecycle`], [`payment`], [`refund`].

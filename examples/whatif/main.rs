@@ -18,6 +18,7 @@
 mod args;
 mod out;
 mod payment;
+mod price;
 mod seats;
 mod timeline;
 mod tour;
@@ -71,6 +72,8 @@ enum Command {
     Timeline(timeline::Command),
     #[command(flatten)]
     Payment(payment::Command),
+    #[command(flatten)]
+    Price(price::Command),
 }
 
 fn main() {
@@ -94,6 +97,7 @@ fn execute(command: Command, out: &Output) -> out::Result {
         Command::Usage(cmd) => usage::run(cmd, out),
         Command::Timeline(cmd) => timeline::run(cmd, out),
         Command::Payment(cmd) => payment::run(cmd, out),
+        Command::Price(cmd) => price::run(cmd, out),
     }
 }
 

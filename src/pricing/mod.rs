@@ -7,6 +7,10 @@
 //!   (R-SEAT-01 to R-SEAT-10).
 //! - [Tier tables](#tier-tables): [`TierTable`], volume and graduated tiers
 //!   shared by seat plans and traffic (R-SEAT-03, R-USE-09).
+//! - [Pricing models](#pricing-models): [`PricingModel`] (built from a
+//!   [`ModelSpec`]), the general pricing of the peers' engines: package,
+//!   percentage, tiered with overflow, block tiers, prorated units and a
+//!   minimum commitment, each step tagged with its [`ModelId`].
 //!
 //! ```
 //! use billing_rules::pricing::{Axis, PricingSpec, SeatOrder, TierMode, TierTable, TierTableSpec};
@@ -190,7 +194,10 @@
 //! the previous one ends, and the first starts at 1. On an
 //! [`Axis::Continuous`] axis (traffic) they read `0-10, 10-50, 50-`: each
 //! starts where the previous ends, the first at 0, and a boundary quantity
-//! belongs to the lower tier. A gap, an overlap, a tier ending before it
+//! belongs to the lower tier. A quantity of 0 falls in the first tier, so
+//! zero usage costs that tier's flat amount (what Stripe, Lago and
+//! OpenMeter bill); the whole axis has no 0, and zero seats stay refused
+//! (R-SEAT-07). A gap, an overlap, a tier ending before it
 //! starts, or an unbounded tier that is not last is refused when the table is
 //! built (`TierTable::try_from` a [`StandaloneTierTableSpec`], or a policy
 //! built from a spec that holds a [`TierTableSpec`]).
@@ -219,9 +226,62 @@
 //! # Ok::<(), billing_rules::Error>(())
 //! ```
 
+//!
+//! # Pricing models
+//!
+//! General pricing, with no rule of the catalogue behind it: what Lago,
+//! Stripe, Kill Bill and OpenMeter price, priced here exactly and explained
+//! step by step. A [`ModelSpec`] holds the locale, one model
+//! ([`ModelKindSpec`]) and an optional minimum; [`PricingModel::try_from`]
+//! checks every figure and names the field it refuses.
+//!
+//! | model | [`ModelId`] | spec | peers |
+//! |---|---|---|---|
+//! | packages of N units, free units first, rounded up or down | `package` | [`PackageSpec`] | Lago package, Stripe `transform_quantity`, OpenMeter package |
+//! | a rate on each transaction, a fixed fee, free units, a minimum and maximum a transaction | `percentage` | [`PercentageSpec`] | Lago percentage |
+//! | volume or graduated tiers, refuse or price at the last tier above it | `tiered` | [`TieredSpec`], [`Overflow`] | Stripe tiers, Lago graduated and volume |
+//! | tiers in blocks of N units, all tiers or the top tier | `block_tiers` | [`BlockTableSpec`] | Kill Bill tiered blocks |
+//! | tiers on prorated units, the tier chosen by the full or the prorated quantity | `prorated` | [`ProratedSpec`], [`ProratedUnits`] | Lago prorated graduated and volume |
+//! | a period's charge raised to a minimum, the shortfall its own step | `minimum_commitment` | [`MinimumCommitment`] | OpenMeter minimum spend, Lago minimum commitment |
+//!
+//! Every amount of a step is exact; [`ModelQuote::total`] is rounded once,
+//! with the locale's rounding. [`PricingModel::price`] gives the same total
+//! without building the steps.
+//!
+//! ```
+//! use billing_rules::pricing::{ModelId, PricingModel, StepKind};
+//! use billing_rules::Decimal;
+//!
+//! // Lago's percentage model: 1.3% and 2.00 a transaction; the first 3
+//! // transactions, or the first 250, are free, whichever runs out first.
+//! let json = r#"{"locale": {"currency": "USD", "time_zone": "+00:00", "rounding": "half_up"},
+//!   "model": {"percentage": {"rate": "1.3", "fixed_amount": "2", "free_transactions": 3, "free_amount": "250"}},
+//!   "minimum": "20"}"#;
+//! let model: PricingModel = serde_json::from_str(json)?;
+//! let amounts = [50, 100, 250, 400].map(Decimal::from);
+//! let quote = model.quote_transactions(&amounts)?;
+//! // (800 - 250) x 1.3% + 2 paying transactions x 2 = 11.15, raised to 20;
+//! // every step exact (7.150 = 550 x 0.013), the total rounded once.
+//! let steps: Vec<_> = quote.steps.iter().map(|s| (s.model, s.kind, s.amount.to_string())).collect();
+//! assert_eq!(steps, [
+//!     (ModelId::Percentage, StepKind::FreeUnits, "USD 0.00".to_owned()),
+//!     (ModelId::Percentage, StepKind::Rate, "USD 7.150".to_owned()),
+//!     (ModelId::Percentage, StepKind::FixedFees, "USD 4.00".to_owned()),
+//!     (ModelId::MinimumCommitment, StepKind::Shortfall, "USD 8.850".to_owned()),
+//! ]);
+//! assert_eq!(quote.total.to_string(), "USD 20.00");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod models;
 mod scaled;
 mod seats;
 mod tiers;
+
+pub use models::{
+    MinimumCommitment, ModelId, ModelKindSpec, ModelQuote, ModelSpec, ModelStep, PackageSpec,
+    PercentageSpec, PricingModel, ProratedSpec, ProratedUnits, StepKind, TierBy, TieredSpec,
+};
 
 pub use seats::{
     BonusAmount, BonusSpec, ChannelSpec, Credit, CreditCap, CreditGranularity, CreditRule,
@@ -230,6 +290,7 @@ pub use seats::{
     Steps, Upgrade, Validity,
 };
 pub use tiers::{
-    Axis, StandaloneTierTableSpec, Tier, TierMode, TierPart, TierParts, TierPrice, TierSpec,
-    TierTable, TierTableSpec,
+    Axis, BlockMode, BlockTableSpec, BlockTierSpec, MAX_TIERS, Overflow, StandaloneTierTableSpec,
+    Tier, TierMode, TierPart, TierParts, TierPrice, TierSpec, TierTable, TierTableSpec,
+    UnitRounding,
 };

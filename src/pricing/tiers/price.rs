@@ -58,14 +58,28 @@ impl TierTable {
             .tiers
             .partition_point(|t| t.to.is_some_and(|to| exact::cmp(to, quantity).is_lt()));
         match self.tiers.get(idx) {
-            Some(tier) if tier.contains(quantity) => Ok(idx),
+            Some(tier) if tier.contains(quantity) || self.covers_zero(idx, quantity) => Ok(idx),
             _ => Err(self.uncovered(quantity)),
         }
+    }
+
+    /// Zero usage on the continuous axis: the first tier (which starts at
+    /// 0) covers a quantity of 0, so its flat amount is billed, as every
+    /// peer bills it (Stripe "always bills the first flat rate tier when
+    /// quantity=0"; Lago's and OpenMeter's first tier too). Every other
+    /// tier is open below (a boundary belongs to the lower tier). The whole
+    /// axis starts at 1, so 0 seats stays refused (R-SEAT-07).
+    #[inline]
+    fn covers_zero(&self, index: usize, quantity: Decimal) -> bool {
+        index == 0 && self.axis == Axis::Continuous && quantity.is_zero()
     }
 
     fn uncovered(&self, quantity: Decimal) -> Error {
         let first = self.tiers.first().map(|t| t.from).unwrap_or_default();
         let last = self.tiers.last().and_then(|t| t.to);
+        // The whole axis's first tier starts at 1 and the continuous
+        // axis's at 0 (0 included), so this range never contains the
+        // quantity it refuses.
         let covered = match last {
             Some(to) => format!("{first} to {to}"),
             None => format!("{first} and above"),
