@@ -23,7 +23,7 @@ use billing_rules::lifecycle::{
     SubscriptionEvent, SubscriptionPolicy, SubscriptionPolicySpec, SubscriptionState, TermKind,
 };
 use billing_rules::prelude::*;
-use billing_rules::{NaiveDate, NaiveTime, TimeDelta};
+use billing_rules::{NaiveDate, TimeDelta};
 use chrono::{NaiveDateTime, TimeZone};
 use serde::Serialize;
 
@@ -61,10 +61,10 @@ pub struct TimelineArgs {
     preset: Preset,
     /// The local day a paid term expires on (valid through the end of that
     /// day), e.g. 2025-06-30.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::date)]
     expires: Option<NaiveDate>,
     /// The local day the app goes live and its trial starts (R-LIFE-01).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::date)]
     trial_from: Option<NaiveDate>,
     /// Start the extra trial (R-LIFE-02) as soon as the trial expired.
     #[arg(long)]
@@ -76,36 +76,24 @@ pub struct TimelineArgs {
     #[arg(long, default_value = "0", allow_negative_numbers = true, value_parser = args::decimal)]
     balance: Decimal,
     /// The price of one auto-renewal month (yuan).
-    #[arg(long, default_value = "100", allow_negative_numbers = true, value_parser = args::decimal)]
+    #[arg(long, default_value = "100", allow_negative_numbers = true, value_parser = args::amount)]
     renewal_price: Decimal,
     /// Plugin: the local instant the balance ran out, e.g. 2025-06-30T12:00.
-    #[arg(long, value_parser = parse_local)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::local)]
     ran_out: Option<NaiveDateTime>,
     /// Cloud postpaid: the local day last month's bill is issued (day 1-3).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::date)]
     billed: Option<NaiveDate>,
     /// Cloud postpaid: the bill's amount (yuan); the balance before it is 0.
-    #[arg(long, default_value = "120", allow_negative_numbers = true, value_parser = args::decimal)]
+    #[arg(long, default_value = "120", allow_negative_numbers = true, value_parser = args::amount)]
     bill: Decimal,
     /// Postpaid: a local instant the account is topped up, e.g. 2025-07-02T09:00.
-    #[arg(long, value_parser = parse_local)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::local)]
     top_up_at: Option<NaiveDateTime>,
     /// `--policy FILE`: the lifecycle spec of the preset's kind (see the
     /// module docs); `--print-policy`.
     #[command(flatten)]
     file: PolicyFile,
-}
-
-/// `2025-06-30`, `2025-06-30T12:00` or `2025-06-30 12:00`, local.
-fn parse_local(text: &str) -> std::result::Result<NaiveDateTime, String> {
-    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
-        if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
-            return Ok(at);
-        }
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map(|d| d.and_time(NaiveTime::MIN))
-        .map_err(|_| format!("`{text}` is not a local date-time like 2025-06-30T12:00"))
 }
 
 /// One line of a timeline.
@@ -264,9 +252,11 @@ fn subscription(
             (bought, end)
         }
         _ => {
-            return Err(
-                "give either --expires DATE (a paid term) or --trial-from DATE (a trial)".into(),
-            );
+            return Err(args::Usage(
+                "give either --expires DATE (a paid term) or --trial-from DATE (a trial)"
+                    .to_owned(),
+            )
+            .into());
         }
     };
     if args.auto_renew {
@@ -360,7 +350,8 @@ fn subscription_row(zone: Zone, event: &SubscriptionEvent) -> Row {
             format!("ends {}", when(*end)),
         ),
         SubscriptionEvent::Purchased { end, .. } => (
-            "term bought".to_owned(),
+            // The only purchase a timeline shows is the one it invents.
+            "term bought (assumed date)".to_owned(),
             format!("valid until {}", when(*end)),
         ),
         SubscriptionEvent::Renewed { start, end, .. } => (

@@ -208,7 +208,7 @@ pub fn run(out: &Output) -> out::Result {
         // Written by hand rather than through a `serde_json::Value`, whose
         // maps sort their keys: the sections and the fields inside them
         // keep their order. Every part is valid JSON, so the whole is.
-        emit(format!("{{\n  {}\n}}", indent(&sections.join(",\n"))));
+        out.raw(format!("{{\n  {}\n}}", indent(&sections.join(",\n"))));
         return Ok(());
     }
     for (i, stop) in TOUR.iter().enumerate() {

@@ -50,10 +50,10 @@ pub enum Command {
     /// with the saving against paying per call.
     Packages {
         /// Calls forecast over the horizon.
-        #[arg(long, required_unless_present = "print_policy")]
+        #[arg(long, required_unless_present = "print_policy", allow_negative_numbers = true, value_parser = args::calls)]
         calls: Option<u64>,
         /// Days the calls are spread over (one validity window: at most 365).
-        #[arg(long, default_value_t = 365)]
+        #[arg(long, default_value_t = 365, allow_negative_numbers = true, value_parser = args::count)]
         days: u32,
         /// The component called.
         #[arg(long, value_enum, default_value = "quick")]
@@ -69,9 +69,7 @@ pub enum Command {
         /// The day's traffic in TB (1 TB = 1000 GB).
         #[arg(
             long,
-            required_unless_present = "print_policy",
-            allow_negative_numbers = true,
-            value_parser = args::decimal)]
+            required_unless_present = "print_policy", allow_negative_numbers = true, value_parser = args::amount)]
         tb: Option<Decimal>,
         /// The region it was served in.
         #[arg(long, value_enum, default_value = "mainland")]
@@ -80,8 +78,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "traffic")]
         by: MethodArg,
         /// The day's peak bandwidth in Mbps (for --by bandwidth).
-        #[arg(long, default_value = "0", allow_negative_numbers = true, value_parser = args::decimal)]
-        mbps: Decimal,
+        #[arg(long, allow_negative_numbers = true, value_parser = args::amount)]
+        mbps: Option<Decimal>,
         /// `--policy FILE`: a `TrafficPolicySpec` (default: the live
         /// plugin's illustrative preset); `--print-policy`.
         #[command(flatten)]
@@ -111,7 +109,7 @@ pub fn run(command: Command, out: &Output) -> Result {
             };
             packages(
                 &policy,
-                calls.ok_or("give --calls N")?,
+                calls.ok_or_else(|| args::Usage("give --calls N".to_owned()))?,
                 days,
                 component,
                 out,
@@ -136,10 +134,22 @@ pub fn run(command: Command, out: &Output) -> Result {
                 return Ok(());
             };
             let illustrative = file.policy.is_none();
+            // Billing by bandwidth without one would silently bill 0 Mbps.
+            let mbps = match (by, mbps) {
+                (MethodArg::Bandwidth, None) => {
+                    return Err(args::Usage(
+                        "--by bandwidth bills the day's peak bandwidth: give it with --mbps N \
+                         (e.g. --mbps 800), or bill by traffic (--by traffic)"
+                            .to_owned(),
+                    )
+                    .into());
+                }
+                (_, mbps) => mbps.unwrap_or_default(),
+            };
             traffic(
                 &policy,
                 illustrative,
-                tb.ok_or("give --tb N")?,
+                tb.ok_or_else(|| args::Usage("give --tb N".to_owned()))?,
                 region,
                 by,
                 mbps,
@@ -271,7 +281,7 @@ fn traffic(
         .map(|p| {
             let bounds = match p.to {
                 Some(to) => format!("{}-{} {unit}", p.from.normalize(), to.normalize()),
-                None => format!("{}- {unit}", p.from.normalize()),
+                None => format!("{}+ {unit}", p.from.normalize()),
             };
             vec![
                 bounds,

@@ -1,0 +1,443 @@
+//! End to end: the `whatif` example run as a user runs it (std::process),
+//! for every README command, every bad input of issue 17, the `--json`
+//! envelope and its money scale.
+//!
+//! Cargo gives tests no path to an example binary, so the first test to
+//! need it builds it (`cargo build --example whatif`, a no-op when it is
+//! up to date) into this test's own target directory; a fresh clone's
+//! `cargo test` works the same.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// The built `whatif` example.
+fn whatif() -> &'static PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        // target/<profile>/deps/whatif_cli-HASH -> target/<profile>
+        let exe = std::env::current_exe().expect("the test's own path");
+        let profile_dir = exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .expect("a target/<profile>/deps directory")
+            .to_path_buf();
+        let target_dir = profile_dir.parent().expect("a target directory");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "--example", "whatif", "--manifest-path"])
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(target_dir)
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "cargo build --example whatif failed");
+        let binary = profile_dir
+            .join("examples")
+            .join(format!("whatif{}", std::env::consts::EXE_SUFFIX));
+        assert!(binary.exists(), "{} was not built", binary.display());
+        binary
+    })
+}
+
+/// What a run printed, and its exit status.
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let output = Command::new(whatif())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("whatif runs");
+    Run {
+        status: output.status.code().expect("an exit status, not a signal"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+/// Runs `args` and checks exit 0 and every `figure` in stdout.
+fn answers(args: &[&str], figures: &[&str]) -> Run {
+    let r = run(args);
+    assert_eq!(r.status, 0, "{args:?} exited {}: {}", r.status, r.stderr);
+    for figure in figures {
+        assert!(
+            r.stdout.contains(figure),
+            "{args:?} does not show {figure:?}:\n{}",
+            r.stdout
+        );
+    }
+    r
+}
+
+/// Runs `args` and checks the exit status and that stderr says `message`.
+fn refuses(args: &[&str], status: i32, message: &str) {
+    let r = run(args);
+    assert_eq!(r.status, status, "{args:?}: {}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(message),
+        "{args:?} does not say {message:?}:\n{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked"), "{args:?} panicked");
+}
+
+/// Runs `args` with `--json` and returns the parsed envelope.
+fn json(args: &[&str]) -> (i32, Value) {
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let r = run(&with_json);
+    let doc: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("{with_json:?} printed no JSON ({e}):\n{}", r.stdout));
+    assert_eq!(doc["version"], 1, "{with_json:?}: no version 1");
+    (r.status, doc)
+}
+
+// ------------------------------------------------------------ README commands
+
+#[test]
+fn readme_seat_quote_is_120_seats_at_80_for_2_years_at_85_percent() {
+    // RULES.md R-SEAT-03 (51-200 seats: 80 a seat-year), R-SEAT-04 (2
+    // years: 85% of list): 120 x 80 x 2 x 0.85 = 16320.00.
+    answers(
+        &["seats", "--seats", "120", "--years", "2"],
+        &["Total: CNY 16320.00", "730 purchased"],
+    );
+}
+
+#[test]
+fn readme_upgrade_credits_the_published_273_97() {
+    // RULES.md R-SEAT-08: 1000 paid for 365 days, 100 left -> 273.97; the
+    // new order of 150 seats is 150 x 80 = 12000.00, so 11726.03 is due.
+    answers(
+        &[
+            "upgrade",
+            "--paid",
+            "1000",
+            "--days-total",
+            "365",
+            "--days-left",
+            "100",
+            "--seats",
+            "150",
+        ],
+        &[
+            "CNY\u{a0}273.97",
+            "CNY\u{a0}11726.03",
+            "(assumed; set --now)",
+        ],
+    );
+}
+
+#[test]
+fn readme_tiers_show_the_volume_cliff_and_an_open_ended_last_tier() {
+    // R-SEAT-03 preset: 50 seats x 100 = 5000.00, 51 x 80 = 4080.00.
+    let r = answers(
+        &["tiers"],
+        &["201+", "CNY\u{a0}5000.00", "CNY\u{a0}4080.00", "cliff"],
+    );
+    assert!(!r.stdout.contains("201-"), "open-ended tier shown as 201-");
+}
+
+#[test]
+fn readme_packages_plan_1_2_million_calls() {
+    // RULES.md R-USE-05: 1,000,000 calls for 28,000; 200,000 more per call
+    // at 0.03 (R-USE-01) = 6000: 34000.00 against 1.2M x 0.03 = 36000.00.
+    answers(
+        &["packages", "--calls", "1200000"],
+        &["Plan: CNY 34000.00", "Paying per call: CNY 36000.00"],
+    );
+}
+
+#[test]
+fn readme_traffic_day_is_settled_by_graduated_tiers() {
+    // presets::live_traffic's illustrative mainland list, 250 TB.
+    answers(
+        &["traffic", "--tb", "250", "--region", "mainland"],
+        &["Day's charge: CNY 31840.00", "ILLUSTRATIVE"],
+    );
+}
+
+#[test]
+fn readme_timelines_reach_suspension_and_interception() {
+    // R-LIFE-06: 24 h of grace after the expiry day, then suspended.
+    answers(
+        &["timeline", "--preset", "chat", "--expires", "2025-06-30"],
+        &["grace over: suspended", "(assumed date)"],
+    );
+    // R-LIFE-02/04: the extra trial ends, access is intercepted.
+    answers(
+        &[
+            "timeline",
+            "--preset",
+            "app-store",
+            "--trial-from",
+            "2025-06-01",
+            "--extra-trial",
+        ],
+        &["extra trial expired", "intercepted"],
+    );
+}
+
+#[test]
+fn readme_switch_refund_and_licence_refund_answer() {
+    // R-PAY-04: pay-as-you-go is final, the last switch is refused.
+    answers(&["switch"], &["R-PAY-04", "Dates (assumed)"]);
+    // R-REF-01/02: the latest order first, 500 within its 10 days.
+    answers(
+        &[
+            "refund",
+            "--orders",
+            "2025-06-01:300,2025-06-05:500",
+            "--now",
+            "2025-06-12",
+        ],
+        &["Next refund: order o2, CNY 500.00."],
+    );
+    // R-REF-03: 14 days and 20 GB; 0.02 TB is 20 GB exactly.
+    answers(
+        &[
+            "licence-refund",
+            "--first-purchase",
+            "2025-06-01",
+            "--now",
+            "2025-06-15",
+            "--traffic",
+            "0.02TB",
+        ],
+        &["yes: CNY\u{a0}30000.00"],
+    );
+}
+
+#[test]
+fn help_documents_the_exit_codes_and_the_envelope() {
+    let r = answers(
+        &["--help"],
+        &["Exit status", "usage error", "\"version\": 1"],
+    );
+    assert!(r.stdout.contains("0  answered"));
+}
+
+// ------------------------------------------------------------ bad inputs
+
+#[test]
+fn decimal_arguments_are_read_strictly() {
+    for (flag, sub) in [
+        ("--paid", &["upgrade", "--seats", "20"][..]),
+        ("--cap", &["seats", "--seats", "20"][..]),
+        ("--amount", &["licence-refund"][..]),
+        ("--tb", &["traffic"][..]),
+    ] {
+        for bad in ["1e3", "1_000", "0.00000000000000000000000000001"] {
+            let mut args = sub.to_vec();
+            args.extend([flag, bad]);
+            let r = run(&args);
+            assert_eq!(r.status, 2, "{args:?}: {}", r.stderr);
+            assert!(
+                r.stderr.contains("plain decimal") || r.stderr.contains("29 digits"),
+                "{args:?}: {}",
+                r.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn negative_amounts_and_counts_are_usage_errors() {
+    refuses(&["licence-refund", "--amount", "-5"], 2, "`-5` is negative");
+    refuses(
+        &["refund", "--orders", "2025-06-01:-300"],
+        2,
+        "`-300` is negative",
+    );
+    refuses(&["seats", "--seats", "-5"], 2, "`-5` is negative");
+    refuses(&["seats", "--seats", "20", "--cap", "-1"], 2, "negative");
+    refuses(&["packages", "--calls", "-5"], 2, "negative");
+    refuses(&["tiers", "--seats", "10,-3"], 2, "`-3` is negative");
+    refuses(
+        &[
+            "traffic",
+            "--tb",
+            "1",
+            "--by",
+            "bandwidth",
+            "--mbps",
+            "-800",
+        ],
+        2,
+        "negative",
+    );
+}
+
+#[test]
+fn arguments_that_do_not_fit_together_get_sentences() {
+    refuses(
+        &["upgrade", "--days-left", "400", "--seats", "20"],
+        2,
+        "--days-left 400 is above --days-total 365",
+    );
+    refuses(
+        &["traffic", "--tb", "1", "--by", "bandwidth"],
+        2,
+        "give it with --mbps N",
+    );
+    refuses(
+        &["packages", "--calls", "0"],
+        2,
+        "0 calls: there is nothing to plan",
+    );
+    refuses(
+        &["timeline", "--preset", "chat"],
+        2,
+        "give either --expires",
+    );
+}
+
+#[test]
+fn every_date_argument_goes_through_one_parser() {
+    let friendly = "is not a date or time; write 2025-06-01";
+    refuses(&["timeline", "--expires", "2025-02-30"], 2, friendly);
+    refuses(&["refund", "--now", "yesterday"], 2, friendly);
+    refuses(&["refund", "--orders", "2025-13-01:300"], 2, friendly);
+    refuses(
+        &["seats", "--seats", "5", "--start", "01/06/2025"],
+        2,
+        friendly,
+    );
+    refuses(
+        &[
+            "timeline",
+            "--preset",
+            "plugin",
+            "--ran-out",
+            "2025-06-31T12:00",
+        ],
+        2,
+        friendly,
+    );
+    refuses(
+        &["timeline", "--expires", "2025-06-30T10:00"],
+        2,
+        "is not a day",
+    );
+}
+
+#[test]
+fn a_refusal_by_a_rule_is_an_answer() {
+    // R-SEAT-07: outside the seat limits is refused, not clamped: exit 0.
+    let r = answers(
+        &["seats", "--seats", "5", "--max-seats", "3"],
+        &["Refused:", "R-SEAT-07"],
+    );
+    assert!(r.stderr.is_empty());
+}
+
+#[test]
+fn a_policy_file_error_names_the_field_path() {
+    let dir = std::env::temp_dir().join(format!("whatif-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let printed = answers(&["seats", "--print-policy"], &["\"pricing\""]);
+    let misspelt = printed
+        .stdout
+        .replacen("\"unit_price\"", "\"unit_prce\"", 1);
+    let path = dir.join("seat.json");
+    std::fs::write(&path, misspelt).unwrap();
+    let path = path.to_str().unwrap();
+    refuses(
+        &["seats", "--seats", "5", "--policy", path],
+        1,
+        "field:   pricing.tiers[0].unit_prce",
+    );
+    let (status, doc) = json(&["seats", "--seats", "5", "--policy", path]);
+    assert_eq!(status, 1);
+    assert_eq!(doc["error"]["kind"], "policy");
+    refuses(
+        &["seats", "--seats", "5", "--policy", "/no/such/file.json"],
+        1,
+        "cannot read",
+    );
+}
+
+// ------------------------------------------------------------ --json
+
+#[test]
+fn json_answers_share_one_envelope_with_money_at_the_minor_unit() {
+    let (status, doc) = json(&["seats", "--seats", "120", "--years", "2"]);
+    assert_eq!(status, 0);
+    assert_eq!(doc["result"]["total"]["amount"], "16320.00");
+    // The per-seat price is 80 in the policy; shown at the minor unit.
+    let text = doc.to_string();
+    assert!(text.contains("\"80.00\""), "{text}");
+    assert!(!text.contains("\"amount\":\"80\""), "{text}");
+    for args in [
+        &["rules"][..],
+        &["tiers"][..],
+        &["packages", "--calls", "1200000"][..],
+        &["traffic", "--tb", "12"][..],
+        &["timeline", "--expires", "2025-06-30"][..],
+        &["switch"][..],
+        &["refund"][..],
+        &["licence-refund"][..],
+        &["upgrade", "--seats", "20"][..],
+    ] {
+        let (status, doc) = json(args);
+        assert_eq!(status, 0, "{args:?}: {doc}");
+        assert!(doc.get("result").is_some(), "{args:?}: {doc}");
+        every_money_at_minor_unit(&doc, args);
+    }
+}
+
+/// Every `{"amount", "currency": "CNY"}` has at least two decimals.
+fn every_money_at_minor_unit(doc: &Value, args: &[&str]) {
+    match doc {
+        Value::Object(map) => {
+            if let (2, Some(Value::String(amount)), Some(Value::String(code))) =
+                (map.len(), map.get("amount"), map.get("currency"))
+            {
+                assert_eq!(code, "CNY");
+                let decimals = amount.split_once('.').map_or(0, |(_, f)| f.len());
+                assert!(
+                    decimals >= 2,
+                    "{args:?}: money {amount} below the minor unit"
+                );
+            }
+            map.values()
+                .for_each(|v| every_money_at_minor_unit(v, args));
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| every_money_at_minor_unit(v, args)),
+        _ => {}
+    }
+}
+
+#[test]
+fn json_errors_are_json_with_a_kind_including_argument_errors() {
+    let (status, doc) = json(&["upgrade", "--paid", "1e3"]);
+    assert_eq!(status, 2);
+    assert_eq!(doc["error"]["kind"], "usage");
+    assert!(doc["error"]["message"].as_str().unwrap().contains("1e3"));
+    let (status, doc) = json(&["packages", "--calls", "0"]);
+    assert_eq!((status, doc["error"]["kind"].as_str()), (2, Some("usage")));
+    let (status, doc) = json(&["nosuchcommand"]);
+    assert_eq!((status, doc["error"]["kind"].as_str()), (2, Some("usage")));
+    let (status, doc) = json(&["refund", "--ledger-json", "/no/such/ledger.json"]);
+    assert_eq!((status, doc["error"]["kind"].as_str()), (1, Some("input")));
+    // A refusal is an answer, in the result.
+    let (status, doc) = json(&["seats", "--seats", "5", "--max-seats", "3"]);
+    assert_eq!(status, 0);
+    assert_eq!(doc["result"]["refused"]["reasons"][0]["rule"], "R-SEAT-07");
+}
+
+#[test]
+fn the_json_tour_is_one_enveloped_document() {
+    let (status, doc) = json(&[]);
+    assert_eq!(status, 0);
+    assert!(doc["result"]["seat_quote"]["result"]["total"].is_object());
+}
