@@ -146,13 +146,24 @@ fn readme_tiers_show_the_volume_cliff_and_an_open_ended_last_tier() {
 }
 
 #[test]
-fn readme_packages_plan_1_2_million_calls() {
-    // RULES.md R-USE-05: 1,000,000 calls for 28,000; 200,000 more per call
-    // at 0.03 (R-USE-01) = 6000: 34000.00 against 1.2M x 0.03 = 36000.00.
+fn readme_packages_plan_1_2_million_calls_after_the_trial_quota() {
+    // RULES.md R-USE-02: 1000 free calls first, their own line; R-USE-05:
+    // 1,000,000 calls for 28,000; 199,000 more at 0.03 (R-USE-01) = 5970:
+    // 33970.00 against 1,199,000 x 0.03 = 35970.00.
     answers(
         &["packages", "--calls", "1200000"],
+        &[
+            "1000 free trial calls",
+            "Plan: CNY 33970.00",
+            "Paying per call: CNY 35970.00",
+        ],
+    );
+    // --no-trial: every call paid, 34000.00 against 36000.00.
+    let r = answers(
+        &["packages", "--calls", "1200000", "--no-trial"],
         &["Plan: CNY 34000.00", "Paying per call: CNY 36000.00"],
     );
+    assert!(!r.stdout.contains("trial calls"));
 }
 
 #[test]

@@ -99,9 +99,10 @@ const TOUR: &[Stop] = &[
     Stop {
         key: "package_plan",
         title: "A package plan",
-        about: "1.2 million quick verifications over a year: the exact cheapest mix of the \
-                published packages and per-call overage, against paying per call \
-                (R-USE-05, R-USE-08).",
+        about: "1.2 million quick verifications over a year for a new account: its 1000 \
+                free trial calls first, then the exact cheapest mix of the published \
+                packages and per-call overage, against paying per call (R-USE-02, R-USE-05, \
+                R-USE-08).",
         args: &["packages", "--calls", "1200000"],
     },
     Stop {

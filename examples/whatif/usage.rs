@@ -58,6 +58,10 @@ pub enum Command {
         /// The component called.
         #[arg(long, value_enum, default_value = "quick")]
         component: ComponentArg,
+        /// Plan every call as paid: the account has no trial calls left
+        /// (by default a new account's trial quota, R-USE-02, is used first).
+        #[arg(long)]
+        no_trial: bool,
         /// `--policy FILE`: a `UsagePolicySpec` (default: the verification
         /// component's preset); `--print-policy`.
         #[command(flatten)]
@@ -94,9 +98,10 @@ pub fn run(command: Command, out: &Output) -> Result {
             calls,
             days,
             component,
+            no_trial,
             file,
         } => {
-            let Some((policy, _)) = args::policy_or::<_, _>(
+            let Some((policy, _)) = args::policy_or::<_, UsagePolicy>(
                 &file,
                 || Ok(presets::verification_usage_spec()),
                 "verification preset",
@@ -107,13 +112,9 @@ pub fn run(command: Command, out: &Output) -> Result {
             else {
                 return Ok(());
             };
-            packages(
-                &policy,
-                calls.ok_or_else(|| args::Usage("give --calls N".to_owned()))?,
-                days,
-                component,
-                out,
-            )
+            let calls = calls.ok_or_else(|| args::Usage("give --calls N".to_owned()))?;
+            let trial = if no_trial { 0 } else { policy.trial_quota() };
+            packages(&policy, calls, days, trial, component, out)
         }
         Command::Traffic {
             tb,
@@ -163,6 +164,7 @@ fn packages(
     policy: &UsagePolicy,
     calls: u64,
     days: u32,
+    trial: u64,
     component: ComponentArg,
     out: &Output,
 ) -> Result {
@@ -170,7 +172,7 @@ fn packages(
         ComponentArg::Quick => Component::QuickVerification,
         ComponentArg::RealTime => Component::RealTimeVerification,
     };
-    let best = policy.plan(&Forecast::new(component, calls, Days(days)))?;
+    let best = policy.plan(&Forecast::new(component, calls, Days(days)).with_trial(trial))?;
     if out.json {
         return out.json(&best);
     }
@@ -202,6 +204,12 @@ fn packages(
                 format!("custom package of {calls} calls, {validity}"),
                 "1".to_owned(),
                 format!("{unit_price} a call"),
+                subtotal.to_string(),
+            ],
+            PlanLine::Trial { calls, subtotal } => vec![
+                format!("{calls} free trial calls (R-USE-02; --no-trial if used up)"),
+                "-".to_owned(),
+                "free".to_owned(),
                 subtotal.to_string(),
             ],
             PlanLine::PerCall {
