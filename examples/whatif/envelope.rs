@@ -16,6 +16,7 @@
 use std::fmt;
 
 use billing_rules::prelude::*;
+use billing_rules::replay::ReplayError;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
@@ -88,6 +89,12 @@ pub fn classify<'a>(err: &'a (dyn std::error::Error + 'static)) -> Outcome<'a> {
         Kind::Policy
     } else if err.is::<InputError>() {
         Kind::Input
+    } else if let Some(e) = err.downcast_ref::<ReplayError>() {
+        match e {
+            ReplayError::Failed { .. } => Kind::Failure,
+            // A policy file of another kind or currency than the history.
+            _ => Kind::Input,
+        }
     } else {
         Kind::Failure
     };
@@ -122,6 +129,7 @@ pub fn report_error(
         Policy(&'a PolicyFileError),
         Input(&'a InputError),
         Library(&'a Error),
+        Replay(&'a ReplayError),
     }
     #[derive(Serialize)]
     struct Envelope<'a> {
@@ -133,6 +141,7 @@ pub fn report_error(
             .map(Detail::Policy)
             .or_else(|| e.downcast_ref().map(Detail::Input))
             .or_else(|| e.downcast_ref().map(Detail::Library))
+            .or_else(|| e.downcast_ref().map(Detail::Replay))
     });
     let envelope = Envelope {
         version: VERSION,

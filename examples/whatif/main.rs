@@ -19,6 +19,7 @@ mod args;
 mod envelope;
 mod out;
 mod payment;
+mod replay;
 mod seats;
 mod tiers;
 mod timeline;
@@ -84,6 +85,8 @@ enum Command {
     Timeline(timeline::Command),
     #[command(flatten)]
     Payment(payment::Command),
+    #[command(flatten)]
+    Replay(replay::Command),
 }
 
 fn main() {
@@ -178,6 +181,7 @@ fn execute(command: Command, out: &Output) -> out::Result {
         Command::Usage(cmd) => usage::run(cmd, out),
         Command::Timeline(cmd) => timeline::run(cmd, out),
         Command::Payment(cmd) => payment::run(cmd, out),
+        Command::Replay(cmd) => replay::run(cmd, out),
     }
 }
 
