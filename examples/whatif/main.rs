@@ -11,14 +11,19 @@
 //! ```
 //!
 //! Each area of the catalogue adds its subcommands from its own module
-//! (seats.rs, usage.rs, timeline.rs, payment.rs); tour.rs runs them one
-//! after another; args.rs parses instants and policy files; out.rs prints
-//! tables and JSON for all of them.
+//! (seats.rs, tiers.rs, usage.rs, timeline.rs, payment.rs, replay.rs): a
+//! subcommand is one variant of [`Command`], one line of [`execute`] and
+//! its own file. tour.rs runs them one after another; args.rs parses
+//! arguments (one date parser, strict decimals) and input files (errors
+//! with the field path); out.rs prints tables; envelope.rs prints the
+//! `--json` envelope and maps every outcome to its exit status;
+//! picture.rs draws `--svg` files.
 
 mod args;
 mod envelope;
 mod out;
 mod payment;
+mod picture;
 mod replay;
 mod seats;
 mod tiers;

@@ -153,6 +153,10 @@ pub struct TiersArgs {
         value_parser = args::count
     )]
     pub(crate) seats: Vec<u32>,
+    /// Also draw the curves (total and per-seat price against seat count,
+    /// boundaries labelled) into this SVG file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub(crate) duration: DurationArgs,
     #[command(flatten)]

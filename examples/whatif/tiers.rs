@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::args;
 use crate::out::{Output, Result};
+use crate::picture;
 use crate::seats::{Fallible, TiersArgs, load, per};
 
 #[derive(Serialize)]
@@ -90,6 +91,21 @@ pub fn run(args: TiersArgs, out: &Output) -> Result {
             cliff,
         });
     }
+    if let Some(path) = &args.svg {
+        let last = rows.last().map_or(1, |r| r.seats);
+        picture(
+            path,
+            &volume,
+            &graduated,
+            periods,
+            &table.tiers,
+            last,
+            &name,
+        )?;
+        if !out.json {
+            out.line(&format!("Picture: {}", path.display()));
+        }
+    }
     if out.json {
         return out.json(&rows);
     }
@@ -135,5 +151,86 @@ pub fn run(args: TiersArgs, out: &Output) -> Result {
         "Volume mode prices every seat at the containing tier's price, so crossing a boundary can \
          make a larger order cheaper; graduated mode never falls as seats grow (R-SEAT-03).",
     );
+    Ok(())
+}
+
+/// The SVG of `--svg`: total and per-seat price against every seat count
+/// from 1 to `last`, volume beside graduated, each boundary labelled.
+fn picture(
+    path: &std::path::Path,
+    volume: &SeatPolicy,
+    graduated: &SeatPolicy,
+    periods: u32,
+    tiers: &[billing_rules::pricing::TierSpec],
+    last: u32,
+    name: &str,
+) -> Result {
+    let currency = volume.locale().currency;
+    // At most about 1000 points a line: every seat up to 1000 seats.
+    let step = (last / 1000).max(1) as usize;
+    let mut totals = [Vec::new(), Vec::new()];
+    let mut per_seat = [Vec::new(), Vec::new()];
+    for seats in (1..=last).step_by(step) {
+        let order = SeatOrder::new(seats, periods);
+        for (i, policy) in [volume, graduated].into_iter().enumerate() {
+            let Ok(quote) = policy.quote(&order) else {
+                continue; // outside the seat limits
+            };
+            let x = f64::from(seats);
+            totals[i].push((x, picture::coordinate(quote.total.amount())));
+            let each = quote.total.checked_div(Decimal::from(seats))?;
+            per_seat[i].push((x, picture::coordinate(each.amount())));
+        }
+    }
+    let marks: Vec<picture::Mark> = tiers
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.from > Decimal::ONE)
+        .map(|(i, t)| picture::Mark {
+            x: picture::coordinate(t.from),
+            label: format!("tier {}: {}+ seats", i + 1, t.from),
+        })
+        .collect();
+    let series = |lines: [Vec<(f64, f64)>; 2]| {
+        let [v, g] = lines;
+        vec![
+            picture::Series {
+                name: "volume (all seats at the tier's price)".to_owned(),
+                points: v,
+            },
+            picture::Series {
+                name: "graduated (each tier prices its own seats)".to_owned(),
+                points: g,
+            },
+        ]
+    };
+    let span = format!(
+        "{periods} {}{}",
+        per(volume.period()),
+        if periods == 1 { "" } else { "s" }
+    );
+    let panels = [
+        picture::Panel {
+            title: format!("Total price against seat count, {span} ({name})"),
+            x_desc: "seats".to_owned(),
+            y_desc: format!("total price ({currency})"),
+            series: series(totals),
+            marks: marks
+                .iter()
+                .map(|m| picture::Mark {
+                    x: m.x,
+                    label: m.label.clone(),
+                })
+                .collect(),
+        },
+        picture::Panel {
+            title: format!("Price per seat against seat count, {span}"),
+            x_desc: "seats".to_owned(),
+            y_desc: format!("price per seat ({currency})"),
+            series: series(per_seat),
+            marks,
+        },
+    ];
+    picture::draw(path, &panels)?;
     Ok(())
 }

@@ -14,7 +14,8 @@ use billing_rules::prelude::*;
 use billing_rules::usage::{BillingMethod, Component, DayUsage, PlanLine, Region, TrafficPolicy};
 
 use crate::args::{self, PolicyFile};
-use crate::out::{Output, Result};
+use crate::out::{self, Output, Result};
+use crate::picture;
 
 /// The component to plan for.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -62,6 +63,10 @@ pub enum Command {
         /// (by default a new account's trial quota, R-USE-02, is used first).
         #[arg(long)]
         no_trial: bool,
+        /// Also draw cost against calls (the cheapest plan beside paying
+        /// per call, up to 1.25 times the forecast) into this SVG file.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<std::path::PathBuf>,
         /// `--policy FILE`: a `UsagePolicySpec` (default: the verification
         /// component's preset); `--print-policy`.
         #[command(flatten)]
@@ -99,6 +104,7 @@ pub fn run(command: Command, out: &Output) -> Result {
             days,
             component,
             no_trial,
+            svg,
             file,
         } => {
             let Some((policy, _)) = args::policy_or::<_, UsagePolicy>(
@@ -114,6 +120,12 @@ pub fn run(command: Command, out: &Output) -> Result {
             };
             let calls = calls.ok_or_else(|| args::Usage("give --calls N".to_owned()))?;
             let trial = if no_trial { 0 } else { policy.trial_quota() };
+            if let Some(path) = &svg {
+                picture(path, &policy, calls, days, trial, component)?;
+                if !out.json {
+                    out::emit(format_args!("Picture: {}", path.display()));
+                }
+            }
             packages(&policy, calls, days, trial, component, out)
         }
         Command::Traffic {
@@ -158,6 +170,61 @@ pub fn run(command: Command, out: &Output) -> Result {
             )
         }
     }
+}
+
+/// The SVG of `--svg`: the cheapest plan's cost and the pay-per-call cost
+/// against calls, from 0 to 1.25 times the forecast, the forecast marked.
+fn picture(
+    path: &std::path::Path,
+    policy: &UsagePolicy,
+    calls: u64,
+    days: u32,
+    trial: u64,
+    component: ComponentArg,
+) -> Result {
+    let component = match component {
+        ComponentArg::Quick => Component::QuickVerification,
+        ComponentArg::RealTime => Component::RealTimeVerification,
+    };
+    let currency = policy.locale().currency;
+    let last = calls.saturating_add(calls / 4);
+    const POINTS: u64 = 250;
+    let mut plan = Vec::new();
+    let mut per_call = Vec::new();
+    for i in 0..=POINTS {
+        // Exact integer steps; the last point is `last` itself.
+        let n = last / POINTS * i + (last % POINTS) * i / POINTS;
+        let best = policy.plan(&Forecast::new(component, n, Days(days)).with_trial(trial))?;
+        let x = picture::coordinate(Decimal::from(n));
+        plan.push((x, picture::coordinate(best.total.amount())));
+        per_call.push((x, picture::coordinate(best.pay_per_call.amount())));
+    }
+    let trial_note = if trial > 0 {
+        format!(", after {trial} free trial calls")
+    } else {
+        String::new()
+    };
+    let panel = picture::Panel {
+        title: format!("Cost against {component} calls over {days} days{trial_note}"),
+        x_desc: "calls".to_owned(),
+        y_desc: format!("cost ({currency})"),
+        series: vec![
+            picture::Series {
+                name: "cheapest plan (packages and overage, R-USE-08)".to_owned(),
+                points: plan,
+            },
+            picture::Series {
+                name: "pay per call (R-USE-01)".to_owned(),
+                points: per_call,
+            },
+        ],
+        marks: vec![picture::Mark {
+            x: picture::coordinate(Decimal::from(calls)),
+            label: format!("forecast: {calls} calls"),
+        }],
+    };
+    picture::draw(path, &[panel])?;
+    Ok(())
 }
 
 fn packages(
