@@ -11,7 +11,11 @@
 //! {"refused": {...}}}`. Money in a result is an object `{"amount",
 //! "currency"}` whose amount is a string with at least the currency's
 //! minor-unit digits (`"80.00"`, never `"80"`); an exact intermediate keeps
-//! every further digit it has.
+//! every further digit it has. A duration carries its unit in its name:
+//! the library's `validity` and `horizon` (days) read `validity_days` and
+//! `horizon_days` here, and an upgrade credit's `remaining` and `total`
+//! read `remaining_days` / `total_days` (or `_seconds`, as its
+//! `granularity` says).
 
 use std::fmt;
 
@@ -62,7 +66,7 @@ impl Kind {
 /// with its money at the minor unit.
 pub fn print_result(text: &str) -> Result<(), serde_json::Error> {
     let doc: Doc = serde_json::from_str(text)?;
-    let body = serde_json::to_string_pretty(&doc.with_minor_units())?;
+    let body = serde_json::to_string_pretty(&doc.normalised())?;
     emit(format!(
         "{{\n  \"version\": {VERSION},\n  \"result\": {}\n}}",
         indent(&body)
@@ -175,20 +179,43 @@ enum Doc {
 
 impl Doc {
     /// The document with every money object's amount shown with at least
-    /// its currency's minor-unit digits.
-    fn with_minor_units(self) -> Doc {
+    /// its currency's minor-unit digits, and every duration's unit in its
+    /// name.
+    fn normalised(self) -> Doc {
         match self {
-            Doc::Array(items) => Doc::Array(items.into_iter().map(Doc::with_minor_units).collect()),
+            Doc::Array(items) => Doc::Array(items.into_iter().map(Doc::normalised).collect()),
             Doc::Object(fields) => {
                 let fields: Vec<(String, Doc)> = fields
                     .into_iter()
-                    .map(|(k, v)| (k, v.with_minor_units()))
+                    .map(|(k, v)| (k, v.normalised()))
                     .collect();
-                Doc::Object(money_at_minor_unit(fields))
+                Doc::Object(durations_named(money_at_minor_unit(fields)))
             }
             other => other,
         }
     }
+}
+
+/// `fields` with the unit of each bare duration added to its name.
+fn durations_named(mut fields: Vec<(String, Doc)>) -> Vec<(String, Doc)> {
+    // An upgrade credit counts in days or seconds, as its granularity says.
+    let credit_unit = fields.iter().find_map(|(k, v)| match (k.as_str(), v) {
+        ("granularity", Doc::String(g)) if g == "day" => Some("days"),
+        ("granularity", Doc::String(g)) if g == "second" => Some("seconds"),
+        _ => None,
+    });
+    for (key, value) in &mut fields {
+        if !matches!(value, Doc::Number(_)) {
+            continue;
+        }
+        let unit = match (key.as_str(), credit_unit) {
+            ("validity" | "horizon", _) => "days",
+            ("remaining" | "total", Some(unit)) => unit,
+            _ => continue,
+        };
+        *key = format!("{key}_{unit}");
+    }
+    fields
 }
 
 /// `fields` rescaled when they are a money object (`amount` and

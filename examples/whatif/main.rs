@@ -68,7 +68,7 @@ With --json, stdout holds exactly one JSON document, whatever happens:
   {\"version\": 1, \"result\": ...}                        (exit 0)
   {\"version\": 1, \"error\": {\"kind\", \"message\", \"detail\"?}}  (exit 1 or 2)
 where kind is usage, policy, input or failure. Money is {\"amount\": \"80.00\", \"currency\": \"CNY\"}: a string with at least the currency's minor-unit digits. \
-Durations carry their unit in their name (purchased_days, window_days) or value."
+Durations carry their unit in their name (purchased_days, validity_days, remaining_seconds)."
 )]
 struct Cli {
     /// Print machine-readable JSON instead of tables.
