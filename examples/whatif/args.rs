@@ -103,7 +103,7 @@ pub fn quantity(text: &str) -> std::result::Result<Quantity, String> {
         .find(|c: char| c.is_ascii_alphabetic())
         .ok_or_else(bad)?;
     let (value, unit) = text.split_at(split);
-    let value = decimal(value).map_err(|e| format!("{}: {e}", bad()))?;
+    let value = amount(value).map_err(|e| format!("{}: {e}", bad()))?;
     let unit = match unit.trim().to_ascii_uppercase().as_str() {
         "B" => Unit::Byte,
         "KB" => Unit::Kilobyte,

@@ -180,6 +180,13 @@ fn order(entry: &str) -> std::result::Result<OrderArg, String> {
     let (rest, status) = match rest.rsplit_once(':') {
         Some((head, "invoiced")) => (head, OrderStatus::Invoiced),
         Some((head, "refunded")) => (head, OrderStatus::Refunded),
+        // A word where a status goes: a status misspelt, not a bad date.
+        Some((_, word)) if word.chars().all(|c| c.is_ascii_alphabetic()) => {
+            return Err(format!(
+                "`{entry}` has the status `{word}`; write invoiced or refunded, or leave it \
+                 out for an open order"
+            ));
+        }
         _ => (rest, OrderStatus::Open),
     };
     let (when, amount) = rest.rsplit_once(':').ok_or_else(bad)?;

@@ -430,10 +430,11 @@ fn table(out: &Output, rows: Vec<Row>) {
 fn postpaid_bill(args: &TimelineArgs, policy: &PostpaidPolicy, name: &str, out: &Output) -> Result {
     let zone = policy.locale().time_zone;
     let Some(day) = args.billed else {
-        return Err(
+        return Err(args::Usage(
             "give --billed DATE: the local day (1-3 of the month) last month's bill is issued"
-                .into(),
-        );
+                .to_owned(),
+        )
+        .into());
     };
     let at = zone.start_of_day(day)?;
     let command = PostpaidCommand::IssueBill {
@@ -450,7 +451,10 @@ fn postpaid_ran_out(
 ) -> Result {
     let zone = policy.locale().time_zone;
     let Some(ran_out) = args.ran_out else {
-        return Err("give --ran-out DATE[THH:MM]: the local instant the balance ran out".into());
+        return Err(args::Usage(
+            "give --ran-out DATE[THH:MM]: the local instant the balance ran out".to_owned(),
+        )
+        .into());
     };
     let at = instant(zone, ran_out)?;
     // A balance of 50 used up by a settlement of 50 + the --bill amount.
@@ -500,9 +504,21 @@ fn postpaid_timeline(
     events.extend(new);
 
     let trigger = policy.trigger().rule();
+    // The scenario's opening top-up (a balance of 50 the day before it
+    // runs out) is invented: labelled as such.
+    let invented = commands
+        .first()
+        .filter(|(_, c)| matches!(c, PostpaidCommand::TopUp { .. }))
+        .map(|(at, _)| *at);
     let rows: Vec<Row> = events
         .iter()
-        .map(|e| postpaid_row(zone, trigger, e))
+        .map(|e| {
+            let mut row = postpaid_row(zone, trigger, e);
+            if matches!(e, PostpaidEvent::ToppedUp { .. }) && Some(e.at()) == invented {
+                row.what.push_str(" (assumed)");
+            }
+            row
+        })
         .collect();
     let final_access = PostpaidAccount::access(&state, horizon, policy);
     let recordings = PostpaidAccount::recording_access(&state, horizon, policy);

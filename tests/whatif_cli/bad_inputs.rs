@@ -33,6 +33,16 @@ fn negative_amounts_and_counts_are_usage_errors() {
         "`-300` is negative",
     );
     refuses(&["seats", "--seats", "-5"], 2, "`-5` is negative");
+    refuses(
+        &["licence-refund", "--traffic", "-5GB"],
+        2,
+        "`-5` is negative",
+    );
+    refuses(
+        &["refund", "--orders", "2025-06-01:300:paid"],
+        2,
+        "has the status `paid`; write invoiced or refunded",
+    );
     refuses(&["seats", "--seats", "20", "--cap", "-1"], 2, "negative");
     refuses(&["packages", "--calls", "-5"], 2, "negative");
     refuses(&["tiers", "--seats", "10,-3"], 2, "`-3` is negative");
@@ -72,6 +82,12 @@ fn arguments_that_do_not_fit_together_get_sentences() {
         &["timeline", "--preset", "chat"],
         2,
         "give either --expires",
+    );
+    refuses(&["timeline", "--preset", "plugin"], 2, "give --ran-out");
+    refuses(
+        &["timeline", "--preset", "cloud-postpaid"],
+        2,
+        "give --billed",
     );
 }
 
