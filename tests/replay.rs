@@ -154,3 +154,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_longer_grace_keeps_the_chat_service_from_lapsing() {
+    // R-LIFE-06: the chat preset serves 24 hours of grace after the expiry
+    // day, then suspends; with 72 hours the account has not lapsed when it
+    // is advanced 26 hours after the term's end.
+    use billing_rules::lifecycle::{SubscriptionEvent, SubscriptionPolicy};
+    let mut spec = presets::chat_service_subscription_spec();
+    spec.grace_hours = 72;
+    let new: ReplayPolicy = SubscriptionPolicy::try_from(spec).unwrap().into();
+    let base: ReplayPolicy = presets::chat_service_subscription().unwrap().into();
+    let HistoryReplay::Subscription(replay) =
+        history("subscription.json").replay(&base, &new).unwrap()
+    else {
+        panic!("a subscription history replays as one");
+    };
+    let changes: Vec<_> = replay.changed().map(|s| (s.step, s.change)).collect();
+    assert_eq!(
+        changes,
+        vec![(2, Change::EventsDiffer), (3, Change::EventsDiffer)]
+    );
+    let lapsed = |outcome: &billing_rules::replay::Outcome<SubscriptionEvent>| match outcome {
+        billing_rules::replay::Outcome::Accepted { events, .. } => events
+            .iter()
+            .any(|e| matches!(e, SubscriptionEvent::Lapsed { .. })),
+        billing_rules::replay::Outcome::Refused { .. } => false,
+    };
+    assert!(lapsed(&replay.steps[2].base));
+    assert!(!lapsed(&replay.steps[2].new));
+    assert!(replay.difference.is_zero());
+}

@@ -118,7 +118,7 @@ pub fn run(command: Command, out: &Output) -> Result {
 }
 
 /// The step table.
-fn steps<C: Serialize, E>(steps: &[Step<C, E>], out: &Output) {
+fn steps<C: Serialize, E: Serialize>(steps: &[Step<C, E>], out: &Output) {
     let rows = steps
         .iter()
         .map(|s| {
@@ -198,22 +198,18 @@ fn short(value: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// `ok, charged CNY 300.00` or `refused: R-REF-01`.
-fn answer<E>(outcome: &Outcome<E>) -> String {
+/// `ok: order recorded; charged CNY 300.00` or `refused: R-REF-01`.
+fn answer<E: Serialize>(outcome: &Outcome<E>) -> String {
     match outcome {
         Outcome::Accepted { events, flows } => {
-            let mut text = format!(
-                "ok, {} event{}",
-                events.len(),
-                if events.len() == 1 { "" } else { "s" }
-            );
+            let mut text = format!("ok: {}", event_names(events));
             for (name, amount) in [
                 ("charged", flows.charged),
                 ("credited", flows.credited),
                 ("refunded", flows.refunded),
             ] {
                 if !amount.is_zero() {
-                    text.push_str(&format!(", {name} {amount}"));
+                    text.push_str(&format!("; {name} {amount}"));
                 }
             }
             text
@@ -228,6 +224,38 @@ fn answer<E>(outcome: &Outcome<E>) -> String {
                 .join(", ")
         ),
     }
+}
+
+/// `reminder x7, expired`: the events' tags, runs counted.
+fn event_names<E: Serialize>(events: &[E]) -> String {
+    if events.is_empty() {
+        return "no event".to_owned();
+    }
+    let names: Vec<String> = events
+        .iter()
+        .map(|e| match serde_json::to_value(e) {
+            Ok(serde_json::Value::Object(map)) => map
+                .get("event")
+                .and_then(|v| v.as_str())
+                .unwrap_or("event")
+                .replace('_', " "),
+            _ => "event".to_owned(),
+        })
+        .collect();
+    let mut runs: Vec<(String, usize)> = Vec::new();
+    for name in names {
+        match runs.last_mut() {
+            Some((last, count)) if *last == name => *count += 1,
+            _ => runs.push((name, 1)),
+        }
+    }
+    runs.iter()
+        .map(|(name, count)| match count {
+            1 => name.clone(),
+            n => format!("{name} x{n}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn change(change: Change) -> &'static str {
