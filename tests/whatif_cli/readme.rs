@@ -135,3 +135,58 @@ fn help_documents_the_exit_codes_and_the_envelope() {
     );
     assert!(r.stdout.contains("0  answered"));
 }
+
+/// `text` split into words as a shell would for the README's commands:
+/// spaces separate, single quotes group.
+fn shell_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+#[test]
+fn every_whatif_command_in_the_readme_answers() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let dir = std::env::temp_dir().join(format!("whatif-readme-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut ran = 0;
+    for line in readme.lines() {
+        let Some(rest) = line.trim().strip_prefix("cargo run --example whatif") else {
+            continue;
+        };
+        let rest = rest.trim_start().strip_prefix("--").unwrap_or(rest);
+        let mut words = shell_words(rest);
+        // Pictures go to a scratch directory, not into the checkout.
+        for i in 1..words.len() {
+            if words[i - 1] == "--svg" {
+                words[i] = dir.join(&words[i]).to_string_lossy().into_owned();
+            }
+        }
+        let args: Vec<&str> = words.iter().map(String::as_str).collect();
+        let r = run(&args);
+        assert_eq!(r.status, 0, "README: {line}\n{}{}", r.stdout, r.stderr);
+        assert!(
+            !r.stdout.trim().is_empty(),
+            "README: {line} printed nothing"
+        );
+        ran += 1;
+    }
+    // The quick start's tour, ten what-ifs, two replays and two pictures.
+    assert!(ran >= 15, "only {ran} whatif commands found in the README");
+}
