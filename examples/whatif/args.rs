@@ -1,10 +1,15 @@
-//! What every area parses: instants (`--now`, `--start`), traffic amounts,
-//! and policy files (`--policy FILE`, `--print-policy`).
+//! What every area parses: instants (one date parser, [`when`]), decimals
+//! (strictly: [`decimal`], [`amount`]), counts ([`count`], [`calls`]),
+//! traffic amounts, and input files (`--policy FILE`, `--print-policy`,
+//! ledgers and histories through [`read_json`]).
 //!
 //! Arguments are parsed by clap value parsers, so a malformed one is a clap
-//! error (usage, the offending value, exit 2). A policy file is read when
-//! the subcommand runs: one that does not parse or does not validate prints
-//! the library's [`PolicyError`] (field, problem, allowed, rule) and exits 1.
+//! error (usage, the offending value, exit 2); arguments that parse but do
+//! not fit together are a [`Usage`] error (exit 2 too). A file is read when
+//! the subcommand runs: one that does not parse names the field path
+//! (`pricing.tiers[0].unit_prce`); a policy that does not validate prints
+//! the library's [`PolicyError`] (field, problem, allowed, rule). Both exit
+//! 1.
 
 use std::fmt;
 use std::path::Path;
@@ -72,7 +77,7 @@ pub fn when(text: &str) -> std::result::Result<When, String> {
 /// A local day (`--expires 2025-06-30`): [`when`] without a time.
 pub fn date(text: &str) -> std::result::Result<NaiveDate, String> {
     match when(text)? {
-        When::Local(at) if at.time() == NaiveTime::MIN && !text.contains(['T', ' ']) => {
+        When::Local(at) if at.time() == NaiveTime::MIN && !text.trim().contains(['T', ' ']) => {
             Ok(at.date())
         }
         _ => Err(format!(
@@ -151,8 +156,8 @@ pub fn count(text: &str) -> std::result::Result<u32, String> {
     })
 }
 
-/// A count of 1 or more (`--calls`, `--seats`): [`count`] refusing zero
-/// with what it would mean.
+/// The clap value parser of `--calls`: a whole number of calls, 1 or more
+/// (0 would plan nothing and print an empty table).
 pub fn calls(text: &str) -> std::result::Result<u64, String> {
     let text = text.trim();
     match text.parse::<u64>() {
