@@ -52,6 +52,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 } => {
                     println!("  {calls} calls at {unit_price}  {subtotal}")
                 }
+                PlanLine::Trial { calls, subtotal } => {
+                    println!("  {calls} free trial calls  {subtotal}")
+                }
             }
         }
         println!(

@@ -25,6 +25,8 @@
 //! 5. **Engine**: [`engine`], which returns its own
 //!    [`EngineError`](engine::EngineError) (a crate [`Error`] or its store's
 //!    error).
+//! 6. **What-ifs**: [`replay`], a recorded history decided again under
+//!    another policy, command by command (pure, like the deciders it runs).
 //!
 //! Every public item has one path: an area's items sit flat in the area
 //! (`billing_rules::pricing::SeatPolicy`), and the errors, rule ids and
@@ -149,6 +151,7 @@ pub mod presets;
 pub mod pricing;
 pub mod quantity;
 pub mod refund;
+pub mod replay;
 mod rule;
 pub mod time;
 pub mod usage;

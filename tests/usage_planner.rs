@@ -41,6 +41,7 @@ fn lines(plan: &Plan) -> Vec<(String, u64, u64)> {
             PlanLine::Package { calls, count, .. } => ("package".to_owned(), calls, count),
             PlanLine::Custom { calls, .. } => ("custom".to_owned(), calls, 1),
             PlanLine::PerCall { calls, .. } => ("per_call".to_owned(), calls, 1),
+            PlanLine::Trial { calls, .. } => ("trial".to_owned(), calls, 1),
         })
         .collect()
 }

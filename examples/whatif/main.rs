@@ -11,15 +11,23 @@
 //! ```
 //!
 //! Each area of the catalogue adds its subcommands from its own module
-//! (seats.rs, usage.rs, timeline.rs, payment.rs); tour.rs runs them one
-//! after another; args.rs parses instants and policy files; out.rs prints
-//! tables and JSON for all of them.
+//! (seats.rs, tiers.rs, usage.rs, timeline.rs, payment.rs, replay.rs): a
+//! subcommand is one variant of [`Command`], one line of [`execute`] and
+//! its own file. tour.rs runs them one after another; args.rs parses
+//! arguments (one date parser, strict decimals) and input files (errors
+//! with the field path); out.rs prints tables; envelope.rs prints the
+//! `--json` envelope and maps every outcome to its exit status;
+//! picture.rs draws `--svg` files.
 
 mod args;
+mod envelope;
 mod out;
 mod payment;
+mod picture;
 mod price;
+mod replay;
 mod seats;
+mod tiers;
 mod timeline;
 mod tour;
 mod usage;
@@ -46,11 +54,22 @@ it. With --json the tour is one JSON object keyed by section, each section \
 {\"about\", \"command\", \"result\"}.
 
 Every subcommand also takes:
-  --json           one JSON document on stdout and nothing else (errors go to stderr)
+  --json           one JSON document on stdout and nothing else (see below)
   --policy FILE    answer against your own policy: JSON of the subcommand's policy spec
   --print-policy   print the policy in use as JSON (a file to start editing from)
-A policy file that does not parse or validate prints the field, the problem and \
-what is allowed, and whatif exits with status 1 (2 for a malformed argument)."
+
+Exit status, the same for every subcommand:
+  0  answered; a refusal by a rule (R-SEAT-07, R-PAY-03, ...) is an answer
+  2  usage error: a bad argument (1e3, 1_000, -5 where negative means nothing, \
+a date that does not exist) or arguments that do not fit together
+  1  a bad input file (a policy, a ledger, a history: the field path, the problem \
+and what is allowed), or a failure computing the answer
+
+With --json, stdout holds exactly one JSON document, whatever happens:
+  {\"version\": 1, \"result\": ...}                        (exit 0)
+  {\"version\": 1, \"error\": {\"kind\", \"message\", \"detail\"?}}  (exit 1 or 2)
+where kind is usage, policy, input or failure. Money is {\"amount\": \"80.00\", \"currency\": \"CNY\"}: a string with at least the currency's minor-unit digits. \
+Durations carry their unit in their name (purchased_days, validity_days, remaining_seconds)."
 )]
 struct Cli {
     /// Print machine-readable JSON instead of tables.
@@ -74,19 +93,92 @@ enum Command {
     Payment(payment::Command),
     #[command(flatten)]
     Price(price::Command),
+    #[command(flatten)]
+    Replay(replay::Command),
 }
 
 fn main() {
-    let cli = Cli::parse();
-    let out = Output::new(cli.json);
+    // Known before parsing, so that argument errors are JSON too.
+    let json = std::env::args_os().skip(1).any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if !err.use_stderr() => {
+            // --help and --version: printed on stdout, exit 0.
+            let _ = err.print();
+            std::process::exit(envelope::ANSWERED);
+        }
+        Err(err) => {
+            // clap's text without its `error: ` prefix and trailing hint.
+            let rendered = err.render().to_string();
+            let message = rendered
+                .split("\n\n")
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+                .to_owned();
+            std::process::exit(envelope::report_error(
+                envelope::Kind::Usage,
+                &message,
+                Some(&err),
+                json,
+            ));
+        }
+    };
+    std::process::exit(run(cli));
+}
+
+/// Runs the command line and prints its answer or error; the exit status.
+fn run(cli: Cli) -> i32 {
+    let out = if cli.json {
+        Output::capturing()
+    } else {
+        Output::new(false)
+    };
     let result = match cli.command {
         None => tour::run(&out),
         Some(command) => execute(command, &out),
     };
     if let Err(err) = result {
-        report(err.as_ref(), cli.json);
-        std::process::exit(1);
+        return match envelope::classify(err.as_ref()) {
+            envelope::Outcome::Refused(refusal) => refused(refusal, cli.json),
+            envelope::Outcome::Failed(kind) => {
+                envelope::report_error(kind, &err.to_string(), Some(err.as_ref()), cli.json)
+            }
+        };
     }
+    if cli.json
+        && let Err(err) = envelope::print_result(&out.into_json())
+    {
+        return envelope::report_error(
+            envelope::Kind::Failure,
+            &format!("cannot write the JSON answer: {err}"),
+            None,
+            true,
+        );
+    }
+    envelope::ANSWERED
+}
+
+/// A refusal by a rule: the answer, on stdout, exit 0.
+fn refused(refusal: &Refusal, json: bool) -> i32 {
+    if json {
+        #[derive(Serialize)]
+        struct Answer<'a> {
+            refused: &'a Refusal,
+        }
+        let printed = serde_json::to_string(&Answer { refused: refusal })
+            .map_err(|e| e.to_string())
+            .and_then(|text| envelope::print_result(&text).map_err(|e| e.to_string()));
+        if let Err(err) = printed {
+            return envelope::report_error(envelope::Kind::Failure, &err, None, true);
+        }
+        return envelope::ANSWERED;
+    }
+    out::emit("Refused:");
+    for reason in refusal.reasons() {
+        out::emit(format_args!("  - {}: {}", reason.rule, reason.message));
+    }
+    envelope::ANSWERED
 }
 
 /// Runs one subcommand: from the command line, or from a stop of the tour.
@@ -98,34 +190,7 @@ fn execute(command: Command, out: &Output) -> out::Result {
         Command::Timeline(cmd) => timeline::run(cmd, out),
         Command::Payment(cmd) => payment::run(cmd, out),
         Command::Price(cmd) => price::run(cmd, out),
-    }
-}
-
-/// Prints an error on stderr: a sentence, or with `--json` an object with
-/// the sentence and, where there is one, the library's structured error
-/// (a `PolicyError` with its field, problem and allowed values, or a
-/// refusal with its rules and figures).
-fn report(err: &(dyn std::error::Error + 'static), json: bool) {
-    if !json {
-        eprintln!("whatif: {err}");
-        return;
-    }
-    #[derive(Serialize)]
-    struct Report<'a> {
-        error: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        policy: Option<&'a args::PolicyFileError>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        detail: Option<&'a Error>,
-    }
-    let report = Report {
-        error: err.to_string(),
-        policy: err.downcast_ref(),
-        detail: err.downcast_ref(),
-    };
-    match serde_json::to_string_pretty(&report) {
-        Ok(text) => eprintln!("{text}"),
-        Err(_) => eprintln!("whatif: {err}"),
+        Command::Replay(cmd) => replay::run(cmd, out),
     }
 }
 

@@ -92,7 +92,7 @@ impl Output {
         }
         table.set_header(headers.to_vec());
         for row in rows {
-            table.add_row(row);
+            table.add_row(row.iter().map(|cell| glue(cell)).collect::<Vec<_>>());
         }
         emit(table);
     }
@@ -103,6 +103,15 @@ impl Output {
             self.document(value)?;
         }
         Ok(())
+    }
+
+    /// A document already written as JSON (the tour's, whose sections keep
+    /// their order).
+    pub fn raw(&self, text: String) {
+        match &self.captured {
+            Some(docs) => docs.borrow_mut().push(text),
+            None => emit(text),
+        }
     }
 
     /// A value as pretty JSON in either mode (`--print-policy`: a policy is
@@ -121,4 +130,26 @@ impl Output {
 /// pretty JSON document inside another.
 pub fn indent(text: &str) -> String {
     text.replace('\n', "\n  ")
+}
+
+/// `cell` with the space between a currency code and its amount made
+/// non-breaking (`CNY 273.97`), so a narrow column never wraps the two
+/// apart: the table wraps at spaces only.
+pub fn glue(cell: &str) -> String {
+    let chars: Vec<char> = cell.chars().collect();
+    let mut glued = String::with_capacity(cell.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let code = i >= 3
+            && chars[i - 3..i].iter().all(char::is_ascii_uppercase)
+            && (i == 3 || !chars[i - 4].is_alphanumeric());
+        let amount = chars
+            .get(i + 1)
+            .is_some_and(|&next| next.is_ascii_digit() || next == '-');
+        glued.push(if c == ' ' && code && amount {
+            '\u{a0}'
+        } else {
+            c
+        });
+    }
+    glued
 }

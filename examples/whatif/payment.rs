@@ -59,17 +59,17 @@ pub struct SwitchArgs {
     #[arg(long)]
     unsupported_context: bool,
     /// The amount open for invoicing (R-PAY-06), in the policy's currency.
-    #[arg(long, requires = "refund", allow_negative_numbers = true, value_parser = args::decimal)]
+    #[arg(long, requires = "refund", allow_negative_numbers = true, value_parser = args::amount)]
     open_invoicing: Option<Decimal>,
     /// The unused prepaid amount a switch refunds (R-PAY-06).
-    #[arg(long, requires = "open_invoicing", allow_negative_numbers = true, value_parser = args::decimal)]
+    #[arg(long, requires = "open_invoicing", allow_negative_numbers = true, value_parser = args::amount)]
     refund: Option<Decimal>,
     /// The facts above hold from the Nth switch on (default 1: at every
     /// switch); earlier switches meet none.
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    facts_from: usize,
+    #[arg(long, value_name = "N", default_value_t = 1, allow_negative_numbers = true, value_parser = args::count)]
+    facts_from: u32,
     /// Override the policy's switch limit (preset 4, R-PAY-03).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::count)]
     switch_limit: Option<u32>,
     /// `--policy FILE`: a `PaymentPolicySpec` (default: the cloud
     /// environment's preset); `--print-policy`.
@@ -129,7 +129,7 @@ pub struct LicenceRefundArgs {
     )]
     traffic: Quantity,
     /// The amount paid for the licence, in the policy's currency.
-    #[arg(long, default_value = "30000", allow_negative_numbers = true)]
+    #[arg(long, default_value = "30000", allow_negative_numbers = true, value_parser = args::amount)]
     amount: Decimal,
     /// Ask for a traffic fee instead of a licence (R-REF-04).
     #[arg(long)]
@@ -180,13 +180,20 @@ fn order(entry: &str) -> std::result::Result<OrderArg, String> {
     let (rest, status) = match rest.rsplit_once(':') {
         Some((head, "invoiced")) => (head, OrderStatus::Invoiced),
         Some((head, "refunded")) => (head, OrderStatus::Refunded),
+        // A word where a status goes: a status misspelt, not a bad date.
+        Some((_, word)) if word.chars().all(|c| c.is_ascii_alphabetic()) => {
+            return Err(format!(
+                "`{entry}` has the status `{word}`; write invoiced or refunded, or leave it \
+                 out for an open order"
+            ));
+        }
         _ => (rest, OrderStatus::Open),
     };
     let (when, amount) = rest.rsplit_once(':').ok_or_else(bad)?;
     Ok(OrderArg {
         id,
         paid_at: args::when(when)?,
-        amount: args::decimal(amount).map_err(|e| format!("{}: {e}", bad()))?,
+        amount: args::amount(amount).map_err(|e| format!("{}: {e}", bad()))?,
         status,
     })
 }
@@ -218,7 +225,14 @@ pub fn run(command: Command, out: &Output) -> Result {
             if let (Some(open), Some(refund)) = (args.open_invoicing, args.refund) {
                 facts = facts.with_refund(Money::new(refund, currency), Money::new(open, currency));
             }
-            switch(&policy, args.first.0, &args.to, facts, args.facts_from, out)
+            switch(
+                &policy,
+                args.first.0,
+                &args.to,
+                facts,
+                usize::try_from(args.facts_from)?,
+                out,
+            )
         }
         Command::Refund(args) => {
             let Some((policy, _)) = args::policy_or::<_, AppRefundPolicy>(
@@ -393,6 +407,10 @@ fn switch(
             ]
         })
         .collect();
+    out.line(&format!(
+        "Dates (assumed): one step a day from {}.",
+        start.with_timezone(&zone.offset()).format("%Y-%m-%d")
+    ));
     out.table(
         &[
             "step",
@@ -636,8 +654,8 @@ fn ledger(
 fn read_ledger(
     path: &std::path::Path,
 ) -> std::result::Result<LedgerState, Box<dyn std::error::Error>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not a ledger: {e}", path.display()).into())
+    Ok(args::read_json(
+        path,
+        "JSON of a ledger: {\"orders\": [{\"id\", \"paid_at\", \"amount\", \"status\"}]}",
+    )?)
 }

@@ -22,7 +22,7 @@ use crate::args::{self, PolicyFile, When};
 use crate::out::{Output, Result};
 
 /// A value, or an error to print.
-type Fallible<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+pub(crate) type Fallible<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// Subcommands of this area.
 #[derive(clap::Subcommand)]
@@ -41,18 +41,18 @@ pub struct PolicyArgs {
     /// `--policy FILE` (a `SeatPolicySpec`; default: the app store preset)
     /// and `--print-policy`.
     #[command(flatten)]
-    file: PolicyFile,
+    pub(crate) file: PolicyFile,
     /// Price in graduated mode instead of the policy's tier mode.
     #[arg(long)]
     graduated: bool,
     /// A maximum total price (R-SEAT-06), e.g. 15000.
-    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true, value_parser = args::amount)]
     cap: Option<Decimal>,
     /// The fewest seats an order may have (R-SEAT-07).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::count)]
     min_seats: Option<u32>,
     /// The most seats an order may have (R-SEAT-07).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::count)]
     max_seats: Option<u32>,
 }
 
@@ -61,10 +61,10 @@ pub struct PolicyArgs {
 #[group(multiple = false)]
 pub struct DurationArgs {
     /// Years to buy.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = args::count)]
     years: Option<u32>,
     /// Months to buy (without --policy: a monthly variant of the preset).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = args::count)]
     months: Option<u32>,
 }
 
@@ -72,7 +72,7 @@ pub struct DurationArgs {
 #[derive(clap::Args)]
 pub struct SeatsArgs {
     /// Seats to order.
-    #[arg(long, required_unless_present = "print_policy")]
+    #[arg(long, required_unless_present = "print_policy", allow_negative_numbers = true, value_parser = args::count)]
     seats: Option<u32>,
     #[command(flatten)]
     duration: DurationArgs,
@@ -97,15 +97,13 @@ pub struct UpgradeArgs {
     #[arg(
         long,
         default_value = "1000",
-        conflicts_with = "current_seats",
-        allow_negative_numbers = true
-    )]
+        conflicts_with = "current_seats", allow_negative_numbers = true, value_parser = args::amount)]
     paid: Decimal,
     /// Days of the current purchase's validity, bonus days included.
-    #[arg(long, default_value_t = 365, conflicts_with = "start")]
+    #[arg(long, default_value_t = 365, conflicts_with = "start", allow_negative_numbers = true, value_parser = args::count)]
     days_total: u32,
     /// Days of it not yet started at the upgrade.
-    #[arg(long, default_value_t = 100, conflicts_with = "start")]
+    #[arg(long, default_value_t = 100, conflicts_with = "start", allow_negative_numbers = true, value_parser = args::count)]
     days_left: u32,
     /// The current purchase's start (YYYY-MM-DD, YYYY-MM-DDTHH:MM or RFC
     /// 3339); with --end or --current-seats, replaces --days-total and
@@ -118,7 +116,7 @@ pub struct UpgradeArgs {
     /// The current purchase was this many seats, priced under the same
     /// policy from --start (its price is what was paid, its validity's end
     /// the end).
-    #[arg(long, value_name = "N", requires = "start")]
+    #[arg(long, value_name = "N", requires = "start", allow_negative_numbers = true, value_parser = args::count)]
     current_seats: Option<u32>,
     /// Periods of the current purchase, with --current-seats (years under
     /// the preset).
@@ -126,14 +124,13 @@ pub struct UpgradeArgs {
         long,
         value_name = "N",
         default_value_t = 1,
-        requires = "current_seats"
-    )]
+        requires = "current_seats", allow_negative_numbers = true, value_parser = args::count)]
     current_periods: u32,
     /// The upgrade instant (default 2025-06-01, local midnight).
     #[arg(long, value_name = "WHEN", value_parser = args::when)]
     now: Option<When>,
     /// Seats of the new order.
-    #[arg(long, required_unless_present = "print_policy")]
+    #[arg(long, required_unless_present = "print_policy", allow_negative_numbers = true, value_parser = args::count)]
     seats: Option<u32>,
     #[command(flatten)]
     duration: DurationArgs,
@@ -148,12 +145,22 @@ pub struct UpgradeArgs {
 #[derive(clap::Args)]
 pub struct TiersArgs {
     /// Further seat counts to show.
-    #[arg(long, value_delimiter = ',', value_name = "N,N,..")]
-    seats: Vec<u32>,
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "N,N,..",
+        allow_negative_numbers = true,
+        value_parser = args::count
+    )]
+    pub(crate) seats: Vec<u32>,
+    /// Also draw the curves (total and per-seat price against seat count,
+    /// boundaries labelled) into this SVG file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
     #[command(flatten)]
-    duration: DurationArgs,
+    pub(crate) duration: DurationArgs,
     #[command(flatten)]
-    policy: PolicyArgs,
+    pub(crate) policy: PolicyArgs,
 }
 
 /// Runs one subcommand.
@@ -161,14 +168,17 @@ pub fn run(command: Command, out: &Output) -> Result {
     match command {
         Command::Seats(args) => seats(args, out),
         Command::Upgrade(args) => upgrade_credit(args, out),
-        Command::Tiers(args) => tiers(args, out),
+        Command::Tiers(args) => crate::tiers::run(args, out),
     }
 }
 
 // ------------------------------------------------------------ policies
 
 /// The policy the what-if runs against, its name, and the periods to buy.
-fn load(policy: &PolicyArgs, duration: &DurationArgs) -> Fallible<(SeatPolicy, String, u32)> {
+pub(crate) fn load(
+    policy: &PolicyArgs,
+    duration: &DurationArgs,
+) -> Fallible<(SeatPolicy, String, u32)> {
     let (mut spec, mut name) = args::spec_or(
         &policy.file,
         || Ok(presets::app_store_seat_pricing_spec()),
@@ -239,7 +249,7 @@ fn local(t: DateTime<Utc>, zone: Zone) -> String {
         .to_string()
 }
 
-fn per(period: Period) -> &'static str {
+pub(crate) fn per(period: Period) -> &'static str {
     match period {
         Period::Month => "month",
         _ => "year",
@@ -254,7 +264,11 @@ fn seats(args: SeatsArgs, out: &Output) -> Result {
         return Ok(());
     }
     let zone = policy.locale().time_zone;
-    let mut order = SeatOrder::new(args.seats.ok_or("give --seats N")?, periods);
+    let mut order = SeatOrder::new(
+        args.seats
+            .ok_or_else(|| args::Usage("give --seats N".to_owned()))?,
+        periods,
+    );
     if let Some(start) = args.start {
         order = order.starting(start.at(zone)?);
     }
@@ -352,7 +366,7 @@ fn describe(step: &Step) -> (&'static str, String) {
                 } => {
                     let bounds = match to {
                         Some(to) => format!("{from}-{to}"),
-                        None => format!("{from}-"),
+                        None => format!("{from}+"),
                     };
                     match mode {
                         TierMode::Volume => format!(
@@ -422,11 +436,15 @@ fn upgrade_credit(args: UpgradeArgs, out: &Output) -> Result {
         return Ok(());
     }
     let zone = policy.locale().time_zone;
+    let assumed = args.now.is_none();
     let now = match args.now {
         Some(now) => now.at(zone)?,
         None => zone.start_of_day(NaiveDate::from_ymd_opt(2025, 6, 1).ok_or("bad date")?)?,
     };
     let mut current_order = None;
+    // From --days-total and --days-left the current validity's dates are
+    // invented around --now: shown as assumptions.
+    let derived = args.start.is_none();
     let current = match (args.start, args.end, args.current_seats) {
         (Some(start), _, Some(seats)) => {
             // The current purchase priced under the same policy: what was
@@ -448,6 +466,16 @@ fn upgrade_credit(args: UpgradeArgs, out: &Output) -> Result {
             end: end.at(zone)?,
         },
         _ => {
+            // More days left than bought would be credited as more than was
+            // paid (the cap would hide it): refused, not silently capped.
+            if args.days_left > args.days_total {
+                return Err(args::Usage(format!(
+                    "--days-left {} is above --days-total {}: at most {} days of a \
+                     {}-day purchase can be left",
+                    args.days_left, args.days_total, args.days_total, args.days_total
+                ))
+                .into());
+            }
             // Ends `days_left` midnights after `now`, so exactly that many
             // days have not started (when `now` is a local midnight).
             let end = zone.plus_days(zone.start_of_local_day(now)?, Days(args.days_left))?;
@@ -459,7 +487,9 @@ fn upgrade_credit(args: UpgradeArgs, out: &Output) -> Result {
         }
     };
     let (start, end) = (current.start, current.end);
-    let seats = args.seats.ok_or("give --seats N")?;
+    let seats = args
+        .seats
+        .ok_or_else(|| args::Usage("give --seats N".to_owned()))?;
     let up = policy.upgrade(&current, &SeatOrder::new(seats, periods), now)?;
     if out.json {
         #[derive(Serialize)]
@@ -509,9 +539,25 @@ fn upgrade_credit(args: UpgradeArgs, out: &Output) -> Result {
             vec!["paid".into(), current.paid.to_string()],
             vec![
                 "current validity".into(),
-                format!("{} to {}", local(start, zone), local(end, zone)),
+                format!(
+                    "{} to {}{}",
+                    local(start, zone),
+                    local(end, zone),
+                    if derived {
+                        " (assumed from --days-total/--days-left)"
+                    } else {
+                        ""
+                    }
+                ),
             ],
-            vec!["upgrade at".into(), local(now, zone)],
+            vec![
+                "upgrade at".into(),
+                format!(
+                    "{}{}",
+                    local(now, zone),
+                    if assumed { " (assumed; set --now)" } else { "" }
+                ),
+            ],
             vec![
                 format!("remaining / total {unit}"),
                 format!("{} / {}", c.remaining, c.total),
@@ -542,135 +588,5 @@ fn upgrade_credit(args: UpgradeArgs, out: &Output) -> Result {
         if up.quote.periods == 1 { "" } else { "s" }
     ));
     print_quote(&up.quote, zone, out);
-    Ok(())
-}
-
-// ------------------------------------------------------------ tiers
-
-#[derive(Serialize)]
-struct TierRow {
-    seats: u32,
-    tier: String,
-    volume: Money,
-    graduated: Money,
-    /// How much less the volume total is than the row before, when less.
-    cliff: Option<Money>,
-}
-
-fn tiers(args: TiersArgs, out: &Output) -> Result {
-    let (policy, name, periods) = load(&args.policy, &args.duration)?;
-    if args::printed(&args.policy.file, &policy.to_spec(), out)? {
-        return Ok(());
-    }
-    let PricingSpec::Tiered(table) = policy.to_spec().pricing else {
-        return Err(format!("{name} is priced by a unit price, not by tiers").into());
-    };
-    let both = |mode| -> Fallible<SeatPolicy> {
-        let mut spec = policy.to_spec();
-        if let PricingSpec::Tiered(t) = &mut spec.pricing {
-            t.mode = mode;
-        }
-        Ok(SeatPolicy::try_from(spec)?)
-    };
-    let volume = both(TierMode::Volume)?;
-    let graduated = both(TierMode::Graduated)?;
-
-    // Each boundary from both sides, the first seat, and past the last.
-    let mut counts = vec![1u32];
-    for tier in &table.tiers {
-        let from = u32::try_from(tier.from).unwrap_or(u32::MAX);
-        if from > 1 {
-            counts.extend([
-                from.saturating_sub(2),
-                from - 1,
-                from,
-                from.saturating_add(1),
-            ]);
-        }
-    }
-    if let Some(last) = table.tiers.last() {
-        let from = u32::try_from(last.from).unwrap_or(u32::MAX);
-        counts.push(from.saturating_mul(2));
-    }
-    counts.extend(&args.seats);
-    counts.retain(|&n| n > 0);
-    counts.sort_unstable();
-    counts.dedup();
-
-    let mut rows: Vec<TierRow> = Vec::new();
-    for seats in counts {
-        let order = SeatOrder::new(seats, periods);
-        let (Ok(v), Ok(g)) = (volume.quote(&order), graduated.quote(&order)) else {
-            continue; // outside the seat limits or the tiers
-        };
-        let bounds = v.steps().iter().find_map(|s| match s.detail {
-            StepDetail::BasePrice {
-                basis: PriceBasis::Tier { from, to, .. },
-                ..
-            } => Some((from, to)),
-            _ => None,
-        });
-        let tier = match bounds {
-            Some((from, Some(to))) => format!("{from}-{to}"),
-            Some((from, None)) => format!("{from}-"),
-            None => String::new(),
-        };
-        let cliff = rows
-            .last()
-            .filter(|prev| v.total.amount() < prev.volume.amount())
-            .and_then(|prev| prev.volume.checked_sub(v.total).ok());
-        rows.push(TierRow {
-            seats,
-            tier,
-            volume: v.total,
-            graduated: g.total,
-            cliff,
-        });
-    }
-    if out.json {
-        return out.json(&rows);
-    }
-    out.heading(&format!(
-        "Price against seat count, {periods} {}{} ({name})",
-        per(policy.period()),
-        if periods == 1 { "" } else { "s" }
-    ));
-    let per_seat = |m: Money, seats: u32| {
-        m.checked_div(Decimal::from(seats))
-            .map(|p| p.round_to_minor(RoundingMode::HalfUp).to_string())
-            .unwrap_or_default()
-    };
-    let table_rows = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.seats.to_string(),
-                r.tier.clone(),
-                r.volume.to_string(),
-                per_seat(r.volume, r.seats),
-                r.graduated.to_string(),
-                per_seat(r.graduated, r.seats),
-                r.cliff
-                    .map(|c| format!("cliff: {c} cheaper than the row above"))
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
-    out.table(
-        &[
-            "seats",
-            "tier",
-            "volume total",
-            "volume / seat",
-            "graduated total",
-            "graduated / seat",
-            "note",
-        ],
-        table_rows,
-    );
-    out.line(
-        "Volume mode prices every seat at the containing tier's price, so crossing a boundary can \
-         make a larger order cheaper; graduated mode never falls as seats grow (R-SEAT-03).",
-    );
     Ok(())
 }

@@ -23,7 +23,7 @@ use billing_rules::lifecycle::{
     SubscriptionEvent, SubscriptionPolicy, SubscriptionPolicySpec, SubscriptionState, TermKind,
 };
 use billing_rules::prelude::*;
-use billing_rules::{NaiveDate, NaiveTime, TimeDelta};
+use billing_rules::{NaiveDate, TimeDelta};
 use chrono::{NaiveDateTime, TimeZone};
 use serde::Serialize;
 
@@ -61,10 +61,10 @@ pub struct TimelineArgs {
     preset: Preset,
     /// The local day a paid term expires on (valid through the end of that
     /// day), e.g. 2025-06-30.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::date)]
     expires: Option<NaiveDate>,
     /// The local day the app goes live and its trial starts (R-LIFE-01).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::date)]
     trial_from: Option<NaiveDate>,
     /// Start the extra trial (R-LIFE-02) as soon as the trial expired.
     #[arg(long)]
@@ -76,36 +76,24 @@ pub struct TimelineArgs {
     #[arg(long, default_value = "0", allow_negative_numbers = true, value_parser = args::decimal)]
     balance: Decimal,
     /// The price of one auto-renewal month (yuan).
-    #[arg(long, default_value = "100", allow_negative_numbers = true, value_parser = args::decimal)]
+    #[arg(long, default_value = "100", allow_negative_numbers = true, value_parser = args::amount)]
     renewal_price: Decimal,
     /// Plugin: the local instant the balance ran out, e.g. 2025-06-30T12:00.
-    #[arg(long, value_parser = parse_local)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::local)]
     ran_out: Option<NaiveDateTime>,
     /// Cloud postpaid: the local day last month's bill is issued (day 1-3).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::date)]
     billed: Option<NaiveDate>,
     /// Cloud postpaid: the bill's amount (yuan); the balance before it is 0.
-    #[arg(long, default_value = "120", allow_negative_numbers = true, value_parser = args::decimal)]
+    #[arg(long, default_value = "120", allow_negative_numbers = true, value_parser = args::amount)]
     bill: Decimal,
     /// Postpaid: a local instant the account is topped up, e.g. 2025-07-02T09:00.
-    #[arg(long, value_parser = parse_local)]
+    #[arg(long, allow_negative_numbers = true, value_parser = args::local)]
     top_up_at: Option<NaiveDateTime>,
     /// `--policy FILE`: the lifecycle spec of the preset's kind (see the
     /// module docs); `--print-policy`.
     #[command(flatten)]
     file: PolicyFile,
-}
-
-/// `2025-06-30`, `2025-06-30T12:00` or `2025-06-30 12:00`, local.
-fn parse_local(text: &str) -> std::result::Result<NaiveDateTime, String> {
-    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
-        if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
-            return Ok(at);
-        }
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map(|d| d.and_time(NaiveTime::MIN))
-        .map_err(|_| format!("`{text}` is not a local date-time like 2025-06-30T12:00"))
 }
 
 /// One line of a timeline.
@@ -264,9 +252,11 @@ fn subscription(
             (bought, end)
         }
         _ => {
-            return Err(
-                "give either --expires DATE (a paid term) or --trial-from DATE (a trial)".into(),
-            );
+            return Err(args::Usage(
+                "give either --expires DATE (a paid term) or --trial-from DATE (a trial)"
+                    .to_owned(),
+            )
+            .into());
         }
     };
     if args.auto_renew {
@@ -360,7 +350,8 @@ fn subscription_row(zone: Zone, event: &SubscriptionEvent) -> Row {
             format!("ends {}", when(*end)),
         ),
         SubscriptionEvent::Purchased { end, .. } => (
-            "term bought".to_owned(),
+            // The only purchase a timeline shows is the one it invents.
+            "term bought (assumed date)".to_owned(),
             format!("valid until {}", when(*end)),
         ),
         SubscriptionEvent::Renewed { start, end, .. } => (
@@ -439,10 +430,11 @@ fn table(out: &Output, rows: Vec<Row>) {
 fn postpaid_bill(args: &TimelineArgs, policy: &PostpaidPolicy, name: &str, out: &Output) -> Result {
     let zone = policy.locale().time_zone;
     let Some(day) = args.billed else {
-        return Err(
+        return Err(args::Usage(
             "give --billed DATE: the local day (1-3 of the month) last month's bill is issued"
-                .into(),
-        );
+                .to_owned(),
+        )
+        .into());
     };
     let at = zone.start_of_day(day)?;
     let command = PostpaidCommand::IssueBill {
@@ -459,7 +451,10 @@ fn postpaid_ran_out(
 ) -> Result {
     let zone = policy.locale().time_zone;
     let Some(ran_out) = args.ran_out else {
-        return Err("give --ran-out DATE[THH:MM]: the local instant the balance ran out".into());
+        return Err(args::Usage(
+            "give --ran-out DATE[THH:MM]: the local instant the balance ran out".to_owned(),
+        )
+        .into());
     };
     let at = instant(zone, ran_out)?;
     // A balance of 50 used up by a settlement of 50 + the --bill amount.
@@ -509,9 +504,21 @@ fn postpaid_timeline(
     events.extend(new);
 
     let trigger = policy.trigger().rule();
+    // The scenario's opening top-up (a balance of 50 the day before it
+    // runs out) is invented: labelled as such.
+    let invented = commands
+        .first()
+        .filter(|(_, c)| matches!(c, PostpaidCommand::TopUp { .. }))
+        .map(|(at, _)| *at);
     let rows: Vec<Row> = events
         .iter()
-        .map(|e| postpaid_row(zone, trigger, e))
+        .map(|e| {
+            let mut row = postpaid_row(zone, trigger, e);
+            if matches!(e, PostpaidEvent::ToppedUp { .. }) && Some(e.at()) == invented {
+                row.what.push_str(" (assumed)");
+            }
+            row
+        })
         .collect();
     let final_access = PostpaidAccount::access(&state, horizon, policy);
     let recordings = PostpaidAccount::recording_access(&state, horizon, policy);

@@ -99,9 +99,10 @@ const TOUR: &[Stop] = &[
     Stop {
         key: "package_plan",
         title: "A package plan",
-        about: "1.2 million quick verifications over a year: the exact cheapest mix of the \
-                published packages and per-call overage, against paying per call \
-                (R-USE-05, R-USE-08).",
+        about: "1.2 million quick verifications over a year for a new account: its 1000 \
+                free trial calls first, then the exact cheapest mix of the published \
+                packages and per-call overage, against paying per call (R-USE-02, R-USE-05, \
+                R-USE-08).",
         args: &["packages", "--calls", "1200000"],
     },
     Stop {
@@ -208,7 +209,7 @@ pub fn run(out: &Output) -> out::Result {
         // Written by hand rather than through a `serde_json::Value`, whose
         // maps sort their keys: the sections and the fields inside them
         // keep their order. Every part is valid JSON, so the whole is.
-        emit(format!("{{\n  {}\n}}", indent(&sections.join(",\n"))));
+        out.raw(format!("{{\n  {}\n}}", indent(&sections.join(",\n"))));
         return Ok(());
     }
     for (i, stop) in TOUR.iter().enumerate() {

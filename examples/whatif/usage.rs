@@ -14,7 +14,8 @@ use billing_rules::prelude::*;
 use billing_rules::usage::{BillingMethod, Component, DayUsage, PlanLine, Region, TrafficPolicy};
 
 use crate::args::{self, PolicyFile};
-use crate::out::{Output, Result};
+use crate::out::{self, Output, Result};
+use crate::picture;
 
 /// The component to plan for.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -50,14 +51,22 @@ pub enum Command {
     /// with the saving against paying per call.
     Packages {
         /// Calls forecast over the horizon.
-        #[arg(long, required_unless_present = "print_policy")]
+        #[arg(long, required_unless_present = "print_policy", allow_negative_numbers = true, value_parser = args::calls)]
         calls: Option<u64>,
         /// Days the calls are spread over (one validity window: at most 365).
-        #[arg(long, default_value_t = 365)]
+        #[arg(long, default_value_t = 365, allow_negative_numbers = true, value_parser = args::count)]
         days: u32,
         /// The component called.
         #[arg(long, value_enum, default_value = "quick")]
         component: ComponentArg,
+        /// Plan every call as paid: the account has no trial calls left
+        /// (by default a new account's trial quota, R-USE-02, is used first).
+        #[arg(long)]
+        no_trial: bool,
+        /// Also draw cost against calls (the cheapest plan beside paying
+        /// per call, up to 1.25 times the forecast) into this SVG file.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<std::path::PathBuf>,
         /// `--policy FILE`: a `UsagePolicySpec` (default: the verification
         /// component's preset); `--print-policy`.
         #[command(flatten)]
@@ -69,9 +78,7 @@ pub enum Command {
         /// The day's traffic in TB (1 TB = 1000 GB).
         #[arg(
             long,
-            required_unless_present = "print_policy",
-            allow_negative_numbers = true,
-            value_parser = args::decimal)]
+            required_unless_present = "print_policy", allow_negative_numbers = true, value_parser = args::amount)]
         tb: Option<Decimal>,
         /// The region it was served in.
         #[arg(long, value_enum, default_value = "mainland")]
@@ -80,8 +87,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "traffic")]
         by: MethodArg,
         /// The day's peak bandwidth in Mbps (for --by bandwidth).
-        #[arg(long, default_value = "0", allow_negative_numbers = true, value_parser = args::decimal)]
-        mbps: Decimal,
+        #[arg(long, allow_negative_numbers = true, value_parser = args::amount)]
+        mbps: Option<Decimal>,
         /// `--policy FILE`: a `TrafficPolicySpec` (default: the live
         /// plugin's illustrative preset); `--print-policy`.
         #[command(flatten)]
@@ -96,9 +103,11 @@ pub fn run(command: Command, out: &Output) -> Result {
             calls,
             days,
             component,
+            no_trial,
+            svg,
             file,
         } => {
-            let Some((policy, _)) = args::policy_or::<_, _>(
+            let Some((policy, _)) = args::policy_or::<_, UsagePolicy>(
                 &file,
                 || Ok(presets::verification_usage_spec()),
                 "verification preset",
@@ -109,13 +118,15 @@ pub fn run(command: Command, out: &Output) -> Result {
             else {
                 return Ok(());
             };
-            packages(
-                &policy,
-                calls.ok_or("give --calls N")?,
-                days,
-                component,
-                out,
-            )
+            let calls = calls.ok_or_else(|| args::Usage("give --calls N".to_owned()))?;
+            let trial = if no_trial { 0 } else { policy.trial_quota() };
+            if let Some(path) = &svg {
+                picture(path, &policy, calls, days, trial, component)?;
+                if !out.json {
+                    out::emit(format_args!("Picture: {}", path.display()));
+                }
+            }
+            packages(&policy, calls, days, trial, component, out)
         }
         Command::Traffic {
             tb,
@@ -136,10 +147,22 @@ pub fn run(command: Command, out: &Output) -> Result {
                 return Ok(());
             };
             let illustrative = file.policy.is_none();
+            // Billing by bandwidth without one would silently bill 0 Mbps.
+            let mbps = match (by, mbps) {
+                (MethodArg::Bandwidth, None) => {
+                    return Err(args::Usage(
+                        "--by bandwidth bills the day's peak bandwidth: give it with --mbps N \
+                         (e.g. --mbps 800), or bill by traffic (--by traffic)"
+                            .to_owned(),
+                    )
+                    .into());
+                }
+                (_, mbps) => mbps.unwrap_or_default(),
+            };
             traffic(
                 &policy,
                 illustrative,
-                tb.ok_or("give --tb N")?,
+                tb.ok_or_else(|| args::Usage("give --tb N".to_owned()))?,
                 region,
                 by,
                 mbps,
@@ -149,10 +172,66 @@ pub fn run(command: Command, out: &Output) -> Result {
     }
 }
 
+/// The SVG of `--svg`: the cheapest plan's cost and the pay-per-call cost
+/// against calls, from 0 to 1.25 times the forecast, the forecast marked.
+fn picture(
+    path: &std::path::Path,
+    policy: &UsagePolicy,
+    calls: u64,
+    days: u32,
+    trial: u64,
+    component: ComponentArg,
+) -> Result {
+    let component = match component {
+        ComponentArg::Quick => Component::QuickVerification,
+        ComponentArg::RealTime => Component::RealTimeVerification,
+    };
+    let currency = policy.locale().currency;
+    let last = calls.saturating_add(calls / 4);
+    const POINTS: u64 = 250;
+    let mut plan = Vec::new();
+    let mut per_call = Vec::new();
+    for i in 0..=POINTS {
+        // Exact integer steps; the last point is `last` itself.
+        let n = last / POINTS * i + (last % POINTS) * i / POINTS;
+        let best = policy.plan(&Forecast::new(component, n, Days(days)).with_trial(trial))?;
+        let x = picture::coordinate(Decimal::from(n));
+        plan.push((x, picture::coordinate(best.total.amount())));
+        per_call.push((x, picture::coordinate(best.pay_per_call.amount())));
+    }
+    let trial_note = if trial > 0 {
+        format!(", after {trial} free trial calls")
+    } else {
+        String::new()
+    };
+    let panel = picture::Panel {
+        title: format!("Cost against {component} calls over {days} days{trial_note}"),
+        x_desc: "calls".to_owned(),
+        y_desc: format!("cost ({currency})"),
+        series: vec![
+            picture::Series {
+                name: "cheapest plan (packages and overage, R-USE-08)".to_owned(),
+                points: plan,
+            },
+            picture::Series {
+                name: "pay per call (R-USE-01)".to_owned(),
+                points: per_call,
+            },
+        ],
+        marks: vec![picture::Mark {
+            x: picture::coordinate(Decimal::from(calls)),
+            label: format!("forecast: {calls} calls"),
+        }],
+    };
+    picture::draw(path, &[panel])?;
+    Ok(())
+}
+
 fn packages(
     policy: &UsagePolicy,
     calls: u64,
     days: u32,
+    trial: u64,
     component: ComponentArg,
     out: &Output,
 ) -> Result {
@@ -160,7 +239,7 @@ fn packages(
         ComponentArg::Quick => Component::QuickVerification,
         ComponentArg::RealTime => Component::RealTimeVerification,
     };
-    let best = policy.plan(&Forecast::new(component, calls, Days(days)))?;
+    let best = policy.plan(&Forecast::new(component, calls, Days(days)).with_trial(trial))?;
     if out.json {
         return out.json(&best);
     }
@@ -192,6 +271,12 @@ fn packages(
                 format!("custom package of {calls} calls, {validity}"),
                 "1".to_owned(),
                 format!("{unit_price} a call"),
+                subtotal.to_string(),
+            ],
+            PlanLine::Trial { calls, subtotal } => vec![
+                format!("{calls} free trial calls (R-USE-02; --no-trial if used up)"),
+                "-".to_owned(),
+                "free".to_owned(),
                 subtotal.to_string(),
             ],
             PlanLine::PerCall {
@@ -271,7 +356,7 @@ fn traffic(
         .map(|p| {
             let bounds = match p.to {
                 Some(to) => format!("{}-{} {unit}", p.from.normalize(), to.normalize()),
-                None => format!("{}- {unit}", p.from.normalize()),
+                None => format!("{}+ {unit}", p.from.normalize()),
             };
             vec![
                 bounds,

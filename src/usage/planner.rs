@@ -105,15 +105,38 @@ pub struct Forecast {
     pub calls: u64,
     /// Days the calls are spread over, from the day the packages are bought.
     pub horizon: Days,
+    /// Free calls the account still has in its trial quota (R-USE-02),
+    /// used before anything is bought: see [`Forecast::with_trial`]. 0 (the
+    /// default, left out of the JSON) plans every call as paid.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub trial_calls: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Forecast {
-    /// A forecast of `calls` to `component` over `horizon`.
+    /// A forecast of `calls` to `component` over `horizon`, every call to
+    /// be paid for (no trial calls left: add them with
+    /// [`Forecast::with_trial`]).
     pub const fn new(component: Component, calls: u64, horizon: Days) -> Forecast {
         Forecast {
             component,
             calls,
             horizon,
+            trial_calls: 0,
+        }
+    }
+
+    /// The same forecast for an account that still has `trial_calls` free
+    /// calls (R-USE-02): the plan uses them first, as its own line, and
+    /// buys only for the rest. A new account has the policy's whole quota:
+    /// `forecast.with_trial(policy.trial_quota())`.
+    pub const fn with_trial(self, trial_calls: u64) -> Forecast {
+        Forecast {
+            trial_calls,
+            ..self
         }
     }
 }
@@ -148,6 +171,14 @@ pub enum PlanLine {
         /// `calls x unit_price`.
         subtotal: Money,
     },
+    /// Calls drawn from the account's trial quota (R-USE-02): free, used
+    /// before anything else (R-USE-07). Always the first line when present.
+    Trial {
+        /// Free calls used.
+        calls: u64,
+        /// Zero, in the plan's currency.
+        subtotal: Money,
+    },
     /// Calls billed per call as overage (R-USE-01, R-USE-07).
     PerCall {
         /// Calls billed.
@@ -164,7 +195,9 @@ impl PlanLine {
     pub fn calls(&self) -> u64 {
         match *self {
             PlanLine::Package { calls, count, .. } => calls.saturating_mul(count),
-            PlanLine::Custom { calls, .. } | PlanLine::PerCall { calls, .. } => calls,
+            PlanLine::Custom { calls, .. }
+            | PlanLine::Trial { calls, .. }
+            | PlanLine::PerCall { calls, .. } => calls,
         }
     }
 
@@ -173,6 +206,7 @@ impl PlanLine {
         match *self {
             PlanLine::Package { subtotal, .. }
             | PlanLine::Custom { subtotal, .. }
+            | PlanLine::Trial { subtotal, .. }
             | PlanLine::PerCall { subtotal, .. } => subtotal,
         }
     }
@@ -212,21 +246,23 @@ impl PlanLine {
 pub struct Plan {
     /// What was planned.
     pub forecast: Forecast,
-    /// Packages (largest first), then the custom package or per-call
-    /// overage.
+    /// The trial calls used (when the forecast has some), packages
+    /// (largest first), then the custom package or per-call overage.
     pub lines: Vec<PlanLine>,
     /// Calls the plan pays for: at least the forecast (packages may
     /// overshoot).
     pub covered: u64,
     /// The plan's cost, exact.
     pub total: Money,
-    /// `total / forecast calls`, the true quotient rounded half-up once to
+    /// `total / forecast calls` (trial calls included: they are calls
+    /// made), the true quotient rounded half-up once to
     /// four digits below the currency's minor unit (0.000001 yuan), with no
     /// trailing zeros past the total's places (0.028, not 0.028000); `None`
     /// for a forecast of 0.
     #[serde(default, with = "crate::decimal_serde::strict_option")]
     pub per_call_cost: Option<Decimal>,
-    /// The forecast paid per call at the component's price (R-USE-01).
+    /// The forecast paid per call at the component's price (R-USE-01),
+    /// after the same trial calls.
     pub pay_per_call: Money,
     /// `pay_per_call - total`. Negative only when per-call overage is off
     /// and the smallest package costs more than the calls it covers.
@@ -267,10 +303,15 @@ impl UsagePolicy {
     ///   Of overage and custom packages the cheaper is used (overage on a
     ///   tie: it needs no prepayment and cannot expire), and a package whose
     ///   price per call is not strictly below it is never bought.
-    /// - **Not the trial quota, nor packages already held:** the forecast is
-    ///   the calls left to pay for, so subtract the account's remaining
-    ///   trial calls (R-USE-02) and what its packages still hold before
-    ///   planning.
+    /// - **The trial quota, when the forecast says the account has one**
+    ///   ([`Forecast::with_trial`]; the what-if program counts the policy's
+    ///   whole quota by default, `--no-trial` turns it off): those calls are
+    ///   free and used first (R-USE-02, R-USE-07), shown as their own
+    ///   [`PlanLine::Trial`] line; the packages and overage pay for the
+    ///   rest, and so does the pay-per-call baseline. A forecast built with
+    ///   [`Forecast::new`] alone has no trial calls.
+    /// - **Not packages already held:** subtract what the account's
+    ///   packages still hold from the forecast before planning.
     /// - Among plans of equal cost, the one buying fewer calls (per-call
     ///   overage before a package that overshoots), then fewer packages.
     ///
@@ -287,6 +328,14 @@ impl UsagePolicy {
     /// assert_eq!(best.saving.to_string(), "CNY 18000.00");
     /// assert_eq!(best.per_call_cost.map(|c| c.to_string()).as_deref(), Some("0.028"));
     /// assert!(matches!(best.lines[0], PlanLine::Package { calls: 5_000_000, count: 1, .. }));
+    ///
+    /// // A new account first uses its 1000 free trial calls (R-USE-02): 1.2M
+    /// // calls are then 1,000,000 in a package and 199,000 per call.
+    /// let forecast = Forecast::new(Component::QuickVerification, 1_200_000, Days(365));
+    /// let best = policy.plan(&forecast.with_trial(policy.trial_quota()))?;
+    /// assert!(matches!(best.lines[0], PlanLine::Trial { calls: 1000, .. }));
+    /// assert_eq!(best.total.to_string(), "CNY 33970.00"); // 28000 + 199,000 x 0.03
+    /// assert_eq!(best.pay_per_call.to_string(), "CNY 35970.00"); // 1,199,000 x 0.03
     /// # Ok::<(), billing_rules::Error>(())
     /// ```
     ///
@@ -331,7 +380,9 @@ fn plan_unruled(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error
 
     let linear = linear_option(policy, price, horizon);
     let candidates = candidates(policy, horizon, linear.map(|l| l.unit_price))?;
-    let n = forecast.calls;
+    // R-USE-02/07: free trial calls first; the rest is what is paid for.
+    let trial = forecast.trial_calls.min(forecast.calls);
+    let n = forecast.calls - trial;
 
     let mut counts: Vec<u64> = vec![0; candidates.len()];
     let mut linear_calls: u64 = 0;
@@ -366,6 +417,12 @@ fn plan_unruled(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by(|&a, &b| candidates[b].calls.cmp(&candidates[a].calls));
     let mut lines = Vec::new();
+    if trial > 0 {
+        lines.push(PlanLine::Trial {
+            calls: trial,
+            subtotal: Money::zero(currency),
+        });
+    }
     for i in order {
         let count = counts.get(i).copied().unwrap_or(0);
         if count == 0 {
@@ -405,13 +462,14 @@ fn plan_unruled(policy: &UsagePolicy, forecast: &Forecast) -> Result<Plan, Error
     })?;
     let pay_per_call = price.checked_mul(Decimal::from(n))?;
     let saving = pay_per_call.checked_sub(total)?;
-    let per_call_cost = if n == 0 {
+    let made = forecast.calls;
+    let per_call_cost = if made == 0 {
         None
     } else {
         // The true quotient, rounded once: rounding a 28-digit quotient
         // again could tip a near-tie (two roundings of one amount).
         let rounding = Rounding::new(RoundingMode::HalfUp, currency.scale().saturating_add(4));
-        let rounded = crate::exact::div_round(total.amount(), Decimal::from(n), rounding)?;
+        let rounded = crate::exact::div_round(total.amount(), Decimal::from(made), rounding)?;
         Some(without_padding(rounded, total.amount().scale()))
     };
     Ok(Plan {
