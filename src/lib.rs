@@ -144,6 +144,7 @@ pub mod payment;
 pub mod policy;
 pub mod prelude;
 pub mod presets;
+pub mod preview;
 pub mod pricing;
 pub mod quantity;
 pub mod refund;
