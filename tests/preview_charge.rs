@@ -198,7 +198,7 @@ fn a_tampered_quote_is_refused() {
     assert!(text.contains("altered"), "{text}");
     // A trailing zero is a different receipt.
     let digits = Preview {
-        total: billing_rules::money::Money::cny(Decimal::new(200_000_0, 3)),
+        total: billing_rules::money::Money::cny(Decimal::new(2_000_000, 3)),
         ..preview
     };
     let text = refused(
