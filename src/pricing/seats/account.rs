@@ -12,7 +12,7 @@ use crate::decider::Decider;
 use crate::error::{Error, Figure, Reason};
 use crate::fingerprint::Fingerprint;
 use crate::money::Money;
-use crate::preview::{Figures, Inputs, Preview, PreviewAction};
+use crate::preview::{Figures, Inputs, Preview, PreviewAction, instant_key, money_key};
 use crate::rule::RuleId;
 
 /// The seats an account holds and what it paid for them.
@@ -249,8 +249,7 @@ impl Decider for SeatAccount {
 }
 
 /// A command's purchase, without its quote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Request {
     Purchase(SeatOrder),
     Upgrade(SeatOrder),
@@ -266,6 +265,17 @@ impl Request {
             | SeatAccountCommand::UpgradeQuoted { order, .. } => Request::Upgrade(*order),
             SeatAccountCommand::Extend { periods }
             | SeatAccountCommand::ExtendQuoted { periods, .. } => Request::Extend(*periods),
+        }
+    }
+
+    /// What the order fingerprint hashes: the action, seats, periods and
+    /// start instant.
+    fn key(self) -> (PreviewAction, u32, u32, Option<(i64, u32)>) {
+        match self {
+            Request::Purchase(o) | Request::Upgrade(o) => {
+                (self.action(), o.seats, o.periods, o.start.map(instant_key))
+            }
+            Request::Extend(periods) => (self.action(), 0, periods, None),
         }
     }
 
@@ -294,9 +304,18 @@ fn inputs<'a>(
         action: request.action(),
         priced_at: at,
         policy: policy.fingerprint(),
-        order: Fingerprint::of(&request).map_err(digest)?,
-        // Only the current holding decides a price.
-        state: Fingerprint::of(&state.current).map_err(digest)?,
+        order: Fingerprint::of(&request.key()).map_err(digest)?,
+        // Only the current holding decides a price: its seats, what was
+        // paid and when it runs, as numbers (see `instant_key`).
+        state: Fingerprint::of(&state.current.map(|h| {
+            (
+                h.seats,
+                money_key(h.purchase.paid),
+                instant_key(h.purchase.start),
+                instant_key(h.purchase.end),
+            )
+        }))
+        .map_err(digest)?,
     })
 }
 
