@@ -39,7 +39,8 @@ const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
 // PRIME without its 2^88 term.
 const PRIME_LOW: u128 = PRIME - (1 << 88);
 
-/// A stable 128-bit digest of a value's JSON (see the [module](self) docs).
+/// A stable 128-bit digest of a value's JSON: FNV-1a (128-bit) over its
+/// `serde_json` text, for detecting change, not forgery.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Fingerprint(u128);
 
