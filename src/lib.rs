@@ -18,8 +18,9 @@
 //!    errors ([`Error`] and its kinds) at the crate root.
 //! 2. **Policies**: [`policy`] (the spec / `TryFrom` pattern) and
 //!    [`presets`] (the published figures composed into specs).
-//! 3. **Calculators**: [`pricing`] (seat plans, tiers, the pricing models), [`usage`] (per-use
-//!    charges, packages, traffic).
+//! 3. **Calculators**: [`pricing`] (seat plans, tiers, the pricing models,
+//!    and the seat account that charges them), [`usage`] (per-use charges,
+//!    packages, traffic), [`preview`] (a price shown, charged exactly).
 //! 4. **State machines**: the [`Decider`] and [`TimeDriven`] traits at the
 //!    crate root, [`lifecycle`], [`payment`], [`refund`].
 //! 5. **Engine**: [`engine`], which returns its own
@@ -97,6 +98,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Preview = charge
+//!
+//! A price shown before a purchase can be charged exactly: the
+//! [`preview`] module's [`Preview`](preview::Preview) binds it by a
+//! [`Fingerprint`] to the policy, the order, the state and the instant it
+//! prorated at, and [`SeatAccount`](pricing::SeatAccount) charges a command
+//! carrying it to the digit, or refuses naming what changed. The module
+//! docs show an upgrade previewed at 23:50 and charged at 00:05 with the
+//! preview's credit.
+//!
 //! ## JSON
 //!
 //! Every public data type (de)serializes with serde. Policies and their
@@ -148,6 +159,7 @@ pub mod policy;
 pub mod postgres;
 pub mod prelude;
 pub mod presets;
+pub mod preview;
 pub mod pricing;
 pub mod quantity;
 pub mod refund;

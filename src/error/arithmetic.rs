@@ -97,6 +97,17 @@ pub enum ArithmeticError {
         /// The unit asked for.
         to: Unit,
     },
+    /// An amount could not be allocated by the weights given
+    /// ([`Money::allocate`](crate::money::Money::allocate)): no weights, a
+    /// negative weight, all weights zero, or an amount finer than its
+    /// currency's minor unit.
+    #[error("cannot allocate {amount}: {problem}")]
+    InvalidAllocation {
+        /// The amount to allocate, as written (`CNY 241.67`).
+        amount: String,
+        /// What is wrong and what would work.
+        problem: String,
+    },
 }
 
 impl ArithmeticError {

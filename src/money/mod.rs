@@ -19,6 +19,7 @@
 //! # Ok::<(), billing_rules::ArithmeticError>(())
 //! ```
 
+mod allocate;
 mod amount;
 mod currency;
 mod parse;

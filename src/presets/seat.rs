@@ -68,6 +68,7 @@ pub fn app_store_seat_pricing_spec() -> SeatPolicySpec {
             mobile: ChannelSpec::APP_STORE_MOBILE.to_vec(),
             desktop: ChannelSpec::APP_STORE_DESKTOP.to_vec(),
         },
+        quote_window_minutes: SeatPolicy::QUOTE_WINDOW_MINUTES,
     }
 }
 

@@ -289,6 +289,10 @@ pub use seats::{
     PricingRule, PricingSpec, Quote, SeatOrder, SeatPolicy, SeatPolicySpec, Step, StepDetail,
     Steps, Upgrade, Validity,
 };
+// Preview = charge: the seat account decider (its own line, for merges).
+pub use seats::{
+    Charge, SeatAccount, SeatAccountCommand, SeatAccountEvent, SeatAccountState, SeatHolding,
+};
 pub use tiers::{
     Axis, BlockMode, BlockTableSpec, BlockTierSpec, MAX_TIERS, Overflow, StandaloneTierTableSpec,
     Tier, TierMode, TierPart, TierParts, TierPrice, TierSpec, TierTable, TierTableSpec,

@@ -560,6 +560,7 @@ pub fn seat_policy_spec() -> impl Strategy<Value = SeatPolicySpec> {
                 bonus_cap_percent,
                 upgrade,
                 channels,
+                quote_window_minutes: SeatPolicy::QUOTE_WINDOW_MINUTES,
             },
         )
 }

@@ -5,8 +5,9 @@
 //! of (`channels.rs`, `duration.rs`); `steps.rs` the explanation of a
 //! quote; `quote.rs` quotes an order with them; `quote_json.rs` writes and
 //! re-checks a quote; `upgrade.rs` and `extension.rs` price on top of a
-//! quote. No file imports one above it.
+//! quote; `account.rs` charges them as a decider. No file imports one above it.
 
+mod account;
 mod channels;
 mod duration;
 mod extension;
@@ -16,6 +17,9 @@ mod quote_json;
 mod steps;
 mod upgrade;
 
+pub use account::{
+    Charge, SeatAccount, SeatAccountCommand, SeatAccountEvent, SeatAccountState, SeatHolding,
+};
 pub use channels::{ChannelSpec, PaymentChannel, Platform};
 pub use duration::{BonusAmount, BonusSpec, DiscountSpec};
 pub use extension::ExtensionOrder;

@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use super::channels::{ChannelSpec, PaymentChannel, Platform};
 use super::duration::{self, Bonus, BonusSpec, DiscountSpec};
+use chrono::TimeDelta;
+
 use crate::error::{Error, PolicyError};
+use crate::fingerprint::Fingerprint;
 use crate::money::{Money, RoundingMode};
 use crate::policy::{Locale, check};
 use crate::pricing::{Axis, TierTable, TierTableSpec};
@@ -240,6 +243,15 @@ pub struct SeatPolicySpec {
     /// R-SEAT-10: the payment channels of each platform.
     #[serde(default)]
     pub channels: ChannelSpec,
+    /// How long a preview of this plan's prices may be charged as it was
+    /// shown, in minutes (preset [`SeatPolicy::QUOTE_WINDOW_MINUTES`], 30;
+    /// 1 to [`SeatPolicy::MAX_QUOTE_WINDOW_MINUTES`]).
+    #[serde(default = "default_quote_window_minutes")]
+    pub quote_window_minutes: u32,
+}
+
+fn default_quote_window_minutes() -> u32 {
+    SeatPolicy::QUOTE_WINDOW_MINUTES
 }
 
 fn default_discount_floor() -> Decimal {
@@ -313,7 +325,8 @@ fn default_bonus_cap_percent() -> Decimal {
 ///     "min_seats": null, "max_seats": null, "max_total": null,
 ///     "discount_floor": "0.70", "bonus_cap_percent": "35",
 ///     "upgrade": {"granularity": "day", "rounding": "toward_zero"},
-///     "channels": {"mobile": ["wallet"], "desktop": ["wallet", "corporate_bank_transfer"]}
+///     "channels": {"mobile": ["wallet"], "desktop": ["wallet", "corporate_bank_transfer"]},
+///     "quote_window_minutes": 30
 /// });
 /// assert_eq!(serde_json::to_value(&policy)?, shape);
 /// assert_eq!(serde_json::from_value::<SeatPolicy>(shape)?, policy);
@@ -333,6 +346,11 @@ pub struct SeatPolicy {
     bonus_cap_percent: Decimal,
     upgrade: CreditRule,
     channels: ChannelSpec,
+    quote_window_minutes: u32,
+    // The spec's fingerprint, computed once when the policy is built: a
+    // quoted charge compares it on every command, and hashing the whole
+    // spec each time would cost more than the charge.
+    fingerprint: Fingerprint,
 }
 
 impl TryFrom<SeatPolicySpec> for SeatPolicy {
@@ -414,7 +432,14 @@ impl TryFrom<SeatPolicySpec> for SeatPolicy {
             check::ordered("min_seats", min, "max_seats", max).map_err(seats_rule)?;
         }
         spec.channels.validate()?;
-        Ok(SeatPolicy {
+        if !(1..=SeatPolicy::MAX_QUOTE_WINDOW_MINUTES).contains(&spec.quote_window_minutes) {
+            return Err(PolicyError::new(
+                "quote_window_minutes",
+                format!("a preview valid for {} minutes", spec.quote_window_minutes),
+                format!("1 to {} minutes", SeatPolicy::MAX_QUOTE_WINDOW_MINUTES),
+            ));
+        }
+        let mut policy = SeatPolicy {
             locale: spec.locale,
             period: spec.period,
             pricing,
@@ -427,7 +452,15 @@ impl TryFrom<SeatPolicySpec> for SeatPolicy {
             bonus_cap_percent: spec.bonus_cap_percent,
             upgrade: spec.upgrade,
             channels: spec.channels,
-        })
+            quote_window_minutes: spec.quote_window_minutes,
+            fingerprint: Fingerprint::ZERO,
+        };
+        // Of the normalized spec, so a policy and the policy read back from
+        // its JSON have the same fingerprint.
+        policy.fingerprint = Fingerprint::of(&policy.to_spec()).map_err(|e| {
+            PolicyError::new("spec", e.to_string(), "a spec whose JSON can be written")
+        })?;
+        Ok(policy)
     }
 }
 
@@ -459,7 +492,28 @@ impl SeatPolicy {
             bonus_cap_percent: self.bonus_cap_percent,
             upgrade: self.upgrade,
             channels: self.channels.clone(),
+            quote_window_minutes: self.quote_window_minutes,
         }
+    }
+
+    /// The preset window of a preview, 30 minutes: long enough to read and
+    /// pay, short enough that a shown price is not charged a day later.
+    pub const QUOTE_WINDOW_MINUTES: u32 = 30;
+
+    /// The longest window a policy may give a preview: 30 days.
+    pub const MAX_QUOTE_WINDOW_MINUTES: u32 = 30 * 24 * 60;
+
+    /// How long a preview of this plan's prices may be charged as shown
+    /// (the spec's `quote_window_minutes`).
+    pub fn quote_window(&self) -> TimeDelta {
+        TimeDelta::minutes(i64::from(self.quote_window_minutes))
+    }
+
+    /// The [`Fingerprint`] of this policy's spec: equal for two policies
+    /// that price alike field for field, and what a
+    /// [`Preview`](crate::preview::Preview) records as `policy`.
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.fingerprint
     }
 
     /// Currency, time zone and final rounding.

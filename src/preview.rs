@@ -1,0 +1,378 @@
+//! Preview = charge: a [`Preview`] is a price shown before a purchase,
+//! bound by a [`Fingerprint`] to everything that decided it, so that the
+//! purchase carrying it is charged exactly what was shown, or refused with
+//! the reason, never charged something else.
+//!
+//! A preview records:
+//!
+//! - the aggregate kind and account it was priced for;
+//! - what it prices ([`PreviewAction`]);
+//! - the fingerprints of the policy, of the order, and of the part of the
+//!   aggregate's state the price depends on (for a seat account, the
+//!   current purchase);
+//! - the instant the price was computed at (`priced_at`), which is also
+//!   the instant the charge prorates at (Stripe's `proration_date` idea);
+//! - `valid_until`, `priced_at` plus the policy's window (30 minutes by
+//!   default);
+//! - the figures shown: total, credit and amount due.
+//!
+//! A command carrying a preview is charged only when, at the charge, the
+//! kind, account and action match, the window is open, the policy, order
+//! and state fingerprints are those recorded, and pricing the order again at
+//! `priced_at` gives the recorded figures to the digit. Anything else is
+//! refused, naming what changed, and nothing is written.
+//!
+//! **The state, not the version.** The preview fingerprints the state the
+//! price depends on rather than the engine's version number: the decider
+//! sees the state, not the version, so the check is pure and runs the same
+//! inside and outside the engine; and an event that does not change the
+//! price (a setting, a notice) does not void a preview.
+//!
+//! The seat account ([`SeatAccount`](crate::pricing::SeatAccount)) charges
+//! purchases, upgrades and extensions this way:
+//!
+//! ```
+//! use billing_rules::Decider;
+//! use billing_rules::pricing::{SeatAccount, SeatAccountCommand, SeatOrder};
+//! use billing_rules::time::Zone;
+//!
+//! let policy = billing_rules::presets::app_store_seat_pricing()?;
+//! let bought = Zone::BEIJING.at(2025, 1, 1, 0, 0, 0)?;
+//! let buy = SeatAccountCommand::Purchase { order: SeatOrder::new(10, 1) };
+//! let (state, _) = SeatAccount::run(&SeatAccount::initial(), &buy, bought, &policy)?;
+//!
+//! // The customer previews an upgrade to 20 seats...
+//! let shown_at = Zone::BEIJING.at(2025, 9, 22, 23, 50, 0)?;
+//! let upgrade = SeatAccountCommand::Upgrade { order: SeatOrder::new(20, 1) };
+//! let preview = SeatAccount::preview("acct-1", &state, &upgrade, shown_at, &policy)?;
+//! assert_eq!(preview.credit.to_string(), "CNY 273.97"); // 100 of 365 days of 1000.00
+//! assert_eq!(preview.amount_due.to_string(), "CNY 1726.03");
+//!
+//! // ...and confirms 15 minutes later, after midnight: the charge prorates at
+//! // the preview's instant, so the credit is not a day short.
+//! let paid_at = Zone::BEIJING.at(2025, 9, 23, 0, 5, 0)?;
+//! let confirm = upgrade.with_quote("acct-1", preview.clone());
+//! let (_, events) = SeatAccount::run(&state, &confirm, paid_at, &policy)?;
+//! let charge = events[0].charge();
+//! assert_eq!((charge.credit, charge.amount_due), (preview.credit, preview.amount_due));
+//!
+//! // Past the window the preview is refused, naming why.
+//! let late = Zone::BEIJING.at(2025, 9, 23, 1, 0, 0)?;
+//! let err = SeatAccount::run(&state, &confirm, late, &policy).unwrap_err();
+//! assert!(err.to_string().contains("the quote expired at"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Figure, Reason};
+use crate::fingerprint::Fingerprint;
+use crate::money::Money;
+use crate::rule::RuleId;
+
+/// What a [`Preview`] prices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreviewAction {
+    /// A first (or renewed after expiry) seat purchase (R-SEAT-01..07).
+    SeatPurchase,
+    /// An upgrade with credit for the current purchase (R-SEAT-08).
+    SeatUpgrade,
+    /// More periods for the current seat count (R-SEAT-09).
+    SeatExtension,
+}
+
+impl PreviewAction {
+    /// Every variant, in declaration order.
+    pub const ALL: [Self; 3] = [Self::SeatPurchase, Self::SeatUpgrade, Self::SeatExtension];
+
+    /// The rule whose price the action charges: what a refusal names.
+    pub fn rule(self) -> RuleId {
+        match self {
+            PreviewAction::SeatPurchase => RuleId::Seat01,
+            PreviewAction::SeatUpgrade => RuleId::Seat08,
+            PreviewAction::SeatExtension => RuleId::Seat09,
+        }
+    }
+}
+
+/// A price shown before a purchase, bound to what decided it (see the
+/// [module](self) docs).
+///
+/// # JSON
+///
+/// Every field is required and no other is accepted: a preview edited by
+/// hand or by an older client is an error, never half-read.
+///
+/// ```json
+/// {
+///   "kind": "seat_account",
+///   "account": "acct-1",
+///   "action": "seat_upgrade",
+///   "priced_at": "2025-09-22T15:50:00Z",
+///   "valid_until": "2025-09-22T16:20:00Z",
+///   "policy": "…32 hex digits…",
+///   "order": "…", "state": "…", "fingerprint": "…",
+///   "total": {"amount": "2000.00", "currency": "CNY"},
+///   "credit": {"amount": "273.97", "currency": "CNY"},
+///   "amount_due": {"amount": "1726.03", "currency": "CNY"}
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preview {
+    /// The aggregate kind it was priced for (`"seat_account"`).
+    pub kind: String,
+    /// The account it was priced for.
+    pub account: String,
+    /// What it prices.
+    pub action: PreviewAction,
+    /// The instant the price was computed at; the charge prorates at it.
+    pub priced_at: DateTime<Utc>,
+    /// The last instant it may be charged: `priced_at` plus the policy's
+    /// window.
+    pub valid_until: DateTime<Utc>,
+    /// The policy's fingerprint.
+    pub policy: Fingerprint,
+    /// The order's fingerprint.
+    pub order: Fingerprint,
+    /// The fingerprint of the state the price depends on.
+    pub state: Fingerprint,
+    /// The fingerprint of all of the above but `valid_until` (which follows
+    /// from `priced_at` and the policy).
+    pub fingerprint: Fingerprint,
+    /// The order's price before credit.
+    pub total: Money,
+    /// The credit subtracted (zero when none).
+    pub credit: Money,
+    /// What the charge takes: `total - credit`.
+    pub amount_due: Money,
+}
+
+/// What decided a price: the inputs a [`Preview`] is bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Inputs<'a> {
+    pub kind: &'a str,
+    pub account: &'a str,
+    pub action: PreviewAction,
+    pub priced_at: DateTime<Utc>,
+    pub policy: Fingerprint,
+    pub order: Fingerprint,
+    pub state: Fingerprint,
+}
+
+/// The figures of a price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Figures {
+    pub total: Money,
+    pub credit: Money,
+    pub amount_due: Money,
+}
+
+impl Inputs<'_> {
+    /// The fingerprint binding all the inputs, in a fixed order.
+    pub fn fingerprint(&self) -> Result<Fingerprint, Error> {
+        let scalar = Fingerprint::of(&(
+            self.kind,
+            self.account,
+            self.action,
+            instant_key(self.priced_at),
+        ))
+        .map_err(|e| Reason::new(self.action.rule(), e.to_string()))?;
+        Ok(Fingerprint::combine(&[
+            scalar,
+            self.policy,
+            self.order,
+            self.state,
+        ]))
+    }
+
+    /// The preview of `figures` priced from these inputs, valid for
+    /// `window`.
+    pub fn preview(&self, figures: Figures, window: chrono::TimeDelta) -> Result<Preview, Error> {
+        let valid_until = self.valid_until(window)?;
+        Ok(Preview {
+            kind: self.kind.to_owned(),
+            account: self.account.to_owned(),
+            action: self.action,
+            priced_at: self.priced_at,
+            valid_until,
+            policy: self.policy,
+            order: self.order,
+            state: self.state,
+            fingerprint: self.fingerprint()?,
+            total: figures.total,
+            credit: figures.credit,
+            amount_due: figures.amount_due,
+        })
+    }
+
+    fn valid_until(&self, window: chrono::TimeDelta) -> Result<DateTime<Utc>, Error> {
+        self.priced_at.checked_add_signed(window).ok_or_else(|| {
+            Reason::new(
+                self.action.rule(),
+                format!(
+                    "a preview priced at {} would end past the calendar's end",
+                    self.priced_at.to_rfc3339()
+                ),
+            )
+            .with(Figure::instant("priced_at", self.priced_at))
+            .into()
+        })
+    }
+}
+
+impl Preview {
+    /// Refuses this preview unless it was priced from `current` (with its
+    /// own `priced_at`, the only input the charge takes from the preview)
+    /// and is charged at `now` within `window`. Checked in the order a
+    /// customer can act on: the wrong account or kind or action, the
+    /// window, then what changed (policy, order, state), then the seal.
+    pub(crate) fn check_inputs(
+        &self,
+        current: &Inputs<'_>,
+        now: DateTime<Utc>,
+        window: chrono::TimeDelta,
+    ) -> Result<(), Error> {
+        let rule = current.action.rule();
+        let refuse = |message: String, figure: Figure| -> Result<(), Error> {
+            Err(Reason::new(rule, message).with(figure).into())
+        };
+        if self.kind != current.kind {
+            return refuse(
+                format!(
+                    "this quote prices a {:?}, not a {:?}; ask a {} for a quote",
+                    self.kind, current.kind, current.kind
+                ),
+                Figure::text("quote_kind", self.kind.clone()),
+            );
+        }
+        if self.account != current.account {
+            return refuse(
+                format!(
+                    "this quote was made for account {:?}, not {:?}; preview the purchase on this account",
+                    self.account, current.account
+                ),
+                Figure::text("quote_account", self.account.clone()),
+            );
+        }
+        if self.action != current.action {
+            return refuse(
+                format!(
+                    "this quote prices a {:?}, and the command is a {:?}; preview what is bought",
+                    self.action, current.action
+                ),
+                Figure::text("quote_action", format!("{:?}", self.action)),
+            );
+        }
+        if now < self.priced_at {
+            return refuse(
+                format!(
+                    "the quote was priced at {}, after the charge at {}; a quote cannot come from the future",
+                    self.priced_at.to_rfc3339(),
+                    now.to_rfc3339()
+                ),
+                Figure::instant("priced_at", self.priced_at),
+            );
+        }
+        let valid_until = current.valid_until(window)?;
+        if now > valid_until {
+            return refuse(
+                format!(
+                    "the quote expired at {} (priced at {}, valid {} minutes); preview again",
+                    valid_until.to_rfc3339(),
+                    self.priced_at.to_rfc3339(),
+                    window.num_minutes()
+                ),
+                Figure::instant("valid_until", valid_until),
+            );
+        }
+        if self.policy != current.policy {
+            return refuse(
+                "the policy changed since the preview; preview again to see the current price"
+                    .to_owned(),
+                Figure::text("quote_policy", self.policy.to_string()),
+            );
+        }
+        if self.order != current.order {
+            return refuse(
+                "the order changed since the preview; preview the order being bought".to_owned(),
+                Figure::text("quote_order", self.order.to_string()),
+            );
+        }
+        if self.state != current.state {
+            return refuse(
+                "the current purchase changed since the preview; preview again".to_owned(),
+                Figure::text("quote_state", self.state.to_string()),
+            );
+        }
+        // Every named part matches; a different seal or end of window means
+        // the preview itself was edited.
+        if self.fingerprint != current.fingerprint()? || self.valid_until != valid_until {
+            return refuse(
+                "this quote was altered after it was made (its fingerprint does not match \
+                 its inputs); preview again"
+                    .to_owned(),
+                Figure::text("fingerprint", self.fingerprint.to_string()),
+            );
+        }
+        Ok(())
+    }
+
+    /// Refuses this preview unless its figures are, to the digit, those
+    /// its inputs price to now.
+    pub(crate) fn check_figures(&self, rule: RuleId, priced: &Figures) -> Result<(), Error> {
+        let pairs = [
+            ("total", self.total, priced.total),
+            ("credit", self.credit, priced.credit),
+            ("amount_due", self.amount_due, priced.amount_due),
+        ];
+        for (name, shown, actual) in pairs {
+            if !same_digits(shown, actual) {
+                return Err(Reason::new(
+                    rule,
+                    format!(
+                        "this quote says {name} {shown}, and its inputs price to {actual}: \
+                         the quote was altered; preview again"
+                    ),
+                )
+                .with(Figure::money(name, shown))
+                .into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An instant as the numbers it is made of: what a fingerprint hashes,
+/// since writing RFC 3339 text costs more than the rest of a charge.
+pub(crate) fn instant_key(at: DateTime<Utc>) -> (i64, u32) {
+    (at.timestamp(), at.timestamp_subsec_nanos())
+}
+
+/// An amount as its mantissa, scale and currency (a fingerprint input:
+/// "1.5" and "1.50" differ, as they do on a receipt).
+pub(crate) fn money_key(money: Money) -> (i128, u32, crate::money::Currency) {
+    (
+        money.amount().mantissa(),
+        money.amount().scale(),
+        money.currency(),
+    )
+}
+
+/// Equal amount, currency and number of decimals: "1.5" is not "1.50" on a
+/// receipt.
+fn same_digits(a: Money, b: Money) -> bool {
+    a == b && a.amount().scale() == b.amount().scale()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PreviewAction;
+
+    #[test]
+    fn all_has_every_variant_in_declaration_order() {
+        assert_all_variants!(PreviewAction: SeatPurchase, SeatUpgrade, SeatExtension);
+    }
+}
