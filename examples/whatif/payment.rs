@@ -471,7 +471,7 @@ fn refund(
             .iter()
             .map(|order| OrderAnswer {
                 order,
-                window_closes_at: window.closes_at(order.paid_at),
+                window_closes_at: window.closes_at(order.paid_at, zone),
                 eligibility: policy.eligibility(ledger, &order.id, flags, now),
             })
             .collect(),
@@ -605,14 +605,14 @@ fn status(status: OrderStatus) -> &'static str {
 
 fn local(zone: Zone, instant: DateTime<Utc>) -> String {
     instant
-        .with_timezone(&zone.offset())
+        .with_timezone(&zone.offset_at(instant))
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
 
 fn local_seconds(zone: Zone, instant: DateTime<Utc>) -> String {
     instant
-        .with_timezone(&zone.offset())
+        .with_timezone(&zone.offset_at(instant))
         .format("%Y-%m-%d %H:%M:%S")
         .to_string()
 }

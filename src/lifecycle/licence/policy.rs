@@ -27,7 +27,6 @@ use crate::time::{Days, Period};
 #[serde(deny_unknown_fields)]
 pub struct LicencePolicySpec {
     /// Currency, time zone and rounding.
-    #[serde(default)]
     pub locale: Locale,
     /// R-LIC-01: the price of one licence term, in the locale's currency
     /// (published: 30,000). Zero or more.

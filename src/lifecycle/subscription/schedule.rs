@@ -6,7 +6,7 @@
 
 use std::cmp::Ordering;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::policy::{Lapse, ReminderSpec, SubscriptionPolicy};
 use super::state::{Funds, Phase, Shortfall, SubscriptionEvent, SubscriptionState, Term};
@@ -160,11 +160,7 @@ fn next_reminder(
     if day > window.last() {
         return None;
     }
-    let at = zone
-        .offset()
-        .from_local_datetime(&day.and_time(spec.send_at))
-        .single()?
-        .with_timezone(&Utc);
+    let at = zone.from_local(day.and_time(spec.send_at)).ok()?;
     Some(Due {
         at: at.max(term.since),
         kind: DueKind::Reminder(day),

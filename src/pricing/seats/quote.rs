@@ -143,7 +143,7 @@ pub(super) fn above_cap(price: Money, cap: Money) -> bool {
 /// use serde_json::json;
 ///
 /// let policy: SeatPolicy = serde_json::from_str(
-///     r#"{"period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"}}"#,
+///     r#"{"locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}, "period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"}}"#,
 /// )?;
 /// let q = policy.quote(&SeatOrder::new(3, 1))?;
 /// let cny = |amount: &str| json!({"amount": amount, "currency": "CNY"});
@@ -340,6 +340,7 @@ impl SeatPolicy {
     ///
     /// // 5 to 100 seats at 100.00, capped at 5000.00 an order.
     /// let policy: SeatPolicy = serde_json::from_str(r#"{
+    ///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
     ///     "period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"},
     ///     "min_seats": 5, "max_seats": 100, "max_total": "5000.00"
     /// }"#)?;

@@ -267,12 +267,19 @@ fn midnights_between(zone: Zone, from: DateTime<Utc>, to: DateTime<Utc>) -> Resu
 /// midnight at or after `instant`.
 fn first_midnight_day(zone: Zone, instant: DateTime<Utc>) -> Result<i64, ArithmeticError> {
     const DAY: i64 = 86_400;
+    // One offset lookup: the offset in force at `instant` gives its local
+    // day in every zone, fixed or IANA.
     let local = instant
         .timestamp()
-        .checked_add(i64::from(zone.offset().local_minus_utc()))
+        .checked_add(i64::from(zone.offset_at(instant).local_minus_utc()))
         .ok_or(ArithmeticError::overflow("local time"))?;
     let day = local.div_euclid(DAY);
-    let into_day = local.rem_euclid(DAY) != 0 || instant.timestamp_subsec_nanos() != 0;
+    let mut into_day = local.rem_euclid(DAY) != 0 || instant.timestamp_subsec_nanos() != 0;
+    // A day whose midnight the clocks jumped over starts at the end of the
+    // jump, not at 00:00: only then can a start not at 00:00 be a start.
+    if into_day && zone.fixed_offset().is_none() && local.rem_euclid(DAY) < 3 * 3600 {
+        into_day = zone.start_of_local_day(instant)? != instant;
+    }
     day.checked_add(i64::from(into_day))
         .ok_or(ArithmeticError::overflow("local day"))
 }
