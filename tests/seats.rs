@@ -132,7 +132,10 @@ fn r_seat_01_the_validity_reads_as_days_a_period_and_instants() {
 fn r_seat_01_a_period_other_than_year_or_month_is_refused() {
     let err = policy_error(unit_price_spec(Period::days(90).unwrap(), "10"));
     assert_eq!(err.field, "period");
-    assert_eq!(err.allowed, "year (365 days) or month (31 days)");
+    assert_eq!(
+        err.allowed,
+        "year (365 days), month (31 days), or a calendar month or year from the purchase day ({\"calendar\": \"month\"})"
+    );
     assert_eq!(err.rule, Some(RuleId::Seat01));
 }
 

@@ -5,7 +5,8 @@
 //! instant falls on, how many days lie between two instants, what instant is
 //! N days later. A zone is a fixed offset (a local day is always 24 hours)
 //! or an IANA zone with daylight saving (a local day may be 23 or 25 hours;
-//! [`Zone`] states the rule at a transition).
+//! [`Zone`] states the rule at a transition). [`CalendarPeriod`] counts
+//! calendar months and years from a purchase day.
 //!
 //! The library never reads the system clock by itself: callers pass `now`,
 //! or inject a [`Clock`] into the engine.
@@ -21,6 +22,7 @@
 //! assert_eq!(zone.local_date(after), NaiveDate::from_ymd_opt(2025, 7, 1).unwrap());
 //! ```
 
+mod calendar;
 mod zone;
 mod zone_parse;
 
@@ -33,6 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ArithmeticError;
 
+pub use calendar::CalendarPeriod;
 pub use zone::Zone;
 
 /// A count of whole days.
@@ -82,11 +85,12 @@ impl fmt::Display for Days {
     }
 }
 
-/// A pricing period (R-SEAT-01): a year of 365 days, a month of 31 days, or
-/// a set number of days.
+/// A pricing period (R-SEAT-01): a year of 365 days, a month of 31 days, a
+/// set number of days, or a calendar month or year anchored on the
+/// purchase day ([`CalendarPeriod`]).
 ///
-/// Serialized as `"year"`, `"month"` or `{"days": 90}`; zero days cannot be
-/// built or deserialized.
+/// Serialized as `"year"`, `"month"`, `{"days": 90}` or
+/// `{"calendar": "month"}`; zero days cannot be built or deserialized.
 ///
 /// ```
 /// use billing_rules::time::{Days, Period};
@@ -104,6 +108,8 @@ pub enum Period {
     Month,
     /// A set number of days (at least one).
     Days(NonZeroU32),
+    /// A calendar month or year from the purchase day.
+    Calendar(CalendarPeriod),
 }
 
 impl Period {
@@ -112,12 +118,15 @@ impl Period {
         NonZeroU32::new(n).map(Period::Days)
     }
 
-    /// The period's length in days.
+    /// The period's length in days; for a calendar period the fewest days
+    /// it holds ([`CalendarPeriod::shortest`]): where the start is known,
+    /// [`Period::days_after`] counts the actual days.
     pub fn length(&self) -> Days {
         match self {
             Period::Year => Days(365),
             Period::Month => Days(31),
             Period::Days(n) => Days(n.get()),
+            Period::Calendar(calendar) => calendar.shortest(),
         }
     }
 }
@@ -128,6 +137,7 @@ impl fmt::Display for Period {
             Period::Year => f.write_str("year (365 days)"),
             Period::Month => f.write_str("month (31 days)"),
             Period::Days(n) => write!(f, "{} days", n),
+            Period::Calendar(calendar) => write!(f, "{calendar}"),
         }
     }
 }

@@ -107,9 +107,16 @@ impl LicencePolicy {
         Money::new(self.spec.price_per_term, self.spec.locale.currency)
     }
 
-    /// R-LIC-01: one term's length.
+    /// R-LIC-01: one term's length (for a calendar term, the fewest days
+    /// it holds; [`LicencePolicy::term_period`] counts from a start).
     pub fn term(&self) -> Days {
         self.spec.term.length()
+    }
+
+    /// R-LIC-01: one term as a period, which [`Period::end_after`] counts
+    /// from a start in the policy's zone.
+    pub fn term_period(&self) -> Period {
+        self.spec.term
     }
 
     /// R-LIC-06: the smallest qualifying traffic package.

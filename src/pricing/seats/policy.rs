@@ -344,7 +344,8 @@ impl TryFrom<SeatPolicySpec> for SeatPolicy {
             return Err(PolicyError::new(
                 "period",
                 format!("a period of {n} days is not a seat plan period"),
-                "year (365 days) or month (31 days)",
+                "year (365 days), month (31 days), or a calendar month or year from the \
+                 purchase day ({\"calendar\": \"month\"})",
             )
             .with_rule(RuleId::Seat01));
         }

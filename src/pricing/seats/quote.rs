@@ -383,10 +383,14 @@ pub(super) fn price(
     let period = policy.period();
     // Each figure's overflow names its own rule; `SeatPolicy::quote` names the pricing
     // rule for the rest.
-    let purchased_days = period
-        .length()
-        .checked_mul(periods)
-        .in_rule(RuleId::Seat01)?;
+    let zone = policy.locale().time_zone;
+    // A calendar period counts its actual days from a known start; without
+    // one (and for day-counted periods) `periods x length`.
+    let purchased_days = match order.start {
+        Some(start) if period.is_calendar() => period.days_after(start, periods, zone),
+        _ => period.length().checked_mul(periods),
+    }
+    .in_rule(RuleId::Seat01)?;
     let discount = policy.discount_for(periods);
     let bonus = policy.bonus_for(periods);
     let limits = (policy.min_seats().is_some() || policy.max_seats().is_some())
@@ -411,10 +415,9 @@ pub(super) fn price(
 
     let end = match order.start {
         Some(start) => Some(
-            policy
-                .locale()
-                .time_zone
-                .plus_days(start, total_days)
+            period
+                .end_after(start, periods, zone)
+                .and_then(|end| zone.plus_days(end, bonus_days))
                 .in_rule(RuleId::Seat01)?,
         ),
         None => None,
