@@ -49,5 +49,18 @@ fn zones(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, zones);
+/// The two lookups the zone answers are made of, in Berlin.
+fn lookups(c: &mut Criterion) {
+    let berlin: Zone = "Europe/Berlin".parse().expect("a zone");
+    let t = berlin.at(2025, 3, 20, 10, 0, 0).expect("a local time");
+    let local = berlin.checked_local(t).expect("in range");
+    c.bench_function("zone_lookup/offset_at", |b| {
+        b.iter(|| black_box(berlin).offset_at(black_box(t)))
+    });
+    c.bench_function("zone_lookup/from_local", |b| {
+        b.iter(|| black_box(berlin).from_local(black_box(local)))
+    });
+}
+
+criterion_group!(benches, zones, lookups);
 criterion_main!(benches);

@@ -393,3 +393,32 @@ fn an_iana_zone_travels_as_its_name_and_a_fixed_offset_as_today() {
     );
     assert_eq!(zone("Europe/Berlin").fixed_offset(), None);
 }
+
+#[test]
+fn the_berlin_eur_example_policy_reads_quotes_and_writes_its_locale_back() {
+    // examples/policies/berlin_eur.json, the file `whatif seats --policy`
+    // takes: 120 seats in the 51-200 tier at 9.50 EUR for 2 years at 0.85
+    // = 1938.00 EUR.
+    let policy: SeatPolicy =
+        serde_json::from_str(include_str!("../examples/policies/berlin_eur.json")).unwrap();
+    let berlin = zone("Europe/Berlin");
+    assert_eq!(policy.locale().time_zone, berlin);
+    let start = berlin.at(2025, 3, 29, 10, 0, 0).unwrap();
+    let quote = policy
+        .quote(&SeatOrder::new(120, 2).starting(start))
+        .unwrap();
+    assert_eq!(quote.total.to_string(), "EUR 1938.00");
+    assert_eq!(
+        quote.validity.end,
+        Some(berlin.at(2027, 3, 29, 10, 0, 0).unwrap())
+    );
+    // What `--print-policy` prints: the spec, locale first and explicit.
+    let printed = serde_json::to_value(&policy).unwrap();
+    assert_eq!(
+        printed["locale"],
+        serde_json::json!({"currency": "EUR", "time_zone": "Europe/Berlin", "rounding": "half_up"})
+    );
+    // The presets print theirs too.
+    let preset = serde_json::to_value(presets::app_store_seat_pricing().unwrap()).unwrap();
+    assert_eq!(preset["locale"]["time_zone"], "+08:00");
+}

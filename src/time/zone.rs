@@ -323,6 +323,8 @@ impl Zone {
     fn shift_days(&self, instant: DateTime<Utc>, days: i64) -> Option<DateTime<Utc>> {
         let delta = TimeDelta::try_days(days)?;
         match self.0 {
+            // No bonus days and the like: no offset lookup at all.
+            _ if days == 0 => Some(instant),
             Kind::Fixed(_) => instant.checked_add_signed(delta),
             Kind::Iana(_) => {
                 // One lookup from UTC for the local time, one from local

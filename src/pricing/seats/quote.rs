@@ -415,10 +415,15 @@ pub(super) fn price(
 
     let end = match order.start {
         Some(start) => Some(
-            period
-                .end_after(start, periods, zone)
-                .and_then(|end| zone.plus_days(end, bonus_days))
-                .in_rule(RuleId::Seat01)?,
+            match period {
+                // Days counted from the anchor, then the bonus days.
+                Period::Calendar(_) => period
+                    .end_after(start, periods, zone)
+                    .and_then(|end| zone.plus_days(end, bonus_days)),
+                // One conversion: every day of the validity at once.
+                _ => zone.plus_days(start, total_days),
+            }
+            .in_rule(RuleId::Seat01)?,
         ),
         None => None,
     };
