@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // of grace, then suspension.
     let policy = presets::chat_service_subscription()?;
     let local = |t: DateTime<Utc>| {
-        t.with_timezone(&Zone::BEIJING.offset())
+        t.with_timezone(&Zone::BEIJING.offset_at(t))
             .format("%m-%d %H:%M")
     };
 

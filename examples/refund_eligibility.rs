@@ -27,7 +27,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Exactly 10 days after o2 was paid, and one second later.
     let boundary = day(2025, 6, 15)?;
     for now in [boundary, boundary + TimeDelta::seconds(1)] {
-        println!("at {} (local):", now.with_timezone(&Zone::BEIJING.offset()));
+        println!(
+            "at {} (local):",
+            now.with_timezone(&Zone::BEIJING.offset_at(now))
+        );
         for order in ledger.orders() {
             let answer = match policy.eligibility(&ledger, &order.id, RefundFlags::default(), now) {
                 Eligibility::Eligible { amount, .. } => format!("refundable, {amount}"),

@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::time::Zone;
 
@@ -65,11 +65,8 @@ pub(crate) use one_line;
 /// whose local time chrono cannot hold (within hours of its range) is
 /// written in UTC rather than failing: a log line must always be written.
 pub(crate) fn instant(t: DateTime<Utc>, zone: Zone) -> String {
-    let offset = zone.offset();
-    match t
-        .naive_utc()
-        .checked_add_signed(TimeDelta::seconds(i64::from(offset.local_minus_utc())))
-    {
+    let offset = zone.offset_at(t);
+    match t.naive_utc().checked_add_offset(offset) {
         Some(local) => format!("{} {offset}", local.format("%Y-%m-%d %H:%M")),
         None => format!("{} +00:00", t.format("%Y-%m-%d %H:%M")),
     }

@@ -178,6 +178,7 @@ pub use rule::{RuleFamily, RuleId, UnknownRuleId};
 // The foreign types of the public API, so that callers need neither crate in
 // their own Cargo.toml (see "Dependencies you do not need to add" above).
 pub use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Utc};
+pub use chrono_tz::Tz;
 pub use rust_decimal::Decimal;
 
 #[cfg(doctest)]

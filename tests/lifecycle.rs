@@ -1668,7 +1668,7 @@ proptest! {
         let window = ReminderWindow::around(expiry_day(end, Zone::BEIJING), 7, 1).unwrap();
         let expected: Vec<NaiveDate> = window.days().collect();
         prop_assert_eq!(sent.iter().map(|r| r.date).collect::<Vec<_>>(), expected);
-        prop_assert!(sent.iter().all(|r| r.due.with_timezone(&Zone::BEIJING.offset()).time() == NaiveTime::from_hms_opt(10, 0, 0).unwrap()));
+        prop_assert!(sent.iter().all(|r| r.due.with_timezone(&Zone::BEIJING.offset_at(r.due)).time() == NaiveTime::from_hms_opt(10, 0, 0).unwrap()));
     }
 }
 

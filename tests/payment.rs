@@ -543,7 +543,7 @@ fn r_pay_09_invoices_come_from_where_the_order_was_paid() {
 
 #[test]
 fn r_pay_09_routing_is_policy_data() {
-    let json = r#"{"invoice_routing": {
+    let json = r#"{"locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}, "invoice_routing": {
         "prepaid_personal_wallet": "environment_console",
         "prepaid_cloud_account": "environment_console",
         "pay_as_you_go": "cloud_account_billing_centre"}}"#;
@@ -563,7 +563,10 @@ fn r_pay_09_routing_is_policy_data() {
 
 #[test]
 fn r_pay_03_policy_spec_defaults_to_the_published_figures() {
-    let spec: PaymentPolicySpec = serde_json::from_str("{}").unwrap();
+    let spec: PaymentPolicySpec = serde_json::from_str(
+        r#"{"locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}}"#,
+    )
+    .unwrap();
     assert_eq!(spec, presets::cloud_payment_spec());
     assert_eq!(PaymentPolicy::try_from(spec).unwrap(), policy());
     let json = serde_json::to_value(policy()).unwrap();

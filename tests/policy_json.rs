@@ -38,7 +38,7 @@ fn r_seat_06_a_misspelt_cap_is_refused_not_ignored() {
 
 #[test]
 fn r_seat_03_a_misspelt_tier_field_is_refused() {
-    let json = r#"{"period": "year", "pricing": {"rule": "tiered", "mode": "volume",
+    let json = r#"{"locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}, "period": "year", "pricing": {"rule": "tiered", "mode": "volume",
         "tiers": [{"from": "1", "to": null, "unit_prise": "10"}]}}"#;
     let err = serde_json::from_str::<SeatPolicy>(json).unwrap_err();
     assert!(err.to_string().contains("unit_prise"), "{err}");

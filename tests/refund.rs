@@ -492,7 +492,10 @@ fn r_ref_03_negative_traffic_or_amount_is_refused() {
 
 #[test]
 fn r_ref_03_policy_is_validated_and_defaults_to_the_published_figures() {
-    let spec: LicenceRefundPolicySpec = serde_json::from_str("{}").unwrap();
+    let spec: LicenceRefundPolicySpec = serde_json::from_str(
+        r#"{"locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}}"#,
+    )
+    .unwrap();
     assert_eq!(spec, presets::live_plugin_licence_refunds_spec());
     assert_eq!(
         LicenceRefundPolicy::try_from(spec).unwrap(),

@@ -132,7 +132,10 @@ fn r_seat_01_the_validity_reads_as_days_a_period_and_instants() {
 fn r_seat_01_a_period_other_than_year_or_month_is_refused() {
     let err = policy_error(unit_price_spec(Period::days(90).unwrap(), "10"));
     assert_eq!(err.field, "period");
-    assert_eq!(err.allowed, "year (365 days) or month (31 days)");
+    assert_eq!(
+        err.allowed,
+        "year (365 days), month (31 days), or a calendar month or year from the purchase day ({\"calendar\": \"month\"})"
+    );
     assert_eq!(err.rule, Some(RuleId::Seat01));
 }
 
@@ -1082,7 +1085,7 @@ fn the_published_figures_are_constants_of_the_pricing_types() {
 
 #[test]
 fn a_minimal_json_spec_takes_the_published_defaults() {
-    let json = r#"{"period": "month", "pricing": {"rule": "unit_price", "unit_price": "9.9"}}"#;
+    let json = r#"{"locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}, "period": "month", "pricing": {"rule": "unit_price", "unit_price": "9.9"}}"#;
     let policy: SeatPolicy = serde_json::from_str(json).unwrap();
     let spec = policy.to_spec();
     assert_eq!(spec.discount_floor, d("0.70"));
@@ -1176,7 +1179,7 @@ fn r_seat_02_to_06_an_edited_quote_does_not_deserialize() {
 
 #[test]
 fn an_invalid_policy_does_not_deserialize() {
-    let json = r#"{"period": "year", "pricing": {"rule": "unit_price", "unit_price": "10"},
+    let json = r#"{"locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}, "period": "year", "pricing": {"rule": "unit_price", "unit_price": "10"},
                    "min_seats": 10, "max_seats": 5}"#;
     let err = serde_json::from_str::<SeatPolicy>(json).unwrap_err();
     assert!(err.to_string().contains("`min_seats`"), "{err}");

@@ -51,7 +51,7 @@ fn r_use_10_addon_charge_multiplies_before_dividing_ceiling_6_per_3() {
 /// every `per` minutes.
 fn transcoding_policy(per: &str, price: &str) -> AddOnPolicy {
     let json = format!(
-        r#"{{"transcoding":[{{"resolution":"hd","price":{{"unit":"minutes","per":"{per}","price":"{price}"}}}}],
+        r#"{{"locale":{{"currency":"CNY","time_zone":"+08:00","rounding":"half_up"}},"transcoding":[{{"resolution":"hd","price":{{"unit":"minutes","per":"{per}","price":"{price}"}}}}],
             "recording":{{"unit":"channels","per":"1","price":"30"}},
             "snapshots":{{"unit":"count","per":"1000","price":"0.10"}},
             "moderation":{{"unit":"count","per":"3","price":"0.07"}}}}"#

@@ -41,11 +41,9 @@ impl When {
     pub fn at(self, zone: Zone) -> std::result::Result<DateTime<Utc>, String> {
         match self {
             When::Instant(t) => Ok(t),
-            When::Local(local) => local
-                .and_local_timezone(zone.offset())
-                .single()
-                .map(|t| t.with_timezone(&Utc))
-                .ok_or_else(|| format!("{local} is out of range in UTC{zone}")),
+            When::Local(local) => zone
+                .from_local(local)
+                .map_err(|_| format!("{local} is out of range in {zone}")),
         }
     }
 }

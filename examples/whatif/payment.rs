@@ -409,7 +409,7 @@ fn switch(
         .collect();
     out.line(&format!(
         "Dates (assumed): one step a day from {}.",
-        start.with_timezone(&zone.offset()).format("%Y-%m-%d")
+        zone.local_date(start)
     ));
     out.table(
         &[
@@ -489,7 +489,7 @@ fn refund(
             .iter()
             .map(|order| OrderAnswer {
                 order,
-                window_closes_at: window.closes_at(order.paid_at),
+                window_closes_at: window.closes_at(order.paid_at, zone),
                 eligibility: policy.eligibility(ledger, &order.id, flags, now),
             })
             .collect(),
@@ -623,14 +623,14 @@ fn status(status: OrderStatus) -> &'static str {
 
 fn local(zone: Zone, instant: DateTime<Utc>) -> String {
     instant
-        .with_timezone(&zone.offset())
+        .with_timezone(&zone.offset_at(instant))
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
 
 fn local_seconds(zone: Zone, instant: DateTime<Utc>) -> String {
     instant
-        .with_timezone(&zone.offset())
+        .with_timezone(&zone.offset_at(instant))
         .format("%Y-%m-%d %H:%M:%S")
         .to_string()
 }

@@ -244,7 +244,7 @@ fn monthly_variant(spec: &mut SeatPolicySpec) {
 }
 
 fn local(t: DateTime<Utc>, zone: Zone) -> String {
-    t.with_timezone(&zone.offset())
+    t.with_timezone(&zone.offset_at(t))
         .format("%Y-%m-%d %H:%M:%S %:z")
         .to_string()
 }

@@ -24,7 +24,7 @@ use billing_rules::lifecycle::{
 };
 use billing_rules::prelude::*;
 use billing_rules::{NaiveDate, TimeDelta};
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use crate::args::{self, PolicyFile};
@@ -194,17 +194,14 @@ fn postpaid_preset(
 }
 
 fn local(zone: Zone, at: DateTime<Utc>) -> String {
-    at.with_timezone(&zone.offset())
+    at.with_timezone(&zone.offset_at(at))
         .format("%Y-%m-%d %a %H:%M")
         .to_string()
 }
 
 fn instant(zone: Zone, at: NaiveDateTime) -> std::result::Result<DateTime<Utc>, String> {
-    zone.offset()
-        .from_local_datetime(&at)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| format!("{at} is out of range"))
+    zone.from_local(at)
+        .map_err(|_| format!("{at} is out of range"))
 }
 
 /// `at` moved by `days` whole days, or an error past chrono's range.

@@ -68,14 +68,24 @@ pub enum ArithmeticError {
     },
     /// A currency code or scale is not valid.
     #[error(
-        "`{code}` (scale {scale}) is not a valid currency: use three capital letters and a \
-         scale of at most 28; known codes are CNY, USD, EUR, GBP, HKD, JPY"
+        "`{code}` (scale {scale}) is not a valid currency: a code is three capital letters \
+         (an ISO 4217 code such as EUR, or your own) and a scale is at most 28"
     )]
     InvalidCurrency {
         /// The code given.
         code: String,
         /// The scale given.
         scale: u32,
+    },
+    /// A code alone that names no ISO 4217 currency with a minor unit.
+    #[error(
+        "`{code}` is not an ISO 4217 currency code with a minor unit: give an ISO code such as \
+         CNY, EUR, JPY or BHD, or your own currency with its scale, as {{\"code\": \"{code}\", \
+         \"scale\": 2}}"
+    )]
+    UnknownCurrency {
+        /// The code given.
+        code: String,
     },
     /// A local date and time that does not exist (the 30th of February,
     /// 24:00) or lies outside the supported range; see

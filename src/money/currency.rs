@@ -12,8 +12,11 @@ use rust_decimal::Decimal;
 /// A currency: a three-letter code and the scale of its minor unit.
 ///
 /// CNY (yuan, minor unit 0.01) is the preset of every published policy.
-/// Known ISO codes serialize as their code (`"CNY"`); a custom currency
-/// serializes as `{"code": "XTS", "scale": 3}`.
+/// Every ISO 4217 currency with a minor unit is known by its code alone,
+/// with its ISO scale (JPY 0, CNY 2, BHD 3; the table of the
+/// `iso_currency` crate), and serializes as its code (`"CNY"`). Any other
+/// currency, or an ISO code at another scale, is built with
+/// [`Currency::new`] and serializes as `{"code": "XTS", "scale": 3}`.
 ///
 /// ```
 /// use billing_rules::money::Currency;
@@ -21,6 +24,8 @@ use rust_decimal::Decimal;
 /// assert_eq!(Currency::CNY.scale(), 2);
 /// assert_eq!(Currency::JPY.scale(), 0);
 /// assert_eq!("USD".parse::<Currency>()?, Currency::USD);
+/// assert_eq!("BHD".parse::<Currency>()?.scale(), 3);
+/// assert_eq!("CLF".parse::<Currency>()?.scale(), 4);
 /// # Ok::<(), billing_rules::ArithmeticError>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -28,16 +33,6 @@ pub struct Currency {
     code: [u8; 3],
     scale: u8,
 }
-
-/// Currencies whose code alone names them (ISO 4217 minor-unit scales).
-pub(super) const KNOWN: [Currency; 6] = [
-    Currency::CNY,
-    Currency::USD,
-    Currency::EUR,
-    Currency::GBP,
-    Currency::HKD,
-    Currency::JPY,
-];
 
 impl Currency {
     /// Chinese yuan, minor unit 0.01 (fen). The preset currency.
@@ -74,8 +69,19 @@ impl Currency {
         Decimal::new(1, self.scale())
     }
 
+    /// The ISO 4217 currency `code` names, with its minor unit; `None`
+    /// for a code that is not ISO 4217 or has no minor unit (gold, XTS).
+    pub(super) fn iso(code: &str) -> Option<Currency> {
+        let iso = iso_currency::Currency::from_code(code)?;
+        let scale = u8::try_from(iso.exponent()?).ok()?;
+        let bytes: [u8; 3] = code.as_bytes().try_into().ok()?;
+        Some(Currency::from_parts(bytes, scale))
+    }
+
+    /// True for an ISO 4217 currency at its ISO scale, which its code
+    /// alone names.
     pub(super) fn is_known(&self) -> bool {
-        KNOWN.contains(self)
+        Currency::iso(self.code()) == Some(*self)
     }
 }
 

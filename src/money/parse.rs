@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::currency::{Currency, KNOWN};
+use super::currency::Currency;
 use crate::error::ArithmeticError;
 use crate::money::MAX_SCALE;
 
@@ -43,17 +43,17 @@ impl Currency {
 impl FromStr for Currency {
     type Err = ArithmeticError;
 
-    /// Parses a known ISO code (CNY, USD, EUR, GBP, HKD, JPY). Other
-    /// currencies are built with [`Currency::new`], which needs their scale.
+    /// Parses an ISO 4217 code with a minor unit (CNY, JPY, BHD, ...) at
+    /// its ISO scale. Other currencies are built with [`Currency::new`],
+    /// which needs their scale.
+    ///
+    /// ```
+    /// use billing_rules::money::Currency;
+    /// let err = "ABC".parse::<Currency>().unwrap_err();
+    /// assert!(err.to_string().contains(r#"{"code": "ABC", "scale": 2}"#));
+    /// ```
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        KNOWN
-            .iter()
-            .copied()
-            .find(|c| c.code() == s)
-            .ok_or_else(|| ArithmeticError::InvalidCurrency {
-                code: s.to_owned(),
-                scale: 0,
-            })
+        Currency::iso(s).ok_or_else(|| ArithmeticError::UnknownCurrency { code: s.to_owned() })
     }
 }
 

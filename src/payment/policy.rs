@@ -7,8 +7,9 @@
 //! assert_eq!(published.switch_limit(), 4); // R-PAY-03
 //!
 //! // A platform that allows 2 switches and starts on the cloud account; the
-//! // fields left out keep their published values.
-//! let json = r#"{"switch_limit": 2, "default_method": "prepaid_cloud_account"}"#;
+//! // fields left out keep their published values. The locale is required.
+//! let json = r#"{"switch_limit": 2, "default_method": "prepaid_cloud_account",
+//!     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}}"#;
 //! let policy: PaymentPolicy = serde_json::from_str(json)?;
 //! assert_eq!(policy.switch_limit(), 2);
 //! assert_eq!(policy.default_method(), PaymentMethod::PrepaidCloudAccount);
@@ -33,7 +34,9 @@ use crate::policy::Locale;
 /// ```
 /// use billing_rules::payment::{PaymentPolicy, PaymentPolicySpec};
 ///
-/// let spec: PaymentPolicySpec = serde_json::from_str(r#"{"switch_limit": 2}"#)?;
+/// let spec: PaymentPolicySpec = serde_json::from_str(r#"{"switch_limit": 2, "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}}"#)?;
+/// let missing = serde_json::from_str::<PaymentPolicySpec>(r#"{"switch_limit": 2}"#);
+/// assert!(missing.unwrap_err().to_string().contains("missing field `locale`"));
 /// let policy = PaymentPolicy::try_from(spec)?;
 /// assert_eq!(policy.switch_limit(), 2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -42,26 +45,41 @@ use crate::policy::Locale;
 /// # JSON
 ///
 /// The full shape is in [`PaymentPolicy`]'s JSON section; the smallest
-/// spec is `{}` (the published figures).
+/// spec is the locale alone (with the published figures).
 ///
 /// ```json
 /// {"switch_limit": 2, "default_method": "prepaid_cloud_account"}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentPolicySpec {
     /// How many switches an account may make in all (R-PAY-03); the next
     /// one is refused. Zero disables switching.
+    #[serde(default = "PaymentPolicySpec::switch_limit")]
     pub switch_limit: u32,
     /// The method that applies before the first purchase chooses one
     /// (R-PAY-01).
+    #[serde(default = "PaymentPolicySpec::default_method")]
     pub default_method: PaymentMethod,
     /// Where invoices come from, by method (R-PAY-09).
+    #[serde(default = "PaymentPolicySpec::invoice_routing")]
     pub invoice_routing: InvoiceRouting,
     /// Currency, zone and rounding; amounts in switch facts must be in this
-    /// currency.
+    /// currency. Required in JSON: a policy never guesses its currency.
     pub locale: Locale,
+}
+
+// Serde's defaults field by field: the locale has none.
+impl PaymentPolicySpec {
+    fn switch_limit() -> u32 {
+        PaymentPolicy::SWITCH_LIMIT
+    }
+    fn default_method() -> PaymentMethod {
+        PaymentPolicy::DEFAULT_METHOD
+    }
+    fn invoice_routing() -> InvoiceRouting {
+        PaymentPolicy::INVOICE_ROUTING
+    }
 }
 
 impl Default for PaymentPolicySpec {

@@ -8,8 +8,11 @@ use crate::time::Zone;
 /// Every policy embeds one. The preset ([`Locale::default`]) is yuan, days
 /// counted in UTC+08:00, and final amounts rounded half-up to the fen.
 ///
-/// Serialized as `{"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}`;
-/// every field may be left out and takes its preset value.
+/// Serialized as `{"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}`
+/// or, in Berlin in euros, `{"currency": "EUR", "time_zone": "Europe/Berlin",
+/// "rounding": "half_up"}`. Every policy spec's JSON must carry its
+/// `locale` (a spec without one is refused: a policy never guesses its
+/// currency); inside it, a field left out takes its preset value.
 ///
 /// ```
 /// use billing_rules::policy::Locale;

@@ -256,14 +256,14 @@ pub(crate) fn window_closed(
     now: DateTime<Utc>,
     zone: Zone,
 ) -> Option<Reason> {
-    if window.contains(start, now) {
+    if window.contains(start, now, zone) {
         return None;
     }
     let days = window.days();
     // `now` is past the end, so the end is inside chrono's range.
-    let closes = window.closes_at(start).unwrap_or(now);
+    let closes = window.closes_at(start, zone).unwrap_or(now);
     let local = |t: DateTime<Utc>| {
-        t.with_timezone(&zone.offset())
+        t.with_timezone(&zone.offset_at(t))
             .format("%Y-%m-%d %H:%M:%S %:z")
             .to_string()
     };

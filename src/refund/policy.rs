@@ -10,12 +10,13 @@
 //! assert_eq!(published.traffic_limit().to_string(), "20 GB");
 //!
 //! // A platform with a 7-day window that does not refuse abnormal refunds.
-//! let app: AppRefundPolicy = serde_json::from_str(r#"{"window_days": 7, "refuse_abnormal": false}"#)?;
+//! let app: AppRefundPolicy = serde_json::from_str(r#"{"window_days": 7, "refuse_abnormal": false,
+//!     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}}"#)?;
 //! assert_eq!(app.window().days(), Days(7));
 //! assert!(!app.refuse_abnormal());
 //!
 //! // Reading a policy validates it: a window of 0 days is refused (R-REF-01).
-//! let err = serde_json::from_str::<AppRefundPolicy>(r#"{"window_days": 0}"#).unwrap_err();
+//! let err = serde_json::from_str::<AppRefundPolicy>(r#"{"window_days": 0, "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}}"#).unwrap_err();
 //! assert!(err.to_string().contains("`window_days`: a window of 0 days refunds nothing"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -40,7 +41,7 @@ use crate::time::Days;
 /// use billing_rules::refund::{AppRefundPolicy, AppRefundPolicySpec};
 /// use billing_rules::time::Days;
 ///
-/// let spec: AppRefundPolicySpec = serde_json::from_str(r#"{"window_days": 7}"#)?;
+/// let spec: AppRefundPolicySpec = serde_json::from_str(r#"{"window_days": 7, "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}}"#)?;
 /// assert_eq!(AppRefundPolicy::try_from(spec)?.window().days(), Days(7));
 ///
 /// let err = AppRefundPolicy::try_from(AppRefundPolicySpec { window_days: 0, ..Default::default() });
@@ -56,18 +57,29 @@ use crate::time::Days;
 /// {"window_days": 7, "refuse_abnormal": false}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 #[serde(deny_unknown_fields)]
 pub struct AppRefundPolicySpec {
     /// Days after payment an app order stays refundable (R-REF-01); at
     /// least 1.
+    #[serde(default = "AppRefundPolicySpec::window_days")]
     pub window_days: u32,
     /// Refuse a refund the caller flags as abnormal (R-REF-04 says it "may"
     /// be refused; the preset refuses).
+    #[serde(default = "AppRefundPolicySpec::refuse_abnormal")]
     pub refuse_abnormal: bool,
     /// Currency, zone and rounding; every order of a ledger is in this
-    /// currency.
+    /// currency. Required in JSON: a policy never guesses its currency.
     pub locale: Locale,
+}
+
+// Serde's defaults field by field: the locale has none.
+impl AppRefundPolicySpec {
+    fn window_days() -> u32 {
+        AppRefundPolicy::WINDOW_DAYS
+    }
+    fn refuse_abnormal() -> bool {
+        AppRefundPolicy::REFUSE_ABNORMAL
+    }
 }
 
 impl Default for AppRefundPolicySpec {
@@ -155,7 +167,7 @@ crate::policy::policy_spec!(AppRefundPolicy => AppRefundPolicySpec, kept in spec
 /// use billing_rules::refund::{LicenceRefundPolicy, LicenceRefundPolicySpec};
 ///
 /// let spec: LicenceRefundPolicySpec =
-///     serde_json::from_str(r#"{"traffic_limit": {"value": "0.05", "unit": "TB"}}"#)?;
+///     serde_json::from_str(r#"{"traffic_limit": {"value": "0.05", "unit": "TB"}, "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}}"#)?;
 /// let policy = LicenceRefundPolicy::try_from(spec)?;
 /// assert_eq!(policy.traffic_limit().to_string(), "0.05 TB");
 ///
@@ -172,20 +184,35 @@ crate::policy::policy_spec!(AppRefundPolicy => AppRefundPolicySpec, kept in spec
 /// {"window_days": 14, "traffic_limit": {"value": "0.05", "unit": "TB"}}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 #[serde(deny_unknown_fields)]
 pub struct LicenceRefundPolicySpec {
     /// Days after the account's first licence purchase a licence stays
     /// refundable (R-REF-03); at least 1.
+    #[serde(default = "LicenceRefundPolicySpec::window_days")]
     pub window_days: u32,
     /// The most playback traffic over the window that still qualifies
     /// (R-REF-03; the limit itself qualifies). A data quantity, zero or
     /// more.
+    #[serde(default = "LicenceRefundPolicySpec::traffic_limit")]
     pub traffic_limit: Quantity,
     /// Refuse a refund the caller flags as abnormal (R-REF-04).
+    #[serde(default = "LicenceRefundPolicySpec::refuse_abnormal")]
     pub refuse_abnormal: bool,
-    /// Currency, zone and rounding.
+    /// Currency, zone and rounding. Required in JSON.
     pub locale: Locale,
+}
+
+// Serde's defaults field by field: the locale has none.
+impl LicenceRefundPolicySpec {
+    fn window_days() -> u32 {
+        LicenceRefundPolicy::WINDOW_DAYS
+    }
+    fn traffic_limit() -> Quantity {
+        LicenceRefundPolicy::TRAFFIC_LIMIT
+    }
+    fn refuse_abnormal() -> bool {
+        LicenceRefundPolicy::REFUSE_ABNORMAL
+    }
 }
 
 impl Default for LicenceRefundPolicySpec {

@@ -171,7 +171,7 @@ pub struct TranscodingPriceSpec {
 ///
 /// # JSON
 ///
-/// `locale` may be left out (the preset locale). The live plugin's
+/// `locale` is required (a policy never guesses its currency). The live plugin's
 /// **illustrative** preset, with one resolution:
 ///
 /// ```json
@@ -181,7 +181,6 @@ pub struct TranscodingPriceSpec {
 #[serde(deny_unknown_fields)]
 pub struct AddOnPolicySpec {
     /// Currency, time zone and final rounding.
-    #[serde(default)]
     pub locale: Locale,
     /// Transcoding prices by resolution (units of minutes).
     pub transcoding: Vec<TranscodingPriceSpec>,

@@ -30,7 +30,7 @@ pub enum WhenExhausted {
 
 /// A per-use policy as written in a configuration.
 ///
-/// `locale` and `exemptions` may be left out (preset locale, nobody
+/// `locale` is required; `exemptions` may be left out (nobody
 /// exempt); the full shape is in [`UsagePolicy`]'s JSON section.
 ///
 /// # JSON
@@ -42,7 +42,6 @@ pub enum WhenExhausted {
 #[serde(deny_unknown_fields)]
 pub struct UsagePolicySpec {
     /// Currency, time zone and final rounding.
-    #[serde(default)]
     pub locale: Locale,
     /// When billing starts (R-USE-06); published:
     /// [`UsagePolicy::BILLING_START`], 2023-08-26 00:00 +08:00.
@@ -77,6 +76,7 @@ pub struct UsagePolicySpec {
 /// use serde_json::json;
 ///
 /// let policy: UsagePolicy = serde_json::from_value(json!({
+///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
 ///     "billing_start": "2023-08-25T16:00:00Z",
 ///     "prices": [{"component": "quick_verification", "price": "0.03"}],
 ///     "trial_quota": 1000,

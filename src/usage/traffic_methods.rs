@@ -256,23 +256,19 @@ impl Decider for BillingMethods {
 /// (chrono's `naive_local` expects the local time to exist), so the
 /// decider works it out checked.
 fn local_day(zone: Zone, now: DateTime<Utc>) -> Result<NaiveDate, Error> {
-    let offset = chrono::Duration::seconds(i64::from(zone.offset().local_minus_utc()));
-    now.naive_utc()
-        .checked_add_signed(offset)
-        .map(|local| local.date())
-        .ok_or_else(|| {
-            Reason::new(
-                RuleId::Use09,
-                format!(
-                    "{} is at the edge of the calendar: its local day in {zone} does not exist; \
+    zone.checked_local_date(now).map_err(|_| {
+        Reason::new(
+            RuleId::Use09,
+            format!(
+                "{} is at the edge of the calendar: its local day in {zone} does not exist; \
                      give an instant within the calendar",
-                    now.to_rfc3339()
-                ),
-            )
-            .with(Figure::instant("now", now))
-            .with(Figure::text("time_zone", zone.to_string()))
-            .into()
-        })
+                now.to_rfc3339()
+            ),
+        )
+        .with(Figure::instant("now", now))
+        .with(Figure::text("time_zone", zone.to_string()))
+        .into()
+    })
 }
 
 /// The rule an arithmetic error of `command` is reported under: every

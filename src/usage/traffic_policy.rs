@@ -96,7 +96,7 @@ fn switch_delay_days() -> u32 {
 
 /// A traffic policy as written in a configuration (R-USE-09).
 ///
-/// `locale` and `switch_delay_days` may be left out (preset locale, 1
+/// `locale` is required; `switch_delay_days` may be left out (1
 /// day); the full shape is in [`TrafficPolicy`]'s JSON section.
 ///
 /// # JSON
@@ -108,7 +108,6 @@ fn switch_delay_days() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct TrafficPolicySpec {
     /// Currency, time zone (days are local days) and final rounding.
-    #[serde(default)]
     pub locale: Locale,
     /// The tariffs, one entry per region.
     pub regions: Vec<RegionTariffSpec>,
@@ -241,7 +240,9 @@ impl Tariff {
 /// use billing_rules::usage::TrafficPolicy;
 /// use serde_json::json;
 ///
-/// let policy: TrafficPolicy = serde_json::from_value(json!({"regions": [{
+/// let policy: TrafficPolicy = serde_json::from_value(json!({
+///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
+///     "regions": [{
 ///     "region": "mainland",
 ///     "traffic": {"unit": "GB", "tiers": {"mode": "graduated", "tiers": [
 ///         {"from": "0", "to": "2000", "unit_price": "0.20"}, {"from": "2000", "unit_price": "0.18"}]}},

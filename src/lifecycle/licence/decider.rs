@@ -273,8 +273,9 @@ fn extension(
         LicenceStatus::Available { until } => until,
         _ => now,
     };
-    let days = policy.term().checked_mul(terms)?;
-    let end = policy.locale().time_zone.plus_days(start, days)?;
+    let end = policy
+        .term_period()
+        .end_after(start, terms, policy.locale().time_zone)?;
     Ok((start, end))
 }
 

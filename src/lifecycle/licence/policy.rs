@@ -27,7 +27,6 @@ use crate::time::{Days, Period};
 #[serde(deny_unknown_fields)]
 pub struct LicencePolicySpec {
     /// Currency, time zone and rounding.
-    #[serde(default)]
     pub locale: Locale,
     /// R-LIC-01: the price of one licence term, in the locale's currency
     /// (published: 30,000). Zero or more.
@@ -108,9 +107,16 @@ impl LicencePolicy {
         Money::new(self.spec.price_per_term, self.spec.locale.currency)
     }
 
-    /// R-LIC-01: one term's length.
+    /// R-LIC-01: one term's length (for a calendar term, the fewest days
+    /// it holds; [`LicencePolicy::term_period`] counts from a start).
     pub fn term(&self) -> Days {
         self.spec.term.length()
+    }
+
+    /// R-LIC-01: one term as a period, which [`Period::end_after`] counts
+    /// from a start in the policy's zone.
+    pub fn term_period(&self) -> Period {
+        self.spec.term
     }
 
     /// R-LIC-06: the smallest qualifying traffic package.

@@ -86,7 +86,6 @@ pub struct ArrearsReminderSpec {
 #[serde(deny_unknown_fields)]
 pub struct PostpaidPolicySpec {
     /// Currency, time zone (the bill day is a local day) and rounding.
-    #[serde(default)]
     pub locale: Locale,
     /// How the account falls into arrears.
     pub trigger: ArrearsTrigger,

@@ -73,7 +73,7 @@ impl Decider for Subscription {
                 start_extra_trial(state, *by, now, policy)
             }
             SubscriptionCommand::Purchase { validity } => {
-                let end = zone.plus_days(now, validity.length())?;
+                let end = validity.end_after(now, 1, zone)?;
                 Ok(vec![SubscriptionEvent::Purchased { at: now, end }])
             }
             SubscriptionCommand::Renew { validity } => {
@@ -83,7 +83,7 @@ impl Decider for Subscription {
                     SubscriptionStatus::Active { ends } => ends,
                     _ => now,
                 };
-                let end = zone.plus_days(start, validity.length())?;
+                let end = validity.end_after(start, 1, zone)?;
                 Ok(vec![SubscriptionEvent::Renewed {
                     at: now,
                     start,

@@ -122,7 +122,6 @@ pub struct ReminderSpec {
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionPolicySpec {
     /// Currency, time zone (calendar days) and rounding.
-    #[serde(default)]
     pub locale: Locale,
     /// R-LIFE-01: the trial length, started when the app goes live. `None`
     /// for no trial; otherwise 1 day or more.
@@ -167,6 +166,7 @@ pub struct SubscriptionPolicySpec {
 /// use billing_rules::time::Days;
 ///
 /// let spec: SubscriptionPolicySpec = serde_json::from_str(r#"{
+///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
 ///     "trial_days": 14,
 ///     "grace_hours": 24,
 ///     "lapse": "suspended"
@@ -176,7 +176,7 @@ pub struct SubscriptionPolicySpec {
 /// assert_eq!(policy.lapse(), Lapse::Suspended);
 ///
 /// let bad: SubscriptionPolicySpec =
-///     serde_json::from_str(r#"{"trial_days": 0, "lapse": "intercepted"}"#).unwrap();
+///     serde_json::from_str(r#"{"locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}, "trial_days": 0, "lapse": "intercepted"}"#).unwrap();
 /// let err = SubscriptionPolicy::try_from(bad).unwrap_err();
 /// assert_eq!(err.field, "trial_days");
 /// # Ok::<(), billing_rules::PolicyError>(())

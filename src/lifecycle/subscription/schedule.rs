@@ -6,7 +6,7 @@
 
 use std::cmp::Ordering;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::policy::{Lapse, ReminderSpec, SubscriptionPolicy};
 use super::state::{Funds, Phase, Shortfall, SubscriptionEvent, SubscriptionState, Term};
@@ -16,7 +16,7 @@ use crate::error::{ArithmeticError, Error, Figure, InRule, Reason};
 use crate::lifecycle::notices::{Notice, Reminder, ReminderWindow, TermKind, checked_expiry_day};
 use crate::money::Money;
 use crate::rule::RuleId;
-use crate::time::{Period, Zone};
+use crate::time::{Days, Period, Zone};
 
 /// What comes due next, before it is turned into an event.
 #[derive(Debug, Clone, Copy)]
@@ -111,13 +111,15 @@ fn notice_due(term: &Term, kind: TermKind, policy: &SubscriptionPolicy) -> Optio
     if term.notified {
         return None;
     }
-    let lead = TimeDelta::days(i64::from(spec.lead_days));
-    // A term shorter than the lead gets its notice at once, at its start.
-    let at = match term.end.checked_sub_signed(lead) {
-        Some(at) if at > term.since => at,
+    let zone = policy.locale().time_zone;
+    // Calendar days in the policy's zone: the same local time `lead` days
+    // before the end, also across a daylight-saving change. A term shorter
+    // than the lead gets its notice at once, at its start.
+    let at = match zone.minus_days(term.end, Days(spec.lead_days)) {
+        Ok(at) if at > term.since => at,
         _ => term.since,
     };
-    policy.locale().time_zone.checked_local_date(at).ok()?;
+    zone.checked_local_date(at).ok()?;
     Some(Due {
         at,
         kind: DueKind::Notice(kind),
@@ -138,9 +140,10 @@ fn next_reminder(
     horizon: DateTime<Utc>,
 ) -> Option<Due> {
     // Cheap bound first: no reminder of this term is due before
-    // end - (days up to expiry + 1) x 24 h, so most subscriptions of a sweep
-    // stop here without any calendar arithmetic.
-    let before = TimeDelta::days(i64::from(spec.days_up_to_expiry) + 1);
+    // end - (days up to expiry + 2) x 24 h (one day more than the calendar
+    // needs, for the hours a daylight-saving change adds), so most
+    // subscriptions of a sweep stop here without any calendar arithmetic.
+    let before = TimeDelta::days(i64::from(spec.days_up_to_expiry) + 2);
     if let Some(bound) = term.end.checked_sub_signed(before)
         && bound > horizon
     {
@@ -160,11 +163,7 @@ fn next_reminder(
     if day > window.last() {
         return None;
     }
-    let at = zone
-        .offset()
-        .from_local_datetime(&day.and_time(spec.send_at))
-        .single()?
-        .with_timezone(&Utc);
+    let at = zone.from_local(day.and_time(spec.send_at)).ok()?;
     Some(Due {
         at: at.max(term.since),
         kind: DueKind::Reminder(day),
@@ -289,8 +288,8 @@ fn paid_expiry(
         if covered {
             // Paid validity, not a schedule: a renewal that would end past
             // the calendar is refused, never cut short.
-            let end = zone
-                .plus_days(term.end, period.length())
+            let end = period
+                .end_after(term.end, 1, zone)
                 .map_err(|_| renewal_past_calendar(term.end, period, zone))?;
             *balance = Some(available.checked_sub(price).in_rule(RuleId::Life07)?);
             return Ok(SubscriptionEvent::AutoRenewed {

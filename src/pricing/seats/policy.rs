@@ -202,7 +202,6 @@ impl PricingRule {
 pub struct SeatPolicySpec {
     /// Currency, time zone and final rounding (preset: CNY, +08:00,
     /// half-up).
-    #[serde(default)]
     pub locale: Locale,
     /// R-SEAT-01: the pricing period, `"year"` (365 days) or `"month"` (31
     /// days).
@@ -288,7 +287,8 @@ fn default_bonus_cap_percent() -> Decimal {
 /// use billing_rules::time::Period;
 /// use rust_decimal::Decimal;
 ///
-/// let json = r#"{"period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"},
+/// let json = r#"{"locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
+///                "period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"},
 ///                "discounts": [{"periods": 2, "factor": "0.65"}]}"#;
 /// let err = serde_json::from_str::<SeatPolicy>(json).unwrap_err();
 /// assert!(err.to_string().contains("`discounts[0].factor`"));
@@ -362,7 +362,8 @@ impl TryFrom<SeatPolicySpec> for SeatPolicy {
             return Err(PolicyError::new(
                 "period",
                 format!("a period of {n} days is not a seat plan period"),
-                "year (365 days) or month (31 days)",
+                "year (365 days), month (31 days), or a calendar month or year from the \
+                 purchase day ({\"calendar\": \"month\"})",
             )
             .with_rule(RuleId::Seat01));
         }

@@ -143,7 +143,7 @@ pub(super) fn above_cap(price: Money, cap: Money) -> bool {
 /// use serde_json::json;
 ///
 /// let policy: SeatPolicy = serde_json::from_str(
-///     r#"{"period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"}}"#,
+///     r#"{"locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"}, "period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"}}"#,
 /// )?;
 /// let q = policy.quote(&SeatOrder::new(3, 1))?;
 /// let cny = |amount: &str| json!({"amount": amount, "currency": "CNY"});
@@ -340,6 +340,7 @@ impl SeatPolicy {
     ///
     /// // 5 to 100 seats at 100.00, capped at 5000.00 an order.
     /// let policy: SeatPolicy = serde_json::from_str(r#"{
+    ///     "locale": {"currency": "CNY", "time_zone": "+08:00", "rounding": "half_up"},
     ///     "period": "year", "pricing": {"rule": "unit_price", "unit_price": "100"},
     ///     "min_seats": 5, "max_seats": 100, "max_total": "5000.00"
     /// }"#)?;
@@ -382,10 +383,14 @@ pub(super) fn price(
     let period = policy.period();
     // Each figure's overflow names its own rule; `SeatPolicy::quote` names the pricing
     // rule for the rest.
-    let purchased_days = period
-        .length()
-        .checked_mul(periods)
-        .in_rule(RuleId::Seat01)?;
+    let zone = policy.locale().time_zone;
+    // A calendar period counts its actual days from a known start; without
+    // one (and for day-counted periods) `periods x length`.
+    let purchased_days = match order.start {
+        Some(start) if period.is_calendar() => period.days_after(start, periods, zone),
+        _ => period.length().checked_mul(periods),
+    }
+    .in_rule(RuleId::Seat01)?;
     let discount = policy.discount_for(periods);
     let bonus = policy.bonus_for(periods);
     let limits = (policy.min_seats().is_some() || policy.max_seats().is_some())
@@ -410,11 +415,15 @@ pub(super) fn price(
 
     let end = match order.start {
         Some(start) => Some(
-            policy
-                .locale()
-                .time_zone
-                .plus_days(start, total_days)
-                .in_rule(RuleId::Seat01)?,
+            match period {
+                // Days counted from the anchor, then the bonus days.
+                Period::Calendar(_) => period
+                    .end_after(start, periods, zone)
+                    .and_then(|end| zone.plus_days(end, bonus_days)),
+                // One conversion: every day of the validity at once.
+                _ => zone.plus_days(start, total_days),
+            }
+            .in_rule(RuleId::Seat01)?,
         ),
         None => None,
     };

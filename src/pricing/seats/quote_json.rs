@@ -8,7 +8,7 @@ use super::quote::{Figures, Quote, Validity, above_cap, list_and_discount, round
 use super::steps::{PriceBasis, StepDetail, Steps};
 use crate::money::Money;
 use crate::pricing::TierMode;
-use crate::time::{Days, Period};
+use crate::time::{CalendarPeriod, Days, Period};
 
 impl Serialize for Quote {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -133,11 +133,33 @@ fn check_arithmetic(quote: &Quote) -> Result<(), String> {
         )
     };
     let validity = &quote.validity;
-    let purchased = quote
-        .period
-        .length()
-        .checked_mul(quote.periods)
-        .map_err(|e| e.to_string())?;
+    let periods = quote.periods;
+    // A calendar period's days depend on its start and zone, which a quote
+    // does not carry: they must lie between its shortest and longest months
+    // or years (28 to 31, 365 to 366 days a period).
+    let purchased = match (quote.period, validity.start) {
+        (Period::Calendar(calendar), Some(_)) => {
+            let longest = match calendar {
+                CalendarPeriod::Month => Days(31),
+                CalendarPeriod::Year => Days(366),
+            };
+            let days = validity.purchased_days;
+            let low = calendar
+                .shortest()
+                .checked_mul(periods)
+                .map_err(|e| e.to_string())?;
+            let high = longest.checked_mul(periods).map_err(|e| e.to_string())?;
+            if days < low || days > high {
+                return Err(wrong("validity.purchased_days"));
+            }
+            days
+        }
+        _ => quote
+            .period
+            .length()
+            .checked_mul(periods)
+            .map_err(|e| e.to_string())?,
+    };
     if purchased != validity.purchased_days {
         return Err(wrong("validity.purchased_days"));
     }
@@ -157,7 +179,14 @@ fn check_arithmetic(quote: &Quote) -> Result<(), String> {
         ),
         None => None,
     };
-    if end != validity.end {
+    // In an IANA zone a local day lasts 23 to 25 hours, so the end may lie
+    // up to the largest daylight-saving shift (2 h, in the tz database)
+    // either side of `total_days x 24 h`; in a fixed offset it is exact.
+    let shifted = match (end, validity.end) {
+        (Some(fixed), Some(given)) => (given - fixed).abs() <= chrono::TimeDelta::hours(2),
+        _ => false,
+    };
+    if end != validity.end && !shifted {
         return Err(wrong("validity.end"));
     }
     let figures = &quote.figures;

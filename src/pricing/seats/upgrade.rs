@@ -184,10 +184,15 @@ impl CreditRule {
         }
         let from = now.max(current.start);
         let (remaining, total) = match self.granularity {
-            CreditGranularity::Day => (
-                midnights_between(zone, from, current.end)?,
-                midnights_between(zone, current.start, current.end)?,
-            ),
+            CreditGranularity::Day => {
+                // Each instant's local day once: in an IANA zone every one
+                // is an offset lookup.
+                let end = first_midnight_day(zone, current.end)?;
+                (
+                    days_before(end, first_midnight_day(zone, from)?)?,
+                    days_before(end, first_midnight_day(zone, current.start)?)?,
+                )
+            }
             CreditGranularity::Second => (
                 whole_seconds_between(from, current.end),
                 whole_seconds_between(current.start, current.end),
@@ -254,10 +259,11 @@ impl CreditRule {
     }
 }
 
-/// Local midnights in `[from, to)`: the local days that begin in it.
-fn midnights_between(zone: Zone, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64, Error> {
-    let days = first_midnight_day(zone, to)?
-        .checked_sub(first_midnight_day(zone, from)?)
+/// Local midnights in `[from, to)` (the local days that begin in it), from
+/// the day numbers of [`first_midnight_day`] of `to` and `from`.
+fn days_before(to: i64, from: i64) -> Result<u64, Error> {
+    let days = to
+        .checked_sub(from)
         .ok_or(ArithmeticError::overflow("count days"))?;
     // A negative count means `from` is after `to`: no day lies between.
     Ok(u64::try_from(days).unwrap_or(0))
@@ -267,12 +273,19 @@ fn midnights_between(zone: Zone, from: DateTime<Utc>, to: DateTime<Utc>) -> Resu
 /// midnight at or after `instant`.
 fn first_midnight_day(zone: Zone, instant: DateTime<Utc>) -> Result<i64, ArithmeticError> {
     const DAY: i64 = 86_400;
+    // One offset lookup: the offset in force at `instant` gives its local
+    // day in every zone, fixed or IANA.
     let local = instant
         .timestamp()
-        .checked_add(i64::from(zone.offset().local_minus_utc()))
+        .checked_add(i64::from(zone.offset_at(instant).local_minus_utc()))
         .ok_or(ArithmeticError::overflow("local time"))?;
     let day = local.div_euclid(DAY);
-    let into_day = local.rem_euclid(DAY) != 0 || instant.timestamp_subsec_nanos() != 0;
+    let mut into_day = local.rem_euclid(DAY) != 0 || instant.timestamp_subsec_nanos() != 0;
+    // A day whose midnight the clocks jumped over starts at the end of the
+    // jump, not at 00:00: only then can a start not at 00:00 be a start.
+    if into_day && zone.fixed_offset().is_none() && local.rem_euclid(DAY) < 3 * 3600 {
+        into_day = zone.start_of_local_day(instant)? != instant;
+    }
     day.checked_add(i64::from(into_day))
         .ok_or(ArithmeticError::overflow("local day"))
 }
