@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::fingerprint::{Fingerprint, FingerprintError};
+use crate::Fingerprint;
+use crate::FingerprintError;
 
 /// The policy a command is decided under, and the fingerprint recorded
 /// with what it decided ([`Commit::policy`](crate::engine::Commit::policy),

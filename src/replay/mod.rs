@@ -27,7 +27,7 @@
 //!
 //! Each entry is the command's own JSON (as the engine receives it) with
 //! the instant it was decided at added as `decided_at` (the name the
-//! engine's [`Recorded`](crate::engine::Recorded) answers use).
+//! engine's recorded answers use).
 //! `aggregate` is `order_ledger`, `package_wallet`, `subscription` or
 //! `payment_method`; examples/histories/ has samples.
 //!

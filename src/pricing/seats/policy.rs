@@ -8,8 +8,8 @@ use super::channels::{ChannelSpec, PaymentChannel, Platform};
 use super::duration::{self, Bonus, BonusSpec, DiscountSpec};
 use chrono::TimeDelta;
 
+use crate::Fingerprint;
 use crate::error::{Error, PolicyError};
-use crate::fingerprint::Fingerprint;
 use crate::money::{Money, RoundingMode};
 use crate::policy::{Locale, check};
 use crate::pricing::{Axis, TierTable, TierTableSpec};
