@@ -162,7 +162,9 @@ fn shell_words(text: &str) -> Vec<String> {
 #[test]
 fn every_whatif_command_in_the_readme_answers() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
+        .expect("README.md")
+        // A command continued over lines runs as one line, as in a shell.
+        .replace("\\\n", " ");
     let dir = std::env::temp_dir().join(format!("whatif-readme-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut ran = 0;
