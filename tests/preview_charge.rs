@@ -333,3 +333,43 @@ proptest! {
         prop_assert!(SeatAccount::run(&state, &quoted, shown + TimeDelta::minutes(31), &policy).is_err());
     }
 }
+
+/// The seat account is an engine aggregate: a preview taken from the stored
+/// state is charged exactly through `Engine` and `MemoryStore`, and the
+/// same key sent again returns the first answer without a second charge.
+#[test]
+fn preview_is_charged_exactly_through_the_engine() {
+    use billing_rules::engine::{AggregateId, Engine, IdempotencyKey, MemoryStore};
+    use billing_rules::time::FixedClock;
+
+    let policy = app_store_seat_pricing().unwrap();
+    let account = AggregateId::from(ACCOUNT);
+    let buy = SeatAccountCommand::Purchase {
+        order: SeatOrder::new(10, 1),
+    };
+    let store = MemoryStore::new();
+    Engine::new(FixedClock::new(bj(2025, 1, 1, 0, 0)), &store)
+        .execute::<SeatAccount>(&account, &buy, &policy, None)
+        .unwrap();
+
+    let upgrade = SeatAccountCommand::Upgrade {
+        order: SeatOrder::new(20, 1),
+    };
+    let shown_at = bj(2025, 9, 22, 23, 50);
+    let engine = Engine::new(FixedClock::new(bj(2025, 9, 23, 0, 5)), &store);
+    let state = engine.state::<SeatAccount>(&account).unwrap();
+    let preview = SeatAccount::preview(ACCOUNT, &state, &upgrade, shown_at, &policy).unwrap();
+    let quoted = upgrade.with_quote(ACCOUNT, preview.clone());
+    let key = IdempotencyKey::from("upgrade-1");
+    let first = engine
+        .execute::<SeatAccount>(&account, &quoted, &policy, Some(&key))
+        .unwrap();
+    assert_eq!(first.events.len(), 1);
+    assert_eq!(first.events[0].charge().credit.to_string(), "CNY 273.97");
+    assert_eq!(first.events[0].charge().amount_due, preview.amount_due);
+    let again = engine
+        .execute::<SeatAccount>(&account, &quoted, &policy, Some(&key))
+        .unwrap();
+    assert_eq!(again.version, first.version);
+    assert_eq!(store.events::<SeatAccount>(&account).len(), 2);
+}

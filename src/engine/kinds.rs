@@ -12,6 +12,7 @@ use crate::lifecycle::{
     SubscriptionPolicy, SubscriptionState,
 };
 use crate::payment::EnvironmentPayment;
+use crate::pricing::SeatAccount;
 use crate::refund::OrderLedger;
 use crate::usage::{
     BillingMethods, PackageWallet, UsagePolicy, WalletCommand, WalletEvent, WalletState,
@@ -116,4 +117,5 @@ untimed!(
     BundleClaim => "bundle_claim",
     EnvironmentPayment => "payment_method",
     OrderLedger => "order_ledger",
+    SeatAccount => "seat_account",
 );

@@ -25,6 +25,7 @@
 //! | bundle claim (one per traffic package) | [`BundleClaim`](crate::lifecycle::BundleClaim) | the licence's | none |
 //! | payment method | [`EnvironmentPayment`](crate::payment::EnvironmentPayment) | [`PaymentPolicy`](crate::payment::PaymentPolicy) ([`presets::cloud_payment`](crate::presets::cloud_payment)) | none |
 //! | order ledger | [`OrderLedger`](crate::refund::OrderLedger) | [`AppRefundPolicy`](crate::refund::AppRefundPolicy) ([`presets::app_store_refunds`](crate::presets::app_store_refunds)) | none |
+//! | seat account (charges seat purchases, previews) | [`SeatAccount`](crate::pricing::SeatAccount) | [`SeatPolicy`](crate::pricing::SeatPolicy) ([`presets::app_store_seat_pricing`](crate::presets::app_store_seat_pricing)) | none |
 //!
 //! A time-driven command is an ordinary command: a scheduler sends it
 //! through the engine like any other (with a key, when it may be retried),
