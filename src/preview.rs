@@ -7,26 +7,40 @@
 //!
 //! - the aggregate kind and account it was priced for;
 //! - what it prices ([`PreviewAction`]);
-//! - the fingerprints of the policy, of the order, and of the part of the
+//! - the policy's fingerprint, the order priced, and the part of the
 //!   aggregate's state the price depends on (for a seat account, the
-//!   current purchase);
+//!   current holding; for a package wallet, how many packages it holds);
 //! - the instant the price was computed at (`priced_at`), which is also
 //!   the instant the charge prorates at (Stripe's `proration_date` idea);
 //! - `valid_until`, `priced_at` plus the policy's window (30 minutes by
 //!   default);
+//! - `inputs`, the fingerprint of kind, account, action, policy, order and
+//!   state, and `fingerprint`, the quote's own, of `inputs` and the
+//!   instant: of everything that decided the price;
 //! - the figures shown: total, credit and amount due.
 //!
 //! A command carrying a preview is charged only when, at the charge, the
-//! kind, account and action match, the window is open, the policy, order
-//! and state fingerprints are those recorded, and pricing the order again at
-//! `priced_at` gives the recorded figures to the digit. Anything else is
-//! refused, naming what changed, and nothing is written.
+//! kind, account and action match, the window is open, the policy's
+//! fingerprint, the order and the state are those recorded, the
+//! fingerprint is that of `inputs` and the instant, and pricing the order
+//! again at `priced_at` gives the recorded figures to the digit. Anything
+//! else is refused, naming what changed, and nothing is written.
 //!
-//! **The state, not the version.** The preview fingerprints the state the
+//! **Compared, not hashed.** The order and the state are carried as values
+//! and compared with the command's and the aggregate's, so the charge
+//! hashes two words (the seal over `inputs` and the instant) rather than
+//! the order and state again: a quoted charge costs little more than an
+//! unquoted one. An edit to a carried value is refused as a change; an
+//! edit to the instant, the window, `inputs` or the fingerprint as an
+//! alteration. (Like every [`Fingerprint`], the seal detects edits, not a
+//! forger who recomputes it: sign the fingerprint to prove origin.)
+//!
+//! **The state, not the version.** The preview records the state the
 //! price depends on rather than the engine's version number: the decider
 //! sees the state, not the version, so the check is pure and runs the same
-//! inside and outside the engine; and an event that does not change the
-//! price (a setting, a notice) does not void a preview.
+//! inside and outside the engine; an event that does not change the price
+//! (a setting, a notice, a consumption) does not void a preview; and a
+//! charged preview is spent, since the charge changes that state.
 //!
 //! The seat account ([`SeatAccount`](crate::pricing::SeatAccount)) charges
 //! purchases, upgrades and extensions this way:
@@ -81,11 +95,18 @@ pub enum PreviewAction {
     SeatUpgrade,
     /// More periods for the current seat count (R-SEAT-09).
     SeatExtension,
+    /// A package bought from the catalogue into a package wallet (R-USE-05).
+    PackagePurchase,
 }
 
 impl PreviewAction {
     /// Every variant, in declaration order.
-    pub const ALL: [Self; 3] = [Self::SeatPurchase, Self::SeatUpgrade, Self::SeatExtension];
+    pub const ALL: [Self; 4] = [
+        Self::SeatPurchase,
+        Self::SeatUpgrade,
+        Self::SeatExtension,
+        Self::PackagePurchase,
+    ];
 
     /// The rule whose price the action charges: what a refusal names.
     pub fn rule(self) -> RuleId {
@@ -93,6 +114,7 @@ impl PreviewAction {
             PreviewAction::SeatPurchase => RuleId::Seat01,
             PreviewAction::SeatUpgrade => RuleId::Seat08,
             PreviewAction::SeatExtension => RuleId::Seat09,
+            PreviewAction::PackagePurchase => RuleId::Use05,
         }
     }
 }
@@ -100,10 +122,16 @@ impl PreviewAction {
 /// A price shown before a purchase, bound to what decided it (see the
 /// [module](self) docs).
 ///
+/// `O` is the order as priced and `S` the part of the aggregate's state
+/// the price depends on; each decider names its own:
+/// [`SeatPreview`](crate::pricing::SeatPreview) and
+/// [`PackagePreview`](crate::usage::PackagePreview).
+///
 /// # JSON
 ///
 /// Every field is required and no other is accepted: a preview edited by
-/// hand or by an older client is an error, never half-read.
+/// hand or by an older client is an error, never half-read. A seat
+/// upgrade's:
 ///
 /// ```json
 /// {
@@ -113,7 +141,9 @@ impl PreviewAction {
 ///   "priced_at": "2025-09-22T15:50:00Z",
 ///   "valid_until": "2025-09-22T16:20:00Z",
 ///   "policy": "…32 hex digits…",
-///   "order": "…", "state": "…", "fingerprint": "…",
+///   "order": {"upgrade": {"seats": 20, "periods": 1, "start": null}},
+///   "state": {"seats": 10, "purchase": {"paid": {"amount": "1000.00", "currency": "CNY"}, "start": "…", "end": "…"}},
+///   "inputs": "…", "fingerprint": "…",
 ///   "total": {"amount": "2000.00", "currency": "CNY"},
 ///   "credit": {"amount": "273.97", "currency": "CNY"},
 ///   "amount_due": {"amount": "1726.03", "currency": "CNY"}
@@ -121,8 +151,9 @@ impl PreviewAction {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Preview {
-    /// The aggregate kind it was priced for (`"seat_account"`).
+pub struct Preview<O, S> {
+    /// The aggregate kind it was priced for (`"seat_account"`,
+    /// `"package_wallet"`).
     pub kind: String,
     /// The account it was priced for.
     pub account: String,
@@ -135,12 +166,14 @@ pub struct Preview {
     pub valid_until: DateTime<Utc>,
     /// The policy's fingerprint.
     pub policy: Fingerprint,
-    /// The order's fingerprint.
-    pub order: Fingerprint,
-    /// The fingerprint of the state the price depends on.
-    pub state: Fingerprint,
-    /// The fingerprint of all of the above but `valid_until` (which follows
-    /// from `priced_at` and the policy).
+    /// The order priced.
+    pub order: O,
+    /// The part of the aggregate's state the price was computed from.
+    pub state: S,
+    /// The fingerprint of kind, account, action, policy, order and state.
+    pub inputs: Fingerprint,
+    /// The quote's own fingerprint, of `inputs` and `priced_at`: of
+    /// everything that decided the price. A charge records it.
     pub fingerprint: Fingerprint,
     /// The order's price before credit.
     pub total: Money,
@@ -152,14 +185,17 @@ pub struct Preview {
 
 /// What decided a price: the inputs a [`Preview`] is bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Inputs<'a> {
-    pub kind: &'a str,
+pub(crate) struct Inputs<'a, O, S> {
+    pub kind: &'static str,
     pub account: &'a str,
     pub action: PreviewAction,
     pub priced_at: DateTime<Utc>,
     pub policy: Fingerprint,
-    pub order: Fingerprint,
-    pub state: Fingerprint,
+    pub order: &'a O,
+    pub state: &'a S,
+    /// What a refusal says when the state differs ("the current purchase
+    /// changed since the preview; ...").
+    pub state_changed: &'static str,
 }
 
 /// The figures of a price.
@@ -170,28 +206,30 @@ pub(crate) struct Figures {
     pub amount_due: Money,
 }
 
-impl Inputs<'_> {
-    /// The fingerprint binding all the inputs, in a fixed order.
-    pub fn fingerprint(&self) -> Result<Fingerprint, Error> {
-        let scalar = Fingerprint::of(&(
+impl<O: Serialize + Clone + PartialEq, S: Serialize + Clone + PartialEq> Inputs<'_, O, S> {
+    /// The fingerprint of everything but the instant, in a fixed order:
+    /// computed once, when the preview is made.
+    fn digest(&self) -> Result<Fingerprint, Error> {
+        Fingerprint::of(&(
             self.kind,
             self.account,
             self.action,
-            instant_key(self.priced_at),
-        ))
-        .map_err(|e| Reason::new(self.action.rule(), e.to_string()))?;
-        Ok(Fingerprint::combine(&[
-            scalar,
             self.policy,
             self.order,
             self.state,
-        ]))
+        ))
+        .map_err(|e| Reason::new(self.action.rule(), e.to_string()).into())
     }
 
     /// The preview of `figures` priced from these inputs, valid for
     /// `window`.
-    pub fn preview(&self, figures: Figures, window: chrono::TimeDelta) -> Result<Preview, Error> {
+    pub fn preview(
+        &self,
+        figures: Figures,
+        window: chrono::TimeDelta,
+    ) -> Result<Preview<O, S>, Error> {
         let valid_until = self.valid_until(window)?;
+        let inputs = self.digest()?;
         Ok(Preview {
             kind: self.kind.to_owned(),
             account: self.account.to_owned(),
@@ -199,9 +237,10 @@ impl Inputs<'_> {
             priced_at: self.priced_at,
             valid_until,
             policy: self.policy,
-            order: self.order,
-            state: self.state,
-            fingerprint: self.fingerprint()?,
+            order: self.order.clone(),
+            state: self.state.clone(),
+            inputs,
+            fingerprint: seal(inputs, self.priced_at),
             total: figures.total,
             credit: figures.credit,
             amount_due: figures.amount_due,
@@ -223,15 +262,35 @@ impl Inputs<'_> {
     }
 }
 
-impl Preview {
+/// The quote's fingerprint: `inputs` and the instant as one 96-bit number
+/// (seconds, then nanoseconds), two words of FNV. The charge recomputes
+/// only this: every other field is compared with what the command, the
+/// policy and the state hold at the charge, so hashing them again would
+/// cost more than the price itself and prove nothing more.
+fn seal(inputs: Fingerprint, priced_at: DateTime<Utc>) -> Fingerprint {
+    // `as u64` keeps every bit of the seconds (two's complement), so two
+    // instants never share a word.
+    let seconds = u128::from(priced_at.timestamp() as u64);
+    let instant = (seconds << 32) | u128::from(priced_at.timestamp_subsec_nanos());
+    Fingerprint::combine(&[inputs, Fingerprint::from_u128(instant)])
+}
+
+impl<O, S> Preview<O, S>
+where
+    O: Serialize + Clone + PartialEq + std::fmt::Debug,
+    S: Serialize + Clone + PartialEq + std::fmt::Debug,
+{
     /// Refuses this preview unless it was priced from `current` (with its
     /// own `priced_at`, the only input the charge takes from the preview)
     /// and is charged at `now` within `window`. Checked in the order a
     /// customer can act on: the wrong account or kind or action, the
     /// window, then what changed (policy, order, state), then the seal.
+    ///
+    /// No field is hashed but the seal's two words: kind, account,
+    /// action, policy, order and state are compared as values.
     pub(crate) fn check_inputs(
         &self,
-        current: &Inputs<'_>,
+        current: &Inputs<'_, O, S>,
         now: DateTime<Utc>,
         window: chrono::TimeDelta,
     ) -> Result<(), Error> {
@@ -295,21 +354,23 @@ impl Preview {
                 Figure::text("quote_policy", self.policy.to_string()),
             );
         }
-        if self.order != current.order {
+        if self.order != *current.order {
             return refuse(
                 "the order changed since the preview; preview the order being bought".to_owned(),
-                Figure::text("quote_order", self.order.to_string()),
+                Figure::text("quote_order", format!("{:?}", self.order)),
             );
         }
-        if self.state != current.state {
+        if self.state != *current.state {
             return refuse(
-                "the current purchase changed since the preview; preview again".to_owned(),
-                Figure::text("quote_state", self.state.to_string()),
+                current.state_changed.to_owned(),
+                Figure::text("quote_state", format!("{:?}", self.state)),
             );
         }
         // Every named part matches; a different seal or end of window means
-        // the preview itself was edited.
-        if self.fingerprint != current.fingerprint()? || self.valid_until != valid_until {
+        // the preview itself was edited (its instant, its digest or its
+        // window).
+        if self.fingerprint != seal(self.inputs, self.priced_at) || self.valid_until != valid_until
+        {
             return refuse(
                 "this quote was altered after it was made (its fingerprint does not match \
                  its inputs); preview again"
@@ -345,22 +406,6 @@ impl Preview {
     }
 }
 
-/// An instant as the numbers it is made of: what a fingerprint hashes,
-/// since writing RFC 3339 text costs more than the rest of a charge.
-pub(crate) fn instant_key(at: DateTime<Utc>) -> (i64, u32) {
-    (at.timestamp(), at.timestamp_subsec_nanos())
-}
-
-/// An amount as its mantissa, scale and currency (a fingerprint input:
-/// "1.5" and "1.50" differ, as they do on a receipt).
-pub(crate) fn money_key(money: Money) -> (i128, u32, crate::money::Currency) {
-    (
-        money.amount().mantissa(),
-        money.amount().scale(),
-        money.currency(),
-    )
-}
-
 /// Equal amount, currency and number of decimals: "1.5" is not "1.50" on a
 /// receipt.
 fn same_digits(a: Money, b: Money) -> bool {
@@ -373,6 +418,6 @@ mod tests {
 
     #[test]
     fn all_has_every_variant_in_declaration_order() {
-        assert_all_variants!(PreviewAction: SeatPurchase, SeatUpgrade, SeatExtension);
+        assert_all_variants!(PreviewAction: SeatPurchase, SeatUpgrade, SeatExtension, PackagePurchase);
     }
 }

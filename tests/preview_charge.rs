@@ -2,7 +2,7 @@
 //! charged exactly the preview, or refused naming what changed.
 
 use billing_rules::presets::{app_store_seat_pricing, app_store_seat_pricing_spec};
-use billing_rules::preview::Preview;
+use billing_rules::pricing::SeatPreview as Preview;
 use billing_rules::pricing::{
     SeatAccount, SeatAccountCommand, SeatAccountState, SeatOrder, SeatPolicy, SeatPolicySpec,
 };
@@ -372,4 +372,127 @@ fn preview_is_charged_exactly_through_the_engine() {
         .unwrap();
     assert_eq!(again.version, first.version);
     assert_eq!(store.events::<SeatAccount>(&account).len(), 2);
+}
+
+/// The charge hashes only the seal (the digest of the inputs and the
+/// instant): an instant moved within the window, with its window moved
+/// along, or an edited digest or seal, is refused as altered.
+#[test]
+fn an_edited_instant_digest_or_seal_is_refused() {
+    let policy = app_store_seat_pricing().unwrap();
+    let state = ten_seats();
+    let shown = bj(2025, 9, 22, 10, 0);
+    let paid = shown + TimeDelta::minutes(10);
+    let preview = SeatAccount::preview(ACCOUNT, &state, &upgrade_to(20), shown, &policy).unwrap();
+    let earlier = Preview {
+        priced_at: shown - TimeDelta::minutes(5),
+        valid_until: preview.valid_until - TimeDelta::minutes(5),
+        ..preview.clone()
+    };
+    let inputs = Preview {
+        inputs: billing_rules::Fingerprint::from_u128(preview.inputs.as_u128() ^ 1),
+        ..preview.clone()
+    };
+    let seal = Preview {
+        fingerprint: billing_rules::Fingerprint::from_u128(preview.fingerprint.as_u128() ^ 1),
+        ..preview.clone()
+    };
+    for edited in [earlier, inputs, seal] {
+        let text = refused(
+            &state,
+            &upgrade_to(20).with_quote(ACCOUNT, edited),
+            paid,
+            &policy,
+        );
+        assert!(text.contains("altered after it was made"), "{text}");
+    }
+    // The untouched preview still charges.
+    assert!(
+        SeatAccount::run(
+            &state,
+            &upgrade_to(20).with_quote(ACCOUNT, preview),
+            paid,
+            &policy
+        )
+        .is_ok()
+    );
+}
+
+/// The quote carries the order and the holding it priced, compared as
+/// values: an order or holding edited in the quote is refused by name.
+#[test]
+fn an_order_or_holding_edited_in_the_quote_is_refused_by_name() {
+    let policy = app_store_seat_pricing().unwrap();
+    let state = ten_seats();
+    let shown = bj(2025, 9, 22, 10, 0);
+    let preview = SeatAccount::preview(ACCOUNT, &state, &upgrade_to(20), shown, &policy).unwrap();
+    assert_eq!(
+        preview.order,
+        billing_rules::pricing::SeatRequest::Upgrade(SeatOrder::new(20, 1))
+    );
+    assert_eq!(preview.state, state.current);
+    let order = Preview {
+        order: billing_rules::pricing::SeatRequest::Upgrade(SeatOrder::new(25, 1)),
+        ..preview.clone()
+    };
+    let text = refused(
+        &state,
+        &upgrade_to(20).with_quote(ACCOUNT, order),
+        shown,
+        &policy,
+    );
+    assert!(
+        text.contains("the order changed since the preview"),
+        "{text}"
+    );
+    let holding = Preview {
+        state: None,
+        ..preview.clone()
+    };
+    let text = refused(
+        &state,
+        &upgrade_to(20).with_quote(ACCOUNT, holding),
+        shown,
+        &policy,
+    );
+    assert!(
+        text.contains("the current purchase changed since the preview"),
+        "{text}"
+    );
+    // A charged quote is spent: the holding it priced is gone.
+    let quoted = upgrade_to(20).with_quote(ACCOUNT, preview);
+    let after = SeatAccount::run(&state, &quoted, shown, &policy).unwrap().0;
+    let text = refused(&after, &quoted, shown, &policy);
+    assert!(
+        text.contains("the current purchase changed since the preview"),
+        "{text}"
+    );
+}
+
+/// The preview's JSON names the order and holding it priced; read back it
+/// is the same preview and still charges.
+#[test]
+fn preview_json_carries_the_order_and_holding() {
+    let policy = app_store_seat_pricing().unwrap();
+    let state = ten_seats();
+    let shown = bj(2025, 9, 22, 10, 0);
+    let preview = SeatAccount::preview(ACCOUNT, &state, &upgrade_to(20), shown, &policy).unwrap();
+    let json = serde_json::to_value(&preview).unwrap();
+    assert_eq!(
+        json["order"],
+        serde_json::json!({"upgrade": {"seats": 20, "periods": 1, "start": null}})
+    );
+    assert_eq!(json["state"]["seats"], 10);
+    assert_eq!(json["state"]["purchase"]["paid"]["amount"], "1000.00");
+    let back: Preview = serde_json::from_value(json).unwrap();
+    assert_eq!(back, preview);
+    assert!(
+        SeatAccount::run(
+            &state,
+            &upgrade_to(20).with_quote(ACCOUNT, back),
+            shown,
+            &policy
+        )
+        .is_ok()
+    );
 }

@@ -292,6 +292,7 @@ pub use seats::{
 // Preview = charge: the seat account decider (its own line, for merges).
 pub use seats::{
     Charge, SeatAccount, SeatAccountCommand, SeatAccountEvent, SeatAccountState, SeatHolding,
+    SeatPreview, SeatRequest,
 };
 pub use tiers::{
     Axis, BlockMode, BlockTableSpec, BlockTierSpec, MAX_TIERS, Overflow, StandaloneTierTableSpec,

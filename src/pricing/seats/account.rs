@@ -12,7 +12,7 @@ use crate::decider::Decider;
 use crate::error::{Error, Figure, Reason};
 use crate::fingerprint::Fingerprint;
 use crate::money::Money;
-use crate::preview::{Figures, Inputs, Preview, PreviewAction, instant_key, money_key};
+use crate::preview::{Figures, Inputs, Preview, PreviewAction};
 use crate::rule::RuleId;
 
 /// The seats an account holds and what it paid for them.
@@ -26,6 +26,11 @@ pub struct SeatHolding {
     /// upgrade's credit (R-SEAT-08).
     pub purchase: CurrentPurchase,
 }
+
+/// A [`Preview`] of a seat purchase, upgrade or extension: the order
+/// priced is the command's [`SeatRequest`], the state the holding it was
+/// priced against.
+pub type SeatPreview = Preview<SeatRequest, Option<SeatHolding>>;
 
 /// The state of a [`SeatAccount`]: the current holding, if anything was
 /// bought.
@@ -78,7 +83,7 @@ pub enum SeatAccountCommand {
         /// What to buy: the order previewed.
         order: SeatOrder,
         /// The preview.
-        quote: Preview,
+        quote: SeatPreview,
     },
     /// [`SeatAccountCommand::Upgrade`] charged exactly as previewed.
     UpgradeQuoted {
@@ -87,7 +92,7 @@ pub enum SeatAccountCommand {
         /// The new order: the order previewed.
         order: SeatOrder,
         /// The preview.
-        quote: Preview,
+        quote: SeatPreview,
     },
     /// [`SeatAccountCommand::Extend`] charged exactly as previewed.
     ExtendQuoted {
@@ -96,27 +101,27 @@ pub enum SeatAccountCommand {
         /// How many periods: as previewed.
         periods: u32,
         /// The preview.
-        quote: Preview,
+        quote: SeatPreview,
     },
 }
 
 impl SeatAccountCommand {
     /// The same purchase carrying `quote`, run on `account`: the command a
     /// confirmation sends.
-    pub fn with_quote(&self, account: &str, quote: Preview) -> SeatAccountCommand {
+    pub fn with_quote(&self, account: &str, quote: SeatPreview) -> SeatAccountCommand {
         let account = account.to_owned();
-        match Request::of(self) {
-            Request::Purchase(order) => SeatAccountCommand::PurchaseQuoted {
+        match SeatRequest::of(self) {
+            SeatRequest::Purchase(order) => SeatAccountCommand::PurchaseQuoted {
                 account,
                 order,
                 quote,
             },
-            Request::Upgrade(order) => SeatAccountCommand::UpgradeQuoted {
+            SeatRequest::Upgrade(order) => SeatAccountCommand::UpgradeQuoted {
                 account,
                 order,
                 quote,
             },
-            Request::Extend(periods) => SeatAccountCommand::ExtendQuoted {
+            SeatRequest::Extend(periods) => SeatAccountCommand::ExtendQuoted {
                 account,
                 periods,
                 quote,
@@ -195,10 +200,10 @@ impl SeatAccount {
         command: &SeatAccountCommand,
         now: DateTime<Utc>,
         policy: &SeatPolicy,
-    ) -> Result<Preview, Error> {
-        let request = Request::of(command);
+    ) -> Result<SeatPreview, Error> {
+        let request = SeatRequest::of(command);
         let (figures, _) = price(state, request, now, policy)?;
-        inputs(account, state, request, now, policy)?.preview(figures, policy.quote_window())
+        inputs(account, state, &request, now, policy).preview(figures, policy.quote_window())
     }
 }
 
@@ -218,7 +223,7 @@ impl Decider for SeatAccount {
         now: DateTime<Utc>,
         policy: &SeatPolicy,
     ) -> Result<Vec<SeatAccountEvent>, Error> {
-        let request = Request::of(command);
+        let request = SeatRequest::of(command);
         let charge = match command {
             SeatAccountCommand::Purchase { .. }
             | SeatAccountCommand::Upgrade { .. }
@@ -226,7 +231,7 @@ impl Decider for SeatAccount {
             SeatAccountCommand::PurchaseQuoted { account, quote, .. }
             | SeatAccountCommand::UpgradeQuoted { account, quote, .. }
             | SeatAccountCommand::ExtendQuoted { account, quote, .. } => {
-                let current = inputs(account, state, request, quote.priced_at, policy)?;
+                let current = inputs(account, state, &request, quote.priced_at, policy);
                 quote.check_inputs(&current, now, policy.quote_window())?;
                 let (figures, charge) = price(state, request, quote.priced_at, policy)?;
                 quote.check_figures(request.action().rule(), &figures)?;
@@ -248,87 +253,77 @@ impl Decider for SeatAccount {
     }
 }
 
-/// A command's purchase, without its quote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Request {
+/// What a seat command buys, without its quote: the order a
+/// [`SeatPreview`] records and compares with the command at the charge.
+///
+/// Serialized with the purchase as its key: `{"upgrade": {"seats": 20,
+/// "periods": 1, "start": null}}`, `{"extend": 1}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatRequest {
+    /// A purchase of the order (R-SEAT-01..07).
     Purchase(SeatOrder),
+    /// An upgrade to the order (R-SEAT-08).
     Upgrade(SeatOrder),
+    /// An extension by this many periods (R-SEAT-09).
     Extend(u32),
 }
 
-impl Request {
-    fn of(command: &SeatAccountCommand) -> Request {
+impl SeatRequest {
+    /// What `command` buys.
+    pub fn of(command: &SeatAccountCommand) -> SeatRequest {
         match command {
             SeatAccountCommand::Purchase { order }
-            | SeatAccountCommand::PurchaseQuoted { order, .. } => Request::Purchase(*order),
+            | SeatAccountCommand::PurchaseQuoted { order, .. } => SeatRequest::Purchase(*order),
             SeatAccountCommand::Upgrade { order }
-            | SeatAccountCommand::UpgradeQuoted { order, .. } => Request::Upgrade(*order),
+            | SeatAccountCommand::UpgradeQuoted { order, .. } => SeatRequest::Upgrade(*order),
             SeatAccountCommand::Extend { periods }
-            | SeatAccountCommand::ExtendQuoted { periods, .. } => Request::Extend(*periods),
+            | SeatAccountCommand::ExtendQuoted { periods, .. } => SeatRequest::Extend(*periods),
         }
     }
 
-    /// What the order fingerprint hashes: the action, seats, periods and
-    /// start instant.
-    fn key(self) -> (PreviewAction, u32, u32, Option<(i64, u32)>) {
+    /// What a preview of it prices.
+    pub fn action(self) -> PreviewAction {
         match self {
-            Request::Purchase(o) | Request::Upgrade(o) => {
-                (self.action(), o.seats, o.periods, o.start.map(instant_key))
-            }
-            Request::Extend(periods) => (self.action(), 0, periods, None),
-        }
-    }
-
-    fn action(self) -> PreviewAction {
-        match self {
-            Request::Purchase(_) => PreviewAction::SeatPurchase,
-            Request::Upgrade(_) => PreviewAction::SeatUpgrade,
-            Request::Extend(_) => PreviewAction::SeatExtension,
+            SeatRequest::Purchase(_) => PreviewAction::SeatPurchase,
+            SeatRequest::Upgrade(_) => PreviewAction::SeatUpgrade,
+            SeatRequest::Extend(_) => PreviewAction::SeatExtension,
         }
     }
 }
 
-/// The inputs a preview of `request` priced at `at` is bound to.
+/// The inputs a preview of `request` priced at `at` is bound to: only the
+/// current holding decides a price (its seats, what was paid and when it
+/// runs).
 fn inputs<'a>(
     account: &'a str,
-    state: &SeatAccountState,
-    request: Request,
+    state: &'a SeatAccountState,
+    request: &'a SeatRequest,
     at: DateTime<Utc>,
     policy: &SeatPolicy,
-) -> Result<Inputs<'a>, Error> {
-    let rule = request.action().rule();
-    let digest = |e: crate::fingerprint::FingerprintError| Reason::new(rule, e.to_string());
-    Ok(Inputs {
+) -> Inputs<'a, SeatRequest, Option<SeatHolding>> {
+    Inputs {
         kind: SeatAccount::KIND,
         account,
         action: request.action(),
         priced_at: at,
         policy: policy.fingerprint(),
-        order: Fingerprint::of(&request.key()).map_err(digest)?,
-        // Only the current holding decides a price: its seats, what was
-        // paid and when it runs, as numbers (see `instant_key`).
-        state: Fingerprint::of(&state.current.map(|h| {
-            (
-                h.seats,
-                money_key(h.purchase.paid),
-                instant_key(h.purchase.start),
-                instant_key(h.purchase.end),
-            )
-        }))
-        .map_err(digest)?,
-    })
+        order: request,
+        state: &state.current,
+        state_changed: "the current purchase changed since the preview; preview again",
+    }
 }
 
 /// The figures and the charge of `request` priced at `at`.
 fn price(
     state: &SeatAccountState,
-    request: Request,
+    request: SeatRequest,
     at: DateTime<Utc>,
     policy: &SeatPolicy,
 ) -> Result<(Figures, Charge), Error> {
     let running = state.current.filter(|h| h.purchase.end > at);
     let (quote, credit, purchase_start, paid_before) = match (request, state.current) {
-        (Request::Purchase(order), _) => {
+        (SeatRequest::Purchase(order), _) => {
             if let Some(holding) = running {
                 return Err(Reason::new(
                     RuleId::Seat01,
@@ -348,7 +343,7 @@ fn price(
             };
             (policy.quote(&order)?, None, None, None)
         }
-        (Request::Upgrade(order), _) => {
+        (SeatRequest::Upgrade(order), _) => {
             let Some(holding) = running else {
                 return Err(Reason::new(
                     RuleId::Seat08,
@@ -361,7 +356,7 @@ fn price(
             let upgrade = policy.upgrade(&holding.purchase, &order, at)?;
             (upgrade.quote, Some(upgrade.credit.amount), None, None)
         }
-        (Request::Extend(periods), Some(holding)) => {
+        (SeatRequest::Extend(periods), Some(holding)) => {
             let order = ExtensionOrder {
                 seats: holding.seats,
                 periods,
@@ -373,7 +368,7 @@ fn price(
             let kept = running.map(|h| (h.purchase.start, h.purchase.paid));
             (quote, None, kept.map(|k| k.0), kept.map(|k| k.1))
         }
-        (Request::Extend(_), None) => {
+        (SeatRequest::Extend(_), None) => {
             return Err(Reason::new(
                 RuleId::Seat09,
                 "nothing was bought on this account, so there is no term to extend; buy seats \

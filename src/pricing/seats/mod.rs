@@ -19,6 +19,7 @@ mod upgrade;
 
 pub use account::{
     Charge, SeatAccount, SeatAccountCommand, SeatAccountEvent, SeatAccountState, SeatHolding,
+    SeatPreview, SeatRequest,
 };
 pub use channels::{ChannelSpec, PaymentChannel, Platform};
 pub use duration::{BonusAmount, BonusSpec, DiscountSpec};
