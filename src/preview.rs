@@ -184,7 +184,7 @@ pub struct Preview<O, S> {
 }
 
 /// What decided a price: the inputs a [`Preview`] is bound to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Inputs<'a, O, S> {
     pub kind: &'static str,
     pub account: &'a str,
@@ -196,6 +196,9 @@ pub(crate) struct Inputs<'a, O, S> {
     /// What a refusal says when the state differs ("the current purchase
     /// changed since the preview; ...").
     pub state_changed: &'static str,
+    /// What a refusal says when the policy differs, when the decider can
+    /// say more than "the policy changed" (computed only then).
+    pub policy_changed: Option<String>,
 }
 
 /// The figures of a price.
@@ -348,9 +351,12 @@ where
             );
         }
         if self.policy != current.policy {
-            return refuse(
+            let default = || {
                 "the policy changed since the preview; preview again to see the current price"
-                    .to_owned(),
+                    .to_owned()
+            };
+            return refuse(
+                current.policy_changed.clone().unwrap_or_else(default),
                 Figure::text("quote_policy", self.policy.to_string()),
             );
         }

@@ -3314,6 +3314,7 @@ proptest! {
                 exemptions,
                 catalogue,
                 when_exhausted: if refuse { WhenExhausted::Refuse } else { WhenExhausted::PerCall },
+                quote_window_minutes: UsagePolicy::QUOTE_WINDOW_MINUTES,
             }),
         forecast in forecast(),
         line in plan_line(),

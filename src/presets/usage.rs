@@ -79,6 +79,7 @@ pub fn verification_usage_spec() -> UsagePolicySpec {
             custom: Some(CustomPackagesSpec::VERIFICATION),
         },
         when_exhausted: WhenExhausted::PerCall,
+        quote_window_minutes: UsagePolicy::QUOTE_WINDOW_MINUTES,
     }
 }
 

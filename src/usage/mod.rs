@@ -335,6 +335,7 @@ pub use traffic_policy::{
 pub use traffic_settlement::{ChargePart, DailyCharge, DayUsage};
 pub use wallet::PackageWallet;
 pub use wallet_events::{
-    Consumption, Draw, Expiry, PackageId, Purchase, Waiver, WalletCommand, WalletEvent,
+    Consumption, Draw, Expiry, PackageId, PackagePreview, Purchase, Waiver, WalletCommand,
+    WalletEvent, WalletStamp,
 };
 pub use wallet_state::{HeldPackage, PackageStatus, WalletState, WalletStatus};

@@ -3,11 +3,12 @@
 //! package is left (R-USE-01..08), with the published figures that are not
 //! a part's. See [per-call charges](super#per-call-charges).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, PolicyError};
+use crate::fingerprint::Fingerprint;
 use crate::money::Money;
 use crate::policy::Locale;
 use crate::rule::RuleId;
@@ -59,6 +60,15 @@ pub struct UsagePolicySpec {
     pub catalogue: CatalogueSpec,
     /// What an uncovered call does (R-USE-07).
     pub when_exhausted: WhenExhausted,
+    /// How long a preview of a package purchase may be charged as it was
+    /// shown, in minutes (preset [`UsagePolicy::QUOTE_WINDOW_MINUTES`], 30;
+    /// 1 to [`UsagePolicy::MAX_QUOTE_WINDOW_MINUTES`]).
+    #[serde(default = "default_quote_window_minutes")]
+    pub quote_window_minutes: u32,
+}
+
+fn default_quote_window_minutes() -> u32 {
+    UsagePolicy::QUOTE_WINDOW_MINUTES
 }
 
 /// A validated per-use policy (R-USE-01 to R-USE-07). Built from a
@@ -94,7 +104,8 @@ pub struct UsagePolicySpec {
 ///         "packages": [{"calls": 1000, "price": "30", "list_price": null, "validity_days": 365}],
 ///         "custom": null
 ///     },
-///     "when_exhausted": "per_call"
+///     "when_exhausted": "per_call",
+///     "quote_window_minutes": 30
 /// }));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
@@ -108,6 +119,10 @@ pub struct UsagePolicy {
     exemptions: Exemptions,
     catalogue: Catalogue,
     when_exhausted: WhenExhausted,
+    quote_window_minutes: u32,
+    // The spec's fingerprint, computed once when the policy is built: a
+    // quoted package purchase compares it on every charge.
+    fingerprint: Fingerprint,
 }
 
 impl TryFrom<UsagePolicySpec> for UsagePolicy {
@@ -115,7 +130,15 @@ impl TryFrom<UsagePolicySpec> for UsagePolicy {
 
     fn try_from(spec: UsagePolicySpec) -> Result<Self, PolicyError> {
         let currency = spec.locale.currency;
-        Ok(UsagePolicy {
+        if !(1..=UsagePolicy::MAX_QUOTE_WINDOW_MINUTES).contains(&spec.quote_window_minutes) {
+            return Err(PolicyError::new(
+                "quote_window_minutes",
+                format!("a preview valid for {} minutes", spec.quote_window_minutes),
+                format!("1 to {} minutes", UsagePolicy::MAX_QUOTE_WINDOW_MINUTES),
+            )
+            .with_rule(RuleId::Use05));
+        }
+        let mut policy = UsagePolicy {
             locale: spec.locale,
             billing_start: spec.billing_start,
             prices: PriceList::try_from(StandalonePriceListSpec {
@@ -126,7 +149,15 @@ impl TryFrom<UsagePolicySpec> for UsagePolicy {
             exemptions: Exemptions::try_from(spec.exemptions)?,
             catalogue: Catalogue::try_from(spec.catalogue.in_currency(currency))?,
             when_exhausted: spec.when_exhausted,
-        })
+            quote_window_minutes: spec.quote_window_minutes,
+            fingerprint: Fingerprint::ZERO,
+        };
+        // Of the normalized spec, so a policy and the policy read back from
+        // its JSON have the same fingerprint.
+        policy.fingerprint = Fingerprint::of(&policy.to_spec()).map_err(|e| {
+            PolicyError::new("spec", e.to_string(), "a spec whose JSON can be written")
+        })?;
+        Ok(policy)
     }
 }
 
@@ -201,7 +232,27 @@ impl UsagePolicy {
             exemptions: self.exemptions.to_spec(),
             catalogue: self.catalogue.to_spec().into(),
             when_exhausted: self.when_exhausted,
+            quote_window_minutes: self.quote_window_minutes,
         }
+    }
+
+    /// The preset window of a package preview, 30 minutes (as a seat
+    /// preview's).
+    pub const QUOTE_WINDOW_MINUTES: u32 = 30;
+
+    /// The longest window a policy may give a preview: 30 days.
+    pub const MAX_QUOTE_WINDOW_MINUTES: u32 = 30 * 24 * 60;
+
+    /// How long a package preview may be charged as shown (the spec's
+    /// `quote_window_minutes`).
+    pub fn quote_window(&self) -> TimeDelta {
+        TimeDelta::minutes(i64::from(self.quote_window_minutes))
+    }
+
+    /// The [`Fingerprint`] of this policy's spec: what a
+    /// [`PackagePreview`](super::PackagePreview) records as `policy`.
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.fingerprint
     }
 
     /// `calls` successful calls to `component` billed per call, exactly

@@ -8,13 +8,19 @@ use rust_decimal::Decimal;
 use crate::decider::{Access, Decider, TimeDriven};
 use crate::error::{ArithmeticError, Error, Figure, Reason};
 use crate::money::Money;
+// One path per line: `crate::preview` alone would read as the deciders'
+// `preview` functions to a name-based module check.
+use crate::preview::Figures;
+use crate::preview::Inputs;
+use crate::preview::PreviewAction;
 use crate::rule::RuleId;
 
 use super::calls::{CallCounts, Component, FeatureSwitch};
 use super::catalogue::PackageOrder;
 use super::policy::{UsagePolicy, WhenExhausted};
 use super::wallet_events::{
-    Consumption, Draw, Expiry, PackageId, Purchase, Waiver, WalletCommand, WalletEvent,
+    Consumption, Draw, Expiry, PackageId, PackagePreview, Purchase, Waiver, WalletCommand,
+    WalletEvent, WalletStamp,
 };
 use super::wallet_state::{WalletState, WalletStatus};
 
@@ -40,6 +46,54 @@ use super::wallet_state::{WalletState, WalletStatus};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PackageWallet;
 
+impl PackageWallet {
+    /// The aggregate kind a preview of this decider records (the engine's
+    /// kind for it).
+    pub const KIND: &'static str = "package_wallet";
+
+    /// A preview of buying `order` into `account`'s wallet at `now`, valid
+    /// for the policy's window ([`UsagePolicy::quote_window`]): the
+    /// catalogue's price (R-USE-05), bound to the policy, the order and the
+    /// wallet's packages. [`WalletCommand::PurchaseQuoted`] charges it.
+    ///
+    /// ```
+    /// use billing_rules::Decider;
+    /// use billing_rules::time::Zone;
+    /// use billing_rules::usage::{PackageOrder, PackageWallet, WalletCommand};
+    ///
+    /// let policy = billing_rules::presets::verification_usage()?;
+    /// let shown = Zone::BEIJING.at(2025, 6, 1, 9, 0, 0)?;
+    /// let order = PackageOrder::listed(10_000, 365);
+    /// let wallet = PackageWallet::initial();
+    /// let preview = PackageWallet::preview("app-1", &wallet, &order, shown, &policy)?;
+    /// assert_eq!(preview.amount_due.to_string(), "CNY 300.00");
+    ///
+    /// let buy = WalletCommand::PurchaseQuoted { account: "app-1".into(), order, quote: Box::new(preview.clone()) };
+    /// let paid = Zone::BEIJING.at(2025, 6, 1, 9, 20, 0)?;
+    /// let (wallet, events) = PackageWallet::run(&wallet, &buy, paid, &policy)?;
+    /// assert_eq!(wallet.packages()[0].price(), preview.amount_due);
+    /// // Charged once: the same preview again finds a wallet that changed.
+    /// let err = PackageWallet::run(&wallet, &buy, paid, &policy).unwrap_err();
+    /// assert!(err.to_string().contains("the wallet's packages changed since the preview"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As the purchase itself would be refused (R-USE-05: a package the
+    /// catalogue does not sell).
+    pub fn preview(
+        account: &str,
+        state: &WalletState,
+        order: &PackageOrder,
+        now: DateTime<Utc>,
+        policy: &UsagePolicy,
+    ) -> Result<PackagePreview, Error> {
+        let figures = package_figures(policy, order)?;
+        let stamp = stamp(state)?;
+        inputs(account, order, &stamp, now, policy, None).preview(figures, policy.quote_window())
+    }
+}
+
 impl Decider for PackageWallet {
     type State = WalletState;
     type Command = WalletCommand;
@@ -58,6 +112,11 @@ impl Decider for PackageWallet {
     ) -> Result<Vec<WalletEvent>, Error> {
         let decided = || match command {
             WalletCommand::Purchase { order } => purchase(state, order, now, policy),
+            WalletCommand::PurchaseQuoted {
+                account,
+                order,
+                quote,
+            } => purchase_quoted(state, account, order, quote, now, policy),
             WalletCommand::Consume {
                 component,
                 calls,
@@ -180,6 +239,104 @@ fn purchase(
     })])
 }
 
+/// A purchase carrying its preview: charged exactly the preview's price
+/// within its window, else refused naming what changed. The package is
+/// paid, and so takes effect, at `now` (a package is not prorated: the
+/// preview's instant decides only the window).
+fn purchase_quoted(
+    state: &WalletState,
+    account: &str,
+    order: &PackageOrder,
+    quote: &PackagePreview,
+    now: DateTime<Utc>,
+    policy: &UsagePolicy,
+) -> Result<Vec<WalletEvent>, Error> {
+    let stamp = stamp(state)?;
+    // Only when the policy changed: say whether the package's own entry did.
+    let policy_changed = (quote.policy != policy.fingerprint())
+        .then(|| catalogue_change(quote, order, policy))
+        .flatten();
+    let current = inputs(
+        account,
+        order,
+        &stamp,
+        quote.priced_at,
+        policy,
+        policy_changed,
+    );
+    quote.check_inputs(&current, now, policy.quote_window())?;
+    quote.check_figures(RuleId::Use05, &package_figures(policy, order)?)?;
+    // The event is a plain purchase at the previewed price: its shape is
+    // what every reader of a wallet's history already knows.
+    purchase(state, order, now, policy)
+}
+
+/// What a package preview is bound to.
+fn inputs<'a>(
+    account: &'a str,
+    order: &'a PackageOrder,
+    stamp: &'a WalletStamp,
+    at: DateTime<Utc>,
+    policy: &UsagePolicy,
+    policy_changed: Option<String>,
+) -> Inputs<'a, PackageOrder, WalletStamp> {
+    Inputs {
+        kind: PackageWallet::KIND,
+        account,
+        action: PreviewAction::PackagePurchase,
+        priced_at: at,
+        policy: policy.fingerprint(),
+        order,
+        state: stamp,
+        state_changed: "the wallet's packages changed since the preview (a package was bought); \
+                        preview again",
+        policy_changed,
+    }
+}
+
+/// The wallet's stamp: how many packages it holds.
+fn stamp(state: &WalletState) -> Result<WalletStamp, Error> {
+    let packages = u32::try_from(state.packages().len())
+        .map_err(|_| ArithmeticError::overflow("number the wallet's packages"))?;
+    Ok(WalletStamp { packages })
+}
+
+/// A package's price as a preview's figures: no credit.
+fn package_figures(policy: &UsagePolicy, order: &PackageOrder) -> Result<Figures, Error> {
+    let price = policy.catalogue().quote(order)?.price;
+    Ok(Figures {
+        total: price,
+        credit: Money::zero(price.currency()),
+        amount_due: price,
+    })
+}
+
+/// How the current catalogue's entry for `order` differs from the
+/// preview's, when it does: the refusal's words for a changed policy.
+fn catalogue_change(
+    quote: &PackagePreview,
+    order: &PackageOrder,
+    policy: &UsagePolicy,
+) -> Option<String> {
+    match policy.catalogue().quote(order) {
+        Err(e) => Some(format!(
+            "the policy changed since the preview, and its catalogue no longer sells this \
+             package ({e}); preview again"
+        )),
+        Ok(now)
+            if now.price != quote.total
+                || now.price.amount().scale() != quote.total.amount().scale() =>
+        {
+            Some(format!(
+                "the policy changed since the preview, and with it the catalogue entry for this \
+                 package: {} then, {} now; preview again to see the current price",
+                quote.total, now.price
+            ))
+        }
+        Ok(_) => None,
+    }
+}
+
 fn consume(
     state: &WalletState,
     component: Component,
@@ -280,7 +437,7 @@ fn expire(state: &WalletState, now: DateTime<Utc>) -> Vec<WalletEvent> {
 /// whose computation the command performs.
 fn command_rule(command: &WalletCommand) -> RuleId {
     match command {
-        WalletCommand::Purchase { .. } => RuleId::Use05,
+        WalletCommand::Purchase { .. } | WalletCommand::PurchaseQuoted { .. } => RuleId::Use05,
         WalletCommand::Consume { .. } | WalletCommand::Advance => RuleId::Use07,
         WalletCommand::SwitchFeature { .. } => RuleId::Use04,
         WalletCommand::SetProfile { .. } => RuleId::Use03,

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
+use crate::preview::Preview;
 use crate::time::Days;
 
 use super::calls::{AccountProfile, CallCounts, Component, Exemption, FeatureSwitch};
@@ -17,6 +18,24 @@ use super::catalogue::PackageOrder;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PackageId(pub u32);
+
+/// What a package purchase is priced against in a wallet: how many
+/// packages it holds, which numbers the package bought next. A purchase
+/// since the preview (the preview's own, once charged) changes it;
+/// calls drawn, expiries and settings do not, since they change no price.
+///
+/// Serialized as `{"packages": 2}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct WalletStamp {
+    /// Packages bought so far.
+    pub packages: u32,
+}
+
+/// A [`Preview`] of a package purchase: the order priced is the
+/// [`PackageOrder`], the state the [`WalletStamp`]. Made by
+/// [`PackageWallet::preview`](super::PackageWallet::preview) and charged by
+/// [`WalletCommand::PurchaseQuoted`].
+pub type PackagePreview = Preview<PackageOrder, WalletStamp>;
 
 /// What a caller asks the wallet.
 ///
@@ -61,6 +80,20 @@ pub enum WalletCommand {
     Purchase {
         /// What to buy.
         order: PackageOrder,
+    },
+    /// [`WalletCommand::Purchase`] charged exactly as previewed: refused,
+    /// writing nothing, past the preview's window or when the policy (its
+    /// catalogue entry), the order or the wallet's packages changed since,
+    /// or when the preview was made for another account or altered.
+    /// `{"command": "purchase_quoted", "account": "app-1", "order": {...},
+    /// "quote": {...}}`.
+    PurchaseQuoted {
+        /// The account the command runs on.
+        account: String,
+        /// What to buy: the order previewed.
+        order: PackageOrder,
+        /// The preview (boxed: it is most of the command's size).
+        quote: Box<PackagePreview>,
     },
     /// Account for calls to `component` made at `at` (R-USE-01..04, R-USE-07).
     /// `at` may be earlier than `now` (a late report) but not later.

@@ -12,7 +12,12 @@ use crate::decider::Decider;
 use crate::error::{Error, Figure, Reason};
 use crate::fingerprint::Fingerprint;
 use crate::money::Money;
-use crate::preview::{Figures, Inputs, Preview, PreviewAction};
+// One path per line: `crate::preview` alone would read as the deciders'
+// `preview` functions to a name-based module check.
+use crate::preview::Figures;
+use crate::preview::Inputs;
+use crate::preview::Preview;
+use crate::preview::PreviewAction;
 use crate::rule::RuleId;
 
 /// The seats an account holds and what it paid for them.
@@ -311,6 +316,7 @@ fn inputs<'a>(
         order: request,
         state: &state.current,
         state_changed: "the current purchase changed since the preview; preview again",
+        policy_changed: None,
     }
 }
 
