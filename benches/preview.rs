@@ -1,5 +1,6 @@
-//! Preview = charge: an upgrade charged with its preview against the same
-//! upgrade charged without one (issue 16: at most 1.3x).
+//! Preview = charge: an upgrade and a package purchase charged with their
+//! previews against the same commands charged without one (issue 16: at
+//! most 1.3x).
 
 use std::hint::black_box;
 
@@ -37,5 +38,32 @@ fn upgrade(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, upgrade);
+/// A package purchase charged with its preview against the same purchase
+/// without one (the catalogue's 10,000 calls for 300).
+fn package(c: &mut Criterion) {
+    use billing_rules::usage::{PackageOrder, PackageWallet, WalletCommand};
+    let policy = billing_rules::presets::verification_usage().expect("the preset builds");
+    let now = Zone::BEIJING
+        .at(2025, 6, 1, 9, 0, 0)
+        .expect("a valid instant");
+    let order = PackageOrder::listed(10_000, 365);
+    let state = PackageWallet::initial();
+    let preview = PackageWallet::preview("app-1", &state, &order, now, &policy).expect("a preview");
+    let plain = WalletCommand::Purchase { order };
+    let quoted = WalletCommand::PurchaseQuoted {
+        account: "app-1".to_owned(),
+        order,
+        quote: Box::new(preview),
+    };
+    let mut group = c.benchmark_group("package_purchase_charge");
+    group.bench_function("without_quote", |b| {
+        b.iter(|| PackageWallet::decide(black_box(&state), black_box(&plain), now, &policy))
+    });
+    group.bench_function("with_quote", |b| {
+        b.iter(|| PackageWallet::decide(black_box(&state), black_box(&quoted), now, &policy))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, upgrade, package);
 criterion_main!(benches);

@@ -28,7 +28,7 @@
 //!
 //! **Compared, not hashed.** The order and the state are carried as values
 //! and compared with the command's and the aggregate's, so the charge
-//! hashes two words (the seal over `inputs` and the instant) rather than
+//! hashes one word (the seal over `inputs` and the instant) rather than
 //! the order and state again: a quoted charge costs little more than an
 //! unquoted one. An edit to a carried value is refused as a change; an
 //! edit to the instant, the window, `inputs` or the fingerprint as an
@@ -265,17 +265,20 @@ impl<O: Serialize + Clone + PartialEq, S: Serialize + Clone + PartialEq> Inputs<
     }
 }
 
-/// The quote's fingerprint: `inputs` and the instant as one 96-bit number
-/// (seconds, then nanoseconds), two words of FNV. The charge recomputes
-/// only this: every other field is compared with what the command, the
-/// policy and the state hold at the charge, so hashing them again would
-/// cost more than the price itself and prove nothing more.
+/// The quote's fingerprint: FNV of one word, `inputs` with the instant
+/// (seconds, then nanoseconds, as one 96-bit number) folded in. The charge
+/// recomputes only this: every other field is compared with what the
+/// command, the policy and the state hold at the charge, so hashing them
+/// again would cost more than the price itself and prove nothing more. An
+/// edit to the instant or to `inputs` changes the word, so the seal; only
+/// a forger editing both to cancel out keeps it (see [`Fingerprint`]: it
+/// detects change, not forgery).
 fn seal(inputs: Fingerprint, priced_at: DateTime<Utc>) -> Fingerprint {
     // `as u64` keeps every bit of the seconds (two's complement), so two
     // instants never share a word.
     let seconds = u128::from(priced_at.timestamp() as u64);
     let instant = (seconds << 32) | u128::from(priced_at.timestamp_subsec_nanos());
-    Fingerprint::combine(&[inputs, Fingerprint::from_u128(instant)])
+    Fingerprint::combine(&[Fingerprint::from_u128(inputs.as_u128() ^ instant)])
 }
 
 impl<O, S> Preview<O, S>
@@ -289,7 +292,7 @@ where
     /// customer can act on: the wrong account or kind or action, the
     /// window, then what changed (policy, order, state), then the seal.
     ///
-    /// No field is hashed but the seal's two words: kind, account,
+    /// No field is hashed but the seal's one word: kind, account,
     /// action, policy, order and state are compared as values.
     pub(crate) fn check_inputs(
         &self,

@@ -88,7 +88,7 @@ impl PackageWallet {
         now: DateTime<Utc>,
         policy: &UsagePolicy,
     ) -> Result<PackagePreview, Error> {
-        let figures = package_figures(policy, order)?;
+        let figures = figures_of(policy.catalogue().quote(order)?.price);
         let stamp = stamp(state)?;
         inputs(account, order, &stamp, now, policy, None).preview(figures, policy.quote_window())
     }
@@ -218,6 +218,18 @@ fn purchase(
     now: DateTime<Utc>,
     policy: &UsagePolicy,
 ) -> Result<Vec<WalletEvent>, Error> {
+    Ok(vec![WalletEvent::Purchased(bought(
+        state, order, now, policy,
+    )?)])
+}
+
+/// The package `order` buys at `now` (R-USE-05, R-USE-06).
+fn bought(
+    state: &WalletState,
+    order: &PackageOrder,
+    now: DateTime<Utc>,
+    policy: &UsagePolicy,
+) -> Result<Purchase, Error> {
     let quote = policy.catalogue().quote(order)?;
     let id = u32::try_from(state.packages().len())
         .map_err(|_| ArithmeticError::overflow("number the wallet's packages"))?;
@@ -227,7 +239,7 @@ fn purchase(
         .locale()
         .time_zone
         .plus_days(effective_at, quote.validity)?;
-    Ok(vec![WalletEvent::Purchased(Purchase {
+    Ok(Purchase {
         package: PackageId(id),
         order: *order,
         calls: quote.calls,
@@ -236,7 +248,7 @@ fn purchase(
         paid_at: now,
         effective_at,
         expires_at,
-    })])
+    })
 }
 
 /// A purchase carrying its preview: charged exactly the preview's price
@@ -265,10 +277,12 @@ fn purchase_quoted(
         policy_changed,
     );
     quote.check_inputs(&current, now, policy.quote_window())?;
-    quote.check_figures(RuleId::Use05, &package_figures(policy, order)?)?;
-    // The event is a plain purchase at the previewed price: its shape is
-    // what every reader of a wallet's history already knows.
-    purchase(state, order, now, policy)
+    // Priced once: the purchase's own price is what the quote must show.
+    // The event is a plain purchase at the previewed price, a shape every
+    // reader of a wallet's history already knows.
+    let bought = bought(state, order, now, policy)?;
+    quote.check_figures(RuleId::Use05, &figures_of(bought.price))?;
+    Ok(vec![WalletEvent::Purchased(bought)])
 }
 
 /// What a package preview is bound to.
@@ -302,13 +316,12 @@ fn stamp(state: &WalletState) -> Result<WalletStamp, Error> {
 }
 
 /// A package's price as a preview's figures: no credit.
-fn package_figures(policy: &UsagePolicy, order: &PackageOrder) -> Result<Figures, Error> {
-    let price = policy.catalogue().quote(order)?.price;
-    Ok(Figures {
+fn figures_of(price: Money) -> Figures {
+    Figures {
         total: price,
         credit: Money::zero(price.currency()),
         amount_due: price,
-    })
+    }
 }
 
 /// How the current catalogue's entry for `order` differs from the
