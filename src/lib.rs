@@ -103,10 +103,13 @@
 //! A price shown before a purchase can be charged exactly: the
 //! [`preview`] module's [`Preview`](preview::Preview) binds it by a
 //! [`Fingerprint`] to the policy, the order, the state and the instant it
-//! prorated at, and [`SeatAccount`](pricing::SeatAccount) charges a command
-//! carrying it to the digit, or refuses naming what changed. The module
-//! docs show an upgrade previewed at 23:50 and charged at 00:05 with the
-//! preview's credit.
+//! prorated at, and [`SeatAccount`](pricing::SeatAccount) (seat purchases,
+//! upgrades, extensions) and [`PackageWallet`](usage::PackageWallet)
+//! (package purchases) charge a command carrying it to the digit, or
+//! refuse naming what changed. The module docs show an upgrade previewed
+//! at 23:50 and charged at 00:05 with the preview's credit;
+//! [`PackageWallet::preview`](usage::PackageWallet::preview) a package
+//! preview charged once.
 //!
 //! ## JSON
 //!

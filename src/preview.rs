@@ -418,7 +418,11 @@ where
 /// Equal amount, currency and number of decimals: "1.5" is not "1.50" on a
 /// receipt.
 fn same_digits(a: Money, b: Money) -> bool {
-    a == b && a.amount().scale() == b.amount().scale()
+    // Same scale and mantissa is the same digits, hence the same value:
+    // no normalizing comparison needed.
+    a.currency() == b.currency()
+        && a.amount().scale() == b.amount().scale()
+        && a.amount().mantissa() == b.amount().mantissa()
 }
 
 #[cfg(test)]
