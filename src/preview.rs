@@ -341,8 +341,10 @@ where
                 Figure::instant("priced_at", self.priced_at),
             );
         }
-        let valid_until = current.valid_until(window)?;
-        if now > valid_until {
+        // Durations, not instants: cheaper than adding the window to a
+        // date, and the same test (`now <= priced_at + window`).
+        if now.signed_duration_since(self.priced_at) > window {
+            let valid_until = current.valid_until(window)?;
             return refuse(
                 format!(
                     "the quote expired at {} (priced at {}, valid {} minutes); preview again",
@@ -378,8 +380,8 @@ where
         // Every named part matches; a different seal or end of window means
         // the preview itself was edited (its instant, its digest or its
         // window).
-        if self.fingerprint != seal(self.inputs, self.priced_at) || self.valid_until != valid_until
-        {
+        let window_shown = self.valid_until.signed_duration_since(self.priced_at);
+        if self.fingerprint != seal(self.inputs, self.priced_at) || window_shown != window {
             return refuse(
                 "this quote was altered after it was made (its fingerprint does not match \
                  its inputs); preview again"
