@@ -125,7 +125,11 @@
 //! - **Purchase** (R-USE-05, R-USE-06): prices the order from the
 //!   catalogue. The package takes effect at payment (`now`), or at the
 //!   billing start when bought before it, and expires its validity in days
-//!   after it takes effect.
+//!   after it takes effect. **PurchaseQuoted** charges a purchase exactly
+//!   as [`PackageWallet::preview`] showed it ([`PackagePreview`], see
+//!   [`preview`](crate::preview)): within the policy's window, against the
+//!   same policy, order and [`WalletStamp`] (the packages held), else
+//!   refused naming what changed.
 //! - **Consume** `n` calls at an instant (R-USE-01..04, R-USE-07): a
 //!   switched-off feature refuses the whole command before anything is
 //!   drawn or billed (R-USE-04, an [`Error::Refused`](crate::Error::Refused)).
