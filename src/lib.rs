@@ -165,6 +165,8 @@ pub mod quantity;
 pub mod refund;
 pub mod replay;
 mod rule;
+#[cfg(feature = "strategies")]
+pub mod strategies;
 pub mod time;
 pub mod usage;
 
