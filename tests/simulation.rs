@@ -2050,4 +2050,10 @@ fn every_aggregate_converges_over_a_faulty_store() {
         reports.iter().map(|(_, r)| r.refused).sum::<u64>() > 0,
         "seed {seed}: no command of any kind was refused"
     );
+    // The scheduler's ticks ran over the faulty stores too, and recorded
+    // events.
+    assert!(
+        reports.iter().map(|(_, r)| r.tick_events).sum::<u64>() > 0,
+        "seed {seed}: no tick recorded an event"
+    );
 }

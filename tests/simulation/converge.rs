@@ -8,7 +8,10 @@
 //!    its key until it is answered;
 //! 3. `AsyncEngine` over its own [`FaultyStore`], likewise.
 //!
-//! Now and then an earlier keyed command is delivered again, out of order.
+//! Now and then an earlier keyed command is delivered again, out of order,
+//! and for the kinds time changes the scheduler ticks (`Engine::tick`,
+//! unkeyed `Advance` commands, so only faults that write nothing) until
+//! quiet in each run.
 //! After every command: the answers of the three runs are equal (same
 //! events, same versions, same instant, or the same refusal); a redelivery
 //! answers what the first delivery answered and writes nothing; in each
@@ -23,8 +26,8 @@ use std::num::NonZeroU32;
 use std::task::{Context, Poll, Waker};
 
 use billing_rules::engine::{
-    Aggregate, AggregateId, AsyncEngine, Engine, EngineError, IdempotencyKey, MemoryStore, Outcome,
-    Store,
+    Aggregate, AggregateId, AsyncEngine, AsyncStore, Engine, EngineError, IdempotencyKey,
+    MemoryStore, Outcome, Store, Tick,
 };
 use billing_rules::lifecycle::{
     AccountId, AppId, BundleClaim, BundleClaimCommand, Licence, LicenceCommand, PostpaidAccount,
@@ -78,8 +81,50 @@ pub trait Subject:
     /// method after its fourth switch, a claimed package).
     const IDS: u64 = 3;
     fn policy() -> Self::Policy;
+    /// The scheduler's tick at `now` through `engine` ([`Engine::tick`]),
+    /// for the kinds time changes; `None` for the others.
+    fn tick<S: Store<Self>>(
+        engine: &Engine<FixedClock, S>,
+        now: DateTime<Utc>,
+        policy: &Self::Policy,
+    ) -> Option<Result<Tick, EngineError>> {
+        let _ = (engine, now, policy);
+        None
+    }
+    /// [`Subject::tick`] through the async engine.
+    fn tick_async<S: AsyncStore<Self>>(
+        engine: &AsyncEngine<FixedClock, S>,
+        now: DateTime<Utc>,
+        policy: &Self::Policy,
+    ) -> Option<Result<Tick, EngineError>> {
+        let _ = (engine, now, policy);
+        None
+    }
     /// The `step`-th command of the run, on aggregate `id`, at `now`.
     fn command(rng: &mut Rng, id: &AggregateId, step: u64, now: DateTime<Utc>) -> Self::Command;
+}
+
+/// Due aggregates one tick takes.
+const TICK_LIMIT: usize = 100;
+
+/// [`Subject::tick`] for a kind time changes (a `Scheduled` aggregate).
+macro_rules! scheduled {
+    () => {
+        fn tick<S: Store<Self>>(
+            engine: &Engine<FixedClock, S>,
+            now: DateTime<Utc>,
+            policy: &Self::Policy,
+        ) -> Option<Result<Tick, EngineError>> {
+            Some(engine.tick::<Self>(now, TICK_LIMIT, policy))
+        }
+        fn tick_async<S: AsyncStore<Self>>(
+            engine: &AsyncEngine<FixedClock, S>,
+            now: DateTime<Utc>,
+            policy: &Self::Policy,
+        ) -> Option<Result<Tick, EngineError>> {
+            Some(block_on(engine.tick::<Self>(now, TICK_LIMIT, policy)))
+        }
+    };
 }
 
 fn cny(rng: &mut Rng, lo: u64, hi: u64) -> Money {
@@ -91,6 +136,7 @@ impl Subject for Subscription {
     fn policy() -> Self::Policy {
         presets::chat_service_subscription().expect("preset")
     }
+    scheduled!();
     fn command(rng: &mut Rng, _: &AggregateId, _: u64, _: DateTime<Utc>) -> SubscriptionCommand {
         let validity = match rng.below(3) {
             0 => Period::Month,
@@ -115,6 +161,7 @@ impl Subject for PostpaidAccount {
     fn policy() -> Self::Policy {
         presets::live_plugin_postpaid().expect("preset")
     }
+    scheduled!();
     fn command(rng: &mut Rng, _: &AggregateId, _: u64, _: DateTime<Utc>) -> PostpaidCommand {
         match rng.below(5) {
             0 | 1 => PostpaidCommand::Charge {
@@ -137,6 +184,7 @@ impl Subject for PackageWallet {
     fn policy() -> Self::Policy {
         presets::verification_usage().expect("preset")
     }
+    scheduled!();
     fn command(rng: &mut Rng, _: &AggregateId, _: u64, now: DateTime<Utc>) -> WalletCommand {
         match rng.below(6) {
             0 => WalletCommand::Purchase {
@@ -184,6 +232,7 @@ impl Subject for Licence {
     fn policy() -> Self::Policy {
         presets::live_plugin_licence().expect("preset")
     }
+    scheduled!();
     fn command(rng: &mut Rng, id: &AggregateId, _: u64, _: DateTime<Utc>) -> LicenceCommand {
         let app = AppId::new(id.as_str());
         match rng.below(4) {
@@ -318,6 +367,10 @@ pub struct Report {
     pub accepted: u64,
     pub refused: u64,
     pub redelivered: u64,
+    /// Scheduler ticks (time-driven kinds), and the events they recorded
+    /// in the reference run.
+    pub ticks: u64,
+    pub tick_events: u64,
     /// Extra sends after a retryable store error, sync and async.
     pub resent: u64,
     pub injected: Injected,
@@ -500,6 +553,80 @@ impl<D: Subject> Run<D> {
         reference
     }
 
+    /// Ticks at `now` until quiet: once over the reference, and over each
+    /// faulty store until a tick has no store failure and nothing
+    /// unfinished (a failed aggregate stays due, so the next tick takes it
+    /// again). An aggregate the decider refuses to advance (an
+    /// auto-renewal that needs funds, R-LIFE-07) is refused alike in the
+    /// three runs. Then every stream equals the reference's.
+    fn tick(&mut self, step: u64, now: DateTime<Utc>) {
+        let mut refusals = Vec::new();
+        for which in ["reference", "sync", "async"] {
+            let mut refused = None;
+            for _ in 0..MAX_ATTEMPTS {
+                let ticked = match which {
+                    "reference" => D::tick(&self.reference, now, &self.policy),
+                    "sync" => D::tick(&self.faulty, now, &self.policy),
+                    _ => D::tick_async(&self.asynchronous, now, &self.policy),
+                };
+                let tick = match ticked {
+                    None => return,
+                    Some(Err(EngineError::Store(error)))
+                        if which != "reference" && error.is_retryable() =>
+                    {
+                        self.report.resent += 1;
+                        continue;
+                    }
+                    Some(Err(error)) => {
+                        self.fail(step, format_args!("{which} tick at {now}: {error}"))
+                    }
+                    Some(Ok(tick)) => tick,
+                };
+                if which == "reference" {
+                    self.report.tick_events += tick.events as u64;
+                }
+                let (faults, decided): (Vec<_>, Vec<_>) = tick
+                    .failed
+                    .into_iter()
+                    .partition(|(_, error)| matches!(error, EngineError::Store(_)));
+                if let Some((id, error)) = faults.iter().find(|(_, error)| {
+                    which == "reference"
+                        || !matches!(error, EngineError::Store(e) if e.is_retryable())
+                }) {
+                    self.fail(
+                        step,
+                        format_args!("{which} tick at {now}: {id} failed: {error}"),
+                    );
+                }
+                if faults.is_empty() && tick.unfinished.is_empty() {
+                    refused = Some(decided);
+                    break;
+                }
+                self.report.resent += faults.len() as u64;
+            }
+            match refused {
+                Some(mut refused) => {
+                    refused.sort_by(|a, b| a.0.cmp(&b.0));
+                    refusals.push(refused);
+                }
+                None => self.fail(
+                    step,
+                    format_args!("{which} ticks at {now} never went quiet"),
+                ),
+            }
+        }
+        if refusals.windows(2).any(|pair| pair[0] != pair[1]) {
+            self.fail(
+                step,
+                format_args!(
+                    "ticks at {now} refused differently (reference, sync, async): {refusals:?}"
+                ),
+            );
+        }
+        self.report.ticks += 1;
+        self.check_streams(step);
+    }
+
     fn run(mut self, commands: u64) -> Report {
         let mut now = self.reference.clock().now();
         for step in 0..commands {
@@ -511,6 +638,9 @@ impl<D: Subject> Run<D> {
                 self.asynchronous.clock(),
             ] {
                 clock.set(now);
+            }
+            if self.rng.chance(10) {
+                self.tick(step, now);
             }
             if !self.delivered.is_empty() && self.rng.chance(15) {
                 let earlier = self.rng.index(self.delivered.len());
@@ -553,9 +683,8 @@ impl<D: Subject> Run<D> {
         self.report
     }
 
-    /// The faulty stores hold exactly the reference's streams and key
-    /// records.
-    fn check_end(&self, step: u64) {
+    /// The faulty stores hold exactly the reference's streams.
+    fn check_streams(&self, step: u64) {
         let reference = self.reference.store();
         let ids = reference.ids::<D>();
         for store in [
@@ -577,6 +706,18 @@ impl<D: Subject> Run<D> {
                     );
                 }
             }
+        }
+    }
+
+    /// The faulty stores hold exactly the reference's streams and key
+    /// records.
+    fn check_end(&self, step: u64) {
+        self.check_streams(step);
+        let reference = self.reference.store();
+        for store in [
+            self.faulty.store().inner(),
+            self.asynchronous.store().inner(),
+        ] {
             for delivery in &self.delivered {
                 let record = Store::<D>::key(store, &delivery.id, &delivery.key);
                 let expected = Store::<D>::key(reference, &delivery.id, &delivery.key);
