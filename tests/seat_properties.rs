@@ -18,8 +18,8 @@ use rust_decimal::Decimal;
 // The strategies are the crate's exported ones (feature `strategies`):
 // one definition for these tests and for a service's own.
 use billing_rules::strategies::{
-    amount, instant, rounding_mode as rounding, seat_policy_spec as policy_spec,
-    seat_tiers as tiers,
+    amount, check_credit_invariants, check_quote_invariants, instant, rounding_mode as rounding,
+    seat_policy_spec as policy_spec, seat_tiers as tiers,
 };
 
 fn spec_with(mode: TierMode, tiers: Vec<TierSpec>) -> SeatPolicySpec {
@@ -106,6 +106,8 @@ proptest! {
     ) {
         let policy = SeatPolicy::try_from(spec.clone()).unwrap();
         let Ok(q) = policy.quote(&SeatOrder::new(seats, periods)) else { return Ok(()) };
+        check_quote_invariants(&policy, &SeatOrder::new(seats, periods), &q)
+            .map_err(|broken| TestCaseError::fail(broken.to_string()))?;
         let same = |a: Money, b: Money| a.amount().to_string() == b.amount().to_string() && a == b;
         let n = Decimal::from(seats);
         let expected_per_period = match &spec.pricing {
@@ -247,6 +249,8 @@ proptest! {
         };
         let now = start + Duration::seconds(offset);
         let c = policy.credit(&current, Money::cny(new_price), now).unwrap();
+        check_credit_invariants(&current, Money::cny(new_price), &c)
+            .map_err(|broken| TestCaseError::fail(broken.to_string()))?;
         prop_assert!(c.amount.amount() >= Decimal::ZERO);
         prop_assert!(c.amount.amount() <= paid.min(new_price), "{:?}", c);
         prop_assert!(c.remaining <= c.total);
