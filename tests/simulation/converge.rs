@@ -350,6 +350,27 @@ fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
+/// Which of the three runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// `Engine` over a plain `MemoryStore`.
+    Reference,
+    /// `Engine` over a faulty store.
+    Sync,
+    /// `AsyncEngine` over a faulty store.
+    Async,
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Side::Reference => "reference",
+            Side::Sync => "sync",
+            Side::Async => "async",
+        })
+    }
+}
+
 type Answer<D> = Result<Outcome<<D as Decider>::Event>, EngineError>;
 
 /// One keyed command and what the reference answered.
@@ -357,7 +378,9 @@ struct Delivered<D: Subject> {
     id: AggregateId,
     command: D::Command,
     key: IdempotencyKey,
-    answer: Answer<D>,
+    /// What the reference answered the first delivery (`None` while it
+    /// is being delivered the first time).
+    answer: Option<Answer<D>>,
 }
 
 /// What a run of one kind saw.
@@ -402,14 +425,9 @@ impl<D: Subject> Run<D> {
     /// Sends the command until it is answered: a retryable store error
     /// means "send it again with the same key", anything else is the
     /// answer.
-    fn until_answered(
-        &mut self,
-        step: u64,
-        delivery: &Delivered<D>,
-        asynchronous: bool,
-    ) -> Answer<D> {
+    fn until_answered(&mut self, step: u64, delivery: &Delivered<D>, side: Side) -> Answer<D> {
         for _ in 0..MAX_ATTEMPTS {
-            let answer = if asynchronous {
+            let answer = if side == Side::Async {
                 block_on(self.asynchronous.execute::<D>(
                     &delivery.id,
                     &delivery.command,
@@ -443,7 +461,7 @@ impl<D: Subject> Run<D> {
     fn check_store(
         &self,
         step: u64,
-        (which, store): (&str, &MemoryStore),
+        (which, store): (Side, &MemoryStore),
         delivery: &Delivered<D>,
         before: &[D::Event],
         answer: &Answer<D>,
@@ -512,8 +530,8 @@ impl<D: Subject> Run<D> {
         let reference =
             self.reference
                 .execute::<D>(id, &delivery.command, &self.policy, Some(&delivery.key));
-        let faulty = self.until_answered(step, delivery, false);
-        let asynchronous = self.until_answered(step, delivery, true);
+        let faulty = self.until_answered(step, delivery, Side::Sync);
+        let asynchronous = self.until_answered(step, delivery, Side::Async);
         if faulty != reference || asynchronous != reference {
             self.fail(
                 step,
@@ -525,7 +543,7 @@ impl<D: Subject> Run<D> {
                 ),
             );
         }
-        if redelivery && reference != delivery.answer {
+        if redelivery && delivery.answer.as_ref() != Some(&reference) {
             self.fail(
                 step,
                 format_args!(
@@ -536,7 +554,7 @@ impl<D: Subject> Run<D> {
         }
         self.check_store(
             step,
-            ("sync", self.faulty.store().inner()),
+            (Side::Sync, self.faulty.store().inner()),
             delivery,
             &before,
             &faulty,
@@ -544,7 +562,7 @@ impl<D: Subject> Run<D> {
         );
         self.check_store(
             step,
-            ("async", self.asynchronous.store().inner()),
+            (Side::Async, self.asynchronous.store().inner()),
             delivery,
             &before_async,
             &asynchronous,
@@ -561,18 +579,18 @@ impl<D: Subject> Run<D> {
     /// three runs. Then every stream equals the reference's.
     fn tick(&mut self, step: u64, now: DateTime<Utc>) {
         let mut refusals = Vec::new();
-        for which in ["reference", "sync", "async"] {
+        for which in [Side::Reference, Side::Sync, Side::Async] {
             let mut refused = None;
             for _ in 0..MAX_ATTEMPTS {
                 let ticked = match which {
-                    "reference" => D::tick(&self.reference, now, &self.policy),
-                    "sync" => D::tick(&self.faulty, now, &self.policy),
-                    _ => D::tick_async(&self.asynchronous, now, &self.policy),
+                    Side::Reference => D::tick(&self.reference, now, &self.policy),
+                    Side::Sync => D::tick(&self.faulty, now, &self.policy),
+                    Side::Async => D::tick_async(&self.asynchronous, now, &self.policy),
                 };
                 let tick = match ticked {
                     None => return,
                     Some(Err(EngineError::Store(error)))
-                        if which != "reference" && error.is_retryable() =>
+                        if which != Side::Reference && error.is_retryable() =>
                     {
                         self.report.resent += 1;
                         continue;
@@ -582,7 +600,7 @@ impl<D: Subject> Run<D> {
                     }
                     Some(Ok(tick)) => tick,
                 };
-                if which == "reference" {
+                if which == Side::Reference {
                     self.report.tick_events += tick.events as u64;
                 }
                 let (faults, decided): (Vec<_>, Vec<_>) = tick
@@ -590,7 +608,7 @@ impl<D: Subject> Run<D> {
                     .into_iter()
                     .partition(|(_, error)| matches!(error, EngineError::Store(_)));
                 if let Some((id, error)) = faults.iter().find(|(_, error)| {
-                    which == "reference"
+                    which == Side::Reference
                         || !matches!(error, EngineError::Store(e) if e.is_retryable())
                 }) {
                     self.fail(
@@ -657,16 +675,15 @@ impl<D: Subject> Run<D> {
                 id,
                 command,
                 key: IdempotencyKey::from(format!("k{step}")),
-                answer: Err(EngineError::Store(
-                    billing_rules::engine::StoreError::backend("not sent"),
-                )),
+                answer: None,
             };
-            delivery.answer = self.deliver(step, &delivery, false);
+            let answer = self.deliver(step, &delivery, false);
             self.report.commands += 1;
-            match &delivery.answer {
+            match &answer {
                 Ok(_) => self.report.accepted += 1,
                 Err(_) => self.report.refused += 1,
             }
+            delivery.answer = Some(answer);
             self.delivered.push(delivery);
         }
         self.check_end(commands);
