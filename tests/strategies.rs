@@ -8,7 +8,7 @@
 use std::fmt::Debug;
 
 use billing_rules::engine::{Aggregate, AggregateId, Engine, MemoryStore, Version};
-use billing_rules::lifecycle::{Licence, PostpaidAccount, Subscription};
+use billing_rules::lifecycle::{BundleClaim, Licence, PostpaidAccount, Subscription};
 use billing_rules::money::Money;
 use billing_rules::payment::EnvironmentPayment;
 use billing_rules::pricing::{CurrentPurchase, SeatAccount, SeatOrder};
@@ -134,6 +134,11 @@ proptest! {
     #[test]
     fn billing_method_sequences_keep_the_stream_invariants(commands in strategies::billing_method_commands(1..=25)) {
         run_through_engine::<BillingMethods>(&commands, &presets::live_traffic().unwrap())?;
+    }
+
+    #[test]
+    fn bundle_claim_sequences_keep_the_stream_invariants(commands in strategies::bundle_claim_commands("pkg-1", 1..=25)) {
+        run_through_engine::<BundleClaim>(&commands, &presets::live_plugin_licence().unwrap())?;
     }
 
     #[test]

@@ -10,11 +10,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::lifecycle::{
-    AccountId, AppId, LicenceCommand, PostpaidCommand, Role, SubscriptionCommand,
+    AccountId, AppId, BundleClaimCommand, LicenceCommand, PostpaidCommand, Role,
+    SubscriptionCommand, TrafficPackage,
 };
 use crate::money::Money;
 use crate::payment::{PaymentCommand, PaymentMethod, SwitchFacts};
 use crate::pricing::{SeatAccountCommand, SeatOrder};
+use crate::quantity::{Quantity, Unit};
 use crate::refund::{LedgerCommand, RefundFlags};
 use crate::strategies::values::{instant, package_order};
 use crate::time::Period;
@@ -248,5 +250,28 @@ pub fn licence_commands(
         2 => account.prop_map(move |account| LicenceCommand::Purchase { app: buy_app.clone(), account }),
         1 => Just(LicenceCommand::Advance),
     ];
+    sequence(command, len, |command, _, _| command)
+}
+
+/// Claims on traffic package `package` (R-LIC-06): apps `app-0` to `app-2`
+/// apply for its free term, mostly by its buyer `acct-0`, sometimes by
+/// another account (refused); 100 to 300 TB, so under the live plugin's
+/// 200 TB some grant no term (refused).
+pub fn bundle_claim_commands(
+    package: &str,
+    len: RangeInclusive<usize>,
+) -> impl Strategy<Value = Vec<Timed<BundleClaimCommand>>> {
+    let package = package.to_owned();
+    let command = (0u8..3, prop::bool::weighted(0.8), 100u32..=300).prop_map(
+        move |(app, by_buyer, terabytes)| BundleClaimCommand::Claim {
+            app: AppId::new(format!("app-{app}")),
+            account: AccountId::new(if by_buyer { "acct-0" } else { "acct-1" }),
+            package: TrafficPackage {
+                id: package.clone(),
+                size: Quantity::new(Decimal::from(terabytes), Unit::Terabyte),
+                buyer: AccountId::new("acct-0"),
+            },
+        },
+    );
     sequence(command, len, |command, _, _| command)
 }

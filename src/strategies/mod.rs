@@ -16,7 +16,7 @@
 //!   [`seat_account_commands`], [`wallet_commands`], [`ledger_commands`],
 //!   [`subscription_commands`], [`postpaid_commands`],
 //!   [`payment_commands`], [`billing_method_commands`],
-//!   [`licence_commands`].
+//!   [`licence_commands`], [`bundle_claim_commands`].
 //! - **Invariants**: [`check_quote_invariants`] (total = the chain of the
 //!   steps, discount within its floor, bonus and cap, seat limits),
 //!   [`check_credit_invariants`] (0 <= credit <= paid and the new price),
@@ -86,8 +86,9 @@ mod invariants;
 mod values;
 
 pub use commands::{
-    Timed, billing_method_commands, ledger_commands, licence_commands, payment_commands,
-    postpaid_commands, seat_account_commands, subscription_commands, wallet_commands,
+    Timed, billing_method_commands, bundle_claim_commands, ledger_commands, licence_commands,
+    payment_commands, postpaid_commands, seat_account_commands, subscription_commands,
+    wallet_commands,
 };
 pub use invariants::{
     InvariantViolation, check_credit_invariants, check_outcomes, check_quote_invariants,
