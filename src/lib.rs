@@ -165,6 +165,7 @@ pub mod quantity;
 pub mod refund;
 pub mod replay;
 mod rule;
+pub mod statement;
 pub mod time;
 pub mod usage;
 
