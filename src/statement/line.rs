@@ -180,11 +180,10 @@ impl Statement {
         if self.from >= self.to {
             return Err(bad_period(self.from, self.to));
         }
-        let scale = self.currency.scale();
         let mut sum = Decimal::ZERO;
         for (i, line) in self.lines.iter().enumerate() {
             let field = format!("lines[{i}]");
-            if line.amount.round_dp(scale) != line.amount {
+            if !super::build::at_minor_unit(line.amount, self.currency) {
                 return Err(data(
                     format!("{field}.amount"),
                     format!(
