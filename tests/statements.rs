@@ -233,6 +233,90 @@ fn recorded_seat_and_wallet_events_feed_a_statement() {
     statement.check().unwrap();
 }
 
+/// An app's order ledger (R-REF-01): orders of 300.00 (1 June) and 500.00
+/// (5 June), the second refunded in full on 10 June, within its 10 days.
+#[test]
+fn an_order_ledger_feeds_a_statement_with_its_refund() {
+    use billing_rules::presets::app_store_refunds;
+    use billing_rules::refund::{LedgerCommand, OrderLedger};
+    let policy = app_store_refunds().unwrap();
+    let mut state = OrderLedger::initial();
+    let mut recorded = Vec::new();
+    let commands = [
+        (
+            utc(2025, 6, 1),
+            LedgerCommand::RecordOrder {
+                order: "o1".into(),
+                paid_at: utc(2025, 6, 1),
+                amount: cny(30000),
+            },
+        ),
+        (
+            utc(2025, 6, 5),
+            LedgerCommand::RecordOrder {
+                order: "o2".into(),
+                paid_at: utc(2025, 6, 5),
+                amount: cny(50000),
+            },
+        ),
+        (
+            utc(2025, 6, 10),
+            LedgerCommand::Refund {
+                order: "o2".into(),
+                flags: Default::default(),
+            },
+        ),
+    ];
+    for (now, command) in commands {
+        let (next, events) = OrderLedger::run(&state, &command, now, &policy).unwrap();
+        state = next;
+        recorded.extend(events);
+    }
+    let events = StatementEvent::from_ledger_stream(
+        &"app-1".into(),
+        billing_rules::engine::Version::INITIAL,
+        &recorded,
+    )
+    .unwrap();
+    let june = Statement::build(
+        &events,
+        utc(2025, 6, 1),
+        utc(2025, 7, 1),
+        &Locale::default(),
+    )
+    .unwrap();
+    let shown: Vec<(LineKind, String)> = june
+        .lines
+        .iter()
+        .map(|l| (l.kind, l.amount.to_string()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (LineKind::AppOrder, "300.00".to_owned()),
+            (LineKind::AppOrder, "500.00".to_owned()),
+            (LineKind::Refund, "-500.00".to_owned()),
+        ]
+    );
+    assert_eq!(
+        june.lines[2].sources,
+        [SourceRef::new("app-1", 3), SourceRef::new("app-1", 2)]
+    );
+    assert_eq!(june.total.to_string(), "300.00");
+    // The refund without its order (the stream read from version 2 on).
+    let err = StatementEvent::from_ledger_stream(
+        &"app-1".into(),
+        billing_rules::engine::Version::new(2),
+        &recorded[2..],
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("order o2 is refunded but not recorded"),
+        "{err}"
+    );
+}
+
 #[test]
 fn json_money_is_written_at_the_minor_unit_and_read_back_checked() {
     let (from, to) = july();
@@ -408,7 +492,7 @@ fn base() -> DateTime<Utc> {
 fn charge(kind: u8, version: u64, minute: i64, cents: i64, credit: i64) -> StatementEvent {
     let at = base() + TimeDelta::minutes(minute);
     let source = SourceRef::new("acct", version);
-    match kind % 6 {
+    match kind % 7 {
         0 => StatementEvent::SeatPurchase {
             at,
             source,
@@ -443,6 +527,11 @@ fn charge(kind: u8, version: u64, minute: i64, cents: i64, credit: i64) -> State
             quantity: Decimal::from(cents),
             amount: cny(cents),
         },
+        5 => StatementEvent::AppOrder {
+            at,
+            source,
+            amount: cny(cents),
+        },
         _ => add_on(version, at, cents),
     }
 }
@@ -454,7 +543,8 @@ fn due(event: &StatementEvent) -> Decimal {
         StatementEvent::SeatPurchase { amount, .. }
         | StatementEvent::SeatExtension { amount, .. }
         | StatementEvent::TrafficDay { amount, .. }
-        | StatementEvent::AddOn { amount, .. } => amount.amount(),
+        | StatementEvent::AddOn { amount, .. }
+        | StatementEvent::AppOrder { amount, .. } => amount.amount(),
         StatementEvent::PackagePurchase { price, .. } => price.amount(),
         StatementEvent::Calls { .. } | StatementEvent::Refund { .. } => Decimal::ZERO,
     }

@@ -314,6 +314,18 @@ impl Run<'_> {
                     );
                 }
             }
+            StatementEvent::AppOrder { amount, .. } => {
+                self.left[i] = Some(amount.amount());
+                if shown {
+                    self.line(
+                        LineKind::AppOrder,
+                        event,
+                        Decimal::ONE,
+                        Some(amount.amount()),
+                        amount.amount(),
+                    );
+                }
+            }
             StatementEvent::Calls {
                 component,
                 drawn,
@@ -420,7 +432,7 @@ impl Run<'_> {
                         "{item:?} is not a charge recorded before the refund (at {})",
                         events[i].at()
                     ),
-                    "a seat, package, traffic day or add-on charge recorded earlier",
+                    "a seat, package, traffic day, add-on or app order charge recorded earlier",
                 ));
             };
             found.push((index, left));
@@ -545,6 +557,7 @@ fn validate(i: usize, event: &StatementEvent, currency: Currency) -> Result<(), 
         | StatementEvent::SeatExtension { amount, .. }
         | StatementEvent::TrafficDay { amount, .. }
         | StatementEvent::AddOn { amount, .. }
+        | StatementEvent::AppOrder { amount, .. }
         | StatementEvent::Refund { amount, .. } => check("amount", amount, true),
         StatementEvent::SeatUpgrade { total, credit, .. } => {
             check("total", total, true)?;

@@ -1,15 +1,18 @@
 //! [`StatementEvent`]: what a statement is built from, one variant per kind
 //! of recorded charge, and its conversions from the crate's own events.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{AggregateId, Version};
-use crate::error::ArithmeticError;
+use crate::error::{ArithmeticError, DataError, Error};
 use crate::money::Money;
 use crate::preview::PreviewAction;
 use crate::pricing::SeatAccountEvent;
+use crate::refund::{LedgerEvent, OrderId};
 use crate::time::Zone;
 use crate::usage::{AddOnCharge, Component, DailyCharge, WalletEvent};
 
@@ -55,8 +58,10 @@ impl SourceRef {
 /// Build them from the crate's events with [`StatementEvent::from_seat`],
 /// [`StatementEvent::from_wallet`] (or the `*_stream` forms over what
 /// [`Store::events_in`](crate::engine::Store::events_in) returns),
-/// [`StatementEvent::traffic_day`] and [`StatementEvent::add_on`]; a refund
-/// with [`StatementEvent::Refund`] naming the items it pays back.
+/// [`StatementEvent::traffic_day`], [`StatementEvent::add_on`] and
+/// [`StatementEvent::from_ledger_stream`] (app orders and their refunds); any
+/// other refund with [`StatementEvent::Refund`] naming the items it pays
+/// back.
 ///
 /// Amounts a rule has already rounded (a seat charge, a package price, a
 /// traffic day's settlement, an add-on's total, a refund) must be at the
@@ -177,6 +182,16 @@ pub enum StatementEvent {
         /// The charge, rounded once ([`AddOnCharge::total`]).
         amount: Money,
     },
+    /// An app order paid (R-REF-01), as an [`OrderLedger`](crate::refund::OrderLedger)
+    /// records it: a charge its refund pays back.
+    AppOrder {
+        /// When it was paid.
+        at: DateTime<Utc>,
+        /// Where it was recorded.
+        source: SourceRef,
+        /// What was paid.
+        amount: Money,
+    },
     /// Money paid back for earlier items (R-REF-01): spread over them in
     /// proportion to what is left of each, by largest remainder.
     Refund {
@@ -202,6 +217,7 @@ impl StatementEvent {
             | StatementEvent::Calls { at, .. }
             | StatementEvent::TrafficDay { at, .. }
             | StatementEvent::AddOn { at, .. }
+            | StatementEvent::AppOrder { at, .. }
             | StatementEvent::Refund { at, .. } => *at,
         }
     }
@@ -216,6 +232,7 @@ impl StatementEvent {
             | StatementEvent::Calls { source, .. }
             | StatementEvent::TrafficDay { source, .. }
             | StatementEvent::AddOn { source, .. }
+            | StatementEvent::AppOrder { source, .. }
             | StatementEvent::Refund { source, .. } => source,
         }
     }
@@ -324,6 +341,60 @@ impl StatementEvent {
             quantity: day.quantity.value(),
             amount: day.total,
         })
+    }
+
+    /// The statement events of an app's order ledger read from version
+    /// `after + 1` on: each order paid, and each refund paying back its
+    /// order in full (R-REF-01); an invoicing charges nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Data`] when a refund's order is not among `events`: read
+    /// the ledger from its first event.
+    pub fn from_ledger_stream(
+        aggregate: &AggregateId,
+        after: Version,
+        events: &[LedgerEvent],
+    ) -> Result<Vec<StatementEvent>, Error> {
+        let mut orders: BTreeMap<&OrderId, SourceRef> = BTreeMap::new();
+        let mut out = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
+            let source = SourceRef::stream(aggregate, after, i);
+            match event {
+                LedgerEvent::OrderRecorded {
+                    order,
+                    paid_at,
+                    amount,
+                    ..
+                } => {
+                    orders.insert(order, source.clone());
+                    out.push(StatementEvent::AppOrder {
+                        at: *paid_at,
+                        source,
+                        amount: *amount,
+                    });
+                }
+                LedgerEvent::OrderInvoiced { .. } => {}
+                LedgerEvent::OrderRefunded { order, amount, at } => {
+                    let Some(item) = orders.get(order) else {
+                        return Err(Error::Data(DataError::new(
+                            format!("events[{i}].order"),
+                            format!(
+                                "order {order} is refunded but not recorded among the events given"
+                            ),
+                            "the ledger's events from its first (Store::events_in from version 0)",
+                        )));
+                    };
+                    out.push(StatementEvent::Refund {
+                        at: *at,
+                        source,
+                        items: vec![item.clone()],
+                        amount: *amount,
+                    });
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// An add-on's charge at `at`, recorded at `source`.

@@ -34,6 +34,8 @@ pub enum LineKind {
     TrafficDay,
     /// An add-on (R-USE-10).
     AddOn,
+    /// An app order paid (R-REF-01).
+    AppOrder,
     /// A refund's share for one item, negative (R-REF-01).
     Refund,
 }
@@ -50,7 +52,7 @@ impl LineKind {
             LineKind::CallOverage => RuleId::Use01,
             LineKind::TrafficDay => RuleId::Use09,
             LineKind::AddOn => RuleId::Use10,
-            LineKind::Refund => RuleId::Ref01,
+            LineKind::AppOrder | LineKind::Refund => RuleId::Ref01,
         }
     }
 }
