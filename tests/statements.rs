@@ -652,6 +652,14 @@ proptest! {
             expected += Money::cny(*exact).round_to_minor(RoundingMode::HalfUp).amount();
         }
         prop_assert_eq!(statement.total, expected);
+        // No item is paid back more than was charged for it.
+        for event in &events {
+            let refunded: Decimal = statement.lines.iter()
+                .filter(|l| l.kind == LineKind::Refund && l.sources[1] == *event.source())
+                .map(|l| -l.amount)
+                .sum();
+            prop_assert!(refunded <= due(event), "{:?}: {} refunded", event.source(), refunded);
+        }
         // Every refund's lines add up to the refund exactly.
         for event in &events {
             if let StatementEvent::Refund { source, amount, .. } = event {

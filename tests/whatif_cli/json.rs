@@ -138,6 +138,23 @@ fn the_statement_lines_add_up_in_json() {
         .map(|l| l["amount"].as_str().unwrap())
         .collect();
     assert_eq!(refunds, ["-80.56", "-80.56", "-80.55"]);
+    // An events file with an unknown field: an input error naming it (exit 1).
+    let file = std::env::temp_dir().join(format!("whatif-events-{}.json", std::process::id()));
+    std::fs::write(
+        &file,
+        r#"[{"kind": "app_order", "at": "2025-07-02T00:00:00Z",
+             "source": {"aggregate": "app-1", "version": 1},
+             "amount": {"amount": "300.00", "currency": "CNY"}, "discount": "1"}]"#,
+    )
+    .unwrap();
+    let (status, doc) = json(&["statement", "--events", file.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(
+        (status, doc["error"]["kind"].as_str()),
+        (1, Some("input")),
+        "{doc}"
+    );
+    assert!(doc.to_string().contains("discount"), "{doc}");
     // A period that does not run forward is a usage error (exit 2).
     let (status, doc) = json(&["statement", "--from", "2025-08-01", "--to", "2025-07-01"]);
     assert_eq!((status, doc["error"]["kind"].as_str()), (2, Some("usage")));
