@@ -20,7 +20,8 @@
 //!    [`presets`] (the published figures composed into specs).
 //! 3. **Calculators**: [`pricing`] (seat plans, tiers, the pricing models,
 //!    and the seat account that charges them), [`usage`] (per-use charges,
-//!    packages, traffic), [`preview`] (a price shown, charged exactly).
+//!    packages, traffic), [`preview`] (a price shown, charged exactly),
+//!    [`statement`] (recorded charges itemized, the lines adding up).
 //! 4. **State machines**: the [`Decider`] and [`TimeDriven`] traits at the
 //!    crate root, [`lifecycle`], [`payment`], [`refund`].
 //! 5. **Engine**: [`engine`], which returns its own
@@ -168,6 +169,9 @@ pub mod quantity;
 pub mod refund;
 pub mod replay;
 mod rule;
+pub mod statement;
+#[cfg(feature = "strategies")]
+pub mod strategies;
 pub mod time;
 pub mod usage;
 

@@ -1,8 +1,9 @@
 //! Seat plans (issue 3): the properties of R-SEAT-03 to R-SEAT-08 for all
-//! inputs, and serde round trips.
+//! inputs, and serde round trips, drawn from `billing_rules::strategies`
+//! (feature `strategies`).
 
 use billing_rules::RuleId;
-use billing_rules::money::{Currency, Money, RoundingMode};
+use billing_rules::money::{Currency, Money};
 use billing_rules::presets::app_store_seat_pricing_spec;
 use billing_rules::pricing::{
     Axis, BonusAmount, BonusSpec, CreditGranularity, CreditRule, CurrentPurchase, DiscountSpec,
@@ -10,127 +11,22 @@ use billing_rules::pricing::{
     TierTableSpec,
 };
 use billing_rules::time::{Period, Zone};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-/// An amount in fen, 0 to 10,000.00.
-fn amount() -> impl Strategy<Value = Decimal> {
-    prop_oneof![
-        1 => Just(Decimal::ZERO),
-        9 => (0i64..=1_000_000).prop_map(|fen| Decimal::new(fen, 2)),
-    ]
-}
-
-fn mode() -> impl Strategy<Value = TierMode> {
-    prop::sample::select(TierMode::ALL.to_vec())
-}
-
-fn rounding() -> impl Strategy<Value = RoundingMode> {
-    prop::sample::select(RoundingMode::ALL.to_vec())
-}
-
-/// Contiguous tiers on the seat axis, 1 to 6 of them, each with a flat
-/// amount, a unit price, or both; the last unbounded.
-fn tiers() -> impl Strategy<Value = Vec<TierSpec>> {
-    prop::collection::vec(
-        (
-            1u64..=300,
-            prop::option::of(amount()),
-            prop::option::of(amount()),
-        ),
-        1..=6,
-    )
-    .prop_map(|raw| {
-        let last = raw.len() - 1;
-        let mut from = 1u64;
-        raw.into_iter()
-            .enumerate()
-            .map(|(i, (width, flat, unit))| {
-                let unit = if flat.is_none() && unit.is_none() {
-                    Some(Decimal::ONE)
-                } else {
-                    unit
-                };
-                let to = (i < last).then(|| from + width - 1);
-                let tier = TierSpec {
-                    from: Decimal::from(from),
-                    to: to.map(Decimal::from),
-                    flat,
-                    unit_price: unit,
-                };
-                from += width;
-                tier
-            })
-            .collect()
-    })
-}
+// The strategies are the crate's exported ones (feature `strategies`):
+// one definition for these tests and for a service's own.
+use billing_rules::strategies::{
+    amount, check_credit_invariants, check_quote_invariants, instant, rounding_mode as rounding,
+    seat_policy_spec as policy_spec, seat_tiers as tiers,
+};
 
 fn spec_with(mode: TierMode, tiers: Vec<TierSpec>) -> SeatPolicySpec {
     let mut spec = app_store_seat_pricing_spec();
     spec.pricing = PricingSpec::Tiered(TierTableSpec { mode, tiers });
     spec.discounts.clear();
     spec
-}
-
-/// Any valid seat policy: unit price or tiers, discounts or bonuses on
-/// distinct durations, limits, a cap, any rounding.
-fn policy_spec() -> impl Strategy<Value = SeatPolicySpec> {
-    let pricing = prop_oneof![
-        amount().prop_map(|unit_price| PricingSpec::UnitPrice { unit_price }),
-        (mode(), tiers())
-            .prop_map(|(mode, tiers)| PricingSpec::Tiered(TierTableSpec { mode, tiers })),
-    ];
-    (
-        pricing,
-        prop_oneof![Just(Period::Year), Just(Period::Month)],
-        prop::collection::btree_map(1u32..=6, (any::<bool>(), 70i64..=100, 0u32..=35), 0..4),
-        prop::option::of((1u32..=50, 0u32..=2000)),
-        prop::option::of(amount()),
-        rounding(),
-        (rounding(), any::<bool>()),
-    )
-        .prop_map(
-            |(pricing, period, offers, limits, cap, final_rounding, (credit_rounding, seconds))| {
-                let mut spec = app_store_seat_pricing_spec();
-                spec.pricing = pricing;
-                spec.period = period;
-                spec.discounts.clear();
-                for (periods, (is_discount, factor, percent)) in offers {
-                    if is_discount {
-                        spec.discounts.push(DiscountSpec {
-                            periods,
-                            factor: Decimal::new(factor, 2),
-                        });
-                    } else {
-                        spec.bonuses.push(BonusSpec {
-                            periods,
-                            bonus: BonusAmount::Percent(percent.into()),
-                        });
-                    }
-                }
-                if let Some((min, extra)) = limits {
-                    spec.min_seats = Some(min);
-                    spec.max_seats = Some(min + extra);
-                }
-                spec.max_total = cap;
-                spec.locale.rounding = final_rounding;
-                spec.upgrade = CreditRule {
-                    granularity: if seconds {
-                        CreditGranularity::Second
-                    } else {
-                        CreditGranularity::Day
-                    },
-                    rounding: credit_rounding,
-                };
-                spec
-            },
-        )
-}
-
-fn instant() -> impl Strategy<Value = DateTime<Utc>> {
-    // 2020 to 2030, to the second.
-    (1_577_836_800i64..1_893_456_000).prop_map(|s| Utc.timestamp_opt(s, 0).unwrap())
 }
 
 /// The graduated price as the sum of the parts, the definition.
@@ -210,6 +106,8 @@ proptest! {
     ) {
         let policy = SeatPolicy::try_from(spec.clone()).unwrap();
         let Ok(q) = policy.quote(&SeatOrder::new(seats, periods)) else { return Ok(()) };
+        check_quote_invariants(&policy, &SeatOrder::new(seats, periods), &q)
+            .map_err(|broken| TestCaseError::fail(broken.to_string()))?;
         let same = |a: Money, b: Money| a.amount().to_string() == b.amount().to_string() && a == b;
         let n = Decimal::from(seats);
         let expected_per_period = match &spec.pricing {
@@ -351,6 +249,8 @@ proptest! {
         };
         let now = start + Duration::seconds(offset);
         let c = policy.credit(&current, Money::cny(new_price), now).unwrap();
+        check_credit_invariants(&current, Money::cny(new_price), &c)
+            .map_err(|broken| TestCaseError::fail(broken.to_string()))?;
         prop_assert!(c.amount.amount() >= Decimal::ZERO);
         prop_assert!(c.amount.amount() <= paid.min(new_price), "{:?}", c);
         prop_assert!(c.remaining <= c.total);

@@ -15,6 +15,17 @@
 //! Every few hundred steps two engines sharing the store race on one
 //! account's aggregate from two threads.
 //!
+//! The engine reaches the store through `faults::FaultyStore`, which fails
+//! a few calls in a hundred (seeded): transient errors that write nothing,
+//! and for keyed commands lost acknowledgements (written, then an error)
+//! and a competing writer (the same keyed command on another instance wins
+//! the race). Every command is sent again until it is answered, and every
+//! check below holds as without faults.
+//! `every_aggregate_converges_over_a_faulty_store` runs all nine
+//! aggregates (the eight deciders and `SeatAccount`), sync and async, over
+//! a store failing far more often, against a fault-free run of the same
+//! commands (`SIM_FAULT_COMMANDS` commands per kind, default 300).
+//!
 //! After every step the touched account is checked, and after every clock
 //! jump every account's access (the invariants are listed on
 //! `Sim::check_account`, `Sim::retry_one` and `Sim::race`); at the
@@ -61,15 +72,16 @@ use billing_rules::engine::{
 };
 use billing_rules::lifecycle::{
     AccountId, AppId, BundleClaim, BundleClaimCommand, BundleClaimEvent, Funds, Licence,
-    LicenceCommand, LicenceEvent, LicencePolicy, LicenceStatus, Phase, Role, Subscription,
-    SubscriptionCommand, SubscriptionEvent, SubscriptionPolicy, SubscriptionStatus, TrafficPackage,
+    LicenceCommand, LicenceEvent, LicencePolicy, LicenceStatus, Phase, PostpaidAccount, Role,
+    Subscription, SubscriptionCommand, SubscriptionEvent, SubscriptionPolicy, SubscriptionStatus,
+    TrafficPackage,
 };
 use billing_rules::money::{Currency, Money, RoundingMode};
 use billing_rules::payment::{
     EnvironmentPayment, PaymentCommand, PaymentEvent, PaymentMethod, PaymentPolicy, PaymentState,
     SwitchFacts,
 };
-use billing_rules::pricing::{CurrentPurchase, ExtensionOrder, SeatOrder, SeatPolicy};
+use billing_rules::pricing::{CurrentPurchase, ExtensionOrder, SeatAccount, SeatOrder, SeatPolicy};
 use billing_rules::quantity::{Quantity, Unit};
 use billing_rules::refund::{
     AppRefundPolicy, LedgerCommand, LedgerEvent, LedgerState, OrderId, OrderLedger, OrderStatus,
@@ -77,8 +89,8 @@ use billing_rules::refund::{
 };
 use billing_rules::time::{Clock, FixedClock, Period};
 use billing_rules::usage::{
-    AccountProfile, CallCounts, Category, Component, FeatureSwitch, Organisation, PackageOrder,
-    PackageStatus, PackageWallet, UsagePolicy, WalletCommand, WalletEvent,
+    AccountProfile, BillingMethods, CallCounts, Category, Component, FeatureSwitch, Organisation,
+    PackageOrder, PackageStatus, PackageWallet, UsagePolicy, WalletCommand, WalletEvent,
 };
 use billing_rules::{Error, RuleFamily, RuleId, presets};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -97,11 +109,30 @@ const RETRY_POOL: usize = 512;
 /// How many recently touched accounts are favoured, so an account often
 /// gets several commands within a refund window.
 const RECENT: usize = 16;
+/// The main run's store faults, in percent of the calls: low enough to
+/// keep the run's pace, high enough that thousands are met.
+const SIM_FAULTS: Rates = Rates {
+    read_error: 2,
+    transient: 2,
+    lost_ack: 3,
+    competing: 3,
+};
+/// A command not answered after this many sends fails the run.
+const SEND_ATTEMPTS: u32 = 40;
 /// Below this many steps the coverage checks (every rule refused at least
 /// once, refunds accepted, ...) are skipped: a tiny run proves less.
 const COVERAGE_STEPS: u64 = 10_000;
 
 const CNY: Currency = Currency::CNY;
+
+// The fault-injecting store and the runs of every aggregate over it
+// (issue 13, item 8).
+#[path = "simulation/converge.rs"]
+mod converge;
+#[path = "simulation/faults.rs"]
+mod faults;
+
+use faults::{FaultyStore, Rates};
 
 // ------------------------------------------------------------ the seed
 
@@ -588,6 +619,8 @@ struct Stats {
     accepted: u64,
     refused: BTreeMap<RuleId, u64>,
     retried: u64,
+    /// Sends again after an injected store fault.
+    resent: u64,
     races: u64,
     jumps: u64,
     upgrades_with_credit: u64,
@@ -607,7 +640,9 @@ struct Sim {
     rng: Rng,
     start: DateTime<Utc>,
     store: Arc<MemoryStore>,
-    engine: Engine<FixedClock, Arc<MemoryStore>>,
+    /// Over the same store, failing now and then (`faults::FaultyStore`):
+    /// every command is sent until it is answered.
+    engine: Engine<FixedClock, FaultyStore<Arc<MemoryStore>>>,
     policies: Policies,
     services: Vec<Service>,
     books: Books,
@@ -680,7 +715,10 @@ impl Sim {
         Sim {
             rng: Rng(seed),
             start,
-            engine: Engine::new(FixedClock::new(start), Arc::clone(&store)),
+            engine: Engine::new(
+                FixedClock::new(start),
+                FaultyStore::new(Arc::clone(&store), seed, SIM_FAULTS),
+            ),
             store,
             policies,
             services,
@@ -823,9 +861,7 @@ impl Sim {
         });
         let now = self.now();
         let before = self.store.events::<D>(id);
-        let answer =
-            self.engine
-                .execute::<D>(id, &command, D::policy(&self.policies, n), key.as_ref());
+        let answer = self.send::<D>(n, id, &command, key.as_ref());
         let after = self.store.events::<D>(id);
         let version = self
             .ctx
@@ -889,6 +925,35 @@ impl Sim {
         answer
     }
 
+    /// Sends a command until it is answered, as a service does: a
+    /// retryable store error (an injected fault) means "send it again",
+    /// with the same key when it has one. Unkeyed commands only meet
+    /// faults that write nothing (see `faults`), so sending them again is
+    /// safe too.
+    fn send<D: Kind>(
+        &mut self,
+        n: usize,
+        id: &AggregateId,
+        command: &D::Command,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Outcome<D::Event>, EngineError> {
+        for _ in 0..SEND_ATTEMPTS {
+            match self
+                .engine
+                .execute::<D>(id, command, D::policy(&self.policies, n), key)
+            {
+                Err(EngineError::Store(error)) if error.is_retryable() => {
+                    self.stats.resent += 1;
+                }
+                answer => return answer,
+            }
+        }
+        self.ctx.fail(format!(
+            "{} {id}: {command:?} not answered after {SEND_ATTEMPTS} sends",
+            D::KIND
+        ))
+    }
+
     fn remember(&mut self, retry: Retry) {
         if self.retries.len() < RETRY_POOL {
             self.retries.push(retry);
@@ -929,12 +994,7 @@ impl Sim {
             .ctx
             .ok(Store::<D>::load(&*self.store, &sent.id), "load")
             .version;
-        let answer = self.engine.execute::<D>(
-            &sent.id,
-            &sent.command,
-            D::policy(&self.policies, sent.account),
-            Some(&sent.key),
-        );
+        let answer = self.send::<D>(sent.account, &sent.id, &sent.command, Some(&sent.key));
         let after = self.store.events::<D>(&sent.id);
         let version_after = self
             .ctx
@@ -1828,6 +1888,11 @@ impl Sim {
             .map(|(rule, n)| format!("{rule} {n}"))
             .collect();
         eprintln!("  refused: {}", refused.join(", "));
+        eprintln!(
+            "  store faults injected: {:?}, commands sent again {}",
+            self.engine.store().injected(),
+            self.stats.resent
+        );
     }
 
     /// A run long enough to prove something exercised every path it
@@ -1841,6 +1906,15 @@ impl Sim {
             self.ctx,
             self.now() - self.start >= Duration::days(SPAN_DAYS),
             "less than three years simulated"
+        );
+        let injected = self.engine.store().injected();
+        check!(
+            self.ctx,
+            injected.read_errors > 0
+                && injected.transient > 0
+                && injected.lost_acks > 0
+                && injected.competing > 0,
+            "a store fault was never injected: {injected:?}"
         );
         for rule in [
             RuleId::Life01,
@@ -1911,4 +1985,75 @@ fn simulation_keeps_every_invariant_over_three_years() {
         );
         resume_unwind(panic);
     }
+}
+
+/// Every aggregate of the crate (the eight deciders and `SeatAccount`),
+/// sync and async, over a store that fails at random: each keyed command
+/// sent again until answered converges to the answer of a fault-free run,
+/// and the streams and key records end up the same (see
+/// `tests/simulation/converge.rs` for every check).
+#[test]
+fn every_aggregate_converges_over_a_faulty_store() {
+    let seed = seed_from_env();
+    let commands = env_number("SIM_FAULT_COMMANDS", 300);
+    let reports = [
+        (
+            Subscription::KIND,
+            converge::converge::<Subscription>(seed, commands),
+        ),
+        (
+            PostpaidAccount::KIND,
+            converge::converge::<PostpaidAccount>(seed, commands),
+        ),
+        (
+            PackageWallet::KIND,
+            converge::converge::<PackageWallet>(seed, commands),
+        ),
+        (
+            BillingMethods::KIND,
+            converge::converge::<BillingMethods>(seed, commands),
+        ),
+        (Licence::KIND, converge::converge::<Licence>(seed, commands)),
+        (
+            BundleClaim::KIND,
+            converge::converge::<BundleClaim>(seed, commands),
+        ),
+        (
+            EnvironmentPayment::KIND,
+            converge::converge::<EnvironmentPayment>(seed, commands),
+        ),
+        (
+            OrderLedger::KIND,
+            converge::converge::<OrderLedger>(seed, commands),
+        ),
+        (
+            SeatAccount::KIND,
+            converge::converge::<SeatAccount>(seed, commands),
+        ),
+    ];
+    for (kind, report) in &reports {
+        println!("{kind}: {report:?}");
+        // A run that met no fault, or whose commands were all refused,
+        // proves nothing about convergence.
+        let injected = report.injected;
+        assert!(
+            injected.read_errors > 0
+                && injected.transient > 0
+                && injected.lost_acks > 0
+                && injected.competing > 0
+                && report.accepted > 0
+                && report.redelivered > 0,
+            "seed {seed}: {kind} met too few faults or accepted nothing: {report:?}"
+        );
+    }
+    assert!(
+        reports.iter().map(|(_, r)| r.refused).sum::<u64>() > 0,
+        "seed {seed}: no command of any kind was refused"
+    );
+    // The scheduler's ticks ran over the faulty stores too, and recorded
+    // events.
+    assert!(
+        reports.iter().map(|(_, r)| r.tick_events).sum::<u64>() > 0,
+        "seed {seed}: no tick recorded an event"
+    );
 }

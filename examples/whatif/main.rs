@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Each area of the catalogue adds its subcommands from its own module
-//! (seats.rs, tiers.rs, usage.rs, timeline.rs, payment.rs, replay.rs): a
+//! (seats.rs, tiers.rs, usage.rs, timeline.rs, payment.rs, replay.rs,
+//! statement.rs): a
 //! subcommand is one variant of [`Command`], one line of [`execute`] and
 //! its own file. tour.rs runs them one after another; args.rs parses
 //! arguments (one date parser, strict decimals) and input files (errors
@@ -27,6 +28,7 @@ mod picture;
 mod price;
 mod replay;
 mod seats;
+mod statement;
 mod tiers;
 mod timeline;
 mod tour;
@@ -49,7 +51,7 @@ use out::Output;
     after_help = "\
 With no subcommand, whatif runs a guided tour of every preset: a seat quote, an \
 upgrade, the tier table, a package plan, a traffic charge, a lifecycle timeline, \
-a payment-method switch series and refunds, each with the command that reproduces \
+a payment-method switch series, refunds and a statement, each with the command that reproduces \
 it. With --json the tour is one JSON object keyed by section, each section \
 {\"about\", \"command\", \"result\"}.
 
@@ -95,6 +97,8 @@ enum Command {
     Price(price::Command),
     #[command(flatten)]
     Replay(replay::Command),
+    #[command(flatten)]
+    Statement(statement::Command),
 }
 
 fn main() {
@@ -191,6 +195,7 @@ fn execute(command: Command, out: &Output) -> out::Result {
         Command::Payment(cmd) => payment::run(cmd, out),
         Command::Price(cmd) => price::run(cmd, out),
         Command::Replay(cmd) => replay::run(cmd, out),
+        Command::Statement(cmd) => statement::run(cmd, out),
     }
 }
 

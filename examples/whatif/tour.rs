@@ -185,6 +185,14 @@ const TOUR: &[Stop] = &[
             "20GB",
         ],
     },
+    Stop {
+        key: "statement",
+        title: "A statement whose lines add up",
+        about: "A month of one account itemized: each line rounded once, a refund of 241.67 \
+                spread over its three items by largest remainder (R-REF-01), the total the \
+                exact sum of the lines.",
+        args: &["statement"],
+    },
 ];
 
 /// Runs the tour: tables and sentences, or one JSON object with `--json`.

@@ -120,3 +120,42 @@ fn the_json_tour_is_one_enveloped_document() {
     assert_eq!(status, 0);
     assert!(doc["result"]["seat_quote"]["result"]["total"].is_object());
 }
+
+/// The statement stop (issue 16): money as strings at the minor unit, the
+/// refund of 241.67 spread 80.56 + 80.56 + 80.55, the lines adding up.
+#[test]
+fn the_statement_lines_add_up_in_json() {
+    let (status, doc) = json(&["statement"]);
+    assert_eq!(status, 0, "{doc}");
+    let statement = &doc["result"]["statement"];
+    assert_eq!(statement["total"], "4308.33");
+    assert_eq!(doc["result"]["lines_add_up"], true);
+    let refunds: Vec<&str> = statement["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["kind"] == "refund")
+        .map(|l| l["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(refunds, ["-80.56", "-80.56", "-80.55"]);
+    // An events file with an unknown field: an input error naming it (exit 1).
+    let file = std::env::temp_dir().join(format!("whatif-events-{}.json", std::process::id()));
+    std::fs::write(
+        &file,
+        r#"[{"kind": "app_order", "at": "2025-07-02T00:00:00Z",
+             "source": {"aggregate": "app-1", "version": 1},
+             "amount": {"amount": "300.00", "currency": "CNY"}, "discount": "1"}]"#,
+    )
+    .unwrap();
+    let (status, doc) = json(&["statement", "--events", file.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(
+        (status, doc["error"]["kind"].as_str()),
+        (1, Some("input")),
+        "{doc}"
+    );
+    assert!(doc.to_string().contains("discount"), "{doc}");
+    // A period that does not run forward is a usage error (exit 2).
+    let (status, doc) = json(&["statement", "--from", "2025-08-01", "--to", "2025-07-01"]);
+    assert_eq!((status, doc["error"]["kind"].as_str()), (2, Some("usage")));
+}
