@@ -6,12 +6,14 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
+use foldhash::fast::RandomState;
 
 use crate::decider::Decider;
 use crate::engine::aggregate::Aggregate;
 use crate::engine::ids::AggregateId;
 use crate::engine::ids::IdempotencyKey;
 use crate::engine::ids::Version;
+use crate::engine::store::Answer;
 use crate::engine::store::AsyncStore;
 use crate::engine::store::Commit;
 use crate::engine::store::Due;
@@ -20,29 +22,95 @@ use crate::engine::store::Snapshot;
 use crate::engine::store::Store;
 use crate::engine::store_error::StoreError;
 
-/// One aggregate: its events, the state after them, the records of its
-/// idempotency keys, and when it was last written and is next due.
+/// A hash map keyed by ids and keys a client sends. foldhash, seeded per
+/// map at random, rather than std's SipHash: hashing an id is on every
+/// command's path several times (issue 13's 450 ns budget), and foldhash
+/// keeps a per-map random seed, so a client still cannot precompute
+/// colliding ids.
+type Map<K, V> = HashMap<K, V, RandomState>;
+
+/// What a key's record keeps besides the key, which is the map's own key
+/// (so a keyed command allocates its key once, not twice).
+struct Recorded {
+    command: crate::Fingerprint,
+    policy: crate::Fingerprint,
+    answer: Answer,
+}
+
+/// One aggregate: its id, its events, the state after them, the records of
+/// its idempotency keys, and when it was last written and is next due.
 struct Stream<D: Decider> {
+    /// Shared with the map of streams and the due index, so moving the
+    /// aggregate in the index copies no text.
+    id: Id,
     state: D::State,
     version: Version,
     events: Vec<D::Event>,
-    keys: HashMap<IdempotencyKey, KeyRecord>,
+    keys: Map<IdempotencyKey, Recorded>,
     last_recorded_at: Option<DateTime<Utc>>,
     next_due: Option<DateTime<Utc>>,
 }
 
 impl<D: Decider> Stream<D> {
-    fn new() -> Stream<D> {
+    fn new(id: Id) -> Stream<D> {
         Stream {
+            id,
             state: D::initial(),
             version: Version::INITIAL,
             events: Vec::new(),
-            keys: HashMap::new(),
+            keys: Map::default(),
             last_recorded_at: None,
             next_due: None,
         }
     }
+
+    /// Records `record` under its key, which must be new (checked, and the
+    /// map's room reserved, before the commit's first write).
+    fn record(&mut self, record: KeyRecord) {
+        let KeyRecord {
+            key,
+            command,
+            policy,
+            answer,
+        } = record;
+        self.keys.insert(
+            key,
+            Recorded {
+                command,
+                policy,
+                answer,
+            },
+        );
+    }
+
+    /// The record under `key`, if any.
+    fn recorded(&self, key: &IdempotencyKey) -> Option<KeyRecord> {
+        self.keys.get(key).map(|recorded| KeyRecord {
+            key: key.clone(),
+            command: recorded.command,
+            policy: recorded.policy,
+            answer: recorded.answer.clone(),
+        })
+    }
+
+    /// Checks that `key` is new and makes room for it, so that recording it
+    /// cannot fail after the commit's first write.
+    fn make_room_for(&mut self, key: &IdempotencyKey) -> Result<(), StoreError> {
+        if self.keys.contains_key(key) {
+            return Err(StoreError::Duplicate { key: key.clone() });
+        }
+        self.keys
+            .try_reserve(1)
+            .map_err(|_| out_of_memory("recording an idempotency key"))
+    }
 }
+
+/// An aggregate's id as the store keeps it: one allocation shared by the
+/// map of streams, the stream and the due index. `Arc<str>` rather than
+/// `Arc<AggregateId>`: its text sits beside the reference counts, one
+/// pointer away from the map's entry, which a lookup among a million
+/// aggregates (each a likely cache miss) feels.
+type Id = Arc<str>;
 
 /// An aggregate behind its own lock, so a command decided on one aggregate
 /// holds up no other.
@@ -50,17 +118,20 @@ type Shared<D> = Arc<Mutex<Stream<D>>>;
 
 /// The due index of one kind: `(next_due, id)` of every aggregate with a
 /// time-driven event scheduled, in order, so "what is due at `now`" costs
-/// O(log n + due).
-type DueIndex = Arc<Mutex<BTreeSet<(DateTime<Utc>, AggregateId)>>>;
+/// O(log n + due). The id is the stream's own `Arc`: moving an entry
+/// allocates nothing.
+type DueIndex = Arc<Mutex<BTreeSet<(DateTime<Utc>, Id)>>>;
 
 /// Every aggregate of kind `D`, and its due index.
 struct Kind<D: Decider> {
-    streams: HashMap<AggregateId, Shared<D>>,
+    streams: Map<Id, Shared<D>>,
     due: DueIndex,
 }
 
-/// Every kind, each a `Kind<D>` keyed by its own type id.
-type Kinds = HashMap<TypeId, Box<dyn Any + Send>>;
+/// Every kind, each a `Kind<D>` under its own type id. A list, not a map:
+/// a store keeps a handful of kinds, and comparing a few type ids costs
+/// less than hashing one on every lookup.
+type Kinds = Vec<(TypeId, Box<dyn Any + Send>)>;
 
 /// Keeps every aggregate of every kind in memory; correct when several
 /// threads use it at once.
@@ -171,7 +242,12 @@ impl MemoryStore {
         let mut ids: Vec<AggregateId> = {
             let kinds = self.lock();
             kind::<D>(&kinds)
-                .map(|kind| kind.streams.keys().cloned().collect())
+                .map(|kind| {
+                    kind.streams
+                        .keys()
+                        .map(|id| AggregateId::from(&**id))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         ids.sort();
@@ -187,7 +263,7 @@ impl MemoryStore {
     {
         let kinds = self.lock();
         kind::<D>(&kinds)
-            .and_then(|kind| kind.streams.get(id))
+            .and_then(|kind| kind.streams.get(id.as_str()))
             .cloned()
     }
 
@@ -204,17 +280,27 @@ impl MemoryStore {
         D::Event: Send + 'static,
     {
         let mut kinds = self.lock();
-        let kind = kinds
-            .entry(TypeId::of::<Kind<D>>())
-            .or_insert_with(|| {
-                Box::new(Kind::<D> {
-                    streams: HashMap::new(),
+        let wanted = TypeId::of::<Kind<D>>();
+        let at = match kinds.iter().position(|(kind, _)| *kind == wanted) {
+            Some(at) => at,
+            None if !create => return Ok(None),
+            None => {
+                kinds
+                    .try_reserve(1)
+                    .map_err(|_| out_of_memory("adding a kind"))?;
+                let kind = Kind::<D> {
+                    streams: Map::default(),
                     due: DueIndex::default(),
-                })
-            })
-            .downcast_mut::<Kind<D>>()
+                };
+                kinds.push((wanted, Box::new(kind)));
+                kinds.len() - 1
+            }
+        };
+        let kind = kinds
+            .get_mut(at)
+            .and_then(|(_, kind)| kind.downcast_mut::<Kind<D>>())
             .ok_or_else(|| StoreError::backend("a stream holds events of another kind"))?;
-        if let Some(shared) = kind.streams.get(id) {
+        if let Some(shared) = kind.streams.get(id.as_str()) {
             return Ok(Some((Arc::clone(shared), Arc::clone(&kind.due))));
         }
         if !create {
@@ -223,8 +309,9 @@ impl MemoryStore {
         kind.streams
             .try_reserve(1)
             .map_err(|_| out_of_memory("adding an aggregate"))?;
-        let shared = Arc::new(Mutex::new(Stream::<D>::new()));
-        kind.streams.insert(id.clone(), Arc::clone(&shared));
+        let id = Id::from(id.as_str());
+        let shared = Arc::new(Mutex::new(Stream::<D>::new(Arc::clone(&id))));
+        kind.streams.insert(id, Arc::clone(&shared));
         Ok(Some((shared, Arc::clone(&kind.due))))
     }
 
@@ -255,9 +342,11 @@ where
     D::State: Send + 'static,
     D::Event: Send + 'static,
 {
+    let wanted = TypeId::of::<Kind<D>>();
     kinds
-        .get(&TypeId::of::<Kind<D>>())
-        .and_then(|kind| kind.downcast_ref::<Kind<D>>())
+        .iter()
+        .find(|(kind, _)| *kind == wanted)
+        .and_then(|(_, kind)| kind.downcast_ref::<Kind<D>>())
 }
 
 fn out_of_memory(what: &str) -> StoreError {
@@ -281,21 +370,26 @@ impl<D: Decider> Drop for Rollback<'_, D> {
 }
 
 /// Moves an aggregate's entry in the due index from `old` to `new`.
-fn reindex(
-    due: &DueIndex,
-    id: &AggregateId,
-    old: Option<DateTime<Utc>>,
-    new: Option<DateTime<Utc>>,
-) {
+fn reindex(due: &DueIndex, id: &Id, old: Option<DateTime<Utc>>, new: Option<DateTime<Utc>>) {
     if old == new {
         return;
     }
     let mut due = lock(due);
-    if let Some(old) = old {
-        due.remove(&(old, id.clone()));
-    }
-    if let Some(new) = new {
-        due.insert((new, id.clone()));
+    match (old, new) {
+        (Some(old), Some(new)) => {
+            // Re-use the entry's `Arc` rather than count another reference.
+            let entry = due
+                .take(&(old, Arc::clone(id)))
+                .map_or_else(|| Arc::clone(id), |(_, id)| id);
+            due.insert((new, entry));
+        }
+        (Some(old), None) => {
+            due.remove(&(old, Arc::clone(id)));
+        }
+        (None, Some(new)) => {
+            due.insert((new, Arc::clone(id)));
+        }
+        (None, None) => {}
     }
 }
 
@@ -341,7 +435,7 @@ where
     fn key(&self, id: &AggregateId, key: &IdempotencyKey) -> Result<Option<KeyRecord>, StoreError> {
         Ok(self
             .stream::<D>(id)
-            .and_then(|stream| lock(&stream).keys.get(key).cloned()))
+            .and_then(|stream| lock(&stream).recorded(key)))
     }
 
     fn events_in(
@@ -400,15 +494,7 @@ where
             });
         }
         if let Some(record) = &key {
-            if stream.keys.contains_key(&record.key) {
-                return Err(StoreError::Duplicate {
-                    key: record.key.clone(),
-                });
-            }
-            stream
-                .keys
-                .try_reserve(1)
-                .map_err(|_| out_of_memory("recording an idempotency key"))?;
+            stream.make_room_for(&record.key)?;
         }
         stream
             .events
@@ -424,7 +510,7 @@ where
         }
         stream.events.extend(events);
         if let Some(record) = key {
-            stream.keys.insert(record.key.clone(), record);
+            stream.record(record);
         }
         stream.version = version;
         stream.last_recorded_at = Some(
@@ -433,7 +519,7 @@ where
                 .map_or(recorded_at, |last| last.max(recorded_at)),
         );
         let old = std::mem::replace(&mut stream.next_due, next_due);
-        reindex(&due, id, old, next_due);
+        reindex(&due, &stream.id, old, next_due);
         Ok(())
     }
 
@@ -442,14 +528,8 @@ where
             return Err(StoreError::backend("the aggregate could not be added"));
         };
         let mut stream = lock(&shared);
-        if stream.keys.contains_key(&record.key) {
-            return Err(StoreError::Duplicate { key: record.key });
-        }
-        stream
-            .keys
-            .try_reserve(1)
-            .map_err(|_| out_of_memory("recording an idempotency key"))?;
-        stream.keys.insert(record.key.clone(), record);
+        stream.make_room_for(&record.key)?;
+        stream.record(record);
         Ok(())
     }
 
@@ -468,7 +548,7 @@ where
             .take(limit)
             .map(|(at, id)| Due {
                 at: *at,
-                id: id.clone(),
+                id: AggregateId::from(&**id),
             })
             .collect())
     }
