@@ -1,19 +1,16 @@
 //! [`MemoryStore`]: the embedded store and the test double.
 
 use std::any::{Any, TypeId};
-use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
-use foldhash::fast::RandomState;
 
 use crate::decider::Decider;
 use crate::engine::aggregate::Aggregate;
 use crate::engine::ids::AggregateId;
 use crate::engine::ids::IdempotencyKey;
 use crate::engine::ids::Version;
-use crate::engine::store::Answer;
 use crate::engine::store::AsyncStore;
 use crate::engine::store::Commit;
 use crate::engine::store::Due;
@@ -22,110 +19,34 @@ use crate::engine::store::Snapshot;
 use crate::engine::store::Store;
 use crate::engine::store_error::StoreError;
 
-/// A hash map keyed by ids and keys a client sends. foldhash, seeded per
-/// map at random, rather than std's SipHash: hashing an id is on every
-/// command's path several times (issue 13's 450 ns budget), and foldhash
-/// keeps a per-map random seed, so a client still cannot precompute
-/// colliding ids.
-type Map<K, V> = HashMap<K, V, RandomState>;
+mod due;
+mod stream;
 
-/// What a key's record keeps besides the key, which is the map's own key
-/// (so a keyed command allocates its key once, not twice).
-struct Recorded {
-    command: crate::Fingerprint,
-    policy: crate::Fingerprint,
-    answer: Answer,
-}
+use due::{Batch, DueIndex};
+use stream::{Id, Map, Rollback, Shared, Stream, out_of_memory};
 
-/// One aggregate: its id, its events, the state after them, the records of
-/// its idempotency keys, and when it was last written and is next due.
-struct Stream<D: Decider> {
-    /// Shared with the map of streams and the due index, so moving the
-    /// aggregate in the index copies no text.
-    id: Id,
-    state: D::State,
-    version: Version,
-    events: Vec<D::Event>,
-    keys: Map<IdempotencyKey, Recorded>,
-    last_recorded_at: Option<DateTime<Utc>>,
-    next_due: Option<DateTime<Utc>>,
-}
+/// A kind's due index, behind its own lock (taken with an aggregate's).
+type SharedDue<D> = Arc<Mutex<DueIndex<D>>>;
 
-impl<D: Decider> Stream<D> {
-    fn new(id: Id) -> Stream<D> {
-        Stream {
-            id,
-            state: D::initial(),
-            version: Version::INITIAL,
-            events: Vec::new(),
-            keys: Map::default(),
-            last_recorded_at: None,
-            next_due: None,
-        }
-    }
+/// An aggregate and its kind's due index, which a commit to it moves.
+type Found<D> = (Shared<D>, SharedDue<D>);
 
-    /// Records `record` under its key, which must be new (checked, and the
-    /// map's room reserved, before the commit's first write).
-    fn record(&mut self, record: KeyRecord) {
-        let KeyRecord {
-            key,
-            command,
-            policy,
-            answer,
-        } = record;
-        self.keys.insert(
-            key,
-            Recorded {
-                command,
-                policy,
-                answer,
-            },
-        );
-    }
-
-    /// The record under `key`, if any.
-    fn recorded(&self, key: &IdempotencyKey) -> Option<KeyRecord> {
-        self.keys.get(key).map(|recorded| KeyRecord {
-            key: key.clone(),
-            command: recorded.command,
-            policy: recorded.policy,
-            answer: recorded.answer.clone(),
-        })
-    }
-
-    /// Checks that `key` is new and makes room for it, so that recording it
-    /// cannot fail after the commit's first write.
-    fn make_room_for(&mut self, key: &IdempotencyKey) -> Result<(), StoreError> {
-        if self.keys.contains_key(key) {
-            return Err(StoreError::Duplicate { key: key.clone() });
-        }
-        self.keys
-            .try_reserve(1)
-            .map_err(|_| out_of_memory("recording an idempotency key"))
-    }
-}
-
-/// An aggregate's id as the store keeps it: one allocation shared by the
-/// map of streams, the stream and the due index. `Arc<str>` rather than
-/// `Arc<AggregateId>`: its text sits beside the reference counts, one
-/// pointer away from the map's entry, which a lookup among a million
-/// aggregates (each a likely cache miss) feels.
-type Id = Arc<str>;
-
-/// An aggregate behind its own lock, so a command decided on one aggregate
-/// holds up no other.
-type Shared<D> = Arc<Mutex<Stream<D>>>;
-
-/// The due index of one kind: `(next_due, id)` of every aggregate with a
-/// time-driven event scheduled, in order, so "what is due at `now`" costs
-/// O(log n + due). The id is the stream's own `Arc`: moving an entry
-/// allocates nothing.
-type DueIndex = Arc<Mutex<BTreeSet<(DateTime<Utc>, Id)>>>;
-
-/// Every aggregate of kind `D`, and its due index.
+/// Every aggregate of kind `D`, its due index, and the batch the index last
+/// answered.
 struct Kind<D: Decider> {
     streams: Map<Id, Shared<D>>,
-    due: DueIndex,
+    due: SharedDue<D>,
+    batch: Batch<D>,
+}
+
+impl<D: Decider> Kind<D> {
+    /// Aggregate `id`: from the last due batch when it is in it (a
+    /// scheduler's command), else from the map of every aggregate.
+    fn stream(&self, id: &AggregateId) -> Option<&Shared<D>> {
+        self.batch
+            .get(id.as_str())
+            .or_else(|| self.streams.get(id.as_str()))
+    }
 }
 
 /// Every kind, each a `Kind<D>` under its own type id. A list, not a map:
@@ -153,6 +74,9 @@ type Kinds = Vec<(TypeId, Box<dyn Any + Send>)>;
 /// Each kind keeps an ordered due index of `(next_due, id)`, updated in the
 /// same locked step as the commit that changes an aggregate's `next_due`,
 /// so [`Store::due`] costs O(log n + due), never a scan of every aggregate.
+/// The index holds each due aggregate beside its id, and the store keeps
+/// the batch it last answered at hand, so the scheduler's commands on that
+/// batch find their aggregates without a lookup among all of the kind's.
 /// The async methods run at once (nothing here waits): their futures are
 /// ready when first polled.
 ///
@@ -262,9 +186,7 @@ impl MemoryStore {
         D::Event: Send + 'static,
     {
         let kinds = self.lock();
-        kind::<D>(&kinds)
-            .and_then(|kind| kind.streams.get(id.as_str()))
-            .cloned()
+        kind::<D>(&kinds).and_then(|kind| kind.stream(id)).cloned()
     }
 
     /// Aggregate `id` of kind `D` and the kind's due index; an aggregate
@@ -273,7 +195,7 @@ impl MemoryStore {
         &self,
         id: &AggregateId,
         create: bool,
-    ) -> Result<Option<(Shared<D>, DueIndex)>, StoreError>
+    ) -> Result<Option<Found<D>>, StoreError>
     where
         D: Decider + 'static,
         D::State: Send + 'static,
@@ -290,7 +212,8 @@ impl MemoryStore {
                     .map_err(|_| out_of_memory("adding a kind"))?;
                 let kind = Kind::<D> {
                     streams: Map::default(),
-                    due: DueIndex::default(),
+                    due: SharedDue::default(),
+                    batch: Batch::default(),
                 };
                 kinds.push((wanted, Box::new(kind)));
                 kinds.len() - 1
@@ -300,7 +223,7 @@ impl MemoryStore {
             .get_mut(at)
             .and_then(|(_, kind)| kind.downcast_mut::<Kind<D>>())
             .ok_or_else(|| StoreError::backend("a stream holds events of another kind"))?;
-        if let Some(shared) = kind.streams.get(id.as_str()) {
+        if let Some(shared) = kind.stream(id) {
             return Ok(Some((Arc::clone(shared), Arc::clone(&kind.due))));
         }
         if !create {
@@ -335,6 +258,20 @@ impl fmt::Debug for MemoryStore {
     }
 }
 
+/// [`kind`], to change.
+fn kind_mut<D>(kinds: &mut Kinds) -> Option<&mut Kind<D>>
+where
+    D: Decider + 'static,
+    D::State: Send + 'static,
+    D::Event: Send + 'static,
+{
+    let wanted = TypeId::of::<Kind<D>>();
+    kinds
+        .iter_mut()
+        .find(|(kind, _)| *kind == wanted)
+        .and_then(|(_, kind)| kind.downcast_mut::<Kind<D>>())
+}
+
 /// The map of kind `D`, if any aggregate of it was written.
 fn kind<D>(kinds: &Kinds) -> Option<&Kind<D>>
 where
@@ -347,50 +284,6 @@ where
         .iter()
         .find(|(kind, _)| *kind == wanted)
         .and_then(|(_, kind)| kind.downcast_ref::<Kind<D>>())
-}
-
-fn out_of_memory(what: &str) -> StoreError {
-    StoreError::backend(format!("out of memory while {what}"))
-}
-
-/// Rebuilds a stream's state from its events unless the evolution it
-/// guards finished, so that the state a recovered lock shows after a panic
-/// is never one half moved out.
-struct Rollback<'a, D: Decider> {
-    stream: &'a mut Stream<D>,
-    finished: bool,
-}
-
-impl<D: Decider> Drop for Rollback<'_, D> {
-    fn drop(&mut self) {
-        if !self.finished {
-            self.stream.state = D::replay(self.stream.events.iter());
-        }
-    }
-}
-
-/// Moves an aggregate's entry in the due index from `old` to `new`.
-fn reindex(due: &DueIndex, id: &Id, old: Option<DateTime<Utc>>, new: Option<DateTime<Utc>>) {
-    if old == new {
-        return;
-    }
-    let mut due = lock(due);
-    match (old, new) {
-        (Some(old), Some(new)) => {
-            // Re-use the entry's `Arc` rather than count another reference.
-            let entry = due
-                .take(&(old, Arc::clone(id)))
-                .map_or_else(|| Arc::clone(id), |(_, id)| id);
-            due.insert((new, entry));
-        }
-        (Some(old), None) => {
-            due.remove(&(old, Arc::clone(id)));
-        }
-        (None, Some(new)) => {
-            due.insert((new, Arc::clone(id)));
-        }
-        (None, None) => {}
-    }
 }
 
 impl<D> Store<D> for MemoryStore
@@ -519,7 +412,7 @@ where
                 .map_or(recorded_at, |last| last.max(recorded_at)),
         );
         let old = std::mem::replace(&mut stream.next_due, next_due);
-        reindex(&due, &stream.id, old, next_due);
+        lock(&due).reindex(&stream.id, &shared, old, next_due);
         Ok(())
     }
 
@@ -541,16 +434,23 @@ where
                 None => return Ok(Vec::new()),
             }
         };
-        let due = lock(&due);
-        Ok(due
+        let due = lock(&due).due(now, limit);
+        let answer = due
             .iter()
-            .take_while(|(at, _)| *at <= now)
-            .take(limit)
-            .map(|(at, id)| Due {
+            .map(|(at, id, _)| Due {
                 at: *at,
                 id: AggregateId::from(&**id),
             })
-            .collect())
+            .collect();
+        // The batch is built outside the store's lock, and the one it
+        // replaces is dropped outside it too.
+        let batch = Batch::of(&due);
+        let replaced = {
+            let mut kinds = self.lock();
+            kind_mut::<D>(&mut kinds).map(|kind| std::mem::replace(&mut kind.batch, batch))
+        };
+        drop(replaced);
+        Ok(answer)
     }
 }
 
