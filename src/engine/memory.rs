@@ -169,7 +169,7 @@ impl MemoryStore {
                 .map(|kind| {
                     kind.streams
                         .keys()
-                        .map(|id| AggregateId::from(&**id))
+                        .map(|id| AggregateId::from_shared(Arc::clone(id)))
                         .collect()
                 })
                 .unwrap_or_default()
@@ -232,7 +232,7 @@ impl MemoryStore {
         kind.streams
             .try_reserve(1)
             .map_err(|_| out_of_memory("adding an aggregate"))?;
-        let id = Id::from(id.as_str());
+        let id = Arc::clone(id.shared());
         let shared = Arc::new(Mutex::new(Stream::<D>::new(Arc::clone(&id))));
         kind.streams.insert(id, Arc::clone(&shared));
         Ok(Some((shared, Arc::clone(&kind.due))))
@@ -439,7 +439,7 @@ where
             .iter()
             .map(|(at, id, _)| Due {
                 at: *at,
-                id: AggregateId::from(&**id),
+                id: AggregateId::from_shared(Arc::clone(id)),
             })
             .collect();
         // The batch is built outside the store's lock, and the one it
