@@ -660,6 +660,42 @@ fn engine_without_retries_returns_the_conflict_and_writes_nothing() {
     assert_eq!(sent_again.version, Version::new(4));
 }
 
+/// The engine reads a key's record only when the store refuses the key
+/// (or after a conflict), not before every command: a retry that loses a
+/// race with no retries left must still get its first answer, not the
+/// conflict, and write nothing.
+#[test]
+fn retried_command_losing_a_race_without_retries_returns_its_first_answer() {
+    let store = MemoryStore::new();
+    let account = id("a");
+    let plain = Engine::new(FixedClock::new(t0()), &store);
+    funded(&plain, &account, 100);
+    let first = plain
+        .execute::<Account>(&account, &Deposit(50), &CEILING, Some(&key("d")))
+        .unwrap();
+    assert_eq!(first.events, vec![Deposited(50)]);
+    let racing = Racing {
+        inner: &store,
+        competitor: Mutex::new(Some(900)),
+    };
+    let engine = Engine::new(FixedClock::new(t0()), &racing).with_retries(0);
+    let retry = engine
+        .execute::<Account>(&account, &Deposit(50), &CEILING, Some(&key("d")))
+        .unwrap();
+    assert_eq!(retry, first);
+    // Only the competitor's deposit landed after the first one; the retry
+    // decided again (a deposit is accepted) and lost the race.
+    assert_eq!(
+        store.events::<Account>(&account),
+        vec![
+            Opened { at: t0() },
+            Deposited(100),
+            Deposited(50),
+            Deposited(900)
+        ]
+    );
+}
+
 #[test]
 fn engine_decides_again_on_the_new_state_after_a_conflict() {
     let store = MemoryStore::new();

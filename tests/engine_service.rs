@@ -309,6 +309,67 @@ fn due_index_returns_exactly_the_due_aggregates() {
     assert_eq!(due_at(60, 10), ["alarm-40@40", "alarm-50@50"]);
 }
 
+/// MemoryStore keeps the batch its due index last answered at hand for the
+/// scheduler's commands: a command on an aggregate of that batch, on one
+/// outside it, and on a new one must all reach the store's own aggregates,
+/// and a batch must never answer for an aggregate that moved in the index.
+#[test]
+fn commands_on_a_due_batch_reach_the_stored_aggregates() {
+    let engine = Engine::new(FixedClock::new(t0()), MemoryStore::new());
+    let store = engine.store();
+    for (name, minutes) in [("a", 10), ("b", 20), ("c", 30)] {
+        engine
+            .execute::<Alarm>(
+                &id(name),
+                &AlarmCommand::Set(t0() + Duration::minutes(minutes)),
+                &(),
+                None,
+            )
+            .unwrap();
+    }
+    let due_at = |minutes: i64| -> Vec<String> {
+        Store::<Alarm>::due(store, t0() + Duration::minutes(minutes), 2)
+            .unwrap()
+            .into_iter()
+            .map(|due| format!("{}@{}", due.id, (due.at - t0()).num_minutes()))
+            .collect()
+    };
+    assert_eq!(due_at(60), ["a@10", "b@20"]);
+    // In the batch (a), outside it (c), and new (d).
+    for name in ["a", "c", "d"] {
+        engine
+            .execute::<Alarm>(&id(name), &AlarmCommand::Deposit(5), &(), None)
+            .unwrap();
+    }
+    for name in ["a", "c", "d"] {
+        assert_eq!(
+            engine.state::<Alarm>(&id(name)).unwrap().balance,
+            5,
+            "{name}"
+        );
+    }
+    assert_eq!(store.events::<Alarm>(&id("a")).len(), 2);
+    assert_eq!(store.ids::<Alarm>(), [id("a"), id("b"), id("c"), id("d")]);
+    // a, in the batch, moves later: the index follows, the batch answers
+    // the same aggregate.
+    engine
+        .execute::<Alarm>(
+            &id("a"),
+            &AlarmCommand::Set(t0() + Duration::minutes(40)),
+            &(),
+            None,
+        )
+        .unwrap();
+    assert_eq!(due_at(60), ["b@20", "c@30"]);
+    let tick = engine
+        .tick::<Alarm>(t0() + Duration::minutes(35), 10, &())
+        .unwrap();
+    assert_eq!((tick.advanced, tick.events), (2, 2));
+    assert_eq!(due_at(60), ["a@40"]);
+    assert_eq!(store.events::<Alarm>(&id("a")).len(), 3);
+    assert_eq!(engine.state::<Alarm>(&id("a")).unwrap().fired, 0);
+}
+
 #[test]
 fn subscription_is_indexed_at_its_decider_s_next_due_instant() {
     let policy = presets::chat_service_subscription().unwrap();

@@ -128,8 +128,13 @@ impl<C: Clock, S> AsyncEngine<C, S> {
         C: Sync,
     {
         let mut retries_left = self.retries;
+        // A new key is the common case, and the store refuses a recorded
+        // one in the same write that would record it (`Duplicate`), so the
+        // record is read first only when deciding again after a conflict
+        // (a retry racing its first attempt), not on every command.
+        let mut read_key_first = false;
         loop {
-            if let Some(bound) = bound {
+            if let Some(bound) = bound.filter(|_| read_key_first) {
                 match self.recorded::<D>(id, bound).await {
                     Ok(None) => {}
                     Ok(Some(answer)) => return (answer, None),
@@ -166,7 +171,7 @@ impl<C: Clock, S> AsyncEngine<C, S> {
                 Err(error) => error,
             };
             match protocol::after_store_error(error, &mut retries_left) {
-                Next::Retry => {}
+                Next::Retry => read_key_first = true,
                 Next::ReadKey => {
                     let answer = match bound {
                         Some(bound) => self.recorded::<D>(id, bound).await,
@@ -183,7 +188,18 @@ impl<C: Clock, S> AsyncEngine<C, S> {
                         Err(error) => (Err(error), None),
                     };
                 }
-                Next::Fail(error) => return (Err(error), None),
+                Next::Fail(error) => {
+                    // Out of retries: a command already answered under its
+                    // key still gets that answer, not the conflict.
+                    if let Some(bound) = bound.filter(|_| error.is_conflict()) {
+                        match self.recorded::<D>(id, bound).await {
+                            Ok(Some(answer)) => return (answer, None),
+                            Ok(None) => {}
+                            Err(error) => return (Err(error), None),
+                        }
+                    }
+                    return (Err(error), None);
+                }
             }
         }
     }

@@ -46,7 +46,9 @@ use crate::time::Clock;
 ///   Refusals are recorded too, without bumping the stream's version
 ///   ([`Store::record_refusal`]), so a retried command never changes
 ///   anything. A store error is not recorded: nothing was decided, so the
-///   same key may be sent again.
+///   same key may be sent again. The key's record is read when the store
+///   refuses the key as a duplicate (or after a conflict), not before
+///   every command: see [`protocol`](crate::engine::protocol).
 /// - **Optimistic concurrency.** When another writer appended in between,
 ///   the store refuses with [`StoreError::Conflict`] and writes nothing;
 ///   the engine then loads and decides again, up to
@@ -200,8 +202,13 @@ impl<C: Clock, S> Engine<C, S> {
         S: Store<D>,
     {
         let mut retries_left = self.retries;
+        // A new key is the common case, and the store refuses a recorded
+        // one in the same write that would record it (`Duplicate`), so the
+        // record is read first only when deciding again after a conflict
+        // (a retry racing its first attempt), not on every command.
+        let mut read_key_first = false;
         loop {
-            if let Some(bound) = bound {
+            if let Some(bound) = bound.filter(|_| read_key_first) {
                 match self.recorded::<D>(id, bound) {
                     Ok(None) => {}
                     Ok(Some(answer)) => return (answer, None),
@@ -242,7 +249,7 @@ impl<C: Clock, S> Engine<C, S> {
                 Err(error) => error,
             };
             match protocol::after_store_error(error, &mut retries_left) {
-                Next::Retry => {}
+                Next::Retry => read_key_first = true,
                 Next::ReadKey => {
                     let answer = match bound {
                         Some(bound) => self.recorded::<D>(id, bound),
@@ -259,7 +266,18 @@ impl<C: Clock, S> Engine<C, S> {
                         Err(error) => (Err(error), None),
                     };
                 }
-                Next::Fail(error) => return (Err(error), None),
+                Next::Fail(error) => {
+                    // Out of retries: a command already answered under its
+                    // key still gets that answer, not the conflict.
+                    if let Some(bound) = bound.filter(|_| error.is_conflict()) {
+                        match self.recorded::<D>(id, bound) {
+                            Ok(Some(answer)) => return (answer, None),
+                            Ok(None) => {}
+                            Err(error) => return (Err(error), None),
+                        }
+                    }
+                    return (Err(error), None);
+                }
             }
         }
     }

@@ -2,8 +2,9 @@
 //! [`IdempotencyKey`], [`Version`].
 
 use std::fmt;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::ArithmeticError;
 
@@ -11,7 +12,9 @@ use crate::error::ArithmeticError;
 /// number. Two aggregates of different kinds (a wallet and a licence) may
 /// share an id; they are different streams.
 ///
-/// Serialized as its text.
+/// Serialized as its text. Its text is shared, not copied, by its clones
+/// (the engine and a store clone ids on every command and in every due
+/// batch).
 ///
 /// ```
 /// use billing_rules::engine::AggregateId;
@@ -19,31 +22,52 @@ use crate::error::ArithmeticError;
 /// assert_eq!(id.as_str(), "account-42");
 /// assert_eq!(id.to_string(), "account-42");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct AggregateId(String);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AggregateId(Arc<str>);
 
 impl AggregateId {
     /// An id from any text the service uses.
     pub fn new(id: impl Into<String>) -> AggregateId {
-        AggregateId(id.into())
+        AggregateId(Arc::from(id.into()))
     }
 
     /// The text of the id.
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The shared text, for a store keeping it without a copy.
+    pub(crate) fn shared(&self) -> &Arc<str> {
+        &self.0
+    }
+
+    /// An id over text a store already shares.
+    pub(crate) fn from_shared(id: Arc<str>) -> AggregateId {
+        AggregateId(id)
+    }
 }
 
 impl From<&str> for AggregateId {
     fn from(id: &str) -> AggregateId {
-        AggregateId::new(id)
+        AggregateId(Arc::from(id))
     }
 }
 
 impl From<String> for AggregateId {
     fn from(id: String) -> AggregateId {
-        AggregateId(id)
+        AggregateId(Arc::from(id))
+    }
+}
+
+impl Serialize for AggregateId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for AggregateId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AggregateId, D::Error> {
+        String::deserialize(deserializer).map(AggregateId::from)
     }
 }
 
@@ -111,19 +135,21 @@ impl fmt::Display for Version {
 /// another command. Use a fresh key (a UUID) for every new command, and the
 /// same key for its retries.
 ///
+/// Serialized as its text; its clones share it (the key record the engine
+/// builds for every keyed command holds a clone).
+///
 /// ```
 /// use billing_rules::engine::IdempotencyKey;
 /// let key = IdempotencyKey::from("order-7-purchase");
 /// assert_eq!(key.as_str(), "order-7-purchase");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct IdempotencyKey(String);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdempotencyKey(Arc<str>);
 
 impl IdempotencyKey {
     /// A key from any text.
     pub fn new(key: impl Into<String>) -> IdempotencyKey {
-        IdempotencyKey(key.into())
+        IdempotencyKey(Arc::from(key.into()))
     }
 
     /// The text of the key.
@@ -134,13 +160,25 @@ impl IdempotencyKey {
 
 impl From<&str> for IdempotencyKey {
     fn from(key: &str) -> IdempotencyKey {
-        IdempotencyKey::new(key)
+        IdempotencyKey(Arc::from(key))
     }
 }
 
 impl From<String> for IdempotencyKey {
     fn from(key: String) -> IdempotencyKey {
-        IdempotencyKey(key)
+        IdempotencyKey(Arc::from(key))
+    }
+}
+
+impl Serialize for IdempotencyKey {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for IdempotencyKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<IdempotencyKey, D::Error> {
+        String::deserialize(deserializer).map(IdempotencyKey::from)
     }
 }
 

@@ -1,7 +1,6 @@
 //! [`MemoryStore`]: the embedded store and the test double.
 
 use std::any::{Any, TypeId};
-use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -20,47 +19,40 @@ use crate::engine::store::Snapshot;
 use crate::engine::store::Store;
 use crate::engine::store_error::StoreError;
 
-/// One aggregate: its events, the state after them, the records of its
-/// idempotency keys, and when it was last written and is next due.
-struct Stream<D: Decider> {
-    state: D::State,
-    version: Version,
-    events: Vec<D::Event>,
-    keys: HashMap<IdempotencyKey, KeyRecord>,
-    last_recorded_at: Option<DateTime<Utc>>,
-    next_due: Option<DateTime<Utc>>,
+mod due;
+mod stream;
+
+use due::{Batch, DueIndex};
+use stream::{Id, Map, Rollback, Shared, Stream, out_of_memory};
+
+/// A kind's due index, behind its own lock (taken with an aggregate's).
+type SharedDue<D> = Arc<Mutex<DueIndex<D>>>;
+
+/// An aggregate and its kind's due index, which a commit to it moves.
+type Found<D> = (Shared<D>, SharedDue<D>);
+
+/// Every aggregate of kind `D`, its due index, and the batch the index last
+/// answered.
+struct Kind<D: Decider> {
+    streams: Map<Id, Shared<D>>,
+    due: SharedDue<D>,
+    batch: Batch<D>,
 }
 
-impl<D: Decider> Stream<D> {
-    fn new() -> Stream<D> {
-        Stream {
-            state: D::initial(),
-            version: Version::INITIAL,
-            events: Vec::new(),
-            keys: HashMap::new(),
-            last_recorded_at: None,
-            next_due: None,
-        }
+impl<D: Decider> Kind<D> {
+    /// Aggregate `id`: from the last due batch when it is in it (a
+    /// scheduler's command), else from the map of every aggregate.
+    fn stream(&self, id: &AggregateId) -> Option<&Shared<D>> {
+        self.batch
+            .get(id.as_str())
+            .or_else(|| self.streams.get(id.as_str()))
     }
 }
 
-/// An aggregate behind its own lock, so a command decided on one aggregate
-/// holds up no other.
-type Shared<D> = Arc<Mutex<Stream<D>>>;
-
-/// The due index of one kind: `(next_due, id)` of every aggregate with a
-/// time-driven event scheduled, in order, so "what is due at `now`" costs
-/// O(log n + due).
-type DueIndex = Arc<Mutex<BTreeSet<(DateTime<Utc>, AggregateId)>>>;
-
-/// Every aggregate of kind `D`, and its due index.
-struct Kind<D: Decider> {
-    streams: HashMap<AggregateId, Shared<D>>,
-    due: DueIndex,
-}
-
-/// Every kind, each a `Kind<D>` keyed by its own type id.
-type Kinds = HashMap<TypeId, Box<dyn Any + Send>>;
+/// Every kind, each a `Kind<D>` under its own type id. A list, not a map:
+/// a store keeps a handful of kinds, and comparing a few type ids costs
+/// less than hashing one on every lookup.
+type Kinds = Vec<(TypeId, Box<dyn Any + Send>)>;
 
 /// Keeps every aggregate of every kind in memory; correct when several
 /// threads use it at once.
@@ -82,6 +74,9 @@ type Kinds = HashMap<TypeId, Box<dyn Any + Send>>;
 /// Each kind keeps an ordered due index of `(next_due, id)`, updated in the
 /// same locked step as the commit that changes an aggregate's `next_due`,
 /// so [`Store::due`] costs O(log n + due), never a scan of every aggregate.
+/// The index holds each due aggregate beside its id, and the store keeps
+/// the batch it last answered at hand, so the scheduler's commands on that
+/// batch find their aggregates without a lookup among all of the kind's.
 /// The async methods run at once (nothing here waits): their futures are
 /// ready when first polled.
 ///
@@ -171,7 +166,12 @@ impl MemoryStore {
         let mut ids: Vec<AggregateId> = {
             let kinds = self.lock();
             kind::<D>(&kinds)
-                .map(|kind| kind.streams.keys().cloned().collect())
+                .map(|kind| {
+                    kind.streams
+                        .keys()
+                        .map(|id| AggregateId::from_shared(Arc::clone(id)))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         ids.sort();
@@ -186,9 +186,7 @@ impl MemoryStore {
         D::Event: Send + 'static,
     {
         let kinds = self.lock();
-        kind::<D>(&kinds)
-            .and_then(|kind| kind.streams.get(id))
-            .cloned()
+        kind::<D>(&kinds).and_then(|kind| kind.stream(id)).cloned()
     }
 
     /// Aggregate `id` of kind `D` and the kind's due index; an aggregate
@@ -197,24 +195,35 @@ impl MemoryStore {
         &self,
         id: &AggregateId,
         create: bool,
-    ) -> Result<Option<(Shared<D>, DueIndex)>, StoreError>
+    ) -> Result<Option<Found<D>>, StoreError>
     where
         D: Decider + 'static,
         D::State: Send + 'static,
         D::Event: Send + 'static,
     {
         let mut kinds = self.lock();
+        let wanted = TypeId::of::<Kind<D>>();
+        let at = match kinds.iter().position(|(kind, _)| *kind == wanted) {
+            Some(at) => at,
+            None if !create => return Ok(None),
+            None => {
+                kinds
+                    .try_reserve(1)
+                    .map_err(|_| out_of_memory("adding a kind"))?;
+                let kind = Kind::<D> {
+                    streams: Map::default(),
+                    due: SharedDue::default(),
+                    batch: Batch::default(),
+                };
+                kinds.push((wanted, Box::new(kind)));
+                kinds.len() - 1
+            }
+        };
         let kind = kinds
-            .entry(TypeId::of::<Kind<D>>())
-            .or_insert_with(|| {
-                Box::new(Kind::<D> {
-                    streams: HashMap::new(),
-                    due: DueIndex::default(),
-                })
-            })
-            .downcast_mut::<Kind<D>>()
+            .get_mut(at)
+            .and_then(|(_, kind)| kind.downcast_mut::<Kind<D>>())
             .ok_or_else(|| StoreError::backend("a stream holds events of another kind"))?;
-        if let Some(shared) = kind.streams.get(id) {
+        if let Some(shared) = kind.stream(id) {
             return Ok(Some((Arc::clone(shared), Arc::clone(&kind.due))));
         }
         if !create {
@@ -223,8 +232,9 @@ impl MemoryStore {
         kind.streams
             .try_reserve(1)
             .map_err(|_| out_of_memory("adding an aggregate"))?;
-        let shared = Arc::new(Mutex::new(Stream::<D>::new()));
-        kind.streams.insert(id.clone(), Arc::clone(&shared));
+        let id = Arc::clone(id.shared());
+        let shared = Arc::new(Mutex::new(Stream::<D>::new(Arc::clone(&id))));
+        kind.streams.insert(id, Arc::clone(&shared));
         Ok(Some((shared, Arc::clone(&kind.due))))
     }
 
@@ -248,6 +258,20 @@ impl fmt::Debug for MemoryStore {
     }
 }
 
+/// [`kind`], to change.
+fn kind_mut<D>(kinds: &mut Kinds) -> Option<&mut Kind<D>>
+where
+    D: Decider + 'static,
+    D::State: Send + 'static,
+    D::Event: Send + 'static,
+{
+    let wanted = TypeId::of::<Kind<D>>();
+    kinds
+        .iter_mut()
+        .find(|(kind, _)| *kind == wanted)
+        .and_then(|(_, kind)| kind.downcast_mut::<Kind<D>>())
+}
+
 /// The map of kind `D`, if any aggregate of it was written.
 fn kind<D>(kinds: &Kinds) -> Option<&Kind<D>>
 where
@@ -255,48 +279,11 @@ where
     D::State: Send + 'static,
     D::Event: Send + 'static,
 {
+    let wanted = TypeId::of::<Kind<D>>();
     kinds
-        .get(&TypeId::of::<Kind<D>>())
-        .and_then(|kind| kind.downcast_ref::<Kind<D>>())
-}
-
-fn out_of_memory(what: &str) -> StoreError {
-    StoreError::backend(format!("out of memory while {what}"))
-}
-
-/// Rebuilds a stream's state from its events unless the evolution it
-/// guards finished, so that the state a recovered lock shows after a panic
-/// is never one half moved out.
-struct Rollback<'a, D: Decider> {
-    stream: &'a mut Stream<D>,
-    finished: bool,
-}
-
-impl<D: Decider> Drop for Rollback<'_, D> {
-    fn drop(&mut self) {
-        if !self.finished {
-            self.stream.state = D::replay(self.stream.events.iter());
-        }
-    }
-}
-
-/// Moves an aggregate's entry in the due index from `old` to `new`.
-fn reindex(
-    due: &DueIndex,
-    id: &AggregateId,
-    old: Option<DateTime<Utc>>,
-    new: Option<DateTime<Utc>>,
-) {
-    if old == new {
-        return;
-    }
-    let mut due = lock(due);
-    if let Some(old) = old {
-        due.remove(&(old, id.clone()));
-    }
-    if let Some(new) = new {
-        due.insert((new, id.clone()));
-    }
+        .iter()
+        .find(|(kind, _)| *kind == wanted)
+        .and_then(|(_, kind)| kind.downcast_ref::<Kind<D>>())
 }
 
 impl<D> Store<D> for MemoryStore
@@ -341,7 +328,7 @@ where
     fn key(&self, id: &AggregateId, key: &IdempotencyKey) -> Result<Option<KeyRecord>, StoreError> {
         Ok(self
             .stream::<D>(id)
-            .and_then(|stream| lock(&stream).keys.get(key).cloned()))
+            .and_then(|stream| lock(&stream).recorded(key)))
     }
 
     fn events_in(
@@ -400,15 +387,7 @@ where
             });
         }
         if let Some(record) = &key {
-            if stream.keys.contains_key(&record.key) {
-                return Err(StoreError::Duplicate {
-                    key: record.key.clone(),
-                });
-            }
-            stream
-                .keys
-                .try_reserve(1)
-                .map_err(|_| out_of_memory("recording an idempotency key"))?;
+            stream.make_room_for(&record.key)?;
         }
         stream
             .events
@@ -424,7 +403,7 @@ where
         }
         stream.events.extend(events);
         if let Some(record) = key {
-            stream.keys.insert(record.key.clone(), record);
+            stream.record(record);
         }
         stream.version = version;
         stream.last_recorded_at = Some(
@@ -433,7 +412,7 @@ where
                 .map_or(recorded_at, |last| last.max(recorded_at)),
         );
         let old = std::mem::replace(&mut stream.next_due, next_due);
-        reindex(&due, id, old, next_due);
+        lock(&due).reindex(&stream.id, &shared, old, next_due);
         Ok(())
     }
 
@@ -442,14 +421,8 @@ where
             return Err(StoreError::backend("the aggregate could not be added"));
         };
         let mut stream = lock(&shared);
-        if stream.keys.contains_key(&record.key) {
-            return Err(StoreError::Duplicate { key: record.key });
-        }
-        stream
-            .keys
-            .try_reserve(1)
-            .map_err(|_| out_of_memory("recording an idempotency key"))?;
-        stream.keys.insert(record.key.clone(), record);
+        stream.make_room_for(&record.key)?;
+        stream.record(record);
         Ok(())
     }
 
@@ -461,16 +434,23 @@ where
                 None => return Ok(Vec::new()),
             }
         };
-        let due = lock(&due);
-        Ok(due
+        let due = lock(&due).due(now, limit);
+        let answer = due
             .iter()
-            .take_while(|(at, _)| *at <= now)
-            .take(limit)
-            .map(|(at, id)| Due {
+            .map(|(at, id, _)| Due {
                 at: *at,
-                id: id.clone(),
+                id: AggregateId::from_shared(Arc::clone(id)),
             })
-            .collect())
+            .collect();
+        // The batch is built outside the store's lock, and the one it
+        // replaces is dropped outside it too.
+        let batch = Batch::of(&due);
+        let replaced = {
+            let mut kinds = self.lock();
+            kind_mut::<D>(&mut kinds).map(|kind| std::mem::replace(&mut kind.batch, batch))
+        };
+        drop(replaced);
+        Ok(answer)
     }
 }
 

@@ -12,17 +12,33 @@
 //! ```text
 //! bound = bind(key, command)?                       // the command's fingerprint
 //! loop {
-//!     if let Some(answer) = check_key(store.key(id, key)?, bound)? {
-//!         return answer_of(answer, store.events_in(..)?)  // duplicate delivery
+//!     if after_a_conflict {                           // a retry racing its first try
+//!         if let Some(answer) = check_key(store.key(id, key)?, bound)? {
+//!             return answer_of(answer, store.events_in(..)?)
+//!         }
 //!     }
 //!     match decide::<D>(store.read(id)?, command, clock.now(), policy, bound)? {
 //!         Decision::Answer(answer)           => return answer,  // nothing to write
 //!         Decision::Append { commit, .. }    => store.append(id, commit),
 //!         Decision::Refuse { record, .. }    => store.record_refusal(id, record),
 //!     }
-//!     match after_store_error(error, &mut retries_left) { Retry | ReadKey | Fail }
+//!     match after_store_error(error, &mut retries_left) {
+//!         Retry => after_a_conflict = true,
+//!         ReadKey => return answer_of(check_key(store.key(id, key)?, bound)?, ..),
+//!         Fail(conflict) => the recorded answer if the key has one, else the conflict,
+//!         Fail(error) => return error,
+//!     }
 //! }
 //! ```
+//!
+//! A key is not looked up before the first decision: a new key is the
+//! common case, and the store refuses a recorded one in the very write
+//! that would record it ([`StoreError::Duplicate`]), so a duplicate
+//! delivery costs a decision that is thrown away, and every other keyed
+//! command one store call less. Deciding has no effect, so deciding a
+//! duplicate again changes nothing: its recorded answer is returned, and
+//! a key sent with another command is refused ([`EngineError::KeyReused`])
+//! either way.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
