@@ -591,8 +591,14 @@ fn policy_error_names_field_problem_and_allowed() {
 }
 
 #[test]
-fn locale_defaults_to_the_published_preset() {
-    let locale: Locale = serde_json::from_str("{}").unwrap();
+fn locale_default_is_the_published_preset_and_json_names_it_all() {
+    // Issue 15: JSON never defaults a locale's currency or zone.
+    let err = serde_json::from_str::<Locale>("{}").unwrap_err();
+    assert!(
+        err.to_string().starts_with("`locale.currency` is missing"),
+        "{err}"
+    );
+    let locale = Locale::default();
     assert_eq!(locale, billing_rules::presets::locale());
     assert_eq!(
         serde_json::to_string(&locale).unwrap(),

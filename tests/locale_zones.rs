@@ -422,3 +422,65 @@ fn the_berlin_eur_example_policy_reads_quotes_and_writes_its_locale_back() {
     let preset = serde_json::to_value(presets::app_store_seat_pricing().unwrap()).unwrap();
     assert_eq!(preset["locale"]["time_zone"], "+08:00");
 }
+
+#[test]
+fn a_quote_read_back_redoes_its_end_to_the_instant_in_its_zone() {
+    // A calendar month bought 1 March 10:00 in Berlin ends 1 April 10:00
+    // local: 31 local days of 743 hours (the spring-forward night of 30
+    // March). The quote carries its zone, so reading it back redoes that
+    // end exactly; an end moved by an hour (once let through as "up to a
+    // daylight-saving shift") or a second is refused.
+    let berlin = zone("Europe/Berlin");
+    let policy = calendar_seat_policy(berlin);
+    let start = berlin.at(2025, 3, 1, 10, 0, 0).unwrap();
+    let quote = policy.quote(&SeatOrder::new(1, 1).starting(start)).unwrap();
+    let end = berlin.at(2025, 4, 1, 10, 0, 0).unwrap();
+    assert_eq!(quote.validity.end, Some(end));
+    assert_eq!((end - start).num_hours(), 31 * 24 - 1);
+    assert_eq!(quote.validity.time_zone, Some(berlin));
+    let json = serde_json::to_value(&quote).unwrap();
+    assert_eq!(json["validity"]["time_zone"], "Europe/Berlin");
+    let back: billing_rules::pricing::Quote = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, quote);
+
+    let edited = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut json = json.clone();
+        edit(&mut json);
+        serde_json::from_value::<billing_rules::pricing::Quote>(json)
+            .unwrap_err()
+            .to_string()
+    };
+    let moved = |by: Duration| {
+        move |json: &mut serde_json::Value| {
+            json["validity"]["end"] = serde_json::to_value(end + by).unwrap();
+        }
+    };
+    for by in [
+        Duration::hours(1),
+        Duration::hours(-1),
+        Duration::seconds(1),
+    ] {
+        let err = edited(&moved(by));
+        assert!(err.contains("validity.end does not follow"), "{by}: {err}");
+    }
+    // Without its zone the days are 24 hours: the Berlin end is an hour
+    // early for that, and refused; in another zone too.
+    let err = edited(&|json| {
+        json["validity"]
+            .as_object_mut()
+            .unwrap()
+            .remove("time_zone");
+    });
+    assert!(err.contains("validity.end does not follow"), "{err}");
+    let err = edited(&|json| json["validity"]["time_zone"] = "+01:00".into());
+    assert!(err.contains("validity.end does not follow"), "{err}");
+    // A quote without a start names no zone.
+    let unstarted = serde_json::to_value(policy.quote(&SeatOrder::new(1, 1)).unwrap()).unwrap();
+    assert!(unstarted["validity"].get("time_zone").is_none());
+    let mut zoned = unstarted.clone();
+    zoned["validity"]["time_zone"] = "Europe/Berlin".into();
+    let err = serde_json::from_value::<billing_rules::pricing::Quote>(zoned)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("validity.time_zone"), "{err}");
+}

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 /// and the final rounding `rounding`.
 fn policy(rounding: &str, per: &str, price: &str) -> AddOnPolicy {
     let json = format!(
-        r#"{{"locale":{{"rounding":"{rounding}"}},"transcoding":[],
+        r#"{{"locale":{{"currency":"CNY","time_zone":"+08:00","rounding":"{rounding}"}},"transcoding":[],
             "recording":{{"unit":"channels","per":"1","price":"30"}},
             "snapshots":{{"unit":"count","per":"1000","price":"0.10"}},
             "moderation":{{"unit":"count","per":"{per}","price":"{price}"}}}}"#

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Days, Period, Zone};
@@ -123,8 +123,69 @@ impl Period {
         }
     }
 
+    /// The end of `n` periods from `start` when `start` continues a run of
+    /// back-to-back periods that began at `anchor` (a renewal, an
+    /// extension): for a calendar period the anchor day `k + n` months (or
+    /// years) after the anchor, where `start` is the anchor plus `k`, at the
+    /// anchor's local time, so renewals keep the purchase's day of the
+    /// month (Kill Bill #127: Jan 31 -> Feb 28 -> Mar 31 -> Apr 30 across
+    /// renewals). Where `start` is not on the anchor's calendar (the run
+    /// began on another day, or `anchor` is after `start`), and for a
+    /// day-counted period, this is [`Period::end_after`] from `start`.
+    ///
+    /// ```
+    /// use billing_rules::time::{CalendarPeriod, Period, Zone};
+    ///
+    /// let zone = Zone::BEIJING;
+    /// let month = Period::Calendar(CalendarPeriod::Month);
+    /// let bought = zone.at(2025, 1, 31, 10, 0, 0)?;
+    /// let first_end = month.end_after(bought, 1, zone)?; // February 28
+    /// // Renewed from February 28: the anchor brings back day 31.
+    /// let renewed = month.end_after_anchored(bought, first_end, 1, zone)?;
+    /// assert_eq!(renewed, zone.at(2025, 3, 31, 10, 0, 0)?);
+    /// // Without the anchor the renewal counts from February 28.
+    /// assert_eq!(month.end_after(first_end, 1, zone)?, zone.at(2025, 3, 28, 10, 0, 0)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn end_after_anchored(
+        &self,
+        anchor: DateTime<Utc>,
+        start: DateTime<Utc>,
+        n: u32,
+        zone: Zone,
+    ) -> Result<DateTime<Utc>, ArithmeticError> {
+        let Period::Calendar(calendar) = self else {
+            return self.end_after(start, n, zone);
+        };
+        let from = zone.checked_local(anchor)?;
+        let at = zone.checked_local_date(start)?;
+        let months = i64::from(at.year() - from.date().year()) * 12 + i64::from(at.month0())
+            - i64::from(from.date().month0());
+        // `start` lies on the anchor's calendar when it is the anchor day
+        // `months` months on, clamped; only then does the run continue.
+        let on_calendar = u32::try_from(months)
+            .ok()
+            .filter(|&k| from.date().checked_add_months(Months::new(k)) == Some(at));
+        let Some(elapsed) = on_calendar else {
+            return self.end_after(start, n, zone);
+        };
+        let step = match calendar {
+            CalendarPeriod::Month => n,
+            CalendarPeriod::Year => n.checked_mul(12).ok_or(out_of_range())?,
+        };
+        let day = elapsed
+            .checked_add(step)
+            .and_then(|total| from.date().checked_add_months(Months::new(total)))
+            .ok_or(out_of_range())?;
+        zone.from_local(day.and_time(from.time()))
+    }
+
     /// True for a calendar month or year, whose length depends on its start.
     pub fn is_calendar(&self) -> bool {
         matches!(self, Period::Calendar(_))
     }
+}
+
+fn out_of_range() -> ArithmeticError {
+    ArithmeticError::out_of_range("add calendar periods")
 }

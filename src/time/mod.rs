@@ -23,6 +23,7 @@
 //! ```
 
 mod calendar;
+mod transitions;
 mod zone;
 mod zone_parse;
 

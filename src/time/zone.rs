@@ -8,6 +8,7 @@ use chrono::{
 use chrono_tz::{GapInfo, Tz};
 
 use super::Days;
+use super::transitions::{Resolved, Table};
 use crate::error::ArithmeticError;
 
 /// The time zone a policy counts calendar days in: a fixed UTC offset
@@ -40,7 +41,11 @@ use crate::error::ArithmeticError;
 /// local time that does not exist rather than moving it.
 ///
 /// Every answer costs a few offset lookups, never a search over days, so no
-/// transition can make a calculation loop (Kill Bill #445).
+/// transition can make a calculation loop (Kill Bill #445). In an IANA zone
+/// the lookups read a table of the zone's offset changes from 1900 to 2100,
+/// read back from chrono-tz on the zone's first use in a process (a few
+/// milliseconds) so that a conversion costs about what it costs in a fixed
+/// offset; other instants are answered by chrono-tz directly.
 ///
 /// ```
 /// use billing_rules::time::{Days, Zone};
@@ -114,7 +119,10 @@ impl Zone {
             // The field is checked on construction, so the fallback is never
             // taken; it keeps this total without a panic path.
             Kind::Fixed(seconds) => FixedOffset::east_opt(seconds).unwrap_or_else(|| Utc.fix()),
-            Kind::Iana(tz) => tz.offset_from_utc_datetime(&instant.naive_utc()).fix(),
+            Kind::Iana(tz) => Table::of(tz)
+                .and_then(|table| table.offset_at(instant.timestamp()))
+                .and_then(FixedOffset::east_opt)
+                .unwrap_or_else(|| tz.offset_from_utc_datetime(&instant.naive_utc()).fix()),
         }
     }
 
@@ -152,13 +160,15 @@ impl Zone {
         let out = || ArithmeticError::out_of_range("instant of a local time");
         let offset = match self.0 {
             Kind::Fixed(_) => self.offset_at(DateTime::<Utc>::UNIX_EPOCH),
-            Kind::Iana(tz) => match tz.offset_from_local_datetime(&local) {
-                LocalResult::Single(o) | LocalResult::Ambiguous(o, _) => o.fix(),
-                LocalResult::None => GapInfo::new(&local, &tz)
-                    .and_then(|gap| gap.begin)
-                    .map(|(_, before)| before.fix())
-                    .ok_or_else(out)?,
-            },
+            Kind::Iana(tz) => {
+                let at = match resolve(tz, local).ok_or_else(out)? {
+                    Resolved::At(at) => at,
+                    Resolved::Skipped { before_offset, .. } => local_seconds(local)
+                        .checked_sub(before_offset)
+                        .ok_or_else(out)?,
+                };
+                return instant(at, local.and_utc().timestamp_subsec_nanos()).ok_or_else(out);
+            }
         };
         local
             .checked_sub_offset(offset)
@@ -260,13 +270,11 @@ impl Zone {
         let midnight = date.and_time(NaiveTime::MIN);
         let out = || ArithmeticError::out_of_range("start of local day");
         match self.0 {
-            Kind::Iana(tz) if tz.offset_from_local_datetime(&midnight) == LocalResult::None => {
-                GapInfo::new(&midnight, &tz)
-                    .and_then(|gap| gap.end)
-                    .map(|end| end.with_timezone(&Utc))
-                    .ok_or_else(out)
-            }
-            _ => self.from_local(midnight).map_err(|_| out()),
+            Kind::Iana(tz) => match resolve(tz, midnight).ok_or_else(out)? {
+                Resolved::At(at) => instant(at, 0).ok_or_else(out),
+                Resolved::Skipped { gap_end, .. } => instant(gap_end, 0).ok_or_else(out),
+            },
+            Kind::Fixed(_) => self.from_local(midnight).map_err(|_| out()),
         }
     }
 
@@ -326,15 +334,60 @@ impl Zone {
             // No bonus days and the like: no offset lookup at all.
             _ if days == 0 => Some(instant),
             Kind::Fixed(_) => instant.checked_add_signed(delta),
-            Kind::Iana(_) => {
+            Kind::Iana(tz) => {
                 // One lookup from UTC for the local time, one from local
-                // time for the answer: never a search over days.
-                let local = self
-                    .checked_local(instant)
-                    .ok()?
-                    .checked_add_signed(delta)?;
-                self.from_local(local).ok()
+                // time for the answer, both in whole seconds (offsets are
+                // whole seconds): never a search over days.
+                let from = instant.timestamp();
+                let local = from
+                    .checked_add(i64::from(self.offset_at(instant).local_minus_utc()))?
+                    .checked_add(delta.num_seconds())?;
+                let at = match resolve_seconds(tz, local)? {
+                    Resolved::At(at) => at,
+                    Resolved::Skipped { before_offset, .. } => local.checked_sub(before_offset)?,
+                };
+                // Moved as a duration, as in a fixed offset: cheaper than
+                // building the instant from its timestamp, and the
+                // fraction of a second stays.
+                instant.checked_add_signed(TimeDelta::try_seconds(at.checked_sub(from)?)?)
             }
+        }
+    }
+}
+
+/// Seconds since 1970-01-01 of a local date and time read as if in UTC.
+fn local_seconds(local: NaiveDateTime) -> i64 {
+    local.and_utc().timestamp()
+}
+
+/// The instant `seconds` after the epoch plus `nanos`, `None` outside
+/// chrono's range.
+fn instant(seconds: i64, nanos: u32) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(seconds, nanos)
+}
+
+/// The local time `local` of `tz` under the transition rule of [`Zone`].
+fn resolve(tz: Tz, local: NaiveDateTime) -> Option<Resolved> {
+    resolve_seconds(tz, local_seconds(local))
+}
+
+/// [`resolve`] of a local time in whole seconds: from the zone's table of
+/// changes, or from chrono-tz outside it. `None` outside chrono's range.
+fn resolve_seconds(tz: Tz, local: i64) -> Option<Resolved> {
+    if let Some(resolved) = Table::of(tz).and_then(|table| table.resolve(local)) {
+        return Some(resolved);
+    }
+    let naive = DateTime::from_timestamp(local, 0)?.naive_utc();
+    match tz.offset_from_local_datetime(&naive) {
+        LocalResult::Single(o) | LocalResult::Ambiguous(o, _) => local
+            .checked_sub(i64::from(o.fix().local_minus_utc()))
+            .map(Resolved::At),
+        LocalResult::None => {
+            let gap = GapInfo::new(&naive, &tz)?;
+            Some(Resolved::Skipped {
+                before_offset: i64::from(gap.begin?.1.fix().local_minus_utc()),
+                gap_end: gap.end?.timestamp(),
+            })
         }
     }
 }

@@ -115,6 +115,7 @@ impl Decider for Licence {
                     end: *end,
                     terms: 1,
                     bundled_packages: Vec::new(),
+                    anchor: None,
                 })
             }
             (
@@ -132,18 +133,21 @@ impl Decider for Licence {
                 end: *end,
                 terms: *terms,
                 bundled_packages: vec![package_id.clone()],
+                anchor: None,
             }),
             (
                 LicenceState::Available(held) | LicenceState::Expired(held),
-                LicenceEvent::Purchased { end, .. },
+                LicenceEvent::Purchased { start, end, .. },
             ) => LicenceState::Available(Held {
                 end: *end,
                 terms: held.terms.saturating_add(1),
+                anchor: run_anchor(&held, *start),
                 ..held
             }),
             (
                 LicenceState::Available(mut held) | LicenceState::Expired(mut held),
                 LicenceEvent::BundledGranted {
+                    start,
                     end,
                     package_id,
                     terms,
@@ -154,6 +158,7 @@ impl Decider for Licence {
                 LicenceState::Available(Held {
                     end: *end,
                     terms: held.terms.saturating_add(*terms),
+                    anchor: run_anchor(&held, *start),
                     ..held
                 })
             }
@@ -262,21 +267,39 @@ fn bind_if_unbound(
 }
 
 /// R-LIC-03: `terms` more terms from the current end while valid, else from
-/// `now`.
+/// `now`. Extending from the end continues the run: a calendar term counts
+/// from the run's anchor (Kill Bill #127).
 fn extension(
     state: &LicenceState,
     now: DateTime<Utc>,
     policy: &LicencePolicy,
     terms: u32,
 ) -> Result<(DateTime<Utc>, DateTime<Utc>), Error> {
-    let start = match status(state, now) {
-        LicenceStatus::Available { until } => until,
-        _ => now,
+    let (period, zone) = (policy.term_period(), policy.locale().time_zone);
+    let (start, end) = match (status(state, now), state) {
+        (LicenceStatus::Available { until }, LicenceState::Available(held)) => {
+            let anchor = held.run_start();
+            (
+                until,
+                period.end_after_anchored(anchor, until, terms, zone)?,
+            )
+        }
+        (LicenceStatus::Available { until }, _) => (until, period.end_after(until, terms, zone)?),
+        _ => (now, period.end_after(now, terms, zone)?),
     };
-    let end = policy
-        .term_period()
-        .end_after(start, terms, policy.locale().time_zone)?;
     Ok((start, end))
+}
+
+/// The anchor of the run after a term starting at `start`: the held run's
+/// when the term extends it from its end, else a new run from `start`.
+fn run_anchor(held: &Held, start: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if start == held.end {
+        held.anchor
+    } else if start == held.first_purchase {
+        None
+    } else {
+        Some(start)
+    }
 }
 
 /// R-LIC-06: the receipt names this app, and its package qualifies for

@@ -80,9 +80,23 @@ pub struct Held {
     /// R-LIC-06: the traffic packages whose free term was granted.
     #[serde(default)]
     pub bundled_packages: Vec<String>,
+    /// Where the current run of back-to-back terms began, when a term was
+    /// bought or granted after the licence had expired; `None`: at
+    /// `first_purchase`. Calendar terms count from it, so extending a
+    /// calendar month bought on the 31st keeps day 31 (Kill Bill #127).
+    /// Left out of the JSON when `None`; states recorded without it load
+    /// as `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<DateTime<Utc>>,
 }
 
 impl Held {
+    /// The instant the current run of back-to-back terms began:
+    /// [`Held::anchor`], else `first_purchase`.
+    pub fn run_start(&self) -> DateTime<Utc> {
+        self.anchor.unwrap_or(self.first_purchase)
+    }
+
     /// Total validity granted: `terms x term` days. A helper for callers
     /// that show "N years".
     pub fn granted(&self, policy: &LicencePolicy) -> Result<Days, ArithmeticError> {

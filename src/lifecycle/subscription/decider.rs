@@ -79,11 +79,18 @@ impl Decider for Subscription {
             SubscriptionCommand::Renew { validity } => {
                 // R-SEAT-09: a running paid term is extended from its end;
                 // anything else starts the paid term now (grace is free).
-                let start = match status(state, now, policy) {
-                    SubscriptionStatus::Active { ends } => ends,
-                    _ => now,
+                let (start, end) = match (status(state, now, policy), state.phase) {
+                    // Extended from the end: a calendar period continues
+                    // the run from its anchor (Kill Bill #127).
+                    (SubscriptionStatus::Active { ends }, Phase::Active(term)) => (
+                        ends,
+                        validity.end_after_anchored(term.run_start(), ends, 1, zone)?,
+                    ),
+                    (SubscriptionStatus::Active { ends }, _) => {
+                        (ends, validity.end_after(ends, 1, zone)?)
+                    }
+                    _ => (now, validity.end_after(now, 1, zone)?),
                 };
-                let end = validity.end_after(start, 1, zone)?;
                 Ok(vec![SubscriptionEvent::Renewed {
                     at: now,
                     start,

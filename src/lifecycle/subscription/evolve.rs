@@ -27,6 +27,11 @@ pub(super) fn evolve(state: SubscriptionState, event: &SubscriptionEvent) -> Sub
             extra_trial_started: Some(*at),
             ..state
         },
+        // A renewal from the running term's end continues its run: a
+        // calendar period keeps counting from the run's anchor.
+        (Phase::Active(term), E::Renewed { at, start, end }) if *start == term.end => {
+            with(Phase::Active(Term::continuing(&term, *at, *end)))
+        }
         (_, E::Purchased { at, end }) | (_, E::Renewed { at, end, .. }) => {
             with(Phase::Active(Term::new(*at, *end)))
         }
@@ -35,7 +40,7 @@ pub(super) fn evolve(state: SubscriptionState, event: &SubscriptionEvent) -> Sub
             ..state
         },
         (Phase::Active(term), E::AutoRenewed { at, end, .. }) if term.end == *at => {
-            with(Phase::Active(Term::new(*at, *end)))
+            with(Phase::Active(Term::continuing(&term, *at, *end)))
         }
         (_, E::AutoRenewed { .. }) => state,
         (Phase::Trial(term), E::Notice(n))

@@ -288,8 +288,10 @@ fn paid_expiry(
         if covered {
             // Paid validity, not a schedule: a renewal that would end past
             // the calendar is refused, never cut short.
+            // From the run's anchor: a calendar month bought on the 31st
+            // renews to the 31st wherever the month has one (Kill Bill #127).
             let end = period
-                .end_after(term.end, 1, zone)
+                .end_after_anchored(term.run_start(), term.end, 1, zone)
                 .map_err(|_| renewal_past_calendar(term.end, period, zone))?;
             *balance = Some(available.checked_sub(price).in_rule(RuleId::Life07)?);
             return Ok(SubscriptionEvent::AutoRenewed {

@@ -29,17 +29,40 @@ pub struct Term {
     /// R-LIFE-05: the last local day whose reminder was emitted.
     #[serde(default)]
     pub reminded_through: Option<NaiveDate>,
+    /// Where the run of back-to-back paid terms this term continues began,
+    /// when before `since` (an auto-renewal or a renewal from the end):
+    /// calendar periods count from it, so renewing a calendar month keeps
+    /// the purchase's day of the month (Kill Bill #127). `None`: the run
+    /// began at `since`. Left out of the JSON when `None`, and states
+    /// recorded without it load as `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<DateTime<Utc>>,
 }
 
 impl Term {
-    /// A term from `since` to `end` with nothing sent yet.
+    /// A term from `since` to `end` with nothing sent yet, starting a run.
     pub fn new(since: DateTime<Utc>, end: DateTime<Utc>) -> Term {
         Term {
             since,
             end,
             notified: false,
             reminded_through: None,
+            anchor: None,
         }
+    }
+
+    /// A term from `since` to `end` that continues the run of `previous`.
+    pub fn continuing(previous: &Term, since: DateTime<Utc>, end: DateTime<Utc>) -> Term {
+        Term {
+            anchor: Some(previous.run_start()),
+            ..Term::new(since, end)
+        }
+    }
+
+    /// The instant the run of back-to-back terms this term belongs to
+    /// began: [`Term::anchor`], else `since`.
+    pub fn run_start(&self) -> DateTime<Utc> {
+        self.anchor.unwrap_or(self.since)
     }
 }
 

@@ -17,7 +17,7 @@ use crate::exact;
 use crate::money::{Money, RoundingMode};
 use crate::pricing::scaled::Scaled;
 use crate::rule::RuleId;
-use crate::time::{Days, Period};
+use crate::time::{Days, Period, Zone};
 
 /// An order of seats for a number of periods.
 ///
@@ -64,8 +64,17 @@ pub struct Validity {
     pub total_days: Days,
     /// The first instant, when the order gave one.
     pub start: Option<DateTime<Utc>>,
-    /// `start + total_days x 24 h`, the first instant no longer covered.
+    /// The first instant no longer covered: `total_days` local days after
+    /// `start` at the same local time (for a calendar period, the anchor
+    /// day `periods` months or years on, then the bonus days), in
+    /// `time_zone`.
     pub end: Option<DateTime<Utc>>,
+    /// The zone the days from `start` were counted in (issue 15), given
+    /// with a start: a quote read back redoes its end to the instant in
+    /// it. Left out of the JSON without a start; a quote with a start and
+    /// no zone reads as counted in 24-hour days (a fixed offset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<Zone>,
 }
 
 impl Validity {
@@ -415,15 +424,8 @@ pub(super) fn price(
 
     let end = match order.start {
         Some(start) => Some(
-            match period {
-                // Days counted from the anchor, then the bonus days.
-                Period::Calendar(_) => period
-                    .end_after(start, periods, zone)
-                    .and_then(|end| zone.plus_days(end, bonus_days)),
-                // One conversion: every day of the validity at once.
-                _ => zone.plus_days(start, total_days),
-            }
-            .in_rule(RuleId::Seat01)?,
+            validity_end(period, start, periods, bonus_days, total_days, zone)
+                .in_rule(RuleId::Seat01)?,
         ),
         None => None,
     };
@@ -438,6 +440,7 @@ pub(super) fn price(
             total_days,
             start: order.start,
             end,
+            time_zone: order.start.map(|_| zone),
         },
         figures: Figures {
             extension,
@@ -548,5 +551,26 @@ fn per_period(pricing: &PricingRule, seats: u32) -> Result<(Money, PriceBasis), 
                 },
             ))
         }
+    }
+}
+
+/// The end of a validity of `periods` periods and `bonus_days` (in all
+/// `total_days`) from `start` in `zone`: what a quote computes and what a
+/// quote read back must say.
+pub(super) fn validity_end(
+    period: Period,
+    start: DateTime<Utc>,
+    periods: u32,
+    bonus_days: Days,
+    total_days: Days,
+    zone: Zone,
+) -> Result<DateTime<Utc>, ArithmeticError> {
+    match period {
+        // Days counted from the anchor, then the bonus days.
+        Period::Calendar(_) => period
+            .end_after(start, periods, zone)
+            .and_then(|end| zone.plus_days(end, bonus_days)),
+        // One conversion: every day of the validity at once.
+        _ => zone.plus_days(start, total_days),
     }
 }

@@ -4,11 +4,13 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::quote::{Figures, Quote, Validity, above_cap, list_and_discount, round_total};
+use super::quote::{
+    Figures, Quote, Validity, above_cap, list_and_discount, round_total, validity_end,
+};
 use super::steps::{PriceBasis, StepDetail, Steps};
 use crate::money::Money;
 use crate::pricing::TierMode;
-use crate::time::{CalendarPeriod, Days, Period};
+use crate::time::{Days, Period, Zone};
 
 impl Serialize for Quote {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -134,32 +136,20 @@ fn check_arithmetic(quote: &Quote) -> Result<(), String> {
     };
     let validity = &quote.validity;
     let periods = quote.periods;
-    // A calendar period's days depend on its start and zone, which a quote
-    // does not carry: they must lie between its shortest and longest months
-    // or years (28 to 31, 365 to 366 days a period).
+    // Days are counted from the start in the quote's zone (24-hour days
+    // where it names none: a fixed offset), so its days and its end are
+    // redone exactly, to the instant, daylight-saving days included.
+    let zone = validity.time_zone.unwrap_or(Zone::UTC);
+    if validity.start.is_none() && validity.time_zone.is_some() {
+        return Err(wrong(
+            "validity.time_zone (a quote without a start counts no local days)",
+        ));
+    }
     let purchased = match (quote.period, validity.start) {
-        (Period::Calendar(calendar), Some(_)) => {
-            let longest = match calendar {
-                CalendarPeriod::Month => Days(31),
-                CalendarPeriod::Year => Days(366),
-            };
-            let days = validity.purchased_days;
-            let low = calendar
-                .shortest()
-                .checked_mul(periods)
-                .map_err(|e| e.to_string())?;
-            let high = longest.checked_mul(periods).map_err(|e| e.to_string())?;
-            if days < low || days > high {
-                return Err(wrong("validity.purchased_days"));
-            }
-            days
-        }
-        _ => quote
-            .period
-            .length()
-            .checked_mul(periods)
-            .map_err(|e| e.to_string())?,
-    };
+        (Period::Calendar(_), Some(start)) => quote.period.days_after(start, periods, zone),
+        _ => quote.period.length().checked_mul(periods),
+    }
+    .map_err(|e| e.to_string())?;
     if purchased != validity.purchased_days {
         return Err(wrong("validity.purchased_days"));
     }
@@ -169,24 +159,21 @@ fn check_arithmetic(quote: &Quote) -> Result<(), String> {
     if purchased.checked_add(validity.bonus_days).ok() != Some(validity.total_days) {
         return Err(wrong("validity.total_days"));
     }
-    // A fixed-offset zone adds days as 24-hour spans, so the end needs no
-    // zone.
     let end = match validity.start {
         Some(start) => Some(
-            crate::time::Zone::UTC
-                .plus_days(start, validity.total_days)
-                .map_err(|e| e.to_string())?,
+            validity_end(
+                quote.period,
+                start,
+                periods,
+                validity.bonus_days,
+                validity.total_days,
+                zone,
+            )
+            .map_err(|e| e.to_string())?,
         ),
         None => None,
     };
-    // In an IANA zone a local day lasts 23 to 25 hours, so the end may lie
-    // up to the largest daylight-saving shift (2 h, in the tz database)
-    // either side of `total_days x 24 h`; in a fixed offset it is exact.
-    let shifted = match (end, validity.end) {
-        (Some(fixed), Some(given)) => (given - fixed).abs() <= chrono::TimeDelta::hours(2),
-        _ => false,
-    };
-    if end != validity.end && !shifted {
+    if end != validity.end {
         return Err(wrong("validity.end"));
     }
     let figures = &quote.figures;
