@@ -80,10 +80,36 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Figure, Reason};
+use crate::error::{Error, Figure, PolicyError, Reason};
 use crate::fingerprint::Fingerprint;
 use crate::money::Money;
 use crate::rule::RuleId;
+
+/// The preset window of a preview, 30 minutes: long enough to read and
+/// pay, short enough that a shown price is not charged a day later. One
+/// definition for every policy that makes previews.
+pub(crate) const DEFAULT_WINDOW_MINUTES: u32 = 30;
+
+/// The longest window a policy may give a preview: 30 days.
+pub(crate) const MAX_WINDOW_MINUTES: u32 = 30 * 24 * 60;
+
+/// Refuses a policy's `quote_window_minutes` outside 1 to
+/// [`MAX_WINDOW_MINUTES`].
+pub(crate) fn check_window_minutes(minutes: u32) -> Result<(), PolicyError> {
+    if (1..=MAX_WINDOW_MINUTES).contains(&minutes) {
+        return Ok(());
+    }
+    Err(PolicyError::new(
+        "quote_window_minutes",
+        format!("a preview valid for {minutes} minutes"),
+        format!("1 to {MAX_WINDOW_MINUTES} minutes"),
+    ))
+}
+
+/// A policy's window as a duration.
+pub(crate) fn window_of(minutes: u32) -> chrono::TimeDelta {
+    chrono::TimeDelta::minutes(i64::from(minutes))
+}
 
 /// What a [`Preview`] prices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -11,6 +11,10 @@ use crate::error::{Error, PolicyError};
 use crate::fingerprint::Fingerprint;
 use crate::money::Money;
 use crate::policy::Locale;
+use crate::preview::DEFAULT_WINDOW_MINUTES;
+use crate::preview::MAX_WINDOW_MINUTES;
+use crate::preview::check_window_minutes;
+use crate::preview::window_of;
 use crate::rule::RuleId;
 
 use super::calls::{
@@ -130,14 +134,7 @@ impl TryFrom<UsagePolicySpec> for UsagePolicy {
 
     fn try_from(spec: UsagePolicySpec) -> Result<Self, PolicyError> {
         let currency = spec.locale.currency;
-        if !(1..=UsagePolicy::MAX_QUOTE_WINDOW_MINUTES).contains(&spec.quote_window_minutes) {
-            return Err(PolicyError::new(
-                "quote_window_minutes",
-                format!("a preview valid for {} minutes", spec.quote_window_minutes),
-                format!("1 to {} minutes", UsagePolicy::MAX_QUOTE_WINDOW_MINUTES),
-            )
-            .with_rule(RuleId::Use05));
-        }
+        check_window_minutes(spec.quote_window_minutes).map_err(|e| e.with_rule(RuleId::Use05))?;
         let mut policy = UsagePolicy {
             locale: spec.locale,
             billing_start: spec.billing_start,
@@ -238,15 +235,15 @@ impl UsagePolicy {
 
     /// The preset window of a package preview, 30 minutes (as a seat
     /// preview's).
-    pub const QUOTE_WINDOW_MINUTES: u32 = 30;
+    pub const QUOTE_WINDOW_MINUTES: u32 = DEFAULT_WINDOW_MINUTES;
 
     /// The longest window a policy may give a preview: 30 days.
-    pub const MAX_QUOTE_WINDOW_MINUTES: u32 = 30 * 24 * 60;
+    pub const MAX_QUOTE_WINDOW_MINUTES: u32 = MAX_WINDOW_MINUTES;
 
     /// How long a package preview may be charged as shown (the spec's
     /// `quote_window_minutes`).
     pub fn quote_window(&self) -> TimeDelta {
-        TimeDelta::minutes(i64::from(self.quote_window_minutes))
+        window_of(self.quote_window_minutes)
     }
 
     /// The [`Fingerprint`] of this policy's spec: what a

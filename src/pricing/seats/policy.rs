@@ -12,6 +12,10 @@ use crate::Fingerprint;
 use crate::error::{Error, PolicyError};
 use crate::money::{Money, RoundingMode};
 use crate::policy::{Locale, check};
+use crate::preview::DEFAULT_WINDOW_MINUTES;
+use crate::preview::MAX_WINDOW_MINUTES;
+use crate::preview::check_window_minutes;
+use crate::preview::window_of;
 use crate::pricing::{Axis, TierTable, TierTableSpec};
 use crate::rule::RuleId;
 use crate::time::{Days, Period};
@@ -433,13 +437,7 @@ impl TryFrom<SeatPolicySpec> for SeatPolicy {
             check::ordered("min_seats", min, "max_seats", max).map_err(seats_rule)?;
         }
         spec.channels.validate()?;
-        if !(1..=SeatPolicy::MAX_QUOTE_WINDOW_MINUTES).contains(&spec.quote_window_minutes) {
-            return Err(PolicyError::new(
-                "quote_window_minutes",
-                format!("a preview valid for {} minutes", spec.quote_window_minutes),
-                format!("1 to {} minutes", SeatPolicy::MAX_QUOTE_WINDOW_MINUTES),
-            ));
-        }
+        check_window_minutes(spec.quote_window_minutes)?;
         let mut policy = SeatPolicy {
             locale: spec.locale,
             period: spec.period,
@@ -499,15 +497,15 @@ impl SeatPolicy {
 
     /// The preset window of a preview, 30 minutes: long enough to read and
     /// pay, short enough that a shown price is not charged a day later.
-    pub const QUOTE_WINDOW_MINUTES: u32 = 30;
+    pub const QUOTE_WINDOW_MINUTES: u32 = DEFAULT_WINDOW_MINUTES;
 
     /// The longest window a policy may give a preview: 30 days.
-    pub const MAX_QUOTE_WINDOW_MINUTES: u32 = 30 * 24 * 60;
+    pub const MAX_QUOTE_WINDOW_MINUTES: u32 = MAX_WINDOW_MINUTES;
 
     /// How long a preview of this plan's prices may be charged as shown
     /// (the spec's `quote_window_minutes`).
     pub fn quote_window(&self) -> TimeDelta {
-        TimeDelta::minutes(i64::from(self.quote_window_minutes))
+        window_of(self.quote_window_minutes)
     }
 
     /// The [`Fingerprint`] of this policy's spec: equal for two policies
