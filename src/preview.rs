@@ -15,20 +15,20 @@
 //! - `valid_until`, `priced_at` plus the policy's window (30 minutes by
 //!   default);
 //! - `inputs`, the fingerprint of kind, account, action, policy, order and
-//!   state, and `fingerprint`, the quote's own, of `inputs` and the
-//!   instant: of everything that decided the price;
+//!   state, and `fingerprint`, the quote's own, of `inputs` and the two
+//!   instants: of everything that decided the price and how long it holds;
 //! - the figures shown: total, credit and amount due.
 //!
 //! A command carrying a preview is charged only when, at the charge, the
 //! kind, account and action match, the window is open, the policy's
 //! fingerprint, the order and the state are those recorded, the
-//! fingerprint is that of `inputs` and the instant, and pricing the order
+//! fingerprint is that of `inputs` and the instants, and pricing the order
 //! again at `priced_at` gives the recorded figures to the digit. Anything
 //! else is refused, naming what changed, and nothing is written.
 //!
 //! **Compared, not hashed.** The order and the state are carried as values
 //! and compared with the command's and the aggregate's, so the charge
-//! hashes one word (the seal over `inputs` and the instant) rather than
+//! hashes one word (the seal over `inputs` and the instants) rather than
 //! the order and state again: a quoted charge costs little more than an
 //! unquoted one. An edit to a carried value is refused as a change; an
 //! edit to the instant, the window, `inputs` or the fingerprint as an
@@ -198,8 +198,9 @@ pub struct Preview<O, S> {
     pub state: S,
     /// The fingerprint of kind, account, action, policy, order and state.
     pub inputs: Fingerprint,
-    /// The quote's own fingerprint, of `inputs` and `priced_at`: of
-    /// everything that decided the price. A charge records it.
+    /// The quote's own fingerprint, of `inputs`, `priced_at` and
+    /// `valid_until`: of everything that decided the price and how long
+    /// it holds. A charge records it.
     pub fingerprint: Fingerprint,
     /// The order's price before credit.
     pub total: Money,
@@ -269,7 +270,7 @@ impl<O: Serialize + Clone + PartialEq, S: Serialize + Clone + PartialEq> Inputs<
             order: self.order.clone(),
             state: self.state.clone(),
             inputs,
-            fingerprint: seal(inputs, self.priced_at),
+            fingerprint: seal(inputs, self.priced_at, valid_until),
             total: figures.total,
             credit: figures.credit,
             amount_due: figures.amount_due,
@@ -291,36 +292,41 @@ impl<O: Serialize + Clone + PartialEq, S: Serialize + Clone + PartialEq> Inputs<
     }
 }
 
-/// The quote's fingerprint: one word, `inputs` with the instant (seconds,
-/// then nanoseconds, as one 96-bit number) folded in, then mixed. The
-/// charge recomputes only this: every other field is compared with what
-/// the command, the policy and the state hold at the charge, so hashing
-/// them again would cost more than the price itself and prove nothing
-/// more. An edit to the instant or to `inputs` changes the word, so the
-/// seal; only a forger editing both to cancel out keeps it (see
-/// [`Fingerprint`]: it detects change, not forgery).
+/// The quote's fingerprint: one word, `inputs` with the two instants
+/// (`priced_at`, then `valid_until`, each its seconds and nanoseconds as
+/// one 96-bit number) folded in and mixed. The charge recomputes only
+/// this: every other field is compared with what the command, the policy
+/// and the state hold at the charge, so hashing them again would cost
+/// more than the price itself and prove nothing more. An edit to either
+/// instant or to `inputs` changes the word, so the seal; only a forger
+/// recomputing it keeps it (see [`Fingerprint`]: it detects change, not
+/// forgery).
 ///
-/// Why a mixer and not FNV over the word's 16 bytes: FNV takes one
-/// multiply per byte in a chain, which was most of what a quote added to
-/// a package purchase (a 78 ns charge); two rounds of xor-shift and an odd
-/// multiply over the whole word cost a fraction of that, and every step is
-/// a bijection, so two different words never share a seal.
-fn seal(inputs: Fingerprint, priced_at: DateTime<Utc>) -> Fingerprint {
-    // Odd constants (the 128-bit PCG multiplier and the fractional digits
-    // of the golden ratio): odd, so each multiply is invertible mod 2^128.
-    const M1: u128 = 0x2360_ed05_1fc6_5da4_4385_df64_9fcc_f645;
-    const M2: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
-    // `as u64` keeps every bit of the seconds (two's complement), so two
-    // instants never share a word.
-    let seconds = u128::from(priced_at.timestamp() as u64);
-    let instant = (seconds << 32) | u128::from(priced_at.timestamp_subsec_nanos());
-    let mut x = inputs.as_u128() ^ instant;
-    x ^= x >> 64;
-    x = x.wrapping_mul(M1);
-    x ^= x >> 64;
-    x = x.wrapping_mul(M2);
-    x ^= x >> 64;
-    Fingerprint::from_u128(x)
+/// Why `valid_until` is sealed: the window is then checked by comparing
+/// two instants (`now <= valid_until`) instead of subtracting dates, the
+/// costliest step a quote added to a package purchase; the policy's
+/// window is still what decided `valid_until`, since the policy's
+/// fingerprint is compared and an edited end breaks the seal.
+///
+/// Why a mixer and not FNV over the words' bytes: FNV takes one multiply
+/// per byte in a chain; one xor-shift and odd multiply over the whole word
+/// costs a fraction of that.
+fn seal(inputs: Fingerprint, priced_at: DateTime<Utc>, valid_until: DateTime<Utc>) -> Fingerprint {
+    // An odd constant (the 128-bit PCG multiplier): odd, so the multiply
+    // is invertible mod 2^128.
+    const M: u128 = 0x2360_ed05_1fc6_5da4_4385_df64_9fcc_f645;
+    fn word(at: DateTime<Utc>) -> u128 {
+        // `as u64` keeps every bit of the seconds (two's complement), so
+        // two instants never share a word.
+        (u128::from(at.timestamp() as u64) << 32) | u128::from(at.timestamp_subsec_nanos())
+    }
+    // Every step (xor of a word, xor-shift, odd multiply) is a bijection
+    // of the running word, so an edit to any one of the three inputs
+    // changes the seal. The end of the window is folded in after the
+    // multiply: one multiply per charge.
+    let x = inputs.as_u128() ^ word(priced_at);
+    let x = (x ^ (x >> 64)).wrapping_mul(M) ^ word(valid_until);
+    Fingerprint::from_u128(x ^ (x >> 64))
 }
 
 impl<O, S> Preview<O, S>
@@ -330,18 +336,41 @@ where
 {
     /// Refuses this preview unless it was priced from `current` (with its
     /// own `priced_at`, the only input the charge takes from the preview)
-    /// and is charged at `now` within `window`. Checked in the order a
+    /// and is charged at `now` by `valid_until` (which the seal binds to
+    /// the window of the policy that made it). Checked in the order a
     /// customer can act on: the wrong account or kind or action, the
     /// window, then what changed (policy, order, state), then the seal.
     ///
     /// No field is hashed but the seal's one word: kind, account,
     /// action, policy, order and state are compared as values.
+    #[inline]
     pub(crate) fn check_inputs(
         &self,
         current: &Inputs<'_, O, S>,
         now: DateTime<Utc>,
-        window: chrono::TimeDelta,
     ) -> Result<(), Error> {
+        // The charge's path: every test at once, no refusal built. Only a
+        // refused quote takes the ordered tests below, which name the
+        // first thing that differs.
+        if self.kind == current.kind
+            && self.account == current.account
+            && self.action == current.action
+            && self.priced_at <= now
+            && now <= self.valid_until
+            && self.policy == current.policy
+            && self.order == *current.order
+            && self.state == *current.state
+            && self.sealed()
+        {
+            return Ok(());
+        }
+        self.refusal(current, now)
+    }
+
+    /// Why [`check_inputs`](Self::check_inputs) refuses this preview.
+    #[cold]
+    #[inline(never)]
+    fn refusal(&self, current: &Inputs<'_, O, S>, now: DateTime<Utc>) -> Result<(), Error> {
         let rule = current.action.rule();
         let refuse = |message: String, figure: Figure| -> Result<(), Error> {
             Err(Reason::new(rule, message).with(figure).into())
@@ -383,18 +412,24 @@ where
                 Figure::instant("priced_at", self.priced_at),
             );
         }
-        // Durations, not instants: cheaper than adding the window to a
-        // date, and the same test (`now <= priced_at + window`).
-        if now.signed_duration_since(self.priced_at) > window {
-            let valid_until = current.valid_until(window)?;
+        // Two instants compared, no date arithmetic: the end is sealed.
+        if now > self.valid_until {
+            if !self.sealed() {
+                return refuse(
+                    altered(),
+                    Figure::text("fingerprint", self.fingerprint.to_string()),
+                );
+            }
             return refuse(
                 format!(
                     "the quote expired at {} (priced at {}, valid {} minutes); preview again",
-                    valid_until.to_rfc3339(),
+                    self.valid_until.to_rfc3339(),
                     self.priced_at.to_rfc3339(),
-                    window.num_minutes()
+                    self.valid_until
+                        .signed_duration_since(self.priced_at)
+                        .num_minutes()
                 ),
-                Figure::instant("valid_until", valid_until),
+                Figure::instant("valid_until", self.valid_until),
             );
         }
         if self.policy != current.policy {
@@ -419,24 +454,39 @@ where
                 Figure::text("quote_state", format!("{:?}", self.state)),
             );
         }
-        // Every named part matches; a different seal or end of window means
-        // the preview itself was edited (its instant, its digest or its
-        // window).
-        let window_shown = self.valid_until.signed_duration_since(self.priced_at);
-        if self.fingerprint != seal(self.inputs, self.priced_at) || window_shown != window {
+        // Every named part matches; a different seal means the preview
+        // itself was edited (an instant, its digest or its seal).
+        if !self.sealed() {
             return refuse(
-                "this quote was altered after it was made (its fingerprint does not match \
-                 its inputs); preview again"
-                    .to_owned(),
+                altered(),
                 Figure::text("fingerprint", self.fingerprint.to_string()),
             );
         }
         Ok(())
     }
 
+    /// Whether the seal is that of `inputs` and the two instants.
+    fn sealed(&self) -> bool {
+        self.fingerprint == seal(self.inputs, self.priced_at, self.valid_until)
+    }
+
     /// Refuses this preview unless its figures are, to the digit, those
     /// its inputs price to now.
+    #[inline]
     pub(crate) fn check_figures(&self, rule: RuleId, priced: &Figures) -> Result<(), Error> {
+        if same_digits(self.total, priced.total)
+            && same_digits(self.credit, priced.credit)
+            && same_digits(self.amount_due, priced.amount_due)
+        {
+            return Ok(());
+        }
+        self.figures_refusal(rule, priced)
+    }
+
+    /// Why [`check_figures`](Self::check_figures) refuses this preview.
+    #[cold]
+    #[inline(never)]
+    fn figures_refusal(&self, rule: RuleId, priced: &Figures) -> Result<(), Error> {
         let pairs = [
             ("total", self.total, priced.total),
             ("credit", self.credit, priced.credit),
@@ -459,14 +509,25 @@ where
     }
 }
 
+/// The refusal of a preview edited after it was made.
+fn altered() -> String {
+    "this quote was altered after it was made (its fingerprint does not match its inputs); \
+     preview again"
+        .to_owned()
+}
+
 /// Equal amount, currency and number of decimals: "1.5" is not "1.50" on a
 /// receipt.
+#[inline]
 fn same_digits(a: Money, b: Money) -> bool {
     // Same scale and mantissa is the same digits, hence the same value:
-    // no normalizing comparison needed.
+    // no normalizing comparison needed. The same 16 bytes (sign, scale,
+    // mantissa) say so without building the mantissa; only a zero whose
+    // sign bit differs needs the second look.
     a.currency() == b.currency()
-        && a.amount().scale() == b.amount().scale()
-        && a.amount().mantissa() == b.amount().mantissa()
+        && (a.amount().serialize() == b.amount().serialize()
+            || (a.amount().scale() == b.amount().scale()
+                && a.amount().mantissa() == b.amount().mantissa()))
 }
 
 #[cfg(test)]

@@ -349,6 +349,28 @@ fn a_tampered_package_quote_is_refused() {
     };
     let text = refused(&wallet, &quoted(order, &wallet_edit), paid, &policy);
     assert!(text.contains("the wallet's packages changed"), "{text}");
+    // The end of the window is sealed: moved later it is not honoured,
+    // moved before the charge it is an alteration, not an expiry.
+    for moved in [TimeDelta::hours(2), -TimeDelta::minutes(25)] {
+        let edited = PackagePreview {
+            valid_until: preview.valid_until + moved,
+            ..preview.clone()
+        };
+        let at = paid + TimeDelta::minutes(30);
+        let text = refused(&wallet, &quoted(order, &edited), at, &policy);
+        assert!(
+            text.contains("altered after it was made"),
+            "{moved}: {text}"
+        );
+    }
+    // Unedited, the same charge 40 minutes after the preview has expired.
+    let text = refused(
+        &wallet,
+        &quoted(order, &preview),
+        paid + TimeDelta::minutes(30),
+        &policy,
+    );
+    assert!(text.contains("the quote expired at"), "{text}");
 }
 
 #[test]

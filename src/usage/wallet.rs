@@ -276,7 +276,7 @@ fn purchase_quoted(
         policy,
         policy_changed,
     );
-    quote.check_inputs(&current, now, policy.quote_window())?;
+    quote.check_inputs(&current, now)?;
     // Priced once: the purchase's own price is what the quote must show.
     // The event is a plain purchase at the previewed price, a shape every
     // reader of a wallet's history already knows.

@@ -237,7 +237,7 @@ impl Decider for SeatAccount {
             | SeatAccountCommand::UpgradeQuoted { account, quote, .. }
             | SeatAccountCommand::ExtendQuoted { account, quote, .. } => {
                 let current = inputs(account, state, &request, quote.priced_at, policy);
-                quote.check_inputs(&current, now, policy.quote_window())?;
+                quote.check_inputs(&current, now)?;
                 let (figures, charge) = price(state, request, quote.priced_at, policy)?;
                 quote.check_figures(request.action().rule(), &figures)?;
                 Charge {
