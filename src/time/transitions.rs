@@ -138,6 +138,25 @@ impl Table {
         self.span(t).and_then(|k| self.offsets.get(k).copied())
     }
 
+    /// The instant the same local time `by` seconds (whole days) after UTC
+    /// second `t`, when `t` and that instant lie in spans of the same
+    /// offset, the later one begun two days or more before it: then no
+    /// change of offset lies between that matters, the local time exists
+    /// once, and the answer is `t + by`. `None` sends the caller to the
+    /// full resolution (a change of offset between, or near the end).
+    ///
+    /// Why two days: every offset is under a day, so two offsets differ
+    /// by under two days, and an earlier span cannot hold the same local
+    /// time once the later span has run that long.
+    pub(super) fn shift_same_offset(&self, t: i64, by: i64) -> Option<i64> {
+        let target = t.checked_add(by)?;
+        let from = self.span(t)?;
+        let to = self.span(target)?;
+        let start = *self.starts.get(to)?;
+        (self.offsets.get(from)? == self.offsets.get(to)? && target - start >= 2 * DAY)
+            .then_some(target)
+    }
+
     /// The instant of local second `local` (seconds since 1970-01-01 local
     /// time); `None` outside the table.
     pub(super) fn resolve(&self, local: i64) -> Option<Resolved> {
@@ -222,6 +241,37 @@ mod tests {
         assert_eq!(table.offset_at(1_761_440_399), Some(7200));
         assert_eq!(table.offset_at(1_761_440_400), Some(3600));
         assert_eq!(table.offset_at(TO), None);
+    }
+
+    proptest! {
+        /// The shortcut answers only where the full resolution gives the
+        /// same instant, and answers for a whole year moved within one
+        /// season.
+        #[test]
+        fn a_shift_at_the_same_offset_is_the_full_resolution(
+            zone in 0..TZ_VARIANTS.len(),
+            t in FROM + 2 * DAY..TO - 800 * DAY,
+            days in -400i64..400,
+        ) {
+            let tz = TZ_VARIANTS[zone];
+            let table = Table::of(tz).unwrap();
+            let by = days * DAY;
+            let local = t + i64::from(table.offset_at(t).unwrap()) + by;
+            if let Some(at) = table.shift_same_offset(t, by) {
+                prop_assert_eq!(Some(Resolved::At(at)), table.resolve(local));
+                prop_assert_eq!(Resolved::At(at), chrono_resolve(tz, local));
+            }
+        }
+    }
+
+    #[test]
+    fn berlin_shortcut_takes_a_year_in_winter_and_not_a_day_across_the_change() {
+        let table = Table::of(Tz::Europe__Berlin).unwrap();
+        // 2025-03-20T09:00Z plus 365 days: winter time at both ends.
+        let t = 1_742_461_200;
+        assert_eq!(table.shift_same_offset(t, 365 * DAY), Some(t + 365 * DAY));
+        // Plus 10 days ends in summer time: the full resolution decides.
+        assert_eq!(table.shift_same_offset(t, 10 * DAY), None);
     }
 
     proptest! {

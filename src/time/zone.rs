@@ -335,10 +335,19 @@ impl Zone {
             _ if days == 0 => Some(instant),
             Kind::Fixed(_) => instant.checked_add_signed(delta),
             Kind::Iana(tz) => {
+                let from = instant.timestamp();
+                // Most moves end at the same offset, away from a change
+                // (a year's validity, a month's notice): two lookups in
+                // UTC, no local time built.
+                if Table::of(tz)
+                    .and_then(|table| table.shift_same_offset(from, delta.num_seconds()))
+                    .is_some()
+                {
+                    return instant.checked_add_signed(delta);
+                }
                 // One lookup from UTC for the local time, one from local
                 // time for the answer, both in whole seconds (offsets are
                 // whole seconds): never a search over days.
-                let from = instant.timestamp();
                 let local = from
                     .checked_add(i64::from(self.offset_at(instant).local_minus_utc()))?
                     .checked_add(delta.num_seconds())?;
