@@ -7,7 +7,8 @@
 //! - `engine_retried_command_memory_store`: the same purchase retried: found
 //!   under its key, nothing decided or written.
 //! - `engine_command_fingerprint`: the part of the keyed command that
-//!   binds the key to the command, the fingerprint of its JSON.
+//!   binds the key to the command, the fingerprint (XXH3-128) of its
+//!   JSON; `engine_command_fingerprint_fnv` the FNV-1a digest it replaced.
 //! - `engine_seat_purchase_memory_store`: what a service does for one seat
 //!   purchase: the seat plan's quote, the subscription's Purchase and the
 //!   order recorded in the ledger (two commands, two keys).
@@ -52,6 +53,10 @@ fn engine(c: &mut Criterion) {
     }
 
     c.bench_function("engine_command_fingerprint", |b| {
+        b.iter(|| billing_rules::Fingerprint::xxh3_of(black_box(&buy)))
+    });
+    // The digest keys were bound with before (FNV-1a), for the ratio.
+    c.bench_function("engine_command_fingerprint_fnv", |b| {
         b.iter(|| billing_rules::Fingerprint::of(black_box(&buy)))
     });
 

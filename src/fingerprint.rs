@@ -28,11 +28,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use xxhash_rust::xxh3::xxh3_128;
 
 const OFFSET_BASIS: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
 const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
@@ -60,6 +62,58 @@ impl Fingerprint {
             reason: e.to_string(),
         })?;
         Ok(Fingerprint(hasher.0))
+    }
+
+    /// The XXH3-128 digest of `value`'s JSON: what the engine binds an
+    /// idempotency key to (see [`KeyRecord`](crate::engine::KeyRecord)).
+    ///
+    /// Same stability as [`of`](Self::of) (XXH3 is a published, fixed
+    /// algorithm: the same JSON gives the same digest in every process,
+    /// platform and release) at a fraction of its cost: XXH3 reads the
+    /// text eight bytes at a time where FNV-1a chains a multiply per byte,
+    /// which was half of a keyed command. [`of`](Self::of) stays the
+    /// fingerprint of policies and quotes, whose recorded values must keep
+    /// matching; a key recorded with `of` by an earlier build still
+    /// matches its command (the engine tries both).
+    ///
+    /// ```
+    /// use billing_rules::Fingerprint;
+    ///
+    /// let a = Fingerprint::xxh3_of(&("seats", 120))?;
+    /// assert_eq!(a, Fingerprint::xxh3_of(&("seats", 120))?);
+    /// assert_ne!(a, Fingerprint::xxh3_of(&("seats", 121))?);
+    /// assert_ne!(a, Fingerprint::of(&("seats", 120))?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`of`](Self::of).
+    pub fn xxh3_of<T: Serialize + ?Sized>(value: &T) -> Result<Fingerprint, FingerprintError> {
+        thread_local! {
+            // One buffer per thread, reused: a command's JSON is written
+            // and hashed without an allocation.
+            static TEXT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+        }
+        let digest = |text: &mut Vec<u8>| {
+            text.clear();
+            serde_json::to_writer(&mut *text, value)
+                .map(|()| Fingerprint(xxh3_128(text)))
+                .map_err(|e| FingerprintError {
+                    reason: e.to_string(),
+                })
+        };
+        TEXT.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut text) => {
+                let answer = digest(&mut text);
+                // A huge value's buffer is not kept for the thread's life.
+                if text.capacity() > 64 * 1024 {
+                    *text = Vec::new();
+                }
+                answer
+            }
+            // A `Serialize` that fingerprints inside: its own buffer.
+            Err(_) => digest(&mut Vec::new()),
+        })
     }
 
     /// The fingerprint of several parts, in order: a part boundary is part
@@ -187,6 +241,40 @@ mod tests {
             x = x.wrapping_mul(PRIME);
             assert_eq!(split.0, x);
         }
+    }
+
+    #[test]
+    fn xxh3_of_is_xxh3_128_of_the_json() {
+        // XXH3-128 of the empty input, seed 0 (the reference's test vector).
+        assert_eq!(
+            Fingerprint(xxh3_128(b"")).to_string(),
+            "99aa06d3014798d86001c324468d497f"
+        );
+        for len in [0, 1, 100, 5000, 100_000] {
+            let text = "ab".repeat(len);
+            let json = serde_json::to_vec(&text).unwrap_or_default();
+            let fingerprint = Fingerprint::xxh3_of(&text).unwrap_or(Fingerprint::ZERO);
+            assert_eq!(fingerprint.as_u128(), xxh3_128(&json), "{len}");
+        }
+    }
+
+    /// A value whose JSON fingerprints another value while it is written.
+    struct Nested;
+    impl Serialize for Nested {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let inner = Fingerprint::xxh3_of("inner").map_err(serde::ser::Error::custom)?;
+            serializer.collect_str(&inner)
+        }
+    }
+
+    #[test]
+    fn xxh3_of_a_value_that_fingerprints_inside_does_not_panic() {
+        let inner = Fingerprint::xxh3_of("inner").unwrap_or(Fingerprint::ZERO);
+        let json = format!("\"{inner}\"");
+        assert_eq!(
+            Fingerprint::xxh3_of(&Nested).map(Fingerprint::as_u128),
+            Ok(xxh3_128(json.as_bytes()))
+        );
     }
 
     #[test]

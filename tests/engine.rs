@@ -1162,8 +1162,8 @@ proptest! {
                 // Stripe's rule: the key is bound to its first command.
                 Some((command, _)) => Err(EngineError::KeyReused {
                     key: key.clone().unwrap(),
-                    recorded: Fingerprint::of(&command).unwrap(),
-                    sent: Fingerprint::of(&step.command).unwrap(),
+                    recorded: Fingerprint::xxh3_of(&command).unwrap(),
+                    sent: Fingerprint::xxh3_of(&step.command).unwrap(),
                 }),
                 None => {
                     let answer = Account::run(&state, &step.command, now, &CEILING).map(|(next, new)| {

@@ -130,8 +130,8 @@ fn key_reused_with_another_command_is_refused() {
         error,
         EngineError::KeyReused {
             key: order.clone(),
-            recorded: Fingerprint::of(&buy).unwrap(),
-            sent: Fingerprint::of(&bigger).unwrap(),
+            recorded: Fingerprint::xxh3_of(&buy).unwrap(),
+            sent: Fingerprint::xxh3_of(&bigger).unwrap(),
         }
     );
     assert!(error.to_string().contains("`order-1`"), "{error}");
@@ -435,7 +435,59 @@ fn pinned_policy_fingerprint_is_recorded_with_the_key() {
         .unwrap()
         .unwrap();
     assert_eq!(record.policy, Fingerprint::of(&spec).unwrap());
-    assert_eq!(record.command, Fingerprint::of(&buy).unwrap());
+    assert_eq!(record.command, Fingerprint::xxh3_of(&buy).unwrap());
+}
+
+/// A key an earlier build recorded holds the FNV-1a fingerprint of its
+/// command: across the deploy, its retry still gets the first answer, and
+/// another command under it is still refused.
+#[test]
+fn key_recorded_by_an_earlier_build_still_matches_its_command() {
+    let policy = presets::verification_usage().unwrap();
+    let wallet = id("w");
+    let buy = WalletCommand::Purchase {
+        order: PackageOrder::listed(10_000, 365),
+    };
+    let first = Engine::new(FixedClock::new(t0()), MemoryStore::new());
+    let answer = first
+        .execute::<PackageWallet>(&wallet, &buy, &policy, Some(&key("k")))
+        .unwrap();
+    let record = Store::<PackageWallet>::key(first.store(), &wallet, &key("k"))
+        .unwrap()
+        .unwrap();
+    // The same commit, as the earlier build wrote it.
+    let earlier = MemoryStore::new();
+    let commit = Commit {
+        expected: Version::INITIAL,
+        events: answer.events.clone(),
+        recorded_at: answer.decided_at,
+        next_due: None,
+        policy: record.policy,
+        key: Some(KeyRecord {
+            command: Fingerprint::of(&buy).unwrap(),
+            ..record.clone()
+        }),
+    };
+    Store::<PackageWallet>::append(&earlier, &wallet, commit).unwrap();
+    let later = Engine::new(FixedClock::new(t0() + Duration::minutes(5)), earlier);
+    let retry = later
+        .execute::<PackageWallet>(&wallet, &buy, &policy, Some(&key("k")))
+        .unwrap();
+    assert_eq!(retry, answer);
+    let other = WalletCommand::Purchase {
+        order: PackageOrder::listed(100_000, 365),
+    };
+    let err = later
+        .execute::<PackageWallet>(&wallet, &other, &policy, Some(&key("k")))
+        .unwrap_err();
+    assert!(matches!(err, EngineError::KeyReused { .. }), "{err}");
+    // Nothing was written by either.
+    assert_eq!(
+        Store::<PackageWallet>::load(later.store(), &wallet)
+            .unwrap()
+            .version,
+        answer.version
+    );
 }
 
 /// One scenario step: the account, the command, the key (if any), and how

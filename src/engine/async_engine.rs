@@ -115,7 +115,7 @@ impl<C: Clock, S> AsyncEngine<C, S> {
         id: &AggregateId,
         command: &D::Command,
         policy: &R,
-        bound: Option<Bound<'_>>,
+        bound: Option<Bound<'_, D::Command>>,
         at: Option<DateTime<Utc>>,
     ) -> Ran<D::Event>
     where
@@ -209,7 +209,7 @@ impl<C: Clock, S> AsyncEngine<C, S> {
     async fn recorded<D>(
         &self,
         id: &AggregateId,
-        bound: Bound<'_>,
+        bound: Bound<'_, D::Command>,
     ) -> Result<Option<Result<Outcome<D::Event>, EngineError>>, EngineError>
     where
         D: Aggregate,

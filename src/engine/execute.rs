@@ -193,7 +193,7 @@ impl<C: Clock, S> Engine<C, S> {
         id: &AggregateId,
         command: &D::Command,
         policy: &R,
-        bound: Option<Bound<'_>>,
+        bound: Option<Bound<'_, D::Command>>,
         at: Option<DateTime<Utc>>,
     ) -> Ran<D::Event>
     where
@@ -288,7 +288,7 @@ impl<C: Clock, S> Engine<C, S> {
     fn recorded<D>(
         &self,
         id: &AggregateId,
-        bound: Bound<'_>,
+        bound: Bound<'_, D::Command>,
     ) -> Result<Option<Result<Outcome<D::Event>, EngineError>>, EngineError>
     where
         D: Aggregate,

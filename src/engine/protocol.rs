@@ -58,12 +58,35 @@ use crate::error::Error;
 use crate::fingerprint::Fingerprint;
 
 /// A key bound to the fingerprint of the command sent under it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Bound<'k> {
+///
+/// Made by [`bind`]; it keeps the command, so that a record made by an
+/// earlier build (whose fingerprint was FNV-1a, [`Fingerprint::of`]) can
+/// still be matched by [`check_key`] without every keyed command paying
+/// for both digests.
+#[derive(Debug)]
+pub struct Bound<'k, C: ?Sized> {
     /// The key.
     pub key: &'k IdempotencyKey,
-    /// The fingerprint of the command's JSON.
+    /// The fingerprint of the command's JSON ([`Fingerprint::xxh3_of`]).
     pub command: Fingerprint,
+    sent: &'k C,
+    legacy: fn(&C) -> Option<Fingerprint>,
+}
+
+// Copy whatever the command is: a `Bound` holds only references.
+impl<C: ?Sized> Clone for Bound<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C: ?Sized> Copy for Bound<'_, C> {}
+
+impl<C: ?Sized> Bound<'_, C> {
+    /// Whether `recorded` is this command's fingerprint: this build's, or
+    /// the FNV-1a one an earlier build recorded (computed only then).
+    pub fn matches(&self, recorded: Fingerprint) -> bool {
+        recorded == self.command || (self.legacy)(self.sent) == Some(recorded)
+    }
 }
 
 /// Binds `key` to `command`'s fingerprint; `None` without a key (the
@@ -71,15 +94,17 @@ pub struct Bound<'k> {
 ///
 /// # Errors
 /// [`EngineError::Unhashable`] when the command's JSON cannot be written.
-pub fn bind<'k, C: Serialize + ?Sized>(
+pub fn bind<'k, C: Serialize>(
     key: Option<&'k IdempotencyKey>,
-    command: &C,
-) -> Result<Option<Bound<'k>>, EngineError> {
+    command: &'k C,
+) -> Result<Option<Bound<'k, C>>, EngineError> {
     match key {
         None => Ok(None),
         Some(key) => Ok(Some(Bound {
             key,
-            command: Fingerprint::of(command)?,
+            command: Fingerprint::xxh3_of(command)?,
+            sent: command,
+            legacy: |command| Fingerprint::of(command).ok(),
         })),
     }
 }
@@ -94,13 +119,13 @@ pub fn bind<'k, C: Serialize + ?Sized>(
 ///
 /// # Errors
 /// [`EngineError::KeyReused`] when the key was recorded for another command.
-pub fn check_key(
+pub fn check_key<C: ?Sized>(
     record: Option<KeyRecord>,
-    bound: Bound<'_>,
+    bound: Bound<'_, C>,
 ) -> Result<Option<Answer>, EngineError> {
     match record {
         None => Ok(None),
-        Some(record) if record.command != bound.command => Err(EngineError::KeyReused {
+        Some(record) if !bound.matches(record.command) => Err(EngineError::KeyReused {
             key: bound.key.clone(),
             recorded: record.command,
             sent: bound.command,
@@ -192,7 +217,7 @@ pub fn decide<D, R>(
     command: &D::Command,
     clock: DateTime<Utc>,
     policy: &R,
-    bound: Option<Bound<'_>>,
+    bound: Option<Bound<'_, D::Command>>,
 ) -> Result<Decision<D::Event>, EngineError>
 where
     D: Aggregate,

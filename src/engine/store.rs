@@ -61,7 +61,9 @@ pub enum Answer {
 pub struct KeyRecord {
     /// The key.
     pub key: IdempotencyKey,
-    /// The fingerprint of the command's JSON.
+    /// The fingerprint of the command's JSON: [`Fingerprint::xxh3_of`];
+    /// a record written by an earlier build holds [`Fingerprint::of`],
+    /// which the engine still matches.
     pub command: Fingerprint,
     /// The fingerprint of the policy that decided ([`Fingerprint::ZERO`]
     /// for a bare policy, see [`PolicyRef`](crate::engine::PolicyRef)).
