@@ -412,7 +412,10 @@ where
                 .map_or(recorded_at, |last| last.max(recorded_at)),
         );
         let old = std::mem::replace(&mut stream.next_due, next_due);
-        lock(&due).reindex(&stream.id, &shared, old, next_due);
+        // Most commands leave the schedule as it was: no lock to take.
+        if old != next_due {
+            lock(&due).reindex(&stream.id, &shared, old, next_due);
+        }
         Ok(())
     }
 
