@@ -220,6 +220,9 @@ pub(crate) struct Inputs<'a, O, S> {
     pub policy: Fingerprint,
     pub order: &'a O,
     pub state: &'a S,
+    /// The policy's window: a preview holds from `priced_at` for exactly
+    /// this long.
+    pub window: chrono::TimeDelta,
     /// What a refusal says when the state differs ("the current purchase
     /// changed since the preview; ...").
     pub state_changed: &'static str,
@@ -251,14 +254,10 @@ impl<O: Serialize + Clone + PartialEq, S: Serialize + Clone + PartialEq> Inputs<
         .map_err(|e| Reason::new(self.action.rule(), e.to_string()).into())
     }
 
-    /// The preview of `figures` priced from these inputs, valid for
-    /// `window`.
-    pub fn preview(
-        &self,
-        figures: Figures,
-        window: chrono::TimeDelta,
-    ) -> Result<Preview<O, S>, Error> {
-        let valid_until = self.valid_until(window)?;
+    /// The preview of `figures` priced from these inputs, valid for the
+    /// policy's window.
+    pub fn preview(&self, figures: Figures) -> Result<Preview<O, S>, Error> {
+        let valid_until = self.valid_until(self.window)?;
         let inputs = self.digest()?;
         Ok(Preview {
             kind: self.kind.to_owned(),
@@ -297,36 +296,77 @@ impl<O: Serialize + Clone + PartialEq, S: Serialize + Clone + PartialEq> Inputs<
 /// one 96-bit number) folded in and mixed. The charge recomputes only
 /// this: every other field is compared with what the command, the policy
 /// and the state hold at the charge, so hashing them again would cost
-/// more than the price itself and prove nothing more. An edit to either
-/// instant or to `inputs` changes the word, so the seal; only a forger
-/// recomputing it keeps it (see [`Fingerprint`]: it detects change, not
-/// forgery).
+/// more than the price itself and prove nothing more. An edit to one
+/// instant or to `inputs` changes the word, so the seal; an edit of two
+/// fields together, or a recomputed seal, can keep it (see
+/// [`Fingerprint`]: it detects change, not forgery).
 ///
-/// Why `valid_until` is sealed: the window is then checked by comparing
-/// two instants (`now <= valid_until`) instead of subtracting dates, the
-/// costliest step a quote added to a package purchase; the policy's
-/// window is still what decided `valid_until`, since the policy's
-/// fingerprint is compared and an edited end breaks the seal.
+/// What bounds a forger is not the seal but the checks beside it: kind,
+/// account, action, policy, order and state are compared as values, and
+/// the instant the charge prices at must satisfy `valid_until - priced_at
+/// == the policy's window` and `priced_at <= now <= valid_until`. So
+/// whatever a quote says, the charge prices at an instant within the
+/// policy's window before it: what a fresh preview at that instant would
+/// have shown.
 ///
 /// Why a mixer and not FNV over the words' bytes: FNV takes one multiply
 /// per byte in a chain; one xor-shift and odd multiply over the whole word
 /// costs a fraction of that.
 fn seal(inputs: Fingerprint, priced_at: DateTime<Utc>, valid_until: DateTime<Utc>) -> Fingerprint {
+    seal_words(
+        inputs,
+        Instant::of(priced_at).word(),
+        Instant::of(valid_until).word(),
+    )
+}
+
+/// [`seal`] of the instants' words.
+#[inline]
+fn seal_words(inputs: Fingerprint, priced_at: u128, valid_until: u128) -> Fingerprint {
     // An odd constant (the 128-bit PCG multiplier): odd, so the multiply
     // is invertible mod 2^128.
     const M: u128 = 0x2360_ed05_1fc6_5da4_4385_df64_9fcc_f645;
-    fn word(at: DateTime<Utc>) -> u128 {
-        // `as u64` keeps every bit of the seconds (two's complement), so
-        // two instants never share a word.
-        (u128::from(at.timestamp() as u64) << 32) | u128::from(at.timestamp_subsec_nanos())
-    }
     // Every step (xor of a word, xor-shift, odd multiply) is a bijection
     // of the running word, so an edit to any one of the three inputs
     // changes the seal. The end of the window is folded in after the
     // multiply: one multiply per charge.
-    let x = inputs.as_u128() ^ word(priced_at);
-    let x = (x ^ (x >> 64)).wrapping_mul(M) ^ word(valid_until);
+    let x = inputs.as_u128() ^ priced_at;
+    let x = (x ^ (x >> 64)).wrapping_mul(M) ^ valid_until;
     Fingerprint::from_u128(x ^ (x >> 64))
+}
+
+/// An instant as seconds since the epoch and nanoseconds: read once at a
+/// charge for both the window's length and the seal.
+#[derive(Clone, Copy)]
+struct Instant {
+    seconds: i64,
+    nanos: u32,
+}
+
+impl Instant {
+    #[inline]
+    fn of(at: DateTime<Utc>) -> Instant {
+        Instant {
+            seconds: at.timestamp(),
+            nanos: at.timestamp_subsec_nanos(),
+        }
+    }
+
+    /// The seal's word: `as u64` keeps every bit of the seconds (two's
+    /// complement), so two instants never share a word.
+    #[inline]
+    fn word(self) -> u128 {
+        (u128::from(self.seconds as u64) << 32) | u128::from(self.nanos)
+    }
+
+    /// Whether `end` is exactly `window` after this instant. Integer
+    /// seconds and nanoseconds: no date arithmetic on the charge's path.
+    #[inline]
+    fn spans(self, end: Instant, window: chrono::TimeDelta) -> bool {
+        end.nanos == self.nanos
+            && window.subsec_nanos() == 0
+            && end.seconds.checked_sub(self.seconds) == Some(window.num_seconds())
+    }
 }
 
 impl<O, S> Preview<O, S>
@@ -336,10 +376,13 @@ where
 {
     /// Refuses this preview unless it was priced from `current` (with its
     /// own `priced_at`, the only input the charge takes from the preview)
-    /// and is charged at `now` by `valid_until` (which the seal binds to
-    /// the window of the policy that made it). Checked in the order a
-    /// customer can act on: the wrong account or kind or action, the
-    /// window, then what changed (policy, order, state), then the seal.
+    /// and is charged at `now` between `priced_at` and `valid_until`,
+    /// which must be exactly the policy's window apart (so no quote,
+    /// however edited, prices at an instant further back than the
+    /// window). Checked in the order a customer can act on: the wrong
+    /// account or kind or action, the window, then what changed (policy,
+    /// order, state), then the quote's own integrity (its window's length
+    /// and its seal).
     ///
     /// No field is hashed but the seal's one word: kind, account,
     /// action, policy, order and state are compared as values.
@@ -352,29 +395,41 @@ where
         // The charge's path: every test at once, no refusal built. Only a
         // refused quote takes the ordered tests below, which name the
         // first thing that differs.
+        let (priced_at, valid_until) = (Instant::of(self.priced_at), Instant::of(self.valid_until));
         if self.kind == current.kind
             && self.account == current.account
             && self.action == current.action
             && self.priced_at <= now
             && now <= self.valid_until
+            && priced_at.spans(valid_until, current.window)
             && self.policy == current.policy
             && self.order == *current.order
             && self.state == *current.state
-            && self.sealed()
+            && self.fingerprint == seal_words(self.inputs, priced_at.word(), valid_until.word())
         {
             return Ok(());
         }
-        self.refusal(current, now)
+        Err(self.refusal(current, now))
     }
 
     /// Why [`check_inputs`](Self::check_inputs) refuses this preview.
     #[cold]
     #[inline(never)]
-    fn refusal(&self, current: &Inputs<'_, O, S>, now: DateTime<Utc>) -> Result<(), Error> {
+    fn refusal(&self, current: &Inputs<'_, O, S>, now: DateTime<Utc>) -> Error {
         let rule = current.action.rule();
-        let refuse = |message: String, figure: Figure| -> Result<(), Error> {
-            Err(Reason::new(rule, message).with(figure).into())
+        let refuse = |message: String, figure: Figure| -> Error {
+            Reason::new(rule, message).with(figure).into()
         };
+        let altered = || {
+            refuse(
+                altered(),
+                Figure::text("fingerprint", self.fingerprint.to_string()),
+            )
+        };
+        // The window's length is the policy's: an end moved with a
+        // recomputed seal is an alteration too.
+        let spans_the_window =
+            Instant::of(self.priced_at).spans(Instant::of(self.valid_until), current.window);
         if self.kind != current.kind {
             return refuse(
                 format!(
@@ -414,11 +469,8 @@ where
         }
         // Two instants compared, no date arithmetic: the end is sealed.
         if now > self.valid_until {
-            if !self.sealed() {
-                return refuse(
-                    altered(),
-                    Figure::text("fingerprint", self.fingerprint.to_string()),
-                );
+            if !self.sealed() || !spans_the_window {
+                return altered();
             }
             return refuse(
                 format!(
@@ -454,15 +506,11 @@ where
                 Figure::text("quote_state", format!("{:?}", self.state)),
             );
         }
-        // Every named part matches; a different seal means the preview
-        // itself was edited (an instant, its digest or its seal).
-        if !self.sealed() {
-            return refuse(
-                altered(),
-                Figure::text("fingerprint", self.fingerprint.to_string()),
-            );
-        }
-        Ok(())
+        // Every named part matches, and the fast path refused: the preview
+        // itself was edited (an instant, the window's end, its digest or
+        // its seal). Refused whatever differs, so this path never charges
+        // a quote the fast path did not.
+        altered()
     }
 
     /// Whether the seal is that of `inputs` and the two instants.
@@ -531,11 +579,4 @@ fn same_digits(a: Money, b: Money) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::PreviewAction;
-
-    #[test]
-    fn all_has_every_variant_in_declaration_order() {
-        assert_all_variants!(PreviewAction: SeatPurchase, SeatUpgrade, SeatExtension, PackagePurchase);
-    }
-}
+mod tests;

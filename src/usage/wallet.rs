@@ -90,7 +90,7 @@ impl PackageWallet {
     ) -> Result<PackagePreview, Error> {
         let figures = figures_of(policy.catalogue().quote(order)?.price);
         let stamp = stamp(state)?;
-        inputs(account, order, &stamp, now, policy, None).preview(figures, policy.quote_window())
+        inputs(account, order, &stamp, now, policy, None).preview(figures)
     }
 }
 
@@ -302,6 +302,7 @@ fn inputs<'a>(
         policy: policy.fingerprint(),
         order,
         state: stamp,
+        window: policy.quote_window(),
         state_changed: "the wallet's packages changed since the preview (a package was bought); \
                         preview again",
         policy_changed,

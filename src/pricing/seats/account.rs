@@ -208,7 +208,7 @@ impl SeatAccount {
     ) -> Result<SeatPreview, Error> {
         let request = SeatRequest::of(command);
         let (figures, _) = price(state, request, now, policy)?;
-        inputs(account, state, &request, now, policy).preview(figures, policy.quote_window())
+        inputs(account, state, &request, now, policy).preview(figures)
     }
 }
 
@@ -315,6 +315,7 @@ fn inputs<'a>(
         policy: policy.fingerprint(),
         order: request,
         state: &state.current,
+        window: policy.quote_window(),
         state_changed: "the current purchase changed since the preview; preview again",
         policy_changed: None,
     }
