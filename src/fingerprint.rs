@@ -102,18 +102,24 @@ impl Fingerprint {
                     reason: e.to_string(),
                 })
         };
-        TEXT.with(|cell| match cell.try_borrow_mut() {
+        let reused = TEXT.try_with(|cell| match cell.try_borrow_mut() {
             Ok(mut text) => {
                 let answer = digest(&mut text);
                 // A huge value's buffer is not kept for the thread's life.
                 if text.capacity() > 64 * 1024 {
                     *text = Vec::new();
                 }
-                answer
+                Some(answer)
             }
             // A `Serialize` that fingerprints inside: its own buffer.
-            Err(_) => digest(&mut Vec::new()),
-        })
+            Err(_) => None,
+        });
+        match reused {
+            Ok(Some(answer)) => answer,
+            // Re-entered, or called while the thread's locals are torn
+            // down (from another local's `Drop`): a buffer of its own.
+            Ok(None) | Err(_) => digest(&mut Vec::new()),
+        }
     }
 
     /// The fingerprint of several parts, in order: a part boundary is part
@@ -275,6 +281,33 @@ mod tests {
             Fingerprint::xxh3_of(&Nested).map(Fingerprint::as_u128),
             Ok(xxh3_128(json.as_bytes()))
         );
+    }
+
+    /// Fingerprints from its `Drop`, which may run after the thread's
+    /// buffer is gone.
+    struct FingerprintsOnDrop(std::sync::mpsc::Sender<Option<u128>>);
+    impl Drop for FingerprintsOnDrop {
+        fn drop(&mut self) {
+            let digest = Fingerprint::xxh3_of("late").ok().map(Fingerprint::as_u128);
+            let _ = self.0.send(digest);
+        }
+    }
+
+    #[test]
+    fn xxh3_of_from_a_thread_local_destructor_does_not_panic() {
+        thread_local! {
+            static LATE: std::cell::RefCell<Option<FingerprintsOnDrop>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        let (send, receive) = std::sync::mpsc::channel();
+        let worker = std::thread::spawn(move || {
+            // Use the buffer first, so both locals exist at teardown (in
+            // either order).
+            let _ = Fingerprint::xxh3_of("early");
+            LATE.with(|late| *late.borrow_mut() = Some(FingerprintsOnDrop(send)));
+        });
+        assert!(worker.join().is_ok());
+        assert_eq!(receive.recv().ok().flatten(), Some(xxh3_128(b"\"late\"")));
     }
 
     #[test]
