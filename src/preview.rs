@@ -382,7 +382,9 @@ where
     /// window). Checked in the order a customer can act on: the wrong
     /// account or kind or action, the window, then what changed (policy,
     /// order, state), then the quote's own integrity (its window's length
-    /// and its seal).
+    /// and its seal). One exception to that order: a quote past its end
+    /// whose seal or window length does not match is refused as altered,
+    /// not as expired, since its end is then not the one it was made with.
     ///
     /// No field is hashed but the seal's one word: kind, account,
     /// action, policy, order and state are compared as values.
