@@ -3,10 +3,6 @@
 
 use super::*;
 
-// ===========================================================================
-// Checked use of a policy: wallet steps, plans, settlements
-// ===========================================================================
-
 /// A wallet driven command by command, with every invariant checked.
 pub(crate) struct WalletRun<'a> {
     pub(crate) policy: &'a UsagePolicy,

@@ -2,10 +2,6 @@
 
 use super::*;
 
-// ===========================================================================
-// 2. Arbitrary command sequences at arbitrary instants
-// ===========================================================================
-
 pub(crate) fn zone() -> impl Strategy<Value = Zone> {
     prop_oneof![
         3 => Just(Zone::BEIJING),

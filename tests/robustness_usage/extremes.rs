@@ -2,10 +2,6 @@
 
 use super::*;
 
-// ===========================================================================
-// 3. Extremes are error values, not wraps or panics
-// ===========================================================================
-
 pub(crate) fn usage_with(change: impl FnOnce(&mut UsagePolicySpec)) -> UsagePolicy {
     let mut spec = presets::verification_usage_spec();
     change(&mut spec);

@@ -2,10 +2,6 @@
 
 use super::*;
 
-// ===========================================================================
-// 1. Arbitrary JSON into every usage spec, policy, command, event and state
-// ===========================================================================
-
 pub(crate) fn verification_json() -> Value {
     json_of(&presets::verification_usage_spec())
 }

@@ -2,10 +2,6 @@
 
 use super::*;
 
-// ===========================================================================
-// Arbitrary JSON
-// ===========================================================================
-
 /// Every field name of the usage types, so random trees often hit a field.
 pub(crate) const KEYS: &[&str] = &[
     "locale",

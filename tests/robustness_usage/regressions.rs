@@ -3,10 +3,6 @@
 
 use super::*;
 
-// ===========================================================================
-// Regressions: each bug this suite found, named after its rule
-// ===========================================================================
-
 pub(crate) fn same_after_json<T>(value: &T)
 where
     T: Serialize + DeserializeOwned + PartialEq + Debug,

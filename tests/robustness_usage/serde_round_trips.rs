@@ -2,10 +2,6 @@
 
 use super::*;
 
-// ===========================================================================
-// 4. Serde round trips of every public usage data type
-// ===========================================================================
-
 pub(crate) fn currency() -> impl Strategy<Value = Currency> {
     prop_oneof![
         4 => prop::sample::select(vec![Currency::CNY, Currency::USD, Currency::EUR, Currency::JPY]),
